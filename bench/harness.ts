@@ -1,0 +1,102 @@
+/**
+ * A tiny benchmark harness: every figure is printed as a ratio against a
+ * baseline measured in the same run, on the same machine, right next to it,
+ * so the numbers mean something even on a busy 2-core box.
+ */
+
+/** One measured figure with its baseline. */
+export interface BenchRow {
+  readonly group: string;
+  readonly name: string;
+  readonly value: number;
+  readonly baselineName: string;
+  readonly baseline: number;
+  /** `ops/s` (higher is better) or `bytes` (lower is better). */
+  readonly unit: 'ops/s' | 'req/s' | 'bytes';
+  /** The target ratio from the issue, for display (e.g. 0.8 means value/baseline ≥ 0.8). */
+  readonly target?: number;
+}
+
+/** Options of `measureOps`. */
+export interface MeasureOptions {
+  /** How long to run after warm-up (default 1500 ms). */
+  readonly durationMs?: number;
+  /** Warm-up time (default 300 ms). */
+  readonly warmupMs?: number;
+  /** How many calls run concurrently (default 1: strictly sequential). */
+  readonly concurrency?: number;
+}
+
+/** Calls `fn` repeatedly for a fixed time and returns operations per second. */
+export async function measureOps(fn: () => unknown | Promise<unknown>, options: MeasureOptions = {}): Promise<number> {
+  const durationMs = options.durationMs ?? 1500;
+  const warmupMs = options.warmupMs ?? 300;
+  const concurrency = options.concurrency ?? 1;
+  const runFor = async (ms: number): Promise<number> => {
+    const end = performance.now() + ms;
+    let count = 0;
+    const worker = async (): Promise<void> => {
+      while (performance.now() < end) {
+        // Batches of 64 keep the clock reads from dominating very fast calls.
+        for (let i = 0; i < 64; i++) {
+          const result = fn();
+          if (result instanceof Promise) await result;
+        }
+        count += 64;
+      }
+    };
+    const started = performance.now();
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return (count * 1000) / (performance.now() - started);
+  };
+  await runFor(warmupMs);
+  return runFor(durationMs);
+}
+
+/**
+ * Measures a candidate and its baseline alternately (baseline, candidate,
+ * baseline, candidate, …) and keeps the best of each, so a noisy moment on
+ * the machine hurts both sides alike.
+ */
+export async function compareOps(
+  candidate: () => unknown | Promise<unknown>,
+  baseline: () => unknown | Promise<unknown>,
+  options: MeasureOptions & { readonly rounds?: number } = {},
+): Promise<{ value: number; baseline: number }> {
+  let best = 0;
+  let bestBaseline = 0;
+  for (let round = 0; round < (options.rounds ?? 3); round++) {
+    bestBaseline = Math.max(bestBaseline, await measureOps(baseline, options));
+    best = Math.max(best, await measureOps(candidate, options));
+  }
+  return { value: best, baseline: bestBaseline };
+}
+
+/** Formats rows as an aligned table with the ratio column. */
+export function formatRows(rows: readonly BenchRow[]): string {
+  const lines = rows.map((row) => {
+    const ratio = row.value / row.baseline;
+    const target =
+      row.target === undefined
+        ? ''
+        : row.unit === 'bytes'
+          ? `target ≤ ${row.target}× ${ratio <= row.target ? 'met' : 'MISSED'}`
+          : `target ≥ ${row.target}× ${ratio >= row.target ? 'met' : 'MISSED'}`;
+    return [
+      `${row.group} / ${row.name}`,
+      `${format(row.value)} ${row.unit}`,
+      `vs ${row.baselineName} ${format(row.baseline)} ${row.unit}`,
+      `ratio ${ratio.toFixed(2)}×`,
+      target,
+    ];
+  });
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...lines.map((cells) => cells[i]?.length ?? 0)));
+  return lines.map((cells) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+function format(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
+}
+
+/** A benchmark module: bench/<area>.bench.ts exports `default` of this type. */
+export type BenchModule = (report: (row: BenchRow) => void) => Promise<void>;

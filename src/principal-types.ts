@@ -1,0 +1,27 @@
+import type { GrantSet, Need, TokenType } from './types.js';
+
+/**
+ * Who a verified token speaks for: the result of `verify`.
+ *
+ * `grants` are the token's effective grants at the moment of verification:
+ * for personal and limited tokens they already reflect the owner's live
+ * privileges from the directory.
+ */
+export interface Principal {
+  /** The token's id (for verification tokens, the configured name). */
+  readonly tokenId: string;
+  readonly type: TokenType;
+  readonly tenant: string;
+  /** The owning user; null for administrative and verification tokens. */
+  readonly owner: string | null;
+  readonly name: string;
+  /** Effective grants: `'all'` or the list the token may use now. */
+  readonly grants: GrantSet;
+  /** Whether the owner is a tenant admin (false for tokens without owner). */
+  readonly ownerIsAdmin: boolean;
+  readonly expiresAt: Date | null;
+  /** True when the effective grants cover `need`. */
+  can(need: Need): boolean;
+  /** Throws `TokenError('insufficient_scope')` naming `need` unless `can(need)`. */
+  assert(need: Need): void;
+}

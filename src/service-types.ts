@@ -1,0 +1,267 @@
+import type { Principal } from './principal-types.js';
+import type { TokenRepository } from './repository.js';
+import type {
+  Directory,
+  Grant,
+  PolicySubject,
+  StoredTokenType,
+  TokenEvent,
+  TokenInfo,
+} from './types.js';
+
+/** A duration: `'90s'`, `'15m'`, `'24h'`, `'30d'`, `'2w'`, `'1y'`, or milliseconds. */
+export type Duration = string | number;
+
+/** A token lifetime: a duration, or `null` for no expiry. */
+export type Ttl = Duration | null;
+
+/**
+ * Who performs a management call:
+ * - `{ tenant, user }`: a signed-in user (from the app's own session);
+ * - `{ principal }`: a verified token;
+ * - `'system'`: the application itself, with every right.
+ */
+export type Actor = { readonly tenant: string; readonly user: string } | { readonly principal: Principal } | 'system';
+
+/** A token reference: its id, or its name within an owner's tokens. */
+export type TokenRef =
+  | string
+  | { readonly id: string }
+  | { readonly tenant?: string; readonly owner: string | null; readonly name: string };
+
+/** What `issue` accepts. */
+export interface IssueInput {
+  /** Defaults to `personal`. `master` tokens come from `ensureMasterToken`. */
+  readonly type?: Exclude<StoredTokenType, 'master'>;
+  /** Defaults to the actor's tenant. */
+  readonly tenant?: string;
+  /** The owning user (FOR USER, admins only). Defaults to the actor's user. */
+  readonly owner?: string;
+  /** Unique among the owner's live tokens; generated when omitted. */
+  readonly name?: string;
+  /** Lifetime; omitted means the default capped by the effective maximum. */
+  readonly ttl?: Ttl;
+  readonly comment?: string;
+  /** Narrowing grants; required meaning for `limited` (default: none at all). */
+  readonly grants?: readonly Grant[];
+}
+
+/** What `issue`, `rotate` and `claim` return: the token string, shown once. */
+export interface IssuedToken {
+  /** The secret token string. Shown this once; never stored, never logged. */
+  readonly token: string;
+  readonly info: TokenInfo;
+}
+
+/** Filter and page of `list`. */
+export interface ListFilter {
+  readonly tenant?: string;
+  /** A user's tokens (admins for others), or `null` for administrative tokens. Defaults to the actor's own. */
+  readonly owner?: string | null;
+  /** Admins only: every token of the tenant. */
+  readonly all?: boolean;
+  readonly types?: readonly StoredTokenType[];
+  /** Hide expired tokens (default true). */
+  readonly hideExpired?: boolean;
+  /** Hide revoked tokens (default true). */
+  readonly hideRevoked?: boolean;
+  /** Page size, 1–1000 (default 100). */
+  readonly limit?: number;
+  readonly cursor?: string | null;
+}
+
+/** One page of results. */
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextCursor: string | null;
+}
+
+/** Where an effective maximum lifetime came from. */
+export type MaxTtlSource =
+  | { readonly kind: 'user'; readonly name: string }
+  | { readonly kind: 'role'; readonly name: string }
+  | { readonly kind: 'system' };
+
+/** The answer of `explainMaxTtl`. */
+export interface MaxTtlExplanation {
+  /** Effective maximum lifetime in milliseconds. */
+  readonly maxTtl: number;
+  /** The policy that set it (the least restrictive applicable one), or the system default. */
+  readonly source: MaxTtlSource;
+  /** True when the winning policy was above the system ceiling and was capped. */
+  readonly capped: boolean;
+  /** Every policy that applied, for display. */
+  readonly applicable: readonly { readonly source: MaxTtlSource; readonly maxTtl: number }[];
+}
+
+/** Token lifetime and creation policy. */
+export interface TokenPolicyOptions {
+  /** Lifetime when none is asked for (default `'365d'`). */
+  readonly defaultTtl?: Duration;
+  /** System ceiling: no token lives longer (default `'365d'`). */
+  readonly maxTtl?: Duration;
+  /** Allow `ttl: null` (no expiry) where no user or role policy applies (default false). */
+  readonly allowNoExpiry?: boolean;
+  /** Maximum live non-master tokens per user, enforced atomically (default unlimited). */
+  readonly maxTokensPerUser?: number;
+  /** `'users'` (default): users issue their own; `'admins'`: only admins issue tokens (CloudBeaver). */
+  readonly creation?: 'users' | 'admins';
+  /** How long expired tokens stay before `purgeExpired` deletes them (default `'30d'`). */
+  readonly purgeAfter?: Duration;
+  /** How long events are kept before `pruneEvents` deletes them (default `'183d'`, six months). */
+  readonly eventRetention?: Duration;
+  /** Lifetime of share claim codes (default `'7d'`). */
+  readonly claimTtl?: Duration;
+}
+
+/** A static verification token from configuration (Database Lab Engine's engine token). */
+export interface VerificationTokenConfig {
+  readonly secret: string;
+  /** Tenant the token guards (default: the service's `defaultTenant`). */
+  readonly tenant?: string;
+  /** Name shown as the principal's name and token id (default `verification`). */
+  readonly name?: string;
+}
+
+/** Versioned peppers: rotate by adding a new version and making it current. */
+export interface PepperSet {
+  readonly current: number;
+  readonly peppers: Readonly<Record<number, string | Uint8Array>>;
+}
+
+/**
+ * Computes HMAC-SHA-256 under a fixed key. Called once per key; the returned
+ * function is called on every verification and should reuse the keyed state.
+ */
+export type KeyedHasherFactory = (key: Uint8Array) => (message: Uint8Array) => Uint8Array;
+
+/** Options of `createTokenService`. */
+export interface TokenServiceOptions {
+  readonly repository: TokenRepository;
+  /** Server-side secret keying the stored hashes (at least 32 bytes), or a versioned set. */
+  readonly pepper: string | Uint8Array | PepperSet;
+  /** Token prefix, 1–20 lowercase letters or digits (default `tw`). Lets secret scanners recognize leaks. */
+  readonly prefix?: string;
+  /** Who the users are. Required for personal, limited and master tokens. */
+  readonly directory?: Directory;
+  readonly policy?: TokenPolicyOptions;
+  /** Static verification tokens accepted by `verify`. */
+  readonly verificationTokens?: readonly (string | VerificationTokenConfig)[];
+  /** Refuse verification tokens: only issued tokens are accepted (default false). */
+  readonly personalTokensOnly?: boolean;
+  /** Accept issued tokens at all (default true). False: only verification tokens work. */
+  readonly enablePersonalTokens?: boolean;
+  /** Tenant of verification tokens that name none (default `default`). */
+  readonly defaultTenant?: string;
+  /** Minimum interval between `lastUsedAt` writes per token (default `'1m'`). */
+  readonly touchInterval?: Duration;
+  /** The token string format (default: the opaque checksummed format). */
+  readonly format?: TokenFormat;
+  /** Native or custom HMAC-SHA-256 (default: @noble/hashes with a reused keyed state). */
+  readonly hasher?: KeyedHasherFactory;
+  /** Clock in epoch milliseconds (default `Date.now`). */
+  readonly now?: () => number;
+  /** Random bytes (default `crypto.getRandomValues`). */
+  readonly random?: (length: number) => Uint8Array;
+}
+
+/** What a token string carries, once parsed. */
+export interface ParsedToken {
+  readonly id: string;
+  /** The secret part, checked against the stored keyed hash. */
+  readonly secret: string;
+  /** The token type its code says (checked against the record). */
+  readonly type: StoredTokenType;
+}
+
+/** What a format needs to build a token string. */
+export interface TokenMaterial {
+  readonly id: string;
+  readonly secret: string;
+  readonly type: StoredTokenType;
+  readonly tenant: string;
+  readonly owner: string | null;
+  readonly issuedAt: number;
+  readonly expiresAt: number | null;
+}
+
+/**
+ * How token strings look. The default is the opaque checksummed format;
+ * `tokenward/jwt` provides a signed-JWT format.
+ */
+export interface TokenFormat {
+  readonly kind: string;
+  /** Builds the token string shown to the user. */
+  encode(material: TokenMaterial): string | Promise<string>;
+  /**
+   * Parses a string without touching storage. Returns null when the string is
+   * not a token of this format (bad shape, bad checksum, bad signature).
+   */
+  parse(token: string): ParsedToken | null | Promise<ParsedToken | null>;
+  /** Cheap shape test for scanners and extraction (no checksum or signature check needed). */
+  looksLike(token: string): boolean;
+}
+
+/** Options of `verify`. */
+export interface VerifyOptions {
+  /** Reject tokens of any other tenant. */
+  readonly tenant?: string;
+}
+
+/** Options of `rotate`. */
+export interface RotateOptions {
+  /** Keep the old secret working this long (never past the token's expiry). */
+  readonly gracePeriod?: Duration;
+}
+
+/** Options of `share`. */
+export interface ShareOptions {
+  /** How long the claim code is valid (default: the policy's `claimTtl`). */
+  readonly ttl?: Duration;
+}
+
+/** A share: a single-use claim code to hand over instead of the token. */
+export interface ShareResult {
+  /** Single-use claim code; claiming rotates the token and returns the new secret. */
+  readonly code: string;
+  readonly tokenId: string;
+  readonly expiresAt: Date;
+}
+
+/** The answer of `ensureMasterToken`. */
+export type EnsureMasterResult =
+  | { readonly created: true; readonly token: string; readonly info: TokenInfo }
+  | { readonly created: false; readonly info: TokenInfo };
+
+/** Options of `events`. */
+export interface EventsOptions {
+  readonly limit?: number;
+  readonly cursor?: string | null;
+}
+
+/** The token service: every management and verification call. */
+export interface TokenService {
+  issue(input: IssueInput, actor: Actor): Promise<IssuedToken>;
+  verify(token: string, options?: VerifyOptions): Promise<Principal>;
+  rotate(ref: TokenRef, actor: Actor, options?: RotateOptions): Promise<IssuedToken>;
+  revoke(ref: TokenRef, actor: Actor): Promise<TokenInfo>;
+  revokeAll(target: { readonly tenant?: string; readonly user: string }, actor: Actor): Promise<number>;
+  removeUser(target: { readonly tenant?: string; readonly user: string }, actor: Actor): Promise<number>;
+  list(filter: ListFilter, actor: Actor): Promise<Page<TokenInfo>>;
+  get(ref: TokenRef, actor: Actor): Promise<TokenInfo>;
+  updateComment(ref: TokenRef, comment: string, actor: Actor): Promise<TokenInfo>;
+  setMaxTtl(target: { readonly tenant?: string } & PolicyTarget, ttl: Duration | null, actor: Actor): Promise<void>;
+  explainMaxTtl(target: { readonly tenant: string; readonly user: string }): Promise<MaxTtlExplanation>;
+  ensureMasterToken(target: { readonly tenant: string; readonly user: string }): Promise<EnsureMasterResult>;
+  share(ref: TokenRef, actor: Actor, options?: ShareOptions): Promise<ShareResult>;
+  claim(code: string): Promise<IssuedToken>;
+  events(ref: TokenRef, actor: Actor, options?: EventsOptions): Promise<Page<TokenEvent>>;
+  record(principal: Principal, operation: string, detail?: Readonly<Record<string, unknown>>): Promise<void>;
+  pruneEvents(): Promise<number>;
+  purgeExpired(): Promise<number>;
+}
+
+/** A max-duration policy target: a user or a role. */
+export type PolicyTarget = { readonly user: string } | { readonly role: string };
+
+export type { PolicySubject };
