@@ -20,6 +20,8 @@ export interface Principal {
   /** Whether the owner is a tenant admin (false for tokens without owner). */
   readonly ownerIsAdmin: boolean;
   readonly expiresAt: Date | null;
+  /** Set when the string verified was a session token exchanged from this token. */
+  readonly session?: { readonly id: string; readonly expiresAt: Date };
   /** True when the effective grants cover `need`. */
   can(need: Need): boolean;
   /** Throws `TokenError('insufficient_scope')` naming `need` unless `can(need)`. */

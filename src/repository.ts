@@ -17,8 +17,8 @@ import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecor
  *   thrown as is; the service turns it into `unavailable` and fails closed.
  * - `event`, where accepted, is written in the same atomic step as the change
  *   it describes, so a change and its history are never out of step.
- * - Records returned are copies the caller may keep; mutating them must not
- *   change stored state.
+ * - Records returned must not share mutable state with storage: return
+ *   copies, or frozen objects that are replaced (never mutated) on change.
  */
 export interface TokenRepository {
   /**

@@ -157,6 +157,8 @@ export interface TokenServiceOptions {
   readonly touchInterval?: Duration;
   /** The token string format (default: the opaque checksummed format). */
   readonly format?: TokenFormat;
+  /** Short-lived sessions bound to a token (`exchange`); off unless a codec is given. */
+  readonly sessions?: SessionOptions;
   /** Native or custom HMAC-SHA-256 (default: @noble/hashes with a reused keyed state). */
   readonly hasher?: KeyedHasherFactory;
   /** Clock in epoch milliseconds (default `Date.now`). */
@@ -195,11 +197,58 @@ export interface TokenFormat {
   encode(material: TokenMaterial): string | Promise<string>;
   /**
    * Parses a string without touching storage. Returns null when the string is
-   * not a token of this format (bad shape, bad checksum, bad signature).
+   * not a token of this format (bad shape, bad checksum, bad signature). May
+   * throw `TokenError` with a more precise code (for example `token_expired`
+   * for a JWT past its `exp`); must never throw anything else.
    */
   parse(token: string): ParsedToken | null | Promise<ParsedToken | null>;
   /** Cheap shape test for scanners and extraction (no checksum or signature check needed). */
   looksLike(token: string): boolean;
+}
+
+/** Claims of a session token: who it was exchanged from, and until when it lives. */
+export interface SessionClaims {
+  readonly sessionId: string;
+  /** The id of the long-lived token it was exchanged from. */
+  readonly parentId: string;
+  readonly tenant: string;
+  /**
+   * The parent's `rotatedAt` when the session was made (null if never
+   * rotated). A rotation of the parent changes it and so ends the session.
+   */
+  readonly parentRotatedAt: number | null;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+}
+
+/**
+ * Signs and checks session tokens; `tokenward/jwt` provides one on jose.
+ * `parse` returns null for strings that are not its sessions and throws
+ * `TokenError` (`token_invalid`, `token_expired`) for ones that are but fail.
+ */
+export interface SessionCodec {
+  readonly kind: string;
+  sign(claims: SessionClaims): Promise<string>;
+  parse(token: string): Promise<SessionClaims | null>;
+  looksLike(token: string): boolean;
+}
+
+/** Session exchange settings. */
+export interface SessionOptions {
+  readonly codec: SessionCodec;
+  /** Session lifetime when none is asked for (default `'15m'`). */
+  readonly defaultTtl?: Duration;
+  /** Longest session allowed (default `'12h'`); never past the parent's expiry. */
+  readonly maxTtl?: Duration;
+}
+
+/** The answer of `exchange`. */
+export interface SessionToken {
+  /** The session token string. */
+  readonly token: string;
+  readonly sessionId: string;
+  readonly parentId: string;
+  readonly expiresAt: Date;
 }
 
 /** Options of `verify`. */
@@ -255,6 +304,12 @@ export interface TokenService {
   ensureMasterToken(target: { readonly tenant: string; readonly user: string }): Promise<EnsureMasterResult>;
   share(ref: TokenRef, actor: Actor, options?: ShareOptions): Promise<ShareResult>;
   claim(code: string): Promise<IssuedToken>;
+  /**
+   * Turns a verified long-lived token into a short-lived session token bound
+   * to it (requires `sessions`). `verify` accepts the session while its
+   * parent stays live and unrotated.
+   */
+  exchange(token: string, options?: { readonly ttl?: Duration }): Promise<SessionToken>;
   events(ref: TokenRef, actor: Actor, options?: EventsOptions): Promise<Page<TokenEvent>>;
   record(principal: Principal, operation: string, detail?: Readonly<Record<string, unknown>>): Promise<void>;
   pruneEvents(): Promise<number>;
