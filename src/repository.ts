@@ -1,4 +1,4 @@
-import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecord, StoredTokenType } from './types.js';
+import type { ClaimRecord, DurationPolicy, PolicySubject, StoredTokenType, TokenEvent, TokenRecord } from './types.js';
 
 /**
  * Storage behind the token service.

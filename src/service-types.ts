@@ -1,13 +1,6 @@
 import type { Principal } from './principal-types.js';
 import type { TokenRepository } from './repository.js';
-import type {
-  Directory,
-  Grant,
-  PolicySubject,
-  StoredTokenType,
-  TokenEvent,
-  TokenInfo,
-} from './types.js';
+import type { Directory, Grant, PolicySubject, StoredTokenType, TokenEvent, TokenInfo } from './types.js';
 
 /** A duration: `'90s'`, `'15m'`, `'24h'`, `'30d'`, `'2w'`, `'1y'`, or milliseconds. */
 export type Duration = string | number;

@@ -131,17 +131,12 @@ export interface DurationPolicy {
 }
 
 /** Whom a duration policy applies to. */
-export type PolicySubject = { readonly kind: 'user'; readonly name: string } | { readonly kind: 'role'; readonly name: string };
+export type PolicySubject =
+  | { readonly kind: 'user'; readonly name: string }
+  | { readonly kind: 'role'; readonly name: string };
 
 /** Lifecycle events the service writes itself, and `used` for app-recorded operations. */
-export type TokenEventType =
-  | 'issued'
-  | 'rotated'
-  | 'revoked'
-  | 'comment_updated'
-  | 'shared'
-  | 'claimed'
-  | 'used';
+export type TokenEventType = 'issued' | 'rotated' | 'revoked' | 'comment_updated' | 'shared' | 'claimed' | 'used';
 
 /** One entry of a token's history. */
 export interface TokenEvent {

@@ -1,0 +1,102 @@
+import { base62Fixed, crc32Ascii } from './encoding.js';
+import type { ParsedToken, TokenFormat, TokenMaterial } from './service-types.js';
+import type { StoredTokenType } from './types.js';
+
+/** Characters of the random secret: 30 base62 characters carry 178 bits. */
+export const SECRET_LENGTH = 30;
+const ID_LENGTH = 26;
+const CHECKSUM_LENGTH = 6;
+const BODY_LENGTH = ID_LENGTH + SECRET_LENGTH + CHECKSUM_LENGTH;
+
+/** A token prefix: 1–20 lowercase letters or digits. */
+export const PREFIX_PATTERN: RegExp = /^[a-z0-9]{1,20}$/;
+
+const TYPE_CODES: Readonly<Record<StoredTokenType, string>> = {
+  administrative: 'a',
+  personal: 'p',
+  master: 'm',
+  limited: 'l',
+};
+const TYPES_BY_CODE: Readonly<Record<string, StoredTokenType>> = {
+  a: 'administrative',
+  p: 'personal',
+  m: 'master',
+  l: 'limited',
+};
+
+// prefix _ type-code _ ULID (Crockford base32) secret+checksum (base62)
+const SHAPE = /^([a-z0-9]{1,20})_([apml])_([0-9A-HJKMNP-TV-Z]{26})([0-9A-Za-z]{36})$/;
+const SHAPE_IN_TEXT =
+  /(?<![A-Za-z0-9_])([a-z0-9]{1,20})_([apml])_([0-9A-HJKMNP-TV-Z]{26})[0-9A-Za-z]{36}(?![A-Za-z0-9_])/g;
+
+function checksumOf(head: string): string {
+  return base62Fixed(crc32Ascii(head), CHECKSUM_LENGTH);
+}
+
+/**
+ * The default token format: `<prefix>_<type code>_<id><secret><checksum>`,
+ * for example `acme_p_01JD…` (at most 85 characters, URL- and header-safe).
+ * The id is a ULID, the secret 30 random base62 characters (178 bits), and
+ * the checksum a CRC-32 of everything before it in 6 base62 characters, so
+ * typos and garbage are rejected without a storage lookup and secret
+ * scanners can recognize leaked tokens.
+ */
+export function opaqueFormat(prefix: string): TokenFormat {
+  if (!PREFIX_PATTERN.test(prefix)) throw new TypeError('prefix must be 1-20 lowercase letters or digits');
+  return {
+    kind: 'opaque',
+    encode(material: TokenMaterial): string {
+      const head = `${prefix}_${TYPE_CODES[material.type]}_${material.id}${material.secret}`;
+      return head + checksumOf(head);
+    },
+    parse(token: string): ParsedToken | null {
+      const match = SHAPE.exec(token);
+      if (match === null || match[1] !== prefix) return null;
+      const body = match[4]!;
+      const head = token.slice(0, token.length - CHECKSUM_LENGTH);
+      if (body.slice(SECRET_LENGTH) !== checksumOf(head)) return null;
+      return { id: match[3]!, secret: body.slice(0, SECRET_LENGTH), type: TYPES_BY_CODE[match[2]!]! };
+    },
+    looksLike(token: string): boolean {
+      const match = SHAPE.exec(token);
+      return match !== null && match[1] === prefix;
+    },
+  };
+}
+
+/**
+ * True when `text` is a well-formed tokenward token with a valid checksum,
+ * whatever its prefix. Cheap and storage-free: for secret scanners and for
+ * deciding whether a string is worth verifying.
+ *
+ * @example
+ * ```ts
+ * import { looksLikeToken } from 'tokenward';
+ * looksLikeToken(process.env.API_TOKEN ?? ''); // true for a real token
+ * ```
+ */
+export function looksLikeToken(text: string): boolean {
+  if (typeof text !== 'string' || text.length > 21 + 3 + BODY_LENGTH) return false;
+  const match = SHAPE.exec(text);
+  if (match === null) return false;
+  return match[4]!.slice(SECRET_LENGTH) === checksumOf(text.slice(0, text.length - CHECKSUM_LENGTH));
+}
+
+/**
+ * Hides the secret part of every tokenward token in `text`, keeping the
+ * prefix, type code and id (enough to find the token, useless to use it).
+ * Text without tokens comes back unchanged.
+ *
+ * @example
+ * ```ts
+ * import { redact } from 'tokenward';
+ * logger.info(redact(`auth failed for ${header}`)); // "… acme_p_01JD…[redacted] …"
+ * ```
+ */
+export function redact(text: string): string {
+  if (typeof text !== 'string') return '';
+  return text.replace(
+    SHAPE_IN_TEXT,
+    (_token, prefix: string, code: string, id: string) => `${prefix}_${code}_${id}…[redacted]`,
+  );
+}

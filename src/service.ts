@@ -1,0 +1,914 @@
+import {
+  callTenant,
+  lookupUser,
+  mayManage,
+  type ResolvedActor,
+  requireAdmin,
+  resolveActor,
+  userGrants,
+} from './actors.js';
+import { formatDuration, parseDuration } from './duration.js';
+import { constantTimeEqual, randomBase62 } from './encoding.js';
+import { TokenError } from './errors.js';
+import { opaqueFormat, SECRET_LENGTH } from './format.js';
+import { grantSetCovers, intersectGrantSets, parseGrants } from './grants.js';
+import { createPepperRing, nobleHasher, type PepperRing } from './hashing.js';
+import { createIdFactory } from './ids.js';
+import {
+  type CanonicalRef,
+  comment as checkComment,
+  expectKeys,
+  identifier,
+  invalid,
+  tokenName,
+  tokenRef,
+} from './input.js';
+import { type ApplicablePolicy, resolveLifetime, resolveMaxTtl } from './policy.js';
+import { createPrincipal } from './principal.js';
+import type { Principal } from './principal-types.js';
+import { isLive, toInfo } from './records.js';
+import type { TokenRepository } from './repository.js';
+import type {
+  Actor,
+  Duration,
+  EnsureMasterResult,
+  EventsOptions,
+  IssuedToken,
+  IssueInput,
+  ListFilter,
+  MaxTtlExplanation,
+  Page,
+  PolicyTarget,
+  RotateOptions,
+  SessionClaims,
+  SessionToken,
+  ShareOptions,
+  ShareResult,
+  TokenRef,
+  TokenService,
+  TokenServiceOptions,
+  VerificationTokenConfig,
+  VerifyOptions,
+} from './service-types.js';
+import type {
+  DirectoryUser,
+  Grant,
+  GrantSet,
+  StoredTokenType,
+  TokenEvent,
+  TokenEventType,
+  TokenInfo,
+  TokenRecord,
+} from './types.js';
+
+const MAX_TOKEN_LENGTH = 4096;
+const MAX_DETAIL_BYTES = 4096;
+const CLAIM_CODE_LENGTH = 40;
+
+/** A static verification token, kept only as its keyed hash. */
+interface VerificationEntry {
+  readonly hash: string;
+  readonly tenant: string;
+  readonly name: string;
+}
+
+function defaultRandom(length: number): Uint8Array {
+  return globalThis.crypto.getRandomValues(new Uint8Array(length));
+}
+
+/**
+ * Any failure that is not already a `TokenError` is a storage or directory
+ * outage: report `unavailable` and never proceed as if it had worked.
+ */
+async function guarded<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof TokenError) throw error;
+    throw new TokenError('unavailable', 'token storage is unavailable', { cause: error });
+  }
+}
+
+function tokenInvalid(): TokenError {
+  return new TokenError('token_invalid', 'the token is invalid');
+}
+
+/**
+ * Creates the token service: issue, verify, rotate, share, revoke and audit
+ * tokens on the given repository.
+ *
+ * @example
+ * ```ts
+ * import { createTokenService, memoryRepository, staticDirectory } from 'tokenward';
+ * const tokens = createTokenService({
+ *   repository: memoryRepository(),
+ *   pepper: process.env.TOKEN_PEPPER!,
+ *   prefix: 'acme',
+ *   directory: staticDirectory({ acme: { alice: { admin: true } } }),
+ * });
+ * const { token } = await tokens.issue({ name: 'ci' }, { tenant: 'acme', user: 'alice' });
+ * const principal = await tokens.verify(token);
+ * ```
+ */
+export function createTokenService(options: TokenServiceOptions): TokenService {
+  const settings = expectKeys(options, 'options', [
+    'repository',
+    'pepper',
+    'prefix',
+    'directory',
+    'policy',
+    'verificationTokens',
+    'personalTokensOnly',
+    'enablePersonalTokens',
+    'defaultTenant',
+    'touchInterval',
+    'format',
+    'sessions',
+    'hasher',
+    'now',
+    'random',
+  ]);
+  if (options.repository === undefined) throw invalid('repository', 'is required');
+  const repository: TokenRepository = options.repository;
+  const directory = options.directory;
+  const now = options.now ?? Date.now;
+  const random = options.random ?? defaultRandom;
+  const nextId = createIdFactory(random, now);
+  const peppers: PepperRing = createPepperRing(settings.pepper, options.hasher ?? nobleHasher);
+  const prefix = options.prefix ?? 'tw';
+  const format = options.format ?? opaqueFormat(prefix);
+  const defaultTenant = identifier(options.defaultTenant ?? 'default', 'defaultTenant');
+
+  expectKeys(options.policy, 'policy', [
+    'defaultTtl',
+    'maxTtl',
+    'allowNoExpiry',
+    'maxTokensPerUser',
+    'creation',
+    'purgeAfter',
+    'eventRetention',
+    'claimTtl',
+  ]);
+  const policy = options.policy ?? {};
+  const ceiling = parseDuration(policy.maxTtl ?? '365d', 'policy.maxTtl');
+  const defaultTtl = parseDuration(policy.defaultTtl ?? '365d', 'policy.defaultTtl');
+  const allowNoExpiry = policy.allowNoExpiry === true;
+  const purgeAfter = parseDuration(policy.purgeAfter ?? '30d', 'policy.purgeAfter');
+  const eventRetention = parseDuration(policy.eventRetention ?? '183d', 'policy.eventRetention');
+  const claimTtl = parseDuration(policy.claimTtl ?? '7d', 'policy.claimTtl');
+  const maxTokensPerUser = policy.maxTokensPerUser;
+  if (maxTokensPerUser !== undefined && (!Number.isSafeInteger(maxTokensPerUser) || maxTokensPerUser < 1)) {
+    throw invalid('policy.maxTokensPerUser', 'must be a positive integer');
+  }
+  const creation = policy.creation ?? 'users';
+  if (creation !== 'users' && creation !== 'admins') throw invalid('policy.creation', "must be 'users' or 'admins'");
+  const touchInterval =
+    options.touchInterval === undefined ? 60_000 : parseDuration(options.touchInterval, 'touchInterval');
+  const enablePersonalTokens = options.enablePersonalTokens !== false;
+  const personalTokensOnly = options.personalTokensOnly === true;
+
+  const verificationTokens: VerificationEntry[] = (options.verificationTokens ?? []).map((entry, index) => {
+    const config: VerificationTokenConfig = typeof entry === 'string' ? { secret: entry } : entry;
+    if (typeof config.secret !== 'string' || config.secret.length < 16 || config.secret.length > MAX_TOKEN_LENGTH) {
+      throw invalid(`verificationTokens[${index}]`, 'must be a secret of 16 to 4096 characters');
+    }
+    return {
+      hash: peppers.hash(config.secret, peppers.current)!,
+      tenant: identifier(config.tenant ?? defaultTenant, `verificationTokens[${index}].tenant`),
+      name: tokenName(config.name ?? 'verification', `verificationTokens[${index}].name`),
+    };
+  });
+
+  const sessions = options.sessions;
+  const sessionDefaultTtl = parseDuration(sessions?.defaultTtl ?? '15m', 'sessions.defaultTtl');
+  const sessionMaxTtl = parseDuration(sessions?.maxTtl ?? '12h', 'sessions.maxTtl');
+
+  /** Principals this service made; only these are accepted as `{ principal }` actors. */
+  const issuedPrincipals = new WeakSet<object>();
+  /** Token ids whose `lastUsedAt` write is in flight, so a burst of verifications writes once. */
+  const touching = new Set<string>();
+
+  const newSecret = (): string => randomBase62(SECRET_LENGTH, random);
+
+  const event = (
+    record: Pick<TokenRecord, 'id' | 'tenant'>,
+    type: TokenEventType,
+    actor: string,
+    detail: Readonly<Record<string, unknown>> | null = null,
+    operation: string = type,
+  ): TokenEvent => ({
+    id: nextId(),
+    tokenId: record.id,
+    tenant: record.tenant,
+    type,
+    actor,
+    operation,
+    detail,
+    at: now(),
+  });
+
+  const issuePrincipal = (principal: Principal): Principal => {
+    issuedPrincipals.add(principal);
+    return principal;
+  };
+
+  const encode = async (record: TokenRecord, secret: string): Promise<string> =>
+    format.encode({
+      id: record.id,
+      secret,
+      type: record.type,
+      tenant: record.tenant,
+      owner: record.owner,
+      issuedAt: record.rotatedAt ?? record.createdAt,
+      expiresAt: record.expiresAt,
+    });
+
+  // ---------------------------------------------------------------- policies
+
+  const explain = async (tenant: string, user: string | null, roles: readonly string[]): Promise<MaxTtlExplanation> => {
+    if (user === null) return resolveMaxTtl([], ceiling);
+    const policies = await guarded(repository.policiesFor(tenant, user, roles));
+    const applicable: ApplicablePolicy[] = policies.map((found) => ({
+      source: { kind: found.subject.kind, name: found.subject.name },
+      maxTtl: found.maxTtl,
+    }));
+    return resolveMaxTtl(applicable, ceiling);
+  };
+
+  const requestedTtl = (ttl: unknown): number | null | undefined => {
+    if (ttl === undefined || ttl === null) return ttl;
+    return parseDuration(ttl, 'ttl');
+  };
+
+  // --------------------------------------------------------------- lookups
+
+  const findRecord = async (ref: CanonicalRef, actor: ResolvedActor): Promise<TokenRecord> => {
+    let record: TokenRecord | null;
+    if ('id' in ref) {
+      record = await guarded(repository.findById(ref.id));
+    } else {
+      const tenant = callTenant(actor, ref.tenant, 'ref.tenant');
+      record = await guarded(repository.findByName(tenant, ref.owner, ref.name));
+    }
+    // A token the actor may not manage is reported as missing: its existence is not theirs to learn.
+    if (record === null || !mayManage(actor, record)) throw new TokenError('not_found', 'token not found');
+    return record;
+  };
+
+  const managed = async (ref: TokenRef, actor: Actor): Promise<{ record: TokenRecord; who: ResolvedActor }> => {
+    const canonical = tokenRef(ref);
+    const who = await resolveActor(actor, directory, issuedPrincipals);
+    return { record: await findRecord(canonical, who), who };
+  };
+
+  // ---------------------------------------------------------------- issue
+
+  const generatedName = (): string => `token-${randomBase62(10, random).toLowerCase()}`;
+
+  const issue = async (input: IssueInput, actor: Actor): Promise<IssuedToken> => {
+    const fields = expectKeys(input, 'input', ['type', 'tenant', 'owner', 'name', 'ttl', 'comment', 'grants']);
+    const who = await resolveActor(actor, directory, issuedPrincipals);
+    const tenant = callTenant(who, fields.tenant);
+    const type = (fields.type ?? 'personal') as StoredTokenType;
+    if (type === 'master') throw invalid('type', "cannot be 'master': master tokens come from ensureMasterToken");
+    if (type !== 'personal' && type !== 'limited' && type !== 'administrative') {
+      throw invalid('type', "must be 'personal', 'limited' or 'administrative'");
+    }
+    if (!who.mayIssue) throw new TokenError('forbidden', 'only master tokens can create tokens');
+    if (creation === 'admins' && !who.admin) throw new TokenError('forbidden', 'only administrators may create tokens');
+
+    let owner: string | null = null;
+    let ownerUser: DirectoryUser | null = null;
+    if (type === 'administrative') {
+      requireAdmin(who, 'create administrative tokens');
+      if (fields.owner !== undefined) throw invalid('owner', 'must not be set: administrative tokens have no owner');
+    } else {
+      owner = fields.owner === undefined ? who.user : identifier(fields.owner, 'owner');
+      if (owner === null) throw invalid('owner', 'is required when the actor is not a user');
+      if (owner !== who.user && !who.admin) {
+        throw new TokenError('forbidden', 'only administrators may create tokens for other users');
+      }
+      ownerUser = await lookupUser(directory, tenant, owner);
+      if (ownerUser === null) throw new TokenError('not_found', 'the owner is unknown or inactive');
+    }
+
+    let grants: Grant[] | null = fields.grants === undefined ? null : parseGrants(fields.grants);
+    if (type === 'limited') grants ??= []; // limited tokens give no access unless granted
+    if (grants !== null) {
+      // A token never carries more than its creator may do, nor more than its owner may do.
+      const ceilingGrants = ownerUser === null ? who.grants : intersectGrantSets(who.grants, userGrants(ownerUser));
+      if (!grantSetCovers(ceilingGrants, grants)) {
+        throw new TokenError('insufficient_scope', 'grants exceed what the creator and owner may do', {
+          field: 'grants',
+        });
+      }
+    }
+
+    const limit = await explain(tenant, owner, ownerUser?.roles ?? []);
+    const lifetime = resolveLifetime(requestedTtl(fields.ttl), limit, { defaultTtl, allowNoExpiry });
+    const name = fields.name === undefined ? generatedName() : tokenName(fields.name);
+    const secret = newSecret();
+    const createdAt = now();
+    const record: TokenRecord = {
+      id: nextId(),
+      tenant,
+      type,
+      owner,
+      name,
+      comment: fields.comment === undefined ? '' : checkComment(fields.comment),
+      grants,
+      secretHash: peppers.hash(secret, peppers.current)!,
+      pepperVersion: peppers.current,
+      previousSecretHash: null,
+      previousPepperVersion: null,
+      previousExpiresAt: null,
+      createdAt,
+      expiresAt: lifetime === null ? null : createdAt + lifetime,
+      revokedAt: null,
+      rotatedAt: null,
+      lastUsedAt: null,
+      createdBy: who.label,
+      version: 1,
+    };
+    const token = await encode(record, secret);
+    const limits =
+      owner !== null && maxTokensPerUser !== undefined
+        ? { maxLivePerOwner: maxTokensPerUser, now: createdAt }
+        : { now: createdAt };
+    await guarded(
+      repository.insert(
+        record,
+        limits,
+        event(record, 'issued', who.label, { type, ttl: lifetime === null ? null : formatDuration(lifetime) }),
+      ),
+    );
+    return { token, info: toInfo(record, createdAt) };
+  };
+
+  // ---------------------------------------------------------------- verify
+
+  const verifyStatic = (token: string): Principal => {
+    if (personalTokensOnly || verificationTokens.length === 0) throw tokenInvalid();
+    const hash = peppers.hash(token, peppers.current)!;
+    let match: VerificationEntry | undefined;
+    // Compare against every entry so timing does not reveal which one matched.
+    for (const entry of verificationTokens) if (constantTimeEqual(entry.hash, hash)) match = entry;
+    if (match === undefined) throw tokenInvalid();
+    return issuePrincipal(
+      createPrincipal({
+        tokenId: `verification:${match.name}`,
+        type: 'verification',
+        tenant: match.tenant,
+        owner: null,
+        name: match.name,
+        grants: 'all',
+        ownerIsAdmin: false,
+        expiresAt: null,
+      }),
+    );
+  };
+
+  const secretMatches = (record: TokenRecord, secret: string, at: number): boolean => {
+    const current = peppers.hash(secret, record.pepperVersion);
+    if (current !== null && constantTimeEqual(current, record.secretHash)) return true;
+    if (
+      record.previousSecretHash !== null &&
+      record.previousPepperVersion !== null &&
+      record.previousExpiresAt !== null &&
+      record.previousExpiresAt > at
+    ) {
+      const previous = peppers.hash(secret, record.previousPepperVersion);
+      return previous !== null && constantTimeEqual(previous, record.previousSecretHash);
+    }
+    return false;
+  };
+
+  /** Records a use at most once per `touchInterval`, without waiting and without failing the caller. */
+  const touch = (record: TokenRecord, at: number): void => {
+    if (record.lastUsedAt !== null && at - record.lastUsedAt < touchInterval) return;
+    if (touching.has(record.id)) return;
+    touching.add(record.id);
+    repository
+      .touch(record.id, at)
+      .catch(() => {
+        // Last-used time is informational: losing one write must not fail or slow verification.
+      })
+      .finally(() => touching.delete(record.id));
+  };
+
+  /** The principal of a live stored token, with the owner's privileges as they are now. */
+  const principalFor = async (
+    record: TokenRecord,
+    at: number,
+    session?: { readonly id: string; readonly expiresAt: Date },
+  ): Promise<Principal> => {
+    if (record.revokedAt !== null) throw new TokenError('token_revoked', 'the token has been revoked');
+    if (record.expiresAt !== null && record.expiresAt <= at)
+      throw new TokenError('token_expired', 'the token has expired');
+    let grants: GrantSet;
+    let ownerIsAdmin = false;
+    if (record.owner === null) {
+      grants = record.grants ?? 'all';
+    } else {
+      const owner = await lookupUser(directory, record.tenant, record.owner);
+      // An owner who is gone or inactive takes their tokens with them.
+      if (owner === null) throw tokenInvalid();
+      ownerIsAdmin = owner.admin === true;
+      if (record.type === 'master') grants = 'all';
+      else grants = record.grants === null ? userGrants(owner) : intersectGrantSets(record.grants, userGrants(owner));
+    }
+    const fields = {
+      tokenId: record.id,
+      type: record.type,
+      tenant: record.tenant,
+      owner: record.owner,
+      name: record.name,
+      grants,
+      ownerIsAdmin,
+      expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt),
+    };
+    return issuePrincipal(createPrincipal(session === undefined ? fields : { ...fields, session }));
+  };
+
+  const verifySession = async (token: string, at: number): Promise<Principal> => {
+    const claims: SessionClaims | null = await sessions!.codec.parse(token);
+    if (claims === null) throw tokenInvalid();
+    if (claims.expiresAt <= at) throw new TokenError('token_expired', 'the session has expired');
+    const parent = await guarded(repository.findById(claims.parentId));
+    if (parent === null || parent.tenant !== claims.tenant) throw tokenInvalid();
+    // A rotation of the parent ends every session made from the old secret.
+    if (parent.rotatedAt !== claims.parentRotatedAt) throw new TokenError('token_revoked', 'the session has ended');
+    return principalFor(parent, at, { id: claims.sessionId, expiresAt: new Date(claims.expiresAt) });
+  };
+
+  const verifyToken = async (token: string, verifyOptions?: VerifyOptions): Promise<Principal> => {
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw tokenInvalid();
+    const at = now();
+    let principal: Principal;
+    if (sessions?.codec.looksLike(token)) {
+      if (!enablePersonalTokens) throw tokenInvalid();
+      principal = await verifySession(token, at);
+    } else {
+      const parsed = await format.parse(token);
+      if (parsed === null) {
+        principal = verifyStatic(token);
+      } else {
+        if (!enablePersonalTokens) throw tokenInvalid();
+        const record = await guarded(repository.findById(parsed.id));
+        if (record === null || record.type !== parsed.type || !secretMatches(record, parsed.secret, at)) {
+          throw tokenInvalid();
+        }
+        principal = await principalFor(record, at);
+        touch(record, at);
+      }
+    }
+    if (verifyOptions?.tenant !== undefined && principal.tenant !== verifyOptions.tenant) throw tokenInvalid();
+    return principal;
+  };
+
+  const verify = async (token: string, verifyOptions?: VerifyOptions): Promise<Principal> => {
+    try {
+      return await verifyToken(token, verifyOptions);
+    } catch (error) {
+      if (error instanceof TokenError) throw error;
+      // Whatever went wrong, the answer is never "valid".
+      throw new TokenError('unavailable', 'token verification is unavailable', { cause: error });
+    }
+  };
+
+  // -------------------------------------------------------------- rotation
+
+  /** Replaces the secret with compare-and-set; null when another change won. */
+  const replaceSecret = async (
+    record: TokenRecord,
+    actorLabel: string,
+    gracePeriod: number | null,
+    eventType: 'rotated' | 'claimed',
+  ): Promise<{ token: string; record: TokenRecord } | null> => {
+    const secret = newSecret();
+    const at = now();
+    const graceEnds =
+      gracePeriod === null ? null : Math.min(at + gracePeriod, record.expiresAt ?? Number.POSITIVE_INFINITY);
+    const updated = await guarded(
+      repository.update(
+        record.id,
+        record.version,
+        {
+          secretHash: peppers.hash(secret, peppers.current)!,
+          pepperVersion: peppers.current,
+          previousSecretHash: graceEnds === null ? null : record.secretHash,
+          previousPepperVersion: graceEnds === null ? null : record.pepperVersion,
+          previousExpiresAt: graceEnds,
+          rotatedAt: at,
+        },
+        event(
+          record,
+          eventType,
+          actorLabel,
+          gracePeriod === null ? null : { gracePeriod: formatDuration(gracePeriod) },
+        ),
+      ),
+    );
+    if (updated === null) return null;
+    return { token: await encode(updated, secret), record: updated };
+  };
+
+  const rotate = async (ref: TokenRef, actor: Actor, rotateOptions?: RotateOptions): Promise<IssuedToken> => {
+    const fields = expectKeys(rotateOptions, 'options', ['gracePeriod']);
+    const gracePeriod = fields.gracePeriod === undefined ? null : parseDuration(fields.gracePeriod, 'gracePeriod');
+    const { record, who } = await managed(ref, actor);
+    const at = now();
+    if (record.revokedAt !== null) throw new TokenError('conflict', 'a revoked token cannot be rotated');
+    if (!isLive(record, at)) throw new TokenError('conflict', 'an expired token cannot be rotated');
+    const rotated = await replaceSecret(record, who.label, gracePeriod, 'rotated');
+    if (rotated === null) throw new TokenError('conflict', 'the token was changed concurrently; try again');
+    return { token: rotated.token, info: toInfo(rotated.record, now()) };
+  };
+
+  // ------------------------------------------------------------ revocation
+
+  const revoke = async (ref: TokenRef, actor: Actor): Promise<TokenInfo> => {
+    const { record, who } = await managed(ref, actor);
+    if (record.type === 'master') {
+      throw new TokenError('forbidden', 'master tokens cannot be revoked; remove the user from the tenant instead');
+    }
+    const at = now();
+    const revoked = await guarded(repository.revoke(record.id, at, event(record, 'revoked', who.label)));
+    // Already revoked: revocation is idempotent, the answer is the token as it stands.
+    if (revoked === null) {
+      const current = await guarded(repository.findById(record.id));
+      if (current === null) throw new TokenError('not_found', 'token not found');
+      return toInfo(current, at);
+    }
+    return toInfo(revoked, at);
+  };
+
+  const revokeUser = async (
+    target: { readonly tenant?: string; readonly user: string },
+    actor: Actor,
+    includeMaster: boolean,
+  ): Promise<number> => {
+    const fields = expectKeys(target, 'target', ['tenant', 'user']);
+    const who = await resolveActor(actor, directory, issuedPrincipals);
+    const tenant = callTenant(who, fields.tenant);
+    const user = identifier(fields.user, 'target.user');
+    if (includeMaster) requireAdmin(who, 'remove users');
+    else if (user !== who.user) requireAdmin(who, "revoke other users' tokens");
+    const reason = includeMaster ? 'user_removed' : 'revoke_all';
+    return guarded(
+      repository.revokeOwner(tenant, user, now(), {
+        includeMaster,
+        event: (record) => event(record, 'revoked', who.label, { reason }),
+      }),
+    );
+  };
+
+  // ------------------------------------------------------------- listing
+
+  const list = async (filter: ListFilter, actor: Actor): Promise<Page<TokenInfo>> => {
+    const fields = expectKeys(filter, 'filter', [
+      'tenant',
+      'owner',
+      'all',
+      'types',
+      'hideExpired',
+      'hideRevoked',
+      'limit',
+      'cursor',
+    ]);
+    const who = await resolveActor(actor, directory, issuedPrincipals);
+    const tenant = callTenant(who, fields.tenant);
+    let owner: string | null | undefined;
+    if (fields.all === true) {
+      requireAdmin(who, 'list every token');
+      if (fields.owner !== undefined) throw invalid('filter.owner', 'cannot be combined with all');
+      owner = undefined;
+    } else {
+      owner =
+        fields.owner === undefined ? who.user : fields.owner === null ? null : identifier(fields.owner, 'filter.owner');
+      if (owner === null && fields.owner === undefined)
+        throw invalid('filter.owner', 'is required when the actor is not a user');
+      if (owner !== who.user) requireAdmin(who, "list other users' tokens");
+    }
+    const types = fields.types === undefined ? undefined : parseTypes(fields.types);
+    const limit = fields.limit === undefined ? 100 : fields.limit;
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw invalid('filter.limit', 'must be an integer from 1 to 1000');
+    }
+    if (fields.cursor !== undefined && fields.cursor !== null && typeof fields.cursor !== 'string') {
+      throw invalid('filter.cursor', 'must be a string');
+    }
+    const at = now();
+    const page = await guarded(
+      repository.list({
+        tenant,
+        ...(owner === undefined ? {} : { owner }),
+        ...(types === undefined ? {} : { types }),
+        includeExpired: fields.hideExpired === false,
+        includeRevoked: fields.hideRevoked === false,
+        now: at,
+        limit,
+        cursor: (fields.cursor as string | null | undefined) ?? null,
+      }),
+    );
+    return { items: page.items.map((record) => toInfo(record, at)), nextCursor: page.nextCursor };
+  };
+
+  const get = async (ref: TokenRef, actor: Actor): Promise<TokenInfo> => {
+    const { record } = await managed(ref, actor);
+    return toInfo(record, now());
+  };
+
+  // ------------------------------------------------------------- changes
+
+  const updateComment = async (ref: TokenRef, text: string, actor: Actor): Promise<TokenInfo> => {
+    const newComment = checkComment(text);
+    const { record, who } = await managed(ref, actor);
+    if (record.type === 'master') throw new TokenError('forbidden', 'master tokens cannot be modified');
+    let current: TokenRecord | null = record;
+    // Only the comment changes, so a concurrent change elsewhere is retried rather than reported.
+    for (let attempt = 0; attempt < 5 && current !== null; attempt++) {
+      if (current.revokedAt !== null) throw new TokenError('conflict', 'a revoked token cannot be changed');
+      const updated = await guarded(
+        repository.update(
+          current.id,
+          current.version,
+          { comment: newComment },
+          event(current, 'comment_updated', who.label),
+        ),
+      );
+      if (updated !== null) return toInfo(updated, now());
+      current = await guarded(repository.findById(record.id));
+    }
+    throw new TokenError('conflict', 'the token was changed concurrently; try again');
+  };
+
+  const setMaxTtl = async (
+    target: { readonly tenant?: string } & PolicyTarget,
+    ttl: Duration | null,
+    actor: Actor,
+  ): Promise<void> => {
+    const fields = expectKeys(target, 'target', ['tenant', 'user', 'role']);
+    const who = await resolveActor(actor, directory, issuedPrincipals);
+    const tenant = callTenant(who, fields.tenant);
+    requireAdmin(who, 'set token duration policies');
+    if ((fields.user === undefined) === (fields.role === undefined))
+      throw invalid('target', 'must name a user or a role');
+    const subject =
+      fields.user !== undefined
+        ? { kind: 'user' as const, name: identifier(fields.user, 'target.user') }
+        : { kind: 'role' as const, name: identifier(fields.role, 'target.role') };
+    const maxTtl = ttl === null ? null : parseDuration(ttl, 'ttl');
+    await guarded(repository.setPolicy(tenant, subject, maxTtl, now()));
+  };
+
+  const explainMaxTtl = async (target: {
+    readonly tenant: string;
+    readonly user: string;
+  }): Promise<MaxTtlExplanation> => {
+    const fields = expectKeys(target, 'target', ['tenant', 'user']);
+    const tenant = identifier(fields.tenant, 'target.tenant');
+    const user = identifier(fields.user, 'target.user');
+    const found = await lookupUser(directory, tenant, user);
+    if (found === null) throw new TokenError('not_found', 'the user is unknown or inactive');
+    return explain(tenant, user, found.roles ?? []);
+  };
+
+  // -------------------------------------------------------------- master
+
+  const ensureMasterToken = async (target: {
+    readonly tenant: string;
+    readonly user: string;
+  }): Promise<EnsureMasterResult> => {
+    const fields = expectKeys(target, 'target', ['tenant', 'user']);
+    const tenant = identifier(fields.tenant, 'target.tenant');
+    const user = identifier(fields.user, 'target.user');
+    const found = await lookupUser(directory, tenant, user);
+    if (found === null) throw new TokenError('not_found', 'the user is unknown or inactive');
+    const secret = newSecret();
+    const createdAt = now();
+    const record: TokenRecord = {
+      id: nextId(),
+      tenant,
+      type: 'master',
+      owner: user,
+      name: 'master',
+      comment: user,
+      grants: null,
+      secretHash: peppers.hash(secret, peppers.current)!,
+      pepperVersion: peppers.current,
+      previousSecretHash: null,
+      previousPepperVersion: null,
+      previousExpiresAt: null,
+      createdAt,
+      // Master tokens live as long as the membership: they end when the user is removed.
+      expiresAt: null,
+      revokedAt: null,
+      rotatedAt: null,
+      lastUsedAt: null,
+      createdBy: 'system',
+      version: 1,
+    };
+    const token = await encode(record, secret);
+    const result = await guarded(
+      repository.insertMaster(record, event(record, 'issued', 'system', { type: 'master' })),
+    );
+    if (!result.created) return { created: false, info: toInfo(result.record, createdAt) };
+    return { created: true, token, info: toInfo(result.record, createdAt) };
+  };
+
+  // ------------------------------------------------------- share and claim
+
+  const share = async (ref: TokenRef, actor: Actor, shareOptions?: ShareOptions): Promise<ShareResult> => {
+    const fields = expectKeys(shareOptions, 'options', ['ttl']);
+    const ttl = fields.ttl === undefined ? claimTtl : parseDuration(fields.ttl, 'ttl');
+    const { record, who } = await managed(ref, actor);
+    if (record.type === 'master') throw new TokenError('forbidden', 'master tokens cannot be shared');
+    const at = now();
+    if (!isLive(record, at)) throw new TokenError('conflict', 'only live tokens can be shared');
+    const code = `${prefix}_claim_${randomBase62(CLAIM_CODE_LENGTH, random)}`;
+    const expiresAt = Math.min(at + ttl, record.expiresAt ?? Number.POSITIVE_INFINITY);
+    await guarded(
+      repository.insertClaim(
+        {
+          codeHash: peppers.hash(code, peppers.current)!,
+          tokenId: record.id,
+          tenant: record.tenant,
+          createdAt: at,
+          expiresAt,
+          createdBy: who.label,
+        },
+        event(record, 'shared', who.label, { expiresAt: new Date(expiresAt).toISOString() }),
+      ),
+    );
+    return { code, tokenId: record.id, expiresAt: new Date(expiresAt) };
+  };
+
+  const claimPattern = new RegExp(`^${prefix}_claim_[0-9A-Za-z]{${CLAIM_CODE_LENGTH}}$`);
+
+  const claim = async (code: string): Promise<IssuedToken> => {
+    if (typeof code !== 'string' || !claimPattern.test(code)) throw invalid('code', 'is not a claim code');
+    const at = now();
+    let found = null;
+    // The code was hashed under whichever pepper was current when it was made.
+    for (const version of [peppers.current, ...peppers.versions.filter((v) => v !== peppers.current)]) {
+      found = await guarded(repository.consumeClaim(peppers.hash(code, version)!, at));
+      if (found !== null) break;
+    }
+    if (found === null) throw new TokenError('not_found', 'the claim code is unknown, used or expired');
+    // The claim is ours alone now, so a lost compare-and-set (a concurrent touch or comment) is simply retried.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const record = await guarded(repository.findById(found.tokenId));
+      if (record === null) throw new TokenError('not_found', 'the shared token no longer exists');
+      if (record.revokedAt !== null) throw new TokenError('token_revoked', 'the shared token has been revoked');
+      if (!isLive(record, now())) throw new TokenError('token_expired', 'the shared token has expired');
+      const rotated = await replaceSecret(record, `claim:${found.createdBy}`, null, 'claimed');
+      if (rotated !== null) return { token: rotated.token, info: toInfo(rotated.record, now()) };
+    }
+    throw new TokenError('conflict', 'the token was changed concurrently; try again');
+  };
+
+  // ------------------------------------------------------------- sessions
+
+  const exchange = async (token: string, exchangeOptions?: { readonly ttl?: Duration }): Promise<SessionToken> => {
+    if (sessions === undefined) throw invalid('sessions', 'are not configured for this service');
+    const fields = expectKeys(exchangeOptions, 'options', ['ttl']);
+    const ttl = fields.ttl === undefined ? sessionDefaultTtl : parseDuration(fields.ttl, 'ttl');
+    if (ttl > sessionMaxTtl) {
+      throw new TokenError(
+        'duration_exceeds_policy',
+        `session ttl exceeds the maximum of ${formatDuration(sessionMaxTtl)}`,
+        {
+          field: 'ttl',
+          limit: sessionMaxTtl,
+        },
+      );
+    }
+    if (sessions.codec.looksLike(token)) throw invalid('token', 'must be a long-lived token, not a session');
+    const principal = await verify(token);
+    if (principal.type === 'verification')
+      throw new TokenError('forbidden', 'verification tokens cannot start sessions');
+    const parent = await guarded(repository.findById(principal.tokenId));
+    if (parent === null) throw tokenInvalid();
+    const at = now();
+    const expiresAt = Math.min(at + ttl, parent.expiresAt ?? Number.POSITIVE_INFINITY);
+    const sessionId = nextId();
+    const signed = await sessions.codec.sign({
+      sessionId,
+      parentId: parent.id,
+      tenant: parent.tenant,
+      parentRotatedAt: parent.rotatedAt,
+      issuedAt: at,
+      expiresAt,
+    });
+    return { token: signed, sessionId, parentId: parent.id, expiresAt: new Date(expiresAt) };
+  };
+
+  // --------------------------------------------------------------- events
+
+  const events = async (ref: TokenRef, actor: Actor, eventOptions?: EventsOptions): Promise<Page<TokenEvent>> => {
+    const fields = expectKeys(eventOptions, 'options', ['limit', 'cursor']);
+    const limit = fields.limit === undefined ? 100 : fields.limit;
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw invalid('options.limit', 'must be an integer from 1 to 1000');
+    }
+    if (fields.cursor !== undefined && fields.cursor !== null && typeof fields.cursor !== 'string') {
+      throw invalid('options.cursor', 'must be a string');
+    }
+    const { record } = await managed(ref, actor);
+    return guarded(
+      repository.listEvents({
+        tokenId: record.id,
+        limit,
+        cursor: (fields.cursor as string | null | undefined) ?? null,
+      }),
+    );
+  };
+
+  const record = async (
+    principal: Principal,
+    operation: string,
+    detail?: Readonly<Record<string, unknown>>,
+  ): Promise<void> => {
+    if (typeof principal !== 'object' || principal === null || !issuedPrincipals.has(principal)) {
+      throw invalid('principal', 'must be a principal verified by this service');
+    }
+    if (
+      typeof operation !== 'string' ||
+      operation.length === 0 ||
+      operation.length > 200 ||
+      /[\u0000-\u001f]/.test(operation)
+    ) {
+      throw invalid('operation', 'must be 1-200 printable characters');
+    }
+    let safeDetail: Record<string, unknown> | null = null;
+    if (detail !== undefined) {
+      let serialized: string;
+      try {
+        serialized = JSON.stringify(detail);
+      } catch {
+        throw invalid('detail', 'must be JSON-serializable');
+      }
+      if (
+        typeof detail !== 'object' ||
+        detail === null ||
+        Array.isArray(detail) ||
+        serialized.length > MAX_DETAIL_BYTES
+      ) {
+        throw invalid('detail', `must be a JSON object of at most ${MAX_DETAIL_BYTES} bytes`);
+      }
+      safeDetail = JSON.parse(serialized) as Record<string, unknown>;
+    }
+    // Verification tokens are configuration, not stored tokens: they have no history to append to.
+    if (principal.type === 'verification') return;
+    await guarded(
+      repository.appendEvent(
+        event(
+          { id: principal.tokenId, tenant: principal.tenant },
+          'used',
+          `token:${principal.tokenId}`,
+          safeDetail,
+          operation,
+        ),
+      ),
+    );
+  };
+
+  const pruneEvents = (): Promise<number> => guarded(repository.pruneEvents(now() - eventRetention));
+  const purgeExpired = (): Promise<number> => guarded(repository.purgeExpired(now() - purgeAfter));
+
+  return {
+    issue,
+    verify,
+    rotate,
+    revoke,
+    revokeAll: (target, actor) => revokeUser(target, actor, false),
+    removeUser: (target, actor) => revokeUser(target, actor, true),
+    list,
+    get,
+    updateComment,
+    setMaxTtl,
+    explainMaxTtl,
+    ensureMasterToken,
+    share,
+    claim,
+    exchange,
+    events,
+    record,
+    pruneEvents,
+    purgeExpired,
+  };
+}
+
+const STORED_TYPES: readonly StoredTokenType[] = ['administrative', 'personal', 'master', 'limited'];
+
+function parseTypes(value: unknown): StoredTokenType[] {
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    !value.every((type) => STORED_TYPES.includes(type as StoredTokenType))
+  ) {
+    throw invalid('filter.types', `must be a non-empty list of ${STORED_TYPES.join(', ')}`);
+  }
+  return value as StoredTokenType[];
+}
