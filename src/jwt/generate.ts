@@ -1,0 +1,52 @@
+import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { TokenError } from '../errors.js';
+import type { AsymmetricSigningKeyInput, HmacKeyInput, JwtAlgorithm } from './keys.js';
+
+/** A freshly generated signing key, in a form that can be stored in a secret store as JSON. */
+export type GeneratedSigningKey<A extends JwtAlgorithm = JwtAlgorithm> = A extends 'HS256'
+  ? HmacKeyInput & { readonly secret: string }
+  : AsymmetricSigningKeyInput & { readonly alg: A; readonly privateKey: JWK; readonly publicKey: JWK };
+
+/** Options of `generateSigningKey`. */
+export interface GenerateSigningKeyOptions {
+  /** The key id (default: the RFC 7638 thumbprint for key pairs, 16 random characters for HS256). */
+  readonly kid?: string;
+}
+
+/**
+ * Generates a signing key for `createKeySet`:
+ * - `HS256`: a 256-bit random secret as 43 base64url characters (used as its UTF-8 bytes);
+ * - `EdDSA`: an Ed25519 key pair as JWKs;
+ * - `ES256`: a P-256 key pair as JWKs.
+ *
+ * The result is plain JSON: keep it in a secret store and load it at start-up.
+ * The private parts never leave it unless you put them somewhere.
+ *
+ * @example
+ * ```ts
+ * import { createKeySet, generateSigningKey } from 'tokenward/jwt';
+ * const signing = await generateSigningKey('EdDSA', { kid: '2026-11' });
+ * const keys = await createKeySet({ signing });
+ * ```
+ */
+export async function generateSigningKey<A extends JwtAlgorithm>(
+  alg: A,
+  options: GenerateSigningKeyOptions = {},
+): Promise<GeneratedSigningKey<A>> {
+  if (alg === 'HS256') {
+    const secret = base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
+    const kid = options.kid ?? base64url.encode(crypto.getRandomValues(new Uint8Array(12)));
+    return { kid, alg: 'HS256', secret } as GeneratedSigningKey<A>;
+  }
+  if (alg !== 'EdDSA' && alg !== 'ES256') {
+    throw new TokenError('invalid_request', 'alg must be HS256, EdDSA or ES256', { field: 'alg' });
+  }
+  const pair = await generateKeyPair(
+    alg,
+    alg === 'EdDSA' ? { crv: 'Ed25519', extractable: true } : { extractable: true },
+  );
+  const privateKey = await exportJWK(pair.privateKey);
+  const publicKey = await exportJWK(pair.publicKey);
+  const kid = options.kid ?? (await calculateJwkThumbprint(publicKey, 'sha256'));
+  return { kid, alg, privateKey, publicKey } as GeneratedSigningKey<A>;
+}

@@ -1,0 +1,174 @@
+/**
+ * @internal The one place where a JWT is checked. Both the token format and
+ * the session codec go through here, so every rule (algorithm pinned per key,
+ * `exp` required, `iss`/`aud`/`typ` checked, untrusted `kid`, canonical
+ * encoding) holds for both alike.
+ */
+import { errors, type JWTHeaderParameters, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { TokenError } from '../errors.js';
+import { type KeyMaterial, MAX_KID_LENGTH } from './keys.js';
+
+/** Longest token string looked at; anything longer is refused before any decoding. */
+export const MAX_JWT_LENGTH = 8192;
+
+/** Default tolerance, in seconds, for `nbf` and `iat` set slightly in the future by another machine's clock. */
+export const DEFAULT_CLOCK_TOLERANCE = 5;
+
+/** Largest tolerance we allow: beyond this a "clock skew" is a misconfiguration. */
+export const MAX_CLOCK_TOLERANCE = 300;
+
+const SEGMENT = '[A-Za-z0-9_-]+';
+const COMPACT = new RegExp(`^${SEGMENT}\\.${SEGMENT}\\.${SEGMENT}$`);
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * True when a base64url segment is the one canonical encoding of its bytes:
+ * no padding (the shape check already refuses `=`), a length that is not
+ * 1 mod 4, and zero unused bits in the last character. Decoders are lenient
+ * about the unused bits, so without this check one signature has several
+ * spellings.
+ */
+function canonicalSegment(segment: string): boolean {
+  const rest = segment.length % 4;
+  if (rest === 0) return true;
+  if (rest === 1) return false;
+  const last = B64URL.indexOf(segment[segment.length - 1]!);
+  return rest === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0;
+}
+
+/** Three canonical base64url segments within the length limit. */
+export function hasCompactShape(token: string): boolean {
+  if (typeof token !== 'string' || token.length > MAX_JWT_LENGTH || !COMPACT.test(token)) return false;
+  const first = token.indexOf('.');
+  const second = token.indexOf('.', first + 1);
+  return (
+    canonicalSegment(token.slice(0, first)) &&
+    canonicalSegment(token.slice(first + 1, second)) &&
+    canonicalSegment(token.slice(second + 1))
+  );
+}
+
+/**
+ * Reads the unverified `typ` header, only to tell a tokenward token from a
+ * session (or from someone else's JWT). Never used to decide acceptance: the
+ * signed header is checked again by `verifyJwt`.
+ */
+export function headerTyp(token: string): string | null {
+  const dot = token.indexOf('.');
+  if (dot <= 0) return null;
+  try {
+    const header: unknown = JSON.parse(decodeBase64UrlText(token.slice(0, dot)));
+    if (typeof header !== 'object' || header === null) return null;
+    const typ = (header as Record<string, unknown>).typ;
+    return typeof typ === 'string' ? typ.toLowerCase() : null;
+  } catch {
+    return null;
+  }
+}
+
+function decodeBase64UrlText(segment: string): string {
+  const base64 = segment.replace(/-/g, '+').replace(/_/g, '/');
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}
+
+/** What `verifyJwt` checks besides the signature. */
+export interface JwtCheck {
+  readonly material: KeyMaterial;
+  readonly issuer: string;
+  readonly audience: string;
+  /** The exact `typ` header expected (compared case-insensitively). */
+  readonly typ: string;
+  /** Claims that must be present beyond `exp`, `iat`, `nbf`, `iss`, `aud`, `jti`, `sub`. */
+  readonly requiredClaims: readonly string[];
+  /** Seconds of tolerance for `nbf`/`iat` in the future. Never applied to `exp`. */
+  readonly clockTolerance: number;
+  readonly now: () => number;
+}
+
+const invalid = (): TokenError => new TokenError('token_invalid', 'token is invalid');
+const expired = (): TokenError => new TokenError('token_expired', 'token has expired');
+
+const BASE_CLAIMS = ['exp', 'iat', 'nbf', 'jti', 'sub'];
+
+/**
+ * Verifies a compact JWT against the key its `kid` names, under that key's
+ * algorithm only, and returns its payload. Every failure is a `TokenError`:
+ * `token_expired` for an `exp` at or before now, `token_invalid` for anything
+ * else. jose's own errors are never passed on, not even as `cause`: some of
+ * them carry the claims, and our claims include the token's secret.
+ */
+export async function verifyJwt(token: string, check: JwtCheck): Promise<JWTPayload> {
+  if (!hasCompactShape(token)) throw invalid();
+  const { material } = check;
+  const selectKey = (header: JWTHeaderParameters): CryptoKey => {
+    // `kid` is attacker-controlled: bounded, then only looked up in our own map.
+    // `jku`, `x5u`, `x5c` and `jwk` headers are never read.
+    const kid = header.kid;
+    if (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH) throw invalid();
+    const entry = material.byKid.get(kid);
+    if (entry === undefined || header.alg !== entry.alg) throw invalid();
+    return entry.key;
+  };
+  const nowMs = check.now();
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, selectKey, {
+      algorithms: material.algorithms as string[],
+      issuer: check.issuer,
+      audience: check.audience,
+      typ: check.typ,
+      requiredClaims: [...BASE_CLAIMS, ...check.requiredClaims],
+      clockTolerance: check.clockTolerance,
+      currentDate: new Date(nowMs),
+    }));
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) throw expired();
+    throw invalid();
+  }
+  // jose lets `exp` slip by the clock tolerance; we do not: the tolerance is
+  // for another clock's `nbf`, and an expired token stays expired.
+  const nowSeconds = Math.floor(nowMs / 1000);
+  if (typeof payload.exp !== 'number' || payload.exp <= nowSeconds) throw expired();
+  if (typeof payload.iat !== 'number' || payload.iat > nowSeconds + check.clockTolerance) throw invalid();
+  return payload;
+}
+
+/** Signs a payload with the key set's signing key, setting `alg`, `kid` and `typ`. */
+export async function signJwt(payload: JWTPayload, material: KeyMaterial, typ: string): Promise<string> {
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: material.signingAlg, kid: material.signingKid, typ })
+    .sign(material.signingKey);
+}
+
+/** Checks a clock tolerance option, in seconds. */
+export function clockToleranceOption(value: unknown): number {
+  if (value === undefined) return DEFAULT_CLOCK_TOLERANCE;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_CLOCK_TOLERANCE) {
+    throw new TokenError(
+      'invalid_request',
+      `clockTolerance must be a whole number of seconds from 0 to ${MAX_CLOCK_TOLERANCE}`,
+      {
+        field: 'clockTolerance',
+      },
+    );
+  }
+  return value;
+}
+
+/** Checks an `iss` or `aud` option. */
+export function nonEmptyOption(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 500) {
+    throw new TokenError('invalid_request', `${field} must be a non-empty string`, { field });
+  }
+  return value;
+}
+
+/** Checks a `now` option. */
+export function clockOption(value: unknown): () => number {
+  if (value === undefined) return Date.now;
+  if (typeof value !== 'function') throw new TokenError('invalid_request', 'now must be a function', { field: 'now' });
+  return value as () => number;
+}
