@@ -1,0 +1,13 @@
+/** @internal What every part of the conformance suite receives. */
+import type { TokenRepository } from '../repository.js';
+import type { Fixtures } from './fixtures.js';
+
+/** Access to the repository and builders of the running test. */
+export interface ContractContext {
+  /** The repository of the running test (made fresh for each test). */
+  readonly repo: () => TokenRepository;
+  /** Builders scoped to the running test. */
+  readonly fx: () => Fixtures;
+  /** How many calls the race tests start at once. */
+  readonly concurrency: number;
+}
