@@ -1,11 +1,29 @@
 import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { TokenError } from '../errors.js';
-import type { AsymmetricSigningKeyInput, HmacKeyInput, JwtAlgorithm } from './keys.js';
+import type { JwtAlgorithm } from './keys.js';
+
+/** A generated HS256 key: a random secret as text. */
+export interface GeneratedHmacKey {
+  readonly kid: string;
+  readonly alg: 'HS256';
+  /** 43 base64url characters (256 random bits), used as its UTF-8 bytes. */
+  readonly secret: string;
+}
+
+/** A generated key pair as JWKs. */
+export interface GeneratedKeyPair<A extends 'EdDSA' | 'ES256' = 'EdDSA' | 'ES256'> {
+  readonly kid: string;
+  readonly alg: A;
+  readonly privateKey: JWK;
+  readonly publicKey: JWK;
+}
 
 /** A freshly generated signing key, in a form that can be stored in a secret store as JSON. */
 export type GeneratedSigningKey<A extends JwtAlgorithm = JwtAlgorithm> = A extends 'HS256'
-  ? HmacKeyInput & { readonly secret: string }
-  : AsymmetricSigningKeyInput & { readonly alg: A; readonly privateKey: JWK; readonly publicKey: JWK };
+  ? GeneratedHmacKey
+  : A extends 'EdDSA' | 'ES256'
+    ? GeneratedKeyPair<A>
+    : never;
 
 /** Options of `generateSigningKey`. */
 export interface GenerateSigningKeyOptions {

@@ -10,8 +10,14 @@
  *
  * @packageDocumentation
  */
-export { type JwtFormatOptions, jwtFormat, TOKEN_TYP } from './format.js';
-export { type GeneratedSigningKey, type GenerateSigningKeyOptions, generateSigningKey } from './generate.js';
+export { type JwtFormatOptions, jwtFormat, MASTER_TOKEN_EXP_SECONDS, TOKEN_TYP } from './format.js';
+export {
+  type GeneratedHmacKey,
+  type GeneratedKeyPair,
+  type GeneratedSigningKey,
+  type GenerateSigningKeyOptions,
+  generateSigningKey,
+} from './generate.js';
 export {
   type AsymmetricSigningKeyInput,
   createKeySet,
