@@ -1,0 +1,144 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { checkRealm, type HttpAnswer } from '../http/answers.js';
+import {
+  type AuthOptions,
+  authenticate,
+  authSettings,
+  checkGuard,
+  grantGuard,
+  recordUse,
+  type TokenVerifier,
+  warnRecordFailure,
+} from '../http/authenticate.js';
+import type { Principal } from '../principal-types.js';
+import type { Need } from '../types.js';
+
+declare global {
+  // Express types its request through this global namespace; merging adds the principal.
+  namespace Express {
+    interface Request {
+      /** The verified token's principal, set by `tokenAuth` (absent when optional and no token was sent). */
+      tokenPrincipal?: Principal;
+    }
+  }
+}
+
+/** Options of `tokenAuth`. */
+export interface ExpressAuthOptions extends AuthOptions {
+  /** Accept only tokens of this tenant; a function picks it per request (for example from the host name). */
+  readonly tenant?: string | ((req: Request) => string | undefined);
+  /**
+   * Record every authenticated request as a `used` token event (method,
+   * route pattern, status) after the response is sent. Needs a
+   * `TokenService`; recording failures never fail the request.
+   */
+  readonly record?: boolean;
+  /** Called when recording fails (default: a warning naming only the error code). */
+  readonly onRecordError?: (error: unknown) => void;
+}
+
+/** Options of `requireGrant`. */
+export interface ExpressGuardOptions {
+  /** Realm of the challenge (default: the one `tokenAuth` used for this request, else `api`). */
+  readonly realm?: string;
+}
+
+/** The realm `tokenAuth` answered this request with, so guards after it answer alike. */
+const realms = new WeakMap<Request, string>();
+
+/** @internal Copies a framework-neutral answer onto an Express response. */
+export function sendAnswer(res: Response, answer: HttpAnswer): void {
+  res.status(answer.status).set(answer.headers);
+  if (answer.body === undefined) res.end();
+  else res.json(answer.body);
+}
+
+function routePattern(req: Request): string {
+  const path: unknown = req.route?.path;
+  if (path === undefined) return '(unmatched)';
+  return `${req.baseUrl}${String(path)}`;
+}
+
+/**
+ * Express middleware that authenticates the request's token and puts its
+ * principal on `req.tokenPrincipal`.
+ *
+ * Answers follow RFC 6750: no token → 401 with a bare `Bearer realm="…"`
+ * challenge; a bad, expired or revoked token → 401 `error="invalid_token"`;
+ * a malformed request (repeated header, two different tokens, a query-string
+ * token when those are off) → 400 `error="invalid_request"`; a storage
+ * outage → 503. With `optional: true`, requests without a token go on
+ * without a principal, but a bad token is still refused.
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { tokenAuth, requireGrant } from 'tokenward/express';
+ *
+ * const app = express();
+ * app.use('/api', tokenAuth(tokens, { realm: 'storage', cookie: 'auth_token' }));
+ * app.get('/api/buckets/main', requireGrant({ bucket: 'main', access: 'read' }), (req, res) => {
+ *   res.json({ owner: req.tokenPrincipal?.owner });
+ * });
+ * ```
+ */
+export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions = {}): RequestHandler {
+  const settings = authSettings(options);
+  const { tenant, record = false, onRecordError = warnRecordFailure } = options;
+  if (record && verifier.record === undefined) {
+    throw new TypeError('record needs a TokenService: this verifier cannot record uses');
+  }
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    realms.set(req, settings.realm);
+    const requestTenant = typeof tenant === 'function' ? tenant(req) : tenant;
+    const outcome = await authenticate(
+      verifier,
+      { rawHeaders: req.rawHeaders, url: req.originalUrl },
+      settings,
+      requestTenant === undefined ? undefined : { tenant: requestTenant },
+    );
+    if (outcome.kind === 'refused') {
+      sendAnswer(res, outcome.answer);
+      return;
+    }
+    if (outcome.kind === 'principal') {
+      const principal = outcome.principal;
+      req.tokenPrincipal = principal;
+      if (record) {
+        res.once('finish', () => {
+          recordUse(
+            verifier,
+            principal,
+            { method: req.method, route: routePattern(req), status: res.statusCode },
+            onRecordError,
+          );
+        });
+      }
+    }
+    next();
+  };
+}
+
+/**
+ * A route guard: lets the request through only if its principal covers
+ * every need; otherwise 403 `error="insufficient_scope"` with a `scope`
+ * attribute naming what is needed (`bucket:in.c-main:write`), or 401 when
+ * no token was authenticated. Needs are fixed when the route is defined,
+ * so nothing from the request is ever named in the answer.
+ *
+ * @example
+ * ```ts
+ * import { requireGrant } from 'tokenward/express';
+ * app.post('/api/components/keboola.ex-db-mysql/run', requireGrant({ component: 'keboola.ex-db-mysql', action: 'run' }), run);
+ * ```
+ */
+export function requireGrant(need: Need | readonly Need[], options: ExpressGuardOptions = {}): RequestHandler {
+  const guard = grantGuard(need);
+  const fixedRealm = options.realm === undefined ? undefined : checkRealm(options.realm);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const realm = fixedRealm ?? realms.get(req) ?? 'api';
+    const refusal = checkGuard(req.tokenPrincipal, guard, realm);
+    if (refusal === null) next();
+    else sendAnswer(res, refusal);
+  };
+}

@@ -1,0 +1,140 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import { checkRealm, type HttpAnswer } from '../http/answers.js';
+import {
+  type AuthOptions,
+  authenticate,
+  authSettings,
+  checkGuard,
+  grantGuard,
+  recordUse,
+  type TokenVerifier,
+  warnRecordFailure,
+} from '../http/authenticate.js';
+import type { Principal } from '../principal-types.js';
+import type { Need } from '../types.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified token's principal, set by the `tokenward` plugin in `onRequest`; null without a token. */
+    tokenPrincipal: Principal | null;
+  }
+}
+
+/** Options of the `tokenward` Fastify plugin. */
+export interface FastifyAuthOptions extends AuthOptions {
+  /** A `TokenService`, or a remote verifier. */
+  readonly verifier: TokenVerifier;
+  /** Accept only tokens of this tenant; a function picks it per request. */
+  readonly tenant?: string | ((request: FastifyRequest) => string | undefined);
+  /** Record every authenticated request as a `used` token event after the response (needs a `TokenService`). */
+  readonly record?: boolean;
+  /** Called when recording fails (default: a warning naming only the error code). */
+  readonly onRecordError?: (error: unknown) => void;
+}
+
+/** Options of `requireGrant`. */
+export interface FastifyGuardOptions {
+  /** Realm of the challenge (default: the plugin's realm for this request, else `api`). */
+  readonly realm?: string;
+}
+
+const realms = new WeakMap<FastifyRequest, string>();
+
+/** @internal Copies a framework-neutral answer onto a Fastify reply. */
+export function sendAnswer(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
+  reply.code(answer.status).headers(answer.headers);
+  return answer.body === undefined ? reply.send() : reply.send(answer.body);
+}
+
+const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) => {
+  const { verifier, tenant, record = false, onRecordError = warnRecordFailure } = options;
+  if (verifier === undefined || typeof verifier.verify !== 'function') {
+    throw new TypeError('verifier must be a TokenService or a remote verifier');
+  }
+  if (record && verifier.record === undefined) {
+    throw new TypeError('record needs a TokenService: this verifier cannot record uses');
+  }
+  const settings = authSettings(options);
+  if (!fastify.hasRequestDecorator('tokenPrincipal')) fastify.decorateRequest('tokenPrincipal', null);
+
+  // The earliest hook: nothing (body parsing included) happens for a request that is refused.
+  fastify.addHook('onRequest', async (request, reply) => {
+    realms.set(request, settings.realm);
+    const requestTenant = typeof tenant === 'function' ? tenant(request) : tenant;
+    const outcome = await authenticate(
+      verifier,
+      { rawHeaders: request.raw.rawHeaders, url: request.raw.url ?? request.url },
+      settings,
+      requestTenant === undefined ? undefined : { tenant: requestTenant },
+    );
+    if (outcome.kind === 'refused') return sendAnswer(reply, outcome.answer);
+    if (outcome.kind === 'principal') request.tokenPrincipal = outcome.principal;
+    return undefined;
+  });
+
+  if (record) {
+    fastify.addHook('onResponse', async (request, reply) => {
+      const principal = request.tokenPrincipal;
+      if (principal === null) return;
+      recordUse(
+        verifier,
+        principal,
+        { method: request.method, route: request.routeOptions.url ?? '(unmatched)', status: reply.statusCode },
+        onRecordError,
+      );
+    });
+  }
+};
+
+/**
+ * The `tokenward` Fastify plugin: authenticates each request's token in
+ * `onRequest` and decorates `request.tokenPrincipal`. Wrapped with
+ * `fastify-plugin`, so it applies to the scope it is registered in
+ * (register it inside a child scope to protect only some routes).
+ *
+ * Answers follow RFC 6750: no token → 401 with a bare `Bearer realm="…"`
+ * challenge; a bad, expired or revoked token → 401 `error="invalid_token"`;
+ * a malformed request → 400 `error="invalid_request"`; a storage outage →
+ * 503. With `optional: true`, requests without a token continue with a null
+ * principal.
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify';
+ * import { tokenward, requireGrant } from 'tokenward/fastify';
+ *
+ * const app = Fastify();
+ * await app.register(tokenward, { verifier: tokens, realm: 'storage' });
+ * app.get('/buckets/main', { preHandler: requireGrant({ bucket: 'main', access: 'read' }) }, async (request) => ({
+ *   owner: request.tokenPrincipal?.owner,
+ * }));
+ * ```
+ */
+export const tokenward: FastifyPluginAsync<FastifyAuthOptions> = fp(plugin, { fastify: '5.x', name: 'tokenward' });
+
+/**
+ * A `preHandler` guard: lets the request through only if its principal
+ * covers every need; otherwise 403 `error="insufficient_scope"` with a
+ * `scope` attribute naming what is needed, or 401 when no token was
+ * authenticated. Needs are fixed at route definition, never taken from the
+ * request.
+ *
+ * @example
+ * ```ts
+ * import { requireGrant } from 'tokenward/fastify';
+ * app.post('/run', { preHandler: requireGrant({ component: 'keboola.ex-db-mysql', action: 'run' }) }, run);
+ * ```
+ */
+export function requireGrant(
+  need: Need | readonly Need[],
+  options: FastifyGuardOptions = {},
+): preHandlerAsyncHookHandler {
+  const guard = grantGuard(need);
+  const fixedRealm = options.realm === undefined ? undefined : checkRealm(options.realm);
+  return async function requireGrantHook(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const realm = fixedRealm ?? realms.get(request) ?? 'api';
+    const refusal = checkGuard(request.tokenPrincipal, guard, realm);
+    if (refusal !== null) await sendAnswer(reply, refusal);
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * tokenward for Fastify: the `tokenward` authentication plugin
+ * (`request.tokenPrincipal`), `requireGrant` preHandler guards, the
+ * `managementRoutes` plugin for a "Personal access tokens" page, and an
+ * RFC 7662 `introspectionRoute`.
+ *
+ * @example
+ * ```ts
+ * import { tokenward, requireGrant, managementRoutes } from 'tokenward/fastify';
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+export type { ErrorBody } from '../http/answers.js';
+export type { AuthOptions, TokenVerifier } from '../http/authenticate.js';
+export type { ExtractionOptions, TokenSource } from '../http/extract.js';
+export type { ActiveIntrospection, IntrospectionOptions, IntrospectionResponse } from '../http/introspection.js';
+export {
+  createRemoteVerifier,
+  type RemoteVerifier,
+  type RemoteVerifierOptions,
+  type RemoteVerifierStats,
+} from '../remote-verifier.js';
+export { type FastifyAuthOptions, type FastifyGuardOptions, requireGrant, tokenward } from './auth.js';
+export { type FastifyIntrospectionOptions, introspectionRoute } from './introspection.js';
+export { type FastifyManagementOptions, managementRoutes } from './management.js';

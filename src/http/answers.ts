@@ -1,0 +1,136 @@
+import { isTokenError, type TokenErrorCode } from '../errors.js';
+
+/**
+ * @internal How errors become HTTP answers (RFC 6750 §3 for authentication,
+ * the `TokenError` status table for everything else). Framework helpers only
+ * copy an `HttpAnswer` onto their response object.
+ *
+ * Nothing from the request reaches a header: the realm comes from
+ * configuration (checked by `checkRealm`), the error codes are fixed words,
+ * and a `scope` attribute is only ever built from a guard's configured need.
+ */
+
+/** A response in framework-neutral form. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** JSON body; `undefined` for an empty body. */
+  readonly body?: unknown;
+}
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  /** A `TokenError` code, `token_missing` (no credentials), or `internal_error`. */
+  readonly error: TokenErrorCode | 'token_missing' | 'internal_error';
+  /** A generic, human-readable message. Never contains a token or a secret. */
+  readonly message: string;
+  /** The rejected input field, for `invalid_request`. */
+  readonly field?: string;
+  /** The limit in milliseconds, for `duration_exceeds_policy` and `limit_exceeded`. */
+  readonly limit?: number | null;
+}
+
+/** RFC 6750 §3.1 error codes. */
+type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+
+// quoted-string content without quote, backslash or control characters.
+const REALM = /^[\x20\x21\x23-\x5b\x5d-\x7e]{1,200}$/;
+// RFC 6750 §3: scope-token characters, space separated.
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
+
+/** Validates a configured realm; a quote, backslash, CR or LF would let it break out of the header. */
+export function checkRealm(realm: string | undefined): string {
+  const value = realm ?? 'api';
+  if (typeof value !== 'string' || !REALM.test(value)) {
+    throw new TypeError('realm must be 1-200 printable ASCII characters without quotes or backslashes');
+  }
+  return value;
+}
+
+/** True when `scope` can be sent as an RFC 6750 `scope` attribute. */
+export function isScopeAttribute(scope: string): boolean {
+  return SCOPE.test(scope);
+}
+
+/** Builds a `WWW-Authenticate: Bearer …` value. */
+export function bearerChallenge(realm: string, error?: BearerErrorCode, scope?: string): string {
+  let value = `Bearer realm="${realm}"`;
+  if (error !== undefined) value += `, error="${error}"`;
+  if (scope !== undefined && isScopeAttribute(scope)) value += `, scope="${scope}"`;
+  return value;
+}
+
+const JSON_HEADERS = { 'cache-control': 'no-store' } as const;
+
+function answer(status: number, body: ErrorBody, challenge?: string): HttpAnswer {
+  return {
+    status,
+    headers: challenge === undefined ? JSON_HEADERS : { ...JSON_HEADERS, 'www-authenticate': challenge },
+    body,
+  };
+}
+
+/** 401 for a request without credentials: a challenge with no error attribute (RFC 6750 §3.1). */
+export function missingCredentials(realm: string): HttpAnswer {
+  return answer(401, { error: 'token_missing', message: 'authentication is required' }, bearerChallenge(realm));
+}
+
+/** Fixed messages for answers whose cause must not be described further. */
+const GENERIC: Partial<Record<TokenErrorCode, string>> = {
+  token_invalid: 'the token is invalid, expired or revoked',
+  token_expired: 'the token is invalid, expired or revoked',
+  token_revoked: 'the token is invalid, expired or revoked',
+  insufficient_scope: 'the token does not grant access to this resource',
+  forbidden: 'the caller may not do this',
+  unavailable: 'the token service is unavailable; try again later',
+};
+
+const INTERNAL: HttpAnswer = answer(500, { error: 'internal_error', message: 'internal error' });
+
+/**
+ * The answer for a failed authentication or guard (RFC 6750 §3.1):
+ * - `invalid_request` → 400 `error="invalid_request"`;
+ * - `token_invalid` / `token_expired` / `token_revoked` → 401 `error="invalid_token"`;
+ * - `insufficient_scope` → 403 `error="insufficient_scope"`, with `scope` when the guard names one;
+ * - `unavailable` → 503 (a storage outage never lets a request through);
+ * - anything else → its `TokenError` status, or 500 for foreign errors.
+ */
+export function authFailure(error: unknown, realm: string, scope?: string): HttpAnswer {
+  if (!isTokenError(error)) return INTERNAL;
+  const message = GENERIC[error.code] ?? error.message;
+  switch (error.code) {
+    case 'invalid_request':
+      return answer(400, { error: error.code, message }, bearerChallenge(realm, 'invalid_request'));
+    case 'token_invalid':
+    case 'token_expired':
+    case 'token_revoked':
+      return answer(401, { error: error.code, message }, bearerChallenge(realm, 'invalid_token'));
+    case 'insufficient_scope':
+      return answer(403, { error: error.code, message }, bearerChallenge(realm, 'insufficient_scope', scope));
+    default:
+      return answer(error.status, { error: error.code, message });
+  }
+}
+
+/**
+ * The answer for a failed management call: the `TokenError` status with its
+ * code and (generic) message, plus the rejected field or the limit when the
+ * error names one. 401s carry a Bearer challenge, as RFC 7235 requires.
+ */
+export function managementFailure(error: unknown, realm: string): HttpAnswer {
+  if (!isTokenError(error)) return INTERNAL;
+  if (error.status === 401 || error.code === 'insufficient_scope') return authFailure(error, realm);
+  const message = GENERIC[error.code] ?? error.message;
+  const body: { -readonly [K in keyof ErrorBody]: ErrorBody[K] } = { error: error.code, message };
+  if (error.details.field !== undefined) body.field = error.details.field;
+  if (error.details.limit !== undefined) body.limit = error.details.limit;
+  return answer(error.status, body);
+}
+
+/** 400 for a body the framework could not parse (bad JSON, wrong content type). */
+export function unreadableBody(status = 400): HttpAnswer {
+  return answer(status === 413 ? 413 : 400, {
+    error: 'invalid_request',
+    message: status === 413 ? 'the request body is too large' : 'the request body could not be read',
+  });
+}

@@ -1,0 +1,154 @@
+import { TokenError } from '../errors.js';
+import { needToString, parseNeed } from '../grants.js';
+import type { Principal } from '../principal-types.js';
+import type { VerifyOptions } from '../service-types.js';
+import type { Need } from '../types.js';
+import { authFailure, checkRealm, type HttpAnswer, isScopeAttribute, missingCredentials } from './answers.js';
+import {
+  type ExtractionOptions,
+  type ExtractionSettings,
+  extractionSettings,
+  extractToken,
+  type RequestParts,
+} from './extract.js';
+
+/**
+ * Anything that turns a token string into a principal: a `TokenService`,
+ * or a remote verifier (`createRemoteVerifier`) in a service that checks
+ * tokens against a central platform.
+ */
+export interface TokenVerifier {
+  verify(token: string, options?: VerifyOptions): Promise<Principal>;
+  /** Present on a `TokenService`; needed only for `record`. */
+  record?(principal: Principal, operation: string, detail?: Readonly<Record<string, unknown>>): Promise<void>;
+}
+
+/** Options shared by the Express middleware and the Fastify plugin. */
+export interface AuthOptions extends ExtractionOptions {
+  /** The `realm` of the `WWW-Authenticate` challenge (default `api`); configuration only, never request data. */
+  readonly realm?: string;
+  /** Let requests without any token through with no principal (default false). Bad tokens are still refused. */
+  readonly optional?: boolean;
+}
+
+/** @internal Options after validation. */
+export interface AuthSettings {
+  readonly realm: string;
+  readonly optional: boolean;
+  readonly extraction: ExtractionSettings;
+}
+
+/** @internal Validates the options once, at setup. */
+export function authSettings(options: AuthOptions = {}): AuthSettings {
+  return {
+    realm: checkRealm(options.realm),
+    optional: options.optional ?? false,
+    extraction: extractionSettings(options),
+  };
+}
+
+/** The outcome of authenticating one request. */
+export type AuthOutcome =
+  | { readonly kind: 'principal'; readonly principal: Principal }
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'refused'; readonly answer: HttpAnswer };
+
+/**
+ * @internal Extracts and verifies the request's token. A verifier failure of
+ * any kind refuses the request (storage outages answer 503): nothing but a
+ * principal lets it through, apart from an absent token in optional mode.
+ */
+export async function authenticate(
+  verifier: TokenVerifier,
+  request: RequestParts,
+  settings: AuthSettings,
+  verifyOptions?: VerifyOptions,
+): Promise<AuthOutcome> {
+  let token: string;
+  try {
+    const found = extractToken(request, settings.extraction);
+    if (found === null) {
+      return settings.optional
+        ? { kind: 'anonymous' }
+        : { kind: 'refused', answer: missingCredentials(settings.realm) };
+    }
+    token = found.token;
+  } catch (error) {
+    return { kind: 'refused', answer: authFailure(error, settings.realm) };
+  }
+  try {
+    const principal = await verifier.verify(token, verifyOptions);
+    return { kind: 'principal', principal };
+  } catch (error) {
+    return { kind: 'refused', answer: authFailure(error, settings.realm) };
+  }
+}
+
+/** @internal A guard compiled at setup: the needs and the `scope` attribute naming them. */
+export interface GrantGuard {
+  readonly needs: readonly Need[];
+  readonly scope: string;
+}
+
+/**
+ * @internal Validates a guard's needs at setup. The `scope` attribute lists
+ * every need in its stable string form (`bucket:in.c-main:write`), so a
+ * client learns exactly what to ask for.
+ */
+export function grantGuard(need: Need | readonly Need[]): GrantGuard {
+  const list = Array.isArray(need) ? need : [need];
+  if (list.length === 0) throw new TypeError('requireGrant needs at least one need');
+  const needs = list.map((item) => {
+    try {
+      return parseNeed(item);
+    } catch {
+      throw new TypeError('requireGrant: each need must be { bucket, access }, { component, action } or { scope }');
+    }
+  });
+  const scope = needs.map(needToString).join(' ');
+  if (!isScopeAttribute(scope)) {
+    throw new TypeError('requireGrant: need names must be printable ASCII to be named in a WWW-Authenticate header');
+  }
+  return { needs, scope };
+}
+
+/** @internal Checks a principal against a guard: null when allowed, otherwise the answer. */
+export function checkGuard(
+  principal: Principal | null | undefined,
+  guard: GrantGuard,
+  realm: string,
+): HttpAnswer | null {
+  // A guard without authentication in front of it is a configuration slip; refuse rather than pass.
+  if (principal === null || principal === undefined) return missingCredentials(realm);
+  for (const need of guard.needs) {
+    if (!principal.can(need)) {
+      return authFailure(new TokenError('insufficient_scope', 'insufficient scope'), realm, guard.scope);
+    }
+  }
+  return null;
+}
+
+/** @internal Records one authenticated request after its response; failures never reach the request. */
+export function recordUse(
+  verifier: TokenVerifier,
+  principal: Principal,
+  use: { readonly method: string; readonly route: string; readonly status: number },
+  onError: (error: unknown) => void,
+): void {
+  if (verifier.record === undefined) return;
+  const operation = `${use.method} ${use.route}`;
+  let pending: Promise<void>;
+  try {
+    pending = verifier.record(principal, operation, { method: use.method, route: use.route, status: use.status });
+  } catch (error) {
+    onError(error);
+    return;
+  }
+  pending.catch(onError);
+}
+
+/** @internal The default handler of recording failures: a warning with the error code only. */
+export function warnRecordFailure(error: unknown): void {
+  const code = error instanceof TokenError ? error.code : 'error';
+  console.warn(`tokenward: recording a token use failed (${code})`);
+}

@@ -1,0 +1,200 @@
+import { TokenError } from '../errors.js';
+
+/**
+ * @internal Token extraction from an HTTP request, shared by the Express and
+ * Fastify helpers. It works on the raw header list so that a repeated header
+ * is seen as repeated (Node keeps only the first `Authorization` in
+ * `req.headers`), and it never puts anything from the request into an error
+ * message.
+ */
+
+/** Where a token may come from. */
+export type TokenSource = 'authorization' | 'header' | 'cookie' | 'query';
+
+/** Where to look for a token, besides `Authorization: Bearer`. */
+export interface ExtractionOptions {
+  /** Accept `Authorization: Bearer <token>` (default true). */
+  readonly authorization?: boolean;
+  /** A custom header carrying the bare token, e.g. Database Lab's `Verification-Token`. */
+  readonly header?: string;
+  /** A cookie carrying the token, e.g. Tengri's `auth_token`. */
+  readonly cookie?: string;
+  /**
+   * Accept the RFC 6750 `access_token` query parameter (default false: such
+   * requests are refused with `invalid_request`, since URLs end up in logs).
+   */
+  readonly query?: boolean;
+  /** Longer credentials are refused as `token_invalid` without a lookup (default 4096). */
+  readonly maxTokenLength?: number;
+}
+
+/** The parts of a request extraction reads. */
+export interface RequestParts {
+  /** `[name, value, name, value, …]` exactly as received (Node's `rawHeaders`). */
+  readonly rawHeaders: readonly string[];
+  /** The request target: path and query string. */
+  readonly url: string;
+}
+
+/** A token found in a request. */
+export interface ExtractedToken {
+  readonly token: string;
+  readonly source: TokenSource;
+}
+
+/** Extraction settings after validation. */
+export interface ExtractionSettings {
+  readonly authorization: boolean;
+  readonly header: string | null;
+  readonly cookie: string | null;
+  readonly query: boolean;
+  readonly maxTokenLength: number;
+}
+
+// RFC 7230 token characters, for header and cookie names given in configuration.
+const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// RFC 6750 §2.1 b64token.
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+// `Bearer` followed by one or more spaces and one credential; nothing else.
+const BEARER_CREDENTIALS = /^ +([^ ]*)$/;
+
+/** Validates extraction options once, at setup. Misconfiguration is a programming error: TypeError. */
+export function extractionSettings(options: ExtractionOptions = {}): ExtractionSettings {
+  const { header, cookie } = options;
+  if (header !== undefined && (!HTTP_TOKEN.test(header) || header.toLowerCase() === 'authorization')) {
+    throw new TypeError('header must be a header name other than Authorization');
+  }
+  if (cookie !== undefined && !HTTP_TOKEN.test(cookie)) throw new TypeError('cookie must be a valid cookie name');
+  const maxTokenLength = options.maxTokenLength ?? 4096;
+  if (!Number.isSafeInteger(maxTokenLength) || maxTokenLength < 16) {
+    throw new TypeError('maxTokenLength must be an integer of at least 16');
+  }
+  const settings: ExtractionSettings = {
+    authorization: options.authorization ?? true,
+    header: header === undefined ? null : header.toLowerCase(),
+    cookie: cookie ?? null,
+    query: options.query ?? false,
+    maxTokenLength,
+  };
+  if (!settings.authorization && settings.header === null && settings.cookie === null && !settings.query) {
+    throw new TypeError('at least one token source must be enabled');
+  }
+  return settings;
+}
+
+function malformed(message: string): TokenError {
+  return new TokenError('invalid_request', message);
+}
+
+function headerValues(rawHeaders: readonly string[], name: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]!.toLowerCase() === name) values.push(rawHeaders[i + 1]!);
+  }
+  return values;
+}
+
+/**
+ * The credential of an `Authorization` value, `null` when the value uses
+ * another scheme (then it is not ours to judge: RFC 6750 §3.1 treats an
+ * unsupported method like no credentials at all).
+ */
+function bearerCredential(value: string): string | null {
+  if (value === '') throw malformed('the Authorization header is empty');
+  const schemeEnd = value.search(/[ \t]/);
+  const scheme = schemeEnd === -1 ? value : value.slice(0, schemeEnd);
+  if (scheme.toLowerCase() !== 'bearer') return null;
+  const match = BEARER_CREDENTIALS.exec(value.slice(scheme.length));
+  if (match === null || match[1] === '') {
+    throw malformed('the Authorization header must be "Bearer" followed by one token');
+  }
+  return match[1]!;
+}
+
+function cookieValues(rawHeaders: readonly string[], name: string): string[] {
+  const found: string[] = [];
+  for (const header of headerValues(rawHeaders, 'cookie')) {
+    for (const pair of header.split(';')) {
+      const eq = pair.indexOf('=');
+      if (eq === -1 || pair.slice(0, eq).trim() !== name) continue;
+      let value = pair.slice(eq + 1).trim();
+      // RFC 6265 allows the value in double quotes.
+      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+      found.push(value);
+    }
+  }
+  return found;
+}
+
+function queryValues(url: string): string[] {
+  const start = url.indexOf('?');
+  if (start === -1) return [];
+  const hashAt = url.indexOf('#', start);
+  const search = url.slice(start + 1, hashAt === -1 ? undefined : hashAt);
+  if (!search.includes('access_token')) return [];
+  return new URLSearchParams(search).getAll('access_token');
+}
+
+function checkShape(token: string, settings: ExtractionSettings, where: string): string {
+  if (token.length > settings.maxTokenLength) {
+    // Well-formed but too long to be any token we issue: no lookup needed.
+    throw new TokenError('token_invalid', 'the token is invalid');
+  }
+  if (!B64TOKEN.test(token)) throw malformed(`the token in the ${where} has characters a token cannot have`);
+  return token;
+}
+
+/**
+ * Finds the request's token. Returns null when there is none; throws
+ * `TokenError('invalid_request')` for a malformed request: a repeated
+ * header, a bad `Authorization` value, characters outside the RFC 6750
+ * `b64token` set, a query-string token when those are off, or two different
+ * tokens in one request (the same token in two places is accepted).
+ */
+export function extractToken(request: RequestParts, settings: ExtractionSettings): ExtractedToken | null {
+  const found: ExtractedToken[] = [];
+
+  if (settings.authorization) {
+    const values = headerValues(request.rawHeaders, 'authorization');
+    if (values.length > 1) throw malformed('the Authorization header is repeated');
+    if (values.length === 1) {
+      const credential = bearerCredential(values[0]!);
+      if (credential !== null) {
+        found.push({ token: checkShape(credential, settings, 'Authorization header'), source: 'authorization' });
+      }
+    }
+  }
+
+  if (settings.header !== null) {
+    const values = headerValues(request.rawHeaders, settings.header);
+    if (values.length > 1) throw malformed('the token header is repeated');
+    if (values.length === 1) {
+      if (values[0] === '') throw malformed('the token header is empty');
+      found.push({ token: checkShape(values[0]!, settings, 'token header'), source: 'header' });
+    }
+  }
+
+  if (settings.cookie !== null) {
+    const values = cookieValues(request.rawHeaders, settings.cookie);
+    const distinct = [...new Set(values)];
+    if (distinct.length > 1) throw malformed('the token cookie is set more than once');
+    if (distinct.length === 1) {
+      if (distinct[0] === '') throw malformed('the token cookie is empty');
+      found.push({ token: checkShape(distinct[0]!, settings, 'token cookie'), source: 'cookie' });
+    }
+  }
+
+  const queried = queryValues(request.url);
+  if (queried.length > 0) {
+    if (!settings.query) throw malformed('tokens in the query string are not accepted; use the Authorization header');
+    if (queried.length > 1) throw malformed('the access_token parameter is repeated');
+    found.push({ token: checkShape(queried[0]!, settings, 'query string'), source: 'query' });
+  }
+
+  if (found.length === 0) return null;
+  const first = found[0]!;
+  if (found.some((candidate) => candidate.token !== first.token)) {
+    throw malformed('the request carries two different tokens');
+  }
+  return first;
+}

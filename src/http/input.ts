@@ -1,0 +1,54 @@
+import { TokenError } from '../errors.js';
+
+/** @internal Reading untrusted request bodies and query strings for the management API. */
+
+export function invalidField(field: string, what: string): TokenError {
+  return new TokenError('invalid_request', `${field} ${what}`, { field });
+}
+
+/** A JSON object body; an absent body counts as `{}`. Unknown keys are refused. */
+export function bodyObject(body: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (body === undefined || body === null || body === '') return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new TokenError('invalid_request', 'the request body must be a JSON object', { field: 'body' });
+  }
+  const record = body as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    // The key is request data: name it only when it is a plain identifier.
+    if (!allowed.includes(key)) {
+      throw invalidField(/^[A-Za-z_]{1,40}$/.test(key) ? key : 'body', 'is not a known field');
+    }
+  }
+  return record;
+}
+
+/** One query parameter; repeated parameters are refused. */
+export function queryString(query: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  const value = query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw invalidField(name, 'must be given once');
+  return value;
+}
+
+export function queryBoolean(query: Readonly<Record<string, unknown>>, name: string): boolean | undefined {
+  const value = queryString(query, name);
+  if (value === undefined) return undefined;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw invalidField(name, "must be 'true' or 'false'");
+}
+
+export function queryInteger(query: Readonly<Record<string, unknown>>, name: string): number | undefined {
+  const value = queryString(query, name);
+  if (value === undefined) return undefined;
+  if (!/^\d{1,7}$/.test(value)) throw invalidField(name, 'must be a positive integer');
+  return Number(value);
+}
+
+/** An optional string field of a body. */
+export function optionalString(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw invalidField(name, 'must be a string');
+  return value;
+}
