@@ -1,0 +1,117 @@
+/**
+ * Versioned schema migrations for the PostgreSQL store.
+ */
+import type { Pool } from 'pg';
+import { MIGRATIONS, type Migration } from './migrations.js';
+import { type PostgresLocation, tableNames } from './names.js';
+
+/** The schema version this release of tokenward expects (the newest migration). */
+export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** One migration with its placeholders filled in. */
+export interface RenderedMigration {
+  readonly version: number;
+  /** The shipped file's name without `.sql`, e.g. `001_tables`. */
+  readonly name: string;
+  /** Plain SQL, ready for `psql` or another migration tool. */
+  readonly sql: string;
+}
+
+/** Options of `migrate`. */
+export interface MigrateOptions extends PostgresLocation {
+  /** Apply migrations up to this version only (default: all). Meant for tests of upgrades. */
+  readonly toVersion?: number;
+}
+
+/** What `migrate` did. */
+export interface MigrateResult {
+  /** Versions applied by this call, oldest first (empty when already current). */
+  readonly applied: number[];
+  /** The schema version after the call. */
+  readonly version: number;
+}
+
+function render(migration: Migration, schema: string, prefix: string): RenderedMigration {
+  return {
+    version: migration.version,
+    name: migration.name,
+    sql: migration.sql.replaceAll('{{schema}}', schema).replaceAll('{{prefix}}', prefix),
+  };
+}
+
+/**
+ * The migrations as plain SQL for a schema and table prefix, oldest first:
+ * the text of `sql/postgres/*.sql` with `{{schema}}` and `{{prefix}}`
+ * replaced. For teams that apply migrations with their own tool; each one
+ * records its version in `<prefix>schema_migrations`, so `migrate()` can
+ * take over later.
+ *
+ * @example
+ * ```ts
+ * import { renderMigrations } from 'tokenward/postgres';
+ * for (const m of renderMigrations({ schema: 'auth' })) writeFileSync(`${m.name}.sql`, m.sql);
+ * ```
+ */
+export function renderMigrations(location: PostgresLocation = {}): RenderedMigration[] {
+  const names = tableNames(location);
+  return MIGRATIONS.map((migration) => render(migration, names.schema, names.prefix));
+}
+
+/**
+ * Brings the schema up to date: applies the missing migrations, in order, in
+ * one transaction, under an advisory lock so that several instances starting
+ * at once apply each migration exactly once (the others wait, then find
+ * nothing to do). Creates the schema if needed. Throws if the database has a
+ * newer schema version than this release knows.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg';
+ * import { migrate, postgresRepository } from 'tokenward/postgres';
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * await migrate(pool);
+ * const repository = postgresRepository({ pool });
+ * ```
+ */
+export async function migrate(pool: Pick<Pool, 'connect'>, options: MigrateOptions = {}): Promise<MigrateResult> {
+  const names = tableNames(options);
+  const target = options.toVersion ?? SCHEMA_VERSION;
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    try {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [names.lockSpace, 'migrate']);
+      const exists = await client.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [
+        names.migrations,
+      ]);
+      const done = new Set<number>();
+      if (exists.rows[0]?.found) {
+        const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${names.migrations}`);
+        for (const row of rows) done.add(row.version);
+      }
+      const newest = Math.max(0, ...done);
+      if (newest > SCHEMA_VERSION) {
+        throw new Error(
+          `tokenward: the database schema is at version ${newest}, newer than this release supports (${SCHEMA_VERSION})`,
+        );
+      }
+      const applied: number[] = [];
+      for (const migration of MIGRATIONS) {
+        if (migration.version > target || done.has(migration.version)) continue;
+        await client.query(render(migration, names.schema, names.prefix).sql);
+        applied.push(migration.version);
+      }
+      await client.query('COMMIT');
+      return { applied, version: Math.max(newest, ...applied) };
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
+      throw error;
+    }
+  } finally {
+    client.release(broken);
+  }
+}

@@ -1,0 +1,434 @@
+/**
+ * The PostgreSQL `TokenRepository`. Every guarantee of the contract comes
+ * from the database, never from a check in JavaScript that another instance
+ * could race:
+ * - compare-and-set: `UPDATE … WHERE id = $1 AND version = $2 AND revoked_at IS NULL RETURNING`;
+ * - one master per user: a partial unique index and `INSERT … ON CONFLICT DO NOTHING`;
+ * - the per-owner cap and unique live names: a transaction that first takes a
+ *   per-namespace advisory lock, then counts (see `insert`);
+ * - single-use claims: `DELETE … WHERE code_hash = $1 AND expires_at > $2 RETURNING`.
+ * Events are written by the same statement or transaction as the change they
+ * describe, and every change to a token sends its id on the store's
+ * notification channel from inside that transaction, so the notification
+ * goes out exactly when the change commits (see `cachedRepository`).
+ */
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+import { TokenError } from '../errors.js';
+import { checkPageLimit, decodeOptionalCursor, encodeCursor } from '../memory/paging.js';
+import type { EventQuery, InsertLimits, ListQuery, RecordChange, TokenRepository } from '../repository.js';
+import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecord } from '../types.js';
+import { type PostgresLocation, type TableNames, tableNames } from './names.js';
+import {
+  type ClaimRow,
+  claimFromRow,
+  EVENT_COLUMNS,
+  type EventRow,
+  eventFromRow,
+  eventValues,
+  type PolicyRow,
+  placeholders,
+  policyFromRow,
+  TOKEN_COLUMNS,
+  TOKEN_SELECT,
+  type TokenRow,
+  tokenFromRow,
+  tokenValues,
+} from './rows.js';
+
+/** The part of a `pg.Pool` the repository uses. */
+export type PostgresPool = Pick<Pool, 'query' | 'connect'>;
+
+/** Options of `postgresRepository`. */
+export interface PostgresRepositoryOptions extends PostgresLocation {
+  /**
+   * The connection pool. The repository never ends it (it is yours); give it
+   * an `error` listener, as `pg` asks, so that a dropped idle connection does
+   * not crash the process.
+   */
+  readonly pool: PostgresPool;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+}
+
+// The driver's message and detail name the duplicate key, which may be a
+// hash: the conflict is reported without them.
+function conflictFrom(error: unknown, message: string): never {
+  if (isUniqueViolation(error)) throw new TokenError('conflict', message);
+  throw error;
+}
+
+// Change fields and their columns, for the SET list of `update`.
+const CHANGE_COLUMNS: readonly (readonly [keyof RecordChange, string])[] = [
+  ['comment', 'comment'],
+  ['secretHash', 'secret_hash'],
+  ['pepperVersion', 'pepper_version'],
+  ['previousSecretHash', 'previous_secret_hash'],
+  ['previousPepperVersion', 'previous_pepper_version'],
+  ['previousExpiresAt', 'previous_expires_at'],
+  ['rotatedAt', 'rotated_at'],
+];
+
+// Parameters of a SELECT list need explicit types (they have no column to infer them from).
+const EVENT_CASTS = ['text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'bigint'] as const;
+
+/**
+ * A `TokenRepository` on PostgreSQL through `pg`, for several service
+ * instances sharing one token store. Run `migrate(pool, { schema, tablePrefix })`
+ * first, with the same location.
+ *
+ * Times are stored as `bigint` epoch milliseconds. Concurrent calls use
+ * separate pool connections; the atomic guarantees of the repository
+ * contract hold across connections, processes and machines. A unique
+ * violation is a `TokenError('conflict')`; any other driver error (a lost
+ * connection, a server shutting down) is thrown as is, and the token service
+ * turns it into `unavailable`: verification fails closed.
+ *
+ * Without a cache every `findById` reads the database, so a revocation is
+ * honoured at the next verification on every instance. See
+ * `cachedRepository` for the cached variant and its bound.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg';
+ * import { createTokenService } from 'tokenward';
+ * import { migrate, postgresRepository } from 'tokenward/postgres';
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * pool.on('error', (error) => log.warn({ err: error }, 'idle postgres connection lost'));
+ * await migrate(pool);
+ * const tokens = createTokenService({ repository: postgresRepository({ pool }), pepper, directory });
+ * ```
+ */
+export function postgresRepository(options: PostgresRepositoryOptions): TokenRepository {
+  const { pool } = options;
+  const t: TableNames = tableNames(options);
+  const channel = t.channel;
+
+  const query = <R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> =>
+    pool.query<R>(text, values);
+
+  const findByIdStatement = {
+    name: `tokenward_find_${t.statementTag}`,
+    text: `SELECT ${TOKEN_SELECT} FROM ${t.tokens} WHERE id = $1`,
+  };
+  const touchStatement = {
+    name: `tokenward_touch_${t.statementTag}`,
+    text: `UPDATE ${t.tokens} SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)`,
+  };
+
+  async function transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // A failed ROLLBACK means the connection itself is gone: drop it from the pool.
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** `, e AS (INSERT INTO events … SELECT … FROM <source>)` writing `event` only if `source` has a row. */
+  function eventCte(event: TokenEvent | undefined, source: string, params: unknown[]): string {
+    if (event === undefined) return '';
+    const first = params.length + 1;
+    params.push(...eventValues(event));
+    const values = EVENT_CASTS.map((cast, i) => `$${first + i}::${cast}`).join(', ');
+    return `, e AS (INSERT INTO ${t.events} (${EVENT_COLUMNS.join(', ')}) SELECT ${values} FROM ${source})`;
+  }
+
+  /** Takes the advisory lock of one (tenant, owner) namespace until the transaction ends. */
+  async function lockNamespace(client: PoolClient, tenant: string, owner: string | null): Promise<void> {
+    // U+0001 cannot appear in a tenant name, and the marker tells "no owner" from an owner named "".
+    const key = owner === null ? `${tenant}\u0001` : `${tenant}\u0001\u0001${owner}`;
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [t.lockSpace, key]);
+  }
+
+  function ownerCondition(owner: string | null, params: unknown[]): string {
+    if (owner === null) return 'owner IS NULL';
+    params.push(owner);
+    return `owner = $${params.length}`;
+  }
+
+  const repository: TokenRepository = {
+    async insert(record: TokenRecord, limits: InsertLimits, event?: TokenEvent): Promise<void> {
+      // A partial unique index cannot say "not expired" (expiry depends on the
+      // clock), so unique live names and the cap are checked in a transaction
+      // that first takes the namespace's advisory lock: concurrent inserts into
+      // one namespace queue on it, and each counts after the previous one has
+      // committed (READ COMMITTED takes a fresh snapshot per statement).
+      await transaction(async (client) => {
+        await lockNamespace(client, record.tenant, record.owner);
+        const params: unknown[] = [record.tenant, record.name, limits.now];
+        const { rows } = await client.query<{ same_name: string; live: string }>(
+          `SELECT count(*) FILTER (WHERE name = $2) AS same_name, count(*) FILTER (WHERE type <> 'master') AS live
+             FROM ${t.tokens}
+            WHERE tenant = $1 AND ${ownerCondition(record.owner, params)}
+              AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3)`,
+          params,
+        );
+        const counts = rows[0]!;
+        if (Number(counts.same_name) > 0)
+          throw new TokenError('conflict', 'A live token with this name exists already.');
+        const cap = limits.maxLivePerOwner;
+        if (cap !== undefined && record.owner !== null && Number(counts.live) >= cap) {
+          throw new TokenError('limit_exceeded', 'The owner has too many active tokens.', { limit: cap });
+        }
+        const values = tokenValues(record);
+        const text = `WITH r AS (INSERT INTO ${t.tokens} (${TOKEN_COLUMNS.join(', ')}) VALUES (${placeholders(1, values.length)}) RETURNING id)${eventCte(event, 'r', values)}
+          SELECT pg_notify($${values.length + 1}, r.id) FROM r`;
+        values.push(channel);
+        await client.query(text, values).catch((error) => conflictFrom(error, 'A token with this id exists already.'));
+      });
+    },
+
+    async insertMaster(record: TokenRecord, event?: TokenEvent) {
+      const values = tokenValues(record);
+      const insertText = `WITH r AS (INSERT INTO ${t.tokens} (${TOKEN_COLUMNS.join(', ')}) VALUES (${placeholders(1, values.length)})
+          ON CONFLICT (tenant, owner) WHERE type = 'master' AND revoked_at IS NULL DO NOTHING RETURNING ${TOKEN_SELECT})${eventCte(event, 'r', values)}
+        SELECT r.*, pg_notify($${values.length + 1}, r.id)::text AS notified FROM r`;
+      values.push(channel);
+      // The loop only repeats if the existing master is revoked between our
+      // insert (which saw it) and our select (which no longer does).
+      for (let attempt = 0; ; attempt++) {
+        const inserted = await query<TokenRow>(insertText, values).catch((error) =>
+          conflictFrom(error, 'A token with this id exists already.'),
+        );
+        const row = inserted.rows[0];
+        if (row !== undefined) return { created: true, record: tokenFromRow(row) };
+        const existing = await query<TokenRow>(
+          `SELECT ${TOKEN_SELECT} FROM ${t.tokens} WHERE tenant = $1 AND owner = $2 AND type = 'master' AND revoked_at IS NULL`,
+          [record.tenant, record.owner],
+        );
+        const found = existing.rows[0];
+        if (found !== undefined) return { created: false, record: tokenFromRow(found) };
+        if (attempt >= 5) throw new Error('tokenward: could not settle the master token under contention');
+      }
+    },
+
+    async findById(id: string): Promise<TokenRecord | null> {
+      const { rows } = await pool.query<TokenRow>({ ...findByIdStatement, values: [id] });
+      const row = rows[0];
+      return row === undefined ? null : tokenFromRow(row);
+    },
+
+    async findByName(tenant: string, owner: string | null, name: string): Promise<TokenRecord | null> {
+      // No clock here: a name is reused only after its holder died (revoked or
+      // expired), and neither is ever undone, so the live holder, if any, is
+      // the newest unrevoked one; otherwise the newest of all.
+      const params: unknown[] = [tenant, name];
+      const { rows } = await query<TokenRow>(
+        `SELECT ${TOKEN_SELECT} FROM ${t.tokens}
+          WHERE tenant = $1 AND ${ownerCondition(owner, params)} AND name = $2
+          ORDER BY (revoked_at IS NULL) DESC, created_at DESC, id DESC LIMIT 1`,
+        params,
+      );
+      const row = rows[0];
+      return row === undefined ? null : tokenFromRow(row);
+    },
+
+    async list(q: ListQuery) {
+      checkPageLimit(q.limit);
+      const cursor = decodeOptionalCursor(q.cursor);
+      const params: unknown[] = [q.tenant];
+      const where = ['tenant = $1'];
+      if (q.owner !== undefined) where.push(ownerCondition(q.owner, params));
+      if (q.types !== undefined) {
+        params.push([...q.types]);
+        where.push(`type = ANY($${params.length}::text[])`);
+      }
+      if (!q.includeRevoked) where.push('revoked_at IS NULL');
+      if (!q.includeExpired) {
+        params.push(q.now);
+        where.push(`(expires_at IS NULL OR expires_at > $${params.length})`);
+      }
+      if (cursor !== null) {
+        params.push(cursor.time, cursor.id);
+        where.push(`(created_at, id) < ($${params.length - 1}, $${params.length})`);
+      }
+      params.push(q.limit + 1);
+      const { rows } = await query<TokenRow>(
+        `SELECT ${TOKEN_SELECT} FROM ${t.tokens} WHERE ${where.join(' AND ')}
+          ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+        params,
+      );
+      const items = rows.slice(0, q.limit).map(tokenFromRow);
+      const last = items[items.length - 1];
+      const more = rows.length > q.limit && last !== undefined;
+      return { items, nextCursor: more ? encodeCursor({ time: last.createdAt, id: last.id }) : null };
+    },
+
+    async update(id: string, expectedVersion: number, change: RecordChange, event?: TokenEvent) {
+      const params: unknown[] = [id, expectedVersion];
+      const sets: string[] = [];
+      for (const [field, column] of CHANGE_COLUMNS) {
+        const value = change[field];
+        if (value === undefined) continue;
+        params.push(value);
+        sets.push(`${column} = $${params.length}`);
+      }
+      sets.push('version = version + 1');
+      const cte = `WITH r AS (UPDATE ${t.tokens} SET ${sets.join(', ')}
+          WHERE id = $1 AND version = $2 AND revoked_at IS NULL RETURNING ${TOKEN_SELECT})${eventCte(event, 'r', params)}`;
+      params.push(channel);
+      const { rows } = await query<TokenRow>(
+        `${cte} SELECT r.*, pg_notify($${params.length}, r.id)::text AS notified FROM r`,
+        params,
+      );
+      const row = rows[0];
+      return row === undefined ? null : tokenFromRow(row);
+    },
+
+    async revoke(id: string, at: number, event?: TokenEvent) {
+      const params: unknown[] = [id, at];
+      const cte = `WITH r AS (UPDATE ${t.tokens} SET revoked_at = $2, version = version + 1
+          WHERE id = $1 AND revoked_at IS NULL RETURNING ${TOKEN_SELECT})${eventCte(event, 'r', params)}`;
+      params.push(channel);
+      const { rows } = await query<TokenRow>(
+        `${cte} SELECT r.*, pg_notify($${params.length}, r.id)::text AS notified FROM r`,
+        params,
+      );
+      const row = rows[0];
+      return row === undefined ? null : tokenFromRow(row);
+    },
+
+    async revokeOwner(tenant, owner, at, options): Promise<number> {
+      const params: unknown[] = [tenant, owner, at, channel];
+      const text = `UPDATE ${t.tokens} SET revoked_at = $3, version = version + 1
+          WHERE tenant = $1 AND owner = $2 AND revoked_at IS NULL${options.includeMaster ? '' : " AND type <> 'master'"}
+          RETURNING ${TOKEN_SELECT}, pg_notify($4, id)::text AS notified`;
+      const build = options.event;
+      if (build === undefined) return (await query(text, params)).rowCount ?? 0;
+      return transaction(async (client) => {
+        const { rows } = await client.query<TokenRow>(text, params);
+        if (rows.length === 0) return 0;
+        const events = rows.map((row) => eventValues(build(tokenFromRow(row))));
+        // One INSERT for all events: one array parameter per column.
+        const columns = EVENT_COLUMNS.map((_, i) => events.map((values) => values[i]));
+        const arrays = EVENT_CASTS.map((cast, i) => `$${i + 1}::${cast}[]`).join(', ');
+        await client.query(
+          `INSERT INTO ${t.events} (${EVENT_COLUMNS.join(', ')}) SELECT * FROM unnest(${arrays})`,
+          columns,
+        );
+        return rows.length;
+      });
+    },
+
+    async touch(id: string, at: number): Promise<void> {
+      // No notification: lastUsedAt does not decide verification, and
+      // announcing every use would empty every instance's cache.
+      await pool.query({ ...touchStatement, values: [id, at] });
+    },
+
+    async purgeExpired(before: number): Promise<number> {
+      // Purged tokens expired long ago: cached copies of them fail
+      // verification as expired, so no notification is needed.
+      const { rows } = await query<{ count: string }>(
+        `WITH d AS (DELETE FROM ${t.tokens} WHERE expires_at < $1 RETURNING id),
+              c AS (DELETE FROM ${t.claims} WHERE token_id IN (SELECT id FROM d))
+         SELECT count(*) AS count FROM d`,
+        [before],
+      );
+      return Number(rows[0]?.count ?? 0);
+    },
+
+    async insertClaim(claim: ClaimRecord, event?: TokenEvent): Promise<void> {
+      const params: unknown[] = [
+        claim.codeHash,
+        claim.tokenId,
+        claim.tenant,
+        claim.createdAt,
+        claim.expiresAt,
+        claim.createdBy,
+      ];
+      const cte = `WITH r AS (INSERT INTO ${t.claims} (code_hash, token_id, tenant, created_at, expires_at, created_by)
+          VALUES ($1, $2, $3, $4, $5, $6) RETURNING code_hash)${eventCte(event, 'r', params)}`;
+      await query(`${cte} SELECT 1 FROM r`, params).catch((error) => conflictFrom(error, 'This claim exists already.'));
+    },
+
+    async consumeClaim(codeHash: string, now: number): Promise<ClaimRecord | null> {
+      const { rows } = await query<ClaimRow>(
+        `DELETE FROM ${t.claims} WHERE code_hash = $1 AND expires_at > $2
+          RETURNING code_hash, token_id, tenant, created_at, expires_at, created_by`,
+        [codeHash, now],
+      );
+      const row = rows[0];
+      return row === undefined ? null : claimFromRow(row);
+    },
+
+    async setPolicy(tenant: string, subject: PolicySubject, maxTtl: number | null, at: number): Promise<void> {
+      if (maxTtl === null) {
+        await query(`DELETE FROM ${t.policies} WHERE tenant = $1 AND kind = $2 AND name = $3`, [
+          tenant,
+          subject.kind,
+          subject.name,
+        ]);
+        return;
+      }
+      await query(
+        `INSERT INTO ${t.policies} (tenant, kind, name, max_ttl, updated_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (tenant, kind, name) DO UPDATE SET max_ttl = EXCLUDED.max_ttl, updated_at = EXCLUDED.updated_at`,
+        [tenant, subject.kind, subject.name, maxTtl, at],
+      );
+    },
+
+    async policiesFor(tenant: string, user: string, roles: readonly string[]): Promise<DurationPolicy[]> {
+      const { rows } = await query<PolicyRow>(
+        `SELECT tenant, kind, name, max_ttl, updated_at FROM ${t.policies}
+          WHERE tenant = $1 AND ((kind = 'user' AND name = $2) OR (kind = 'role' AND name = ANY($3::text[])))
+          ORDER BY kind DESC, name`,
+        [tenant, user, [...new Set(roles)]],
+      );
+      return rows.map(policyFromRow);
+    },
+
+    async appendEvent(event: TokenEvent): Promise<void> {
+      const values = eventValues(event);
+      await query(
+        `INSERT INTO ${t.events} (${EVENT_COLUMNS.join(', ')}) VALUES (${placeholders(1, values.length)})`,
+        values,
+      ).catch((error) => conflictFrom(error, 'An event with this id exists already.'));
+    },
+
+    async listEvents(q: EventQuery) {
+      checkPageLimit(q.limit);
+      const cursor = decodeOptionalCursor(q.cursor);
+      const params: unknown[] = [q.tokenId];
+      let after = '';
+      if (cursor !== null) {
+        params.push(cursor.time, cursor.id);
+        after = ' AND (at, id) < ($2, $3)';
+      }
+      params.push(q.limit + 1);
+      const { rows } = await query<EventRow>(
+        `SELECT ${EVENT_COLUMNS.join(', ')} FROM ${t.events} WHERE token_id = $1${after}
+          ORDER BY at DESC, id DESC LIMIT $${params.length}`,
+        params,
+      );
+      const items = rows.slice(0, q.limit).map(eventFromRow);
+      const last = items[items.length - 1];
+      const more = rows.length > q.limit && last !== undefined;
+      return { items, nextCursor: more ? encodeCursor({ time: last.at, id: last.id }) : null };
+    },
+
+    async pruneEvents(before: number): Promise<number> {
+      const { rowCount } = await query(`DELETE FROM ${t.events} WHERE at < $1`, [before]);
+      return rowCount ?? 0;
+    },
+
+    // The pool is the caller's: nothing to close here.
+    async close(): Promise<void> {},
+  };
+  return repository;
+}

@@ -1,0 +1,40 @@
+/**
+ * The conformance suite of `tokenward/testing` against the PostgreSQL
+ * repository on a real server. Each test gets empty tables (truncated after
+ * the previous one); the pool has room for every racing call to run on its
+ * own connection.
+ */
+import { afterAll } from 'vitest';
+import { migrate, postgresRepository } from '../../src/postgres/index.js';
+import { describeRepositoryContract } from '../../src/testing/index.js';
+import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
+
+const CONCURRENCY = 20;
+const server = await testPostgres();
+
+describePostgres('postgres', server, (url) => {
+  const schema = uniqueSchema('contract');
+  const pool = testPool(url, CONCURRENCY + 5);
+  let migrated: Promise<unknown> | null = null;
+  afterAll(async () => {
+    await pool.end();
+    await dropSchema(url, schema);
+  });
+
+  describeRepositoryContract(
+    'postgres',
+    async () => {
+      migrated ??= migrate(pool, { schema });
+      await migrated;
+      return postgresRepository({ pool, schema });
+    },
+    {
+      concurrency: CONCURRENCY,
+      teardown: async () => {
+        await pool.query(
+          `TRUNCATE "${schema}".tokenward_tokens, "${schema}".tokenward_events, "${schema}".tokenward_claims, "${schema}".tokenward_policies`,
+        );
+      },
+    },
+  );
+});
