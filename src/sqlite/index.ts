@@ -1,0 +1,413 @@
+/**
+ * `tokenward/sqlite`: a file-backed token repository on better-sqlite3, the
+ * embedded store of the demo and the CLI.
+ */
+import Database from 'better-sqlite3';
+import { TokenError } from '../errors.js';
+import { checkPageLimit, decodeOptionalCursor, encodeCursor } from '../memory/paging.js';
+import type { EventQuery, InsertLimits, ListQuery, RecordChange, TokenRepository } from '../repository.js';
+import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecord } from '../types.js';
+import {
+  CLAIM_COLUMNS,
+  claimParams,
+  EVENT_COLUMNS,
+  eventParams,
+  INSERT_EVENT,
+  INSERT_TOKEN,
+  type PolicyRow,
+  TOKEN_COLUMNS,
+  type TokenRow,
+  toEvent,
+  tokenParams,
+  toPolicy,
+  toRecord,
+} from './rows.js';
+import { LATEST_SCHEMA_VERSION, migrate } from './schema.js';
+
+/** Where the repository keeps its tokens, and how it waits for a busy file. */
+export type SqliteRepositoryOptions = (
+  | {
+      /** A database file, created if missing; the repository opens it and closes it on `close()`. */
+      readonly path: string;
+    }
+  | {
+      /**
+       * A connection you opened yourself. Its journal mode is left as you set
+       * it (WAL is recommended for files), and `close()` leaves it open.
+       */
+      readonly database: Database.Database;
+    }
+) & {
+  /** How long a write waits for another connection's transaction, in ms (default 5000). */
+  readonly busyTimeoutMs?: number;
+};
+
+/** The SQLite repository: a `TokenRepository` plus the connection it works on. */
+export interface SqliteTokenRepository extends TokenRepository {
+  /** The connection, for backups, inspection and benchmarks. Do not write to tokenward's tables. */
+  readonly database: Database.Database;
+  /** Closes the connection if the repository opened it (idempotent). */
+  close(): Promise<void>;
+}
+
+/** The schema version `sqliteRepository` migrates databases to. */
+export const SQLITE_SCHEMA_VERSION: number = LATEST_SCHEMA_VERSION;
+
+const LIVE = 'revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)';
+
+const CHANGE_COLUMNS: ReadonlyArray<readonly [keyof RecordChange, string]> = [
+  ['comment', 'comment'],
+  ['secretHash', 'secret_hash'],
+  ['pepperVersion', 'pepper_version'],
+  ['previousSecretHash', 'previous_secret_hash'],
+  ['previousPepperVersion', 'previous_pepper_version'],
+  ['previousExpiresAt', 'previous_expires_at'],
+  ['rotatedAt', 'rotated_at'],
+];
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/**
+ * Opens (and creates or migrates) a SQLite token store.
+ *
+ * Files are opened in WAL mode with a busy timeout, so readers never block
+ * the writer and several processes can share one file. The schema is
+ * created or migrated forward on open (`tokenward_schema_version` records
+ * each step). Every change runs in a `BEGIN IMMEDIATE` transaction, which
+ * takes the write lock before the first read, so checks and writes cannot
+ * interleave with another connection's: the per-owner cap, one master per
+ * user, compare-and-set rotation and single-use claims hold across
+ * processes. Driver errors (for example `SQLITE_BUSY` after the timeout) are
+ * thrown as they are; the service turns them into `unavailable`.
+ *
+ * better-sqlite3 is synchronous: each call blocks the event loop for the
+ * time SQLite takes, typically microseconds for lookups.
+ *
+ * @example
+ * ```ts
+ * import { createTokenService } from 'tokenward';
+ * import { sqliteRepository } from 'tokenward/sqlite';
+ *
+ * const repository = sqliteRepository({ path: './tokens.sqlite' });
+ * const tokens = createTokenService({ repository, … });
+ * // on shutdown
+ * await repository.close();
+ * ```
+ */
+export function sqliteRepository(options: SqliteRepositoryOptions): SqliteTokenRepository {
+  const owned = 'path' in options;
+  const db = owned ? new Database(options.path) : options.database;
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    if (owned) db.pragma('journal_mode = WAL');
+    migrate(db);
+  } catch (error) {
+    if (owned) db.close();
+    throw error;
+  }
+  return createRepository(db, owned);
+}
+
+function createRepository(db: Database.Database, owned: boolean): SqliteTokenRepository {
+  // Every statement is prepared once. Numbers stay JavaScript numbers even
+  // if the caller's connection defaults to BigInt.
+  const prepare = (sql: string): Database.Statement => {
+    const statement = db.prepare(sql);
+    return statement.reader ? statement.safeIntegers(false) : statement;
+  };
+  const sql = {
+    findById: prepare(`SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens WHERE id = ?`),
+    exists: prepare('SELECT 1 FROM tokenward_tokens WHERE id = ?'),
+    liveName: prepare(
+      `SELECT 1 FROM tokenward_tokens WHERE tenant = ? AND owner IS ? AND name = ? AND ${LIVE} LIMIT 1`,
+    ),
+    liveCount: prepare(
+      `SELECT COUNT(*) AS count FROM tokenward_tokens WHERE tenant = ? AND owner = ? AND type <> 'master' AND ${LIVE}`,
+    ),
+    liveMaster: prepare(
+      `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens
+       WHERE tenant = ? AND owner = ? AND type = 'master' AND ${LIVE}
+       ORDER BY created_at DESC, id DESC LIMIT 1`,
+    ),
+    // Unrevoked first: a name is reused only after its holder died, so the
+    // live holder, if any, is the newest unrevoked one (see memory store).
+    byName: prepare(
+      `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens WHERE tenant = ? AND owner IS ? AND name = ?
+       ORDER BY revoked_at IS NULL DESC, created_at DESC, id DESC LIMIT 1`,
+    ),
+    insertToken: prepare(INSERT_TOKEN),
+    insertEvent: prepare(INSERT_EVENT),
+    revoke: prepare(
+      `UPDATE tokenward_tokens SET revoked_at = ?, version = version + 1 WHERE id = ? AND revoked_at IS NULL
+       RETURNING ${TOKEN_COLUMNS}`,
+    ),
+    revokeOwner: prepare(
+      `UPDATE tokenward_tokens SET revoked_at = ?, version = version + 1
+       WHERE tenant = ? AND owner = ? AND revoked_at IS NULL AND (type <> 'master' OR ?)
+       RETURNING ${TOKEN_COLUMNS}`,
+    ),
+    touch: prepare(
+      'UPDATE tokenward_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
+    ),
+    purgeClaims: prepare(
+      'DELETE FROM tokenward_claims WHERE token_id IN (SELECT id FROM tokenward_tokens WHERE expires_at < ?)',
+    ),
+    purgeTokens: prepare('DELETE FROM tokenward_tokens WHERE expires_at < ?'),
+    insertClaim: prepare(
+      'INSERT INTO tokenward_claims (code_hash, token_id, tenant, created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    consumeClaim: prepare(
+      `DELETE FROM tokenward_claims WHERE code_hash = ? AND expires_at > ? RETURNING ${CLAIM_COLUMNS}`,
+    ),
+    upsertPolicy: prepare(
+      `INSERT INTO tokenward_policies (tenant, kind, name, max_ttl, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (tenant, kind, name) DO UPDATE SET max_ttl = excluded.max_ttl, updated_at = excluded.updated_at`,
+    ),
+    deletePolicy: prepare('DELETE FROM tokenward_policies WHERE tenant = ? AND kind = ? AND name = ?'),
+    policiesFor: prepare(
+      `SELECT tenant, kind, name, max_ttl AS maxTtl, updated_at AS updatedAt FROM tokenward_policies
+       WHERE tenant = ? AND ((kind = 'user' AND name = ?) OR (kind = 'role' AND name IN (SELECT value FROM json_each(?))))`,
+    ),
+    eventsFirst: prepare(
+      `SELECT ${EVENT_COLUMNS} FROM tokenward_events WHERE token_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
+    ),
+    eventsAfter: prepare(
+      `SELECT ${EVENT_COLUMNS} FROM tokenward_events WHERE token_id = ? AND (at, id) < (?, ?)
+       ORDER BY at DESC, id DESC LIMIT ?`,
+    ),
+    pruneEvents: prepare('DELETE FROM tokenward_events WHERE at < ?'),
+  };
+  const dynamic = new Map<string, Database.Statement>();
+  const cached = (key: string, build: () => string): Database.Statement => {
+    let statement = dynamic.get(key);
+    if (statement === undefined) {
+      statement = prepare(build());
+      dynamic.set(key, statement);
+    }
+    return statement;
+  };
+
+  const writeEvent = (event: TokenEvent | undefined): void => {
+    if (event !== undefined) sql.insertEvent.run(eventParams(event));
+  };
+
+  const insertTx = db.transaction((record: TokenRecord, limits: InsertLimits, event: TokenEvent | undefined) => {
+    if (sql.exists.get(record.id) !== undefined)
+      throw new TokenError('conflict', 'A token with this id exists already.');
+    if (sql.liveName.get(record.tenant, record.owner, record.name, limits.now) !== undefined) {
+      throw new TokenError('conflict', 'A live token with this name exists already.');
+    }
+    const cap = limits.maxLivePerOwner;
+    if (cap !== undefined && record.owner !== null) {
+      const { count } = sql.liveCount.get(record.tenant, record.owner, limits.now) as { count: number };
+      if (count >= cap) throw new TokenError('limit_exceeded', 'The owner has too many active tokens.', { limit: cap });
+    }
+    sql.insertToken.run(tokenParams(record));
+    writeEvent(event);
+  });
+
+  const insertMasterTx = db.transaction((record: TokenRecord, event: TokenEvent | undefined) => {
+    const existing = sql.liveMaster.get(record.tenant, record.owner, record.createdAt) as TokenRow | undefined;
+    if (existing !== undefined) return { created: false, record: toRecord(existing) };
+    if (sql.exists.get(record.id) !== undefined)
+      throw new TokenError('conflict', 'A token with this id exists already.');
+    sql.insertToken.run(tokenParams(record));
+    writeEvent(event);
+    return { created: true, record: toRecord(sql.findById.get(record.id) as TokenRow) };
+  });
+
+  const updateTx = db.transaction(
+    (id: string, expectedVersion: number, change: RecordChange, event: TokenEvent | undefined) => {
+      const fields = CHANGE_COLUMNS.filter(([field]) => change[field] !== undefined);
+      const statement = cached(`update:${fields.map(([field]) => field).join(',')}`, () => {
+        const sets = [...fields.map(([, column]) => `${column} = ?`), 'version = version + 1'];
+        return `UPDATE tokenward_tokens SET ${sets.join(', ')} WHERE id = ? AND version = ? AND revoked_at IS NULL
+          RETURNING ${TOKEN_COLUMNS}`;
+      });
+      const row = statement.get(...fields.map(([field]) => change[field]), id, expectedVersion) as TokenRow | undefined;
+      if (row === undefined) return null;
+      writeEvent(event);
+      return toRecord(row);
+    },
+  );
+
+  const revokeTx = db.transaction((id: string, at: number, event: TokenEvent | undefined) => {
+    const row = sql.revoke.get(at, id) as TokenRow | undefined;
+    if (row === undefined) return null;
+    writeEvent(event);
+    return toRecord(row);
+  });
+
+  const revokeOwnerTx = db.transaction(
+    (
+      tenant: string,
+      owner: string,
+      at: number,
+      includeMaster: boolean,
+      event?: (record: TokenRecord) => TokenEvent,
+    ) => {
+      const rows = sql.revokeOwner.all(at, tenant, owner, includeMaster ? 1 : 0) as TokenRow[];
+      if (event !== undefined) for (const row of rows) writeEvent(event(toRecord(row)));
+      return rows.length;
+    },
+  );
+
+  const purgeTx = db.transaction((before: number) => {
+    sql.purgeClaims.run(before);
+    return sql.purgeTokens.run(before).changes;
+  });
+
+  const insertClaimTx = db.transaction((claim: ClaimRecord, event: TokenEvent | undefined) => {
+    try {
+      sql.insertClaim.run(claimParams(claim));
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new TokenError('conflict', 'This claim exists already.');
+      throw error;
+    }
+    writeEvent(event);
+  });
+
+  const immediate =
+    <A extends unknown[], R>(tx: Database.Transaction<(...args: A) => R>) =>
+    (...args: A): R =>
+      tx.immediate(...args);
+
+  const runInsert = immediate(insertTx);
+  const runInsertMaster = immediate(insertMasterTx);
+  const runUpdate = immediate(updateTx);
+  const runRevoke = immediate(revokeTx);
+  const runRevokeOwner = immediate(revokeOwnerTx);
+  const runPurge = immediate(purgeTx);
+  const runInsertClaim = immediate(insertClaimTx);
+
+  return {
+    database: db,
+
+    async insert(record, limits, event) {
+      try {
+        runInsert(record, limits, event);
+      } catch (error) {
+        // The explicit id check makes this rare; it covers an id inserted by
+        // a connection that does not use tokenward's checks.
+        if (isUniqueViolation(error)) throw new TokenError('conflict', 'A token with this id exists already.');
+        throw error;
+      }
+    },
+
+    async insertMaster(record, event) {
+      return runInsertMaster(record, event);
+    },
+
+    async findById(id) {
+      const row = sql.findById.get(id) as TokenRow | undefined;
+      return row === undefined ? null : toRecord(row);
+    },
+
+    async findByName(tenant, owner, name) {
+      const row = sql.byName.get(tenant, owner, name) as TokenRow | undefined;
+      return row === undefined ? null : toRecord(row);
+    },
+
+    async list(query: ListQuery) {
+      checkPageLimit(query.limit);
+      const cursor = decodeOptionalCursor(query.cursor);
+      const where = ['tenant = ?'];
+      const params: unknown[] = [query.tenant];
+      if (query.owner === null) where.push('owner IS NULL');
+      else if (query.owner !== undefined) {
+        where.push('owner = ?');
+        params.push(query.owner);
+      }
+      if (query.types !== undefined) {
+        where.push('type IN (SELECT value FROM json_each(?))');
+        params.push(JSON.stringify(query.types));
+      }
+      if (!query.includeRevoked) where.push('revoked_at IS NULL');
+      if (!query.includeExpired) {
+        where.push('(expires_at IS NULL OR expires_at > ?)');
+        params.push(query.now);
+      }
+      if (cursor !== null) {
+        where.push('(created_at, id) < (?, ?)');
+        params.push(cursor.time, cursor.id);
+      }
+      const text = `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens WHERE ${where.join(' AND ')}
+        ORDER BY created_at DESC, id DESC LIMIT ?`;
+      const rows = cached(text, () => text).all(...params, query.limit + 1) as TokenRow[];
+      const items = rows.slice(0, query.limit).map(toRecord);
+      const last = items[items.length - 1];
+      return {
+        items,
+        nextCursor: rows.length > query.limit && last ? encodeCursor({ time: last.createdAt, id: last.id }) : null,
+      };
+    },
+
+    async update(id, expectedVersion, change, event) {
+      return runUpdate(id, expectedVersion, change, event);
+    },
+
+    async revoke(id, at, event) {
+      return runRevoke(id, at, event);
+    },
+
+    async revokeOwner(tenant, owner, at, options) {
+      return runRevokeOwner(tenant, owner, at, options.includeMaster, options.event);
+    },
+
+    async touch(id, at) {
+      sql.touch.run(at, id, at);
+    },
+
+    async purgeExpired(before) {
+      return runPurge(before);
+    },
+
+    async insertClaim(claim, event) {
+      runInsertClaim(claim, event);
+    },
+
+    async consumeClaim(codeHash, now) {
+      return (sql.consumeClaim.get(codeHash, now) as ClaimRecord | undefined) ?? null;
+    },
+
+    async setPolicy(tenant: string, subject: PolicySubject, maxTtl: number | null, at: number) {
+      if (maxTtl === null) sql.deletePolicy.run(tenant, subject.kind, subject.name);
+      else sql.upsertPolicy.run(tenant, subject.kind, subject.name, maxTtl, at);
+    },
+
+    async policiesFor(tenant, user, roles): Promise<DurationPolicy[]> {
+      return (sql.policiesFor.all(tenant, user, JSON.stringify(roles)) as PolicyRow[]).map(toPolicy);
+    },
+
+    async appendEvent(event) {
+      writeEvent(event);
+    },
+
+    async listEvents(query: EventQuery) {
+      checkPageLimit(query.limit);
+      const cursor = decodeOptionalCursor(query.cursor);
+      const rows = (
+        cursor === null
+          ? sql.eventsFirst.all(query.tokenId, query.limit + 1)
+          : sql.eventsAfter.all(query.tokenId, cursor.time, cursor.id, query.limit + 1)
+      ) as Parameters<typeof toEvent>[0][];
+      const items = rows.slice(0, query.limit).map(toEvent);
+      const last = items[items.length - 1];
+      return {
+        items,
+        nextCursor: rows.length > query.limit && last ? encodeCursor({ time: last.at, id: last.id }) : null,
+      };
+    },
+
+    async pruneEvents(before) {
+      return sql.pruneEvents.run(before).changes;
+    },
+
+    async close() {
+      if (owned && db.open) db.close();
+    },
+  };
+}
