@@ -221,3 +221,43 @@ export function decode(token: string): {
     signature: fromB64url(s),
   };
 }
+
+/** A service with a live token of alice's, and what an attacker who holds that token knows. */
+export interface Target extends JwtHarness {
+  /** The token string as issued. */
+  token: string;
+  tokenId: string;
+  /** Its decoded header and claims. */
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+}
+
+export async function target(
+  keyOptions: KeySetOptions,
+  overrides: Parameters<typeof jwtHarness>[1] = {},
+): Promise<Target> {
+  const h = await jwtHarness(keyOptions, overrides);
+  const { token, info } = await h.service.issue({ name: 'ci', ttl: '30d' }, ALICE);
+  const { header, payload } = decode(token);
+  return { ...h, token, tokenId: info.id, header, claims: payload };
+}
+
+/**
+ * Asserts that `token` is refused by `verify` with `code`, with a generic
+ * message that echoes neither the token nor its secret, and no `cause`
+ * (jose's errors carry the claims, and the claims carry the secret).
+ */
+export async function expectRefused(t: Target, token: string, code: TokenErrorCode): Promise<void> {
+  let caught: unknown = null;
+  try {
+    await t.service.verify(token);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, 'verify must refuse the token').toBeInstanceOf(TokenError);
+  const error = caught as TokenError;
+  expect(error.code).toBe(code);
+  expect(error.message).not.toContain(token.slice(0, 20));
+  expect(error.message).not.toContain(String(t.claims.secret));
+  expect(error.cause).toBeUndefined();
+}
