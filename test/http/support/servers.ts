@@ -1,0 +1,221 @@
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import Fastify from 'fastify';
+import {
+  requireGrant as expressGuard,
+  introspectionRouter,
+  managementRouter,
+  tokenAuth,
+} from '../../../src/express/index.js';
+import {
+  requireGrant as fastifyGuard,
+  introspectionRoute,
+  managementRoutes,
+  tokenward,
+} from '../../../src/fastify/index.js';
+import type { TokenVerifier } from '../../../src/http/authenticate.js';
+import type { Principal } from '../../../src/principal-types.js';
+import type { Actor, TokenService } from '../../../src/service-types.js';
+import { REALM } from './fixture.js';
+
+/** A server listening on 127.0.0.1. */
+export interface RunningServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** What the test app is built on. */
+export interface AppSetup {
+  readonly service: TokenService;
+  /** Verifier for the guarded routes (default: the service). */
+  readonly verifier?: TokenVerifier;
+  /** Called when recording a use fails. */
+  readonly onRecordError?: (error: unknown) => void;
+}
+
+/** Builds the test app in one framework and starts it on an ephemeral port. */
+export type StartServer = (setup: AppSetup) => Promise<RunningServer>;
+
+function describePrincipal(principal: Principal | null | undefined): unknown {
+  if (principal === null || principal === undefined) return { principal: null };
+  return { tokenId: principal.tokenId, type: principal.type, owner: principal.owner, tenant: principal.tenant };
+}
+
+/** Management calls act as `X-Test-User` (the app's own "session") or as the verified token. */
+function testActor(user: string | undefined, principal: Principal | null | undefined): Actor | null {
+  if (user !== undefined) return { tenant: 'acme', user };
+  return principal === null || principal === undefined ? null : { principal };
+}
+
+const BUCKET = 'in.c-csv-import';
+const COMPONENT = 'keboola.ex-db-mysql';
+
+/**
+ * The same app in Express:
+ * - GET /public: no authentication
+ * - /api (Authorization, `Verification-Token` header, `auth_token` cookie; uses recorded):
+ *   GET /api/me, GET|POST /api/buckets/in.c-csv-import (read|write), POST /api/components/keboola.ex-db-mysql/run,
+ *   GET /api/reports (two needs)
+ * - GET /optional/whoami: optional authentication
+ * - GET /query/me: query-string tokens enabled
+ * - GET /globex/me: only tokens of tenant globex
+ * - /manage: the management API; /oauth/introspect: RFC 7662
+ */
+export const startExpress: StartServer = async (setup) => {
+  const { service } = setup;
+  const verifier = setup.verifier ?? service;
+  const app = express();
+  app.get('/public', (_req, res) => {
+    res.json({ ok: true });
+  });
+
+  const api = express.Router();
+  api.use(
+    tokenAuth(verifier, {
+      realm: REALM,
+      header: 'Verification-Token',
+      cookie: 'auth_token',
+      record: verifier.record !== undefined,
+      ...(setup.onRecordError === undefined ? {} : { onRecordError: setup.onRecordError }),
+    }),
+  );
+  api.get('/me', (req, res) => {
+    res.json(describePrincipal(req.tokenPrincipal));
+  });
+  api.get(`/buckets/${BUCKET}`, expressGuard({ bucket: BUCKET, access: 'read' }), (_req, res) => {
+    res.json({ rows: 3 });
+  });
+  api.post(`/buckets/${BUCKET}`, expressGuard({ bucket: BUCKET, access: 'write' }), (_req, res) => {
+    res.status(201).json({ written: true });
+  });
+  api.post(`/components/${COMPONENT}/run`, expressGuard({ component: COMPONENT, action: 'run' }), (_req, res) => {
+    res.json({ job: 1 });
+  });
+  api.get(
+    '/reports',
+    expressGuard([{ scope: 'checkup_report_create' }, { bucket: BUCKET, access: 'read' }]),
+    (_req, res) => {
+      res.json({ reports: [] });
+    },
+  );
+  app.use('/api', api);
+
+  app.get('/optional/whoami', tokenAuth(verifier, { realm: REALM, optional: true }), (req, res) => {
+    res.json(describePrincipal(req.tokenPrincipal));
+  });
+  app.get('/query/me', tokenAuth(verifier, { realm: REALM, query: true }), (req, res) => {
+    res.json(describePrincipal(req.tokenPrincipal));
+  });
+  app.get('/globex/me', tokenAuth(verifier, { realm: REALM, tenant: 'globex' }), (req, res) => {
+    res.json(describePrincipal(req.tokenPrincipal));
+  });
+  app.use(
+    '/manage',
+    tokenAuth(service, { realm: REALM, optional: true }),
+    managementRouter(service, { realm: REALM, actor: (req) => testActor(req.get('x-test-user'), req.tokenPrincipal) }),
+  );
+  app.use('/oauth/introspect', introspectionRouter(service, { realm: REALM }));
+
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+};
+
+/** The same app in Fastify. */
+export const startFastify: StartServer = async (setup) => {
+  const { service } = setup;
+  const verifier = setup.verifier ?? service;
+  const app = Fastify();
+  app.get('/public', async () => ({ ok: true }));
+
+  await app.register(
+    async (api) => {
+      await api.register(tokenward, {
+        verifier,
+        realm: REALM,
+        header: 'Verification-Token',
+        cookie: 'auth_token',
+        record: verifier.record !== undefined,
+        ...(setup.onRecordError === undefined ? {} : { onRecordError: setup.onRecordError }),
+      });
+      api.get('/me', async (request) => describePrincipal(request.tokenPrincipal));
+      api.get(`/buckets/${BUCKET}`, { preHandler: fastifyGuard({ bucket: BUCKET, access: 'read' }) }, async () => ({
+        rows: 3,
+      }));
+      api.post(
+        `/buckets/${BUCKET}`,
+        { preHandler: fastifyGuard({ bucket: BUCKET, access: 'write' }) },
+        async (_request, reply) => reply.code(201).send({ written: true }),
+      );
+      api.post(
+        `/components/${COMPONENT}/run`,
+        { preHandler: fastifyGuard({ component: COMPONENT, action: 'run' }) },
+        async () => ({ job: 1 }),
+      );
+      api.get(
+        '/reports',
+        { preHandler: fastifyGuard([{ scope: 'checkup_report_create' }, { bucket: BUCKET, access: 'read' }]) },
+        async () => ({ reports: [] }),
+      );
+    },
+    { prefix: '/api' },
+  );
+
+  await app.register(
+    async (scope) => {
+      await scope.register(tokenward, { verifier, realm: REALM, optional: true });
+      scope.get('/whoami', async (request) => describePrincipal(request.tokenPrincipal));
+    },
+    { prefix: '/optional' },
+  );
+  await app.register(
+    async (scope) => {
+      await scope.register(tokenward, { verifier, realm: REALM, query: true });
+      scope.get('/me', async (request) => describePrincipal(request.tokenPrincipal));
+    },
+    { prefix: '/query' },
+  );
+  await app.register(
+    async (scope) => {
+      await scope.register(tokenward, { verifier, realm: REALM, tenant: 'globex' });
+      scope.get('/me', async (request) => describePrincipal(request.tokenPrincipal));
+    },
+    { prefix: '/globex' },
+  );
+  await app.register(
+    async (scope) => {
+      await scope.register(tokenward, { verifier: service, realm: REALM, optional: true });
+      await scope.register(managementRoutes, {
+        service,
+        realm: REALM,
+        actor: (request) => {
+          const user = request.headers['x-test-user'];
+          return testActor(typeof user === 'string' ? user : undefined, request.tokenPrincipal);
+        },
+      });
+    },
+    { prefix: '/manage' },
+  );
+  await app.register(introspectionRoute, { verifier: service, realm: REALM, prefix: '/oauth/introspect' });
+
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+};
+
+/** Both frameworks, for `describe.each`. */
+export const FRAMEWORKS: readonly (readonly [string, StartServer])[] = [
+  ['express', startExpress],
+  ['fastify', startFastify],
+];
