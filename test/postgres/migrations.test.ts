@@ -1,0 +1,212 @@
+/**
+ * Migrations: the shipped SQL files, their rendering, `migrate()` under
+ * concurrency, and an upgrade from an older schema version with data in it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TokenError } from '../../src/errors.js';
+import { migrate, postgresRepository, renderMigrations, SCHEMA_VERSION } from '../../src/postgres/index.js';
+import { MIGRATIONS } from '../../src/postgres/migrations.js';
+import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
+import { ANALYST, makeHarness } from '../support/service.js';
+import { pgHarness, settle } from './helpers.js';
+
+const SQL_DIR = new URL('../../sql/postgres/', import.meta.url);
+
+describe('shipped migration files', () => {
+  it('are exactly the migrations migrate() applies, in order', () => {
+    const files = readdirSync(SQL_DIR)
+      .filter((file) => file.endsWith('.sql'))
+      .sort();
+    expect(files.map((file) => file.replace(/\.sql$/, ''))).toEqual(MIGRATIONS.map((m) => m.name));
+    for (const migration of MIGRATIONS) {
+      expect(readFileSync(new URL(`${migration.name}.sql`, SQL_DIR), 'utf8')).toBe(migration.sql);
+    }
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  it('render with the schema and prefix filled in and no placeholder left', () => {
+    const rendered = renderMigrations({ schema: 'auth', tablePrefix: 'pat_' });
+    expect(rendered.map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    for (const migration of rendered) {
+      expect(migration.sql).not.toMatch(/\{\{|\}\}/);
+      expect(migration.sql).toContain('"auth"."pat_tokens"');
+    }
+    expect(renderMigrations({ tablePrefix: '' })[0]?.sql).toContain('"public"."tokens"');
+    expect(renderMigrations()[0]?.sql).toContain('"public"."tokenward_tokens"');
+  });
+
+  it.each([
+    ['schema', { schema: 'Auth' }],
+    ['schema', { schema: 'auth"; DROP TABLE x; --' }],
+    ['schema', { schema: '' }],
+    ['schema', { schema: '1auth' }],
+    ['schema', { schema: 'a'.repeat(42) }],
+    ['schema', { schema: 'ünïcode' }],
+    ['tablePrefix', { tablePrefix: 'pat-' }],
+    ['tablePrefix', { tablePrefix: 'x'.repeat(42) }],
+    ['tablePrefix', { tablePrefix: 'a b' }],
+  ])('refuse a bad %s (%j) with invalid_request before touching the database', (field, location) => {
+    let error: unknown;
+    try {
+      renderMigrations(location);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(TokenError);
+    expect(error).toMatchObject({ code: 'invalid_request', details: { field } });
+    // The repository factory refuses it the same way, without a query.
+    const pool = {
+      query: () => Promise.reject(new Error('no query expected')),
+      connect: () => Promise.reject(new Error('no connection expected')),
+    };
+    expect(() => postgresRepository({ pool: pool as never, ...location })).toThrow(TokenError);
+  });
+});
+
+const server = await testPostgres();
+
+describePostgres('postgres migrations', server, (url) => {
+  const pool = testPool(url, 12);
+  const schemas: string[] = [];
+  const freshSchema = (tag: string): string => {
+    const schema = uniqueSchema(tag);
+    schemas.push(schema);
+    return schema;
+  };
+  afterAll(async () => {
+    await pool.end();
+    for (const schema of schemas) await dropSchema(url, schema);
+  });
+
+  const versions = async (schema: string, prefix = 'tokenward_'): Promise<number[]> => {
+    const { rows } = await pool.query<{ version: number }>(
+      `SELECT version FROM "${schema}"."${prefix}schema_migrations" ORDER BY version`,
+    );
+    return rows.map((row) => row.version);
+  };
+
+  const indexes = async (schema: string): Promise<string[]> => {
+    const { rows } = await pool.query<{ indexname: string }>(
+      'SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname',
+      [schema],
+    );
+    return rows.map((row) => row.indexname);
+  };
+
+  it('creates the schema, applies every migration once, and is a no-op the second time', async () => {
+    const schema = freshSchema('fresh');
+    expect(await migrate(pool, { schema })).toEqual({ applied: [1, 2], version: 2 });
+    expect(await migrate(pool, { schema })).toEqual({ applied: [], version: 2 });
+    expect(await versions(schema)).toEqual([1, 2]);
+    expect(await indexes(schema)).toEqual(
+      [
+        'tokenward_claims_pkey',
+        'tokenward_claims_token_idx',
+        'tokenward_events_at_idx',
+        'tokenward_events_pkey',
+        'tokenward_events_token_at_idx',
+        'tokenward_policies_pkey',
+        'tokenward_schema_migrations_pkey',
+        'tokenward_tokens_expires_idx',
+        'tokenward_tokens_master_uq',
+        'tokenward_tokens_owner_name_idx',
+        'tokenward_tokens_owner_new_idx',
+        'tokenward_tokens_pkey',
+        'tokenward_tokens_tenant_new_idx',
+      ].sort(),
+    );
+  });
+
+  it('applies each migration exactly once when ten instances migrate at the same moment', async () => {
+    const schema = freshSchema('concurrent');
+    const results = await Promise.all(Array.from({ length: 10 }, () => migrate(pool, { schema })));
+    expect(results.flatMap((result) => result.applied)).toEqual([1, 2]);
+    expect(results.every((result) => result.version === 2)).toBe(true);
+    expect(await versions(schema)).toEqual([1, 2]);
+  });
+
+  it('keeps stores with different schemas and prefixes apart in one database', async () => {
+    const schema = freshSchema('prefixes');
+    await migrate(pool, { schema, tablePrefix: 'a_' });
+    await migrate(pool, { schema, tablePrefix: 'b_' });
+    const a = await pgHarness(pool, schema, { repository: postgresRepository({ pool, schema, tablePrefix: 'a_' }) });
+    const b = await pgHarness(pool, schema, { repository: postgresRepository({ pool, schema, tablePrefix: 'b_' }) });
+    const issued = await a.service.issue({ name: 'only_in_a' }, ANALYST);
+    expect(await settle(a.service.verify(issued.token))).toBe('ok');
+    expect(await settle(b.service.verify(issued.token))).toBe('token_invalid');
+    expect(await versions(schema, 'a_')).toEqual([1, 2]);
+  });
+
+  it('migrates a database at version 1 with tokens and events forward without losing any', async () => {
+    const schema = freshSchema('upgrade');
+    expect(await migrate(pool, { schema, toVersion: 1 })).toEqual({ applied: [1], version: 1 });
+    expect(await versions(schema)).toEqual([1]);
+    expect(await indexes(schema)).toContain('tokenward_events_token_idx');
+
+    // Data written by the version-1 schema, through the real service.
+    const h = makeHarness({ repository: postgresRepository({ pool, schema }) });
+    const before = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => h.service.issue({ name: `old_${i}`, comment: `c${i}` }, ANALYST)),
+    );
+    const rotated = await h.service.rotate(before[0]!.info.id, ANALYST);
+    await h.service.revoke(before[1]!.info.id, ANALYST);
+    const countRows = async (): Promise<{ tokens: number; events: number }> => {
+      const { rows } = await pool.query<{ tokens: string; events: string }>(
+        `SELECT (SELECT count(*) FROM "${schema}".tokenward_tokens) AS tokens,
+                (SELECT count(*) FROM "${schema}".tokenward_events) AS events`,
+      );
+      return { tokens: Number(rows[0]?.tokens), events: Number(rows[0]?.events) };
+    };
+    const counted = await countRows();
+    expect(counted).toEqual({ tokens: 5, events: 7 });
+    const dumpBefore = await pool.query(`SELECT * FROM "${schema}".tokenward_tokens ORDER BY id`);
+    const eventsBefore = await pool.query(`SELECT * FROM "${schema}".tokenward_events ORDER BY id`);
+
+    expect(await migrate(pool, { schema })).toEqual({ applied: [2], version: 2 });
+    expect(await versions(schema)).toEqual([1, 2]);
+    expect(await indexes(schema)).toContain('tokenward_events_token_at_idx');
+    expect(await indexes(schema)).not.toContain('tokenward_events_token_idx');
+    expect(await countRows()).toEqual(counted);
+    expect((await pool.query(`SELECT * FROM "${schema}".tokenward_tokens ORDER BY id`)).rows).toEqual(dumpBefore.rows);
+    expect((await pool.query(`SELECT * FROM "${schema}".tokenward_events ORDER BY id`)).rows).toEqual(
+      eventsBefore.rows,
+    );
+
+    // The old tokens still work (or stay dead) after the upgrade, and their history reads back.
+    expect(await settle(h.service.verify(rotated.token))).toBe('ok');
+    expect(await settle(h.service.verify(before[0]!.token))).toBe('token_invalid');
+    expect(await settle(h.service.verify(before[1]!.token))).toBe('token_revoked');
+    for (const { token } of before.slice(2)) expect(await settle(h.service.verify(token))).toBe('ok');
+    const history = await h.service.events(before[0]!.info.id, ANALYST);
+    expect(history.items.map((event) => event.type)).toEqual(['rotated', 'issued']);
+  });
+
+  it('lets a team apply the rendered SQL with its own tool, then migrate() takes over', async () => {
+    const schema = freshSchema('handapplied');
+    const [first] = renderMigrations({ schema });
+    await pool.query(first!.sql);
+    expect(await versions(schema)).toEqual([1]);
+    expect(await migrate(pool, { schema })).toEqual({ applied: [2], version: 2 });
+  });
+
+  it('refuses a database whose schema is newer than this release, and changes nothing', async () => {
+    const schema = freshSchema('newer');
+    await migrate(pool, { schema });
+    await pool.query(`INSERT INTO "${schema}".tokenward_schema_migrations (version, name) VALUES (99, 'future')`);
+    await expect(migrate(pool, { schema })).rejects.toThrow(/newer than this release/);
+    expect(await versions(schema)).toEqual([1, 2, 99]);
+  });
+
+  it('rolls a failed migration back completely', async () => {
+    const schema = freshSchema('rollback');
+    await migrate(pool, { schema, toVersion: 1 });
+    // Sabotage: an object with the name migration 2 wants to create.
+    await pool.query(`CREATE TABLE "${schema}".tokenward_events_at_idx (x int)`);
+    await expect(migrate(pool, { schema })).rejects.toThrow();
+    expect(await versions(schema)).toEqual([1]);
+    expect(await indexes(schema)).toContain('tokenward_events_token_idx');
+    expect(await indexes(schema)).not.toContain('tokenward_tokens_expires_idx');
+  });
+});
