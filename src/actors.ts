@@ -57,19 +57,19 @@ export async function lookupUser(
 
 /**
  * @internal Resolves who is acting. Token principals must be ones this
- * service verified (`issuedPrincipals`), so a hand-made object cannot pose
- * as a verified token.
+ * service verified (`madeHere`), so a hand-made object cannot pose as a
+ * verified token.
  */
 export async function resolveActor(
   actor: Actor,
   directory: Directory | undefined,
-  issuedPrincipals: WeakSet<object>,
+  madeHere: (principal: unknown) => boolean,
 ): Promise<ResolvedActor> {
   if (actor === 'system') return SYSTEM;
   if (!isPlainObject(actor)) throw invalid('actor', "must be { tenant, user }, { principal } or 'system'");
   if ('principal' in actor) {
     const principal = actor.principal as Principal;
-    if (typeof principal !== 'object' || principal === null || !issuedPrincipals.has(principal)) {
+    if (!madeHere(principal)) {
       throw new TokenError('forbidden', 'the actor principal was not verified by this service');
     }
     return principalActor(principal);

@@ -40,13 +40,35 @@ const CRC_TABLE = (() => {
 })();
 
 /**
- * CRC-32 (IEEE) of an ASCII string. Detects every change of a single
+ * CRC-32 (IEEE) of an ASCII string, or of its first `end` characters (no
+ * slice needed on the verification path). Detects every change of a single
  * character, which is what a token checksum is for.
  */
-export function crc32Ascii(text: string): number {
+export function crc32Ascii(text: string, end: number = text.length): number {
   let crc = 0xffffffff;
-  for (let i = 0; i < text.length; i++) crc = CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  for (let i = 0; i < end; i++) crc = CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
+}
+
+const BASE62_VALUES = (() => {
+  const table = new Int8Array(128).fill(-1);
+  for (let i = 0; i < BASE62.length; i++) table[BASE62.charCodeAt(i)] = i;
+  return table;
+})();
+
+/**
+ * The value of `width` base62 characters of `text` starting at `start`, or
+ * -1 if any is not base62. The inverse of `base62Fixed`.
+ */
+export function base62Value(text: string, start: number, width: number): number {
+  let value = 0;
+  for (let i = start; i < start + width; i++) {
+    const code = text.charCodeAt(i);
+    const digit = code < 128 ? BASE62_VALUES[code]! : -1;
+    if (digit < 0) return -1;
+    value = value * 62 + digit;
+  }
+  return value;
 }
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';

@@ -1,4 +1,4 @@
-import { base62Fixed, crc32Ascii } from './encoding.js';
+import { base62Fixed, base62Value, crc32Ascii } from './encoding.js';
 import type { ParsedToken, TokenFormat, TokenMaterial } from './service-types.js';
 import type { StoredTokenType } from './types.js';
 
@@ -34,6 +34,16 @@ function checksumOf(head: string): string {
 }
 
 /**
+ * Whether the last six characters of `token` are the checksum of the rest.
+ * Compared as numbers, so no strings are built on the verification path;
+ * six base62 digits can exceed 2^32, and such values never equal a CRC.
+ */
+function checksumValid(token: string): boolean {
+  const end = token.length - CHECKSUM_LENGTH;
+  return base62Value(token, end, CHECKSUM_LENGTH) === crc32Ascii(token, end);
+}
+
+/**
  * The default token format: `<prefix>_<type code>_<id><secret><checksum>`,
  * for example `acme_p_01JD…` (at most 85 characters, URL- and header-safe).
  * The id is a ULID, the secret 30 random base62 characters (178 bits), and
@@ -51,11 +61,8 @@ export function opaqueFormat(prefix: string): TokenFormat {
     },
     parse(token: string): ParsedToken | null {
       const match = SHAPE.exec(token);
-      if (match === null || match[1] !== prefix) return null;
-      const body = match[4]!;
-      const head = token.slice(0, token.length - CHECKSUM_LENGTH);
-      if (body.slice(SECRET_LENGTH) !== checksumOf(head)) return null;
-      return { id: match[3]!, secret: body.slice(0, SECRET_LENGTH), type: TYPES_BY_CODE[match[2]!]! };
+      if (match === null || match[1] !== prefix || !checksumValid(token)) return null;
+      return { id: match[3]!, secret: match[4]!.slice(0, SECRET_LENGTH), type: TYPES_BY_CODE[match[2]!]! };
     },
     looksLike(token: string): boolean {
       const match = SHAPE.exec(token);
@@ -77,9 +84,7 @@ export function opaqueFormat(prefix: string): TokenFormat {
  */
 export function looksLikeToken(text: string): boolean {
   if (typeof text !== 'string' || text.length > 21 + 3 + BODY_LENGTH) return false;
-  const match = SHAPE.exec(text);
-  if (match === null) return false;
-  return match[4]!.slice(SECRET_LENGTH) === checksumOf(text.slice(0, text.length - CHECKSUM_LENGTH));
+  return SHAPE.test(text) && checksumValid(text);
 }
 
 /**

@@ -17,6 +17,8 @@ export interface PrincipalFields {
 }
 
 class VerifiedPrincipal implements Principal {
+  // Private: a copy made with spread or Object.create does not carry it, so it cannot be forged.
+  readonly #brand: object;
   readonly tokenId: string;
   readonly type: TokenType;
   readonly tenant: string;
@@ -27,7 +29,8 @@ class VerifiedPrincipal implements Principal {
   readonly expiresAt: Date | null;
   readonly session?: { readonly id: string; readonly expiresAt: Date };
 
-  constructor(fields: PrincipalFields) {
+  constructor(fields: PrincipalFields, brand: object) {
+    this.#brand = brand;
     this.tokenId = fields.tokenId;
     this.type = fields.type;
     this.tenant = fields.tenant;
@@ -43,6 +46,10 @@ class VerifiedPrincipal implements Principal {
     return grantsAllow(this.grants, parseNeed(need));
   }
 
+  static brandOf(value: unknown): object | undefined {
+    return value instanceof VerifiedPrincipal && #brand in value ? value.#brand : undefined;
+  }
+
   assert(need: Need): void {
     const checked = parseNeed(need);
     if (!grantsAllow(this.grants, checked)) {
@@ -51,7 +58,18 @@ class VerifiedPrincipal implements Principal {
   }
 }
 
-/** @internal Builds a principal; only the service and verifiers call this. */
-export function createPrincipal(fields: PrincipalFields): Principal {
-  return Object.freeze(new VerifiedPrincipal(fields));
+/** Brand of principals made outside a token service (remote verifiers): never accepted as actors. */
+const UNBRANDED: object = Object.freeze({});
+
+/**
+ * @internal Builds a principal marked with `brand`, the identity of the
+ * service that made it.
+ */
+export function createPrincipal(fields: PrincipalFields, brand: object = UNBRANDED): Principal {
+  return Object.freeze(new VerifiedPrincipal(fields, brand));
+}
+
+/** @internal The brand a principal was made with, or undefined for anything else. */
+export function brandOf(value: unknown): object | undefined {
+  return VerifiedPrincipal.brandOf(value);
 }

@@ -1,5 +1,6 @@
 import {
   callTenant,
+  isActiveUser,
   lookupUser,
   mayManage,
   type ResolvedActor,
@@ -24,7 +25,7 @@ import {
   tokenRef,
 } from './input.js';
 import { type ApplicablePolicy, resolveLifetime, resolveMaxTtl } from './policy.js';
-import { createPrincipal } from './principal.js';
+import { brandOf, createPrincipal, type PrincipalFields } from './principal.js';
 import type { Principal } from './principal-types.js';
 import { isLive, toInfo } from './records.js';
 import type { TokenRepository } from './repository.js';
@@ -183,8 +184,9 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const sessionDefaultTtl = parseDuration(sessions?.defaultTtl ?? '15m', 'sessions.defaultTtl');
   const sessionMaxTtl = parseDuration(sessions?.maxTtl ?? '12h', 'sessions.maxTtl');
 
-  /** Principals this service made; only these are accepted as `{ principal }` actors. */
-  const issuedPrincipals = new WeakSet<object>();
+  /** Marks the principals this service made; only these are accepted as `{ principal }` actors. */
+  const serviceBrand: object = Object.freeze({});
+  const madeHere = (value: unknown): boolean => brandOf(value) === serviceBrand;
   /** Token ids whose `lastUsedAt` write is in flight, so a burst of verifications writes once. */
   const touching = new Set<string>();
 
@@ -206,11 +208,6 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     detail,
     at: now(),
   });
-
-  const issuePrincipal = (principal: Principal): Principal => {
-    issuedPrincipals.add(principal);
-    return principal;
-  };
 
   const encode = async (record: TokenRecord, secret: string): Promise<string> =>
     format.encode({
@@ -257,7 +254,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   const managed = async (ref: TokenRef, actor: Actor): Promise<{ record: TokenRecord; who: ResolvedActor }> => {
     const canonical = tokenRef(ref);
-    const who = await resolveActor(actor, directory, issuedPrincipals);
+    const who = await resolveActor(actor, directory, madeHere);
     return { record: await findRecord(canonical, who), who };
   };
 
@@ -267,7 +264,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   const issue = async (input: IssueInput, actor: Actor): Promise<IssuedToken> => {
     const fields = expectKeys(input, 'input', ['type', 'tenant', 'owner', 'name', 'ttl', 'comment', 'grants']);
-    const who = await resolveActor(actor, directory, issuedPrincipals);
+    const who = await resolveActor(actor, directory, madeHere);
     const tenant = callTenant(who, fields.tenant);
     const type = (fields.type ?? 'personal') as StoredTokenType;
     if (type === 'master') throw invalid('type', "cannot be 'master': master tokens come from ensureMasterToken");
@@ -354,8 +351,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     // Compare against every entry so timing does not reveal which one matched.
     for (const entry of verificationTokens) if (constantTimeEqual(entry.hash, hash)) match = entry;
     if (match === undefined) throw tokenInvalid();
-    return issuePrincipal(
-      createPrincipal({
+    return createPrincipal(
+      {
         tokenId: `verification:${match.name}`,
         type: 'verification',
         tenant: match.tenant,
@@ -364,23 +361,20 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         grants: 'all',
         ownerIsAdmin: false,
         expiresAt: null,
-      }),
+      },
+      serviceBrand,
     );
   };
 
   const secretMatches = (record: TokenRecord, secret: string, at: number): boolean => {
-    const current = peppers.hash(secret, record.pepperVersion);
-    if (current !== null && constantTimeEqual(current, record.secretHash)) return true;
-    if (
+    if (peppers.matches(secret, record.pepperVersion, record.secretHash)) return true;
+    return (
       record.previousSecretHash !== null &&
       record.previousPepperVersion !== null &&
       record.previousExpiresAt !== null &&
-      record.previousExpiresAt > at
-    ) {
-      const previous = peppers.hash(secret, record.previousPepperVersion);
-      return previous !== null && constantTimeEqual(previous, record.previousSecretHash);
-    }
-    return false;
+      record.previousExpiresAt > at &&
+      peppers.matches(secret, record.previousPepperVersion, record.previousSecretHash)
+    );
   };
 
   /** Records a use at most once per `touchInterval`, without waiting and without failing the caller. */
@@ -396,82 +390,97 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       .finally(() => touching.delete(record.id));
   };
 
-  /** The principal of a live stored token, with the owner's privileges as they are now. */
-  const principalFor = async (
+  /**
+   * The owner as the directory sees them now, without an extra await when
+   * the directory answers synchronously (the common case on the hot path).
+   * Failures surface as thrown errors, which `verify` turns into `unavailable`.
+   */
+  const currentOwner = (record: TokenRecord): DirectoryUser | null | Promise<DirectoryUser | null> => {
+    if (record.owner === null) return null;
+    if (directory === undefined) throw new TokenError('unavailable', 'no directory is configured');
+    const answer = directory.getUser(record.tenant, record.owner);
+    const live = (user: DirectoryUser | null | undefined): DirectoryUser | null => {
+      // An owner who is gone or inactive takes their tokens with them.
+      if (!isActiveUser(user)) throw tokenInvalid();
+      return user;
+    };
+    return answer instanceof Promise ? answer.then(live) : live(answer);
+  };
+
+  /** The principal of a live stored token, with its owner's privileges as they are now. */
+  const principalFor = (
     record: TokenRecord,
+    owner: DirectoryUser | null,
     at: number,
     session?: { readonly id: string; readonly expiresAt: Date },
-  ): Promise<Principal> => {
+  ): Principal => {
     if (record.revokedAt !== null) throw new TokenError('token_revoked', 'the token has been revoked');
     if (record.expiresAt !== null && record.expiresAt <= at)
       throw new TokenError('token_expired', 'the token has expired');
     let grants: GrantSet;
-    let ownerIsAdmin = false;
-    if (record.owner === null) {
-      grants = record.grants ?? 'all';
-    } else {
-      const owner = await lookupUser(directory, record.tenant, record.owner);
-      // An owner who is gone or inactive takes their tokens with them.
-      if (owner === null) throw tokenInvalid();
-      ownerIsAdmin = owner.admin === true;
-      if (record.type === 'master') grants = 'all';
-      else grants = record.grants === null ? userGrants(owner) : intersectGrantSets(record.grants, userGrants(owner));
-    }
-    const fields = {
+    if (owner === null) grants = record.grants ?? 'all';
+    else if (record.type === 'master') grants = 'all';
+    else grants = record.grants === null ? userGrants(owner) : intersectGrantSets(record.grants, userGrants(owner));
+    const fields: PrincipalFields = {
       tokenId: record.id,
       type: record.type,
       tenant: record.tenant,
       owner: record.owner,
       name: record.name,
       grants,
-      ownerIsAdmin,
+      ownerIsAdmin: owner?.admin === true,
       expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt),
     };
-    return issuePrincipal(createPrincipal(session === undefined ? fields : { ...fields, session }));
+    return createPrincipal(session === undefined ? fields : { ...fields, session }, serviceBrand);
   };
 
   const verifySession = async (token: string, at: number): Promise<Principal> => {
     const claims: SessionClaims | null = await sessions!.codec.parse(token);
     if (claims === null) throw tokenInvalid();
     if (claims.expiresAt <= at) throw new TokenError('token_expired', 'the session has expired');
-    const parent = await guarded(repository.findById(claims.parentId));
+    const parent = await repository.findById(claims.parentId);
     if (parent === null || parent.tenant !== claims.tenant) throw tokenInvalid();
     // A rotation of the parent ends every session made from the old secret.
     if (parent.rotatedAt !== claims.parentRotatedAt) throw new TokenError('token_revoked', 'the session has ended');
-    return principalFor(parent, at, { id: claims.sessionId, expiresAt: new Date(claims.expiresAt) });
+    const owner = await currentOwner(parent);
+    return principalFor(parent, owner, at, { id: claims.sessionId, expiresAt: new Date(claims.expiresAt) });
   };
 
-  const verifyToken = async (token: string, verifyOptions?: VerifyOptions): Promise<Principal> => {
-    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw tokenInvalid();
-    const at = now();
-    let principal: Principal;
-    if (sessions?.codec.looksLike(token)) {
-      if (!enablePersonalTokens) throw tokenInvalid();
-      principal = await verifySession(token, at);
-    } else {
-      const parsed = await format.parse(token);
-      if (parsed === null) {
-        principal = verifyStatic(token);
-      } else {
-        if (!enablePersonalTokens) throw tokenInvalid();
-        const record = await guarded(repository.findById(parsed.id));
-        if (record === null || record.type !== parsed.type || !secretMatches(record, parsed.secret, at)) {
-          throw tokenInvalid();
-        }
-        principal = await principalFor(record, at);
-        touch(record, at);
-      }
-    }
-    if (verifyOptions?.tenant !== undefined && principal.tenant !== verifyOptions.tenant) throw tokenInvalid();
-    return principal;
-  };
-
+  /**
+   * The hot path. Written to await only what is really asynchronous (the
+   * repository lookup; the format and directory only when they return
+   * promises), because every await is a trip through the microtask queue.
+   */
   const verify = async (token: string, verifyOptions?: VerifyOptions): Promise<Principal> => {
     try {
-      return await verifyToken(token, verifyOptions);
+      if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw tokenInvalid();
+      const at = now();
+      let principal: Principal;
+      if (sessions?.codec.looksLike(token)) {
+        if (!enablePersonalTokens) throw tokenInvalid();
+        principal = await verifySession(token, at);
+      } else {
+        const parsing = format.parse(token);
+        const parsed = parsing instanceof Promise ? await parsing : parsing;
+        if (parsed === null) {
+          principal = verifyStatic(token);
+        } else {
+          if (!enablePersonalTokens) throw tokenInvalid();
+          const record = await repository.findById(parsed.id);
+          if (record === null || record.type !== parsed.type || !secretMatches(record, parsed.secret, at)) {
+            throw tokenInvalid();
+          }
+          const looking = currentOwner(record);
+          const owner = looking instanceof Promise ? await looking : looking;
+          principal = principalFor(record, owner, at);
+          touch(record, at);
+        }
+      }
+      if (verifyOptions?.tenant !== undefined && principal.tenant !== verifyOptions.tenant) throw tokenInvalid();
+      return principal;
     } catch (error) {
       if (error instanceof TokenError) throw error;
-      // Whatever went wrong, the answer is never "valid".
+      // A storage, directory or format failure: whatever went wrong, the answer is never "valid".
       throw new TokenError('unavailable', 'token verification is unavailable', { cause: error });
     }
   };
@@ -549,7 +558,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     includeMaster: boolean,
   ): Promise<number> => {
     const fields = expectKeys(target, 'target', ['tenant', 'user']);
-    const who = await resolveActor(actor, directory, issuedPrincipals);
+    const who = await resolveActor(actor, directory, madeHere);
     const tenant = callTenant(who, fields.tenant);
     const user = identifier(fields.user, 'target.user');
     if (includeMaster) requireAdmin(who, 'remove users');
@@ -576,7 +585,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       'limit',
       'cursor',
     ]);
-    const who = await resolveActor(actor, directory, issuedPrincipals);
+    const who = await resolveActor(actor, directory, madeHere);
     const tenant = callTenant(who, fields.tenant);
     let owner: string | null | undefined;
     if (fields.all === true) {
@@ -649,7 +658,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     actor: Actor,
   ): Promise<void> => {
     const fields = expectKeys(target, 'target', ['tenant', 'user', 'role']);
-    const who = await resolveActor(actor, directory, issuedPrincipals);
+    const who = await resolveActor(actor, directory, madeHere);
     const tenant = callTenant(who, fields.tenant);
     requireAdmin(who, 'set token duration policies');
     if ((fields.user === undefined) === (fields.role === undefined))
@@ -830,7 +839,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     operation: string,
     detail?: Readonly<Record<string, unknown>>,
   ): Promise<void> => {
-    if (typeof principal !== 'object' || principal === null || !issuedPrincipals.has(principal)) {
+    if (typeof principal !== 'object' || principal === null || !madeHere(principal)) {
       throw invalid('principal', 'must be a principal verified by this service');
     }
     if (

@@ -128,3 +128,16 @@ describe('redact', () => {
     expect(redact(42 as unknown as string)).toBe('');
   });
 });
+
+describe('base62 checksum decoding', () => {
+  it('inverts base62Fixed for every 32-bit value (property)', async () => {
+    const { base62Value } = await import('../../src/encoding.js');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), (value) => {
+        expect(base62Value(`xx${base62Fixed(value, 6)}`, 2, 6)).toBe(value);
+      }),
+    );
+    expect(base62Value('zzzzzz', 0, 6)).toBeGreaterThan(0xffffffff);
+    expect(base62Value('abc-ef', 0, 6)).toBe(-1);
+  });
+});

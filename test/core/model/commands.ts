@@ -1,0 +1,842 @@
+/**
+ * The commands of the model-based test. Each one computes from the model
+ * what the call must do (succeed, or fail with a code a broken rule
+ * answers with), runs the call on the real service, compares, and then
+ * brings the model up to date.
+ */
+import type fc from 'fast-check';
+import { expect } from 'vitest';
+import type { TokenErrorCode } from '../../../src/errors.js';
+import { looksLikeToken } from '../../../src/format.js';
+import type { TokenRef } from '../../../src/service-types.js';
+import type { Grant, TokenInfo } from '../../../src/types.js';
+import type { Harness } from '../../support/service.js';
+import {
+  type ActorName,
+  activeUser,
+  actorOf,
+  allows,
+  byName,
+  CLAIM_TTL,
+  covers,
+  DEFAULT_TTL,
+  effectiveMax,
+  effectiveNeeds,
+  intersect,
+  isExpired,
+  isLive,
+  liveCapped,
+  liveNames,
+  type Model,
+  type ModelToken,
+  mayManage,
+  NEEDS,
+  type NeedKey,
+  needSet,
+  PURGE_AFTER,
+  policyKey,
+  tokensOf,
+  userNeeds,
+} from './model.js';
+import { expectOutcome, settle } from './outcome.js';
+
+export type Real = Harness;
+export type Command = fc.AsyncCommand<Model, Real>;
+
+/** A syntactically valid token id that no token has. */
+export const GHOST_ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+
+/** A token picked by position at run time (the model's list grows while commands are generated), or a missing one. */
+export type Pick = number | 'ghost';
+
+function target(model: Model, pick: Pick): ModelToken | null {
+  if (pick === 'ghost' || model.tokens.length === 0) return null;
+  return model.tokens[pick % model.tokens.length]!;
+}
+
+function describeTarget(pick: Pick): string {
+  return pick === 'ghost' ? 'ghost' : `#${pick}`;
+}
+
+function codes(...list: TokenErrorCode[]): Set<TokenErrorCode> {
+  return new Set(list);
+}
+
+/** The ways the actor itself can make a call fail before any rule about the token applies. */
+function actorCodes(model: Model, actor: ActorName): Set<TokenErrorCode> {
+  const { tenant, user } = actorOf(actor);
+  return activeUser(model, tenant, user) === null ? codes('forbidden') : codes();
+}
+
+/** A token the actor may not see is missing to them (or plainly forbidden). */
+function lookupCodes(model: Model, actor: ActorName, token: ModelToken | null): Set<TokenErrorCode> {
+  const found = actorCodes(model, actor);
+  if (token === null || token.purged || !mayManage(model, actor, token)) found.add('not_found').add('forbidden');
+  return found;
+}
+
+function statusOf(token: ModelToken, now: number): string[] {
+  // The spec does not say which wins when a token is both revoked and expired.
+  if (token.revokedAt !== null) return isExpired(token, now) ? ['revoked', 'expired'] : ['revoked'];
+  return isExpired(token, now) ? ['expired'] : ['active'];
+}
+
+function needsOfInfo(grants: readonly Grant[] | null): Set<NeedKey> | null {
+  return grants === null ? null : needSet(grants);
+}
+
+/** The public view must match the model and never carry a secret (SPEC §3: shown once). */
+function expectInfo(model: Model, info: TokenInfo, token: ModelToken, what: string): void {
+  expect(
+    {
+      id: info.id,
+      tenant: info.tenant,
+      type: info.type,
+      owner: info.owner,
+      name: info.name,
+      comment: info.comment,
+      expiresAt: info.expiresAt?.getTime() ?? null,
+      revokedAt: info.revokedAt?.getTime() ?? null,
+      grants: needsOfInfo(info.grants),
+    },
+    what,
+  ).toEqual({
+    id: token.id,
+    tenant: token.tenant,
+    type: token.type,
+    owner: token.owner,
+    name: token.name,
+    comment: token.comment,
+    expiresAt: token.expiresAt,
+    revokedAt: token.revokedAt,
+    grants: token.grants,
+  });
+  expect(statusOf(token, model.now), `${what}: status`).toContain(info.status);
+  expectNoSecrets(model, info, what);
+}
+
+function expectNoSecrets(model: Model, value: unknown, what: string): void {
+  const text = JSON.stringify(value);
+  for (const token of model.tokens) {
+    for (const secret of [token.current, token.grace?.token, ...token.retired]) {
+      // The last 20 characters are secret and checksum: no part of a listing may hold them.
+      if (secret !== undefined) expect(text.includes(secret.slice(-20)), `${what} leaks a token`).toBe(false);
+    }
+  }
+  expect(text, `${what} has no secret fields`).not.toMatch(/"(token|secret|secretHash|hash)"/i);
+}
+
+/** Retires the secret a rotation replaces, keeping it for the grace period (never past expiry) if asked. */
+function rollSecret(model: Model, token: ModelToken, fresh: string, graceMs: number | null): void {
+  if (token.grace !== null) token.retired.push(token.grace.token);
+  token.grace = null;
+  if (graceMs === null) token.retired.push(token.current);
+  else token.grace = { token: token.current, until: Math.min(model.now + graceMs, token.expiresAt ?? Infinity) };
+  token.current = fresh;
+}
+
+// -------------------------------------------------------------------- issue
+
+/** Lifetimes the issue command asks for, with what the model reads them as. */
+export const TTL_CHOICES: readonly {
+  readonly ttl: string | number | null | undefined;
+  readonly ms: number | null | undefined | 'invalid';
+}[] = [
+  { ttl: undefined, ms: undefined },
+  { ttl: null, ms: null },
+  { ttl: '1h', ms: 3_600_000 },
+  { ttl: '24h', ms: 86_400_000 },
+  { ttl: '30d', ms: 30 * 86_400_000 },
+  { ttl: '90d', ms: 90 * 86_400_000 },
+  { ttl: '1y', ms: 365 * 86_400_000 },
+  { ttl: '400d', ms: 400 * 86_400_000 },
+  { ttl: 90_000, ms: 90_000 },
+  { ttl: '0d', ms: 'invalid' },
+  { ttl: 'soon', ms: 'invalid' },
+];
+
+export interface IssueParams {
+  readonly actor: ActorName;
+  readonly type: 'personal' | 'limited' | 'administrative' | 'master' | undefined;
+  readonly owner: string | undefined;
+  readonly name: string | undefined;
+  readonly ttl: number;
+  readonly grants: Grant[] | undefined;
+  readonly comment: string | undefined;
+}
+
+export class IssueCommand implements Command {
+  constructor(readonly p: IssueParams) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const p = this.p;
+    const choice = TTL_CHOICES[p.ttl % TTL_CHOICES.length]!;
+    const { tenant, user } = actorOf(p.actor);
+    const actorUser = activeUser(m, tenant, user);
+    const type = p.type ?? 'personal';
+    const expected = codes();
+    // Master tokens come only from ensureMasterToken.
+    if (type === 'master') expected.add('invalid_request');
+    let owner: string | null = null;
+    let lifetime: number | null = null;
+    let grants: Set<NeedKey> | null = null;
+    if (actorUser === null) {
+      expected.add('forbidden');
+    } else {
+      let ownerNeeds = userNeeds(actorUser);
+      if (type === 'administrative') {
+        // Administrative tokens are impersonal and only admins issue them.
+        if (!actorUser.admin) expected.add('forbidden');
+        if (p.owner !== undefined) expected.add('invalid_request');
+      } else {
+        // FOR USER is for admins only; the owner must be a live user of the tenant.
+        owner = p.owner ?? user;
+        if (owner !== user && !actorUser.admin) expected.add('forbidden');
+        const ownerUser = activeUser(m, tenant, owner);
+        if (ownerUser === null) expected.add('not_found').add('invalid_request');
+        else ownerNeeds = userNeeds(ownerUser);
+      }
+      // Limited tokens give no access unless granted; a token never carries more than its creator (and owner) may do.
+      grants = p.grants === undefined ? (type === 'limited' ? new Set() : null) : needSet(p.grants);
+      if (grants !== null && !covers(intersect(userNeeds(actorUser), ownerNeeds), grants)) {
+        expected.add('insufficient_scope').add('forbidden');
+      }
+      // Refused, never shortened; no ttl means min(default, effective maximum); no expiry only where allowed.
+      const limit = effectiveMax(m, tenant, owner);
+      if (choice.ms === 'invalid') expected.add('invalid_request');
+      else if (choice.ms === undefined) lifetime = Math.min(DEFAULT_TTL, limit.max);
+      else if (choice.ms === null) {
+        if (!m.config.allowNoExpiry || limit.fromPolicy) expected.add('duration_exceeds_policy');
+      } else if (choice.ms > limit.max) expected.add('duration_exceeds_policy');
+      else lifetime = choice.ms;
+      if (p.name !== undefined && liveNames(m, tenant, owner).includes(p.name)) expected.add('conflict');
+      if (owner !== null && liveCapped(m, tenant, owner) >= m.config.maxTokensPerUser) expected.add('limit_exceeded');
+    }
+
+    const input = {
+      ...(p.type === undefined ? {} : { type: p.type }),
+      ...(p.owner === undefined ? {} : { owner: p.owner }),
+      ...(p.name === undefined ? {} : { name: p.name }),
+      ...(choice.ttl === undefined ? {} : { ttl: choice.ttl }),
+      ...(p.grants === undefined ? {} : { grants: p.grants }),
+      ...(p.comment === undefined ? {} : { comment: p.comment }),
+    };
+    const issued = expectOutcome(
+      await settle(r.service.issue(input as Parameters<Real['service']['issue']>[0], actorOf(p.actor))),
+      expected,
+      this.toString(),
+    );
+    if (issued === null) return;
+    const { token, info } = issued;
+    expect(looksLikeToken(token), 'issued token has the checksummed format').toBe(true);
+    if (p.name === undefined) {
+      // A generated name is unique among the owner's live tokens.
+      expect(liveNames(m, tenant, owner), 'generated name is fresh').not.toContain(info.name);
+    }
+    const modelToken: ModelToken = {
+      id: info.id,
+      tenant,
+      type: type as ModelToken['type'],
+      owner,
+      name: p.name ?? info.name,
+      comment: p.comment ?? '',
+      grants,
+      createdAt: m.now,
+      expiresAt: lifetime === null ? null : m.now + lifetime,
+      revokedAt: null,
+      current: token,
+      grace: null,
+      retired: [],
+      purged: false,
+    };
+    expect(
+      m.tokens.some((known) => known.id === info.id),
+      'ids are unique',
+    ).toBe(false);
+    m.tokens.push(modelToken);
+    expectInfo(m, info, modelToken, this.toString());
+  }
+  toString(): string {
+    const p = this.p;
+    const ttl = TTL_CHOICES[p.ttl % TTL_CHOICES.length]!.ttl;
+    return `issue(${JSON.stringify({ type: p.type, owner: p.owner, name: p.name, ttl, grants: p.grants, comment: p.comment })}, ${p.actor})`;
+  }
+}
+
+// ------------------------------------------------------------------- verify
+
+export type VerifyKind = 'current' | 'grace' | 'retired' | 'garbage' | 'mutation';
+
+export interface VerifyParams {
+  readonly kind: VerifyKind;
+  readonly pick: number;
+  readonly position: number;
+  readonly replacement: string;
+  readonly garbage: string;
+  readonly tenant: 'acme' | 'globex' | undefined;
+}
+
+function verifyCandidates(m: Model, kind: VerifyKind): ModelToken[] {
+  if (kind === 'grace') return m.tokens.filter((token) => token.grace !== null);
+  if (kind === 'retired') return m.tokens.filter((token) => token.retired.length > 0);
+  return m.tokens;
+}
+
+export class VerifyCommand implements Command {
+  constructor(readonly p: VerifyParams) {}
+  check(m: Readonly<Model>): boolean {
+    return this.p.kind === 'garbage' || verifyCandidates(m, this.p.kind).length > 0;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const p = this.p;
+    const candidates = verifyCandidates(m, p.kind);
+    const token = p.kind === 'garbage' ? null : candidates[p.pick % candidates.length]!;
+    let text: string;
+    // Whether the string is one this token accepts now (before looking at revocation, expiry and owner).
+    let accepted = false;
+    if (token === null) {
+      text = p.garbage;
+    } else if (p.kind === 'current') {
+      text = token.current;
+      accepted = !token.purged;
+    } else if (p.kind === 'grace') {
+      text = token.grace!.token;
+      // The replaced secret works until the end of its grace period, never after.
+      accepted = !token.purged && token.grace!.until > m.now;
+    } else if (p.kind === 'retired') {
+      text = token.retired[p.pick % token.retired.length]!;
+    } else {
+      // Any single-character change fails the checksum or the hash.
+      const at = p.position % token.current.length;
+      const original = token.current[at]!;
+      const replacement = p.replacement === original ? (original === 'A' ? 'B' : 'A') : p.replacement;
+      text = token.current.slice(0, at) + replacement + token.current.slice(at + 1);
+    }
+    const expected = codes();
+    if (token === null || !accepted) expected.add('token_invalid');
+    else {
+      if (token.revokedAt !== null) expected.add('token_revoked');
+      if (isExpired(token, m.now)) expected.add('token_expired');
+      // An owner who is gone or inactive takes their tokens with them.
+      if (token.owner !== null && activeUser(m, token.tenant, token.owner) === null) expected.add('token_invalid');
+      if (p.tenant !== undefined && p.tenant !== token.tenant) expected.add('token_invalid');
+    }
+    const principal = expectOutcome(
+      await settle(r.service.verify(text, p.tenant === undefined ? undefined : { tenant: p.tenant })),
+      expected,
+      this.toString(),
+    );
+    if (principal === null || token === null) return;
+    expect(
+      {
+        tokenId: principal.tokenId,
+        type: principal.type,
+        tenant: principal.tenant,
+        owner: principal.owner,
+        name: principal.name,
+        expiresAt: principal.expiresAt?.getTime() ?? null,
+      },
+      this.toString(),
+    ).toEqual({
+      tokenId: token.id,
+      type: token.type,
+      tenant: token.tenant,
+      owner: token.owner,
+      name: token.name,
+      expiresAt: token.expiresAt,
+    });
+    // Effective grants: the owner's privileges as the directory has them now, narrowed by the token's grants.
+    const effective = effectiveNeeds(m, token);
+    const got = NEEDS.map((need) => principal.can(need));
+    expect(got, `${this.toString()}: can()`).toEqual(NEEDS.map((need) => allows(effective, need)));
+  }
+  toString(): string {
+    const p = this.p;
+    const detail = p.kind === 'garbage' ? JSON.stringify(p.garbage) : `#${p.pick}`;
+    const mutation = p.kind === 'mutation' ? ` at ${p.position} → ${JSON.stringify(p.replacement)}` : '';
+    return `verify(${p.kind} ${detail}${mutation}${p.tenant === undefined ? '' : `, tenant ${p.tenant}`})`;
+  }
+}
+
+// ------------------------------------------------------------------- rotate
+
+export const GRACE_CHOICES: readonly { readonly grace: string | undefined; readonly ms: number | null }[] = [
+  { grace: undefined, ms: null },
+  { grace: '30s', ms: 30_000 },
+  { grace: '1h', ms: 3_600_000 },
+  { grace: '2d', ms: 2 * 86_400_000 },
+];
+
+export class RotateCommand implements Command {
+  constructor(
+    readonly actor: ActorName,
+    readonly pick: Pick,
+    readonly grace: number,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const token = target(m, this.pick);
+    const choice = GRACE_CHOICES[this.grace % GRACE_CHOICES.length]!;
+    const expected = lookupCodes(m, this.actor, token);
+    if (token !== null && expected.size === 0) {
+      // Only a live token can be rotated (masters included: refresh is their one allowed change).
+      if (token.revokedAt !== null) expected.add('conflict').add('token_revoked');
+      if (isExpired(token, m.now)) expected.add('conflict').add('token_expired');
+    }
+    const rotated = expectOutcome(
+      await settle(
+        r.service.rotate(
+          token?.id ?? GHOST_ID,
+          actorOf(this.actor),
+          choice.grace === undefined ? undefined : { gracePeriod: choice.grace },
+        ),
+      ),
+      expected,
+      this.toString(),
+    );
+    if (rotated === null || token === null) return;
+    // Same id, name, grants and expiry; a new secret.
+    expect(rotated.token, 'a rotation makes a new secret').not.toBe(token.current);
+    expect(rotated.info.rotatedAt?.getTime(), 'rotatedAt').toBe(m.now);
+    rollSecret(m, token, rotated.token, choice.ms);
+    expectInfo(m, rotated.info, token, this.toString());
+  }
+  toString(): string {
+    const grace = GRACE_CHOICES[this.grace % GRACE_CHOICES.length]!.grace;
+    return `rotate(${describeTarget(this.pick)}, ${this.actor}${grace === undefined ? '' : `, grace ${grace}`})`;
+  }
+}
+
+// ------------------------------------------------------------------- revoke
+
+export class RevokeCommand implements Command {
+  constructor(
+    readonly actor: ActorName,
+    readonly pick: Pick,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const token = target(m, this.pick);
+    const expected = lookupCodes(m, this.actor, token);
+    // Master tokens cannot be revoked directly.
+    if (token !== null && expected.size === 0 && token.type === 'master') expected.add('forbidden');
+    const outcome = await settle(r.service.revoke(token?.id ?? GHOST_ID, actorOf(this.actor)));
+    if (token !== null && expected.size === 0 && token.revokedAt !== null) {
+      // Revoking twice changes nothing: the first revocation stands (answered as it is, or as a conflict).
+      if (outcome.ok) expectInfo(m, outcome.value, token, this.toString());
+      else expect(outcome.code, this.toString()).toBe('conflict');
+      return;
+    }
+    const info = expectOutcome(outcome, expected, this.toString());
+    if (info === null || token === null) return;
+    token.revokedAt = m.now;
+    expectInfo(m, info, token, this.toString());
+  }
+  toString(): string {
+    return `revoke(${describeTarget(this.pick)}, ${this.actor})`;
+  }
+}
+
+/** revokeAll (DROP ALL … FOR USER) and removeUser: every unrevoked token of a user; removeUser takes the master too. */
+export class RevokeUserCommand implements Command {
+  constructor(
+    readonly actor: ActorName,
+    readonly user: 'alice' | 'analyst' | 'bob',
+    readonly removeUser: boolean,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const { tenant, user } = actorOf(this.actor);
+    const actorUser = activeUser(m, tenant, user);
+    const expected = actorCodes(m, this.actor);
+    // Removing a user is an admin's act; revoking all tokens of someone else too.
+    if (actorUser !== null && !actorUser.admin && (this.removeUser || this.user !== user)) expected.add('forbidden');
+    const call = this.removeUser ? r.service.removeUser : r.service.revokeAll;
+    const count = expectOutcome(
+      await settle(call({ user: this.user }, actorOf(this.actor))),
+      expected,
+      this.toString(),
+    );
+    if (count === null) return;
+    const hit = tokensOf(m, tenant, this.user).filter(
+      (token) => token.revokedAt === null && (this.removeUser || token.type !== 'master'),
+    );
+    expect(count, `${this.toString()}: count`).toBe(hit.length);
+    for (const token of hit) token.revokedAt = m.now;
+  }
+  toString(): string {
+    return `${this.removeUser ? 'removeUser' : 'revokeAll'}(${this.user}, ${this.actor})`;
+  }
+}
+
+// ------------------------------------------------------- comment, get, list
+
+/** A reference by id, or by (owner, name) as Tengri's statements name tokens. */
+function refOf(token: ModelToken | null, byId: boolean): TokenRef {
+  if (token === null) return GHOST_ID;
+  return byId ? token.id : { owner: token.owner, name: token.name };
+}
+
+/** The token a reference reaches in the actor's tenant. */
+function resolve(m: Model, actor: ActorName, token: ModelToken | null, byId: boolean): ModelToken | null {
+  if (token === null || byId) return token;
+  return byName(m, actorOf(actor).tenant, token.owner, token.name);
+}
+
+export class UpdateCommentCommand implements Command {
+  constructor(
+    readonly actor: ActorName,
+    readonly pick: Pick,
+    readonly byId: boolean,
+    readonly comment: string | number,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const picked = target(m, this.pick);
+    const token = resolve(m, this.actor, picked, this.byId);
+    const expected = lookupCodes(m, this.actor, token);
+    if (typeof this.comment !== 'string') expected.add('invalid_request');
+    if (token !== null && expected.size === 0) {
+      // Master tokens cannot be modified; a revoked token is final.
+      if (token.type === 'master') expected.add('forbidden');
+      if (token.revokedAt !== null) expected.add('conflict').add('token_revoked').add('forbidden');
+    }
+    const info = expectOutcome(
+      await settle(r.service.updateComment(refOf(picked, this.byId), this.comment as string, actorOf(this.actor))),
+      expected,
+      this.toString(),
+    );
+    if (info === null || token === null) return;
+    // Only the comment changes: same secret, same expiry (checked by later verifications).
+    token.comment = this.comment as string;
+    expectInfo(m, info, token, this.toString());
+  }
+  toString(): string {
+    return `updateComment(${describeTarget(this.pick)} by ${this.byId ? 'id' : 'name'}, ${JSON.stringify(this.comment)}, ${this.actor})`;
+  }
+}
+
+export class GetCommand implements Command {
+  constructor(
+    readonly actor: ActorName,
+    readonly pick: Pick,
+    readonly byId: boolean,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const picked = target(m, this.pick);
+    const token = resolve(m, this.actor, picked, this.byId);
+    const expected = lookupCodes(m, this.actor, token);
+    const info = expectOutcome(
+      await settle(r.service.get(refOf(picked, this.byId), actorOf(this.actor))),
+      expected,
+      this.toString(),
+    );
+    if (info === null || token === null) return;
+    expectInfo(m, info, token, this.toString());
+  }
+  toString(): string {
+    return `get(${describeTarget(this.pick)} by ${this.byId ? 'id' : 'name'}, ${this.actor})`;
+  }
+}
+
+export type ListScope = 'own' | 'alice' | 'analyst' | 'bob' | 'administrative' | 'all';
+
+export class ListCommand implements Command {
+  constructor(
+    readonly actor: ActorName,
+    readonly scope: ListScope,
+    readonly hideExpired: boolean | undefined,
+    readonly hideRevoked: boolean | undefined,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const { tenant, user } = actorOf(this.actor);
+    const actorUser = activeUser(m, tenant, user);
+    const expected = actorCodes(m, this.actor);
+    const owner: string | null | undefined =
+      this.scope === 'own'
+        ? user
+        : this.scope === 'administrative'
+          ? null
+          : this.scope === 'all'
+            ? undefined
+            : this.scope;
+    // Users list their own tokens; another user's, the administrative ones or all of them are for admins.
+    if (actorUser !== null && !actorUser.admin && owner !== user) expected.add('forbidden');
+    const filter = {
+      ...(this.scope === 'own' ? {} : this.scope === 'all' ? { all: true } : { owner: owner as string | null }),
+      ...(this.hideExpired === undefined ? {} : { hideExpired: this.hideExpired }),
+      ...(this.hideRevoked === undefined ? {} : { hideRevoked: this.hideRevoked }),
+      limit: 1000,
+    };
+    const page = expectOutcome(await settle(r.service.list(filter, actorOf(this.actor))), expected, this.toString());
+    if (page === null) return;
+    // Hiding is on by default; a token both revoked and expired shows only when neither is hidden.
+    const hideExpired = this.hideExpired ?? true;
+    const hideRevoked = this.hideRevoked ?? true;
+    const visible = m.tokens.filter(
+      (token) =>
+        !token.purged &&
+        token.tenant === tenant &&
+        (owner === undefined || token.owner === owner) &&
+        !(hideExpired && isExpired(token, m.now)) &&
+        !(hideRevoked && token.revokedAt !== null),
+    );
+    expect(page.nextCursor, 'one page holds everything').toBeNull();
+    expect(page.items.map((info) => info.id).sort(), this.toString()).toEqual(visible.map((token) => token.id).sort());
+    for (const info of page.items) {
+      expectInfo(m, info, visible.find((token) => token.id === info.id)!, this.toString());
+    }
+    // Listings are newest first.
+    const created = page.items.map((info) => info.createdAt.getTime());
+    expect(created, 'newest first').toEqual([...created].sort((a, b) => b - a));
+  }
+  toString(): string {
+    return `list(${this.scope}, hideExpired ${this.hideExpired}, hideRevoked ${this.hideRevoked}, ${this.actor})`;
+  }
+}
+
+// ------------------------------------------------------------ share, claim
+
+export class ShareCommand implements Command {
+  constructor(
+    readonly actor: ActorName,
+    readonly pick: Pick,
+    readonly ttl: '1h' | '2d' | undefined,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const token = target(m, this.pick);
+    const expected = lookupCodes(m, this.actor, token);
+    if (token !== null && expected.size === 0) {
+      // Master tokens cannot be shared; only a live token can be.
+      if (token.type === 'master') expected.add('forbidden');
+      if (token.revokedAt !== null) expected.add('conflict').add('token_revoked');
+      if (isExpired(token, m.now)) expected.add('conflict').add('token_expired');
+    }
+    const shared = expectOutcome(
+      await settle(
+        r.service.share(
+          token?.id ?? GHOST_ID,
+          actorOf(this.actor),
+          this.ttl === undefined ? undefined : { ttl: this.ttl },
+        ),
+      ),
+      expected,
+      this.toString(),
+    );
+    if (shared === null || token === null) return;
+    const ttl = this.ttl === '1h' ? 3_600_000 : this.ttl === '2d' ? 2 * 86_400_000 : CLAIM_TTL;
+    // A share never outlives the token it hands over.
+    const expiresAt = Math.min(m.now + ttl, token.expiresAt ?? Infinity);
+    expect({ tokenId: shared.tokenId, expiresAt: shared.expiresAt.getTime() }, this.toString()).toEqual({
+      tokenId: token.id,
+      expiresAt,
+    });
+    // It sends a code, never the token.
+    expectNoSecrets(m, shared, this.toString());
+    m.claims.push({ code: shared.code, tokenId: token.id, expiresAt, used: false });
+  }
+  toString(): string {
+    return `share(${describeTarget(this.pick)}, ${this.actor}${this.ttl === undefined ? '' : `, ttl ${this.ttl}`})`;
+  }
+}
+
+export class ClaimCommand implements Command {
+  constructor(
+    readonly pick: number | null,
+    readonly garbage: string,
+  ) {}
+  check(m: Readonly<Model>): boolean {
+    return this.pick === null || m.claims.length > 0;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const claim = this.pick === null ? null : m.claims[this.pick % m.claims.length]!;
+    const token = claim === null ? null : m.tokens.find((known) => known.id === claim.tokenId)!;
+    const expected = codes();
+    if (claim === null || token === null) expected.add('invalid_request').add('not_found');
+    else {
+      // Single use, until the code expires, and only while the token lives.
+      if (claim.used || claim.expiresAt <= m.now || token.purged) expected.add('not_found');
+      if (token.revokedAt !== null) expected.add('token_revoked').add('not_found').add('conflict');
+    }
+    const claimed = expectOutcome(
+      await settle(r.service.claim(claim?.code ?? this.garbage)),
+      expected,
+      this.toString(),
+    );
+    if (claim !== null) claim.used = true;
+    if (claimed === null || token === null) return;
+    // Claiming rotates: the new secret is returned once and the old one dies now.
+    expect(claimed.token, 'a claim makes a new secret').not.toBe(token.current);
+    rollSecret(m, token, claimed.token, null);
+    expectInfo(m, claimed.info, token, this.toString());
+  }
+  toString(): string {
+    return this.pick === null ? `claim(garbage ${JSON.stringify(this.garbage)})` : `claim(code #${this.pick})`;
+  }
+}
+
+// ------------------------------------------------------- policies and master
+
+export class SetMaxTtlCommand implements Command {
+  constructor(
+    readonly actor: ActorName,
+    readonly subject: { readonly user: string } | { readonly role: string },
+    readonly ttl: string | null,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const { tenant, user } = actorOf(this.actor);
+    const actorUser = activeUser(m, tenant, user);
+    const expected = actorCodes(m, this.actor);
+    // Duration policies are set by admins.
+    if (actorUser !== null && !actorUser.admin) expected.add('forbidden');
+    const ms = this.ttl === null ? null : TTL_CHOICES.find((choice) => choice.ttl === this.ttl)!.ms;
+    if (ms === 'invalid') expected.add('invalid_request');
+    expectOutcome(
+      await settle(r.service.setMaxTtl(this.subject, this.ttl, actorOf(this.actor))),
+      expected,
+      this.toString(),
+    );
+    if (expected.size > 0) return;
+    const key =
+      'user' in this.subject
+        ? policyKey(tenant, 'user', this.subject.user)
+        : policyKey(tenant, 'role', this.subject.role);
+    if (ms === null) m.policies.delete(key);
+    else m.policies.set(key, ms as number);
+  }
+  toString(): string {
+    return `setMaxTtl(${JSON.stringify(this.subject)}, ${JSON.stringify(this.ttl)}, ${this.actor})`;
+  }
+}
+
+export class EnsureMasterCommand implements Command {
+  constructor(readonly user: ActorName) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const { tenant, user } = actorOf(this.user);
+    const expected = activeUser(m, tenant, user) === null ? codes('not_found', 'invalid_request') : codes();
+    const result = expectOutcome(
+      await settle(r.service.ensureMasterToken({ tenant, user })),
+      expected,
+      this.toString(),
+    );
+    if (result === null) return;
+    // Exactly one live master per (tenant, user); the secret is shown only when it is created.
+    const existing = tokensOf(m, tenant, user).find((token) => token.type === 'master' && isLive(token, m.now));
+    expect(result.created, `${this.toString()}: created`).toBe(existing === undefined);
+    if (existing !== undefined) {
+      expect('token' in result, 'an existing master is not shown again').toBe(false);
+      expectInfo(m, result.info, existing, this.toString());
+      return;
+    }
+    if (!result.created) return;
+    // Names are unique among the owner's live tokens, the master's too.
+    expect(liveNames(m, tenant, user), `${this.toString()}: the master's name is taken`).not.toContain(
+      result.info.name,
+    );
+    const master: ModelToken = {
+      id: result.info.id,
+      tenant,
+      type: 'master',
+      owner: user,
+      name: result.info.name,
+      comment: result.info.comment,
+      grants: null,
+      createdAt: m.now,
+      // A master lives as long as the membership: it ends only when the user is removed.
+      expiresAt: null,
+      revokedAt: null,
+      current: result.token,
+      grace: null,
+      retired: [],
+      purged: false,
+    };
+    m.tokens.push(master);
+    expectInfo(m, result.info, master, this.toString());
+  }
+  toString(): string {
+    return `ensureMasterToken(${this.user})`;
+  }
+}
+
+// ------------------------------------------------------- time and directory
+
+export class AdvanceCommand implements Command {
+  constructor(readonly ms: number) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    m.now += this.ms;
+    r.clock.advance(this.ms);
+  }
+  toString(): string {
+    return `advance(${this.ms} ms ≈ ${(this.ms / 86_400_000).toFixed(2)} d)`;
+  }
+}
+
+export class PurgeCommand implements Command {
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const count = expectOutcome(await settle(r.service.purgeExpired()), codes(), this.toString());
+    // Expired tokens are deleted once the grace window after their expiry has passed.
+    const doomed = m.tokens.filter(
+      (token) => !token.purged && token.expiresAt !== null && token.expiresAt < m.now - PURGE_AFTER,
+    );
+    expect(count, 'purged count').toBe(doomed.length);
+    for (const token of doomed) token.purged = true;
+  }
+  toString(): string {
+    return 'purgeExpired()';
+  }
+}
+
+/** Changes the directory: the analyst loses (or regains) write access, or bob is deactivated (or back). */
+export class DirectoryCommand implements Command {
+  constructor(readonly change: 'analyst-write' | 'bob-active') {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const acme = r.users.acme!;
+    if (this.change === 'bob-active') {
+      const bob = m.users.acme!.bob!;
+      bob.active = !bob.active;
+      acme.bob!.active = bob.active;
+      return;
+    }
+    const analyst = m.users.acme!.analyst!;
+    const bucket = analyst.grants.find((grant) => 'bucket' in grant) as { bucket: string; access: 'read' | 'write' };
+    bucket.access = bucket.access === 'write' ? 'read' : 'write';
+    acme.analyst!.grants = structuredClone(analyst.grants);
+  }
+  toString(): string {
+    return `directory(${this.change})`;
+  }
+}
