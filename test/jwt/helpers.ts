@@ -107,7 +107,10 @@ export interface JwtHarness {
 /** A service with the JWT format and JWT sessions on a memory repository and a hand-moved clock. */
 export async function jwtHarness(
   keyOptions: KeySetOptions,
-  overrides: Partial<TokenServiceOptions> & { sessions?: TokenServiceOptions['sessions'] | false; clock?: Clock } = {},
+  overrides: Omit<Partial<TokenServiceOptions>, 'sessions'> & {
+    sessions?: TokenServiceOptions['sessions'] | false;
+    clock?: Clock;
+  } = {},
 ): Promise<JwtHarness> {
   const { clock: givenClock, sessions, ...rest } = overrides;
   const c = givenClock ?? clock();
