@@ -15,7 +15,11 @@ export interface IntrospectionOptions {
    * The caller authenticates with its own token in the `Authorization` header.
    */
   readonly authorize?: (caller: Principal) => boolean;
-  /** Answer for tokens of every tenant, not only the caller's (default false). */
+  /**
+   * Answer administrative callers about tokens of every tenant, not only
+   * their own (default false). Verification tokens guard the whole service
+   * and always see every tenant.
+   */
   readonly anyTenant?: boolean;
 }
 
@@ -109,7 +113,8 @@ export async function introspect(
   if (token === undefined || token === '') throw invalidField('token', 'is required');
   optionalString(fields, 'token_type_hint');
   try {
-    const principal = await verifier.verify(token, options.anyTenant === true ? undefined : { tenant: caller.tenant });
+    const everyTenant = options.anyTenant === true || caller.type === 'verification';
+    const principal = await verifier.verify(token, everyTenant ? undefined : { tenant: caller.tenant });
     if (principal.type === 'verification') return INACTIVE;
     return { status: 200, headers: NO_STORE, body: activeIntrospection(principal) };
   } catch (error) {
