@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../../src/principal-types.js';
-import { ALICE, BOB, CAROL, type Fixture, issue, makeFixture, REALM } from './support/fixture.js';
+import { BOB, CAROL, type Fixture, issue, makeFixture, REALM } from './support/fixture.js';
 import { bearer, call, eventually, json, type Reply } from './support/http.js';
 import type { RunningServer, StartServer } from './support/servers.js';
 
