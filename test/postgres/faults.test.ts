@@ -1,0 +1,110 @@
+/**
+ * Faults: the PostgreSQL server stops in the middle of the test. Verification
+ * must fail closed with `unavailable` (never accept), `issue` must hand out no
+ * token and leave nothing behind, and once the server is back the same
+ * service and pool work again. These tests stop their own private server, so
+ * they never disturb the shared one.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { cachedRepository, migrate, postgresRepository } from '../../src/postgres/index.js';
+import {
+  describePostgres,
+  findPostgresBin,
+  type LocalPostgres,
+  type PostgresAvailability,
+  startLocalPostgres,
+  testPool,
+} from '../support/postgres.js';
+import { ANALYST, makeHarness } from '../support/service.js';
+import { settle } from './helpers.js';
+
+const availability: PostgresAvailability =
+  findPostgresBin() === null
+    ? { ok: false, reason: 'the fault tests stop and restart a server: they need local PostgreSQL binaries' }
+    : { ok: true, url: 'private', source: 'private' };
+
+describePostgres('postgres faults: server stopped mid-test', availability, () => {
+  let server: LocalPostgres;
+  let pool: ReturnType<typeof testPool>;
+  let listenPool: ReturnType<typeof testPool>;
+  beforeAll(async () => {
+    server = await startLocalPostgres();
+    pool = testPool(server.url, 10);
+    listenPool = testPool(server.url, 1);
+    await migrate(pool);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await listenPool?.end();
+    await server?.destroy();
+  });
+
+  const rowsNamed = async (name: string): Promise<{ tokens: number; events: number }> => {
+    const { rows } = await pool.query<{ tokens: string; events: string }>(
+      `SELECT (SELECT count(*) FROM tokenward_tokens WHERE name = $1) AS tokens,
+              (SELECT count(*) FROM tokenward_events e JOIN tokenward_tokens t ON t.id = e.token_id WHERE t.name = $1) AS events`,
+      [name],
+    );
+    return { tokens: Number(rows[0]?.tokens), events: Number(rows[0]?.events) };
+  };
+
+  it('without the cache: fails closed while down, leaves nothing behind, recovers on restart', async () => {
+    const h = makeHarness({ repository: postgresRepository({ pool }) });
+    const issued = await h.service.issue({ name: 'before_outage' }, ANALYST);
+    expect(await settle(h.service.verify(issued.token))).toBe('ok');
+
+    await server.stop();
+    for (let i = 0; i < 3; i++) expect(await settle(h.service.verify(issued.token))).toBe('unavailable');
+    let outcome: unknown;
+    try {
+      outcome = await h.service.issue({ name: 'during_outage' }, ANALYST);
+    } catch (error) {
+      outcome = error;
+    }
+    expect(outcome).toMatchObject({ name: 'TokenError', code: 'unavailable', status: 503 });
+    expect(JSON.stringify(outcome)).not.toContain(issued.token);
+    expect(await settle(h.service.revoke(issued.info.id, ANALYST))).toBe('unavailable');
+
+    await server.start();
+    // Same service, same pool: no restart of anything but the database.
+    expect(await settle(h.service.verify(issued.token))).toBe('ok');
+    expect(await rowsNamed('during_outage')).toEqual({ tokens: 0, events: 0 });
+    expect(await rowsNamed('before_outage')).toEqual({ tokens: 1, events: 1 });
+    const after = await h.service.issue({ name: 'during_outage' }, ANALYST);
+    expect(await settle(h.service.verify(after.token))).toBe('ok');
+    expect(pool.idleErrors.length).toBeGreaterThan(0);
+  });
+
+  it('with the cache: stops answering from memory when the database goes away, and recovers', async () => {
+    const seen: (string | null)[] = [];
+    const repository = cachedRepository(postgresRepository({ pool }), {
+      pool: listenPool,
+      ttlMs: 60_000,
+      onInvalidate: (id) => seen.push(id),
+    });
+    try {
+      await repository.whenListening();
+      const h = makeHarness({ repository });
+      const issued = await h.service.issue({ name: 'cached_outage' }, ANALYST);
+      expect(await settle(h.service.verify(issued.token))).toBe('ok');
+      expect(await settle(h.service.verify(issued.token))).toBe('ok');
+
+      const resetsBefore = repository.stats().resets;
+      await server.stop();
+      // The stop terminates the LISTEN connection; wait for the cache to notice (no blind sleep).
+      while (repository.listening) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(repository.stats().resets).toBe(resetsBefore + 1);
+      expect(seen).toContain(null);
+      for (let i = 0; i < 3; i++) expect(await settle(h.service.verify(issued.token))).toBe('unavailable');
+      expect(await settle(h.service.issue({ name: 'cached_during_outage' }, ANALYST))).toBe('unavailable');
+
+      await server.start();
+      expect(await settle(h.service.verify(issued.token))).toBe('ok');
+      await repository.whenListening();
+      expect(await settle(h.service.verify(issued.token))).toBe('ok');
+      expect(await rowsNamed('cached_during_outage')).toEqual({ tokens: 0, events: 0 });
+    } finally {
+      await repository.close();
+    }
+  });
+});
