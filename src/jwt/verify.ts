@@ -88,6 +88,21 @@ export interface JwtCheck {
   readonly now: () => number;
 }
 
+/**
+ * Picks the one key a token may be checked with: the key its `kid` names,
+ * and only if the token's `alg` is exactly that key's algorithm. `kid` is
+ * attacker-controlled: it is bounded, then only looked up in our own map;
+ * `jku`, `x5u`, `x5c` and `jwk` headers are never read. (jose also refuses a
+ * key of the wrong type for `alg`; this pin does not rely on that.)
+ */
+export function selectKey(material: KeyMaterial, header: JWTHeaderParameters): CryptoKey {
+  const kid = header.kid;
+  if (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH) throw invalid();
+  const entry = material.byKid.get(kid);
+  if (entry === undefined || header.alg !== entry.alg) throw invalid();
+  return entry.key;
+}
+
 const invalid = (): TokenError => new TokenError('token_invalid', 'token is invalid');
 const expired = (): TokenError => new TokenError('token_expired', 'token has expired');
 
@@ -103,19 +118,10 @@ const BASE_CLAIMS = ['exp', 'iat', 'nbf', 'jti', 'sub'];
 export async function verifyJwt(token: string, check: JwtCheck): Promise<JWTPayload> {
   if (!hasCompactShape(token)) throw invalid();
   const { material } = check;
-  const selectKey = (header: JWTHeaderParameters): CryptoKey => {
-    // `kid` is attacker-controlled: bounded, then only looked up in our own map.
-    // `jku`, `x5u`, `x5c` and `jwk` headers are never read.
-    const kid = header.kid;
-    if (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH) throw invalid();
-    const entry = material.byKid.get(kid);
-    if (entry === undefined || header.alg !== entry.alg) throw invalid();
-    return entry.key;
-  };
   const nowMs = check.now();
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, selectKey, {
+    ({ payload } = await jwtVerify(token, (header) => selectKey(material, header), {
       algorithms: material.algorithms as string[],
       issuer: check.issuer,
       audience: check.audience,

@@ -1,0 +1,89 @@
+/**
+ * The internal checks on their own, where a layer of jose would otherwise hide
+ * a missing one of ours: jose refuses a key of the wrong type for `alg`, so
+ * the per-kid algorithm pin is proven here directly.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TokenError } from '../../src/errors.js';
+import { createKeySet } from '../../src/jwt/index.js';
+import { type KeyMaterial, keyMaterial } from '../../src/jwt/keys.js';
+import { hasCompactShape, headerTyp, selectKey } from '../../src/jwt/verify.js';
+import { b64url, type Keys, makeKeys } from './helpers.js';
+
+let k: Keys;
+let material: KeyMaterial;
+beforeAll(async () => {
+  k = await makeKeys();
+  material = keyMaterial(
+    await createKeySet({
+      signing: k.ed,
+      verification: [k.hs, { kid: 'es-1', alg: 'ES256', publicKey: k.es.publicKey }],
+    }),
+  );
+});
+
+describe('selectKey', () => {
+  it('returns the key the kid names when alg is exactly its algorithm', () => {
+    expect(selectKey(material, { alg: 'EdDSA', kid: 'ed-1' })).toBe(material.byKid.get('ed-1')!.key);
+    expect(selectKey(material, { alg: 'HS256', kid: 'hs-1' })).toBe(material.byKid.get('hs-1')!.key);
+    expect(selectKey(material, { alg: 'ES256', kid: 'es-1' })).toBe(material.byKid.get('es-1')!.key);
+  });
+
+  it.each([
+    ['HS256', 'ed-1'],
+    ['HS256', 'es-1'],
+    ['EdDSA', 'hs-1'],
+    ['EdDSA', 'es-1'],
+    ['ES256', 'ed-1'],
+    ['ES256', 'hs-1'],
+    ['Ed25519', 'ed-1'],
+    ['none', 'ed-1'],
+    ['hs256', 'hs-1'],
+  ])('refuses alg %s under kid %s', (alg, kid) => {
+    expect(() => selectKey(material, { alg, kid })).toThrow(TokenError);
+  });
+
+  it.each<unknown>([undefined, '', 'x'.repeat(65), 'missing', '__proto__', 'constructor', 7, null])(
+    'refuses kid %s',
+    (kid) => {
+      expect(() => selectKey(material, { alg: 'EdDSA', kid } as never)).toThrow(TokenError);
+    },
+  );
+});
+
+describe('hasCompactShape', () => {
+  it('accepts three canonical base64url segments and nothing else', () => {
+    const ok = `${b64url('{"a":1}')}.${b64url('{}')}.${b64url(new Uint8Array([1, 2, 3, 4]))}`;
+    expect(hasCompactShape(ok)).toBe(true);
+    for (const bad of [
+      'a.b',
+      'a.b.c.d',
+      '.b.c',
+      'a..c',
+      'a.b.',
+      'a=.b.c',
+      'a.b.c ',
+      'a.b+.c',
+      'a.b/.c',
+      'AAAAA.b.c',
+      'AB.b.c',
+    ]) {
+      expect(hasCompactShape(bad), bad).toBe(false);
+    }
+    // 'AA' and 'AAA' are canonical (zero unused bits); 'AB' and 'AAB' are not.
+    expect(hasCompactShape('AA.AAA.AAAA')).toBe(true);
+    expect(hasCompactShape('AA.AAB.AAAA')).toBe(false);
+    expect(hasCompactShape(`${'A'.repeat(8190)}.A.A`)).toBe(false);
+  });
+});
+
+describe('headerTyp', () => {
+  it('reads typ for routing only, and never throws', () => {
+    expect(headerTyp(`${b64url('{"typ":"TW+JWT"}')}.x.y`)).toBe('tw+jwt');
+    expect(headerTyp(`${b64url('{"alg":"HS256"}')}.x.y`)).toBeNull();
+    expect(headerTyp(`${b64url('not json')}.x.y`)).toBeNull();
+    expect(headerTyp(`${b64url(new Uint8Array([0xff, 0xfe]))}.x.y`)).toBeNull();
+    expect(headerTyp('!!!.x.y')).toBeNull();
+    expect(headerTyp('.x.y')).toBeNull();
+  });
+});
