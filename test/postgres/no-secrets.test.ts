@@ -1,0 +1,108 @@
+/**
+ * After issuing, rotating (with a grace period), sharing and claiming, a dump
+ * of every table (and `pg_dump` of the schema) holds no token string, no
+ * secret, no claim code and no common encoding of them: only keyed hashes.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, expect, it } from 'vitest';
+import { opaqueFormat } from '../../src/format.js';
+import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
+import { findPostgresBin } from '../support/postgres-server.js';
+import { ANALYST } from '../support/service.js';
+import { pgHarness } from './helpers.js';
+
+const run = promisify(execFile);
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** The ways a secret string could plausibly end up in a column. */
+function encodings(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  let value = 0n;
+  for (const char of secret) value = value * 62n + BigInt(BASE62.indexOf(char));
+  const raw = Buffer.from(value.toString(16).padStart(2 * Math.ceil(value.toString(16).length / 2), '0'), 'hex');
+  return [
+    secret,
+    bytes.toString('hex'),
+    bytes.toString('base64').replace(/=+$/, ''),
+    bytes.toString('base64url'),
+    raw.toString('hex'),
+    raw.toString('base64').replace(/=+$/, ''),
+    raw.toString('base64url'),
+  ];
+}
+
+const server = await testPostgres();
+
+describePostgres('postgres storage holds no secrets', server, (url) => {
+  const schema = uniqueSchema('nosecrets');
+  const pool = testPool(url, 6);
+  afterAll(async () => {
+    await pool.end();
+    await dropSchema(url, schema);
+  });
+
+  it('a dump of every table after issue, rotate, share and claim contains no token, secret or encoding of one', async () => {
+    const h = await pgHarness(pool, schema);
+    h.users.acme!.keeper = { grants: 'all' };
+    const format = opaqueFormat('acme');
+    const tokens: string[] = [];
+    const first = await h.service.issue({ name: 'dump_me', comment: 'a comment' }, ANALYST);
+    tokens.push(first.token);
+    tokens.push((await h.service.rotate(first.info.id, ANALYST, { gracePeriod: '1h' })).token);
+    const second = await h.service.issue({ name: 'share_me' }, ANALYST);
+    tokens.push(second.token);
+    const { code } = await h.service.share(second.info.id, ANALYST);
+    tokens.push((await h.service.claim(code)).token);
+    const master = await h.service.ensureMasterToken({ tenant: 'acme', user: 'keeper' });
+    if (master.created) tokens.push(master.token);
+    const { code: pendingCode } = await h.service.share(first.info.id, ANALYST);
+
+    const forbidden = new Set<string>([code, pendingCode]);
+    for (const token of tokens) {
+      const parsed = await format.parse(token);
+      expect(parsed).not.toBeNull();
+      forbidden.add(token);
+      forbidden.add(token.slice(token.length - 36)); // secret and checksum
+      for (const encoded of encodings(parsed!.secret)) forbidden.add(encoded);
+    }
+    for (const text of [code, pendingCode]) for (const encoded of encodings(text)) forbidden.add(encoded);
+
+    const { rows: tables } = await pool.query<{ table_name: string }>(
+      'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
+      [schema],
+    );
+    expect(tables.map((row) => row.table_name)).toEqual([
+      'tokenward_claims',
+      'tokenward_events',
+      'tokenward_policies',
+      'tokenward_schema_migrations',
+      'tokenward_tokens',
+    ]);
+    let dump = '';
+    for (const { table_name } of tables) {
+      const { rows } = await pool.query(`SELECT * FROM "${schema}"."${table_name}"`);
+      dump += `${table_name}\n${JSON.stringify(rows)}\n`;
+    }
+    // The dump is real: it holds the ids and the stored hashes.
+    expect(dump).toContain(first.info.id);
+    const stored = await h.repository.findById(first.info.id);
+    expect(dump).toContain(stored!.secretHash);
+    expect(stored!.previousSecretHash).not.toBeNull();
+    const { rows: claims } = await pool.query(`SELECT count(*)::int AS n FROM "${schema}".tokenward_claims`);
+    expect(claims[0].n).toBe(1);
+
+    for (const secret of forbidden) expect(dump.includes(secret), `dump contains ${secret.slice(0, 4)}…`).toBe(false);
+
+    const bin = findPostgresBin();
+    if (bin !== null) {
+      const { stdout } = await run(join(bin, 'pg_dump'), ['--data-only', '--schema', schema, url], {
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      expect(stdout).toContain(first.info.id);
+      for (const secret of forbidden)
+        expect(stdout.includes(secret), `pg_dump contains ${secret.slice(0, 4)}…`).toBe(false);
+    }
+  });
+});
