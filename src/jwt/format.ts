@@ -6,9 +6,9 @@ import {
   clockOption,
   clockToleranceOption,
   hasCompactShape,
-  headerTyp,
   nonEmptyOption,
   signJwt,
+  typMatcher,
   verifyJwt,
 } from './verify.js';
 
@@ -98,6 +98,7 @@ export function jwtFormat(options: JwtFormatOptions): TokenFormat {
     throw new TokenError('invalid_request', 'prefix must be 1-20 lowercase letters or digits', { field: 'prefix' });
   }
   const head = options.prefix === undefined ? '' : `${options.prefix}_`;
+  const isOurTyp = typMatcher(material, TOKEN_TYP);
   const check = {
     material,
     issuer,
@@ -150,7 +151,7 @@ export function jwtFormat(options: JwtFormatOptions): TokenFormat {
     async parse(token: string): Promise<ParsedToken | null> {
       const jwt = unwrap(token);
       // Not ours at all (another shape, or a session token): let the caller say token_invalid.
-      if (jwt === null || headerTyp(jwt) !== TOKEN_TYP) return null;
+      if (jwt === null || !isOurTyp(jwt)) return null;
       const payload = await verifyJwt(jwt, check);
       const { jti, secret, token_type: type, tenant } = payload;
       if (!shortString(jti) || !shortString(secret) || !shortString(tenant)) throw invalidToken();
@@ -159,7 +160,7 @@ export function jwtFormat(options: JwtFormatOptions): TokenFormat {
     },
     looksLike(token: string): boolean {
       const jwt = unwrap(token);
-      return jwt !== null && headerTyp(jwt) === TOKEN_TYP;
+      return jwt !== null && isOurTyp(jwt);
     },
   };
 }

@@ -5,9 +5,9 @@ import {
   clockOption,
   clockToleranceOption,
   hasCompactShape,
-  headerTyp,
   nonEmptyOption,
   signJwt,
+  typMatcher,
   verifyJwt,
 } from './verify.js';
 
@@ -77,7 +77,8 @@ export function jwtSessionCodec(options: JwtSessionCodecOptions): SessionCodec {
     clockTolerance: clockToleranceOption(options.clockTolerance),
     now: clockOption(options.now),
   };
-  const looksLike = (token: string): boolean => hasCompactShape(token) && headerTyp(token) === SESSION_TYP;
+  const isSessionTyp = typMatcher(material, SESSION_TYP);
+  const looksLike = (token: string): boolean => hasCompactShape(token) && isSessionTyp(token);
 
   return {
     kind: 'jwt',

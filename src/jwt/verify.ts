@@ -4,7 +4,7 @@
  * `exp` required, `iss`/`aud`/`typ` checked, untrusted `kid`, canonical
  * encoding) holds for both alike.
  */
-import { errors, type JWTHeaderParameters, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { base64url, errors, type JWTHeaderParameters, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { TokenError } from '../errors.js';
 import { type KeyMaterial, MAX_KID_LENGTH } from './keys.js';
 
@@ -71,7 +71,26 @@ function decodeBase64UrlText(segment: string): string {
   const binary = atob(base64);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  return strictUtf8.decode(bytes);
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A test for "this JWT's header says `typ`", for routing only. The headers we
+ * write ourselves are known in advance (one per key), so the common case is a
+ * set lookup instead of decoding and parsing the header again.
+ */
+export function typMatcher(material: KeyMaterial, typ: string): (jwt: string) => boolean {
+  const known = new Set<string>();
+  // Same members in the same order as `signJwt` writes them.
+  for (const entry of material.byKid.values())
+    known.add(base64url.encode(JSON.stringify({ alg: entry.alg, kid: entry.kid, typ })));
+  return (jwt: string): boolean => {
+    const dot = jwt.indexOf('.');
+    if (dot > 0 && known.has(jwt.slice(0, dot))) return true;
+    return headerTyp(jwt) === typ;
+  };
 }
 
 /** What `verifyJwt` checks besides the signature. */

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TokenError } from '../../src/errors.js';
 import { createKeySet } from '../../src/jwt/index.js';
 import { type KeyMaterial, keyMaterial } from '../../src/jwt/keys.js';
-import { hasCompactShape, headerTyp, selectKey } from '../../src/jwt/verify.js';
+import { hasCompactShape, headerTyp, selectKey, typMatcher } from '../../src/jwt/verify.js';
 import { b64url, type Keys, makeKeys } from './helpers.js';
 
 let k: Keys;
@@ -85,5 +85,28 @@ describe('headerTyp', () => {
     expect(headerTyp(`${b64url(new Uint8Array([0xff, 0xfe]))}.x.y`)).toBeNull();
     expect(headerTyp('!!!.x.y')).toBeNull();
     expect(headerTyp('.x.y')).toBeNull();
+  });
+});
+
+describe('typMatcher', () => {
+  it('knows in advance the exact header segment our tokens are signed with (its fast path)', async () => {
+    const { jwtFormat } = await import('../../src/jwt/format.js');
+    const keys = await createKeySet({ signing: k.es });
+    const token = await jwtFormat({ keys, issuer: 'i', audience: 'a' }).encode({
+      id: '01KDX0000000000000000000AA',
+      secret: 'S'.repeat(30),
+      type: 'personal',
+      tenant: 'acme',
+      owner: 'alice',
+      issuedAt: Date.now(),
+      expiresAt: Date.now() + 60_000,
+    });
+    expect(token.split('.')[0]).toBe(b64url(JSON.stringify({ alg: 'ES256', kid: 'es-1', typ: 'tw+jwt' })));
+    const matches = typMatcher(keyMaterial(keys), 'tw+jwt');
+    expect(matches(token)).toBe(true);
+    // Headers it does not know are still read, and judged by their typ.
+    expect(matches(`${b64url('{"typ":"tw+jwt","alg":"ES256"}')}.x.y`)).toBe(true);
+    expect(matches(`${b64url('{"typ":"JWT","alg":"ES256"}')}.x.y`)).toBe(false);
+    expect(typMatcher(keyMaterial(keys), 'tw-session+jwt')(token)).toBe(false);
   });
 });
