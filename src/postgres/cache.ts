@@ -25,7 +25,11 @@ export interface VerificationCacheOptions extends PostgresLocation {
   readonly negativeTtlMs?: number;
   /** Most tokens kept; the least recently used go first (default 10 000). */
   readonly maxEntries?: number;
-  /** Called with a token id when an entry is invalidated, or `null` when the whole cache is dropped. */
+  /**
+   * Called with a token id when a notification arrives for it (from any
+   * instance, this one included), and with `null` when the whole cache is
+   * dropped because the LISTEN connection was lost. For metrics and tests.
+   */
   readonly onInvalidate?: (id: string | null) => void;
 }
 
@@ -146,14 +150,12 @@ export function cachedRepository(
       flight.stale = true;
       flights.delete(id);
     }
-    onInvalidate?.(id);
   }
 
   function clearAll(): void {
     entries.clear();
     for (const flight of flights.values()) flight.stale = true;
     flights.clear();
-    onInvalidate?.(null);
   }
 
   function store(id: string, record: TokenRecord | null): void {
@@ -165,12 +167,22 @@ export function cachedRepository(
     }
   }
 
+  // Our listeners on the LISTEN connection, so they can be taken off before
+  // the connection goes back to the pool (another user of the pool must not
+  // inherit them).
+  let detach: (() => void) | null = null;
+
   function lost(broken: PoolClient, error: Error | undefined): void {
     if (client !== broken) return;
     client = null;
     listening = false;
+    detach?.();
+    detach = null;
+    // The pool destroys a client released with an error; a late error event from it must not crash the process.
+    broken.on('error', () => {});
     counters.resets++;
     clearAll();
+    onInvalidate?.(null);
     broken.release(error ?? new Error('LISTEN connection ended'));
     scheduleReconnect();
   }
@@ -199,13 +211,22 @@ export function cachedRepository(
       return;
     }
     client = fresh;
-    fresh.on('error', (error: Error) => lost(fresh, error));
-    fresh.on('end', () => lost(fresh, undefined));
-    fresh.on('notification', (message: Notification) => {
+    const onError = (error: Error): void => lost(fresh, error);
+    const onEnd = (): void => lost(fresh, undefined);
+    const onNotification = (message: Notification): void => {
       if (message.channel !== channel || message.payload === undefined) return;
       counters.notifications++;
       invalidate(message.payload);
-    });
+      onInvalidate?.(message.payload);
+    };
+    fresh.on('error', onError);
+    fresh.on('end', onEnd);
+    fresh.on('notification', onNotification);
+    detach = () => {
+      fresh.removeListener('error', onError);
+      fresh.removeListener('end', onEnd);
+      fresh.removeListener('notification', onNotification);
+    };
     try {
       await fresh.query(`LISTEN "${channel}"`);
     } catch (error) {
@@ -349,10 +370,14 @@ export function cachedRepository(
       if (current !== null) {
         try {
           await current.query(`UNLISTEN "${channel}"`);
+          detach?.();
           current.release();
         } catch (error) {
+          detach?.();
+          current.on('error', () => {});
           current.release(error instanceof Error ? error : new Error(String(error)));
         }
+        detach = null;
       }
       await repository.close?.();
     },

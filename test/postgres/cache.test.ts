@@ -1,0 +1,198 @@
+/**
+ * The verification cache on a real server: what it answers from memory,
+ * what drops an entry, and that a read racing a change is never kept.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import {
+  type CachedTokenRepository,
+  cachedRepository,
+  migrate,
+  postgresRepository,
+  type VerificationCacheOptions,
+} from '../../src/postgres/index.js';
+import type { TokenRepository } from '../../src/repository.js';
+import { createFixtures, T0 } from '../../src/testing/fixtures.js';
+import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
+
+const server = await testPostgres();
+
+describePostgres('postgres verification cache', server, (url) => {
+  const schema = uniqueSchema('cache');
+  const pool = testPool(url, 8);
+  const listenPool = testPool(url, 1);
+  const open: CachedTokenRepository[] = [];
+  const plain = (): TokenRepository => postgresRepository({ pool, schema });
+  const seen: (string | null)[] = [];
+  const cache = async (
+    inner: TokenRepository = plain(),
+    options: Partial<VerificationCacheOptions> = {},
+  ): Promise<CachedTokenRepository> => {
+    const repository = cachedRepository(inner, {
+      pool: listenPool,
+      schema,
+      ttlMs: 60_000,
+      negativeTtlMs: 60_000,
+      onInvalidate: (id) => seen.push(id),
+      ...options,
+    });
+    open.push(repository);
+    await repository.whenListening();
+    return repository;
+  };
+  /** Resolves once `id` has been invalidated after `mark` (seen.length before the change). */
+  const invalidated = async (mark: number, id: string): Promise<void> => {
+    const deadline = Date.now() + 5_000;
+    while (!seen.slice(mark).includes(id)) {
+      if (Date.now() > deadline) throw new Error('no invalidation within 5 s');
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  };
+  beforeAll(async () => {
+    await migrate(pool, { schema });
+  });
+  afterEach(async () => {
+    for (const repository of open.splice(0)) await repository.close();
+  });
+  afterAll(async () => {
+    await pool.end();
+    await listenPool.end();
+    await dropSchema(url, schema);
+  });
+
+  it('answers a repeated lookup from memory, as a frozen record', async () => {
+    const fx = createFixtures();
+    const record = fx.token();
+    await plain().insert(record, { now: T0 });
+    const cached = await cache();
+    const first = await cached.findById(record.id);
+    const second = await cached.findById(record.id);
+    expect(second).toEqual(record);
+    expect(second).toBe(first);
+    expect(Object.isFrozen(second)).toBe(true);
+    expect(cached.stats()).toMatchObject({ hits: 1, misses: 1, size: 1 });
+  });
+
+  it('drops a cached "not found" as soon as the token is inserted through another instance', async () => {
+    const fx = createFixtures();
+    const record = fx.token();
+    const cached = await cache();
+    expect(await cached.findById(record.id)).toBeNull();
+    expect(await cached.findById(record.id)).toBeNull();
+    expect(cached.stats().hits).toBe(1);
+    const mark = seen.length;
+    await plain().insert(record, { now: T0 });
+    await invalidated(mark, record.id);
+    expect(await cached.findById(record.id)).toEqual(record);
+  });
+
+  it('never keeps a read that began before a change and finished after its notification', async () => {
+    const fx = createFixtures();
+    const record = fx.token();
+    await plain().insert(record, { now: T0 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let holdNext = false;
+    const inner = plain();
+    const slow: TokenRepository = {
+      ...inner,
+      async findById(id) {
+        const found = await inner.findById(id);
+        if (holdNext) {
+          holdNext = false;
+          await gate;
+        }
+        return found;
+      },
+    };
+    const cached = await cache(slow);
+    holdNext = true;
+    const early = cached.findById(record.id); // reads the unrevoked row, then waits
+    const mark = seen.length;
+    expect(await plain().revoke(record.id, T0 + 1)).not.toBeNull();
+    await invalidated(mark, record.id);
+    release();
+    expect((await early)?.revokedAt).toBeNull(); // it began before the revoke
+    expect((await cached.findById(record.id))?.revokedAt).toBe(T0 + 1); // but was not kept
+  });
+
+  it('shows changes made through itself at once (read your own writes)', async () => {
+    const fx = createFixtures();
+    const record = fx.token();
+    const cached = await cache();
+    await cached.insert(record, { now: T0 });
+    expect(await cached.findById(record.id)).toEqual(record);
+    await cached.revoke(record.id, T0 + 5);
+    expect((await cached.findById(record.id))?.revokedAt).toBe(T0 + 5);
+    const other = fx.token({ owner: 'bob' });
+    await cached.insert(other, { now: T0 });
+    expect(await cached.findById(other.id)).toEqual(other);
+    expect(await cached.revokeOwner(other.tenant, 'bob', T0 + 6, { includeMaster: false })).toBe(1);
+    expect((await cached.findById(other.id))?.revokedAt).toBe(T0 + 6);
+  });
+
+  it('records a use in the cached copy without announcing it to anyone', async () => {
+    const fx = createFixtures();
+    const record = fx.token();
+    const cached = await cache();
+    const beforeInsert = seen.length;
+    await cached.insert(record, { now: T0 });
+    await invalidated(beforeInsert, record.id); // our own insert's notification
+    await cached.findById(record.id);
+    const mark = seen.length;
+    await cached.touch(record.id, T0 + 100);
+    const hitsBefore = cached.stats().hits;
+    expect((await cached.findById(record.id))?.lastUsedAt).toBe(T0 + 100);
+    expect(cached.stats().hits).toBe(hitsBefore + 1);
+    expect((await plain().findById(record.id))?.lastUsedAt).toBe(T0 + 100);
+    // Notifications arrive in commit order: once a later change is heard, we know touch sent nothing.
+    const probe = fx.token();
+    await plain().insert(probe, { now: T0 });
+    await invalidated(mark, probe.id);
+    expect(seen.slice(mark), JSON.stringify({ seen: seen.slice(mark), record: record.id })).toEqual([probe.id]);
+  });
+
+  it('keeps at most maxEntries, evicting the least recently used', async () => {
+    const fx = createFixtures();
+    const records = [fx.token(), fx.token(), fx.token()];
+    for (const record of records) await plain().insert(record, { now: T0 });
+    const cached = await cache(plain(), { maxEntries: 2 });
+    await cached.findById(records[0]!.id);
+    await cached.findById(records[1]!.id);
+    await cached.findById(records[0]!.id); // records[0] is now the most recently used
+    await cached.findById(records[2]!.id); // evicts records[1]
+    expect(cached.stats().size).toBe(2);
+    const hits = cached.stats().hits;
+    await cached.findById(records[0]!.id);
+    expect(cached.stats().hits).toBe(hits + 1);
+    await cached.findById(records[1]!.id);
+    expect(cached.stats().hits).toBe(hits + 1);
+  });
+
+  it('answers nothing from memory until it is listening', async () => {
+    const fx = createFixtures();
+    const record = fx.token();
+    await plain().insert(record, { now: T0 });
+    const never = { connect: () => new Promise<never>(() => {}) };
+    const cached = cachedRepository(plain(), { pool: never as never, schema, ttlMs: 60_000 });
+    await cached.findById(record.id);
+    await cached.findById(record.id);
+    expect(cached.listening).toBe(false);
+    expect(cached.stats()).toMatchObject({ hits: 0, misses: 2, size: 0 });
+    await cached.close();
+  });
+
+  it('gives its LISTEN connection back on close', async () => {
+    const cached = await cache();
+    expect(listenPool.totalCount - listenPool.idleCount).toBe(1);
+    await cached.close();
+    open.splice(open.indexOf(cached), 1);
+    expect(listenPool.totalCount - listenPool.idleCount).toBe(0);
+    expect(cached.listening).toBe(false);
+  });
+
+  it.each([0, -1, Number.NaN, 3_600_001])('refuses ttlMs %s', (ttlMs) => {
+    expect(() => cachedRepository(plain(), { pool: listenPool, schema, ttlMs })).toThrow(RangeError);
+  });
+});
