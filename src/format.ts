@@ -43,6 +43,12 @@ function checksumValid(token: string): boolean {
   return base62Value(token, end, CHECKSUM_LENGTH) === crc32Ascii(token, end);
 }
 
+/** The opaque format: synchronous, so callers need not await it. */
+export interface OpaqueFormat extends TokenFormat {
+  encode(material: TokenMaterial): string;
+  parse(token: string): ParsedToken | null;
+}
+
 /**
  * The default token format: `<prefix>_<type code>_<id><secret><checksum>`,
  * for example `acme_p_01JD…` (at most 85 characters, URL- and header-safe).
@@ -51,7 +57,7 @@ function checksumValid(token: string): boolean {
  * typos and garbage are rejected without a storage lookup and secret
  * scanners can recognize leaked tokens.
  */
-export function opaqueFormat(prefix: string): TokenFormat {
+export function opaqueFormat(prefix: string): OpaqueFormat {
   if (!PREFIX_PATTERN.test(prefix)) throw new TypeError('prefix must be 1-20 lowercase letters or digits');
   return {
     kind: 'opaque',
