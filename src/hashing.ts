@@ -6,12 +6,20 @@ import type { KeyedHasherFactory, PepperSet } from './service-types.js';
 
 /**
  * HMAC-SHA-256 on @noble/hashes. The keyed state (the inner and outer pads)
- * is computed once per key and cloned per message, so each call costs only
- * the hashing of the message itself.
+ * is computed once per key; each message copies it into one reused scratch
+ * instance (`_cloneInto`), so a call allocates only its 32-byte result.
+ * Safe because the returned function runs to completion synchronously.
  */
 export const nobleHasher: KeyedHasherFactory = (key) => {
   const keyed = hmac.create(sha256, key);
-  return (message) => keyed.clone().update(message).digest();
+  const scratch = keyed.clone();
+  return (message) => {
+    keyed._cloneInto(scratch);
+    scratch.update(message);
+    const out = new Uint8Array(32);
+    scratch.digestInto(out);
+    return out;
+  };
 };
 
 /** Minimum pepper length in bytes: a pepper is a 256-bit key. */
