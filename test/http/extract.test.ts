@@ -1,0 +1,128 @@
+/**
+ * Token extraction as a pure function: a table of header lists, and
+ * properties over generated input (every RFC 6750 b64token round-trips;
+ * nothing but a TokenError is ever thrown, and its message never contains
+ * what the request sent).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { TokenError } from '../../src/errors.js';
+import { extractionSettings, extractToken } from '../../src/http/extract.js';
+
+const settings = extractionSettings({ header: 'Verification-Token', cookie: 'auth_token' });
+const withQuery = extractionSettings({ query: true });
+
+function extract(rawHeaders: string[], url = '/', using = settings) {
+  return extractToken({ rawHeaders, url }, using);
+}
+
+function code(run: () => unknown): string {
+  try {
+    run();
+    return 'ok';
+  } catch (error) {
+    return error instanceof TokenError ? error.code : `foreign:${String(error)}`;
+  }
+}
+
+describe('extractToken', () => {
+  it.each([
+    [['Authorization', 'Bearer abc.DEF-123_~+/=='], { token: 'abc.DEF-123_~+/==', source: 'authorization' }],
+    [['authorization', 'bearer abc'], { token: 'abc', source: 'authorization' }],
+    [['Verification-Token', 'abc'], { token: 'abc', source: 'header' }],
+    [['Cookie', 'a=1; auth_token=abc; b=2'], { token: 'abc', source: 'cookie' }],
+    [['Cookie', 'auth_token="abc"'], { token: 'abc', source: 'cookie' }],
+    [['Cookie', 'xauth_token=abc'], null],
+    [['Authorization', 'Basic abc'], null],
+    [[], null],
+  ] as const)('%j → %j', (headers, expected) => {
+    expect(extract([...headers])).toEqual(expected);
+  });
+
+  it.each([
+    [['Authorization', '']],
+    [['Authorization', 'Bearer']],
+    [['Authorization', 'Bearer a b']],
+    [['Authorization', 'Bearer\ta']],
+    [['Authorization', 'Bearer a=b']],
+    [['Authorization', 'Bearer a', 'Authorization', 'Bearer a']],
+    [['Verification-Token', 'a', 'verification-token', 'a']],
+    [['Verification-Token', '']],
+    [['Verification-Token', 'a b']],
+    [['Cookie', 'auth_token=a; auth_token=b']],
+    [['Cookie', 'auth_token=']],
+    [['Cookie', 'auth_token=a%20b']],
+    [['Authorization', 'Bearer a', 'Cookie', 'auth_token=b']],
+  ])('%j → invalid_request', (...headers) => {
+    expect(code(() => extract([...headers[0]]))).toBe('invalid_request');
+  });
+
+  it('refuses query-string tokens unless enabled, and repeated ones even then', () => {
+    expect(code(() => extract([], '/x?access_token=abc'))).toBe('invalid_request');
+    expect(extract([], '/x?a=1&access_token=abc', withQuery)).toEqual({ token: 'abc', source: 'query' });
+    expect(code(() => extract([], '/x?access_token=a&access_token=a', withQuery))).toBe('invalid_request');
+    expect(extract([], '/x?other_access_token=abc')).toBeNull();
+  });
+
+  it('refuses over-long credentials as token_invalid without looking further', () => {
+    expect(code(() => extract(['Authorization', `Bearer ${'a'.repeat(4097)}`]))).toBe('token_invalid');
+    expect(extract(['Authorization', `Bearer ${'a'.repeat(4096)}`])?.token).toHaveLength(4096);
+  });
+
+  it('refuses bad configuration with TypeError', () => {
+    expect(() => extractionSettings({ header: 'Bad Header' })).toThrow(TypeError);
+    expect(() => extractionSettings({ header: 'authorization' })).toThrow(TypeError);
+    expect(() => extractionSettings({ cookie: 'a;b' })).toThrow(TypeError);
+    expect(() => extractionSettings({ maxTokenLength: 3 })).toThrow(TypeError);
+    expect(() => extractionSettings({ authorization: false })).toThrow(TypeError);
+  });
+});
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/'.split('');
+const b64token = fc
+  .tuple(fc.array(fc.constantFrom(...B64), { minLength: 1, maxLength: 200 }), fc.nat({ max: 3 }))
+  .map(([chars, padding]) => chars.join('') + '='.repeat(padding));
+
+describe('extractToken properties', () => {
+  it('every b64token round-trips through each source', () => {
+    fc.assert(
+      fc.property(b64token, (token) => {
+        expect(extract(['Authorization', `Bearer ${token}`])?.token).toBe(token);
+        expect(extract(['Verification-Token', token])?.token).toBe(token);
+        expect(extract(['Cookie', `auth_token=${token}`])?.token).toBe(token);
+        expect(extract(['Authorization', `Bearer ${token}`, 'Cookie', `auth_token=${token}`])?.token).toBe(token);
+      }),
+    );
+  });
+
+  it('two different tokens are always invalid_request', () => {
+    fc.assert(
+      fc.property(b64token, b64token, (a, b) => {
+        fc.pre(a !== b);
+        expect(code(() => extract(['Authorization', `Bearer ${a}`, 'Verification-Token', b]))).toBe('invalid_request');
+      }),
+    );
+  });
+
+  it('any header value: only a token, null or a TokenError, whose message never contains the value', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('Authorization', 'Verification-Token', 'Cookie', 'X-Other'),
+        fc.string({ unit: 'binary', maxLength: 150 }),
+        fc.string({ unit: 'binary', maxLength: 150 }),
+        (name, before, after) => {
+          // A marker no fixed message contains, so finding it in a message means the value was echoed.
+          const value = `${before}QZXJV${after}`;
+          try {
+            const found = extract([name, value]);
+            if (found !== null) expect(value).toContain(found.token);
+          } catch (error) {
+            expect(error).toBeInstanceOf(TokenError);
+            expect((error as TokenError).message).not.toContain('QZXJV');
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
