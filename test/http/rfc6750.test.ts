@@ -110,7 +110,9 @@ describe.each(FRAMEWORKS)('RFC 6750 with %s', (_name, start) => {
         const reply = await call(server.url, '/api/me', { headers: bearer(token) });
         expect(reply.status).toBe(401);
         const lines: string[] = [];
-        reply.headers.forEach((value, name) => lines.push(`${name}: ${value}`));
+        reply.headers.forEach((value, name) => {
+          lines.push(`${name}: ${value}`);
+        });
         const everything = `${lines.join('\n')}\n${reply.text}`;
         expect(everything).not.toContain(token);
         expect(everything).not.toContain(token.slice(-20));
