@@ -17,8 +17,8 @@ import { nodeHasher } from '../src/node/index.js';
 import type { TokenService } from '../src/service-types.js';
 import type { BenchModule } from './harness.js';
 
-const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 3);
-const ROUNDS = 2;
+const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 2);
+const ROUNDS = 5;
 const CONNECTIONS = 10;
 const NEED = { bucket: 'in.c-csv-import', access: 'read' } as const;
 const BODY = { rows: [{ id: 1, city: 'Prague' }] };
