@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { checkRealm, type HttpAnswer } from '../http/answers.js';
+import { authFailure, checkRealm, type HttpAnswer } from '../http/answers.js';
 import {
   type AuthOptions,
   authenticate,
@@ -90,7 +90,14 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
   }
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     realms.set(req, settings.realm);
-    const requestTenant = typeof tenant === 'function' ? tenant(req) : tenant;
+    let requestTenant: string | undefined;
+    try {
+      requestTenant = typeof tenant === 'function' ? tenant(req) : tenant;
+    } catch (error) {
+      // The app's tenant resolver failed: refuse (500, or its TokenError's status), never pass.
+      sendAnswer(res, authFailure(error, settings.realm));
+      return;
+    }
     const outcome = await authenticate(
       verifier,
       { rawHeaders: req.rawHeaders, url: req.originalUrl },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { checkRealm, type HttpAnswer } from '../http/answers.js';
+import { authFailure, checkRealm, type HttpAnswer } from '../http/answers.js';
 import {
   type AuthOptions,
   authenticate,
@@ -61,7 +61,13 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
   // The earliest hook: nothing (body parsing included) happens for a request that is refused.
   fastify.addHook('onRequest', async (request, reply) => {
     realms.set(request, settings.realm);
-    const requestTenant = typeof tenant === 'function' ? tenant(request) : tenant;
+    let requestTenant: string | undefined;
+    try {
+      requestTenant = typeof tenant === 'function' ? tenant(request) : tenant;
+    } catch (error) {
+      // The app's tenant resolver failed: refuse (500, or its TokenError's status), never pass.
+      return sendAnswer(reply, authFailure(error, settings.realm));
+    }
     const outcome = await authenticate(
       verifier,
       { rawHeaders: request.raw.rawHeaders, url: request.raw.url ?? request.url },

@@ -411,6 +411,13 @@ export function behaviourSuite(start: StartServer): void {
       expect((await send('POST', '/manage/tokens', { name: 'during-outage' }, AS_BOB)).status).toBe(201);
     });
 
+    it("refuses with 500 when the app's tenant resolver throws, and says nothing more", async () => {
+      const own = await issue(fixture.service, BOB, { name: 'tenant-resolver' });
+      const reply = await get('/broken-tenant/me', bearer(own.token));
+      expect(reply.status).toBe(500);
+      expect(reply.body).toEqual({ error: 'internal_error', message: 'internal error' });
+    });
+
     it('does not fail a request when recording its use fails', async () => {
       const failures: unknown[] = [];
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);

@@ -47,6 +47,11 @@ function testActor(user: string | undefined, principal: Principal | null | undef
   return principal === null || principal === undefined ? null : { principal };
 }
 
+/** A tenant resolver that fails, as an app's lookup might. */
+function brokenTenant(): string {
+  throw new Error('tenant lookup failed');
+}
+
 const BUCKET = 'in.c-csv-import';
 const COMPONENT = 'keboola.ex-db-mysql';
 
@@ -59,6 +64,7 @@ const COMPONENT = 'keboola.ex-db-mysql';
  * - GET /optional/whoami: optional authentication
  * - GET /query/me: query-string tokens enabled
  * - GET /globex/me: only tokens of tenant globex
+ * - GET /broken-tenant/me: a tenant resolver that throws
  * - /manage: the management API; /oauth/introspect: RFC 7662
  */
 export const startExpress: StartServer = async (setup) => {
@@ -107,6 +113,9 @@ export const startExpress: StartServer = async (setup) => {
     res.json(describePrincipal(req.tokenPrincipal));
   });
   app.get('/globex/me', tokenAuth(verifier, { realm: REALM, tenant: 'globex' }), (req, res) => {
+    res.json(describePrincipal(req.tokenPrincipal));
+  });
+  app.get('/broken-tenant/me', tokenAuth(verifier, { realm: REALM, tenant: brokenTenant }), (req, res) => {
     res.json(describePrincipal(req.tokenPrincipal));
   });
   app.use(
@@ -192,6 +201,13 @@ export const startFastify: StartServer = async (setup) => {
       scope.get('/me', async (request) => describePrincipal(request.tokenPrincipal));
     },
     { prefix: '/globex' },
+  );
+  await app.register(
+    async (scope) => {
+      await scope.register(tokenward, { verifier, realm: REALM, tenant: brokenTenant });
+      scope.get('/me', async (request) => describePrincipal(request.tokenPrincipal));
+    },
+    { prefix: '/broken-tenant' },
   );
   await app.register(
     async (scope) => {
