@@ -32,7 +32,7 @@ export function json(method: string, body: unknown, headers: Record<string, stri
 }
 
 /** Waits until `check` returns a value other than undefined (for work done after a response). */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 3000): Promise<T> {
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
