@@ -8,12 +8,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TokenRepository } from '../../src/repository.js';
+import type { EnsureMasterResult, IssuedToken } from '../../src/service-types.js';
 import { type SqliteTokenRepository, sqliteRepository } from '../../src/sqlite/index.js';
 import type { TokenRecord } from '../../src/types.js';
-import type { RaceJob, RaceOutcome } from './sqlite-race-worker.js';
+import { ANALYST, makeHarness } from '../support/service.js';
+import { codes, type RaceCall, type RaceOutcome, race, startPool, successes } from './sqlite-race-pool.js';
 
 const CLIENTS = 20;
 const T0 = 1_750_000_000_000;
@@ -57,78 +59,28 @@ function token(overrides: Partial<TokenRecord> = {}): TokenRecord {
 }
 
 let pool: Worker[] = [];
-
-// Starting a worker (and its TypeScript loader) takes a while on a small
-// machine, so one pool of clients serves every test.
 beforeAll(async () => {
-  pool = Array.from(
-    { length: CLIENTS },
-    () =>
-      new Worker(new URL('./ts-worker.mjs', import.meta.url), {
-        workerData: { entry: new URL('./sqlite-race-worker.ts', import.meta.url).href },
-      }),
-  );
-  await Promise.all(
-    pool.map(
-      (worker) =>
-        new Promise<void>((resolve, reject) => {
-          worker.once('message', () => resolve());
-          worker.once('error', reject);
-        }),
-    ),
-  );
+  pool = await startPool(CLIENTS);
 }, 120_000);
 afterAll(async () => {
   await Promise.all(pool.map((worker) => worker.terminate()));
 });
 
-/**
- * Hands one call to each client, waits until every client has opened its
- * connection, releases them all at once and collects the outcomes.
- */
-async function race(calls: ReadonlyArray<{ method: keyof TokenRepository; args: unknown[] }>): Promise<RaceOutcome[]> {
-  if (calls.length > pool.length) throw new Error('more calls than clients');
-  const shared = new SharedArrayBuffer(8);
-  const barrier = new Int32Array(shared);
-  let failure: unknown = null;
-  const outcomes = calls.map((call, i) => {
-    const worker = pool[i]!;
-    const outcome = new Promise<RaceOutcome>((resolve, reject) => {
-      const onError = (error: unknown): void => reject(error);
-      worker.once('error', onError);
-      worker.once('message', (message: RaceOutcome) => {
-        worker.off('error', onError);
-        resolve(message);
-      });
-    });
-    outcome.catch((error: unknown) => {
-      failure ??= error;
-    });
-    worker.postMessage({ file, barrier: shared, method: call.method, args: call.args } satisfies RaceJob);
-    return outcome;
-  });
-  const deadline = Date.now() + 20_000;
-  while (Atomics.load(barrier, 0) < calls.length) {
-    if (failure !== null) throw failure;
-    if (Date.now() > deadline) throw new Error('race clients did not open their connections');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  Atomics.store(barrier, 1, 1);
-  Atomics.notify(barrier, 1);
-  return Promise.all(outcomes);
-}
-
-const successes = (outcomes: RaceOutcome[]): unknown[] =>
-  outcomes.filter((outcome) => outcome.ok).map((outcome) => (outcome as { value: unknown }).value);
-const codes = (outcomes: RaceOutcome[]): string[] =>
-  outcomes.filter((outcome) => !outcome.ok).map((outcome) => (outcome as { code: string }).code);
+const repositoryRace = (
+  calls: ReadonlyArray<{ method: keyof TokenRepository; args: unknown[] }>,
+): Promise<RaceOutcome[]> =>
+  race(
+    pool,
+    file,
+    calls.map((call) => ({ kind: 'repository', ...call })),
+  );
 
 describe(`sqlite repository: ${CLIENTS} clients on separate connections`, () => {
   it('compare-and-set rotations of one token have exactly one winner', async () => {
     const setup = open();
     const record = token();
     await setup.insert(record, { now: T0 });
-    const outcomes = await race(
+    const outcomes = await repositoryRace(
       Array.from({ length: CLIENTS }, (_, i) => ({
         method: 'update' as const,
         args: [
@@ -161,7 +113,7 @@ describe(`sqlite repository: ${CLIENTS} clients on separate connections`, () => 
   it('issues at cap + 10 admit exactly the cap', async () => {
     const setup = open();
     const cap = CLIENTS - 10;
-    const outcomes = await race(
+    const outcomes = await repositoryRace(
       Array.from({ length: CLIENTS }, () => ({
         method: 'insert' as const,
         args: [token(), { now: T0, maxLivePerOwner: cap }],
@@ -182,7 +134,7 @@ describe(`sqlite repository: ${CLIENTS} clients on separate connections`, () => 
 
   it('one name admits exactly one insert', async () => {
     const setup = open();
-    const outcomes = await race(
+    const outcomes = await repositoryRace(
       Array.from({ length: CLIENTS }, () => ({
         method: 'insert' as const,
         args: [token({ name: 'ci' }), { now: T0 }],
@@ -195,7 +147,7 @@ describe(`sqlite repository: ${CLIENTS} clients on separate connections`, () => 
 
   it('insertMaster creates exactly one master, and every client gets it', async () => {
     const setup = open();
-    const outcomes = await race(
+    const outcomes = await repositoryRace(
       Array.from({ length: CLIENTS }, () => ({
         method: 'insertMaster' as const,
         args: [token({ type: 'master', name: 'master' })],
@@ -229,7 +181,7 @@ describe(`sqlite repository: ${CLIENTS} clients on separate connections`, () => 
       createdBy: 'user:alice',
     };
     await setup.insertClaim(claim);
-    const outcomes = await race(
+    const outcomes = await repositoryRace(
       Array.from({ length: CLIENTS }, () => ({ method: 'consumeClaim' as const, args: [claim.codeHash, T0 + 1] })),
     );
     expect(codes(outcomes)).toEqual([]);
@@ -241,7 +193,7 @@ describe(`sqlite repository: ${CLIENTS} clients on separate connections`, () => 
     const setup = open();
     const record = token();
     await setup.insert(record, { now: T0 });
-    const outcomes = await race(
+    const outcomes = await repositoryRace(
       Array.from({ length: CLIENTS }, (_, i) =>
         i % 2 === 0
           ? { method: 'update' as const, args: [record.id, 1, { secretHash: `hash-rotation-${i}` }] }
@@ -259,5 +211,156 @@ describe(`sqlite repository: ${CLIENTS} clients on separate connections`, () => 
     expect(stored?.revokedAt).not.toBeNull();
     expect(stored?.version).toBe(1 + revocations.length + rotations.length);
     await setup.close();
+  });
+});
+
+describe(`token service on sqlite: ${CLIENTS} service instances, one file`, () => {
+  const serviceRace = (
+    calls: ReadonlyArray<Omit<Extract<RaceCall, { kind: 'service' }>, 'kind'>>,
+  ): Promise<RaceOutcome[]> =>
+    race(
+      pool,
+      file,
+      calls.map((call) => ({ kind: 'service', ...call })),
+    );
+
+  it('concurrent rotations that all read the same version: one winner, and only its secret works', async () => {
+    const h = makeHarness({ repository: open() });
+    const issued = await h.service.issue({ name: 'rotate_me' }, ANALYST);
+    const outcomes = await serviceRace(
+      Array.from({ length: CLIENTS }, () => ({
+        method: 'rotate' as const,
+        args: [issued.info.id, ANALYST],
+        holdAt: 'update' as const,
+      })),
+    );
+    const winners = successes(outcomes) as IssuedToken[];
+    expect(winners).toHaveLength(1);
+    expect(codes(outcomes)).toEqual(Array(CLIENTS - 1).fill('conflict'));
+    expect((await h.service.verify(winners[0]!.token)).tokenId).toBe(issued.info.id);
+    await expect(h.service.verify(issued.token)).rejects.toMatchObject({ code: 'token_invalid' });
+    const stored = await h.repository.findById(issued.info.id);
+    expect(stored?.previousSecretHash).toBeNull();
+    expect(stored?.version).toBe(2);
+    await h.repository.close?.();
+  });
+
+  it('concurrent rotations in any interleaving leave exactly one live secret', async () => {
+    const h = makeHarness({ repository: open() });
+    const issued = await h.service.issue({ name: 'rotate_me' }, ANALYST);
+    const outcomes = await serviceRace(
+      Array.from({ length: CLIENTS }, () => ({ method: 'rotate' as const, args: [issued.info.id, ANALYST] })),
+    );
+    const rotated = successes(outcomes) as IssuedToken[];
+    expect(rotated.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(codes(outcomes))).toEqual(new Set(rotated.length === CLIENTS ? [] : ['conflict']));
+    // Each success was one compare-and-set step on the stored version.
+    expect((await h.repository.findById(issued.info.id))?.version).toBe(1 + rotated.length);
+    const live: string[] = [];
+    for (const candidate of [issued, ...rotated]) {
+      const verdict = await h.service.verify(candidate.token).then(
+        () => 'ok',
+        (error: { code?: string }) => error.code,
+      );
+      if (verdict === 'ok') live.push(candidate.token);
+      else expect(verdict).toBe('token_invalid');
+    }
+    expect(live).toHaveLength(1);
+    await h.repository.close?.();
+  });
+
+  it('issues at cap + 10 through separate services admit exactly the cap', async () => {
+    const cap = CLIENTS - 10;
+    const h = makeHarness({ repository: open(), policy: { maxTokensPerUser: cap } });
+    const outcomes = await serviceRace(
+      Array.from({ length: CLIENTS }, () => ({
+        method: 'issue' as const,
+        args: [{}, ANALYST],
+        maxTokensPerUser: cap,
+        holdAt: 'insert' as const,
+      })),
+    );
+    expect(successes(outcomes)).toHaveLength(cap);
+    expect(codes(outcomes)).toEqual(Array(10).fill('limit_exceeded'));
+    const listed = await h.service.list({ limit: 100 }, ANALYST);
+    expect(listed.items).toHaveLength(cap);
+    for (const issued of successes(outcomes) as IssuedToken[]) {
+      expect((await h.service.verify(issued.token)).tokenId).toBe(issued.info.id);
+    }
+    await h.repository.close?.();
+  });
+
+  it('concurrent ensureMasterToken calls create exactly one master; only the creator sees its secret', async () => {
+    const h = makeHarness({ repository: open() });
+    h.users.acme!.keeper = { grants: 'all' };
+    const target = { tenant: 'acme', user: 'keeper' };
+    const outcomes = await serviceRace(
+      Array.from({ length: CLIENTS }, () => ({
+        method: 'ensureMasterToken' as const,
+        args: [target],
+        extraUsers: ['keeper'],
+        holdAt: 'insertMaster' as const,
+      })),
+    );
+    expect(codes(outcomes)).toEqual([]);
+    const results = successes(outcomes) as EnsureMasterResult[];
+    const created = results.filter((result) => result.created);
+    expect(created).toHaveLength(1);
+    for (const result of results) expect(result.info.id).toBe(created[0]!.info.id);
+    expect(results.filter((result) => 'token' in result)).toHaveLength(1);
+    const principal = await h.service.verify((created[0] as Extract<EnsureMasterResult, { created: true }>).token);
+    expect(principal.type).toBe('master');
+    const masters = await h.repository.list({
+      tenant: 'acme',
+      types: ['master'],
+      includeExpired: true,
+      includeRevoked: true,
+      now: h.clock.now(),
+      limit: 100,
+    });
+    expect(masters.items).toHaveLength(1);
+    await h.repository.close?.();
+  });
+
+  it('claims of one share: exactly one client gets the token', async () => {
+    const h = makeHarness({ repository: open() });
+    const issued = await h.service.issue({ name: 'share_me' }, ANALYST);
+    const { code } = await h.service.share(issued.info.id, ANALYST);
+    const outcomes = await serviceRace(
+      Array.from({ length: CLIENTS }, () => ({
+        method: 'claim' as const,
+        args: [code],
+        holdAt: 'consumeClaim' as const,
+      })),
+    );
+    const claimed = successes(outcomes) as IssuedToken[];
+    expect(claimed).toHaveLength(1);
+    expect(codes(outcomes)).toHaveLength(CLIENTS - 1);
+    expect((await h.service.verify(claimed[0]!.token)).tokenId).toBe(issued.info.id);
+    await expect(h.service.verify(issued.token)).rejects.toMatchObject({ code: 'token_invalid' });
+    await h.repository.close?.();
+  });
+
+  it('verifications racing a revocation never bring the token back', async () => {
+    const h = makeHarness({ repository: open() });
+    const issued = await h.service.issue({ name: 'revoke_me' }, ANALYST);
+    const outcomes = await serviceRace(
+      Array.from({ length: CLIENTS }, (_, i) =>
+        i === 0
+          ? { method: 'revoke' as const, args: [issued.info.id, ANALYST] }
+          : { method: 'verify' as const, args: [issued.token] },
+      ),
+    );
+    expect(outcomes[0]?.ok).toBe(true);
+    for (const outcome of outcomes.slice(1)) {
+      // Each verification saw the token before or after the revocation, nothing else.
+      if (!outcome.ok) expect(outcome.code).toBe('token_revoked');
+    }
+    const after = await serviceRace(
+      Array.from({ length: CLIENTS }, () => ({ method: 'verify' as const, args: [issued.token] })),
+    );
+    expect(codes(after)).toEqual(Array(CLIENTS).fill('token_revoked'));
+    expect((await h.repository.findById(issued.info.id))?.revokedAt).not.toBeNull();
+    await h.repository.close?.();
   });
 });
