@@ -109,8 +109,14 @@ export function memoryRepository(): TokenRepository {
     }
   }
 
-  function writeEvent(event: TokenEvent): void {
-    const frozen = frozenEvent(event);
+  // Everything that can throw (copying a record or an event) happens before
+  // the first write, so a failed call leaves storage as it was.
+  function prepared(event: TokenEvent | undefined): TokenEvent | undefined {
+    return event === undefined ? undefined : frozenEvent(event);
+  }
+
+  function writeEvent(frozen: TokenEvent | undefined): void {
+    if (frozen === undefined) return;
     const list = events.get(frozen.tokenId);
     if (list === undefined) {
       events.set(frozen.tokenId, [frozen]);
@@ -139,8 +145,10 @@ export function memoryRepository(): TokenRepository {
         if (live >= cap)
           throw new TokenError('limit_exceeded', 'The owner has too many active tokens.', { limit: cap });
       }
-      add(frozenRecord(record, frozenGrants(record.grants)));
-      if (event !== undefined) writeEvent(event);
+      const stored = frozenRecord(record, frozenGrants(record.grants));
+      const frozen = prepared(event);
+      add(stored);
+      writeEvent(frozen);
     },
 
     async insertMaster(record: TokenRecord, event?: TokenEvent) {
@@ -150,8 +158,9 @@ export function memoryRepository(): TokenRepository {
       if (existing !== undefined) return { created: false, record: existing };
       if (tokens.has(record.id)) throw new TokenError('conflict', 'A token with this id exists already.');
       const stored = frozenRecord(record, frozenGrants(record.grants));
+      const frozen = prepared(event);
       add(stored);
-      if (event !== undefined) writeEvent(event);
+      writeEvent(frozen);
       return { created: true, record: stored };
     },
 
@@ -207,8 +216,9 @@ export function memoryRepository(): TokenRepository {
         },
         current.grants,
       );
+      const frozen = prepared(event);
       store(next);
-      if (event !== undefined) writeEvent(event);
+      writeEvent(frozen);
       return next;
     },
 
@@ -216,21 +226,24 @@ export function memoryRepository(): TokenRepository {
       const current = tokens.get(id);
       if (current === undefined || current.revokedAt !== null) return null;
       const next = revoked(current, at);
+      const frozen = prepared(event);
       store(next);
-      if (event !== undefined) writeEvent(event);
+      writeEvent(frozen);
       return next;
     },
 
     async revokeOwner(tenant, owner, at, options): Promise<number> {
-      let count = 0;
+      const changes: Array<{ next: TokenRecord; event: TokenEvent | undefined }> = [];
       for (const record of namespaceRecords(tenant, owner)) {
         if (record.revokedAt !== null || (record.type === 'master' && !options.includeMaster)) continue;
         const next = revoked(record, at);
-        store(next);
-        if (options.event !== undefined) writeEvent(options.event(next));
-        count++;
+        changes.push({ next, event: prepared(options.event?.(next)) });
       }
-      return count;
+      for (const { next, event } of changes) {
+        store(next);
+        writeEvent(event);
+      }
+      return changes.length;
     },
 
     async touch(id: string, at: number): Promise<void> {
@@ -251,8 +264,10 @@ export function memoryRepository(): TokenRepository {
 
     async insertClaim(claim: ClaimRecord, event?: TokenEvent): Promise<void> {
       if (claims.has(claim.codeHash)) throw new TokenError('conflict', 'This claim exists already.');
-      claims.set(claim.codeHash, frozenClaim(claim));
-      if (event !== undefined) writeEvent(event);
+      const stored = frozenClaim(claim);
+      const frozen = prepared(event);
+      claims.set(claim.codeHash, stored);
+      writeEvent(frozen);
     },
 
     async consumeClaim(codeHash: string, now: number): Promise<ClaimRecord | null> {
@@ -280,7 +295,7 @@ export function memoryRepository(): TokenRepository {
     },
 
     async appendEvent(event: TokenEvent): Promise<void> {
-      writeEvent(event);
+      writeEvent(prepared(event));
     },
 
     async listEvents(query: EventQuery) {

@@ -146,6 +146,24 @@ export function changesContract({ repo, fx }: ContractContext): void {
       }
     });
 
+    it('revokes nothing when building an event fails part way', async () => {
+      const tokens = await seed();
+      let built = 0;
+      const failure = new Error('event builder failed');
+      const attempt = repo().revokeOwner(fx().tenant, 'alice', T0 + 10, {
+        includeMaster: true,
+        event: (record): TokenEvent => {
+          if (++built === 2) throw failure;
+          return fx().event(record.id, { type: 'revoked', at: T0 + 10 });
+        },
+      });
+      await expect(attempt).rejects.toBe(failure);
+      for (const key of ['master', 'personal', 'limited', 'expired'] as const) {
+        expect(await repo().findById(tokens[key]!.id)).toEqual(tokens[key]);
+        expect((await repo().listEvents({ tokenId: tokens[key]!.id, limit: 10 })).items).toEqual([]);
+      }
+    });
+
     it('revokes the master token too when asked', async () => {
       const tokens = await seed();
       const count = await repo().revokeOwner(fx().tenant, 'alice', T0 + 10, { includeMaster: true });
