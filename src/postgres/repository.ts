@@ -73,7 +73,38 @@ const CHANGE_COLUMNS: readonly (readonly [keyof RecordChange, string])[] = [
 ];
 
 // Parameters of a SELECT list need explicit types (they have no column to infer them from).
+const TOKEN_CASTS = [
+  'text', // id
+  'text', // tenant
+  'text', // type
+  'text', // owner
+  'text', // name
+  'text', // comment
+  'jsonb', // grants
+  'text', // secret_hash
+  'integer', // pepper_version
+  'text', // previous_secret_hash
+  'integer', // previous_pepper_version
+  'bigint', // previous_expires_at
+  'bigint', // created_at
+  'bigint', // expires_at
+  'bigint', // revoked_at
+  'bigint', // rotated_at
+  'bigint', // last_used_at
+  'text', // created_by
+  'integer', // version
+] as const;
 const EVENT_CASTS = ['text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'bigint'] as const;
+
+/** FNV-1a over the UTF-8 bytes of `text`, as a signed 32-bit integer (an advisory-lock key). */
+function int32Hash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
+}
 
 /**
  * A `TokenRepository` on PostgreSQL through `pg`, for several service
@@ -107,6 +138,7 @@ export function postgresRepository(options: PostgresRepositoryOptions): TokenRep
   const { pool } = options;
   const t: TableNames = tableNames(options);
   const channel = t.channel;
+  const lockSpaceKey = int32Hash(t.lockSpace);
 
   const query = <R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> =>
     pool.query<R>(text, values);
@@ -120,11 +152,15 @@ export function postgresRepository(options: PostgresRepositoryOptions): TokenRep
     text: `UPDATE ${t.tokens} SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)`,
   };
 
-  async function transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in a transaction. `begin` may append statements to `BEGIN`
+   * (plain SQL without parameters, sent in the same round trip).
+   */
+  async function transaction<T>(work: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      await client.query(begin);
       const result = await work(client);
       await client.query('COMMIT');
       return result;
@@ -148,11 +184,17 @@ export function postgresRepository(options: PostgresRepositoryOptions): TokenRep
     return `, e AS (INSERT INTO ${t.events} (${EVENT_COLUMNS.join(', ')}) SELECT ${values} FROM ${source})`;
   }
 
-  /** Takes the advisory lock of one (tenant, owner) namespace until the transaction ends. */
-  async function lockNamespace(client: PoolClient, tenant: string, owner: string | null): Promise<void> {
+  /**
+   * `BEGIN` plus the advisory lock of one (tenant, owner) namespace, held
+   * until the transaction ends. The two lock keys are 32-bit hashes computed
+   * here, so the statement carries only integers and goes out with `BEGIN`
+   * in one round trip. A hash collision only makes two namespaces queue on
+   * one lock; it never lets two inserts into one namespace run together.
+   */
+  function beginLocked(tenant: string, owner: string | null): string {
     // U+0001 cannot appear in a tenant name, and the marker tells "no owner" from an owner named "".
     const key = owner === null ? `${tenant}\u0001` : `${tenant}\u0001\u0001${owner}`;
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [t.lockSpace, key]);
+    return `BEGIN; SELECT pg_advisory_xact_lock(${lockSpaceKey}, ${int32Hash(key)})`;
   }
 
   function ownerCondition(owner: string | null, params: unknown[]): string {
@@ -167,30 +209,35 @@ export function postgresRepository(options: PostgresRepositoryOptions): TokenRep
       // clock), so unique live names and the cap are checked in a transaction
       // that first takes the namespace's advisory lock: concurrent inserts into
       // one namespace queue on it, and each counts after the previous one has
-      // committed (READ COMMITTED takes a fresh snapshot per statement).
-      await transaction(async (client) => {
-        await lockNamespace(client, record.tenant, record.owner);
-        const params: unknown[] = [record.tenant, record.name, limits.now];
-        const { rows } = await client.query<{ same_name: string; live: string }>(
-          `SELECT count(*) FILTER (WHERE name = $2) AS same_name, count(*) FILTER (WHERE type <> 'master') AS live
-             FROM ${t.tokens}
-            WHERE tenant = $1 AND ${ownerCondition(record.owner, params)}
-              AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3)`,
-          params,
-        );
-        const counts = rows[0]!;
-        if (Number(counts.same_name) > 0)
-          throw new TokenError('conflict', 'A live token with this name exists already.');
-        const cap = limits.maxLivePerOwner;
-        if (cap !== undefined && record.owner !== null && Number(counts.live) >= cap) {
+      // committed (READ COMMITTED takes a fresh snapshot per statement). The
+      // count and the conditional insert are one statement, so the whole step
+      // is three round trips: BEGIN with the lock, the statement, COMMIT.
+      const cap = limits.maxLivePerOwner !== undefined && record.owner !== null ? limits.maxLivePerOwner : null;
+      const params = tokenValues(record);
+      const columns = params.map((_, i) => `$${i + 1}::${TOKEN_CASTS[i]}`).join(', ');
+      params.push(record.name, limits.now, cap);
+      const [nameParam, nowParam, capParam] = [params.length - 2, params.length - 1, params.length];
+      const live = `tenant = $2 AND ${ownerCondition(record.owner, params)} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $${nowParam})`;
+      const text = `WITH c AS (
+          SELECT count(*) FILTER (WHERE name = $${nameParam}) AS same_name, count(*) FILTER (WHERE type <> 'master') AS live
+            FROM ${t.tokens} WHERE ${live}),
+        r AS (INSERT INTO ${t.tokens} (${TOKEN_COLUMNS.join(', ')}) SELECT ${columns} FROM c
+          WHERE c.same_name = 0 AND ($${capParam}::integer IS NULL OR c.live < $${capParam}::integer) RETURNING id)${eventCte(event, 'r', params)}
+        SELECT c.same_name, (SELECT count(*) FROM (SELECT pg_notify($${params.length + 1}, r.id) FROM r) n) AS inserted FROM c`;
+      params.push(channel);
+      await transaction(
+        async (client) => {
+          const { rows } = await client
+            .query<{ same_name: string; inserted: string }>(text, params)
+            .catch((error) => conflictFrom(error, 'A token with this id exists already.'));
+          const outcome = rows[0]!;
+          if (Number(outcome.inserted) === 1) return;
+          if (Number(outcome.same_name) > 0)
+            throw new TokenError('conflict', 'A live token with this name exists already.');
           throw new TokenError('limit_exceeded', 'The owner has too many active tokens.', { limit: cap });
-        }
-        const values = tokenValues(record);
-        const text = `WITH r AS (INSERT INTO ${t.tokens} (${TOKEN_COLUMNS.join(', ')}) VALUES (${placeholders(1, values.length)}) RETURNING id)${eventCte(event, 'r', values)}
-          SELECT pg_notify($${values.length + 1}, r.id) FROM r`;
-        values.push(channel);
-        await client.query(text, values).catch((error) => conflictFrom(error, 'A token with this id exists already.'));
-      });
+        },
+        beginLocked(record.tenant, record.owner),
+      );
     },
 
     async insertMaster(record: TokenRecord, event?: TokenEvent) {
