@@ -4,6 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { TokenError } from '../errors.js';
+import { expectKeys, invalid } from '../input.js';
 import { checkPageLimit, decodeOptionalCursor, encodeCursor } from '../memory/paging.js';
 import type { EventQuery, InsertLimits, ListQuery, RecordChange, TokenRepository } from '../repository.js';
 import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecord } from '../types.js';
@@ -98,10 +99,11 @@ function isUniqueViolation(error: unknown): boolean {
  * ```
  */
 export function sqliteRepository(options: SqliteRepositoryOptions): SqliteTokenRepository {
-  const owned = 'path' in options;
-  const db = owned ? new Database(options.path) : options.database;
+  const { path, database, busyTimeoutMs } = checkOptions(options);
+  const owned = path !== undefined;
+  const db = path !== undefined ? new Database(path) : database!;
   try {
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     if (owned) db.pragma('journal_mode = WAL');
     migrate(db);
   } catch (error) {
@@ -109,6 +111,32 @@ export function sqliteRepository(options: SqliteRepositoryOptions): SqliteTokenR
     throw error;
   }
   return createRepository(db, owned);
+}
+
+function checkOptions(options: unknown): { path?: string; database?: Database.Database; busyTimeoutMs: number } {
+  const fields = expectKeys(options, 'options', ['path', 'database', 'busyTimeoutMs']);
+  const { path, database, busyTimeoutMs = 5000 } = fields;
+  if ((path === undefined) === (database === undefined)) {
+    throw invalid('options', 'needs exactly one of path and database');
+  }
+  if (path !== undefined && (typeof path !== 'string' || path.length === 0)) {
+    throw invalid('options.path', 'must be a non-empty string');
+  }
+  if (database !== undefined) {
+    const candidate = database as Partial<Database.Database> | null;
+    if (typeof candidate?.prepare !== 'function' || typeof candidate.transaction !== 'function') {
+      throw invalid('options.database', 'must be a better-sqlite3 Database');
+    }
+    if (candidate.open !== true) throw invalid('options.database', 'must be an open connection');
+  }
+  if (typeof busyTimeoutMs !== 'number' || !Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw invalid('options.busyTimeoutMs', 'must be a whole number of milliseconds, 0 or more');
+  }
+  return {
+    ...(path === undefined ? {} : { path: path as string }),
+    ...(database === undefined ? {} : { database: database as Database.Database }),
+    busyTimeoutMs,
+  };
 }
 
 function createRepository(db: Database.Database, owned: boolean): SqliteTokenRepository {

@@ -150,6 +150,34 @@ describe('sqlite repository: the file', () => {
   });
 });
 
+describe('sqlite repository: options', () => {
+  const closed = new Database(':memory:');
+  closed.close();
+  const other = new Database(':memory:');
+  afterAll(() => other.close());
+  it.each([
+    ['no options', undefined, 'options'],
+    ['an empty object', {}, 'options'],
+    ['both path and database', { path: freshFile(), database: other }, 'options'],
+    ['an empty path', { path: '' }, 'options.path'],
+    ['a number as path', { path: 42 }, 'options.path'],
+    ['something else as database', { database: { prepare: 1 } }, 'options.database'],
+    ['a closed database', { database: closed }, 'options.database'],
+    ['a negative busy timeout', { path: freshFile(), busyTimeoutMs: -1 }, 'options.busyTimeoutMs'],
+    ['a fractional busy timeout', { path: freshFile(), busyTimeoutMs: 1.5 }, 'options.busyTimeoutMs'],
+    ['a misspelled option', { path: freshFile(), busyTimeout: 100 }, 'options.busyTimeout'],
+  ])('refuses %s with invalid_request naming the field', (_label, options, field) => {
+    let error: unknown = null;
+    try {
+      sqliteRepository(options as never);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(TokenError);
+    expect(error).toMatchObject({ code: 'invalid_request', details: { field } });
+  });
+});
+
 describe('sqlite repository: migrations', () => {
   it('migrates a version-1 database forward without losing tokens, events, claims or policies', async () => {
     const path = freshFile();
