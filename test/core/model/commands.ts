@@ -46,16 +46,27 @@ export type Command = fc.AsyncCommand<Model, Real>;
 /** A syntactically valid token id that no token has. */
 export const GHOST_ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
 
-/** A token picked by position at run time (the model's list grows while commands are generated), or a missing one. */
-export type Pick = number | 'ghost';
+/**
+ * A token picked by position at run time (the model's list grows while
+ * commands are generated): among those the actor may manage (so that most
+ * calls get past the lookup), among all tokens, or a missing one.
+ */
+export type Pick = { readonly index: number; readonly among: 'manageable' | 'any' } | 'ghost';
 
-function target(model: Model, pick: Pick): ModelToken | null {
-  if (pick === 'ghost' || model.tokens.length === 0) return null;
-  return model.tokens[pick % model.tokens.length]!;
+function target(model: Model, actor: ActorName, pick: Pick): ModelToken | null {
+  if (pick === 'ghost') return null;
+  const manageable = model.tokens.filter((token) => !token.purged && mayManage(model, actor, token));
+  const pool = pick.among === 'manageable' && manageable.length > 0 ? manageable : model.tokens;
+  return pool.length === 0 ? null : pool[pick.index % pool.length]!;
+}
+
+/** Commands aimed at a token wait until there is one (a missing one is the 'ghost' pick's job). */
+function hasTarget(model: Readonly<Model>, pick: Pick): boolean {
+  return pick === 'ghost' || model.tokens.length > 0;
 }
 
 function describeTarget(pick: Pick): string {
-  return pick === 'ghost' ? 'ghost' : `#${pick}`;
+  return pick === 'ghost' ? 'ghost' : `${pick.among} #${pick.index}`;
 }
 
 function codes(...list: TokenErrorCode[]): Set<TokenErrorCode> {
@@ -138,19 +149,20 @@ function rollSecret(model: Model, token: ModelToken, fresh: string, graceMs: num
 // -------------------------------------------------------------------- issue
 
 /** Lifetimes the issue command asks for, with what the model reads them as. */
+/** Lifetimes the issue command asks for, with what the model reads them as: well-formed ones under the ceiling first. */
 export const TTL_CHOICES: readonly {
   readonly ttl: string | number | null | undefined;
   readonly ms: number | null | undefined | 'invalid';
 }[] = [
   { ttl: undefined, ms: undefined },
   { ttl: null, ms: null },
+  { ttl: 90_000, ms: 90_000 },
   { ttl: '1h', ms: 3_600_000 },
   { ttl: '24h', ms: 86_400_000 },
   { ttl: '30d', ms: 30 * 86_400_000 },
   { ttl: '90d', ms: 90 * 86_400_000 },
   { ttl: '1y', ms: 365 * 86_400_000 },
   { ttl: '400d', ms: 400 * 86_400_000 },
-  { ttl: 90_000, ms: 90_000 },
   { ttl: '0d', ms: 'invalid' },
   { ttl: 'soon', ms: 'invalid' },
 ];
@@ -267,7 +279,8 @@ export class IssueCommand implements Command {
 
 // ------------------------------------------------------------------- verify
 
-export type VerifyKind = 'current' | 'grace' | 'retired' | 'garbage' | 'mutation';
+/** `live`: the current secret of a live token; `current`: of any token, dead ones included. */
+export type VerifyKind = 'live' | 'current' | 'grace' | 'retired' | 'garbage' | 'mutation';
 
 export interface VerifyParams {
   readonly kind: VerifyKind;
@@ -281,7 +294,81 @@ export interface VerifyParams {
 function verifyCandidates(m: Model, kind: VerifyKind): ModelToken[] {
   if (kind === 'grace') return m.tokens.filter((token) => token.grace !== null);
   if (kind === 'retired') return m.tokens.filter((token) => token.retired.length > 0);
+  if (kind === 'live') return m.tokens.filter((token) => isLive(token, m.now));
   return m.tokens;
+}
+
+/**
+ * Verifies `text` and compares with the model: `accepted` says whether the
+ * string is a secret `token` accepts now; then revocation, expiry, the
+ * owner's state and the tenant decide; on success the principal must
+ * describe the token and allow exactly what the model allows.
+ */
+async function expectVerification(
+  m: Model,
+  r: Real,
+  token: ModelToken | null,
+  text: string,
+  accepted: boolean,
+  tenant: 'acme' | 'globex' | undefined,
+  what: string,
+): Promise<void> {
+  const expected = codes();
+  if (token === null || !accepted) expected.add('token_invalid');
+  else {
+    if (token.revokedAt !== null) expected.add('token_revoked');
+    if (isExpired(token, m.now)) expected.add('token_expired');
+    // An owner who is gone or inactive takes their tokens with them.
+    if (token.owner !== null && activeUser(m, token.tenant, token.owner) === null) expected.add('token_invalid');
+    if (tenant !== undefined && tenant !== token.tenant) expected.add('token_invalid');
+  }
+  const principal = expectOutcome(
+    await settle(r.service.verify(text, tenant === undefined ? undefined : { tenant })),
+    expected,
+    what,
+  );
+  if (principal === null || token === null) return;
+  expect(
+    {
+      tokenId: principal.tokenId,
+      type: principal.type,
+      tenant: principal.tenant,
+      owner: principal.owner,
+      name: principal.name,
+      expiresAt: principal.expiresAt?.getTime() ?? null,
+    },
+    what,
+  ).toEqual({
+    tokenId: token.id,
+    type: token.type,
+    tenant: token.tenant,
+    owner: token.owner,
+    name: token.name,
+    expiresAt: token.expiresAt,
+  });
+  // Effective grants: the owner's privileges as the directory has them now, narrowed by the token's grants.
+  const effective = effectiveNeeds(m, token);
+  const got = NEEDS.map((need) => principal.can(need));
+  expect(got, `${what}: can()`).toEqual(NEEDS.map((need) => allows(effective, need)));
+}
+
+/**
+ * Verifies every secret the model knows (current, grace and retired) of
+ * every token. Run after the clock or the directory changes, where the
+ * consequences (expiry, end of grace, live narrowing) would otherwise wait
+ * for a lucky later verification.
+ */
+async function sweep(m: Model, r: Real, what: string): Promise<void> {
+  for (const token of m.tokens) {
+    await expectVerification(m, r, token, token.current, !token.purged, undefined, `${what}: current #${token.id}`);
+    if (token.grace !== null) {
+      const accepted = !token.purged && token.grace.until > m.now;
+      await expectVerification(m, r, token, token.grace.token, accepted, undefined, `${what}: grace #${token.id}`);
+    }
+    for (const old of token.retired) {
+      await expectVerification(m, r, token, old, false, undefined, `${what}: retired #${token.id}`);
+    }
+  }
 }
 
 export class VerifyCommand implements Command {
@@ -298,7 +385,7 @@ export class VerifyCommand implements Command {
     let accepted = false;
     if (token === null) {
       text = p.garbage;
-    } else if (p.kind === 'current') {
+    } else if (p.kind === 'current' || p.kind === 'live') {
       text = token.current;
       accepted = !token.purged;
     } else if (p.kind === 'grace') {
@@ -314,43 +401,7 @@ export class VerifyCommand implements Command {
       const replacement = p.replacement === original ? (original === 'A' ? 'B' : 'A') : p.replacement;
       text = token.current.slice(0, at) + replacement + token.current.slice(at + 1);
     }
-    const expected = codes();
-    if (token === null || !accepted) expected.add('token_invalid');
-    else {
-      if (token.revokedAt !== null) expected.add('token_revoked');
-      if (isExpired(token, m.now)) expected.add('token_expired');
-      // An owner who is gone or inactive takes their tokens with them.
-      if (token.owner !== null && activeUser(m, token.tenant, token.owner) === null) expected.add('token_invalid');
-      if (p.tenant !== undefined && p.tenant !== token.tenant) expected.add('token_invalid');
-    }
-    const principal = expectOutcome(
-      await settle(r.service.verify(text, p.tenant === undefined ? undefined : { tenant: p.tenant })),
-      expected,
-      this.toString(),
-    );
-    if (principal === null || token === null) return;
-    expect(
-      {
-        tokenId: principal.tokenId,
-        type: principal.type,
-        tenant: principal.tenant,
-        owner: principal.owner,
-        name: principal.name,
-        expiresAt: principal.expiresAt?.getTime() ?? null,
-      },
-      this.toString(),
-    ).toEqual({
-      tokenId: token.id,
-      type: token.type,
-      tenant: token.tenant,
-      owner: token.owner,
-      name: token.name,
-      expiresAt: token.expiresAt,
-    });
-    // Effective grants: the owner's privileges as the directory has them now, narrowed by the token's grants.
-    const effective = effectiveNeeds(m, token);
-    const got = NEEDS.map((need) => principal.can(need));
-    expect(got, `${this.toString()}: can()`).toEqual(NEEDS.map((need) => allows(effective, need)));
+    await expectVerification(m, r, token, text, accepted, p.tenant, this.toString());
   }
   toString(): string {
     const p = this.p;
@@ -375,11 +426,11 @@ export class RotateCommand implements Command {
     readonly pick: Pick,
     readonly grace: number,
   ) {}
-  check(): boolean {
-    return true;
+  check(m: Readonly<Model>): boolean {
+    return hasTarget(m, this.pick);
   }
   async run(m: Model, r: Real): Promise<void> {
-    const token = target(m, this.pick);
+    const token = target(m, this.actor, this.pick);
     const choice = GRACE_CHOICES[this.grace % GRACE_CHOICES.length]!;
     const expected = lookupCodes(m, this.actor, token);
     if (token !== null && expected.size === 0) {
@@ -418,11 +469,11 @@ export class RevokeCommand implements Command {
     readonly actor: ActorName,
     readonly pick: Pick,
   ) {}
-  check(): boolean {
-    return true;
+  check(m: Readonly<Model>): boolean {
+    return hasTarget(m, this.pick);
   }
   async run(m: Model, r: Real): Promise<void> {
-    const token = target(m, this.pick);
+    const token = target(m, this.actor, this.pick);
     const expected = lookupCodes(m, this.actor, token);
     // Master tokens cannot be revoked directly.
     if (token !== null && expected.size === 0 && token.type === 'master') expected.add('forbidden');
@@ -498,11 +549,11 @@ export class UpdateCommentCommand implements Command {
     readonly byId: boolean,
     readonly comment: string | number,
   ) {}
-  check(): boolean {
-    return true;
+  check(m: Readonly<Model>): boolean {
+    return hasTarget(m, this.pick);
   }
   async run(m: Model, r: Real): Promise<void> {
-    const picked = target(m, this.pick);
+    const picked = target(m, this.actor, this.pick);
     const token = resolve(m, this.actor, picked, this.byId);
     const expected = lookupCodes(m, this.actor, token);
     if (typeof this.comment !== 'string') expected.add('invalid_request');
@@ -532,11 +583,11 @@ export class GetCommand implements Command {
     readonly pick: Pick,
     readonly byId: boolean,
   ) {}
-  check(): boolean {
-    return true;
+  check(m: Readonly<Model>): boolean {
+    return hasTarget(m, this.pick);
   }
   async run(m: Model, r: Real): Promise<void> {
-    const picked = target(m, this.pick);
+    const picked = target(m, this.actor, this.pick);
     const token = resolve(m, this.actor, picked, this.byId);
     const expected = lookupCodes(m, this.actor, token);
     const info = expectOutcome(
@@ -619,11 +670,11 @@ export class ShareCommand implements Command {
     readonly pick: Pick,
     readonly ttl: '1h' | '2d' | undefined,
   ) {}
-  check(): boolean {
-    return true;
+  check(m: Readonly<Model>): boolean {
+    return hasTarget(m, this.pick);
   }
   async run(m: Model, r: Real): Promise<void> {
-    const token = target(m, this.pick);
+    const token = target(m, this.actor, this.pick);
     const expected = lookupCodes(m, this.actor, token);
     if (token !== null && expected.size === 0) {
       // Master tokens cannot be shared; only a live token can be.
@@ -725,6 +776,12 @@ export class SetMaxTtlCommand implements Command {
         : policyKey(tenant, 'role', this.subject.role);
     if (ms === null) m.policies.delete(key);
     else m.policies.set(key, ms as number);
+    // The effective maximum of every user is the longest applicable policy, capped by the ceiling.
+    for (const name of ['alice', 'analyst', 'bob']) {
+      if (activeUser(m, tenant, name) === null) continue;
+      const explained = await r.service.explainMaxTtl({ tenant, user: name });
+      expect(explained.maxTtl, `${this.toString()}: explainMaxTtl(${name})`).toBe(effectiveMax(m, tenant, name).max);
+    }
   }
   toString(): string {
     return `setMaxTtl(${JSON.stringify(this.subject)}, ${JSON.stringify(this.ttl)}, ${this.actor})`;
@@ -793,9 +850,39 @@ export class AdvanceCommand implements Command {
   async run(m: Model, r: Real): Promise<void> {
     m.now += this.ms;
     r.clock.advance(this.ms);
+    await sweep(m, r, this.toString());
   }
   toString(): string {
     return `advance(${this.ms} ms ≈ ${(this.ms / 86_400_000).toFixed(2)} d)`;
+  }
+}
+
+/**
+ * Moves the clock exactly onto the next deadline the model knows (a token's
+ * expiry, the end of a grace period, a claim code's expiry), where "live"
+ * must already have turned into "dead", and checks every secret there.
+ */
+export class AdvanceToDeadlineCommand implements Command {
+  constructor(readonly pick: number) {}
+  private deadlines(m: Readonly<Model>): number[] {
+    const all = [
+      ...m.tokens.flatMap((token) => [token.expiresAt, token.grace?.until ?? null]),
+      ...m.claims.map((claim) => claim.expiresAt),
+    ];
+    return [...new Set(all.filter((at): at is number => at !== null && at > m.now))].sort((a, b) => a - b);
+  }
+  check(m: Readonly<Model>): boolean {
+    return this.deadlines(m).length > 0;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const deadlines = this.deadlines(m);
+    const at = deadlines[this.pick % deadlines.length]!;
+    r.clock.advance(at - m.now);
+    m.now = at;
+    await sweep(m, r, this.toString());
+  }
+  toString(): string {
+    return `advanceToDeadline(#${this.pick})`;
   }
 }
 
@@ -817,9 +904,17 @@ export class PurgeCommand implements Command {
   }
 }
 
-/** Changes the directory: the analyst loses (or regains) write access, or bob is deactivated (or back). */
+/** The analyst's privileges, and the smaller set they have while demoted. */
+const ANALYST_GRANTS: readonly Grant[] = [{ scope: 'reports' }, { bucket: 'in.c-csv-import', access: 'write' }];
+const DEMOTED_GRANTS: readonly Grant[] = [{ bucket: 'in.c-csv-import', access: 'read' }];
+
+/**
+ * Changes the directory behind the service's back, as an app does: the
+ * analyst is demoted (loses `reports` and write access) or restored, or bob
+ * is deactivated or reactivated. Tokens must follow at their next use.
+ */
 export class DirectoryCommand implements Command {
-  constructor(readonly change: 'analyst-write' | 'bob-active') {}
+  constructor(readonly change: 'analyst-demoted' | 'bob-active') {}
   check(): boolean {
     return true;
   }
@@ -829,12 +924,14 @@ export class DirectoryCommand implements Command {
       const bob = m.users.acme!.bob!;
       bob.active = !bob.active;
       acme.bob!.active = bob.active;
+      await sweep(m, r, this.toString());
       return;
     }
     const analyst = m.users.acme!.analyst!;
-    const bucket = analyst.grants.find((grant) => 'bucket' in grant) as { bucket: string; access: 'read' | 'write' };
-    bucket.access = bucket.access === 'write' ? 'read' : 'write';
+    const full = analyst.grants.some((grant) => 'scope' in grant);
+    analyst.grants = structuredClone([...(full ? DEMOTED_GRANTS : ANALYST_GRANTS)]);
     acme.analyst!.grants = structuredClone(analyst.grants);
+    await sweep(m, r, this.toString());
   }
   toString(): string {
     return `directory(${this.change})`;

@@ -141,7 +141,7 @@ export const NEEDS: readonly Need[] = [
 export function activeUser(model: Model, tenant: string, user: string | null): ModelUser | null {
   if (user === null) return null;
   const found = model.users[tenant]?.[user];
-  return found !== undefined && found.active ? found : null;
+  return found?.active ? found : null;
 }
 
 /** A user's own privileges: admins have everything in their tenant. */
