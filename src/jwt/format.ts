@@ -2,18 +2,19 @@ import { TokenError } from '../errors.js';
 import type { ParsedToken, TokenFormat, TokenMaterial } from '../service-types.js';
 import type { StoredTokenType } from '../types.js';
 import { type KeySet, keyMaterial } from './keys.js';
+
+export { TOKEN_TYP } from './verify.js';
+
 import {
   clockOption,
   clockToleranceOption,
   hasCompactShape,
   nonEmptyOption,
   signJwt,
+  TOKEN_TYP,
   typMatcher,
   verifyJwt,
 } from './verify.js';
-
-/** The `typ` header of a long-lived tokenward JWT. Sessions use a different one. */
-export const TOKEN_TYP = 'tw+jwt';
 
 /** Options of `jwtFormat`. */
 export interface JwtFormatOptions {
@@ -104,7 +105,6 @@ export function jwtFormat(options: JwtFormatOptions): TokenFormat {
     issuer,
     audience,
     typ: TOKEN_TYP,
-    requiredClaims: ['tenant', 'token_type', 'secret'],
     clockTolerance,
     now,
   };

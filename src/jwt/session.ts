@@ -1,18 +1,19 @@
 import { TokenError } from '../errors.js';
 import type { SessionClaims, SessionCodec } from '../service-types.js';
 import { type KeySet, keyMaterial } from './keys.js';
+
+export { SESSION_TYP } from './verify.js';
+
 import {
   clockOption,
   clockToleranceOption,
   hasCompactShape,
   nonEmptyOption,
+  SESSION_TYP,
   signJwt,
   typMatcher,
   verifyJwt,
 } from './verify.js';
-
-/** The `typ` header of a session JWT: never the one of a long-lived token, so neither passes for the other. */
-export const SESSION_TYP = 'tw-session+jwt';
 
 /** Options of `jwtSessionCodec`. */
 export interface JwtSessionCodecOptions {
@@ -73,7 +74,6 @@ export function jwtSessionCodec(options: JwtSessionCodecOptions): SessionCodec {
     issuer,
     audience,
     typ: SESSION_TYP,
-    requiredClaims: ['tenant', 'parent', 'parent_rotated_at'],
     clockTolerance: clockToleranceOption(options.clockTolerance),
     now: clockOption(options.now),
   };

@@ -6,7 +6,7 @@
  */
 import { base64url, errors, type JWTHeaderParameters, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { TokenError } from '../errors.js';
-import { type KeyMaterial, MAX_KID_LENGTH } from './keys.js';
+import { type KeyMaterial, MAX_KID_LENGTH, type VerificationEntry } from './keys.js';
 
 /** Longest token string looked at; anything longer is refused before any decoding. */
 export const MAX_JWT_LENGTH = 8192;
@@ -76,20 +76,58 @@ function decodeBase64UrlText(segment: string): string {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The `typ` header of a long-lived tokenward JWT. Sessions use a different one. */
+export const TOKEN_TYP = 'tw+jwt';
+
+/** The `typ` header of a session JWT: never the one of a long-lived token, so neither passes for the other. */
+export const SESSION_TYP = 'tw-session+jwt';
+
+/** A header we write ourselves, and the key it names. */
+interface KnownHeader {
+  readonly typ: string;
+  readonly entry: VerificationEntry;
+}
+
+const knownHeaderCache = new WeakMap<KeyMaterial, ReadonlyMap<string, KnownHeader>>();
+
 /**
- * A test for "this JWT's header says `typ`", for routing only. The headers we
- * write ourselves are known in advance (one per key), so the common case is a
- * set lookup instead of decoding and parsing the header again.
+ * Every encoded header our keys write (one per key and `typ`), exactly as
+ * `signJwt` spells them. A token whose header segment is one of these names
+ * its key and `typ` without any decoding; anything else takes the slow path.
+ */
+function knownHeaders(material: KeyMaterial): ReadonlyMap<string, KnownHeader> {
+  let known = knownHeaderCache.get(material);
+  if (known === undefined) {
+    const map = new Map<string, KnownHeader>();
+    for (const entry of material.byKid.values()) {
+      for (const typ of [TOKEN_TYP, SESSION_TYP]) map.set(encodeHeader(entry.alg, entry.kid, typ), { typ, entry });
+    }
+    known = map;
+    knownHeaderCache.set(material, known);
+  }
+  return known;
+}
+
+/** The protected header segment `signJwt` writes: members in this order, nothing else. */
+function encodeHeader(alg: string, kid: string, typ: string): string {
+  return base64url.encode(JSON.stringify({ alg, kid, typ }));
+}
+
+function headerSegment(jwt: string): string {
+  const dot = jwt.indexOf('.');
+  return dot > 0 ? jwt.slice(0, dot) : '';
+}
+
+/**
+ * A test for "this JWT's header says `typ`", for routing only (the signed
+ * header is checked again by `verifyJwt`). Our own headers are recognised by
+ * a map lookup; others are decoded.
  */
 export function typMatcher(material: KeyMaterial, typ: string): (jwt: string) => boolean {
-  const known = new Set<string>();
-  // Same members in the same order as `signJwt` writes them.
-  for (const entry of material.byKid.values())
-    known.add(base64url.encode(JSON.stringify({ alg: entry.alg, kid: entry.kid, typ })));
+  const known = knownHeaders(material);
   return (jwt: string): boolean => {
-    const dot = jwt.indexOf('.');
-    if (dot > 0 && known.has(jwt.slice(0, dot))) return true;
-    return headerTyp(jwt) === typ;
+    const hit = known.get(headerSegment(jwt));
+    return hit !== undefined ? hit.typ === typ : headerTyp(jwt) === typ;
   };
 }
 
@@ -100,8 +138,6 @@ export interface JwtCheck {
   readonly audience: string;
   /** The exact `typ` header expected (compared case-insensitively). */
   readonly typ: string;
-  /** Claims that must be present beyond `exp`, `iat`, `nbf`, `iss`, `aud`, `jti`, `sub`. */
-  readonly requiredClaims: readonly string[];
   /** Seconds of tolerance for `nbf`/`iat` in the future. Never applied to `exp`. */
   readonly clockTolerance: number;
   readonly now: () => number;
@@ -125,30 +161,44 @@ export function selectKey(material: KeyMaterial, header: JWTHeaderParameters): C
 const invalid = (): TokenError => new TokenError('token_invalid', 'token is invalid');
 const expired = (): TokenError => new TokenError('token_expired', 'token has expired');
 
-const BASE_CLAIMS = ['exp', 'iat', 'nbf', 'jti', 'sub'];
+/**
+ * The registered claims jose must find. `iss` and `aud` are implied by the
+ * issuer and audience checks; the claims of each kind (`tenant`, `secret`,
+ * `parent`, …) are checked by their parsers, which refuse a missing one.
+ */
+export const REQUIRED_CLAIMS: readonly string[] = ['exp', 'iat', 'nbf', 'jti', 'sub'];
 
 /**
  * Verifies a compact JWT against the key its `kid` names, under that key's
- * algorithm only, and returns its payload. Every failure is a `TokenError`:
- * `token_expired` for an `exp` at or before now, `token_invalid` for anything
- * else. jose's own errors are never passed on, not even as `cause`: some of
- * them carry the claims, and our claims include the token's secret.
+ * algorithm only, and returns its payload. The caller has checked
+ * `hasCompactShape`. Every failure is a `TokenError`: `token_expired` for an
+ * `exp` at or before now, `token_invalid` for anything else. jose's own
+ * errors are never passed on, not even as `cause`: some of them carry the
+ * claims, and our claims include the token's secret.
  */
 export async function verifyJwt(token: string, check: JwtCheck): Promise<JWTPayload> {
-  if (!hasCompactShape(token)) throw invalid();
   const { material } = check;
   const nowMs = check.now();
+  const options = {
+    issuer: check.issuer,
+    audience: check.audience,
+    typ: check.typ,
+    requiredClaims: REQUIRED_CLAIMS as string[],
+    clockTolerance: check.clockTolerance,
+    currentDate: new Date(nowMs),
+  };
+  // A header we wrote ourselves names its key exactly: the same key and
+  // algorithm `selectKey` would pick, without decoding the header twice.
+  const known = knownHeaders(material).get(headerSegment(token));
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, (header) => selectKey(material, header), {
-      algorithms: material.algorithms as string[],
-      issuer: check.issuer,
-      audience: check.audience,
-      typ: check.typ,
-      requiredClaims: [...BASE_CLAIMS, ...check.requiredClaims],
-      clockTolerance: check.clockTolerance,
-      currentDate: new Date(nowMs),
-    }));
+    ({ payload } =
+      known === undefined
+        ? await jwtVerify(token, (header) => selectKey(material, header), {
+            ...options,
+            algorithms: material.algorithms as string[],
+          })
+        : await jwtVerify(token, known.entry.key, { ...options, algorithms: [known.entry.alg] }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw expired();
     throw invalid();
