@@ -15,7 +15,7 @@ import { cachedRepository, migrate, postgresRepository } from '../src/postgres/i
 import { type LocalPostgres, startLocalPostgres } from '../test/support/postgres-server.js';
 import { type BenchModule, compareOps } from './harness.js';
 
-const SAMPLE = 500;
+const SAMPLE = 200;
 const FILLER = Number(process.env.BENCH_PG_TOKENS ?? 100_000);
 const PEPPER = 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
 const TIMING = { durationMs: 600, warmupMs: 150, rounds: 3 } as const;

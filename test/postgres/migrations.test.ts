@@ -5,7 +5,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TokenError } from '../../src/errors.js';
-import { migrate, postgresRepository, renderMigrations, SCHEMA_VERSION } from '../../src/postgres/index.js';
+import {
+  cachedRepository,
+  invalidationChannel,
+  migrate,
+  postgresRepository,
+  renderMigrations,
+  SCHEMA_VERSION,
+} from '../../src/postgres/index.js';
 import { MIGRATIONS } from '../../src/postgres/migrations.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 import { ANALYST, makeHarness } from '../support/service.js';
@@ -62,6 +69,17 @@ describe('shipped migration files', () => {
       connect: () => Promise.reject(new Error('no connection expected')),
     };
     expect(() => postgresRepository({ pool: pool as never, ...location })).toThrow(TokenError);
+  });
+});
+
+describe('notification channel names', () => {
+  it('are readable when they fit, hashed when they would pass 63 bytes, and distinct per location', () => {
+    expect(invalidationChannel('public', 'tokenward_')).toBe('tokenward:public.tokenward_');
+    const long = invalidationChannel('s'.repeat(41), 'p'.repeat(41));
+    expect(long).toMatch(/^tokenward:[0-9a-f]{16}$/);
+    expect(long.length).toBeLessThanOrEqual(63);
+    expect(invalidationChannel('s'.repeat(41), `${'p'.repeat(40)}q`)).not.toBe(long);
+    expect(invalidationChannel('a', 'b_')).not.toBe(invalidationChannel('a', 'c_'));
   });
 });
 
@@ -137,6 +155,36 @@ describePostgres('postgres migrations', server, (url) => {
     expect(await settle(a.service.verify(issued.token))).toBe('ok');
     expect(await settle(b.service.verify(issued.token))).toBe('token_invalid');
     expect(await versions(schema, 'a_')).toEqual([1, 2]);
+  });
+
+  it('works at the longest schema and prefix allowed: every index name fits, the cache hears its channel', async () => {
+    const schema = uniqueSchema('x').padEnd(41, 'x');
+    schemas.push(schema);
+    const tablePrefix = `${'p'.repeat(40)}_`;
+    expect(await migrate(pool, { schema, tablePrefix })).toEqual({ applied: [1, 2], version: 2 });
+    const names = await indexes(schema);
+    expect(names).toHaveLength(13);
+    for (const name of names) expect(name.startsWith(tablePrefix)).toBe(true);
+    const repository = postgresRepository({ pool, schema, tablePrefix });
+    const seen: (string | null)[] = [];
+    const cached = cachedRepository(repository, {
+      pool,
+      schema,
+      tablePrefix,
+      ttlMs: 60_000,
+      onInvalidate: (id) => seen.push(id),
+    });
+    try {
+      await cached.whenListening();
+      const h = makeHarness({ repository: cached });
+      const issued = await h.service.issue({ name: 'long_names' }, ANALYST);
+      expect(await settle(h.service.verify(issued.token))).toBe('ok');
+      const deadline = Date.now() + 5_000;
+      while (!seen.includes(issued.info.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+      expect(seen).toContain(issued.info.id);
+    } finally {
+      await cached.close();
+    }
   });
 
   it('migrates a database at version 1 with tokens and events forward without losing any', async () => {
