@@ -262,6 +262,13 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   const generatedName = (): string => `token-${randomBase62(10, random).toLowerCase()}`;
 
+  /**
+   * Every master token is called this. It is reserved in each user's
+   * namespace, so a user's own token can never share its name with the
+   * master that `ensureMasterToken` may create later (names are unique per owner).
+   */
+  const MASTER_NAME = 'master';
+
   const issue = async (input: IssueInput, actor: Actor): Promise<IssuedToken> => {
     const fields = expectKeys(input, 'input', ['type', 'tenant', 'owner', 'name', 'ttl', 'comment', 'grants']);
     const who = await resolveActor(actor, directory, madeHere);
@@ -304,6 +311,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     const limit = await explain(tenant, owner, ownerUser?.roles ?? []);
     const lifetime = resolveLifetime(requestedTtl(fields.ttl), limit, { defaultTtl, allowNoExpiry });
     const name = fields.name === undefined ? generatedName() : tokenName(fields.name);
+    if (owner !== null && name === MASTER_NAME) throw invalid('name', "is reserved for the user's master token");
     const secret = newSecret();
     const createdAt = now();
     const record: TokenRecord = {
@@ -701,7 +709,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       tenant,
       type: 'master',
       owner: user,
-      name: 'master',
+      name: MASTER_NAME,
       comment: user,
       grants: null,
       secretHash: peppers.hash(secret, peppers.current)!,
