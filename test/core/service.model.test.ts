@@ -71,7 +71,7 @@ const issue = fc
     ),
     owner: mostly(fc.constant(undefined), fc.constantFrom('analyst', 'bob', 'gone', 'nobody')),
     // Small pools so names collide; 'master' may collide with a master token's name.
-    name: fc.constantFrom(undefined, undefined, 'ci_pipeline', 'report_bot', 'deploy'),
+    name: fc.constantFrom(undefined, undefined, 'ci_pipeline', 'report_bot', 'deploy', 'master'),
     // Indexes into TTL_CHOICES: the first eight are well-formed lifetimes under the ceiling.
     ttl: mostly(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 8, max: 10 })),
     grants: fc.option(

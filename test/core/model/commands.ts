@@ -27,6 +27,7 @@ import {
   isLive,
   liveCapped,
   liveNames,
+  MASTER_NAME,
   type Model,
   type ModelToken,
   mayManage,
@@ -224,6 +225,8 @@ export class IssueCommand implements Command {
       } else if (choice.ms > limit.max) expected.add('duration_exceeds_policy');
       else lifetime = choice.ms;
       if (p.name !== undefined && liveNames(m, tenant, owner).includes(p.name)) expected.add('conflict');
+      // The master token's name is reserved in every user's namespace, so the two can never clash.
+      if (owner !== null && p.name === MASTER_NAME) expected.add('invalid_request').add('conflict');
       if (owner !== null && liveCapped(m, tenant, owner) >= m.config.maxTokensPerUser) expected.add('limit_exceeded');
     }
 

@@ -19,6 +19,9 @@ export const PURGE_AFTER = 30 * DAY;
 /** How long a claim code lives unless `share` asks for less (the service's default). */
 export const CLAIM_TTL = 7 * DAY;
 
+/** The name of every master token (the project's choice; SPEC §2 leaves it open), reserved for it. */
+export const MASTER_NAME = 'master';
+
 /** The options the model run varies. */
 export interface ModelConfig {
   readonly maxTokensPerUser: number;
