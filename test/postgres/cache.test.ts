@@ -153,6 +153,26 @@ describePostgres('postgres verification cache', server, (url) => {
     expect(seen.slice(mark), JSON.stringify({ seen: seen.slice(mark), record: record.id })).toEqual([probe.id]);
   });
 
+  it('hears nothing of a change that rolled back: notifications go out on commit only', async () => {
+    const fx = createFixtures();
+    const records = [fx.token({ owner: 'carol' }), fx.token({ owner: 'carol' })];
+    const cached = await cache();
+    const beforeInserts = seen.length;
+    for (const record of records) await plain().insert(record, { now: T0 });
+    for (const record of records) await invalidated(beforeInserts, record.id);
+    const mark = seen.length;
+    // Both revocations share one event id: the second event insert fails, the transaction rolls back.
+    const clash = fx.event(records[0]!.id);
+    await expect(
+      plain().revokeOwner(records[0]!.tenant, 'carol', T0 + 1, { includeMaster: false, event: () => clash }),
+    ).rejects.toThrow();
+    for (const record of records) expect((await cached.findById(record.id))?.revokedAt).toBeNull();
+    const probe = fx.token();
+    await plain().insert(probe, { now: T0 });
+    await invalidated(mark, probe.id);
+    expect(seen.slice(mark).filter((id) => records.some((record) => record.id === id))).toEqual([]);
+  });
+
   it('keeps at most maxEntries, evicting the least recently used', async () => {
     const fx = createFixtures();
     const records = [fx.token(), fx.token(), fx.token()];
