@@ -14,7 +14,13 @@ import { makeHarness } from '../support/service.js';
 
 /** One call on a repository, or on a token service, over the file. */
 export type RaceCall =
-  | { readonly kind: 'repository'; readonly method: keyof TokenRepository; readonly args: unknown[] }
+  | {
+      readonly kind: 'repository';
+      readonly method: keyof TokenRepository;
+      readonly args: unknown[];
+      /** Open the connection (creating and migrating the file) after the barrier, not before. */
+      readonly openAfterBarrier?: boolean;
+    }
   | {
       readonly kind: 'service';
       readonly method: 'issue' | 'rotate' | 'revoke' | 'verify' | 'ensureMasterToken' | 'claim';
@@ -64,8 +70,21 @@ function holding(repository: TokenRepository, method: keyof TokenRepository, bar
 }
 
 async function run(job: RaceJob): Promise<RaceOutcome> {
-  const repository = sqliteRepository({ path: job.file, busyTimeoutMs: 20_000 });
   const barrier = new Int32Array(job.barrier);
+  if (job.kind === 'repository' && job.openAfterBarrier === true) {
+    Atomics.add(barrier, 0, 1);
+    Atomics.wait(barrier, 1, 0);
+    try {
+      const repository = sqliteRepository({ path: job.file, busyTimeoutMs: 20_000 });
+      const call = repository[job.method] as (...args: unknown[]) => Promise<unknown>;
+      const value = await call.apply(repository, job.args);
+      await repository.close();
+      return { ok: true, value: value ?? null };
+    } catch (error) {
+      return { ok: false, code: String((error as { code?: unknown }).code ?? 'error'), message: String(error) };
+    }
+  }
+  const repository = sqliteRepository({ path: job.file, busyTimeoutMs: 20_000 });
   let target: TokenRepository | TokenService = repository;
   if (job.kind === 'service') {
     const h = makeHarness({

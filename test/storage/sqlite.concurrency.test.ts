@@ -12,7 +12,7 @@ import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TokenRepository } from '../../src/repository.js';
 import type { EnsureMasterResult, IssuedToken } from '../../src/service-types.js';
-import { type SqliteTokenRepository, sqliteRepository } from '../../src/sqlite/index.js';
+import { SQLITE_SCHEMA_VERSION, type SqliteTokenRepository, sqliteRepository } from '../../src/sqlite/index.js';
 import type { TokenRecord } from '../../src/types.js';
 import { ANALYST, makeHarness } from '../support/service.js';
 import { codes, type RaceCall, type RaceOutcome, race, startPool, successes } from './sqlite-race-pool.js';
@@ -76,6 +76,25 @@ const repositoryRace = (
   );
 
 describe(`sqlite repository: ${CLIENTS} clients on separate connections`, () => {
+  it('clients opening a new file at once create and migrate it exactly once', async () => {
+    const outcomes = await race(
+      pool,
+      file,
+      Array.from({ length: CLIENTS }, () => ({
+        kind: 'repository' as const,
+        method: 'findById' as const,
+        args: ['T-none'],
+        openAfterBarrier: true,
+      })),
+    );
+    expect(outcomes).toEqual(Array(CLIENTS).fill({ ok: true, value: null }));
+    const check = open();
+    const versions = check.database.prepare('SELECT version FROM tokenward_schema_version ORDER BY version').all();
+    expect(versions).toEqual(Array.from({ length: SQLITE_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
+    expect(check.database.pragma('journal_mode', { simple: true })).toBe('wal');
+    await check.close();
+  });
+
   it('compare-and-set rotations of one token have exactly one winner', async () => {
     const setup = open();
     const record = token();
