@@ -150,7 +150,7 @@ describePostgres('several instances on one PostgreSQL database', server, (url) =
   });
 
   it('with notifications lost: a revocation is honoured at the latest after ttlMs', async () => {
-    const ttlMs = 400;
+    const ttlMs = 1_000;
     const events = invalidations();
     const repoB: CachedTokenRepository = cached(
       listenB,
@@ -164,12 +164,17 @@ describePostgres('several instances on one PostgreSQL database', server, (url) =
     const beforeIssue = events.mark();
     const issued = await a.service.issue({ name: 'lost_notification' }, ANALYST);
     await events.after(beforeIssue, (id) => id === issued.info.id);
+    const readStarted = performance.now();
     expect(await settle(b.service.verify(issued.token))).toBe('ok');
     await rawRevoke(issued.info.id);
     const committedAt = performance.now();
-    // Inside the bound the cache may still answer from memory (it has heard nothing) …
-    expect(await settle(b.service.verify(issued.token))).toBe('ok');
-    expect(repoB.stats().hits).toBeGreaterThanOrEqual(1);
+    // Inside the bound the cache still answers from memory (it has heard nothing). The entry
+    // lives until at least readStarted + ttlMs; a very slow machine may already be past that.
+    if (performance.now() < readStarted + ttlMs - 100) {
+      const hits = repoB.stats().hits;
+      expect(await settle(b.service.verify(issued.token))).toBe('ok');
+      expect(repoB.stats().hits).toBe(hits + 1);
+    }
     // … and from ttlMs after the commit on, it never does.
     const deadline = committedAt + ttlMs;
     while (performance.now() < deadline)
