@@ -1,0 +1,41 @@
+import type Database from 'better-sqlite3';
+import { describe, expectTypeOf, it } from 'vitest';
+import { memoryRepository } from '../../src/memory/index.js';
+import type { TokenRepository } from '../../src/repository.js';
+import {
+  SQLITE_SCHEMA_VERSION,
+  type SqliteRepositoryOptions,
+  type SqliteTokenRepository,
+  sqliteRepository,
+} from '../../src/sqlite/index.js';
+import { describeRepositoryContract, type RepositoryContractOptions } from '../../src/testing/index.js';
+
+describe('storage API types', () => {
+  it('memoryRepository is a plain TokenRepository', () => {
+    expectTypeOf(memoryRepository).parameters.toEqualTypeOf<[]>();
+    expectTypeOf(memoryRepository()).toEqualTypeOf<TokenRepository>();
+  });
+
+  it('sqliteRepository takes a path or a connection and exposes the connection', () => {
+    expectTypeOf(sqliteRepository).parameter(0).toEqualTypeOf<SqliteRepositoryOptions>();
+    expectTypeOf(sqliteRepository).returns.toEqualTypeOf<SqliteTokenRepository>();
+    expectTypeOf<SqliteTokenRepository>().toMatchTypeOf<TokenRepository>();
+    expectTypeOf<SqliteTokenRepository['database']>().toEqualTypeOf<Database.Database>();
+    expectTypeOf<SqliteTokenRepository['close']>().returns.resolves.toBeVoid();
+    expectTypeOf<{ path: string }>().toMatchTypeOf<SqliteRepositoryOptions>();
+    expectTypeOf<{ database: Database.Database; busyTimeoutMs: number }>().toMatchTypeOf<SqliteRepositoryOptions>();
+    expectTypeOf<{ busyTimeoutMs: number }>().not.toMatchTypeOf<SqliteRepositoryOptions>();
+    expectTypeOf(SQLITE_SCHEMA_VERSION).toBeNumber();
+  });
+
+  it('describeRepositoryContract accepts sync and async factories', () => {
+    expectTypeOf(describeRepositoryContract).returns.toBeVoid();
+    expectTypeOf(describeRepositoryContract)
+      .parameter(1)
+      .toEqualTypeOf<() => TokenRepository | Promise<TokenRepository>>();
+    expectTypeOf(describeRepositoryContract).parameter(2).toEqualTypeOf<RepositoryContractOptions | undefined>();
+    expectTypeOf<RepositoryContractOptions['teardown']>().toEqualTypeOf<
+      ((repository: TokenRepository) => Promise<void>) | undefined
+    >();
+  });
+});
