@@ -22,8 +22,9 @@ const TIMING = { durationMs: 600, warmupMs: 150, rounds: 3 } as const;
 
 const bench: BenchModule = async (report) => {
   const started = performance.now();
-  let server: LocalPostgres | null = null;
-  const url = process.env.TOKENWARD_TEST_PG_URL || (server = await startLocalPostgres()).url;
+  const external = process.env.TOKENWARD_TEST_PG_URL || null;
+  const server: LocalPostgres | null = external === null ? await startLocalPostgres() : null;
+  const url = external ?? server!.url;
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const pool = new pg.Pool({ connectionString: url, max: 8 });
   const listenPool = new pg.Pool({ connectionString: url, max: 1 });
