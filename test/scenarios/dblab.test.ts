@@ -12,6 +12,7 @@ import { type StaticDirectoryData, staticDirectory } from '../../src/directory.j
 import type { TokenServiceOptions } from '../../src/service-types.js';
 import type { Need } from '../../src/types.js';
 import { makeHarness } from '../support/service.js';
+import { startGateway } from './gateway.js';
 import { codeOf, DAY, expectNoSecret } from './support.js';
 
 const ORG = 'postgres-ai';
@@ -77,6 +78,29 @@ describe('Database Lab: the verification token', () => {
     expect(await codeOf(service.verify(VERIFICATION_TOKEN))).toBe('token_invalid');
     const { token } = await service.issue({ name: 'laptop' }, DMITRY);
     expect((await service.verify(token)).owner).toBe('dmitry');
+  });
+});
+
+describe('Database Lab: the Verification-Token header', () => {
+  it('carries the verification token, or a personal token once they are enabled', async () => {
+    const { service } = engine();
+    const { token } = await service.issue({ name: 'cli' }, DMITRY);
+    const gateway = await startGateway(service, { header: 'Verification-Token' });
+    try {
+      expect(await gateway.whoami({ 'verification-token': VERIFICATION_TOKEN })).toMatchObject({
+        status: 200,
+        body: { type: 'verification', tenant: ORG },
+      });
+      expect(await gateway.whoami({ 'Verification-Token': token })).toMatchObject({
+        status: 200,
+        body: { type: 'personal', owner: 'dmitry' },
+      });
+      await service.revoke({ owner: 'dmitry', name: 'cli' }, NIK);
+      expect((await gateway.whoami({ 'Verification-Token': token })).status).toBe(401);
+      expect((await gateway.whoami({ 'Verification-Token': VERIFICATION_TOKEN })).status).toBe(200);
+    } finally {
+      await gateway.close();
+    }
   });
 });
 

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { looksLikeToken } from '../../src/format.js';
 import { ALICE, ANALYST, BOB, makeHarness } from '../support/service.js';
+import { startGateway } from './gateway.js';
 import { codeOf, DAY, errorOf, expectNoSecret, HOUR, names } from './support.js';
 
 const CI_COMMENT = 'Токен для сборочного конвейера';
@@ -54,6 +55,28 @@ describe('Tengri: using the token', () => {
     // It inherits the user's privileges as they are at each use, not as they were at issue.
     users.acme!.analyst!.grants = [{ scope: 'reports' }];
     expect((await service.verify(token)).can({ bucket: 'in.c-csv-import', access: 'write' })).toBe(false);
+  });
+});
+
+describe('Tengri: the HTTP gateway', () => {
+  it('takes the token from Authorization: Bearer or from the auth_token cookie, until it is dropped', async () => {
+    const { service } = makeHarness();
+    const { token } = await service.issue({ name: 'ci_pipeline', ttl: '30d' }, ANALYST);
+    const gateway = await startGateway(service, { cookie: 'auth_token' });
+    try {
+      const asAnalyst = { status: 200, challenge: null, body: expect.objectContaining({ owner: 'analyst' }) };
+      expect(await gateway.whoami({ authorization: `Bearer ${token}` })).toEqual(asAnalyst);
+      expect(await gateway.whoami({ cookie: `theme=dark; auth_token=${token}` })).toEqual(asAnalyst);
+      // Without a token the gateway asks for one; a dropped token is refused as invalid.
+      expect((await gateway.whoami({})).status).toBe(401);
+      await service.revoke({ owner: 'analyst', name: 'ci_pipeline' }, ANALYST);
+      const refused = await gateway.whoami({ authorization: `Bearer ${token}` });
+      expect(refused.status).toBe(401);
+      expect(refused.challenge).toContain('error="invalid_token"');
+      expect(JSON.stringify(refused)).not.toContain(token.slice(-30));
+    } finally {
+      await gateway.close();
+    }
   });
 });
 
