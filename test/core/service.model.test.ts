@@ -61,6 +61,8 @@ function mostly<T>(usual: fc.Arbitrary<T>, rare: fc.Arbitrary<T>): fc.Arbitrary<
 
 const issue = fc
   .record({
+    // Sometimes with a verified token instead: only master tokens may create tokens.
+    viaToken: fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.nat() }),
     actor: mostly(
       fc.constantFrom<ActorName>('alice', 'analyst', 'analyst', 'bob'),
       fc.constantFrom<ActorName>('gone', 'gina'),

@@ -13,6 +13,7 @@ import type { Grant, TokenInfo } from '../../../src/types.js';
 import type { Harness } from '../../support/service.js';
 import {
   type ActorName,
+  ALL,
   activeUser,
   actorOf,
   allows,
@@ -33,6 +34,7 @@ import {
   mayManage,
   NEEDS,
   type NeedKey,
+  type NeedSet,
   needSet,
   PURGE_AFTER,
   policyKey,
@@ -170,6 +172,11 @@ export const TTL_CHOICES: readonly {
 
 export interface IssueParams {
   readonly actor: ActorName;
+  /**
+   * When set, the call is made with a verified token instead of as `actor`:
+   * the token picked by this index among those that verify now.
+   */
+  readonly viaToken?: number | undefined;
   readonly type: 'personal' | 'limited' | 'administrative' | 'master' | undefined;
   readonly owner: string | undefined;
   readonly name: string | undefined;
@@ -178,16 +185,57 @@ export interface IssueParams {
   readonly comment: string | undefined;
 }
 
+/** Who creates a token, as far as the rules care. */
+interface Creator {
+  readonly tenant: string;
+  readonly user: string | null;
+  readonly admin: boolean;
+  /** What the creator may do, the ceiling of what it may grant. */
+  readonly needs: NeedSet;
+  /** Only users and master tokens create tokens (SPEC §2). */
+  readonly mayIssue: boolean;
+  readonly label: string;
+}
+
+/** Tokens that verify now, so that their principal can act. */
+function actingTokens(m: Readonly<Model>): ModelToken[] {
+  return m.tokens.filter(
+    (token) =>
+      isLive(token, m.now) && (token.owner === null || activeUser(m as Model, token.tenant, token.owner) !== null),
+  );
+}
+
+function creatorOf(m: Model, p: IssueParams, acting: ModelToken | null): Creator | null {
+  if (acting !== null) {
+    const owner = activeUser(m, acting.tenant, acting.owner);
+    return {
+      tenant: acting.tenant,
+      user: acting.owner,
+      admin: owner?.admin ?? false,
+      // A master token has full access in its tenant.
+      needs: ALL,
+      mayIssue: acting.type === 'master',
+      label: `token:${acting.id}`,
+    };
+  }
+  const { tenant, user } = actorOf(p.actor);
+  const found = activeUser(m, tenant, user);
+  if (found === null) return null;
+  return { tenant, user, admin: found.admin, needs: userNeeds(found), mayIssue: true, label: `user:${user}` };
+}
+
 export class IssueCommand implements Command {
   constructor(readonly p: IssueParams) {}
-  check(): boolean {
-    return true;
+  check(m: Readonly<Model>): boolean {
+    return this.p.viaToken === undefined || actingTokens(m).length > 0;
   }
   async run(m: Model, r: Real): Promise<void> {
     const p = this.p;
     const choice = TTL_CHOICES[p.ttl % TTL_CHOICES.length]!;
-    const { tenant, user } = actorOf(p.actor);
-    const actorUser = activeUser(m, tenant, user);
+    const candidates = actingTokens(m);
+    const acting = p.viaToken === undefined ? null : candidates[p.viaToken % candidates.length]!;
+    const creator = creatorOf(m, p, acting);
+    const tenant = creator?.tenant ?? actorOf(p.actor).tenant;
     const type = p.type ?? 'personal';
     const expected = codes();
     // Master tokens come only from ensureMasterToken.
@@ -195,25 +243,26 @@ export class IssueCommand implements Command {
     let owner: string | null = null;
     let lifetime: number | null = null;
     let grants: Set<NeedKey> | null = null;
-    if (actorUser === null) {
+    if (creator === null || !creator.mayIssue) {
+      // An unknown or inactive user, or a token other than a master one: nothing to check further.
       expected.add('forbidden');
     } else {
-      let ownerNeeds = userNeeds(actorUser);
+      let ownerNeeds: NeedSet = ALL;
       if (type === 'administrative') {
         // Administrative tokens are impersonal and only admins issue them.
-        if (!actorUser.admin) expected.add('forbidden');
+        if (!creator.admin) expected.add('forbidden');
         if (p.owner !== undefined) expected.add('invalid_request');
       } else {
         // FOR USER is for admins only; the owner must be a live user of the tenant.
-        owner = p.owner ?? user;
-        if (owner !== user && !actorUser.admin) expected.add('forbidden');
+        owner = p.owner ?? creator.user;
+        if (owner !== creator.user && !creator.admin) expected.add('forbidden');
         const ownerUser = activeUser(m, tenant, owner);
         if (ownerUser === null) expected.add('not_found').add('invalid_request');
         else ownerNeeds = userNeeds(ownerUser);
       }
       // Limited tokens give no access unless granted; a token never carries more than its creator (and owner) may do.
       grants = p.grants === undefined ? (type === 'limited' ? new Set() : null) : needSet(p.grants);
-      if (grants !== null && !covers(intersect(userNeeds(actorUser), ownerNeeds), grants)) {
+      if (grants !== null && !covers(intersect(creator.needs, ownerNeeds), grants)) {
         expected.add('insufficient_scope').add('forbidden');
       }
       // Refused, never shortened; no ttl means min(default, effective maximum); no expiry only where allowed.
@@ -238,8 +287,9 @@ export class IssueCommand implements Command {
       ...(p.grants === undefined ? {} : { grants: p.grants }),
       ...(p.comment === undefined ? {} : { comment: p.comment }),
     };
+    const actor = acting === null ? actorOf(p.actor) : { principal: await r.service.verify(acting.current) };
     const issued = expectOutcome(
-      await settle(r.service.issue(input as Parameters<Real['service']['issue']>[0], actorOf(p.actor))),
+      await settle(r.service.issue(input as Parameters<Real['service']['issue']>[0], actor)),
       expected,
       this.toString(),
     );
@@ -272,11 +322,13 @@ export class IssueCommand implements Command {
     ).toBe(false);
     m.tokens.push(modelToken);
     expectInfo(m, info, modelToken, this.toString());
+    expect(info.createdBy, 'createdBy names the creator').toBe(creator?.label);
   }
   toString(): string {
     const p = this.p;
     const ttl = TTL_CHOICES[p.ttl % TTL_CHOICES.length]!.ttl;
-    return `issue(${JSON.stringify({ type: p.type, owner: p.owner, name: p.name, ttl, grants: p.grants, comment: p.comment })}, ${p.actor})`;
+    const who = p.viaToken === undefined ? p.actor : `token #${p.viaToken}`;
+    return `issue(${JSON.stringify({ type: p.type, owner: p.owner, name: p.name, ttl, grants: p.grants, comment: p.comment })}, ${who})`;
   }
 }
 
