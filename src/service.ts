@@ -506,6 +506,9 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     const at = now();
     const graceEnds =
       gracePeriod === null ? null : Math.min(at + gracePeriod, record.expiresAt ?? Number.POSITIVE_INFINITY);
+    // The new string is built before anything is stored: a format that refuses
+    // this token (a JWT for a token without expiry) fails with the old secret intact.
+    const token = await encode({ ...record, rotatedAt: at }, secret);
     const updated = await guarded(
       repository.update(
         record.id,
@@ -527,7 +530,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       ),
     );
     if (updated === null) return null;
-    return { token: await encode(updated, secret), record: updated };
+    return { token, record: updated };
   };
 
   const rotate = async (ref: TokenRef, actor: Actor, rotateOptions?: RotateOptions): Promise<IssuedToken> => {
