@@ -199,6 +199,27 @@ describe('rotation, revocation and sharing', () => {
   });
 });
 
+describe('switching an existing deployment to JWTs', () => {
+  it('rotating a no-expiry token made under the opaque format is refused and leaves the token as it was', async () => {
+    const h = await jwtHarness({ signing: k.ed }, { sessions: false, policy: { allowNoExpiry: true } });
+    const opaque = createTokenService({
+      repository: h.repository,
+      pepper: PEPPER,
+      directory: staticDirectory(USERS),
+      now: h.clock.now,
+      policy: { allowNoExpiry: true },
+    });
+    const forever = await opaque.issue({ name: 'forever', ttl: null }, ALICE);
+    const before = await h.repository.findById(forever.info.id);
+    h.clock.advance(1000);
+    const error = await h.service.rotate(forever.info.id, ALICE).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'invalid_request', details: { field: 'ttl' } });
+    // Nothing half-done: same secret, same version, the old string still works.
+    expect(await h.repository.findById(forever.info.id)).toEqual(before);
+    expect((await opaque.verify(forever.token)).tokenId).toBe(forever.info.id);
+  });
+});
+
 describe('formats do not mix', () => {
   it('a JWT service refuses opaque tokens and an opaque service refuses JWTs, on the same repository', async () => {
     const h = await jwtHarness({ signing: k.ed }, { sessions: false });
