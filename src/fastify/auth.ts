@@ -1,4 +1,10 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type {
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  preHandlerHookHandler,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import { authFailure, checkRealm, type HttpAnswer } from '../http/answers.js';
 import {
@@ -132,15 +138,14 @@ export const tokenward: FastifyPluginAsync<FastifyAuthOptions> = fp(plugin, { fa
  * app.post('/run', { preHandler: requireGrant({ component: 'keboola.ex-db-mysql', action: 'run' }) }, run);
  * ```
  */
-export function requireGrant(
-  need: Need | readonly Need[],
-  options: FastifyGuardOptions = {},
-): preHandlerAsyncHookHandler {
+export function requireGrant(need: Need | readonly Need[], options: FastifyGuardOptions = {}): preHandlerHookHandler {
   const guard = grantGuard(need);
   const fixedRealm = options.realm === undefined ? undefined : checkRealm(options.realm);
-  return async function requireGrantHook(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  // Synchronous work, so a callback hook: no promise per request.
+  return function requireGrantHook(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const realm = fixedRealm ?? realms.get(request) ?? 'api';
     const refusal = checkGuard(request.tokenPrincipal, guard, realm);
-    if (refusal !== null) await sendAnswer(reply, refusal);
+    if (refusal === null) done();
+    else sendAnswer(reply, refusal);
   };
 }

@@ -1,6 +1,6 @@
 /** Type-level checks of the public HTTP API: request decoration and return types. */
 import type { Request, RequestHandler, Router } from 'express';
-import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   requireGrant as expressGuard,
@@ -52,6 +52,6 @@ describe('tokenward/fastify types', () => {
     expectTypeOf(tokenward).toEqualTypeOf<FastifyPluginAsync<FastifyAuthOptions>>();
     expectTypeOf(managementRoutes).toEqualTypeOf<FastifyPluginAsync<FastifyManagementOptions>>();
     expectTypeOf(introspectionRoute).toExtend<FastifyPluginAsync<never>>();
-    expectTypeOf(fastifyGuard({ scope: 's' })).toEqualTypeOf<preHandlerAsyncHookHandler>();
+    expectTypeOf(fastifyGuard({ scope: 's' })).toEqualTypeOf<preHandlerHookHandler>();
   });
 });
