@@ -16,13 +16,16 @@ import {
   type Command,
   DirectoryCommand,
   EnsureMasterCommand,
+  EventsCommand,
   GetCommand,
   IssueCommand,
   ListCommand,
   type ListScope,
   type Pick,
+  PruneEventsCommand,
   PurgeCommand,
   type Real,
+  RecordCommand,
   RevokeCommand,
   RevokeUserCommand,
   RotateCommand,
@@ -56,13 +59,16 @@ const GRANT_POOL: readonly Grant[] = [
 
 /** Mostly calls that can succeed, so sequences build up state; sometimes ones that break a rule. */
 function mostly<T>(usual: fc.Arbitrary<T>, rare: fc.Arbitrary<T>): fc.Arbitrary<T> {
-  return fc.oneof({ weight: 4, arbitrary: usual }, { weight: 1, arbitrary: rare });
+  return fc.oneof({ weight: 9, arbitrary: usual }, { weight: 1, arbitrary: rare });
 }
 
 const issue = fc
   .record({
     // Sometimes with a verified token instead: only master tokens may create tokens.
-    viaToken: fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.nat() }),
+    viaToken: fc.oneof(
+      { weight: 4, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.record({ index: fc.nat(), master: fc.boolean() }) },
+    ),
     actor: mostly(
       fc.constantFrom<ActorName>('alice', 'analyst', 'analyst', 'bob'),
       fc.constantFrom<ActorName>('gone', 'gina'),
@@ -73,7 +79,7 @@ const issue = fc
     ),
     owner: mostly(fc.constant(undefined), fc.constantFrom('analyst', 'bob', 'gone', 'nobody')),
     // Small pools so names collide; 'master' may collide with a master token's name.
-    name: fc.constantFrom(undefined, undefined, 'ci_pipeline', 'report_bot', 'deploy', 'master'),
+    name: mostly(fc.constantFrom(undefined, undefined, 'ci_pipeline', 'report_bot', 'deploy'), fc.constant('master')),
     // Indexes into TTL_CHOICES: the first eight are well-formed lifetimes under the ceiling.
     ttl: mostly(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 8, max: 10 })),
     grants: fc.option(
@@ -157,6 +163,11 @@ const ensureMaster = fc
   .map((user) => new EnsureMasterCommand(user));
 const advanceToDeadline = fc.nat().map((pick) => new AdvanceToDeadlineCommand(pick));
 const purge = fc.constant(new PurgeCommand());
+const events = fc.tuple(actor, target).map(([who, pick]) => new EventsCommand(who, pick));
+const record = fc
+  .tuple(fc.nat(), fc.constantFrom('GET /buckets', 'storage.tables.import', 'SELECT 1'))
+  .map(([pick, operation]) => new RecordCommand(pick, operation));
+const pruneEvents = fc.constant(new PruneEventsCommand());
 const directory = fc
   .constantFrom('analyst-demoted' as const, 'analyst-demoted' as const, 'bob-active' as const)
   .map((change) => new DirectoryCommand(change));
@@ -168,6 +179,7 @@ const commands: fc.Arbitrary<Command>[] = [
   ...[rotate, rotate, revoke, revokeUser, updateComment, get, list],
   ...[share, share, claim, claim, setMaxTtl, setMaxTtl, ensureMaster],
   ...[advance, advance, advanceToDeadline, purge, directory],
+  ...[events, record, pruneEvents],
 ];
 
 const config: fc.Arbitrary<ModelConfig> = fc.record({

@@ -21,6 +21,7 @@ import {
   CLAIM_TTL,
   covers,
   DEFAULT_TTL,
+  EVENT_RETENTION,
   effectiveMax,
   effectiveNeeds,
   intersect,
@@ -28,6 +29,7 @@ import {
   isLive,
   liveCapped,
   liveNames,
+  logEvent,
   MASTER_NAME,
   type Model,
   type ModelToken,
@@ -51,14 +53,15 @@ export const GHOST_ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
 
 /**
  * A token picked by position at run time (the model's list grows while
- * commands are generated): among those the actor may manage (so that most
- * calls get past the lookup), among all tokens, or a missing one.
+ * commands are generated): among the live ones the actor may manage (so
+ * that most calls get past the lookup and the liveness checks), among all
+ * tokens, dead and foreign ones included, or a missing one.
  */
 export type Pick = { readonly index: number; readonly among: 'manageable' | 'any' } | 'ghost';
 
 function target(model: Model, actor: ActorName, pick: Pick): ModelToken | null {
   if (pick === 'ghost') return null;
-  const manageable = model.tokens.filter((token) => !token.purged && mayManage(model, actor, token));
+  const manageable = model.tokens.filter((token) => isLive(token, model.now) && mayManage(model, actor, token));
   const pool = pick.among === 'manageable' && manageable.length > 0 ? manageable : model.tokens;
   return pool.length === 0 ? null : pool[pick.index % pool.length]!;
 }
@@ -174,9 +177,10 @@ export interface IssueParams {
   readonly actor: ActorName;
   /**
    * When set, the call is made with a verified token instead of as `actor`:
-   * the token picked by this index among those that verify now.
+   * the token picked by `index` among those that verify now (among the
+   * master tokens, if `master` and there are any).
    */
-  readonly viaToken?: number | undefined;
+  readonly viaToken?: { readonly index: number; readonly master: boolean } | undefined;
   readonly type: 'personal' | 'limited' | 'administrative' | 'master' | undefined;
   readonly owner: string | undefined;
   readonly name: string | undefined;
@@ -203,6 +207,13 @@ function actingTokens(m: Readonly<Model>): ModelToken[] {
     (token) =>
       isLive(token, m.now) && (token.owner === null || activeUser(m as Model, token.tenant, token.owner) !== null),
   );
+}
+
+function actingToken(m: Model, via: { readonly index: number; readonly master: boolean }): ModelToken {
+  const candidates = actingTokens(m);
+  const masters = candidates.filter((token) => token.type === 'master');
+  const pool = via.master && masters.length > 0 ? masters : candidates;
+  return pool[via.index % pool.length]!;
 }
 
 function creatorOf(m: Model, p: IssueParams, acting: ModelToken | null): Creator | null {
@@ -232,8 +243,7 @@ export class IssueCommand implements Command {
   async run(m: Model, r: Real): Promise<void> {
     const p = this.p;
     const choice = TTL_CHOICES[p.ttl % TTL_CHOICES.length]!;
-    const candidates = actingTokens(m);
-    const acting = p.viaToken === undefined ? null : candidates[p.viaToken % candidates.length]!;
+    const acting = p.viaToken === undefined ? null : actingToken(m, p.viaToken);
     const creator = creatorOf(m, p, acting);
     const tenant = creator?.tenant ?? actorOf(p.actor).tenant;
     const type = p.type ?? 'personal';
@@ -315,19 +325,21 @@ export class IssueCommand implements Command {
       grace: null,
       retired: [],
       purged: false,
+      events: [],
     };
     expect(
       m.tokens.some((known) => known.id === info.id),
       'ids are unique',
     ).toBe(false);
     m.tokens.push(modelToken);
+    logEvent(m, modelToken, 'issued');
     expectInfo(m, info, modelToken, this.toString());
     expect(info.createdBy, 'createdBy names the creator').toBe(creator?.label);
   }
   toString(): string {
     const p = this.p;
     const ttl = TTL_CHOICES[p.ttl % TTL_CHOICES.length]!.ttl;
-    const who = p.viaToken === undefined ? p.actor : `token #${p.viaToken}`;
+    const who = p.viaToken === undefined ? p.actor : `${p.viaToken.master ? 'master' : 'token'} #${p.viaToken.index}`;
     return `issue(${JSON.stringify({ type: p.type, owner: p.owner, name: p.name, ttl, grants: p.grants, comment: p.comment })}, ${who})`;
   }
 }
@@ -509,6 +521,7 @@ export class RotateCommand implements Command {
     expect(rotated.token, 'a rotation makes a new secret').not.toBe(token.current);
     expect(rotated.info.rotatedAt?.getTime(), 'rotatedAt').toBe(m.now);
     rollSecret(m, token, rotated.token, choice.ms);
+    logEvent(m, token, 'rotated');
     expectInfo(m, rotated.info, token, this.toString());
   }
   toString(): string {
@@ -542,6 +555,7 @@ export class RevokeCommand implements Command {
     const info = expectOutcome(outcome, expected, this.toString());
     if (info === null || token === null) return;
     token.revokedAt = m.now;
+    logEvent(m, token, 'revoked');
     expectInfo(m, info, token, this.toString());
   }
   toString(): string {
@@ -576,7 +590,10 @@ export class RevokeUserCommand implements Command {
       (token) => token.revokedAt === null && (this.removeUser || token.type !== 'master'),
     );
     expect(count, `${this.toString()}: count`).toBe(hit.length);
-    for (const token of hit) token.revokedAt = m.now;
+    for (const token of hit) {
+      token.revokedAt = m.now;
+      logEvent(m, token, 'revoked');
+    }
   }
   toString(): string {
     return `${this.removeUser ? 'removeUser' : 'revokeAll'}(${this.user}, ${this.actor})`;
@@ -625,6 +642,7 @@ export class UpdateCommentCommand implements Command {
     if (info === null || token === null) return;
     // Only the comment changes: same secret, same expiry (checked by later verifications).
     token.comment = this.comment as string;
+    logEvent(m, token, 'comment_updated');
     expectInfo(m, info, token, this.toString());
   }
   toString(): string {
@@ -759,6 +777,7 @@ export class ShareCommand implements Command {
     // It sends a code, never the token.
     expectNoSecrets(m, shared, this.toString());
     m.claims.push({ code: shared.code, tokenId: token.id, expiresAt, used: false });
+    logEvent(m, token, 'shared');
   }
   toString(): string {
     return `share(${describeTarget(this.pick)}, ${this.actor}${this.ttl === undefined ? '' : `, ttl ${this.ttl}`})`;
@@ -793,6 +812,7 @@ export class ClaimCommand implements Command {
     // Claiming rotates: the new secret is returned once and the old one dies now.
     expect(claimed.token, 'a claim makes a new secret').not.toBe(token.current);
     rollSecret(m, token, claimed.token, null);
+    logEvent(m, token, 'claimed');
     expectInfo(m, claimed.info, token, this.toString());
   }
   toString(): string {
@@ -886,8 +906,10 @@ export class EnsureMasterCommand implements Command {
       grace: null,
       retired: [],
       purged: false,
+      events: [],
     };
     m.tokens.push(master);
+    logEvent(m, master, 'issued');
     expectInfo(m, result.info, master, this.toString());
   }
   toString(): string {
@@ -990,5 +1012,81 @@ export class DirectoryCommand implements Command {
   }
   toString(): string {
     return `directory(${this.change})`;
+  }
+}
+
+// ------------------------------------------------------------------- events
+
+/** `events(ref)`: the token's history, newest first, for those who manage it. */
+export class EventsCommand implements Command {
+  constructor(
+    readonly actor: ActorName,
+    readonly pick: Pick,
+  ) {}
+  check(m: Readonly<Model>): boolean {
+    return hasTarget(m, this.pick);
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const token = target(m, this.actor, this.pick);
+    const expected = lookupCodes(m, this.actor, token);
+    const page = expectOutcome(
+      await settle(r.service.events(token?.id ?? GHOST_ID, actorOf(this.actor), { limit: 1000 })),
+      expected,
+      this.toString(),
+    );
+    if (page === null || token === null) return;
+    expect(
+      page.items.map((event) => [event.type, event.operation, event.at]),
+      this.toString(),
+    ).toEqual(token.events.map((event) => [event.type, event.operation, event.at]).reverse());
+    expectNoSecrets(m, page, this.toString());
+  }
+  toString(): string {
+    return `events(${describeTarget(this.pick)}, ${this.actor})`;
+  }
+}
+
+/** `record(principal, operation)`: the app notes an operation done with a token that verifies now. */
+export class RecordCommand implements Command {
+  constructor(
+    readonly pick: number,
+    readonly operation: string,
+  ) {}
+  check(m: Readonly<Model>): boolean {
+    return actingTokens(m).length > 0;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const candidates = actingTokens(m);
+    const token = candidates[this.pick % candidates.length]!;
+    const principal = await r.service.verify(token.current);
+    expectOutcome(await settle(r.service.record(principal, this.operation)), codes(), this.toString());
+    logEvent(m, token, 'used', this.operation);
+  }
+  toString(): string {
+    return `record(#${this.pick}, ${JSON.stringify(this.operation)})`;
+  }
+}
+
+/** `pruneEvents()`: events older than six months go. */
+export class PruneEventsCommand implements Command {
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const count = expectOutcome(await settle(r.service.pruneEvents()), codes(), this.toString());
+    const cutoff = m.now - EVENT_RETENTION;
+    const old = (token: ModelToken): number => token.events.filter((event) => event.at < cutoff).length;
+    const known = m.tokens.filter((token) => !token.purged).reduce((sum, token) => sum + old(token), 0);
+    // The history of a purged token may have gone with it, or may be pruned now: both are allowed.
+    const maybe = m.tokens.filter((token) => token.purged).reduce((sum, token) => sum + old(token), 0);
+    expect(count, `${this.toString()}: count`).toBeGreaterThanOrEqual(known);
+    expect(count, `${this.toString()}: count`).toBeLessThanOrEqual(known + maybe);
+    for (const token of m.tokens) {
+      const kept = token.events.filter((event) => event.at >= cutoff);
+      token.events.splice(0, token.events.length, ...kept);
+    }
+  }
+  toString(): string {
+    return 'pruneEvents()';
   }
 }

@@ -16,6 +16,8 @@ export const DEFAULT_TTL = 365 * DAY;
 export const CEILING = 365 * DAY;
 /** How long expired tokens stay before `purgeExpired` deletes them (the service's default window). */
 export const PURGE_AFTER = 30 * DAY;
+/** How long token events are kept: six months (the service's default, 183 days). */
+export const EVENT_RETENTION = 183 * DAY;
 /** How long a claim code lives unless `share` asks for less (the service's default). */
 export const CLAIM_TTL = 7 * DAY;
 
@@ -63,6 +65,15 @@ export interface ModelToken {
   retired: string[];
   /** Deleted by `purgeExpired`. */
   purged: boolean;
+  /** The token's history in the order it happened: lifecycle events and app-recorded uses. */
+  readonly events: ModelEvent[];
+}
+
+export interface ModelEvent {
+  readonly type: string;
+  /** The app's operation name for `used` events, otherwise the type. */
+  readonly operation: string;
+  readonly at: number;
 }
 
 export interface ModelClaim {
@@ -197,6 +208,11 @@ export function effectiveNeeds(model: Model, token: ModelToken): NeedSet {
 export function byName(model: Model, tenant: string, owner: string | null, name: string): ModelToken | null {
   const named = tokensOf(model, tenant, owner).filter((token) => token.name === name);
   return named.find((token) => isLive(token, model.now)) ?? named[named.length - 1] ?? null;
+}
+
+/** Appends to a token's history (SPEC §5: lifecycle events are stored per token automatically). */
+export function logEvent(model: Model, token: ModelToken, type: string, operation: string = type): void {
+  token.events.push({ type, operation, at: model.now });
 }
 
 // ----------------------------------------------------------------- policies
