@@ -44,7 +44,16 @@ export interface ExpressGuardOptions {
 }
 
 /** The realm `tokenAuth` answered this request with, so guards after it answer alike. */
-const realms = new WeakMap<Request, string>();
+const REALM = Symbol('tokenward.realm');
+
+/** Remembers the realm on the request itself (a symbol key: cheaper than a WeakMap entry per request). */
+function setRealm(target: Request, realm: string): void {
+  (target as unknown as Record<symbol, string>)[REALM] = realm;
+}
+
+function realmOf(target: Request): string | undefined {
+  return (target as unknown as Record<symbol, string | undefined>)[REALM];
+}
 
 /** @internal Copies a framework-neutral answer onto an Express response. */
 export function sendAnswer(res: Response, answer: HttpAnswer): void {
@@ -89,7 +98,7 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
     throw new TypeError('record needs a TokenService: this verifier cannot record uses');
   }
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    realms.set(req, settings.realm);
+    setRealm(req, settings.realm);
     let requestTenant: string | undefined;
     try {
       requestTenant = typeof tenant === 'function' ? tenant(req) : tenant;
@@ -143,7 +152,7 @@ export function requireGrant(need: Need | readonly Need[], options: ExpressGuard
   const guard = grantGuard(need);
   const fixedRealm = options.realm === undefined ? undefined : checkRealm(options.realm);
   return (req: Request, res: Response, next: NextFunction): void => {
-    const realm = fixedRealm ?? realms.get(req) ?? 'api';
+    const realm = fixedRealm ?? realmOf(req) ?? 'api';
     const refusal = checkGuard(req.tokenPrincipal, guard, realm);
     if (refusal === null) next();
     else sendAnswer(res, refusal);

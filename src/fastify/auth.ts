@@ -45,7 +45,16 @@ export interface FastifyGuardOptions {
   readonly realm?: string;
 }
 
-const realms = new WeakMap<FastifyRequest, string>();
+const REALM = Symbol('tokenward.realm');
+
+/** Remembers the realm on the request itself (a symbol key: cheaper than a WeakMap entry per request). */
+function setRealm(target: FastifyRequest, realm: string): void {
+  (target as unknown as Record<symbol, string>)[REALM] = realm;
+}
+
+function realmOf(target: FastifyRequest): string | undefined {
+  return (target as unknown as Record<symbol, string | undefined>)[REALM];
+}
 
 /** @internal Copies a framework-neutral answer onto a Fastify reply. */
 export function sendAnswer(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
@@ -66,7 +75,7 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
 
   // The earliest hook: nothing (body parsing included) happens for a request that is refused.
   fastify.addHook('onRequest', async (request, reply) => {
-    realms.set(request, settings.realm);
+    setRealm(request, settings.realm);
     let requestTenant: string | undefined;
     try {
       requestTenant = typeof tenant === 'function' ? tenant(request) : tenant;
@@ -143,7 +152,7 @@ export function requireGrant(need: Need | readonly Need[], options: FastifyGuard
   const fixedRealm = options.realm === undefined ? undefined : checkRealm(options.realm);
   // Synchronous work, so a callback hook: no promise per request.
   return function requireGrantHook(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    const realm = fixedRealm ?? realms.get(request) ?? 'api';
+    const realm = fixedRealm ?? realmOf(request) ?? 'api';
     const refusal = checkGuard(request.tokenPrincipal, guard, realm);
     if (refusal === null) done();
     else sendAnswer(reply, refusal);
