@@ -33,5 +33,6 @@ export {
   type SigningKeyInput,
   type VerificationKeyInput,
 } from './keys.js';
+export { redactJwt } from './redact.js';
 export { type JwtSessionCodecOptions, jwtSessionCodec, SESSION_TYP } from './session.js';
 export { DEFAULT_CLOCK_TOLERANCE, MAX_CLOCK_TOLERANCE, MAX_JWT_LENGTH } from './verify.js';
