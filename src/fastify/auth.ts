@@ -72,6 +72,8 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
   }
   const settings = authSettings(options);
   if (!fastify.hasRequestDecorator('tokenPrincipal')) fastify.decorateRequest('tokenPrincipal', null);
+  // Declared up front so every request object keeps one shape (an ad hoc property would not).
+  if (!fastify.hasRequestDecorator(REALM)) fastify.decorateRequest(REALM, null);
 
   // The earliest hook: nothing (body parsing included) happens for a request that is refused.
   fastify.addHook('onRequest', async (request, reply) => {
