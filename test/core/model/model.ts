@@ -57,6 +57,8 @@ export interface ModelToken {
   readonly createdAt: number;
   readonly expiresAt: number | null;
   revokedAt: number | null;
+  /** When the secret was last replaced (rotation or claim). */
+  rotatedAt: number | null;
   /** The token string that works now. */
   current: string;
   /** The secret replaced by the last rotation, still accepted until `until` (rotation grace). */
