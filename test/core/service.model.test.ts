@@ -142,7 +142,10 @@ const share = fc
   .tuple(actor, target, fc.constantFrom(undefined, '1h' as const, '2d' as const))
   .map(([who, pick, ttl]) => new ShareCommand(who, pick, ttl));
 const claim = fc
-  .tuple(fc.option(fc.nat(), { nil: null, freq: 5 }), fc.constantFrom('acme_claim_nope', 'x', ''))
+  .tuple(
+    fc.option(fc.record({ index: fc.nat(), fresh: fc.boolean() }), { nil: null, freq: 5 }),
+    fc.constantFrom('acme_claim_nope', 'x', ''),
+  )
   .map(([pick, garbage]) => new ClaimCommand(pick, garbage));
 const setMaxTtl = fc
   .tuple(
@@ -179,7 +182,7 @@ const commands: fc.Arbitrary<Command>[] = [
   ...[issue, issue, issue, issue, issue],
   ...[verify, verify, verify, verify],
   ...[rotate, rotate, revoke, revokeUser, updateComment, get, list],
-  ...[share, share, claim, claim, setMaxTtl, setMaxTtl, ensureMaster],
+  ...[share, share, claim, claim, claim, setMaxTtl, setMaxTtl, ensureMaster],
   ...[advance, advance, advanceToDeadline, purge, directory],
   ...[events, record, pruneEvents],
 ];

@@ -787,16 +787,22 @@ export class ShareCommand implements Command {
   }
 }
 
+/**
+ * `claim(code)` with a code the model knows (`fresh`: one not used yet, if
+ * there is one; otherwise any, used and expired ones included), or with junk.
+ */
 export class ClaimCommand implements Command {
   constructor(
-    readonly pick: number | null,
+    readonly pick: { readonly index: number; readonly fresh: boolean } | null,
     readonly garbage: string,
   ) {}
   check(m: Readonly<Model>): boolean {
     return this.pick === null || m.claims.length > 0;
   }
   async run(m: Model, r: Real): Promise<void> {
-    const claim = this.pick === null ? null : m.claims[this.pick % m.claims.length]!;
+    const unused = m.claims.filter((known) => !known.used);
+    const pool = this.pick?.fresh && unused.length > 0 ? unused : m.claims;
+    const claim = this.pick === null ? null : pool[this.pick.index % pool.length]!;
     const token = claim === null ? null : m.tokens.find((known) => known.id === claim.tokenId)!;
     const expected = codes();
     if (claim === null || token === null) expected.add('invalid_request').add('not_found');
@@ -821,7 +827,8 @@ export class ClaimCommand implements Command {
     expectOutcome(await settle(r.service.claim(claim!.code)), codes('not_found'), `${this.toString()} again`);
   }
   toString(): string {
-    return this.pick === null ? `claim(garbage ${JSON.stringify(this.garbage)})` : `claim(code #${this.pick})`;
+    if (this.pick === null) return `claim(garbage ${JSON.stringify(this.garbage)})`;
+    return `claim(${this.pick.fresh ? 'fresh' : 'any'} code #${this.pick.index})`;
   }
 }
 
