@@ -2,11 +2,16 @@
  * HTTP: requests per second of a guarded route (token extracted, verified
  * on the memory repository, grant checked) against the same route with no
  * guard, in the same process and the same run, for Express and Fastify.
- * autocannon drives 10 connections over loopback in seven adjacent pairs
- * of short runs (alternating which route goes first); the printed pair is
- * the one with the median ratio, so one noisy moment on a shared machine
- * does not decide the figure. Each figure is also reported per second of
- * process CPU time.
+ *
+ * autocannon drives 10 connections over loopback. Each round measures the
+ * routes back to back, rotating which goes first, and the printed figures
+ * come from the round with the median ratio, so one noisy moment on a
+ * shared machine does not decide them. Every figure is reported as
+ * wall-clock requests per second and per second of process CPU time
+ * (server and client share the process; CPU time holds steadier when other
+ * work competes for the cores). A third route runs the same middleware with
+ * a verifier that returns a ready principal: the HTTP layer's own cost,
+ * without `service.verify`.
  */
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
@@ -14,29 +19,37 @@ import express from 'express';
 import Fastify from 'fastify';
 import { requireGrant as expressGuard, tokenAuth } from '../src/express/index.js';
 import { requireGrant as fastifyGuard, tokenward } from '../src/fastify/index.js';
+import type { TokenVerifier } from '../src/http/authenticate.js';
 import { createTokenService, staticDirectory } from '../src/index.js';
 import { memoryRepository } from '../src/memory/index.js';
 import { nodeHasher } from '../src/node/index.js';
-import type { TokenService } from '../src/service-types.js';
 import type { BenchModule } from './harness.js';
 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 1.2);
-const ROUNDS = 7;
+const ROUNDS = 5;
 const CONNECTIONS = 10;
 const NEED = { bucket: 'in.c-csv-import', access: 'read' } as const;
 const BODY = { rows: [{ id: 1, city: 'Prague' }] };
+const ROUTES = ['open', 'guarded', 'layer'] as const;
+type Route = (typeof ROUTES)[number];
 
 interface Served {
   readonly url: string;
   close(): Promise<void>;
 }
 
-async function expressApp(service: TokenService): Promise<Served> {
+/** `/open` unguarded; `/guarded` with the service; `/layer` with a verifier that returns a ready principal. */
+type Start = (service: TokenVerifier, ready: TokenVerifier) => Promise<Served>;
+
+const expressApp: Start = async (service, ready) => {
   const app = express();
   app.get('/open', (_req, res) => {
     res.json(BODY);
   });
   app.get('/guarded', tokenAuth(service), expressGuard(NEED), (_req, res) => {
+    res.json(BODY);
+  });
+  app.get('/layer', tokenAuth(ready), expressGuard(NEED), (_req, res) => {
     res.json(BODY);
   });
   const server = app.listen(0, '127.0.0.1');
@@ -45,21 +58,25 @@ async function expressApp(service: TokenService): Promise<Served> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
+};
 
-async function fastifyApp(service: TokenService): Promise<Served> {
+const fastifyApp: Start = async (service, ready) => {
   const app = Fastify();
   app.get('/open', async () => BODY);
   await app.register(async (scope) => {
     await scope.register(tokenward, { verifier: service });
     scope.get('/guarded', { preHandler: fastifyGuard(NEED) }, async () => BODY);
   });
+  await app.register(async (scope) => {
+    await scope.register(tokenward, { verifier: ready });
+    scope.get('/layer', { preHandler: fastifyGuard(NEED) }, async () => BODY);
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
     close: () => app.close(),
   };
-}
+};
 
 /** One autocannon run: wall-clock requests per second, and requests per second of process CPU time. */
 interface Measured {
@@ -82,6 +99,15 @@ async function measure(url: string, token: string, seconds: number): Promise<Mea
   return { wall: result.requests.average, perCpuSecond: result.requests.total / ((cpu.user + cpu.system) / 1e6) };
 }
 
+type Round = Record<Route, Measured>;
+
+/** The round whose `route`/open ratio is the median one. */
+function medianRound(rounds: readonly Round[], route: Route, key: keyof Measured): Round {
+  const ratio = (round: Round): number => round[route][key] / round.open[key];
+  const sorted = [...rounds].sort((a, b) => ratio(a) - ratio(b));
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 const bench: BenchModule = async (report) => {
   const service = createTokenService({
     repository: memoryRepository(),
@@ -91,52 +117,39 @@ const bench: BenchModule = async (report) => {
     hasher: nodeHasher,
   });
   const { token } = await service.issue({ tenant: 'acme', owner: 'bob' }, 'system');
+  const principal = await service.verify(token);
+  const ready: TokenVerifier = { verify: async () => principal };
 
   for (const [name, start] of [
     ['express', expressApp],
     ['fastify', fastifyApp],
   ] as const) {
-    const served = await start(service);
+    const served = await start(service, ready);
     try {
-      // Warm both routes (JIT, connection setup) before measuring.
-      await measure(`${served.url}/open`, token, 1);
-      await measure(`${served.url}/guarded`, token, 1);
-      // Adjacent pairs, in alternating order so a drift in the machine's load hits both sides alike.
-      const pairs: { open: Measured; guarded: Measured }[] = [];
+      // Warm every route (JIT, connection setup) before measuring.
+      for (const route of ROUTES) await measure(`${served.url}/${route}`, token, 1);
+      const rounds: Round[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        if (round % 2 === 0) {
-          const open = await measure(`${served.url}/open`, token, SECONDS);
-          pairs.push({ open, guarded: await measure(`${served.url}/guarded`, token, SECONDS) });
-        } else {
-          const guarded = await measure(`${served.url}/guarded`, token, SECONDS);
-          pairs.push({ open: await measure(`${served.url}/open`, token, SECONDS), guarded });
-        }
+        const order = [...ROUTES.slice(round % ROUTES.length), ...ROUTES.slice(0, round % ROUTES.length)];
+        const measured: Partial<Round> = {};
+        for (const route of order) measured[route] = await measure(`${served.url}/${route}`, token, SECONDS);
+        rounds.push(measured as Round);
       }
-      const median = (key: keyof Measured): { open: Measured; guarded: Measured } => {
-        const sorted = [...pairs].sort((a, b) => a.guarded[key] / a.open[key] - b.guarded[key] / b.open[key]);
-        return sorted[Math.floor(sorted.length / 2)]!;
+      const row = (route: Route, key: keyof Measured, label: string): void => {
+        const median = medianRound(rounds, route, key);
+        report({
+          group: key === 'wall' ? 'http' : 'http per CPU-second',
+          name: `${name} ${label}`,
+          value: median[route][key],
+          baselineName: 'same route unguarded',
+          baseline: median.open[key],
+          unit: 'req/s',
+          target: 0.9,
+        });
       };
-      const byWall = median('wall');
-      report({
-        group: 'http',
-        name: `${name} guarded route (tokenAuth + requireGrant)`,
-        value: byWall.guarded.wall,
-        baselineName: 'same route unguarded',
-        baseline: byWall.open.wall,
-        unit: 'req/s',
-        target: 0.9,
-      });
-      // The same runs per second of CPU time (server and client share the process).
-      const byCpu = median('perCpuSecond');
-      report({
-        group: 'http',
-        name: `${name} guarded route, per CPU-second`,
-        value: byCpu.guarded.perCpuSecond,
-        baselineName: 'same route unguarded',
-        baseline: byCpu.open.perCpuSecond,
-        unit: 'req/s',
-        target: 0.9,
-      });
+      row('guarded', 'wall', 'guarded route (tokenAuth + requireGrant)');
+      row('guarded', 'perCpuSecond', 'guarded route (tokenAuth + requireGrant)');
+      row('layer', 'perCpuSecond', 'HTTP layer alone (ready principal, no verify)');
     } finally {
       await served.close();
     }
