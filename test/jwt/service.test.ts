@@ -5,17 +5,19 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { staticDirectory } from '../../src/directory.js';
-import { MASTER_TOKEN_EXP_SECONDS } from '../../src/jwt/index.js';
+import { jwtFormat, MASTER_TOKEN_EXP_SECONDS } from '../../src/jwt/index.js';
 import { memoryRepository } from '../../src/memory/index.js';
 import type { TokenRepository } from '../../src/repository.js';
 import { createTokenService } from '../../src/service.js';
 import {
   ALICE,
   ANALYST,
+  AUDIENCE,
   BOB,
   codeOf,
   decode,
   expectRefused,
+  ISSUER,
   jwtHarness,
   type Keys,
   makeKeys,
@@ -196,6 +198,27 @@ describe('rotation, revocation and sharing', () => {
     expect(decode(claimed.token).payload.jti).toBe(info.id);
     expect(await codeOf(h.service.verify(token))).toBe('token_invalid');
     expect((await h.service.verify(claimed.token)).tokenId).toBe(info.id);
+  });
+});
+
+describe('with a prefix', () => {
+  it('issues acme_<jwt> strings that verify, rotate and exchange like bare ones', async () => {
+    const bare = await jwtHarness({ signing: k.ed });
+    const format = jwtFormat({
+      keys: bare.keys,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      prefix: 'acme',
+      now: bare.clock.now,
+    });
+    const h = await jwtHarness({ signing: k.ed }, { format, clock: bare.clock });
+    const { token, info } = await h.service.issue({ ttl: '1d' }, ALICE);
+    expect(token.startsWith('acme_eyJ')).toBe(true);
+    expect((await h.service.verify(token)).tokenId).toBe(info.id);
+    const session = await h.service.exchange(token);
+    expect((await h.service.verify(session.token)).session?.id).toBe(session.sessionId);
+    // The bare JWT inside is not accepted without its prefix.
+    expect(await codeOf(h.service.verify(token.slice('acme_'.length)))).toBe('token_invalid');
   });
 });
 
