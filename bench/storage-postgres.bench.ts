@@ -18,7 +18,7 @@ import { type BenchModule, compareOps } from './harness.js';
 const SAMPLE = 200;
 const FILLER = Number(process.env.BENCH_PG_TOKENS ?? 100_000);
 const PEPPER = 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
-const TIMING = { durationMs: 600, warmupMs: 150, rounds: 3 } as const;
+const TIMING = { durationMs: 400, warmupMs: 100, rounds: 4 } as const;
 
 const bench: BenchModule = async (report) => {
   const started = performance.now();
