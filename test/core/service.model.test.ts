@@ -9,33 +9,28 @@ import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import type { Grant } from '../../src/types.js';
 import { makeHarness } from '../support/service.js';
+import type { Command, Pick, Real } from './model/checks.js';
+import { IssueCommand } from './model/issue.js';
 import {
-  AdvanceCommand,
-  AdvanceToDeadlineCommand,
-  ClaimCommand,
-  type Command,
-  DirectoryCommand,
   EnsureMasterCommand,
-  EventsCommand,
-  GetCommand,
-  IssueCommand,
-  ListCommand,
-  type ListScope,
-  type Pick,
-  PruneEventsCommand,
-  PurgeCommand,
-  type Real,
-  RecordCommand,
   RevokeCommand,
   RevokeUserCommand,
   RotateCommand,
   SetMaxTtlCommand,
-  ShareCommand,
   UpdateCommentCommand,
-  VerifyCommand,
-  type VerifyKind,
-} from './model/commands.js';
+} from './model/manage.js';
 import { type ActorName, DAY, HOUR, type Model, type ModelConfig } from './model/model.js';
+import { EventsCommand, GetCommand, ListCommand, type ListScope } from './model/read.js';
+import { ClaimCommand, ShareCommand } from './model/share.js';
+import { VerifyCommand, type VerifyKind } from './model/verify.js';
+import {
+  AdvanceCommand,
+  AdvanceToDeadlineCommand,
+  DirectoryCommand,
+  PruneEventsCommand,
+  PurgeCommand,
+  RecordCommand,
+} from './model/world.js';
 
 const actor = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom<ActorName>('alice', 'analyst', 'analyst', 'bob') },

@@ -1,3 +1,4 @@
+/** How a command compares a call's outcome with the model's verdict. */
 import { expect } from 'vitest';
 import { TokenError, type TokenErrorCode } from '../../../src/errors.js';
 
