@@ -1,12 +1,16 @@
 /**
  * Model-based test of the token service: fast-check generates sequences of
  * calls (issue, verify, rotate, revoke, share, claim, policies, the clock,
- * the directory…), runs each on a real service over the memory repository
- * and on a plain model written from SPEC §2–§5, and fails on the first call
- * where the two disagree, shrinking the sequence to a short one.
+ * the directory…), runs each on a real service (over the memory repository,
+ * and over SQLite) and on a plain model written from SPEC §2–§5, and fails
+ * on the first call where the two disagree, shrinking the sequence to a
+ * short one.
  */
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { afterEach, describe, it } from 'vitest';
+import { memoryRepository } from '../../src/memory/index.js';
+import type { TokenRepository } from '../../src/repository.js';
+import { sqliteRepository } from '../../src/sqlite/index.js';
 import type { Grant } from '../../src/types.js';
 import { makeHarness } from '../support/service.js';
 import type { Command, Pick, Real } from './model/checks.js';
@@ -187,9 +191,10 @@ const config: fc.Arbitrary<ModelConfig> = fc.record({
   allowNoExpiry: fc.boolean(),
 });
 
-function setup(settings: ModelConfig): () => { model: Model; real: Real } {
+function setup(settings: ModelConfig, repository: () => TokenRepository): () => { model: Model; real: Real } {
   return () => {
     const real = makeHarness({
+      repository: repository(),
       policy: { maxTokensPerUser: settings.maxTokensPerUser, allowNoExpiry: settings.allowNoExpiry },
     });
     const model: Model = {
@@ -217,13 +222,32 @@ function setup(settings: ModelConfig): () => { model: Model; real: Real } {
   };
 }
 
-describe('token service against its model', () => {
+/**
+ * The service's rules hold whatever stores the tokens: the same model runs
+ * on the memory repository and on SQLite (an in-memory database, so no files).
+ */
+const REPOSITORIES: { name: string; runs: number; open: () => TokenRepository }[] = [
+  { name: 'the memory repository', runs: 200, open: () => memoryRepository() },
+  { name: 'SQLite', runs: 60, open: () => sqliteRepository({ path: ':memory:' }) },
+];
+
+describe.each(REPOSITORIES)('token service on $name against its model', ({ runs, open }) => {
+  const opened: TokenRepository[] = [];
+  afterEach(async () => {
+    for (const repository of opened.splice(0)) await repository.close?.();
+  });
+
   it('agrees with the model on every generated sequence of calls', async () => {
+    const tracked = (): TokenRepository => {
+      const repository = open();
+      opened.push(repository);
+      return repository;
+    };
     await fc.assert(
       fc.asyncProperty(config, fc.commands(commands, { maxCommands: 40, size: 'max' }), async (settings, sequence) => {
-        await fc.asyncModelRun(setup(settings), sequence);
+        await fc.asyncModelRun(setup(settings, tracked), sequence);
       }),
-      { numRuns: 200 },
+      { numRuns: runs },
     );
   });
 });
