@@ -7,6 +7,8 @@ import { sendAnswer } from './auth.js';
  * extra dependency; a repeated field becomes a list, which the handlers refuse.
  */
 export function acceptFormBodies(fastify: FastifyInstance, bodyLimit: number): void {
+  // The app may parse forms already (for example with @fastify/formbody); adding a second parser would throw.
+  if (fastify.hasContentTypeParser('application/x-www-form-urlencoded')) return;
   fastify.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit },
