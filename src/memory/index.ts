@@ -6,6 +6,7 @@ import { TokenError } from '../errors.js';
 import type { EventQuery, InsertLimits, ListQuery, RecordChange, TokenRepository } from '../repository.js';
 import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecord } from '../types.js';
 import { frozenClaim, frozenEvent, frozenGrants, frozenPolicy, frozenRecord } from './freeze.js';
+import { namespaceIndex } from './namespaces.js';
 import {
   checkPageLimit,
   compareNewestFirst,
@@ -25,12 +26,6 @@ function tokenKey(record: TokenRecord): SortKey {
 
 function eventKey(event: TokenEvent): SortKey {
   return { time: event.at, id: event.id };
-}
-
-// A NUL separator cannot be confused with the characters of a tenant name;
-// the marker after it tells "no owner" apart from an owner named "".
-function namespaceKey(tenant: string, owner: string | null): string {
-  return owner === null ? `${tenant}\u0000\u0000` : `${tenant}\u0000\u0001${owner}`;
 }
 
 function policyKey(tenant: string, subject: PolicySubject): string {
@@ -59,22 +54,16 @@ function policyKey(tenant: string, subject: PolicySubject): string {
  */
 export function memoryRepository(): TokenRepository {
   const tokens = new Map<string, TokenRecord>();
-  // Ids of each (tenant, owner) namespace: the only secondary token index.
-  // It holds references to the id strings the records already hold, so it
-  // costs little more than one pointer per token.
-  const namespaces = new Map<string, string[]>();
-  // Namespace keys of each tenant, for tenant-wide listing.
-  const tenants = new Map<string, Set<string>>();
+  // Ids per (tenant, owner): the only secondary token index. Small
+  // namespaces are plain arrays sharing the records' id strings, so the
+  // index costs little more than one pointer per token.
+  const namespaces = namespaceIndex((id) => tokens.get(id)!);
   const claims = new Map<string, ClaimRecord>();
   const policies = new Map<string, DurationPolicy>();
   // Events of each token, kept in ascending (at, id) order.
   const events = new Map<string, TokenEvent[]>();
 
-  function namespaceRecords(tenant: string, owner: string | null): TokenRecord[] {
-    const ids = namespaces.get(namespaceKey(tenant, owner));
-    if (ids === undefined) return [];
-    return ids.map((id) => tokens.get(id)!);
-  }
+  const records = (ids: Iterable<string>): TokenRecord[] => Array.from(ids, (id) => tokens.get(id)!);
 
   function store(record: TokenRecord): void {
     tokens.set(record.id, record);
@@ -82,31 +71,7 @@ export function memoryRepository(): TokenRepository {
 
   function add(record: TokenRecord): void {
     store(record);
-    const key = namespaceKey(record.tenant, record.owner);
-    const ids = namespaces.get(key);
-    if (ids === undefined) {
-      namespaces.set(key, [record.id]);
-      const keys = tenants.get(record.tenant);
-      if (keys === undefined) tenants.set(record.tenant, new Set([key]));
-      else keys.add(key);
-    } else {
-      ids.push(record.id);
-    }
-  }
-
-  function remove(record: TokenRecord): void {
-    tokens.delete(record.id);
-    const key = namespaceKey(record.tenant, record.owner);
-    const ids = namespaces.get(key);
-    if (ids === undefined) return;
-    const at = ids.indexOf(record.id);
-    if (at >= 0) ids.splice(at, 1);
-    if (ids.length === 0) {
-      namespaces.delete(key);
-      const keys = tenants.get(record.tenant);
-      keys?.delete(key);
-      if (keys?.size === 0) tenants.delete(record.tenant);
-    }
+    namespaces.add(record);
   }
 
   // Everything that can throw (copying a record or an event) happens before
@@ -135,15 +100,21 @@ export function memoryRepository(): TokenRepository {
   return {
     async insert(record: TokenRecord, limits: InsertLimits, event?: TokenEvent): Promise<void> {
       if (tokens.has(record.id)) throw new TokenError('conflict', 'A token with this id exists already.');
-      const siblings = namespaceRecords(record.tenant, record.owner);
-      if (siblings.some((other) => other.name === record.name && isLive(other, limits.now))) {
+      const sameName = records(namespaces.named(record.tenant, record.owner, record.name));
+      if (sameName.some((other) => other.name === record.name && isLive(other, limits.now))) {
         throw new TokenError('conflict', 'A live token with this name exists already.');
       }
       const cap = limits.maxLivePerOwner;
       if (cap !== undefined && record.owner !== null) {
-        const live = siblings.filter((other) => other.type !== 'master' && isLive(other, limits.now)).length;
-        if (live >= cap)
+        let live = 0;
+        for (const id of namespaces.maybeUnrevoked(record.tenant, record.owner)) {
+          const other = tokens.get(id)!;
+          // Stop at the cap: past it the answer cannot change.
+          if (other.type !== 'master' && isLive(other, limits.now) && ++live >= cap) break;
+        }
+        if (live >= cap) {
           throw new TokenError('limit_exceeded', 'The owner has too many active tokens.', { limit: cap });
+        }
       }
       const stored = frozenRecord(record, frozenGrants(record.grants));
       const frozen = prepared(event);
@@ -152,7 +123,7 @@ export function memoryRepository(): TokenRepository {
     },
 
     async insertMaster(record: TokenRecord, event?: TokenEvent) {
-      const existing = namespaceRecords(record.tenant, record.owner).find(
+      const existing = records(namespaces.maybeUnrevoked(record.tenant, record.owner)).find(
         (other) => other.type === 'master' && isLive(other, record.createdAt),
       );
       if (existing !== undefined) return { created: false, record: existing };
@@ -174,7 +145,7 @@ export function memoryRepository(): TokenRepository {
       // ever undone, so the live holder, if any, is the newest unrevoked one.
       let unrevoked: TokenRecord | null = null;
       let newest: TokenRecord | null = null;
-      for (const record of namespaceRecords(tenant, owner)) {
+      for (const record of records(namespaces.named(tenant, owner, name))) {
         if (record.name !== name) continue;
         if (record.revokedAt === null && (unrevoked === null || isNewer(record, unrevoked))) unrevoked = record;
         if (newest === null || isNewer(record, newest)) newest = record;
@@ -185,12 +156,12 @@ export function memoryRepository(): TokenRepository {
     async list(query: ListQuery) {
       checkPageLimit(query.limit);
       const cursor = decodeOptionalCursor(query.cursor);
-      const keys =
-        query.owner === undefined ? [...(tenants.get(query.tenant) ?? [])] : [namespaceKey(query.tenant, query.owner)];
+      const groups =
+        query.owner === undefined ? namespaces.tenantIds(query.tenant) : [namespaces.ids(query.tenant, query.owner)];
       const types = query.types === undefined ? null : new Set(query.types);
       const matches: TokenRecord[] = [];
-      for (const key of keys) {
-        for (const id of namespaces.get(key) ?? []) {
+      for (const ids of groups) {
+        for (const id of ids) {
           const record = tokens.get(id)!;
           if (types !== null && !types.has(record.type)) continue;
           if (!query.includeRevoked && record.revokedAt !== null) continue;
@@ -228,19 +199,21 @@ export function memoryRepository(): TokenRepository {
       const next = revoked(current, at);
       const frozen = prepared(event);
       store(next);
+      namespaces.revoked(next);
       writeEvent(frozen);
       return next;
     },
 
     async revokeOwner(tenant, owner, at, options): Promise<number> {
       const changes: Array<{ next: TokenRecord; event: TokenEvent | undefined }> = [];
-      for (const record of namespaceRecords(tenant, owner)) {
+      for (const record of records(namespaces.maybeUnrevoked(tenant, owner))) {
         if (record.revokedAt !== null || (record.type === 'master' && !options.includeMaster)) continue;
         const next = revoked(record, at);
         changes.push({ next, event: prepared(options.event?.(next)) });
       }
       for (const { next, event } of changes) {
         store(next);
+        namespaces.revoked(next);
         writeEvent(event);
       }
       return changes.length;
@@ -253,13 +226,16 @@ export function memoryRepository(): TokenRepository {
     },
 
     async purgeExpired(before: number): Promise<number> {
-      const doomed = new Set<string>();
+      const doomed: TokenRecord[] = [];
       for (const record of tokens.values()) {
-        if (record.expiresAt !== null && record.expiresAt < before) doomed.add(record.id);
+        if (record.expiresAt !== null && record.expiresAt < before) doomed.push(record);
       }
-      for (const id of doomed) remove(tokens.get(id)!);
-      for (const [codeHash, claim] of claims) if (doomed.has(claim.tokenId)) claims.delete(codeHash);
-      return doomed.size;
+      if (doomed.length === 0) return 0;
+      const ids = new Set(doomed.map((record) => record.id));
+      for (const id of ids) tokens.delete(id);
+      namespaces.removeAll(doomed);
+      for (const [codeHash, claim] of claims) if (ids.has(claim.tokenId)) claims.delete(codeHash);
+      return doomed.length;
     },
 
     async insertClaim(claim: ClaimRecord, event?: TokenEvent): Promise<void> {

@@ -8,6 +8,7 @@ import type { ContractContext } from './context.js';
 import { createFixtures, type Fixtures } from './fixtures.js';
 import { changesContract } from './suites/changes.js';
 import { claimsContract } from './suites/claims.js';
+import { crowdedContract } from './suites/crowded.js';
 import { eventsContract } from './suites/events.js';
 import { insertContract } from './suites/insert.js';
 import { isolationContract } from './suites/isolation.js';
@@ -95,6 +96,7 @@ export function describeRepositoryContract(
     policiesContract(context);
     eventsContract(context);
     isolationContract(context);
+    crowdedContract(context);
     racesContract(context);
   });
 }

@@ -19,7 +19,7 @@ const T0 = 1_750_000_000_000;
 const tenant = fc.constantFrom('acme', 'acme', 'acme', 'globex');
 const owner = fc.constantFrom<string | null>(null, 'u1', 'u1', 'u2');
 const user = fc.constantFrom('u1', 'u2');
-const name = fc.constantFrom('n1', 'n1', 'n2');
+const name = fc.constantFrom<string>('n1', 'n1', 'n2');
 const pick = fc.nat(50);
 
 const command = fc.oneof(
@@ -265,22 +265,47 @@ async function apply(
 describe('memory and SQLite repositories answer alike', () => {
   it('for random sequences of calls', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(command, { minLength: 10, maxLength: 80, size: 'max' }), async (commands) => {
-        const memory = memoryRepository();
-        const db = new Database(':memory:');
-        const sqlite = sqliteRepository({ database: db });
-        const memoryWorld = { now: T0, ids: [] as string[], claims: [] as string[], serial: 0 };
-        const sqliteWorld = { now: T0, ids: [] as string[], claims: [] as string[], serial: 0 };
-        try {
-          for (const [step, c] of commands.entries()) {
-            const expected = await apply(memory, c, memoryWorld);
-            const actual = await apply(sqlite, c, sqliteWorld);
-            expect(actual, `step ${step}: ${c.op}`).toEqual(expected);
+      fc.asyncProperty(
+        fc.boolean(),
+        fc.array(command, { minLength: 10, maxLength: 80, size: 'max' }),
+        async (crowded, commands) => {
+          const memory = memoryRepository();
+          const db = new Database(':memory:');
+          const sqlite = sqliteRepository({ database: db });
+          const memoryWorld = { now: T0, ids: [] as string[], claims: [] as string[], serial: 0 };
+          const sqliteWorld = { now: T0, ids: [] as string[], claims: [] as string[], serial: 0 };
+          try {
+            // Crowded namespaces take the memory store's large-namespace path.
+            if (crowded) {
+              for (const world of [memoryWorld, sqliteWorld]) {
+                const repo = world === memoryWorld ? memory : sqlite;
+                for (let i = 0; i < 80; i++) {
+                  for (const owner of ['u1', null]) {
+                    const c: Command = {
+                      op: 'insert',
+                      tenant: 'acme',
+                      owner,
+                      name: `p${i}`,
+                      limited: false,
+                      ttl: i % 2 ? 5 : null,
+                      cap: undefined,
+                      event: false,
+                    };
+                    await apply(repo, c, world);
+                  }
+                }
+              }
+            }
+            for (const [step, c] of commands.entries()) {
+              const expected = await apply(memory, c, memoryWorld);
+              const actual = await apply(sqlite, c, sqliteWorld);
+              expect(actual, `step ${step}: ${c.op}`).toEqual(expected);
+            }
+          } finally {
+            db.close();
           }
-        } finally {
-          db.close();
-        }
-      }),
+        },
+      ),
       { numRuns: Number(process.env.TOKENWARD_PROPERTY_RUNS ?? 400) },
     );
   });
