@@ -36,6 +36,12 @@ export { nobleHasher } from './hashing.js';
 export { memoryRepository } from './memory/index.js';
 export { type ApplicablePolicy, resolveMaxTtl } from './policy.js';
 export type { Principal } from './principal-types.js';
+export {
+  createRemoteVerifier,
+  type RemoteVerifier,
+  type RemoteVerifierOptions,
+  type RemoteVerifierStats,
+} from './remote-verifier.js';
 export type {
   EventQuery,
   InsertLimits,
