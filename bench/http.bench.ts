@@ -22,7 +22,6 @@ import { requireGrant as fastifyGuard, tokenward } from '../src/fastify/index.js
 import type { TokenVerifier } from '../src/http/authenticate.js';
 import { createTokenService, staticDirectory } from '../src/index.js';
 import { memoryRepository } from '../src/memory/index.js';
-import { nodeHasher } from '../src/node/index.js';
 import type { BenchModule } from './harness.js';
 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 1.2);
@@ -114,7 +113,6 @@ const bench: BenchModule = async (report) => {
     pepper: 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz',
     prefix: 'acme',
     directory: staticDirectory({ acme: { bob: { grants: [NEED] } } }),
-    hasher: nodeHasher,
   });
   const { token } = await service.issue({ tenant: 'acme', owner: 'bob' }, 'system');
   const principal = await service.verify(token);

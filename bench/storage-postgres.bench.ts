@@ -10,7 +10,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createTokenService, staticDirectory } from '../src/index.js';
-import { nodeHasher } from '../src/node/index.js';
 import { cachedRepository, migrate, postgresRepository } from '../src/postgres/index.js';
 import { type LocalPostgres, startLocalPostgres } from '../test/support/postgres-server.js';
 import { type BenchModule, compareOps } from './harness.js';
@@ -39,7 +38,7 @@ const bench: BenchModule = async (report) => {
     const plainRepository = postgresRepository({ pool, schema });
     const cached = cachedRepository(postgresRepository({ pool, schema }), { pool: listenPool, schema, ttlMs: 60_000 });
     await cached.whenListening();
-    const options = { pepper: PEPPER, prefix: 'acme', directory, hasher: nodeHasher } as const;
+    const options = { pepper: PEPPER, prefix: 'acme', directory } as const;
     const service = createTokenService({ repository: plainRepository, ...options });
     const cachedService = createTokenService({ repository: cached, ...options });
 

@@ -14,7 +14,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTokenService, staticDirectory } from '../src/index.js';
-import { nodeHasher } from '../src/node/index.js';
 import { sqliteRepository } from '../src/sqlite/index.js';
 import { INSERT_EVENT, INSERT_TOKEN, tokenParams } from '../src/sqlite/rows.js';
 import type { TokenRecord } from '../src/types.js';
@@ -37,7 +36,6 @@ const bench: BenchModule = async (report) => {
       pepper: PEPPER,
       prefix: 'acme',
       directory: staticDirectory({ acme: users }),
-      hasher: nodeHasher,
     });
 
     const tokens: string[] = [];
