@@ -91,7 +91,14 @@ export function formatRows(rows: readonly BenchRow[]): string {
     ];
   });
   const widths = [0, 1, 2, 3].map((i) => Math.max(...lines.map((cells) => cells[i]?.length ?? 0)));
-  return lines.map((cells) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return lines
+    .map((cells) =>
+      cells
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function format(n: number): string {

@@ -92,7 +92,7 @@ const bench: BenchModule = async (report) => {
     );
     report({
       group: 'storage-sqlite',
-      name: `service.verify, ${STORED.toLocaleString('en-US')} tokens, node hasher`,
+      name: `service.verify, ${STORED.toLocaleString('en-US')} tokens`,
       value: verify.value,
       baselineName: 'raw prepared SELECT by id',
       baseline: verify.baseline,

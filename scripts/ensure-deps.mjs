@@ -14,7 +14,9 @@ if (!existsSync(installed) || statSync('package-lock.json').mtimeMs > statSync(i
 
 function hasPostgres() {
   try {
-    return readdirSync('/usr/lib/postgresql').some((version) => existsSync(`/usr/lib/postgresql/${version}/bin/postgres`));
+    return readdirSync('/usr/lib/postgresql').some((version) =>
+      existsSync(`/usr/lib/postgresql/${version}/bin/postgres`),
+    );
   } catch {
     return false;
   }
