@@ -1,45 +1,23 @@
 import { TokenError } from './errors.js';
 import { grantsAllow, needToString, parseNeed } from './grants.js';
 import type { Principal } from './principal-types.js';
-import type { GrantSet, Need, TokenType } from './types.js';
+import type { Need } from './types.js';
 
-/** The fields a principal is made of. */
-export interface PrincipalFields {
-  readonly tokenId: string;
-  readonly type: TokenType;
-  readonly tenant: string;
-  readonly owner: string | null;
-  readonly name: string;
-  readonly grants: GrantSet;
-  readonly ownerIsAdmin: boolean;
-  readonly expiresAt: Date | null;
-  readonly session?: { readonly id: string; readonly expiresAt: Date };
-}
+/** The fields a principal is made of: everything but its methods. */
+export type PrincipalFields = Omit<Principal, 'can' | 'assert'>;
 
+// Declaration merging gives the class the fields of `PrincipalFields`; the constructor copies them.
+// biome-ignore lint/correctness/noUnusedVariables: merged into the class below
+interface VerifiedPrincipal extends PrincipalFields {}
+
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface only declares the copied fields
 class VerifiedPrincipal implements Principal {
   // Private: a copy made with spread or Object.create does not carry it, so it cannot be forged.
   readonly #brand: object;
-  readonly tokenId: string;
-  readonly type: TokenType;
-  readonly tenant: string;
-  readonly owner: string | null;
-  readonly name: string;
-  readonly grants: GrantSet;
-  readonly ownerIsAdmin: boolean;
-  readonly expiresAt: Date | null;
-  readonly session?: { readonly id: string; readonly expiresAt: Date };
 
   constructor(fields: PrincipalFields, brand: object) {
     this.#brand = brand;
-    this.tokenId = fields.tokenId;
-    this.type = fields.type;
-    this.tenant = fields.tenant;
-    this.owner = fields.owner;
-    this.name = fields.name;
-    this.grants = fields.grants;
-    this.ownerIsAdmin = fields.ownerIsAdmin;
-    this.expiresAt = fields.expiresAt;
-    if (fields.session !== undefined) this.session = fields.session;
+    Object.assign(this, fields);
   }
 
   can(need: Need): boolean {

@@ -192,6 +192,29 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   const newSecret = (): string => randomBase62(SECRET_LENGTH, random);
 
+  /** A new token's record with a fresh secret; only the secret's keyed hash goes into it. */
+  const newRecord = (
+    fields: Pick<TokenRecord, 'tenant' | 'type' | 'owner' | 'name' | 'comment' | 'grants' | 'expiresAt' | 'createdBy'>,
+    createdAt: number,
+  ): { record: TokenRecord; secret: string } => {
+    const secret = newSecret();
+    const record: TokenRecord = {
+      id: nextId(),
+      ...fields,
+      secretHash: peppers.hash(secret, peppers.current)!,
+      pepperVersion: peppers.current,
+      previousSecretHash: null,
+      previousPepperVersion: null,
+      previousExpiresAt: null,
+      createdAt,
+      revokedAt: null,
+      rotatedAt: null,
+      lastUsedAt: null,
+      version: 1,
+    };
+    return { record, secret };
+  };
+
   const event = (
     record: Pick<TokenRecord, 'id' | 'tenant'>,
     type: TokenEventType,
@@ -312,29 +335,20 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     const lifetime = resolveLifetime(requestedTtl(fields.ttl), limit, { defaultTtl, allowNoExpiry });
     const name = fields.name === undefined ? generatedName() : tokenName(fields.name);
     if (owner !== null && name === MASTER_NAME) throw invalid('name', "is reserved for the user's master token");
-    const secret = newSecret();
     const createdAt = now();
-    const record: TokenRecord = {
-      id: nextId(),
-      tenant,
-      type,
-      owner,
-      name,
-      comment: fields.comment === undefined ? '' : checkComment(fields.comment),
-      grants,
-      secretHash: peppers.hash(secret, peppers.current)!,
-      pepperVersion: peppers.current,
-      previousSecretHash: null,
-      previousPepperVersion: null,
-      previousExpiresAt: null,
+    const { record, secret } = newRecord(
+      {
+        tenant,
+        type,
+        owner,
+        name,
+        comment: fields.comment === undefined ? '' : checkComment(fields.comment),
+        grants,
+        expiresAt: lifetime === null ? null : createdAt + lifetime,
+        createdBy: who.label,
+      },
       createdAt,
-      expiresAt: lifetime === null ? null : createdAt + lifetime,
-      revokedAt: null,
-      rotatedAt: null,
-      lastUsedAt: null,
-      createdBy: who.label,
-      version: 1,
-    };
+    );
     const token = await encode(record, secret);
     const limits =
       owner !== null && maxTokensPerUser !== undefined
@@ -682,15 +696,21 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     await guarded(repository.setPolicy(tenant, subject, maxTtl, now()));
   };
 
-  const explainMaxTtl = async (target: {
-    readonly tenant: string;
-    readonly user: string;
-  }): Promise<MaxTtlExplanation> => {
+  /** A `{ tenant, user }` target naming a live user of the directory. */
+  const liveUserTarget = async (target: unknown): Promise<{ tenant: string; user: string; found: DirectoryUser }> => {
     const fields = expectKeys(target, 'target', ['tenant', 'user']);
     const tenant = identifier(fields.tenant, 'target.tenant');
     const user = identifier(fields.user, 'target.user');
     const found = await lookupUser(directory, tenant, user);
     if (found === null) throw new TokenError('not_found', 'the user is unknown or inactive');
+    return { tenant, user, found };
+  };
+
+  const explainMaxTtl = async (target: {
+    readonly tenant: string;
+    readonly user: string;
+  }): Promise<MaxTtlExplanation> => {
+    const { tenant, user, found } = await liveUserTarget(target);
     return explain(tenant, user, found.roles ?? []);
   };
 
@@ -700,35 +720,22 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     readonly tenant: string;
     readonly user: string;
   }): Promise<EnsureMasterResult> => {
-    const fields = expectKeys(target, 'target', ['tenant', 'user']);
-    const tenant = identifier(fields.tenant, 'target.tenant');
-    const user = identifier(fields.user, 'target.user');
-    const found = await lookupUser(directory, tenant, user);
-    if (found === null) throw new TokenError('not_found', 'the user is unknown or inactive');
-    const secret = newSecret();
+    const { tenant, user } = await liveUserTarget(target);
     const createdAt = now();
-    const record: TokenRecord = {
-      id: nextId(),
-      tenant,
-      type: 'master',
-      owner: user,
-      name: MASTER_NAME,
-      comment: user,
-      grants: null,
-      secretHash: peppers.hash(secret, peppers.current)!,
-      pepperVersion: peppers.current,
-      previousSecretHash: null,
-      previousPepperVersion: null,
-      previousExpiresAt: null,
+    const { record, secret } = newRecord(
+      {
+        tenant,
+        type: 'master',
+        owner: user,
+        name: MASTER_NAME,
+        comment: user,
+        grants: null,
+        // Master tokens live as long as the membership: they end when the user is removed.
+        expiresAt: null,
+        createdBy: 'system',
+      },
       createdAt,
-      // Master tokens live as long as the membership: they end when the user is removed.
-      expiresAt: null,
-      revokedAt: null,
-      rotatedAt: null,
-      lastUsedAt: null,
-      createdBy: 'system',
-      version: 1,
-    };
+    );
     const token = await encode(record, secret);
     const result = await guarded(
       repository.insertMaster(record, event(record, 'issued', 'system', { type: 'master' })),

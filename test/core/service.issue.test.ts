@@ -1,22 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
+import type { TokenError } from '../../src/errors.js';
 import { grantSetCovers } from '../../src/grants.js';
 import type { Grant } from '../../src/types.js';
+import { codeOf } from '../support/errors.js';
 import { ALICE, ANALYST, BOB, makeHarness } from '../support/service.js';
 import { arbGrantSet, arbGrants } from './arbitraries.js';
 
 const DAY = 86_400_000;
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(TokenError);
-    return (error as TokenError).code;
-  }
-  throw new Error('expected a TokenError');
-}
 
 describe('issue: who may create what', () => {
   it('lets a user create their own personal token and shows the secret once', async () => {

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
+import type { TokenError } from '../../src/errors.js';
+import { codeOf } from '../support/errors.js';
 import { ALICE, ANALYST, BOB, makeHarness } from '../support/service.js';
 
 const DAY = 86_400_000;
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(TokenError);
-    return (error as TokenError).code;
-  }
-  throw new Error('expected a TokenError');
-}
 
 describe('rotate', () => {
   it('keeps id, name, grants and expiry; the old secret dies at once', async () => {

@@ -3,17 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { TokenError } from '../../src/errors.js';
 import { memoryRepository } from '../../src/memory/index.js';
 import type { TokenRepository } from '../../src/repository.js';
+import { codeOf } from '../support/errors.js';
 import { ALICE, ANALYST, BOB, makeHarness } from '../support/service.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(TokenError);
-    return (error as TokenError).code;
-  }
-  throw new Error('expected a TokenError');
-}
 
 /** A repository whose every call can be counted or made to fail. */
 function instrumented(base: TokenRepository = memoryRepository()) {
