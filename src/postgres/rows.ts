@@ -3,30 +3,11 @@
  * `bigint` columns arrive from `pg` as strings; they are epoch milliseconds
  * (well inside the safe-integer range) and are parsed back to numbers here.
  */
+import { TOKEN_COLUMN_NAMES, tokenColumnValues } from '../sql-columns.js';
 import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenRecord } from '../types.js';
 
 /** Columns of the tokens table, in the order `tokenValues` produces them. */
-export const TOKEN_COLUMNS = [
-  'id',
-  'tenant',
-  'type',
-  'owner',
-  'name',
-  'comment',
-  'grants',
-  'secret_hash',
-  'pepper_version',
-  'previous_secret_hash',
-  'previous_pepper_version',
-  'previous_expires_at',
-  'created_at',
-  'expires_at',
-  'revoked_at',
-  'rotated_at',
-  'last_used_at',
-  'created_by',
-  'version',
-] as const;
+export const TOKEN_COLUMNS = TOKEN_COLUMN_NAMES;
 
 /** `id, tenant, …` for SELECT and RETURNING lists. */
 export const TOKEN_SELECT = TOKEN_COLUMNS.join(', ');
@@ -84,29 +65,7 @@ export function tokenFromRow(row: TokenRow): TokenRecord {
 }
 
 /** Parameter values for `TOKEN_COLUMNS`, in order. */
-export function tokenValues(record: TokenRecord): unknown[] {
-  return [
-    record.id,
-    record.tenant,
-    record.type,
-    record.owner,
-    record.name,
-    record.comment,
-    record.grants === null ? null : JSON.stringify(record.grants),
-    record.secretHash,
-    record.pepperVersion,
-    record.previousSecretHash,
-    record.previousPepperVersion,
-    record.previousExpiresAt,
-    record.createdAt,
-    record.expiresAt,
-    record.revokedAt,
-    record.rotatedAt,
-    record.lastUsedAt,
-    record.createdBy,
-    record.version,
-  ];
-}
+export const tokenValues: (record: TokenRecord) => unknown[] = tokenColumnValues;
 
 /** Columns of the events table, in the order `eventValues` produces them. */
 export const EVENT_COLUMNS = ['id', 'token_id', 'tenant', 'type', 'actor', 'operation', 'detail', 'at'] as const;

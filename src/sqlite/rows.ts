@@ -3,6 +3,8 @@
  * selected under their record names, so a row needs only its JSON columns
  * parsed to become a record: that keeps `findById` close to a raw `SELECT`.
  */
+
+import { TOKEN_COLUMN_NAMES, tokenColumnValues } from '../sql-columns.js';
 import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenRecord } from '../types.js';
 
 /** The token columns, selected under the names of `TokenRecord`'s fields. */
@@ -24,35 +26,11 @@ export function toRecord(row: TokenRow): TokenRecord {
 }
 
 /** The parameters of a token insert, in `INSERT_TOKEN` column order. */
-export function tokenParams(record: TokenRecord): unknown[] {
-  return [
-    record.id,
-    record.tenant,
-    record.type,
-    record.owner,
-    record.name,
-    record.comment,
-    record.grants === null ? null : JSON.stringify(record.grants),
-    record.secretHash,
-    record.pepperVersion,
-    record.previousSecretHash,
-    record.previousPepperVersion,
-    record.previousExpiresAt,
-    record.createdAt,
-    record.expiresAt,
-    record.revokedAt,
-    record.rotatedAt,
-    record.lastUsedAt,
-    record.createdBy,
-    record.version,
-  ];
-}
+export const tokenParams: (record: TokenRecord) => unknown[] = tokenColumnValues;
 
 /** Inserts one token; parameters from `tokenParams`. */
-export const INSERT_TOKEN = `INSERT INTO tokenward_tokens (id, tenant, type, owner, name, comment, grants,
-  secret_hash, pepper_version, previous_secret_hash, previous_pepper_version, previous_expires_at,
-  created_at, expires_at, revoked_at, rotated_at, last_used_at, created_by, version)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+export const INSERT_TOKEN = `INSERT INTO tokenward_tokens (${TOKEN_COLUMN_NAMES.join(', ')})
+  VALUES (${TOKEN_COLUMN_NAMES.map(() => '?').join(', ')})`;
 
 /** The event columns, selected under the names of `TokenEvent`'s fields. */
 export const EVENT_COLUMNS = 'id, token_id AS tokenId, tenant, type, actor, operation, detail, at';
