@@ -147,8 +147,11 @@ export function recordUse(
   pending.catch(onError);
 }
 
+const LOG_SOURCE = 'tokenward/http';
+
 /** @internal The default handler of recording failures: a warning with the error code only. */
 export function warnRecordFailure(error: unknown): void {
+  // Only the error code is logged: never the token, the principal or the error's message.
   const code = error instanceof TokenError ? error.code : 'error';
-  console.warn(`tokenward: recording a token use failed (${code})`);
+  console.warn(`${LOG_SOURCE}: recording a use failed (${code})`);
 }
