@@ -10,28 +10,11 @@ import { afterAll, expect, it } from 'vitest';
 import { opaqueFormat } from '../../src/format.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 import { findPostgresBin } from '../support/postgres-server.js';
+import { secretEncodings } from '../support/secrets.js';
 import { ANALYST } from '../support/service.js';
 import { pgHarness } from './helpers.js';
 
 const run = promisify(execFile);
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-
-/** The ways a secret string could plausibly end up in a column. */
-function encodings(secret: string): string[] {
-  const bytes = Buffer.from(secret, 'utf8');
-  let value = 0n;
-  for (const char of secret) value = value * 62n + BigInt(BASE62.indexOf(char));
-  const raw = Buffer.from(value.toString(16).padStart(2 * Math.ceil(value.toString(16).length / 2), '0'), 'hex');
-  return [
-    secret,
-    bytes.toString('hex'),
-    bytes.toString('base64').replace(/=+$/, ''),
-    bytes.toString('base64url'),
-    raw.toString('hex'),
-    raw.toString('base64').replace(/=+$/, ''),
-    raw.toString('base64url'),
-  ];
-}
 
 const server = await testPostgres();
 
@@ -65,9 +48,9 @@ describePostgres('postgres storage holds no secrets', server, (url) => {
       expect(parsed).not.toBeNull();
       forbidden.add(token);
       forbidden.add(token.slice(token.length - 36)); // secret and checksum
-      for (const encoded of encodings(parsed!.secret)) forbidden.add(encoded);
+      for (const encoded of secretEncodings(parsed!.secret)) forbidden.add(encoded);
     }
-    for (const text of [code, pendingCode]) for (const encoded of encodings(text)) forbidden.add(encoded);
+    for (const text of [code, pendingCode]) for (const encoded of secretEncodings(text)) forbidden.add(encoded);
 
     const { rows: tables } = await pool.query<{ table_name: string }>(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',

@@ -6,33 +6,18 @@
 import { describe, expect, it } from 'vitest';
 import { memoryRepository } from '../../src/memory/index.js';
 import type { TokenRecord } from '../../src/types.js';
-
-const T0 = 1_750_000_000_000;
+import { T0, testRecord } from '../support/records.js';
 
 function token(i: number, overrides: Partial<TokenRecord> = {}): TokenRecord {
   const id = `T${String(i).padStart(10, '0')}`;
-  return {
-    id,
-    tenant: 'acme',
+  return testRecord(id, {
     type: 'administrative',
     owner: null,
     name: `n${i}`,
-    comment: '',
-    grants: null,
-    secretHash: `hash-${id}`,
-    pepperVersion: 1,
-    previousSecretHash: null,
-    previousPepperVersion: null,
-    previousExpiresAt: null,
     createdAt: T0 + i,
-    expiresAt: null,
-    revokedAt: null,
-    rotatedAt: null,
-    lastUsedAt: null,
     createdBy: 'system',
-    version: 1,
     ...overrides,
-  };
+  });
 }
 
 describe('memory repository', () => {

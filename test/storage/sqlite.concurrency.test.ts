@@ -14,11 +14,11 @@ import type { TokenRepository } from '../../src/repository.js';
 import type { EnsureMasterResult, IssuedToken } from '../../src/service-types.js';
 import { SQLITE_SCHEMA_VERSION, type SqliteTokenRepository, sqliteRepository } from '../../src/sqlite/index.js';
 import type { TokenRecord } from '../../src/types.js';
+import { T0, testRecord } from '../support/records.js';
 import { ANALYST, makeHarness } from '../support/service.js';
 import { codes, type RaceCall, type RaceOutcome, race, startPool, successes } from './sqlite-race-pool.js';
 
 const CLIENTS = 20;
-const T0 = 1_750_000_000_000;
 const dir = mkdtempSync(join(tmpdir(), 'tokenward-sqlite-race-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -33,29 +33,7 @@ function open(): SqliteTokenRepository {
 }
 
 function token(overrides: Partial<TokenRecord> = {}): TokenRecord {
-  const id = overrides.id ?? `T${String(++seq).padStart(8, '0')}`;
-  return {
-    id,
-    tenant: 'acme',
-    type: 'personal',
-    owner: 'alice',
-    name: `token-${id}`,
-    comment: '',
-    grants: null,
-    secretHash: `hash-${id}`,
-    pepperVersion: 1,
-    previousSecretHash: null,
-    previousPepperVersion: null,
-    previousExpiresAt: null,
-    createdAt: T0,
-    expiresAt: null,
-    revokedAt: null,
-    rotatedAt: null,
-    lastUsedAt: null,
-    createdBy: 'user:alice',
-    version: 1,
-    ...overrides,
-  };
+  return testRecord(overrides.id ?? `T${String(++seq).padStart(8, '0')}`, overrides);
 }
 
 let pool: Worker[] = [];

@@ -15,38 +15,17 @@ import { opaqueFormat } from '../../src/format.js';
 import { SQLITE_SCHEMA_VERSION, sqliteRepository } from '../../src/sqlite/index.js';
 import { migrate } from '../../src/sqlite/schema.js';
 import type { TokenRecord } from '../../src/types.js';
+import { T0, testRecord } from '../support/records.js';
+import { secretEncodings } from '../support/secrets.js';
 import { ANALYST, makeHarness } from '../support/service.js';
 
-const T0 = 1_750_000_000_000;
 const dir = mkdtempSync(join(tmpdir(), 'tokenward-sqlite-'));
 let files = 0;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const freshFile = (): string => join(dir, `db-${++files}.sqlite`);
 
 function token(overrides: Partial<TokenRecord> = {}): TokenRecord {
-  const id = overrides.id ?? `T${String(++files).padStart(8, '0')}`;
-  return {
-    id,
-    tenant: 'acme',
-    type: 'personal',
-    owner: 'alice',
-    name: `token-${id}`,
-    comment: '',
-    grants: null,
-    secretHash: `hash-${id}`,
-    pepperVersion: 1,
-    previousSecretHash: null,
-    previousPepperVersion: null,
-    previousExpiresAt: null,
-    createdAt: T0,
-    expiresAt: null,
-    revokedAt: null,
-    rotatedAt: null,
-    lastUsedAt: null,
-    createdBy: 'user:alice',
-    version: 1,
-    ...overrides,
-  };
+  return testRecord(overrides.id ?? `T${String(++files).padStart(8, '0')}`, overrides);
 }
 
 /** `SELECT *` of every table in the file, as one string. */
@@ -55,19 +34,6 @@ function dumpTables(db: Database.Database): string {
     name: string;
   }[];
   return tables.map(({ name }) => `${name}\n${JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())}`).join('\n');
-}
-
-/** The ways a secret could plausibly end up in a column. */
-function encodings(secret: string): string[] {
-  const bytes = Buffer.from(secret, 'utf8');
-  return [
-    secret,
-    bytes.toString('hex'),
-    bytes.toString('hex').toUpperCase(),
-    bytes.toString('base64'),
-    bytes.toString('base64').replace(/=+$/, ''),
-    bytes.toString('base64url'),
-  ];
 }
 
 describe('sqlite repository: the file', () => {
@@ -354,7 +320,7 @@ describe('sqlite repository: no secrets at rest', () => {
     expect(dump).toContain(hash(secrets[0]!));
     expect(dump).toContain(hash(secrets[1]!));
     for (const secret of secrets) {
-      for (const encoded of encodings(secret))
+      for (const encoded of secretEncodings(secret))
         expect(dump.includes(encoded), 'a secret encoding is in the dump').toBe(false);
     }
     await repository.close();
@@ -379,11 +345,11 @@ describe('sqlite repository: no secrets at rest', () => {
     const { code: pending } = await h.service.share(first.info.id, ANALYST);
 
     const forbidden = new Set<string>();
-    for (const text of [code, pending]) for (const encoded of encodings(text)) forbidden.add(encoded);
+    for (const text of [code, pending]) for (const encoded of secretEncodings(text)) forbidden.add(encoded);
     for (const issued of tokens) {
       const parsed = await format.parse(issued);
       expect(parsed).not.toBeNull();
-      for (const encoded of [...encodings(issued), ...encodings(parsed!.secret)]) forbidden.add(encoded);
+      for (const encoded of [...secretEncodings(issued), ...secretEncodings(parsed!.secret)]) forbidden.add(encoded);
     }
     const dump = dumpTables(repository.database);
     expect(dump).toContain(first.info.id);
