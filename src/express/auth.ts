@@ -6,7 +6,10 @@ import {
   authSettings,
   checkGuard,
   grantGuard,
+  type RecordingOptions,
   recordUse,
+  rememberedRealm,
+  rememberRealm,
   type TokenVerifier,
   warnRecordFailure,
 } from '../http/authenticate.js';
@@ -24,35 +27,15 @@ declare global {
 }
 
 /** Options of `tokenAuth`. */
-export interface ExpressAuthOptions extends AuthOptions {
+export interface ExpressAuthOptions extends AuthOptions, RecordingOptions {
   /** Accept only tokens of this tenant; a function picks it per request (for example from the host name). */
   readonly tenant?: string | ((req: Request) => string | undefined);
-  /**
-   * Record every authenticated request as a `used` token event (method,
-   * route pattern, status) after the response is sent. Needs a
-   * `TokenService`; recording failures never fail the request.
-   */
-  readonly record?: boolean;
-  /** Called when recording fails (default: a warning naming only the error code). */
-  readonly onRecordError?: (error: unknown) => void;
 }
 
 /** Options of `requireGrant`. */
 export interface ExpressGuardOptions {
   /** Realm of the challenge (default: the one `tokenAuth` used for this request, else `api`). */
   readonly realm?: string;
-}
-
-/** The realm `tokenAuth` answered this request with, so guards after it answer alike. */
-const REALM = Symbol('tokenward.realm');
-
-/** Remembers the realm on the request itself (a symbol key: cheaper than a WeakMap entry per request). */
-function setRealm(target: Request, realm: string): void {
-  (target as unknown as Record<symbol, string>)[REALM] = realm;
-}
-
-function realmOf(target: Request): string | undefined {
-  return (target as unknown as Record<symbol, string | undefined>)[REALM];
 }
 
 /** @internal Copies a framework-neutral answer onto an Express response. */
@@ -98,7 +81,7 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
     throw new TypeError('record needs a TokenService: this verifier cannot record uses');
   }
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    setRealm(req, settings.realm);
+    rememberRealm(req, settings.realm);
     let requestTenant: string | undefined;
     try {
       requestTenant = typeof tenant === 'function' ? tenant(req) : tenant;
@@ -152,7 +135,7 @@ export function requireGrant(need: Need | readonly Need[], options: ExpressGuard
   const guard = grantGuard(need);
   const fixedRealm = options.realm === undefined ? undefined : checkRealm(options.realm);
   return (req: Request, res: Response, next: NextFunction): void => {
-    const realm = fixedRealm ?? realmOf(req) ?? 'api';
+    const realm = fixedRealm ?? rememberedRealm(req) ?? 'api';
     const refusal = checkGuard(req.tokenPrincipal, guard, realm);
     if (refusal === null) next();
     else sendAnswer(res, refusal);

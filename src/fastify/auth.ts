@@ -13,7 +13,11 @@ import {
   authSettings,
   checkGuard,
   grantGuard,
+  REALM,
+  type RecordingOptions,
   recordUse,
+  rememberedRealm,
+  rememberRealm,
   type TokenVerifier,
   warnRecordFailure,
 } from '../http/authenticate.js';
@@ -28,32 +32,17 @@ declare module 'fastify' {
 }
 
 /** Options of the `tokenward` Fastify plugin. */
-export interface FastifyAuthOptions extends AuthOptions {
+export interface FastifyAuthOptions extends AuthOptions, RecordingOptions {
   /** A `TokenService`, or a remote verifier. */
   readonly verifier: TokenVerifier;
   /** Accept only tokens of this tenant; a function picks it per request. */
   readonly tenant?: string | ((request: FastifyRequest) => string | undefined);
-  /** Record every authenticated request as a `used` token event after the response (needs a `TokenService`). */
-  readonly record?: boolean;
-  /** Called when recording fails (default: a warning naming only the error code). */
-  readonly onRecordError?: (error: unknown) => void;
 }
 
 /** Options of `requireGrant`. */
 export interface FastifyGuardOptions {
   /** Realm of the challenge (default: the plugin's realm for this request, else `api`). */
   readonly realm?: string;
-}
-
-const REALM = Symbol('tokenward.realm');
-
-/** Remembers the realm on the request itself (a symbol key: cheaper than a WeakMap entry per request). */
-function setRealm(target: FastifyRequest, realm: string): void {
-  (target as unknown as Record<symbol, string>)[REALM] = realm;
-}
-
-function realmOf(target: FastifyRequest): string | undefined {
-  return (target as unknown as Record<symbol, string | undefined>)[REALM];
 }
 
 /** @internal Copies a framework-neutral answer onto a Fastify reply. */
@@ -77,7 +66,7 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
 
   // The earliest hook: nothing (body parsing included) happens for a request that is refused.
   fastify.addHook('onRequest', async (request, reply) => {
-    setRealm(request, settings.realm);
+    rememberRealm(request, settings.realm);
     let requestTenant: string | undefined;
     try {
       requestTenant = typeof tenant === 'function' ? tenant(request) : tenant;
@@ -154,7 +143,7 @@ export function requireGrant(need: Need | readonly Need[], options: FastifyGuard
   const fixedRealm = options.realm === undefined ? undefined : checkRealm(options.realm);
   // Synchronous work, so a callback hook: no promise per request.
   return function requireGrantHook(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    const realm = fixedRealm ?? realmOf(request) ?? 'api';
+    const realm = fixedRealm ?? rememberedRealm(request) ?? 'api';
     const refusal = checkGuard(request.tokenPrincipal, guard, realm);
     if (refusal === null) done();
     else sendAnswer(reply, refusal);

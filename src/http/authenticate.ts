@@ -24,6 +24,31 @@ export interface TokenVerifier {
 }
 
 /** Options shared by the Express middleware and the Fastify plugin. */
+/** Options both framework helpers take for recording uses as token events. */
+export interface RecordingOptions {
+  /**
+   * Record every authenticated request as a `used` token event (method,
+   * route pattern, status) after the response is sent. Needs a
+   * `TokenService`; recording failures never fail the request.
+   */
+  readonly record?: boolean;
+  /** Called when recording fails (default: a warning naming only the error code). */
+  readonly onRecordError?: (error: unknown) => void;
+}
+
+/** @internal Where the realm a request was answered with is kept, so later guards answer alike. */
+export const REALM = Symbol('tokenward.realm');
+
+/** @internal Remembers the realm on the request itself (a symbol key: cheaper than a WeakMap entry per request). */
+export function rememberRealm(request: object, realm: string): void {
+  (request as Record<symbol, string>)[REALM] = realm;
+}
+
+/** @internal The realm remembered on a request, if any. */
+export function rememberedRealm(request: object): string | undefined {
+  return (request as Record<symbol, string | undefined>)[REALM];
+}
+
 export interface AuthOptions extends ExtractionOptions {
   /** The `realm` of the `WWW-Authenticate` challenge (default `api`); configuration only, never request data. */
   readonly realm?: string;
