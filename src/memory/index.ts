@@ -3,6 +3,7 @@
  * tests and single-process services.
  */
 import { TokenError } from '../errors.js';
+import { isLive } from '../records.js';
 import type { EventQuery, InsertLimits, ListQuery, RecordChange, TokenRepository } from '../repository.js';
 import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecord } from '../types.js';
 import { frozenClaim, frozenEvent, frozenGrants, frozenPolicy, frozenRecord } from './freeze.js';
@@ -15,10 +16,6 @@ import {
   isAfterCursor,
   type SortKey,
 } from './paging.js';
-
-function isLive(record: TokenRecord, now: number): boolean {
-  return record.revokedAt === null && (record.expiresAt === null || record.expiresAt > now);
-}
 
 function tokenKey(record: TokenRecord): SortKey {
   return { time: record.createdAt, id: record.id };
