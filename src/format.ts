@@ -1,4 +1,5 @@
 import { base62Fixed, base62Value, crc32Ascii } from './encoding.js';
+import { TokenError } from './errors.js';
 import type { ParsedToken, TokenFormat, TokenMaterial } from './service-types.js';
 import type { StoredTokenType } from './types.js';
 
@@ -58,7 +59,9 @@ export interface OpaqueFormat extends TokenFormat {
  * scanners can recognize leaked tokens.
  */
 export function opaqueFormat(prefix: string): OpaqueFormat {
-  if (!PREFIX_PATTERN.test(prefix)) throw new TypeError('prefix must be 1-20 lowercase letters or digits');
+  if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix)) {
+    throw new TokenError('invalid_request', 'prefix must be 1-20 lowercase letters or digits', { field: 'prefix' });
+  }
   return {
     kind: 'opaque',
     encode(material: TokenMaterial): string {

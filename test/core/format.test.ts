@@ -69,7 +69,9 @@ describe('opaque format', () => {
 
   it('refuses bad prefixes', () => {
     for (const prefix of ['', 'ACME', 'ac_me', 'a'.repeat(21), 'ac-me']) {
-      expect(() => opaqueFormat(prefix)).toThrow(TypeError);
+      expect(() => opaqueFormat(prefix)).toThrow(
+        expect.objectContaining({ code: 'invalid_request', details: { field: 'prefix' } }),
+      );
     }
   });
 

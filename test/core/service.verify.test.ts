@@ -295,6 +295,12 @@ describe('the service never leaks secrets', () => {
     await expect(dropped.service.verify(rotated.token)).resolves.toBeDefined();
   });
 
+  it('refuses a bad prefix with invalid_request', () => {
+    for (const prefix of ['', 'ACME', 'ac_me', 'x'.repeat(21)]) {
+      expect(() => makeHarness({ prefix })).toThrow(expect.objectContaining({ code: 'invalid_request' }));
+    }
+  });
+
   it('refuses a missing or short pepper', () => {
     expect(() => makeHarness({ pepper: 'short' })).toThrow(TokenError);
     expect(() => makeHarness({ pepper: undefined as unknown as string })).toThrow(TokenError);
