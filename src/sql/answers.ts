@@ -52,7 +52,9 @@ export function secretAnswer(
 export function toServiceGrants(grants: readonly StatementGrant[]): Grant[] {
   return grants.map((grant): Grant => {
     if ('component' in grant) {
-      return grant.action === 'all' ? { component: grant.component } : { component: grant.component, actions: [grant.action] };
+      return grant.action === 'all'
+        ? { component: grant.component }
+        : { component: grant.component, actions: [grant.action] };
     }
     return 'bucket' in grant ? { bucket: grant.bucket, access: grant.access } : { scope: grant.scope };
   });

@@ -9,8 +9,8 @@ import {
   secretAnswer,
   TOKEN_COLUMNS,
   timestamp,
-  toServiceGrants,
   tokenRow,
+  toServiceGrants,
 } from './answers.js';
 import type { Statement, StatementKind, StatementResult, TokenOwnerClause } from './types.js';
 import { checkStatement } from './validate.js';
@@ -43,7 +43,10 @@ function actingUser(actor: Actor): string | null {
   return actor.user;
 }
 
-function userOf(context: Context, owner: { readonly kind: 'own' } | { readonly kind: 'user'; readonly user: string }): string {
+function userOf(
+  context: Context,
+  owner: { readonly kind: 'own' } | { readonly kind: 'user'; readonly user: string },
+): string {
   if (owner.kind === 'user') return owner.user;
   const user = actingUser(context.actor);
   if (user === null) {
@@ -164,7 +167,8 @@ const showMaxDuration: Handler<'showMaxDuration'> = async (context, statement) =
   // explainMaxTtl takes no actor: listing the user's tokens first applies the same
   // rule (the user themself, or an administrator of the tenant) before anything is shown.
   await service.list({ ...context.tenant, owner: user, limit: 1 }, actor);
-  const tenant = context.tenant.tenant ?? (actor === 'system' ? '' : 'principal' in actor ? actor.principal.tenant : actor.tenant);
+  const tenant =
+    context.tenant.tenant ?? (actor === 'system' ? '' : 'principal' in actor ? actor.principal.tenant : actor.tenant);
   const explained = await service.explainMaxTtl({ tenant, user });
   const rows = explained.applicable.map((policy) => [
     policy.source.kind,

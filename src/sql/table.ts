@@ -1,16 +1,19 @@
 import type { ResultValue, StatementResult } from './types.js';
 
 // Characters that take no column (combining marks, joiners, variation selectors) and ones that take two.
-const ZERO_WIDTH = /[\p{M}\u200b-\u200f\u2060\ufe00-\ufe0f]/u;
+const ZERO_WIDTH = /[\p{M}\u200b-\u200f\u2060]/u; // \p{M} holds the variation selectors
 const WIDE =
   /[\p{Extended_Pictographic}\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u;
 
 /** How many terminal columns `text` takes (a close estimate; terminals differ on some emoji). */
 export function displayWidth(text: string): number {
   let width = 0;
+  let joined = false;
   for (const character of text) {
-    if (ZERO_WIDTH.test(character)) continue;
-    width += WIDE.test(character) && character.codePointAt(0)! > 0xff ? 2 : 1;
+    // A character after a zero-width joiner is drawn into the one before it (👩‍💻 is one glyph).
+    const hidden = ZERO_WIDTH.test(character) || joined;
+    joined = character === '\u200d';
+    if (!hidden) width += WIDE.test(character) && character.codePointAt(0)! > 0xff ? 2 : 1;
   }
   return width;
 }

@@ -64,7 +64,8 @@ const RULES: Readonly<Record<StatementKind, Readonly<Record<string, Rule>>>> = {
   dropToken: { name: text, owner: TOKEN_OWNER, ifExists: flag },
   dropAllTokens: { user: text },
   setMaxDuration: {
-    subject: (value) => isObject(value) && Object.keys(value).length === 2 && oneOf('user', 'role')(value.kind) && text(value.name),
+    subject: (value) =>
+      isObject(value) && Object.keys(value).length === 2 && oneOf('user', 'role')(value.kind) && text(value.name),
     maxDuration: (value) => value === null || text(value),
   },
   showMaxDuration: { owner: owner('own', 'user') },
@@ -91,7 +92,11 @@ export function checkStatement(statement: unknown): Statement {
   for (const [key, rule] of Object.entries(rules)) {
     if (!rule(statement[key])) throw malformed(`statement.${key}`, 'is missing or malformed');
   }
-  if (statement.kind === 'createToken' && statement.type !== undefined && (statement.owner as { kind: string }).kind === 'administrative') {
+  if (
+    statement.kind === 'createToken' &&
+    statement.type !== undefined &&
+    (statement.owner as { kind: string }).kind === 'administrative'
+  ) {
     throw malformed('statement.type', 'must be absent for an administrative token');
   }
   return statement as unknown as Statement;
