@@ -43,6 +43,14 @@ function actingUser(actor: Actor): string | null {
   return actor.user;
 }
 
+/** The tenant a statement acts in: the one the caller named, else the actor's (none for the system). */
+function tenantOf(context: Context): string | null {
+  const { actor } = context;
+  if (context.tenant.tenant !== undefined) return context.tenant.tenant;
+  if (actor === 'system') return null;
+  return 'principal' in actor ? actor.principal.tenant : actor.tenant;
+}
+
 function userOf(
   context: Context,
   owner: { readonly kind: 'own' } | { readonly kind: 'user'; readonly user: string },
@@ -166,10 +174,9 @@ const showMaxDuration: Handler<'showMaxDuration'> = async (context, statement) =
   const user = userOf(context, statement.owner);
   // explainMaxTtl takes no actor: listing the user's tokens first applies the same
   // rule (the user themself, or an administrator of the tenant) before anything is shown.
+  // (The system without a tenant is refused there too, so a tenant is known below.)
   await service.list({ ...context.tenant, owner: user, limit: 1 }, actor);
-  const tenant =
-    context.tenant.tenant ?? (actor === 'system' ? '' : 'principal' in actor ? actor.principal.tenant : actor.tenant);
-  const explained = await service.explainMaxTtl({ tenant, user });
+  const explained = await service.explainMaxTtl({ tenant: tenantOf(context) ?? '', user });
   const rows = explained.applicable.map((policy) => [
     policy.source.kind,
     policy.source.kind === 'system' ? null : policy.source.name,
@@ -269,8 +276,12 @@ export async function executeStatement(
   options: ExecuteOptions = {},
 ): Promise<StatementResult> {
   const checked = checkStatement(statement);
-  if (typeof options !== 'object' || options === null) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TokenError('invalid_request', 'options must be an object', { field: 'options' });
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'tenant')
+      throw new TokenError('invalid_request', `options.${key} is not a known option`, { field: `options.${key}` });
   }
   const context: Context = { service, actor, tenant: options.tenant === undefined ? {} : { tenant: options.tenant } };
   const handler = HANDLERS[checked.kind] as Handler<StatementKind>;

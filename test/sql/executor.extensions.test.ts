@@ -306,6 +306,12 @@ describe('actors other than a signed-in user', () => {
     const { service } = makeHarness();
     expect((await failure(runOne(service, 'SHOW API TOKENS', ALICE, { tenant: 'globex' }))).code).toBe('forbidden');
   });
+
+  it('unknown options are refused, naming the option', async () => {
+    const { service } = makeHarness();
+    const options = { tenant: 'acme', tenent: 'acme' } as unknown as { tenant: string };
+    expect((await failure(runOne(service, 'SHOW API TOKENS', ALICE, options))).details.field).toBe('options.tenent');
+  });
 });
 
 describe('statements built in code', () => {
