@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { executeStatement } from '../../src/sql/executor.js';
 import type { Statement } from '../../src/sql/types.js';
-import { DAY, HOUR } from '../scenarios/support.js';
+import { DAY, errorOf, HOUR } from '../scenarios/support.js';
 import { ALICE, ANALYST, BOB, makeHarness } from '../support/service.js';
-import { failure, record, records, run, runOne, tengriTime } from './support.js';
+import { record, records, run, runOne, tengriTime } from './support.js';
 
 const START = Date.UTC(2026, 0, 1);
 
@@ -23,7 +23,7 @@ describe('ALTER API TOKEN … ROTATE', () => {
     const rotated = record(answer);
     expect(rotated).toMatchObject({ name: 'ci', expires_at: created.expires_at, grace_ends_at: null });
     expect((await service.verify(rotated.token as string)).name).toBe('ci');
-    expect((await failure(service.verify(created.token as string))).code).toBe('token_invalid');
+    expect((await errorOf(service.verify(created.token as string))).code).toBe('token_invalid');
   });
 
   it('GRACE PERIOD keeps the old secret working until grace_ends_at, never past expiry', async () => {
@@ -34,7 +34,7 @@ describe('ALTER API TOKEN … ROTATE', () => {
     clock.advance(HOUR - 1000);
     expect((await service.verify(created.token as string)).name).toBe('ci');
     clock.advance(1000);
-    expect((await failure(service.verify(created.token as string))).code).toBe('token_invalid');
+    expect((await errorOf(service.verify(created.token as string))).code).toBe('token_invalid');
     const capped = record(await runOne(service, "ALTER API TOKEN ci ROTATE GRACE PERIOD '1d'", ANALYST));
     expect(capped.grace_ends_at).toBe(tengriTime(START + 2 * HOUR));
   });
@@ -45,7 +45,7 @@ describe('ALTER API TOKEN … ROTATE', () => {
     expect(record(await runOne(service, 'ALTER API TOKEN report_bot FOR USER analyst ROTATE', ALICE)).name).toBe(
       'report_bot',
     );
-    expect((await failure(runOne(service, 'ALTER API TOKEN report_bot FOR USER analyst ROTATE', BOB))).code).toBe(
+    expect((await errorOf(runOne(service, 'ALTER API TOKEN report_bot FOR USER analyst ROTATE', BOB))).code).toBe(
       'not_found',
     );
   });
@@ -70,17 +70,17 @@ describe('SHARE and CLAIM API TOKEN', () => {
     expect(row).toMatchObject({ name: 'ci', user: 'analyst', expires_at: created.expires_at });
     expect((await service.verify(row.token as string)).owner).toBe('analyst');
     // Claiming rotates: the old secret is gone, and the code works once.
-    expect((await failure(service.verify(created.token as string))).code).toBe('token_invalid');
-    expect((await failure(runOne(service, `CLAIM API TOKEN '${code}'`, BOB))).code).toBe('not_found');
-    expect((await failure(runOne(service, "CLAIM API TOKEN 'not a code'", BOB))).details.field).toBe('code');
+    expect((await errorOf(service.verify(created.token as string))).code).toBe('token_invalid');
+    expect((await errorOf(runOne(service, `CLAIM API TOKEN '${code}'`, BOB))).code).toBe('not_found');
+    expect((await errorOf(runOne(service, "CLAIM API TOKEN 'not a code'", BOB))).details.field).toBe('code');
   });
 
   it('another user’s token cannot be shared, and a master token never', async () => {
     const { service } = makeHarness();
     await run(service, 'CREATE API TOKEN ci', ANALYST);
-    expect((await failure(runOne(service, 'SHARE API TOKEN ci FOR USER analyst', BOB))).code).toBe('not_found');
+    expect((await errorOf(runOne(service, 'SHARE API TOKEN ci FOR USER analyst', BOB))).code).toBe('not_found');
     await service.ensureMasterToken(ANALYST);
-    expect((await failure(runOne(service, 'SHARE API TOKEN master', ANALYST))).code).toBe('forbidden');
+    expect((await errorOf(runOne(service, 'SHARE API TOKEN master', ANALYST))).code).toBe('forbidden');
   });
 });
 
@@ -120,7 +120,7 @@ describe('limited tokens and grants', () => {
 
   it('grants beyond the creator’s own are refused by the service', async () => {
     const { service } = makeHarness();
-    const error = await failure(
+    const error = await errorOf(
       runOne(service, 'CREATE LIMITED API TOKEN x GRANTS (READ ON BUCKET "out.c-main")', BOB),
     );
     expect(error).toMatchObject({ code: 'insufficient_scope', details: { field: 'grants' } });
@@ -143,7 +143,7 @@ describe('administrative tokens and FOR ALL USERS', () => {
     });
     expect(record(await runOne(service, 'ALTER ADMINISTRATIVE API TOKEN ops ROTATE', ALICE)).name).toBe('ops');
     expect(record(await runOne(service, 'DROP ADMINISTRATIVE API TOKEN ops', ALICE)).status).toBe('revoked');
-    expect((await failure(runOne(service, 'CREATE ADMINISTRATIVE API TOKEN x', BOB))).code).toBe('forbidden');
+    expect((await errorOf(runOne(service, 'CREATE ADMINISTRATIVE API TOKEN x', BOB))).code).toBe('forbidden');
   });
 
   it('SHOW API TOKENS FOR ALL USERS lists the tenant for admins only, up to LIMIT', async () => {
@@ -154,7 +154,7 @@ describe('administrative tokens and FOR ALL USERS', () => {
     const all = records(await runOne(service, 'SHOW API TOKENS FOR ALL USERS', ALICE));
     expect(all.map((row) => `${row.user}/${row.name}`).sort()).toEqual(['analyst/a', 'bob/b', 'null/c']);
     expect((await runOne(service, 'SHOW API TOKENS FOR ALL USERS LIMIT 2', ALICE)).rows).toHaveLength(2);
-    expect((await failure(runOne(service, 'SHOW API TOKENS FOR ALL USERS', BOB))).code).toBe('forbidden');
+    expect((await errorOf(runOne(service, 'SHOW API TOKENS FOR ALL USERS', BOB))).code).toBe('forbidden');
   });
 
   it('reads every page: more tokens than one page holds are all shown, LIMIT stops early', async () => {
@@ -212,7 +212,7 @@ describe('SHOW EVENTS FOR API TOKEN', () => {
     ]);
     expect((await runOne(service, 'SHOW EVENTS FOR API TOKEN ci LIMIT 2', ANALYST)).rows).toHaveLength(2);
     expect(JSON.stringify(answer)).not.toContain((created.token as string).slice(-30));
-    expect((await failure(runOne(service, 'SHOW EVENTS FOR API TOKEN ci FOR USER analyst', BOB))).code).toBe(
+    expect((await errorOf(runOne(service, 'SHOW EVENTS FOR API TOKEN ci FOR USER analyst', BOB))).code).toBe(
       'not_found',
     );
     expect((await runOne(service, 'SHOW EVENTS FOR API TOKEN ci FOR USER analyst', ALICE)).rows).toHaveLength(5);
@@ -263,7 +263,7 @@ describe('SHOW API TOKEN MAX DURATION: which policy sets the limit', () => {
 
   it('is shown to the user themself and to admins only', async () => {
     const { service } = makeHarness();
-    expect((await failure(runOne(service, 'SHOW API TOKEN MAX DURATION FOR USER analyst', BOB))).code).toBe(
+    expect((await errorOf(runOne(service, 'SHOW API TOKEN MAX DURATION FOR USER analyst', BOB))).code).toBe(
       'forbidden',
     );
   });
@@ -276,7 +276,7 @@ describe('actors other than a signed-in user', () => {
     const asMaster = { principal: await service.verify(master.created ? master.token : '') };
     const created = record(await runOne(service, 'CREATE LIMITED API TOKEN bi GRANTS (SCOPE reports)', asMaster));
     const asLimited = { principal: await service.verify(created.token as string) };
-    expect((await failure(runOne(service, 'SHOW API TOKENS', asLimited))).code).toBe('forbidden');
+    expect((await errorOf(runOne(service, 'SHOW API TOKENS', asLimited))).code).toBe('forbidden');
     const personal = record(await runOne(service, 'CREATE API TOKEN p', ANALYST));
     const asPersonal = { principal: await service.verify(personal.token as string) };
     expect(
@@ -284,17 +284,17 @@ describe('actors other than a signed-in user', () => {
         .map((row) => row.name)
         .sort(),
     ).toEqual(['bi', 'master', 'p']);
-    expect((await failure(runOne(service, 'CREATE API TOKEN q', asPersonal))).code).toBe('forbidden');
+    expect((await errorOf(runOne(service, 'CREATE API TOKEN q', asPersonal))).code).toBe('forbidden');
   });
 
   it('the system needs a tenant, and FOR USER wherever a statement names a user’s token', async () => {
     const { service } = makeHarness();
-    expect((await failure(runOne(service, 'SHOW API TOKENS FOR USER analyst', 'system'))).details.field).toBe('tenant');
+    expect((await errorOf(runOne(service, 'SHOW API TOKENS FOR USER analyst', 'system'))).details.field).toBe('tenant');
     const options = { tenant: 'acme' };
     await run(service, 'CREATE API TOKEN ci FOR USER analyst', 'system', options);
     expect(records(await runOne(service, 'SHOW API TOKENS FOR USER analyst', 'system', options))).toHaveLength(1);
     for (const statement of ['DROP API TOKEN ci', 'SHOW API TOKEN MAX DURATION', 'SHARE API TOKEN ci']) {
-      const error = await failure(runOne(service, statement, 'system', options));
+      const error = await errorOf(runOne(service, statement, 'system', options));
       expect(error).toMatchObject({ code: 'invalid_request', details: { field: 'statement.owner' } });
     }
     expect((await runOne(service, 'SHOW API TOKEN MAX DURATION FOR USER analyst', 'system', options)).rows).toEqual([
@@ -304,13 +304,13 @@ describe('actors other than a signed-in user', () => {
 
   it('a user cannot act in another tenant through the tenant option', async () => {
     const { service } = makeHarness();
-    expect((await failure(runOne(service, 'SHOW API TOKENS', ALICE, { tenant: 'globex' }))).code).toBe('forbidden');
+    expect((await errorOf(runOne(service, 'SHOW API TOKENS', ALICE, { tenant: 'globex' }))).code).toBe('forbidden');
   });
 
   it('unknown options are refused, naming the option', async () => {
     const { service } = makeHarness();
     const options = { tenant: 'acme', tenent: 'acme' } as unknown as { tenant: string };
-    expect((await failure(runOne(service, 'SHOW API TOKENS', ALICE, options))).details.field).toBe('options.tenent');
+    expect((await errorOf(runOne(service, 'SHOW API TOKENS', ALICE, options))).details.field).toBe('options.tenent');
   });
 });
 
@@ -338,13 +338,13 @@ describe('statements built in code', () => {
     [{ kind: 'setMaxDuration', subject: { kind: 'group', name: 'g' }, maxDuration: '1d' }, 'statement.subject'],
   ])('a malformed statement %j is an invalid_request naming %s', async (statement, field) => {
     const { service } = makeHarness();
-    const error = await failure(executeStatement(service, statement as unknown as Statement, ALICE));
+    const error = await errorOf(executeStatement(service, statement as unknown as Statement, ALICE));
     expect(error).toMatchObject({ code: 'invalid_request', details: { field } });
   });
 
   it('values are the service’s to check: a bad duration is its invalid_request', async () => {
     const { service } = makeHarness();
     const statement: Statement = { kind: 'createToken', owner: { kind: 'own' }, maxDuration: 'forever' };
-    expect((await failure(executeStatement(service, statement, ALICE))).details.field).toBe('ttl');
+    expect((await errorOf(executeStatement(service, statement, ALICE))).details.field).toBe('ttl');
   });
 });

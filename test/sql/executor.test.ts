@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { looksLikeToken } from '../../src/format.js';
-import { DAY } from '../scenarios/support.js';
+import { DAY, errorOf } from '../scenarios/support.js';
 import { ALICE, ANALYST, BOB, makeHarness } from '../support/service.js';
-import { failure, record, records, run, runOne, tengriTime } from './support.js';
+import { record, records, run, runOne, tengriTime } from './support.js';
 
 const START = Date.UTC(2026, 0, 1);
 const SHOW_COLUMNS = [
@@ -56,24 +56,24 @@ describe('CREATE API TOKEN', () => {
     const statement = "CREATE API TOKEN report_bot FOR USER analyst MAX DURATION '90d' COMMENT 'Сервисный'";
     const row = record(await runOne(service, statement, ALICE));
     expect((await service.verify(row.token as string)).owner).toBe('analyst');
-    expect((await failure(runOne(service, statement.replace('report_bot', 'other'), BOB))).code).toBe('forbidden');
+    expect((await errorOf(runOne(service, statement.replace('report_bot', 'other'), BOB))).code).toBe('forbidden');
   });
 
   it('a duration above the policy is refused with the service error naming the limit, and nothing is issued', async () => {
     const { service } = makeHarness();
     await run(service, "ALTER USER analyst SET API TOKEN MAX DURATION '24h'", ALICE);
-    const error = await failure(runOne(service, "CREATE API TOKEN long MAX DURATION '2d'", ANALYST));
+    const error = await errorOf(runOne(service, "CREATE API TOKEN long MAX DURATION '2d'", ANALYST));
     expect(error).toMatchObject({ code: 'duration_exceeds_policy', details: { field: 'ttl', limit: DAY } });
     expect(records(await runOne(service, 'SHOW API TOKENS INCLUDE EXPIRED, REVOKED', ANALYST))).toEqual([]);
   });
 
   it('bad names and comments are the service’s invalid_request naming the field', async () => {
     const { service } = makeHarness();
-    expect((await failure(runOne(service, 'CREATE API TOKEN " padded "', ANALYST))).details.field).toBe('name');
+    expect((await errorOf(runOne(service, 'CREATE API TOKEN " padded "', ANALYST))).details.field).toBe('name');
     expect(
-      (await failure(runOne(service, `CREATE API TOKEN c COMMENT '${'x'.repeat(1001)}'`, ANALYST))).details.field,
+      (await errorOf(runOne(service, `CREATE API TOKEN c COMMENT '${'x'.repeat(1001)}'`, ANALYST))).details.field,
     ).toBe('comment');
-    expect((await failure(runOne(service, 'CREATE API TOKEN master', ANALYST))).details.field).toBe('name');
+    expect((await errorOf(runOne(service, 'CREATE API TOKEN master', ANALYST))).details.field).toBe('name');
   });
 });
 
@@ -116,7 +116,7 @@ describe('SHOW API TOKENS', () => {
     ]);
     // Without FOR USER, the admin sees their own tokens only.
     expect((await runOne(service, 'SHOW API TOKENS', ALICE)).rows).toEqual([]);
-    expect((await failure(runOne(service, 'SHOW API TOKENS FOR USER analyst', BOB))).code).toBe('forbidden');
+    expect((await errorOf(runOne(service, 'SHOW API TOKENS FOR USER analyst', BOB))).code).toBe('forbidden');
   });
 
   it('hides expired and revoked tokens unless INCLUDE asks for them', async () => {
@@ -163,8 +163,8 @@ describe('ALTER API TOKEN … SET COMMENT', () => {
     const alter = "ALTER API TOKEN report_bot FOR USER analyst SET COMMENT 'x'";
     expect(record(await runOne(service, alter, ALICE)).comment).toBe('x');
     // Another user's token is not there for bob to find.
-    expect((await failure(runOne(service, alter, BOB))).code).toBe('not_found');
-    expect((await failure(runOne(service, "ALTER API TOKEN nothing SET COMMENT 'x'", ANALYST))).code).toBe('not_found');
+    expect((await errorOf(runOne(service, alter, BOB))).code).toBe('not_found');
+    expect((await errorOf(runOne(service, "ALTER API TOKEN nothing SET COMMENT 'x'", ANALYST))).code).toBe('not_found');
   });
 });
 
@@ -180,16 +180,16 @@ describe('DROP API TOKEN and DROP ALL API TOKENS', () => {
       status: 'revoked',
       revoked_at: tengriTime(START),
     });
-    expect((await failure(service.verify(created.token as string))).code).toBe('token_revoked');
+    expect((await errorOf(service.verify(created.token as string))).code).toBe('token_revoked');
   });
 
   it('DROP … FOR USER by an admin; a missing token is not_found, or no row with IF EXISTS', async () => {
     const { service } = makeHarness();
     await run(service, 'CREATE API TOKEN report_bot FOR USER analyst', ALICE);
     // Another user's token is not there for bob to learn of (the service's rule).
-    expect((await failure(runOne(service, 'DROP API TOKEN report_bot FOR USER analyst', BOB))).code).toBe('not_found');
+    expect((await errorOf(runOne(service, 'DROP API TOKEN report_bot FOR USER analyst', BOB))).code).toBe('not_found');
     expect(record(await runOne(service, 'DROP API TOKEN report_bot FOR USER analyst', ALICE)).status).toBe('revoked');
-    expect((await failure(runOne(service, 'DROP API TOKEN nothing', ANALYST))).code).toBe('not_found');
+    expect((await errorOf(runOne(service, 'DROP API TOKEN nothing', ANALYST))).code).toBe('not_found');
     const quiet = await runOne(service, 'DROP API TOKEN IF EXISTS nothing', ANALYST);
     expect(quiet).toEqual({ columns: ['name', 'user', 'status', 'revoked_at'], rows: [], secretColumns: [] });
   });
@@ -197,14 +197,14 @@ describe('DROP API TOKEN and DROP ALL API TOKENS', () => {
   it('IF EXISTS hides only not_found: other refusals still fail', async () => {
     const { service } = makeHarness();
     await service.ensureMasterToken(ANALYST);
-    expect((await failure(runOne(service, 'DROP API TOKEN IF EXISTS master', ANALYST))).code).toBe('forbidden');
+    expect((await errorOf(runOne(service, 'DROP API TOKEN IF EXISTS master', ANALYST))).code).toBe('forbidden');
   });
 
   it('DROP ALL … FOR USER revokes every token of that user and answers the count', async () => {
     const { service } = makeHarness();
     await run(service, 'CREATE API TOKEN a; CREATE API TOKEN b; CREATE API TOKEN c', ANALYST);
     await run(service, 'CREATE API TOKEN bobs', BOB);
-    expect((await failure(runOne(service, 'DROP ALL API TOKENS FOR USER analyst', BOB))).code).toBe('forbidden');
+    expect((await errorOf(runOne(service, 'DROP ALL API TOKENS FOR USER analyst', BOB))).code).toBe('forbidden');
     const answer = await runOne(service, 'DROP ALL API TOKENS FOR USER analyst', ALICE);
     expect(answer.columns).toEqual(['user', 'revoked']);
     expect(record(answer)).toEqual({ user: 'analyst', revoked: 3 });
@@ -220,7 +220,7 @@ describe('ALTER USER | ROLE … SET API TOKEN MAX DURATION', () => {
     const { service } = makeHarness();
     const user = await runOne(service, "ALTER USER analyst SET API TOKEN MAX DURATION '24h'", ALICE);
     expect(user).toEqual({ columns: ['user', 'max_duration'], rows: [['analyst', '1d']], secretColumns: [] });
-    expect((await failure(runOne(service, "CREATE API TOKEN MAX DURATION '2d'", ANALYST))).code).toBe(
+    expect((await errorOf(runOne(service, "CREATE API TOKEN MAX DURATION '2d'", ANALYST))).code).toBe(
       'duration_exceeds_policy',
     );
     const role = await runOne(service, "ALTER ROLE service_accounts SET API TOKEN MAX DURATION '30d'", ALICE);
@@ -228,18 +228,18 @@ describe('ALTER USER | ROLE … SET API TOKEN MAX DURATION', () => {
     expect(record(await runOne(service, "CREATE API TOKEN MAX DURATION '30d'", ANALYST)).expires_at).toBe(
       tengriTime(START + 30 * DAY),
     );
-    expect((await failure(runOne(service, "CREATE API TOKEN MAX DURATION '31d'", ANALYST))).code).toBe(
+    expect((await errorOf(runOne(service, "CREATE API TOKEN MAX DURATION '31d'", ANALYST))).code).toBe(
       'duration_exceeds_policy',
     );
   });
 
   it('only an admin sets policies', async () => {
     const { service } = makeHarness();
-    expect((await failure(runOne(service, "ALTER USER analyst SET API TOKEN MAX DURATION '365d'", ANALYST))).code).toBe(
+    expect((await errorOf(runOne(service, "ALTER USER analyst SET API TOKEN MAX DURATION '365d'", ANALYST))).code).toBe(
       'forbidden',
     );
     expect(
-      (await failure(runOne(service, "ALTER ROLE service_accounts SET API TOKEN MAX DURATION '1d'", BOB))).code,
+      (await errorOf(runOne(service, "ALTER ROLE service_accounts SET API TOKEN MAX DURATION '1d'", BOB))).code,
     ).toBe('forbidden');
   });
 });

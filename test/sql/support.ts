@@ -1,5 +1,4 @@
 import { expect } from 'vitest';
-import { TokenError } from '../../src/errors.js';
 import type { Actor, TokenService } from '../../src/service-types.js';
 import type { ExecuteOptions } from '../../src/sql/executor.js';
 import { executeStatement } from '../../src/sql/executor.js';
@@ -40,17 +39,6 @@ export function records(result: StatementResult): Record<string, ResultValue>[] 
 export function record(result: StatementResult): Record<string, ResultValue> {
   expect(result.rows).toHaveLength(1);
   return records(result)[0]!;
-}
-
-/** The `TokenError` a statement fails with; fails the test on success or on any other error. */
-export async function failure(work: Promise<unknown>): Promise<TokenError> {
-  try {
-    await work;
-  } catch (error) {
-    expect(error).toBeInstanceOf(TokenError);
-    return error as TokenError;
-  }
-  throw new Error('expected the statement to fail with a TokenError');
 }
 
 /** Tengri's way of writing a time: UTC to the second with an explicit offset. */

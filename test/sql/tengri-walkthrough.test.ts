@@ -9,9 +9,9 @@ import { looksLikeToken } from '../../src/format.js';
 import { executeStatement } from '../../src/sql/executor.js';
 import { parseStatements } from '../../src/sql/parser.js';
 import type { StatementResult } from '../../src/sql/types.js';
-import { DAY } from '../scenarios/support.js';
+import { DAY, errorOf } from '../scenarios/support.js';
 import { ALICE, ANALYST, BOB, makeHarness } from '../support/service.js';
-import { failure, record, records, runOne, tengriTime } from './support.js';
+import { record, records, runOne, tengriTime } from './support.js';
 
 const START = Date.UTC(2026, 0, 1);
 const SCRIPT = readFileSync(new URL('./tengri-walkthrough.sql', import.meta.url), 'utf8');
@@ -71,10 +71,10 @@ describe('the Tengri walkthrough, as one script', () => {
 
     // DROP: invalid at once. DROP ALL: the user's remaining token.
     expect(record(await next()).status).toBe('revoked');
-    expect((await failure(service.verify(ciRow.token as string))).code).toBe('token_revoked');
+    expect((await errorOf(service.verify(ciRow.token as string))).code).toBe('token_revoked');
     expect((await service.verify(unnamedRow.token as string)).owner).toBe('alice');
     expect(record(await next())).toEqual({ user: 'alice', revoked: 1 });
-    expect((await failure(service.verify(unnamedRow.token as string))).code).toBe('token_revoked');
+    expect((await errorOf(service.verify(unnamedRow.token as string))).code).toBe('token_revoked');
 
     // FOR USER: issued on analyst's behalf, shown for analyst, dropped.
     const botRow = record(await next());
@@ -84,7 +84,7 @@ describe('the Tengri walkthrough, as one script', () => {
       expect.objectContaining({ name: 'report_bot', user: 'analyst', comment: 'Сервисный токен для выгрузки отчетов' }),
     ]);
     expect(record(await next())).toMatchObject({ name: 'report_bot', user: 'analyst', status: 'revoked' });
-    expect((await failure(service.verify(botRow.token as string))).code).toBe('token_revoked');
+    expect((await errorOf(service.verify(botRow.token as string))).code).toBe('token_revoked');
 
     // The policies are in place.
     expect(record(await next())).toEqual({ user: 'analyst', max_duration: '1d' });
@@ -95,7 +95,7 @@ describe('the Tengri walkthrough, as one script', () => {
   it('afterwards, a longer request is rejected with an error and the least restrictive policy applies', async () => {
     const { service } = makeHarness();
     for (const statement of parseStatements(SCRIPT)) await executeStatement(service, statement, ALICE);
-    const refused = await failure(
+    const refused = await errorOf(
       runOne(service, "CREATE API TOKEN report_bot FOR USER analyst MAX DURATION '90d'", ALICE),
     );
     expect(refused).toMatchObject({
@@ -122,7 +122,7 @@ describe('the Tengri walkthrough, as one script', () => {
     const statements = parseStatements(SCRIPT);
     const codes: string[] = [];
     for (const statement of statements.slice(6)) {
-      codes.push((await failure(executeStatement(service, statement, BOB))).code);
+      codes.push((await errorOf(executeStatement(service, statement, BOB))).code);
     }
     // FOR USER and policies are refused; a token of another user is not there to find.
     expect(codes).toEqual(['forbidden', 'forbidden', 'not_found', 'forbidden', 'forbidden']);
