@@ -16,6 +16,7 @@ import { isolationContract } from './suites/isolation.js';
 import { lookupContract } from './suites/lookup.js';
 import { policiesContract } from './suites/policies.js';
 import { racesContract } from './suites/races.js';
+import { textContract } from './suites/text.js';
 
 /** Options of `describeRepositoryContract`. */
 export interface RepositoryContractOptions {
@@ -99,5 +100,6 @@ export function describeRepositoryContract(
     isolationContract(context);
     crowdedContract(context);
     racesContract(context);
+    textContract(context);
   });
 }
