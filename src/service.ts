@@ -85,6 +85,13 @@ function tokenInvalid(): TokenError {
  * Creates the token service: issue, verify, rotate, share, revoke and audit
  * tokens on the given repository.
  *
+ * Every option is checked here, once: a bad one, an unknown key, or a
+ * combination that could accept no token at all (`enablePersonalTokens:
+ * false` with `personalTokensOnly: true`, or without any verification
+ * token) throws `TokenError('invalid_request')` whose `details.field` names
+ * the option (docs/errors.md, "Bad configuration").
+ *
+ * @throws {TokenError} `invalid_request` for bad configuration.
  * @example
  * ```ts
  * import { createTokenService, memoryRepository, staticDirectory } from 'tokenward';
