@@ -15,6 +15,7 @@ import {
   nestedOptions,
   optionsObject,
   repositoryOption,
+  required,
   withMethods,
 } from './options.js';
 import type { TokenRepository } from './repository.js';
@@ -134,7 +135,7 @@ function verificationEntries(value: unknown, peppers: PepperRing, defaultTenant:
 
 /** The pepper ring; a custom hasher must agree with the reference HMAC-SHA-256. */
 function pepperRing(pepper: unknown, hasherOption: unknown): PepperRing {
-  if (isPlainObject(pepper)) {
+  if (isPlainObject(pepper) && !(pepper instanceof Uint8Array)) {
     optionsObject(pepper, 'pepper', ['current', 'peppers']);
     if (!isPlainObject(pepper.peppers)) throw invalid('pepper.peppers', 'must map versions to secrets');
     if (typeof pepper.current !== 'number') throw invalid('pepper.current', 'must be a version number');
@@ -160,9 +161,8 @@ function pepperRing(pepper: unknown, hasherOption: unknown): PepperRing {
 function sessionSettings(value: unknown): SessionSettings | undefined {
   const sessions = nestedOptions(value, 'sessions', ['codec', 'defaultTtl', 'maxTtl']);
   if (sessions === undefined) return undefined;
-  if (sessions.codec === undefined) throw invalid('sessions.codec', 'is required');
   const codec = withMethods<SessionCodec>(
-    sessions.codec,
+    required(sessions.codec, 'sessions.codec'),
     'sessions.codec',
     ['sign', 'parse', 'looksLike'],
     'a SessionCodec',

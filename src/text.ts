@@ -57,9 +57,17 @@ function misplaced(chars: readonly string[], index: number): string | null {
   return 'an invisible or format character';
 }
 
+/**
+ * NFC shrinks text by at most a few code units per character (a Hangul
+ * syllable from three jamo), so anything longer than this many times the
+ * limit is refused before it is scanned or normalized.
+ */
+const MOST_SHRINK = 4;
+
 /** Refuses what no text may hold; answers the NFC form. `noun` words the message ("keys "). */
-function wellFormed(value: unknown, field: string, multiline: boolean, noun = ''): string {
+function wellFormed(value: unknown, field: string, multiline: boolean, max: number, noun = ''): string {
   if (typeof value !== 'string') throw invalid(field, `${noun}must be a string`);
+  if (value.length > max * MOST_SHRINK) throw invalid(field, `${noun}must be at most ${max} characters`);
   if (ALWAYS_REFUSED.test(value)) {
     throw invalid(field, `${noun}must not contain lone surrogates, noncharacters, line separators or bidi controls`);
   }
@@ -80,7 +88,7 @@ function wellFormed(value: unknown, field: string, multiline: boolean, noun = ''
  * variation selectors and emoji tags after their base.
  */
 export function labelText(value: unknown, field: string, max: number): string {
-  const text = wellFormed(value, field, false);
+  const text = wellFormed(value, field, false, max);
   if (text.length === 0 || text.length > max) throw invalid(field, `must be 1-${max} characters`);
   const chars = Array.from(text);
   if (BLANK.test(chars[0]!) || BLANK.test(chars[chars.length - 1]!)) {
@@ -97,7 +105,7 @@ export function labelText(value: unknown, field: string, max: number): string {
 
 /** Free text (a comment, a detail value): NFC, at most `max` UTF-16 code units; tab and newline allowed. */
 export function freeText(value: unknown, field: string, max: number): string {
-  const text = wellFormed(value, field, true);
+  const text = wellFormed(value, field, true, max);
   if (text.length > max) throw invalid(field, `must be at most ${max} characters`);
   return text;
 }
@@ -112,7 +120,7 @@ function normalizedJson(value: unknown, field: string): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
   for (const [index, [key, item]] of Object.entries(value).entries()) {
-    const name = wellFormed(key, field, false, 'keys ');
+    const name = wellFormed(key, field, false, Number.MAX_SAFE_INTEGER, 'keys ');
     if (Object.hasOwn(out, name)) throw invalid(field, 'has two keys that are equal once normalized');
     const path = PLAIN_KEY.test(name) ? `${field}.${name}` : `${field}[#${index}]`;
     // defineProperty, so a "__proto__" key stays a plain member.
@@ -143,8 +151,8 @@ export function jsonObject(value: unknown, field: string, maxBytes: number): Rec
   } catch {
     throw invalid(field, 'must be JSON-serializable');
   }
-  // UTF-16 length never exceeds the UTF-8 byte count: a cheap refusal before any walk.
-  if (serialized === undefined || serialized.length > maxBytes) throw tooLarge;
+  // A cheap refusal before any walk; the exact count is on the normalized copy.
+  if (serialized === undefined || serialized.length > maxBytes * MOST_SHRINK) throw tooLarge;
   const parsed: unknown = JSON.parse(serialized);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw tooLarge;
   const copy = normalizedJson(parsed, field) as Record<string, unknown>;

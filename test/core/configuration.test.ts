@@ -212,6 +212,15 @@ describe('createTokenService accepts what is not a contradiction', () => {
     expect((await rejectionOf(service.verify(SECRET))).code).toBe('token_invalid');
   });
 
+  it('a pepper given as bytes, or as a versioned set of bytes', async () => {
+    const bytes = new TextEncoder().encode(TEST_PEPPER);
+    for (const pepper of [bytes, { current: 2, peppers: { 1: TEST_PEPPER, 2: bytes } }]) {
+      const service = createTokenService({ ...base(), pepper });
+      const { token } = await service.issue({}, ALICE);
+      expect((await service.verify(token)).owner).toBe('alice');
+    }
+  });
+
   it('only verification tokens', async () => {
     const service = createTokenService({ ...base(), verificationTokens: [SECRET], enablePersonalTokens: false });
     expect((await service.verify(SECRET)).type).toBe('verification');
