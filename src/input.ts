@@ -1,5 +1,6 @@
 import { TokenError } from './errors.js';
 import type { TokenRef } from './service-types.js';
+import { freeText, labelText } from './text.js';
 
 /** @internal Validation of untrusted input to service calls. */
 
@@ -31,33 +32,28 @@ export function identifier(value: unknown, field: string): string {
   return value;
 }
 
-// Token names: any printable text up to 100 characters (Database Lab: "any string").
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
+/**
+ * A token name: 1-100 characters of one line, stored in NFC, with a visible
+ * character and no surrounding spaces (the rules of `labelText`). Names are
+ * compared by their NFC form.
+ */
 export function tokenName(value: unknown, field = 'name'): string {
-  if (
-    typeof value !== 'string' ||
-    value.trim() !== value ||
-    value.length === 0 ||
-    value.length > 100 ||
-    CONTROL.test(value)
-  ) {
-    throw invalid(field, 'must be 1-100 printable characters without surrounding spaces');
-  }
-  return value;
+  return labelText(value, field, 100);
 }
 
+/** A comment: up to 1000 characters of NFC text; tab and newline allowed, other controls not. */
 export function comment(value: unknown, field = 'comment'): string {
-  if (typeof value !== 'string' || value.length > 1000 || /[\u0000\u007f]/.test(value)) {
-    throw invalid(field, 'must be a string of at most 1000 characters');
-  }
-  return value;
+  return freeText(value, field, 1000);
 }
 
-/** A reference in canonical form. */
+/**
+ * A reference in canonical form. A name reference carries the NFC name and,
+ * when it was given in another form, that form too (`spelled`), so a token
+ * named before names were normalized can still be found by its old spelling.
+ */
 export type CanonicalRef =
   | { readonly id: string }
-  | { readonly tenant?: string; readonly owner: string | null; readonly name: string };
+  | { readonly tenant?: string; readonly owner: string | null; readonly name: string; readonly spelled?: string };
 
 const ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -75,7 +71,8 @@ export function tokenRef(ref: TokenRef, field = 'ref'): CanonicalRef {
   const value = expectKeys(ref, field, ['tenant', 'owner', 'name']);
   const owner = value.owner === null ? null : identifier(value.owner, `${field}.owner`);
   const name = tokenName(value.name, `${field}.name`);
+  const spelled = value.name === name ? {} : { spelled: value.name as string };
   return value.tenant === undefined
-    ? { owner, name }
-    : { tenant: identifier(value.tenant, `${field}.tenant`), owner, name };
+    ? { owner, name, ...spelled }
+    : { tenant: identifier(value.tenant, `${field}.tenant`), owner, name, ...spelled };
 }

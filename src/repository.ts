@@ -19,6 +19,10 @@ import type { ClaimRecord, DurationPolicy, PolicySubject, StoredTokenType, Token
  *   it describes, so a change and its history are never out of step.
  * - Records returned must not share mutable state with storage: return
  *   copies, or frozen objects that are replaced (never mutated) on change.
+ * - Text (names, comments, labels, event operations and details) comes from
+ *   the service as well-formed NFC without NUL. Return it exactly as given
+ *   and compare names by code points: never normalize, fold or re-encode
+ *   (rows written by earlier versions may hold other forms).
  */
 export interface TokenRepository {
   /**

@@ -30,10 +30,15 @@ export interface IssueInput {
   readonly tenant?: string;
   /** The owning user (FOR USER, admins only). Defaults to the actor's user. */
   readonly owner?: string;
-  /** Unique among the owner's live tokens; generated when omitted. */
+  /**
+   * Unique among the owner's live tokens, decided on its NFC form, which is
+   * what is stored; generated when omitted. 1-100 characters of one line,
+   * starting with a visible character (docs/tokens-and-grants.md).
+   */
   readonly name?: string;
   /** Lifetime; omitted means the default capped by the effective maximum. */
   readonly ttl?: Ttl;
+  /** Up to 1000 characters, stored in NFC; tab and newline allowed, other controls not. */
   readonly comment?: string;
   /** Narrowing grants; required meaning for `limited` (default: none at all). */
   readonly grants?: readonly Grant[];
@@ -138,11 +143,19 @@ export interface TokenServiceOptions {
   /** Who the users are. Required for personal, limited and master tokens. */
   readonly directory?: Directory;
   readonly policy?: TokenPolicyOptions;
-  /** Static verification tokens accepted by `verify`. */
+  /**
+   * Static verification tokens accepted by `verify`: a list of secrets (16 to
+   * 4096 printable ASCII characters, no spaces at the ends, each listed once)
+   * or `{ secret, tenant?, name? }` objects.
+   */
   readonly verificationTokens?: readonly (string | VerificationTokenConfig)[];
   /** Refuse verification tokens: only issued tokens are accepted (default false). */
   readonly personalTokensOnly?: boolean;
-  /** Accept issued tokens at all (default true). False: only verification tokens work. */
+  /**
+   * Accept issued tokens at all (default true). False: only verification
+   * tokens work, so at least one must be listed, `personalTokensOnly` must
+   * not be true and `sessions` cannot be used.
+   */
   readonly enablePersonalTokens?: boolean;
   /** Tenant of verification tokens that name none (default `default`). */
   readonly defaultTenant?: string;
@@ -152,7 +165,10 @@ export interface TokenServiceOptions {
   readonly format?: TokenFormat;
   /** Short-lived sessions bound to a token (`exchange`); off unless a codec is given. */
   readonly sessions?: SessionOptions;
-  /** Native or custom HMAC-SHA-256 (default: @noble/hashes with a reused keyed state). */
+  /**
+   * Native or custom HMAC-SHA-256 (default: @noble/hashes with a reused keyed
+   * state). Checked against the default on a test message at construction.
+   */
   readonly hasher?: KeyedHasherFactory;
   /** Clock in epoch milliseconds (default `Date.now`). */
   readonly now?: () => number;
@@ -229,7 +245,7 @@ export interface SessionCodec {
 /** Session exchange settings. */
 export interface SessionOptions {
   readonly codec: SessionCodec;
-  /** Session lifetime when none is asked for (default `'15m'`). */
+  /** Session lifetime when none is asked for (default `'15m'`; never above `maxTtl`, the smaller applies). */
   readonly defaultTtl?: Duration;
   /** Longest session allowed (default `'12h'`); never past the parent's expiry. */
   readonly maxTtl?: Duration;
@@ -292,6 +308,14 @@ export interface TokenService {
   list(filter: ListFilter, actor: Actor): Promise<Page<TokenInfo>>;
   get(ref: TokenRef, actor: Actor): Promise<TokenInfo>;
   updateComment(ref: TokenRef, comment: string, actor: Actor): Promise<TokenInfo>;
+  /**
+   * Sets (or with `null` removes) the maximum lifetime of a user's or a
+   * role's tokens; admins only. Setting a user's needs a user the directory
+   * knows and keeps active (`not_found` otherwise); roles cannot be checked
+   * through the directory, so any role name is accepted.
+   *
+   * @throws {TokenError} `invalid_request`, `forbidden`, `not_found`, `unavailable`.
+   */
   setMaxTtl(target: { readonly tenant?: string } & PolicyTarget, ttl: Duration | null, actor: Actor): Promise<void>;
   explainMaxTtl(target: { readonly tenant: string; readonly user: string }): Promise<MaxTtlExplanation>;
   ensureMasterToken(target: { readonly tenant: string; readonly user: string }): Promise<EnsureMasterResult>;
@@ -304,6 +328,13 @@ export interface TokenService {
    */
   exchange(token: string, options?: { readonly ttl?: Duration }): Promise<SessionToken>;
   events(ref: TokenRef, actor: Actor, options?: EventsOptions): Promise<Page<TokenEvent>>;
+  /**
+   * Appends a `used` event to the token's history. `operation` is one line
+   * of 1-200 characters; `detail` a JSON object of at most 4096 UTF-8 bytes.
+   * Both are checked like names and comments and stored in NFC.
+   *
+   * @throws {TokenError} `invalid_request` naming `principal`, `operation` or `detail.<key>`; `unavailable`.
+   */
   record(principal: Principal, operation: string, detail?: Readonly<Record<string, unknown>>): Promise<void>;
   pruneEvents(): Promise<number>;
   purgeExpired(): Promise<number>;

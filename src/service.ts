@@ -13,7 +13,6 @@ import { constantTimeEqual, randomBase62 } from './encoding.js';
 import { TokenError } from './errors.js';
 import { opaqueFormat, SECRET_LENGTH } from './format.js';
 import { grantSetCovers, intersectGrantSets, parseGrants } from './grants.js';
-import { createPepperRing, nobleHasher, type PepperRing } from './hashing.js';
 import { createIdFactory } from './ids.js';
 import {
   type CanonicalRef,
@@ -28,7 +27,7 @@ import { type ApplicablePolicy, resolveLifetime, resolveMaxTtl } from './policy.
 import { brandOf, createPrincipal, type PrincipalFields } from './principal.js';
 import type { Principal } from './principal-types.js';
 import { isLive, toInfo } from './records.js';
-import type { TokenRepository } from './repository.js';
+import { MAX_TOKEN_LENGTH, serviceSettings, type VerificationEntry } from './service-options.js';
 import type {
   Actor,
   Duration,
@@ -48,9 +47,9 @@ import type {
   TokenRef,
   TokenService,
   TokenServiceOptions,
-  VerificationTokenConfig,
   VerifyOptions,
 } from './service-types.js';
+import { jsonObject, labelText } from './text.js';
 import type {
   DirectoryUser,
   Grant,
@@ -62,20 +61,8 @@ import type {
   TokenRecord,
 } from './types.js';
 
-const MAX_TOKEN_LENGTH = 4096;
 const MAX_DETAIL_BYTES = 4096;
 const CLAIM_CODE_LENGTH = 40;
-
-/** A static verification token, kept only as its keyed hash. */
-interface VerificationEntry {
-  readonly hash: string;
-  readonly tenant: string;
-  readonly name: string;
-}
-
-function defaultRandom(length: number): Uint8Array {
-  return globalThis.crypto.getRandomValues(new Uint8Array(length));
-}
 
 /**
  * Any failure that is not already a `TokenError` is a storage or directory
@@ -98,6 +85,13 @@ function tokenInvalid(): TokenError {
  * Creates the token service: issue, verify, rotate, share, revoke and audit
  * tokens on the given repository.
  *
+ * Every option is checked here, once: a bad one, an unknown key, or a
+ * combination that could accept no token at all (`enablePersonalTokens:
+ * false` with `personalTokensOnly: true`, or without any verification
+ * token) throws `TokenError('invalid_request')` whose `details.field` names
+ * the option (docs/errors.md, "Bad configuration").
+ *
+ * @throws {TokenError} `invalid_request` for bad configuration.
  * @example
  * ```ts
  * import { createTokenService, memoryRepository, staticDirectory } from 'tokenward';
@@ -112,77 +106,33 @@ function tokenInvalid(): TokenError {
  * ```
  */
 export function createTokenService(options: TokenServiceOptions): TokenService {
-  const settings = expectKeys(options, 'options', [
-    'repository',
-    'pepper',
-    'prefix',
-    'directory',
-    'policy',
-    'verificationTokens',
-    'personalTokensOnly',
-    'enablePersonalTokens',
-    'defaultTenant',
-    'touchInterval',
-    'format',
-    'sessions',
-    'hasher',
-    'now',
-    'random',
-  ]);
-  if (options.repository === undefined) throw invalid('repository', 'is required');
-  const repository: TokenRepository = options.repository;
-  const directory = options.directory;
-  const now = options.now ?? Date.now;
-  const random = options.random ?? defaultRandom;
+  const {
+    repository,
+    directory,
+    now,
+    random,
+    peppers,
+    prefix,
+    format: givenFormat,
+    ceiling,
+    defaultTtl,
+    allowNoExpiry,
+    purgeAfter,
+    eventRetention,
+    claimTtl,
+    maxTokensPerUser,
+    creation,
+    touchInterval,
+    enablePersonalTokens,
+    personalTokensOnly,
+    verificationTokens,
+    sessions,
+  } = serviceSettings(options);
+  const format = givenFormat ?? opaqueFormat(prefix);
   const nextId = createIdFactory(random, now);
-  const peppers: PepperRing = createPepperRing(settings.pepper, options.hasher ?? nobleHasher);
-  const prefix = options.prefix ?? 'tw';
-  const format = options.format ?? opaqueFormat(prefix);
-  const defaultTenant = identifier(options.defaultTenant ?? 'default', 'defaultTenant');
-
-  expectKeys(options.policy, 'policy', [
-    'defaultTtl',
-    'maxTtl',
-    'allowNoExpiry',
-    'maxTokensPerUser',
-    'creation',
-    'purgeAfter',
-    'eventRetention',
-    'claimTtl',
-  ]);
-  const policy = options.policy ?? {};
-  const ceiling = parseDuration(policy.maxTtl ?? '365d', 'policy.maxTtl');
-  const defaultTtl = parseDuration(policy.defaultTtl ?? '365d', 'policy.defaultTtl');
-  const allowNoExpiry = policy.allowNoExpiry === true;
-  const purgeAfter = parseDuration(policy.purgeAfter ?? '30d', 'policy.purgeAfter');
-  const eventRetention = parseDuration(policy.eventRetention ?? '183d', 'policy.eventRetention');
-  const claimTtl = parseDuration(policy.claimTtl ?? '7d', 'policy.claimTtl');
-  const maxTokensPerUser = policy.maxTokensPerUser;
-  if (maxTokensPerUser !== undefined && (!Number.isSafeInteger(maxTokensPerUser) || maxTokensPerUser < 1)) {
-    throw invalid('policy.maxTokensPerUser', 'must be a positive integer');
-  }
-  const creation = policy.creation ?? 'users';
-  if (creation !== 'users' && creation !== 'admins') throw invalid('policy.creation', "must be 'users' or 'admins'");
-  const touchInterval =
-    options.touchInterval === undefined ? 60_000 : parseDuration(options.touchInterval, 'touchInterval');
-  const enablePersonalTokens = options.enablePersonalTokens !== false;
-  const personalTokensOnly = options.personalTokensOnly === true;
-
-  const verificationTokens: VerificationEntry[] = (options.verificationTokens ?? []).map((entry, index) => {
-    const config: VerificationTokenConfig = typeof entry === 'string' ? { secret: entry } : entry;
-    if (typeof config.secret !== 'string' || config.secret.length < 16 || config.secret.length > MAX_TOKEN_LENGTH) {
-      throw invalid(`verificationTokens[${index}]`, 'must be a secret of 16 to 4096 characters');
-    }
-    return {
-      hash: peppers.hash(config.secret, peppers.current)!,
-      tenant: identifier(config.tenant ?? defaultTenant, `verificationTokens[${index}].tenant`),
-      name: tokenName(config.name ?? 'verification', `verificationTokens[${index}].name`),
-    };
-  });
-
-  const sessions = options.sessions;
-  const sessionDefaultTtl = parseDuration(sessions?.defaultTtl ?? '15m', 'sessions.defaultTtl');
-  const sessionMaxTtl = parseDuration(sessions?.maxTtl ?? '12h', 'sessions.maxTtl');
+  // Read only once `exchange` has found sessions configured.
+  const sessionDefaultTtl = sessions?.defaultTtl ?? 0;
+  const sessionMaxTtl = sessions?.maxTtl ?? 0;
 
   /** Marks the principals this service made; only these are accepted as `{ principal }` actors. */
   const serviceBrand: object = Object.freeze({});
@@ -269,6 +219,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     } else {
       const tenant = callTenant(actor, ref.tenant, 'ref.tenant');
       record = await guarded(repository.findByName(tenant, ref.owner, ref.name));
+      // A name stored before names were normalized is still found by the spelling it was stored in.
+      if (record === null && ref.spelled !== undefined) {
+        record = await guarded(repository.findByName(tenant, ref.owner, ref.spelled));
+      }
     }
     // A token the actor may not manage is reported as missing: its existence is not theirs to learn.
     if (record === null || !mayManage(actor, record)) throw new TokenError('not_found', 'token not found');
@@ -693,6 +647,11 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         ? { kind: 'user' as const, name: identifier(fields.user, 'target.user') }
         : { kind: 'role' as const, name: identifier(fields.role, 'target.role') };
     const maxTtl = ttl === null ? null : parseDuration(ttl, 'ttl');
+    // A typo must not set a policy nobody has; removing one works for users already gone.
+    // Roles cannot be checked: the directory answers who a user is, not which roles exist.
+    if (subject.kind === 'user' && maxTtl !== null && (await lookupUser(directory, tenant, subject.name)) === null) {
+      throw new TokenError('not_found', 'the user is unknown or inactive');
+    }
     await guarded(repository.setPolicy(tenant, subject, maxTtl, now()));
   };
 
@@ -860,32 +819,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     if (typeof principal !== 'object' || principal === null || !madeHere(principal)) {
       throw invalid('principal', 'must be a principal verified by this service');
     }
-    if (
-      typeof operation !== 'string' ||
-      operation.length === 0 ||
-      operation.length > 200 ||
-      /[\u0000-\u001f]/.test(operation)
-    ) {
-      throw invalid('operation', 'must be 1-200 printable characters');
-    }
-    let safeDetail: Record<string, unknown> | null = null;
-    if (detail !== undefined) {
-      let serialized: string;
-      try {
-        serialized = JSON.stringify(detail);
-      } catch {
-        throw invalid('detail', 'must be JSON-serializable');
-      }
-      if (
-        typeof detail !== 'object' ||
-        detail === null ||
-        Array.isArray(detail) ||
-        serialized.length > MAX_DETAIL_BYTES
-      ) {
-        throw invalid('detail', `must be a JSON object of at most ${MAX_DETAIL_BYTES} bytes`);
-      }
-      safeDetail = JSON.parse(serialized) as Record<string, unknown>;
-    }
+    const operationName = labelText(operation, 'operation', 200);
+    const safeDetail = detail === undefined ? null : jsonObject(detail, 'detail', MAX_DETAIL_BYTES);
     // Verification tokens are configuration, not stored tokens: they have no history to append to.
     if (principal.type === 'verification') return;
     await guarded(
@@ -895,7 +830,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
           'used',
           `token:${principal.tokenId}`,
           safeDetail,
-          operation,
+          operationName,
         ),
       ),
     );

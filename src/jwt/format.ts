@@ -1,4 +1,5 @@
 import { TokenError } from '../errors.js';
+import { optionsObject } from '../options.js';
 import type { ParsedToken, TokenFormat, TokenMaterial } from '../service-types.js';
 import type { StoredTokenType } from '../types.js';
 import { type KeySet, keyMaterial } from './keys.js';
@@ -87,9 +88,7 @@ function shortString(value: unknown): value is string {
  * ```
  */
 export function jwtFormat(options: JwtFormatOptions): TokenFormat {
-  if (typeof options !== 'object' || options === null) {
-    throw new TokenError('invalid_request', 'options must be an object', { field: 'options' });
-  }
+  optionsObject(options, 'options', ['keys', 'issuer', 'audience', 'prefix', 'clockTolerance', 'now']);
   const material = keyMaterial(options.keys);
   const issuer = nonEmptyOption(options.issuer, 'issuer');
   const audience = nonEmptyOption(options.audience, 'audience');

@@ -1,6 +1,7 @@
 import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { TokenError } from '../errors.js';
-import type { JwtAlgorithm } from './keys.js';
+import { optionsObject } from '../options.js';
+import { type JwtAlgorithm, KID_PATTERN } from './keys.js';
 
 /** A generated HS256 key: a random secret as text. */
 export interface GeneratedHmacKey {
@@ -51,9 +52,14 @@ export async function generateSigningKey<A extends JwtAlgorithm>(
   alg: A,
   options: GenerateSigningKeyOptions = {},
 ): Promise<GeneratedSigningKey<A>> {
+  const { kid: givenKid } = optionsObject(options, 'options', ['kid']);
+  // The key must be usable as given: createKeySet would refuse any other kid later, far from here.
+  if (givenKid !== undefined && (typeof givenKid !== 'string' || !KID_PATTERN.test(givenKid))) {
+    throw new TokenError('invalid_request', 'kid must be 1-64 letters, digits or ._~:-', { field: 'kid' });
+  }
   if (alg === 'HS256') {
     const secret = base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
-    const kid = options.kid ?? base64url.encode(crypto.getRandomValues(new Uint8Array(12)));
+    const kid = (givenKid as string | undefined) ?? base64url.encode(crypto.getRandomValues(new Uint8Array(12)));
     return { kid, alg: 'HS256', secret } as GeneratedSigningKey<A>;
   }
   if (alg !== 'EdDSA' && alg !== 'ES256') {
@@ -65,6 +71,6 @@ export async function generateSigningKey<A extends JwtAlgorithm>(
   );
   const privateKey = await exportJWK(pair.privateKey);
   const publicKey = await exportJWK(pair.publicKey);
-  const kid = options.kid ?? (await calculateJwkThumbprint(publicKey, 'sha256'));
+  const kid = (givenKid as string | undefined) ?? (await calculateJwkThumbprint(publicKey, 'sha256'));
   return { kid, alg, privateKey, publicKey } as GeneratedSigningKey<A>;
 }

@@ -1,5 +1,6 @@
 import { exportJWK, importJWK, importPKCS8, importSPKI, type JWK } from 'jose';
 import { TokenError } from '../errors.js';
+import { optionsObject } from '../options.js';
 
 /** The signature algorithms tokenward signs and accepts. Nothing else is ever accepted. */
 export type JwtAlgorithm = 'HS256' | 'EdDSA' | 'ES256';
@@ -97,12 +98,17 @@ const material = new WeakMap<KeySet, KeyMaterial>();
  * Key ids we accept in configuration. Tokens may carry any `kid`: those are
  * only ever compared against this set's map, never used as a path or query.
  */
-const KID_PATTERN = /^[A-Za-z0-9._~:-]{1,64}$/;
+export const KID_PATTERN: RegExp = /^[A-Za-z0-9._~:-]{1,64}$/;
 
 /** Longest `kid` header we even look up. */
 export const MAX_KID_LENGTH = 64;
 
 const MIN_HMAC_BYTES = 32;
+
+// The members of each kind of key input: anything else (a `secret` on a key pair) is a mistake.
+const HMAC_KEYS = ['kid', 'alg', 'secret'] as const;
+const SIGNING_PAIR_KEYS = ['kid', 'alg', 'privateKey', 'publicKey'] as const;
+const PUBLIC_KEYS = ['kid', 'alg', 'publicKey'] as const;
 const encoder = new TextEncoder();
 
 function configError(field: string, what: string): TokenError {
@@ -230,6 +236,7 @@ async function signingEntry(
   if (typeof input !== 'object' || input === null) throw configError('signing', 'must be a key');
   const kid = checkKid(input.kid, 'signing.kid', seen);
   const alg = checkAlg(input.alg, 'signing.alg');
+  optionsObject(input, 'signing', alg === 'HS256' ? HMAC_KEYS : SIGNING_PAIR_KEYS);
   if (input.alg === 'HS256') {
     const key = await importHmac(input.secret, 'signing.secret');
     return { entry: { kid, alg, key, publicJwk: null }, signingKey: key };
@@ -256,11 +263,14 @@ async function verificationEntry(
   if (typeof input !== 'object' || input === null) throw configError(field, 'must be a key');
   const kid = checkKid(input.kid, `${field}.kid`, seen);
   const alg = checkAlg(input.alg, `${field}.alg`);
-  if (input.alg === 'HS256')
+  if (input.alg === 'HS256') {
+    optionsObject(input, field, HMAC_KEYS);
     return { kid, alg, key: await importHmac(input.secret, `${field}.secret`), publicJwk: null };
+  }
   const publicInput = input as PublicKeyInput;
   if ('privateKey' in publicInput)
     throw configError(`${field}.privateKey`, 'must not be given: verification keys are public');
+  optionsObject(input, field, PUBLIC_KEYS);
   const key = await importAsymmetric(publicInput.publicKey, publicInput.alg, 'public', `${field}.publicKey`);
   return { kid, alg, key, publicJwk: await exportPublic(key, publicInput.alg, `${field}.publicKey`) };
 }
@@ -283,7 +293,7 @@ async function verificationEntry(
  * ```
  */
 export async function createKeySet(options: KeySetOptions): Promise<KeySet> {
-  if (typeof options !== 'object' || options === null) throw configError('options', 'must be an object');
+  optionsObject(options, 'options', ['signing', 'verification']);
   const seen = new Set<string>();
   const { entry, signingKey } = await signingEntry(options.signing, seen);
   const extra = options.verification ?? [];

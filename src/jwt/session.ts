@@ -1,4 +1,5 @@
 import { TokenError } from '../errors.js';
+import { optionsObject } from '../options.js';
 import type { SessionClaims, SessionCodec } from '../service-types.js';
 import { type KeySet, keyMaterial } from './keys.js';
 
@@ -63,9 +64,7 @@ function invalidToken(): TokenError {
  * ```
  */
 export function jwtSessionCodec(options: JwtSessionCodecOptions): SessionCodec {
-  if (typeof options !== 'object' || options === null) {
-    throw new TokenError('invalid_request', 'options must be an object', { field: 'options' });
-  }
+  optionsObject(options, 'options', ['keys', 'issuer', 'audience', 'clockTolerance', 'now']);
   const material = keyMaterial(options.keys);
   const issuer = nonEmptyOption(options.issuer, 'issuer');
   const audience = nonEmptyOption(options.audience, 'audience');

@@ -3,6 +3,7 @@
  * tests and single-process services.
  */
 import { TokenError } from '../errors.js';
+import { expectKeys } from '../input.js';
 import { isLive } from '../records.js';
 import type { EventQuery, InsertLimits, ListQuery, RecordChange, TokenRepository } from '../repository.js';
 import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecord } from '../types.js';
@@ -49,7 +50,9 @@ function policyKey(tenant: string, subject: PolicySubject): string {
  * const tokens = createTokenService({ repository: memoryRepository(), … });
  * ```
  */
-export function memoryRepository(): TokenRepository {
+export function memoryRepository(...none: []): TokenRepository {
+  // It takes no options: a path or a pool given here (from JavaScript) belongs to another store.
+  expectKeys((none as unknown[])[0], 'options', []);
   const tokens = new Map<string, TokenRecord>();
   // Ids per (tenant, owner): the only secondary token index. Small
   // namespaces are plain arrays sharing the records' id strings, so the

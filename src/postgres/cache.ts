@@ -5,7 +5,8 @@
 import type { Notification, Pool, PoolClient } from 'pg';
 import type { TokenRepository } from '../repository.js';
 import type { TokenRecord } from '../types.js';
-import { type PostgresLocation, tableNames } from './names.js';
+import type { PostgresLocation } from './names.js';
+import { cacheSettings } from './options.js';
 
 /** Options of `cachedRepository`. */
 export interface VerificationCacheOptions extends PostgresLocation {
@@ -120,15 +121,7 @@ export function cachedRepository(
   repository: TokenRepository,
   options: VerificationCacheOptions,
 ): CachedTokenRepository {
-  const { ttlMs } = options;
-  if (!Number.isFinite(ttlMs) || ttlMs < 1 || ttlMs > 3_600_000) {
-    throw new RangeError('ttlMs must be a number of milliseconds from 1 to 3600000');
-  }
-  const negativeTtlMs = options.negativeTtlMs ?? Math.min(ttlMs, 1_000);
-  const maxEntries = options.maxEntries ?? 10_000;
-  if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
-  const channel = tableNames(options).channel;
-  const onInvalidate = options.onInvalidate;
+  const { pool, channel, ttlMs, negativeTtlMs, maxEntries, onInvalidate } = cacheSettings(repository, options);
 
   // Map iteration order is insertion order: re-inserting on a hit keeps the
   // least recently used entry first, where eviction takes it.
@@ -201,7 +194,7 @@ export function cachedRepository(
     if (closed) return;
     let fresh: PoolClient;
     try {
-      fresh = await options.pool.connect();
+      fresh = await pool.connect();
     } catch {
       scheduleReconnect();
       return;

@@ -3,7 +3,8 @@
  */
 import type { Pool } from 'pg';
 import { MIGRATIONS, type Migration } from './migrations.js';
-import { type PostgresLocation, tableNames } from './names.js';
+import type { PostgresLocation } from './names.js';
+import { locationNames, migrateSettings } from './options.js';
 
 /** The schema version this release of tokenward expects (the newest migration). */
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -53,7 +54,7 @@ function render(migration: Migration, schema: string, prefix: string): RenderedM
  * ```
  */
 export function renderMigrations(location: PostgresLocation = {}): RenderedMigration[] {
-  const names = tableNames(location);
+  const names = locationNames(location);
   return MIGRATIONS.map((migration) => render(migration, names.schema, names.prefix));
 }
 
@@ -75,9 +76,8 @@ export function renderMigrations(location: PostgresLocation = {}): RenderedMigra
  * ```
  */
 export async function migrate(pool: Pick<Pool, 'connect'>, options: MigrateOptions = {}): Promise<MigrateResult> {
-  const names = tableNames(options);
-  const target = options.toVersion ?? SCHEMA_VERSION;
-  const client = await pool.connect();
+  const { pool: checked, names, toVersion: target } = migrateSettings(pool, options, SCHEMA_VERSION);
+  const client = await checked.connect();
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');

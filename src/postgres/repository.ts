@@ -17,7 +17,8 @@ import { TokenError } from '../errors.js';
 import { checkPageLimit, decodeOptionalCursor, encodeCursor } from '../memory/paging.js';
 import type { EventQuery, InsertLimits, ListQuery, RecordChange, TokenRepository } from '../repository.js';
 import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecord } from '../types.js';
-import { type PostgresLocation, type TableNames, tableNames } from './names.js';
+import type { PostgresLocation } from './names.js';
+import { repositorySettings } from './options.js';
 import {
   type ClaimRow,
   claimFromRow,
@@ -135,8 +136,7 @@ function int32Hash(text: string): number {
  * ```
  */
 export function postgresRepository(options: PostgresRepositoryOptions): TokenRepository {
-  const { pool } = options;
-  const t: TableNames = tableNames(options);
+  const { pool, names: t } = repositorySettings(options);
   const channel = t.channel;
   const lockSpaceKey = int32Hash(t.lockSpace);
 

@@ -3,6 +3,7 @@
  * pass, exported so third-party stores can run it too.
  */
 import { afterEach, beforeEach, describe } from 'vitest';
+import { functionOption, integerOption, optionsObject, required } from '../options.js';
 import type { TokenRepository } from '../repository.js';
 import type { ContractContext } from './context.js';
 import { createFixtures, type Fixtures } from './fixtures.js';
@@ -15,6 +16,7 @@ import { isolationContract } from './suites/isolation.js';
 import { lookupContract } from './suites/lookup.js';
 import { policiesContract } from './suites/policies.js';
 import { racesContract } from './suites/races.js';
+import { textContract } from './suites/text.js';
 
 /** Options of `describeRepositoryContract`. */
 export interface RepositoryContractOptions {
@@ -60,10 +62,10 @@ export function describeRepositoryContract(
   makeRepository: () => TokenRepository | Promise<TokenRepository>,
   options: RepositoryContractOptions = {},
 ): void {
-  const concurrency = options.concurrency ?? 20;
-  if (!Number.isInteger(concurrency) || concurrency < 2) {
-    throw new RangeError('describeRepositoryContract: concurrency must be a whole number of at least 2');
-  }
+  const given = optionsObject(options, 'options', ['concurrency', 'teardown']);
+  functionOption(required(makeRepository, 'makeRepository'), 'makeRepository');
+  const concurrency = integerOption(given.concurrency, 'concurrency', { min: 2, max: 10_000 }, 20);
+  functionOption(given.teardown, 'teardown');
   describe(`TokenRepository contract: ${name}`, () => {
     let repository: TokenRepository | null = null;
     let fixtures: Fixtures | null = null;
@@ -98,5 +100,6 @@ export function describeRepositoryContract(
     isolationContract(context);
     crowdedContract(context);
     racesContract(context);
+    textContract(context);
   });
 }

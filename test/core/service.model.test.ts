@@ -157,6 +157,7 @@ const setMaxTtl = fc
       { role: 'service_accounts' },
       { user: 'alice' },
       { user: 'bob' },
+      { user: 'nobody' },
       { role: 'auditors' },
     ),
     fc.constantFrom('1h', '24h', '30d', '400d', '0d', null),

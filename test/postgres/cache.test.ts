@@ -212,7 +212,9 @@ describePostgres('postgres verification cache', server, (url) => {
     expect(cached.listening).toBe(false);
   });
 
-  it.each([0, -1, Number.NaN, 3_600_001])('refuses ttlMs %s', (ttlMs) => {
-    expect(() => cachedRepository(plain(), { pool: listenPool, schema, ttlMs })).toThrow(RangeError);
+  it.each([0, -1, Number.NaN, 3_600_001, 1.5])('refuses ttlMs %s with invalid_request naming it', (ttlMs) => {
+    expect(() => cachedRepository(plain(), { pool: listenPool, schema, ttlMs })).toThrow(
+      expect.objectContaining({ code: 'invalid_request', details: { field: 'ttlMs' } }),
+    );
   });
 });

@@ -203,6 +203,10 @@ export class SetMaxTtlCommand implements Command {
     if (actorUser !== null && !actorUser.admin) expected.add('forbidden');
     const ms = this.ttl === null ? null : TTL_CHOICES.find((choice) => choice.ttl === this.ttl)!.ms;
     if (ms === 'invalid') expected.add('invalid_request');
+    // Setting (not removing) a user's policy needs a user the directory knows and keeps active.
+    if (ms !== null && 'user' in this.subject && activeUser(m, tenant, this.subject.user) === null) {
+      expected.add('not_found');
+    }
     expectOutcome(
       await settle(r.service.setMaxTtl(this.subject, this.ttl, actorOf(this.actor))),
       expected,
