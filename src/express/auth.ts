@@ -1,17 +1,17 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { authFailure, checkRealm, type HttpAnswer } from '../http/answers.js';
+import { authFailure, type HttpAnswer } from '../http/answers.js';
 import {
   type AuthOptions,
   authenticate,
-  authSettings,
   checkGuard,
   grantGuard,
+  guardRealm,
+  helperSettings,
   type RecordingOptions,
   recordUse,
   rememberedRealm,
   rememberRealm,
   type TokenVerifier,
-  warnRecordFailure,
 } from '../http/authenticate.js';
 import type { Principal } from '../principal-types.js';
 import type { Need } from '../types.js';
@@ -75,11 +75,8 @@ function routePattern(req: Request): string {
  * ```
  */
 export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions = {}): RequestHandler {
-  const settings = authSettings(options);
-  const { tenant, record = false, onRecordError = warnRecordFailure } = options;
-  if (record && verifier.record === undefined) {
-    throw new TypeError('record needs a TokenService: this verifier cannot record uses');
-  }
+  const settings = helperSettings<(req: Request) => string | undefined>(verifier, options);
+  const { tenant, record, onRecordError } = settings;
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     rememberRealm(req, settings.realm);
     let requestTenant: string | undefined;
@@ -133,7 +130,7 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
  */
 export function requireGrant(need: Need | readonly Need[], options: ExpressGuardOptions = {}): RequestHandler {
   const guard = grantGuard(need);
-  const fixedRealm = options.realm === undefined ? undefined : checkRealm(options.realm);
+  const fixedRealm = guardRealm(options);
   return (req: Request, res: Response, next: NextFunction): void => {
     const realm = fixedRealm ?? rememberedRealm(req) ?? 'api';
     const refusal = checkGuard(req.tokenPrincipal, guard, realm);

@@ -1,9 +1,10 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { checkRealm, managementFailure, missingCredentials, unreadableBody } from '../http/answers.js';
-import { announcesBody } from '../http/body.js';
+import express, { type Request, type Response, type Router } from 'express';
+import { managementFailure, missingCredentials, unreadableBody } from '../http/answers.js';
 import { MANAGEMENT_ROUTES } from '../http/management.js';
+import { managementSettings } from '../http/options.js';
 import type { Actor, TokenService } from '../service-types.js';
 import { sendAnswer } from './auth.js';
+import { bodyErrors, bodyReaders, requestBody, unreadBody } from './body.js';
 
 /** Options of `managementRouter`. */
 export interface ExpressManagementOptions {
@@ -15,8 +16,15 @@ export interface ExpressManagementOptions {
   readonly actor?: (req: Request) => Actor | null | undefined | Promise<Actor | null | undefined>;
   /** Realm of 401 challenges (default `api`). */
   readonly realm?: string;
-  /** Largest accepted request body (default `'64kb'`). */
-  readonly bodyLimit?: string;
+  /** Largest accepted request body: bytes, or a size such as `'64kb'` (default `'64kb'`, at most `'1gb'`). */
+  readonly bodyLimit?: string | number;
+  /**
+   * Headers the proxies in front of the app add to every request, beyond
+   * the built-in list (`X-Forwarded-*`, `Forwarded`, `CF-*`, …): exact names
+   * or prefixes such as `'x-corp-*'`. They never count as proof that a
+   * body-less POST did not come from a cross-site form.
+   */
+  readonly ambientHeaders?: readonly string[];
 }
 
 function tokenActor(req: Request): Actor | null {
@@ -45,19 +53,19 @@ function tokenActor(req: Request): Actor | null {
  * ```
  */
 export function managementRouter(service: TokenService, options: ExpressManagementOptions = {}): Router {
-  const realm = checkRealm(options.realm);
-  const resolveActor = options.actor ?? tokenActor;
-  const limit = options.bodyLimit ?? '64kb';
+  const settings = managementSettings<NonNullable<ExpressManagementOptions['actor']>>(service, options);
+  const { realm } = settings;
+  const resolveActor = settings.actor ?? tokenActor;
   const router = express.Router();
-  router.use(express.json({ limit }), express.urlencoded({ extended: false, limit }));
 
   for (const route of MANAGEMENT_ROUTES) {
     const handler = async (req: Request, res: Response): Promise<void> => {
       try {
-        if (req.body === undefined && announcesBody(req.headers)) {
+        if (unreadBody(req)) {
           sendAnswer(res, unreadableBody());
           return;
         }
+        const body = route.body === null ? undefined : requestBody(req);
         let actor: Actor | null = null;
         if (route.needsActor) {
           actor = (await resolveActor(req)) ?? null;
@@ -66,10 +74,10 @@ export function managementRouter(service: TokenService, options: ExpressManageme
             return;
           }
         }
-        const answer = await route.handle(service, {
+        const answer = await route.handle(settings.service, {
           params: req.params as Record<string, string | undefined>,
           query: req.query as Record<string, unknown>,
-          body: req.body,
+          body,
           actor,
         });
         sendAnswer(res, answer);
@@ -78,17 +86,10 @@ export function managementRouter(service: TokenService, options: ExpressManageme
       }
     };
     const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
-    router[method](route.path, handler);
+    const readers = route.body === null ? [] : bodyReaders(route.body, settings.bodyLimit, settings.ambient);
+    router[method](route.path, ...readers, handler);
   }
 
-  // Body parser failures (bad JSON, too large) arrive here.
-  router.use((error: unknown, _req: Request, res: Response, next: NextFunction): void => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
-    const status = (error as { status?: unknown }).status;
-    sendAnswer(res, unreadableBody(typeof status === 'number' ? status : 400));
-  });
+  router.use(bodyErrors);
   return router;
 }

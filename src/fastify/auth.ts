@@ -6,21 +6,22 @@ import type {
   preHandlerHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { authFailure, checkRealm, type HttpAnswer } from '../http/answers.js';
+import { authFailure, type HttpAnswer } from '../http/answers.js';
 import {
   type AuthOptions,
   authenticate,
-  authSettings,
   checkGuard,
   grantGuard,
+  guardRealm,
+  helperSettings,
   REALM,
   type RecordingOptions,
   recordUse,
   rememberedRealm,
   rememberRealm,
   type TokenVerifier,
-  warnRecordFailure,
 } from '../http/authenticate.js';
+import { FASTIFY_REGISTER_KEYS } from '../http/options.js';
 import type { Principal } from '../principal-types.js';
 import type { Need } from '../types.js';
 
@@ -52,14 +53,11 @@ export function sendAnswer(reply: FastifyReply, answer: HttpAnswer): FastifyRepl
 }
 
 const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) => {
-  const { verifier, tenant, record = false, onRecordError = warnRecordFailure } = options;
-  if (verifier === undefined || typeof verifier.verify !== 'function') {
-    throw new TypeError('verifier must be a TokenService or a remote verifier');
-  }
-  if (record && verifier.record === undefined) {
-    throw new TypeError('record needs a TokenService: this verifier cannot record uses');
-  }
-  const settings = authSettings(options);
+  const settings = helperSettings<(request: FastifyRequest) => string | undefined>(options?.verifier, options, [
+    'verifier',
+    ...FASTIFY_REGISTER_KEYS,
+  ]);
+  const { verifier, tenant, record, onRecordError } = settings;
   if (!fastify.hasRequestDecorator('tokenPrincipal')) fastify.decorateRequest('tokenPrincipal', null);
   // Declared up front so every request object keeps one shape (an ad hoc property would not).
   if (!fastify.hasRequestDecorator(REALM)) fastify.decorateRequest(REALM, null);
@@ -140,7 +138,7 @@ export const tokenward: FastifyPluginAsync<FastifyAuthOptions> = fp(plugin, { fa
  */
 export function requireGrant(need: Need | readonly Need[], options: FastifyGuardOptions = {}): preHandlerHookHandler {
   const guard = grantGuard(need);
-  const fixedRealm = options.realm === undefined ? undefined : checkRealm(options.realm);
+  const fixedRealm = guardRealm(options);
   // Synchronous work, so a callback hook: no promise per request.
   return function requireGrantHook(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const realm = fixedRealm ?? rememberedRealm(request) ?? 'api';

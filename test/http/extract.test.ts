@@ -69,12 +69,22 @@ describe('extractToken', () => {
     expect(extract(['Authorization', `Bearer ${'a'.repeat(4096)}`])?.token).toHaveLength(4096);
   });
 
-  it('refuses bad configuration with TypeError', () => {
-    expect(() => extractionSettings({ header: 'Bad Header' })).toThrow(TypeError);
-    expect(() => extractionSettings({ header: 'authorization' })).toThrow(TypeError);
-    expect(() => extractionSettings({ cookie: 'a;b' })).toThrow(TypeError);
-    expect(() => extractionSettings({ maxTokenLength: 3 })).toThrow(TypeError);
-    expect(() => extractionSettings({ authorization: false })).toThrow(TypeError);
+  it('refuses bad configuration with TokenError naming the option', () => {
+    const field = (run: () => unknown): string | undefined => {
+      try {
+        run();
+      } catch (error) {
+        if (error instanceof TokenError && error.code === 'invalid_request') return error.details.field;
+        throw error;
+      }
+      return undefined;
+    };
+    expect(field(() => extractionSettings({ header: 'Bad Header' }))).toBe('header');
+    expect(field(() => extractionSettings({ header: 'authorization' }))).toBe('header');
+    expect(field(() => extractionSettings({ cookie: 'a;b' }))).toBe('cookie');
+    expect(field(() => extractionSettings({ maxTokenLength: 3 }))).toBe('maxTokenLength');
+    expect(field(() => extractionSettings({ authorization: false }))).toBe('authorization');
+    expect(field(() => extractionSettings({ query: 'yes' as never }))).toBe('query');
   });
 });
 
