@@ -62,6 +62,11 @@ function routePattern(req: Request): string {
  * outage → 503. With `optional: true`, requests without a token go on
  * without a principal, but a bad token is still refused.
  *
+ * @throws TokenError `invalid_request` when it is built, naming the option
+ *   in `details.field`: a missing verifier, an unknown option, a value of
+ *   the wrong type, a bad `realm`, `header` or `cookie` name, a `tenant`
+ *   that is not an identifier, `maxTokenLength` outside 16-65536, no token
+ *   source left on, or `record` with a verifier that cannot record.
  * @example
  * ```ts
  * import express from 'express';
@@ -122,6 +127,10 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
  * no token was authenticated. Needs are fixed when the route is defined,
  * so nothing from the request is ever named in the answer.
  *
+ * @throws TokenError `invalid_request` when it is built: `need` (or
+ *   `need[i]`) that is not `{ bucket, access }`, `{ component, action }` or
+ *   `{ scope }` with printable ASCII names, an empty list, a bad `realm`, or
+ *   an unknown option.
  * @example
  * ```ts
  * import { requireGrant } from 'tokenward/express';

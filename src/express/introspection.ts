@@ -18,7 +18,12 @@ import { bodyErrors, bodyReaders, requestBody, unreadBody } from './body.js';
  * authenticates with its own token in the `Authorization` header; by
  * default only administrative and verification tokens may ask, and only
  * about tokens of their own tenant. Anything that is not a live token
- * answers `{ "active": false }`, with no detail.
+ * answers `{ "active": false }`, with no detail. A JSON body is read as
+ * strictly as the management API's; other content types answer 415.
+ *
+ * @throws TokenError `invalid_request` when it is built, naming the option:
+ *   a missing verifier, an `authorize` that is not a function, a non-boolean
+ *   `anyTenant`, a bad `realm`, or an unknown option.
  *
  * @example
  * ```ts

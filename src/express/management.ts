@@ -40,6 +40,24 @@ function tokenActor(req: Request): Actor | null {
  * max-duration policies. Every `TokenError` answers with its status and code;
  * secrets are sent with `Cache-Control: no-store`.
  *
+ * Bodies are JSON objects (`application/json`, UTF-8, not compressed);
+ * only `POST /claims` and `POST /revoke` also take form fields, since their
+ * credential is in the body. Anything else answers 415 before it is read,
+ * and so does a body-less POST that carries neither `Content-Type:
+ * application/json` nor a header a cross-site form cannot set
+ * (`Authorization: Bearer`, `X-Requested-With`, the app's own headers):
+ * with a cookie session, that is what another site's page could send.
+ * `null`, scalars, arrays, bytes that are not UTF-8 and repeated member
+ * names answer 400 `invalid_request` naming `body` or the repeated field.
+ * An app-level `express.json()` mounted in front reads JSON bodies first:
+ * the router then still refuses anything but an object, but cannot see
+ * repeated member names any more.
+ *
+ * @throws TokenError `invalid_request` when it is built, naming the option:
+ *   anything but a `TokenService`, an `actor` that is not a function, a bad
+ *   `realm`, a `bodyLimit` that is not a size up to 1 GiB, a bad
+ *   `ambientHeaders` entry, or an unknown option.
+ *
  * @example
  * ```ts
  * import { managementRouter, tokenAuth } from 'tokenward/express';

@@ -109,6 +109,11 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
  * 503. With `optional: true`, requests without a token continue with a null
  * principal.
  *
+ * Options are checked when the plugin is registered: a bad one makes
+ * `register`/`ready` reject with `TokenError('invalid_request')` naming it
+ * (see `tokenAuth` in `tokenward/express` for the list). Fastify's own
+ * `prefix`, `logLevel` and `logSerializers` are allowed.
+ *
  * @example
  * ```ts
  * import Fastify from 'fastify';
@@ -130,6 +135,9 @@ export const tokenward: FastifyPluginAsync<FastifyAuthOptions> = fp(plugin, { fa
  * authenticated. Needs are fixed at route definition, never taken from the
  * request.
  *
+ * @throws TokenError `invalid_request` when it is built: `need` (or
+ *   `need[i]`) that is not a valid need with printable ASCII names, an
+ *   empty list, a bad `realm`, or an unknown option.
  * @example
  * ```ts
  * import { requireGrant } from 'tokenward/fastify';

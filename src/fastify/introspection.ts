@@ -28,6 +28,9 @@ export interface FastifyIntrospectionOptions extends IntrospectionOptions {
  * caller authenticates with its own token in the `Authorization` header (by
  * default an administrative or verification token) and learns only about
  * tokens of its own tenant; anything not live is `{ "active": false }`.
+ * A JSON body is read as strictly as the management API's; other content
+ * types answer 415. Bad options make `register`/`ready` reject with
+ * `TokenError('invalid_request')` naming the option.
  *
  * @example
  * ```ts

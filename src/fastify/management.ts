@@ -39,6 +39,21 @@ function tokenActor(request: FastifyRequest): Actor | null {
  * answer only), list with filters and paging, get, comment, rotate, share,
  * claim, revoke (and RFC 7009 `POST /revoke`), revoke all, policies.
  *
+ * Bodies are JSON objects (`application/json`, UTF-8, not compressed);
+ * only `POST /claims` and `POST /revoke` also take form fields, since their
+ * credential is in the body. Anything else answers 415 before it is read,
+ * and so does a body-less POST that carries neither `Content-Type:
+ * application/json` nor a header a cross-site form cannot set
+ * (`Authorization: Bearer`, `X-Requested-With`, the app's own headers):
+ * with a cookie session, that is what another site's page could send.
+ * `null`, scalars, arrays, bytes that are not UTF-8 and repeated member
+ * names answer 400 `invalid_request` naming `body` or the repeated field.
+ * JSON is read by this plugin's own parser in its scope (in place of
+ * Fastify's), so repeated names are always seen.
+ *
+ * Options are checked when the plugin is registered: a bad one makes
+ * `register`/`ready` reject with `TokenError('invalid_request')` naming it.
+ *
  * @example
  * ```ts
  * import { managementRoutes, tokenward } from 'tokenward/fastify';
