@@ -1,15 +1,14 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { unreadableBody } from '../http/answers.js';
-import { announcesBody, type BodyKind, bodyRefusal, JSON_TYPE } from '../http/body.js';
+import { announcesBody, type BodyKind, bodyRefusal, FORM_TYPE, JSON_TYPE, readBody } from '../http/body.js';
 import type { AmbientHeaders } from '../http/cross-site.js';
-import { readJsonBody } from '../http/json.js';
 import { sendAnswer } from './auth.js';
 
 /**
  * @internal The body handling of the Express routers: the shared 415 check
- * on the headers, then JSON read as raw bytes (so `readJsonBody` sees the
- * text and can refuse repeated member names) and, where the route takes
- * them, form fields.
+ * on the headers, then the body read as raw bytes by the same readers as
+ * on Fastify (so repeated JSON member names are seen, and form fields are
+ * decoded alike), JSON or, where the route takes them, form fields.
  */
 export function bodyReaders(kind: BodyKind, limit: number, ambient?: AmbientHeaders): RequestHandler[] {
   const check: RequestHandler = (req, res, next) => {
@@ -17,9 +16,9 @@ export function bodyReaders(kind: BodyKind, limit: number, ambient?: AmbientHead
     if (refusal === null) next();
     else sendAnswer(res, refusal);
   };
-  // An app-level parser mounted in front has read the body already; these then leave it as it is.
-  const json = express.raw({ type: JSON_TYPE, limit });
-  return kind === 'json' ? [check, json] : [check, express.urlencoded({ extended: false, limit }), json];
+  // Raw bytes, read by the shared readers; an app-level parser mounted in front has read the body already.
+  const raw = express.raw({ type: kind === 'json' ? [JSON_TYPE] : [JSON_TYPE, FORM_TYPE], limit });
+  return [check, raw];
 }
 
 /**
@@ -30,7 +29,7 @@ export function bodyReaders(kind: BodyKind, limit: number, ambient?: AmbientHead
  */
 export function requestBody(req: Request): unknown {
   const body: unknown = req.body;
-  if (body instanceof Uint8Array) return readJsonBody(body);
+  if (body instanceof Uint8Array) return readBody(req.headers['content-type'], body);
   return body;
 }
 

@@ -79,7 +79,8 @@ export function managementRouter(service: TokenService, options: ExpressManageme
   for (const route of MANAGEMENT_ROUTES) {
     const handler = async (req: Request, res: Response): Promise<void> => {
       try {
-        if (unreadBody(req)) {
+        // A GET's body has no meaning (RFC 9110 §9.3.1): it is never read, as on Fastify.
+        if (route.body !== null && unreadBody(req)) {
           sendAnswer(res, unreadableBody());
           return;
         }

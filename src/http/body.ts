@@ -1,5 +1,6 @@
 import { type HttpAnswer, unsupportedMediaType } from './answers.js';
 import { type AmbientHeaders, carriesPreflightedHeader, NO_EXTRA_AMBIENT } from './cross-site.js';
+import { readJsonBody, utf8Text } from './json.js';
 
 /**
  * @internal What the management and introspection routes accept as a
@@ -95,4 +96,28 @@ function bodyRule(kind: BodyKind): string {
   return kind === 'json'
     ? 'the request body must be JSON (Content-Type: application/json; charset UTF-8)'
     : 'the request body must be JSON or form fields (application/x-www-form-urlencoded; charset UTF-8)';
+}
+
+/**
+ * @internal Form fields (RFC 7009, RFC 7662 and claim requests) read the way
+ * `URLSearchParams` reads them, on both frameworks: names and values
+ * percent-decoded, `+` as a space, no bracket syntax; a repeated field
+ * becomes a list, which the routes refuse. `undefined` for an empty body.
+ */
+export function readFormBody(content: Uint8Array | string): Record<string, string | string[]> | undefined {
+  const text = utf8Text(content);
+  if (text === '') return undefined;
+  // No prototype: a field named `__proto__` is a field like any other.
+  const fields: Record<string, string | string[]> = Object.create(null);
+  for (const [key, value] of new URLSearchParams(text)) {
+    const existing = Object.hasOwn(fields, key) ? fields[key] : undefined;
+    fields[key] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+  }
+  return fields;
+}
+
+/** @internal A body read by the route's own reader for its (already checked) content type. */
+export function readBody(contentType: string | undefined, content: Uint8Array | string): unknown {
+  const type = contentType === undefined ? JSON_TYPE : mediaType(contentType).type;
+  return type === FORM_TYPE ? readFormBody(content) : readJsonBody(content);
 }

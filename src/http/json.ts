@@ -22,6 +22,16 @@ function invalidBody(message: string, field = 'body'): TokenError {
   return new TokenError('invalid_request', message, { field });
 }
 
+/** @internal A body's bytes as text; bytes that are not UTF-8 are refused, not replaced. */
+export function utf8Text(content: Uint8Array | string): string {
+  if (typeof content === 'string') return content;
+  try {
+    return UTF8.decode(content);
+  } catch {
+    throw invalidBody('the request body is not valid UTF-8');
+  }
+}
+
 /**
  * Reads a JSON request body: `undefined` for an empty one (a POST without a
  * body), otherwise a plain object. Refuses with `TokenError('invalid_request')`
@@ -31,16 +41,7 @@ function invalidBody(message: string, field = 'body'): TokenError {
  * anywhere in it that names one member twice, however the names are escaped.
  */
 export function readJsonBody(content: Uint8Array | string): Record<string, unknown> | undefined {
-  let text: string;
-  if (typeof content === 'string') {
-    text = content;
-  } else {
-    try {
-      text = UTF8.decode(content);
-    } catch {
-      throw invalidBody('the request body is not valid UTF-8');
-    }
-  }
+  const text = utf8Text(content);
   if (text.trim() === '') return undefined;
   let value: unknown;
   try {

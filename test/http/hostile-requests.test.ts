@@ -291,6 +291,20 @@ const ROWS: readonly Row[] = [
     'token',
   ),
 
+  ...['null', 'not json', '{"a":1,"a":2}'].map(
+    (body): Row => ({
+      name: `a GET with the body ${body}, which is never read`,
+      request: () => ({
+        method: 'GET',
+        path: '/manage/tokens',
+        headers: { ...AS_BOB, 'content-type': 'text/html' },
+        body,
+      }),
+      status: 200,
+      writes: false,
+    }),
+  ),
+
   // Finding 4: a percent-encoded access_token name is the same parameter.
   ...['access%5Ftoken', 'access%5ftoken', '%61ccess_token', 'access_tok%65n'].flatMap((name): Row[] => [
     {
