@@ -1,18 +1,18 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { parseDuration } from './duration.js';
 import { toBase64Url, utf8 } from './encoding.js';
 import { TokenError } from './errors.js';
 import { parseGrants } from './grants.js';
 import { createPrincipal } from './principal.js';
 import type { Principal } from './principal-types.js';
+import { type LocalTokenConfig, remoteVerifierSettings } from './remote-verifier-options.js';
 import type { Duration, VerificationTokenConfig, VerifyOptions } from './service-types.js';
 import type { Grant, GrantSet, StoredTokenType } from './types.js';
 
 /** Options of `createRemoteVerifier`. */
 export interface RemoteVerifierOptions {
-  /** The platform's RFC 7662 introspection endpoint. */
+  /** The platform's RFC 7662 introspection endpoint: an `http` or `https` URL without a user name or password. */
   readonly url: string | URL;
-  /** This service's own token at the platform (an administrative or verification token there). */
+  /** This service's own token at the platform (an administrative or verification token there; RFC 6750 characters). */
   readonly token: string;
   /**
    * How long a live answer is reused (default `'30s'`). A token revoked at
@@ -26,7 +26,7 @@ export interface RemoteVerifierOptions {
   readonly maxEntries?: number;
   /** Most "not active" answers kept (default: `maxEntries`), apart so junk cannot evict live entries. */
   readonly maxNegativeEntries?: number;
-  /** How long to wait for the platform (default `'5s'`); then the verification fails as `unavailable`. */
+  /** How long to wait for the platform (default `'5s'`, at most `'1h'`); then the verification fails as `unavailable`. */
   readonly timeout?: Duration;
   /**
    * This service's own static verification tokens (Database Lab Engine's
@@ -34,7 +34,10 @@ export interface RemoteVerifierOptions {
    * the platform, so they keep working when the platform is down.
    */
   readonly localVerificationTokens?: readonly (string | VerificationTokenConfig)[];
-  /** Ask the platform about other tokens at all (default true). False: only local verification tokens work. */
+  /**
+   * Ask the platform about other tokens at all (default true). False: only
+   * local verification tokens work, so at least one must be given.
+   */
   readonly enablePersonalTokens?: boolean;
   /** Tenant of local verification tokens that name none (default `default`). */
   readonly defaultTenant?: string;
@@ -98,17 +101,6 @@ function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
   let difference = a.length ^ b.length;
   for (let i = 0; i < a.length; i++) difference |= a[i]! ^ (b[i] ?? 0);
   return difference === 0;
-}
-
-function optionalMs(value: Duration | undefined, fallback: Duration, field: string): number {
-  if (value === 0) return 0;
-  return parseDuration(value ?? fallback, field);
-}
-
-function positiveInteger(value: number | undefined, fallback: number, field: string): number {
-  const result = value ?? fallback;
-  if (!Number.isSafeInteger(result) || result < 1) throw new TypeError(`${field} must be a positive integer`);
-  return result;
 }
 
 /** Parses one `scope` entry back into a grant; entries of foreign platforms become scope grants. */
@@ -224,30 +216,20 @@ interface LocalToken {
   readonly principal: Principal;
 }
 
-function localTokens(
-  configs: readonly (string | VerificationTokenConfig)[],
-  defaultTenant: string,
-): readonly LocalToken[] {
-  return configs.map((config) => {
-    const { secret, tenant, name } = typeof config === 'string' ? { secret: config } : config;
-    if (typeof secret !== 'string' || secret.length < 16) {
-      throw new TypeError('local verification tokens must be at least 16 characters');
-    }
-    const label = name ?? 'verification';
-    return {
-      digest: digest(secret),
-      principal: createPrincipal({
-        tokenId: label,
-        type: 'verification',
-        tenant: tenant ?? defaultTenant,
-        owner: null,
-        name: label,
-        grants: 'all',
-        ownerIsAdmin: false,
-        expiresAt: null,
-      }),
-    };
-  });
+function localPrincipals(configs: readonly LocalTokenConfig[]): readonly LocalToken[] {
+  return configs.map(({ secret, tenant, name }) => ({
+    digest: digest(secret),
+    principal: createPrincipal({
+      tokenId: name,
+      type: 'verification',
+      tenant,
+      owner: null,
+      name,
+      grants: 'all',
+      ownerIsAdmin: false,
+      expiresAt: null,
+    }),
+  }));
 }
 
 /**
@@ -266,6 +248,14 @@ function localTokens(
  * - Local verification tokens are checked first, in constant time, and keep
  *   working with the platform down or with `enablePersonalTokens: false`.
  *
+ * @throws TokenError `invalid_request` naming the option (`details.field`)
+ *   for any bad option: a missing or non-http(s) `url`, a `url` with a user
+ *   name or password, a `token` that is not an RFC 6750 token, a bad
+ *   duration or count, a local verification token that is not a secret of
+ *   16-4096 characters (or `{ secret, tenant?, name? }`), an unknown option,
+ *   or `enablePersonalTokens: false` without local verification tokens
+ *   (nothing could pass).
+ *
  * @example
  * ```ts
  * import { createRemoteVerifier } from 'tokenward';
@@ -281,20 +271,13 @@ function localTokens(
  * ```
  */
 export function createRemoteVerifier(options: RemoteVerifierOptions): RemoteVerifier {
-  const url = new URL(options.url).toString();
-  if (typeof options.token !== 'string' || options.token === '') throw new TypeError('token is required');
-  const authorization = `Bearer ${options.token}`;
-  const cacheTtl = optionalMs(options.cacheTtl, '30s', 'cacheTtl');
-  const negativeCacheTtl = optionalMs(options.negativeCacheTtl, '10s', 'negativeCacheTtl');
-  const timeout = parseDuration(options.timeout ?? '5s', 'timeout');
-  const maxEntries = positiveInteger(options.maxEntries, 10_000, 'maxEntries');
-  const positive = new BoundedCache(maxEntries);
-  const negative = new BoundedCache(positiveInteger(options.maxNegativeEntries, maxEntries, 'maxNegativeEntries'));
-  const locals = localTokens(options.localVerificationTokens ?? [], options.defaultTenant ?? 'default');
-  const enablePersonalTokens = options.enablePersonalTokens ?? true;
-  const accept = options.accept ?? DEFAULT_ACCEPT;
-  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const now = options.now ?? Date.now;
+  const settings = remoteVerifierSettings(options);
+  const { url, authorization, cacheTtl, negativeCacheTtl, timeout, enablePersonalTokens, now } = settings;
+  const positive = new BoundedCache(settings.maxEntries);
+  const negative = new BoundedCache(settings.maxNegativeEntries);
+  const locals = localPrincipals(settings.localTokens);
+  const accept = settings.accept ?? DEFAULT_ACCEPT;
+  const doFetch = settings.fetch ?? globalThis.fetch.bind(globalThis);
   const inFlight = new Map<string, Promise<Principal | null>>();
   let requests = 0;
   let hits = 0;

@@ -1,17 +1,17 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { authFailure, checkRealm, type HttpAnswer } from '../http/answers.js';
+import { authFailure, type HttpAnswer } from '../http/answers.js';
 import {
   type AuthOptions,
   authenticate,
-  authSettings,
   checkGuard,
   grantGuard,
+  guardRealm,
+  helperSettings,
   type RecordingOptions,
   recordUse,
   rememberedRealm,
   rememberRealm,
   type TokenVerifier,
-  warnRecordFailure,
 } from '../http/authenticate.js';
 import type { Principal } from '../principal-types.js';
 import type { Need } from '../types.js';
@@ -62,6 +62,11 @@ function routePattern(req: Request): string {
  * outage → 503. With `optional: true`, requests without a token go on
  * without a principal, but a bad token is still refused.
  *
+ * @throws TokenError `invalid_request` when it is built, naming the option
+ *   in `details.field`: a missing verifier, an unknown option, a value of
+ *   the wrong type, a bad `realm`, `header` or `cookie` name, a `tenant`
+ *   that is not an identifier, `maxTokenLength` outside 16-65536, no token
+ *   source left on, or `record` with a verifier that cannot record.
  * @example
  * ```ts
  * import express from 'express';
@@ -75,11 +80,8 @@ function routePattern(req: Request): string {
  * ```
  */
 export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions = {}): RequestHandler {
-  const settings = authSettings(options);
-  const { tenant, record = false, onRecordError = warnRecordFailure } = options;
-  if (record && verifier.record === undefined) {
-    throw new TypeError('record needs a TokenService: this verifier cannot record uses');
-  }
+  const settings = helperSettings<(req: Request) => string | undefined>(verifier, options);
+  const { tenant, record, onRecordError } = settings;
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     rememberRealm(req, settings.realm);
     let requestTenant: string | undefined;
@@ -125,6 +127,10 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
  * no token was authenticated. Needs are fixed when the route is defined,
  * so nothing from the request is ever named in the answer.
  *
+ * @throws TokenError `invalid_request` when it is built: `need` (or
+ *   `need[i]`) that is not `{ bucket, access }`, `{ component, action }` or
+ *   `{ scope }` with printable ASCII names, an empty list, a bad `realm`, or
+ *   an unknown option.
  * @example
  * ```ts
  * import { requireGrant } from 'tokenward/express';
@@ -133,7 +139,7 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
  */
 export function requireGrant(need: Need | readonly Need[], options: ExpressGuardOptions = {}): RequestHandler {
   const guard = grantGuard(need);
-  const fixedRealm = options.realm === undefined ? undefined : checkRealm(options.realm);
+  const fixedRealm = guardRealm(options);
   return (req: Request, res: Response, next: NextFunction): void => {
     const realm = fixedRealm ?? rememberedRealm(req) ?? 'api';
     const refusal = checkGuard(req.tokenPrincipal, guard, realm);

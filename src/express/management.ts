@@ -1,9 +1,10 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { checkRealm, managementFailure, missingCredentials, unreadableBody } from '../http/answers.js';
-import { announcesBody } from '../http/body.js';
+import express, { type Request, type Response, type Router } from 'express';
+import { managementFailure, missingCredentials, unreadableBody } from '../http/answers.js';
 import { MANAGEMENT_ROUTES } from '../http/management.js';
+import { managementSettings } from '../http/options.js';
 import type { Actor, TokenService } from '../service-types.js';
 import { sendAnswer } from './auth.js';
+import { bodyErrors, bodyReaders, requestBody, unreadBody } from './body.js';
 
 /** Options of `managementRouter`. */
 export interface ExpressManagementOptions {
@@ -15,8 +16,15 @@ export interface ExpressManagementOptions {
   readonly actor?: (req: Request) => Actor | null | undefined | Promise<Actor | null | undefined>;
   /** Realm of 401 challenges (default `api`). */
   readonly realm?: string;
-  /** Largest accepted request body (default `'64kb'`). */
-  readonly bodyLimit?: string;
+  /** Largest accepted request body: bytes, or a size such as `'64kb'` (default `'64kb'`, at most `'1gb'`). */
+  readonly bodyLimit?: string | number;
+  /**
+   * Headers the proxies in front of the app add to every request, beyond
+   * the built-in list (`X-Forwarded-*`, `Forwarded`, `CF-*`, …): exact names
+   * or prefixes such as `'x-corp-*'`. They never count as proof that a
+   * body-less POST did not come from a cross-site form.
+   */
+  readonly ambientHeaders?: readonly string[];
 }
 
 function tokenActor(req: Request): Actor | null {
@@ -32,6 +40,24 @@ function tokenActor(req: Request): Actor | null {
  * max-duration policies. Every `TokenError` answers with its status and code;
  * secrets are sent with `Cache-Control: no-store`.
  *
+ * Bodies are JSON objects (`application/json`, UTF-8, not compressed);
+ * only `POST /claims` and `POST /revoke` also take form fields, since their
+ * credential is in the body. Anything else answers 415 before it is read,
+ * and so does a body-less POST that carries neither `Content-Type:
+ * application/json` nor a header a cross-site form cannot set
+ * (`Authorization: Bearer`, `X-Requested-With`, the app's own headers):
+ * with a cookie session, that is what another site's page could send.
+ * `null`, scalars, arrays, bytes that are not UTF-8 and repeated member
+ * names answer 400 `invalid_request` naming `body` or the repeated field.
+ * An app-level `express.json()` mounted in front reads JSON bodies first:
+ * the router then still refuses anything but an object, but cannot see
+ * repeated member names any more.
+ *
+ * @throws TokenError `invalid_request` when it is built, naming the option:
+ *   anything but a `TokenService`, an `actor` that is not a function, a bad
+ *   `realm`, a `bodyLimit` that is not a size up to 1 GiB, a bad
+ *   `ambientHeaders` entry, or an unknown option.
+ *
  * @example
  * ```ts
  * import { managementRouter, tokenAuth } from 'tokenward/express';
@@ -45,19 +71,20 @@ function tokenActor(req: Request): Actor | null {
  * ```
  */
 export function managementRouter(service: TokenService, options: ExpressManagementOptions = {}): Router {
-  const realm = checkRealm(options.realm);
-  const resolveActor = options.actor ?? tokenActor;
-  const limit = options.bodyLimit ?? '64kb';
+  const settings = managementSettings<NonNullable<ExpressManagementOptions['actor']>>(service, options);
+  const { realm } = settings;
+  const resolveActor = settings.actor ?? tokenActor;
   const router = express.Router();
-  router.use(express.json({ limit }), express.urlencoded({ extended: false, limit }));
 
   for (const route of MANAGEMENT_ROUTES) {
     const handler = async (req: Request, res: Response): Promise<void> => {
       try {
-        if (req.body === undefined && announcesBody(req.headers)) {
+        // A GET's body has no meaning (RFC 9110 §9.3.1): it is never read, as on Fastify.
+        if (route.body !== null && unreadBody(req)) {
           sendAnswer(res, unreadableBody());
           return;
         }
+        const body = route.body === null ? undefined : requestBody(req);
         let actor: Actor | null = null;
         if (route.needsActor) {
           actor = (await resolveActor(req)) ?? null;
@@ -66,10 +93,10 @@ export function managementRouter(service: TokenService, options: ExpressManageme
             return;
           }
         }
-        const answer = await route.handle(service, {
+        const answer = await route.handle(settings.service, {
           params: req.params as Record<string, string | undefined>,
           query: req.query as Record<string, unknown>,
-          body: req.body,
+          body,
           actor,
         });
         sendAnswer(res, answer);
@@ -78,17 +105,10 @@ export function managementRouter(service: TokenService, options: ExpressManageme
       }
     };
     const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
-    router[method](route.path, handler);
+    const readers = route.body === null ? [] : bodyReaders(route.body, settings.bodyLimit, settings.ambient);
+    router[method](route.path, ...readers, handler);
   }
 
-  // Body parser failures (bad JSON, too large) arrive here.
-  router.use((error: unknown, _req: Request, res: Response, next: NextFunction): void => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
-    const status = (error as { status?: unknown }).status;
-    sendAnswer(res, unreadableBody(typeof status === 'number' ? status : 400));
-  });
+  router.use(bodyErrors);
   return router;
 }

@@ -6,21 +6,22 @@ import type {
   preHandlerHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { authFailure, checkRealm, type HttpAnswer } from '../http/answers.js';
+import { authFailure, type HttpAnswer } from '../http/answers.js';
 import {
   type AuthOptions,
   authenticate,
-  authSettings,
   checkGuard,
   grantGuard,
+  guardRealm,
+  helperSettings,
   REALM,
   type RecordingOptions,
   recordUse,
   rememberedRealm,
   rememberRealm,
   type TokenVerifier,
-  warnRecordFailure,
 } from '../http/authenticate.js';
+import { FASTIFY_REGISTER_KEYS } from '../http/options.js';
 import type { Principal } from '../principal-types.js';
 import type { Need } from '../types.js';
 
@@ -52,14 +53,11 @@ export function sendAnswer(reply: FastifyReply, answer: HttpAnswer): FastifyRepl
 }
 
 const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) => {
-  const { verifier, tenant, record = false, onRecordError = warnRecordFailure } = options;
-  if (verifier === undefined || typeof verifier.verify !== 'function') {
-    throw new TypeError('verifier must be a TokenService or a remote verifier');
-  }
-  if (record && verifier.record === undefined) {
-    throw new TypeError('record needs a TokenService: this verifier cannot record uses');
-  }
-  const settings = authSettings(options);
+  const settings = helperSettings<(request: FastifyRequest) => string | undefined>(options?.verifier, options, [
+    'verifier',
+    ...FASTIFY_REGISTER_KEYS,
+  ]);
+  const { verifier, tenant, record, onRecordError } = settings;
   if (!fastify.hasRequestDecorator('tokenPrincipal')) fastify.decorateRequest('tokenPrincipal', null);
   // Declared up front so every request object keeps one shape (an ad hoc property would not).
   if (!fastify.hasRequestDecorator(REALM)) fastify.decorateRequest(REALM, null);
@@ -111,6 +109,11 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
  * 503. With `optional: true`, requests without a token continue with a null
  * principal.
  *
+ * Options are checked when the plugin is registered: a bad one makes
+ * `register`/`ready` reject with `TokenError('invalid_request')` naming it
+ * (see `tokenAuth` in `tokenward/express` for the list). Fastify's own
+ * `prefix`, `logLevel` and `logSerializers` are allowed.
+ *
  * @example
  * ```ts
  * import Fastify from 'fastify';
@@ -132,6 +135,9 @@ export const tokenward: FastifyPluginAsync<FastifyAuthOptions> = fp(plugin, { fa
  * authenticated. Needs are fixed at route definition, never taken from the
  * request.
  *
+ * @throws TokenError `invalid_request` when it is built: `need` (or
+ *   `need[i]`) that is not a valid need with printable ASCII names, an
+ *   empty list, a bad `realm`, or an unknown option.
  * @example
  * ```ts
  * import { requireGrant } from 'tokenward/fastify';
@@ -140,7 +146,7 @@ export const tokenward: FastifyPluginAsync<FastifyAuthOptions> = fp(plugin, { fa
  */
 export function requireGrant(need: Need | readonly Need[], options: FastifyGuardOptions = {}): preHandlerHookHandler {
   const guard = grantGuard(need);
-  const fixedRealm = options.realm === undefined ? undefined : checkRealm(options.realm);
+  const fixedRealm = guardRealm(options);
   // Synchronous work, so a callback hook: no promise per request.
   return function requireGrantHook(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const realm = fixedRealm ?? rememberedRealm(request) ?? 'api';

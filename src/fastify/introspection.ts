@@ -1,11 +1,17 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { TokenError } from '../errors.js';
 import { authFailure, managementFailure } from '../http/answers.js';
-import { authenticate, authSettings, type TokenVerifier } from '../http/authenticate.js';
-import { defaultIntrospectionAuthorize, type IntrospectionOptions, introspect } from '../http/introspection.js';
+import { authenticate, type TokenVerifier } from '../http/authenticate.js';
+import {
+  INTROSPECTION_BODY_LIMIT,
+  type IntrospectionOptions,
+  introspect,
+  introspectionSettings,
+} from '../http/introspection.js';
+import { FASTIFY_REGISTER_KEYS } from '../http/options.js';
 import type { Principal } from '../principal-types.js';
 import { sendAnswer } from './auth.js';
-import { acceptFormBodies, answerUnreadableBodies } from './body.js';
+import { acceptFormBodies, acceptJsonBodies, answerUnreadableBodies, bodyCheck } from './body.js';
 
 /** Callers authenticated in `onRequest`, for the handler that runs after the body is parsed. */
 const callers = new WeakMap<FastifyRequest, Principal>();
@@ -22,6 +28,9 @@ export interface FastifyIntrospectionOptions extends IntrospectionOptions {
  * caller authenticates with its own token in the `Authorization` header (by
  * default an administrative or verification token) and learns only about
  * tokens of its own tenant; anything not live is `{ "active": false }`.
+ * A JSON body is read as strictly as the management API's; other content
+ * types answer 415. Bad options make `register`/`ready` reject with
+ * `TokenError('invalid_request')` naming the option.
  *
  * @example
  * ```ts
@@ -30,10 +39,13 @@ export interface FastifyIntrospectionOptions extends IntrospectionOptions {
  * ```
  */
 export const introspectionRoute: FastifyPluginAsync<FastifyIntrospectionOptions> = async (fastify, options) => {
+  const { settings, authorize, anyTenant } = introspectionSettings(options?.verifier, options, [
+    'verifier',
+    ...FASTIFY_REGISTER_KEYS,
+  ]);
   const { verifier } = options;
-  const settings = authSettings({ realm: options.realm ?? 'api' });
-  const authorize = options.authorize ?? defaultIntrospectionAuthorize;
-  acceptFormBodies(fastify, 16 * 1024);
+  acceptJsonBodies(fastify, INTROSPECTION_BODY_LIMIT);
+  acceptFormBodies(fastify, INTROSPECTION_BODY_LIMIT);
   answerUnreadableBodies(fastify, (error) => managementFailure(error, settings.realm));
 
   // The caller is authenticated before the body is read.
@@ -54,14 +66,18 @@ export const introspectionRoute: FastifyPluginAsync<FastifyIntrospectionOptions>
     return undefined;
   });
 
-  fastify.post('/', { bodyLimit: 16 * 1024 }, async (request, reply) => {
-    const caller = callers.get(request);
-    if (caller === undefined)
-      return sendAnswer(reply, authFailure(new TokenError('token_invalid', 'no caller'), settings.realm));
-    try {
-      return sendAnswer(reply, await introspect(verifier, caller, request.body, options));
-    } catch (error) {
-      return sendAnswer(reply, managementFailure(error, settings.realm));
-    }
-  });
+  fastify.post(
+    '/',
+    { bodyLimit: INTROSPECTION_BODY_LIMIT, onRequest: bodyCheck('json-or-form') },
+    async (request, reply) => {
+      const caller = callers.get(request);
+      if (caller === undefined)
+        return sendAnswer(reply, authFailure(new TokenError('token_invalid', 'no caller'), settings.realm));
+      try {
+        return sendAnswer(reply, await introspect(verifier, caller, request.body, { anyTenant }));
+      } catch (error) {
+        return sendAnswer(reply, managementFailure(error, settings.realm));
+      }
+    },
+  );
 };

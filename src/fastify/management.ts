@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { checkRealm, managementFailure, missingCredentials } from '../http/answers.js';
+import { managementFailure, missingCredentials } from '../http/answers.js';
 import { MANAGEMENT_ROUTES } from '../http/management.js';
+import { FASTIFY_REGISTER_KEYS, managementSettings } from '../http/options.js';
 import type { Actor, TokenService } from '../service-types.js';
 import { sendAnswer } from './auth.js';
-import { acceptFormBodies, answerUnreadableBodies } from './body.js';
+import { acceptFormBodies, acceptJsonBodies, answerUnreadableBodies, bodyCheck } from './body.js';
 
 /** Options of the `managementRoutes` plugin. */
 export interface FastifyManagementOptions {
@@ -16,8 +17,15 @@ export interface FastifyManagementOptions {
   readonly actor?: (request: FastifyRequest) => Actor | null | undefined | Promise<Actor | null | undefined>;
   /** Realm of 401 challenges (default `api`). */
   readonly realm?: string;
-  /** Largest accepted request body in bytes (default 64 KiB). */
+  /** Largest accepted request body in bytes (default 64 KiB, at most 1 GiB). */
   readonly bodyLimit?: number;
+  /**
+   * Headers the proxies in front of the app add to every request, beyond
+   * the built-in list (`X-Forwarded-*`, `Forwarded`, `CF-*`, …): exact names
+   * or prefixes such as `'x-corp-*'`. They never count as proof that a
+   * body-less POST did not come from a cross-site form.
+   */
+  readonly ambientHeaders?: readonly string[];
 }
 
 function tokenActor(request: FastifyRequest): Actor | null {
@@ -31,6 +39,21 @@ function tokenActor(request: FastifyRequest): Actor | null {
  * answer only), list with filters and paging, get, comment, rotate, share,
  * claim, revoke (and RFC 7009 `POST /revoke`), revoke all, policies.
  *
+ * Bodies are JSON objects (`application/json`, UTF-8, not compressed);
+ * only `POST /claims` and `POST /revoke` also take form fields, since their
+ * credential is in the body. Anything else answers 415 before it is read,
+ * and so does a body-less POST that carries neither `Content-Type:
+ * application/json` nor a header a cross-site form cannot set
+ * (`Authorization: Bearer`, `X-Requested-With`, the app's own headers):
+ * with a cookie session, that is what another site's page could send.
+ * `null`, scalars, arrays, bytes that are not UTF-8 and repeated member
+ * names answer 400 `invalid_request` naming `body` or the repeated field.
+ * JSON is read by this plugin's own parser in its scope (in place of
+ * Fastify's), so repeated names are always seen.
+ *
+ * Options are checked when the plugin is registered: a bad one makes
+ * `register`/`ready` reject with `TokenError('invalid_request')` naming it.
+ *
  * @example
  * ```ts
  * import { managementRoutes, tokenward } from 'tokenward/fastify';
@@ -42,10 +65,13 @@ function tokenActor(request: FastifyRequest): Actor | null {
  * ```
  */
 export const managementRoutes: FastifyPluginAsync<FastifyManagementOptions> = async (fastify, options) => {
-  const { service } = options;
-  const realm = checkRealm(options.realm);
-  const resolveActor = options.actor ?? tokenActor;
-  const bodyLimit = options.bodyLimit ?? 64 * 1024;
+  const settings = managementSettings<NonNullable<FastifyManagementOptions['actor']>>(options?.service, options, [
+    'service',
+    ...FASTIFY_REGISTER_KEYS,
+  ]);
+  const { service, realm, bodyLimit } = settings;
+  const resolveActor = settings.actor ?? tokenActor;
+  acceptJsonBodies(fastify, bodyLimit);
   acceptFormBodies(fastify, bodyLimit);
   answerUnreadableBodies(fastify, (error) => managementFailure(error, realm));
 
@@ -54,6 +80,7 @@ export const managementRoutes: FastifyPluginAsync<FastifyManagementOptions> = as
       method: route.method,
       url: route.path,
       bodyLimit,
+      ...(route.body === null ? {} : { onRequest: bodyCheck(route.body, settings.ambient) }),
       handler: async (request, reply) => {
         try {
           let actor: Actor | null = null;
@@ -64,7 +91,7 @@ export const managementRoutes: FastifyPluginAsync<FastifyManagementOptions> = as
           const answer = await route.handle(service, {
             params: request.params as Record<string, string | undefined>,
             query: request.query as Record<string, unknown>,
-            body: request.body,
+            body: route.body === null ? undefined : request.body,
             actor,
           });
           return sendAnswer(reply, answer);

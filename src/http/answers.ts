@@ -1,4 +1,5 @@
 import { isTokenError, type TokenErrorCode } from '../errors.js';
+import { invalid } from '../input.js';
 
 /**
  * @internal How errors become HTTP answers (RFC 6750 §3 for authentication,
@@ -38,11 +39,14 @@ const REALM = /^[\x20\x21\x23-\x5b\x5d-\x7e]{1,200}$/;
 // RFC 6750 §3: scope-token characters, space separated.
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 
-/** Validates a configured realm; a quote, backslash, CR or LF would let it break out of the header. */
-export function checkRealm(realm: string | undefined): string {
+/**
+ * Validates a configured realm (`TokenError('invalid_request')`, field
+ * `realm`): a quote, backslash, CR or LF would let it break out of the header.
+ */
+export function checkRealm(realm: unknown): string {
   const value = realm ?? 'api';
   if (typeof value !== 'string' || !REALM.test(value)) {
-    throw new TypeError('realm must be 1-200 printable ASCII characters without quotes or backslashes');
+    throw invalid('realm', 'must be 1-200 printable ASCII characters without quotes or backslashes');
   }
   return value;
 }
@@ -127,7 +131,20 @@ export function managementFailure(error: unknown, realm: string): HttpAnswer {
   return answer(error.status, body);
 }
 
-/** 400 for a body the framework could not parse (bad JSON, wrong content type). */
+/**
+ * 415 for a body the route cannot read, or a body-less POST that a
+ * cross-site form could have sent. `Accept` lists what the route reads
+ * (RFC 9110 §12.5.1 lets a server name the media types it accepts).
+ */
+export function unsupportedMediaType(accepted: readonly string[], field: string, message: string): HttpAnswer {
+  return {
+    status: 415,
+    headers: { ...JSON_HEADERS, accept: accepted.join(', ') },
+    body: { error: 'invalid_request', message, field },
+  };
+}
+
+/** 400 for a body the framework could not read, 413 for one over the limit. */
 export function unreadableBody(status = 400): HttpAnswer {
   return answer(status === 413 ? 413 : 400, {
     error: 'invalid_request',

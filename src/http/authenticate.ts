@@ -1,16 +1,19 @@
 import { TokenError } from '../errors.js';
 import { needToString, parseNeed } from '../grants.js';
+import { invalid } from '../input.js';
 import type { Principal } from '../principal-types.js';
 import type { VerifyOptions } from '../service-types.js';
 import type { Need } from '../types.js';
 import { authFailure, checkRealm, type HttpAnswer, isScopeAttribute, missingCredentials } from './answers.js';
 import {
+  EXTRACTION_KEYS,
   type ExtractionOptions,
   type ExtractionSettings,
   extractionSettings,
   extractToken,
   type RequestParts,
 } from './extract.js';
+import { booleanOption, functionOption, optionsObject, tenantOption, verifierOption } from './options.js';
 
 /**
  * Anything that turns a token string into a principal: a `TokenService`,
@@ -23,7 +26,6 @@ export interface TokenVerifier {
   record?(principal: Principal, operation: string, detail?: Readonly<Record<string, unknown>>): Promise<void>;
 }
 
-/** Options shared by the Express middleware and the Fastify plugin. */
 /** Options both framework helpers take for recording uses as token events. */
 export interface RecordingOptions {
   /**
@@ -49,6 +51,7 @@ export function rememberedRealm(request: object): string | undefined {
   return (request as Record<symbol, string | undefined>)[REALM];
 }
 
+/** Options shared by the Express middleware and the Fastify plugin. */
 export interface AuthOptions extends ExtractionOptions {
   /** The `realm` of the `WWW-Authenticate` challenge (default `api`); configuration only, never request data. */
   readonly realm?: string;
@@ -67,8 +70,44 @@ export interface AuthSettings {
 export function authSettings(options: AuthOptions = {}): AuthSettings {
   return {
     realm: checkRealm(options.realm),
-    optional: options.optional ?? false,
+    optional: booleanOption(options.optional, 'optional', false),
     extraction: extractionSettings(options),
+  };
+}
+
+/** @internal Everything `tokenAuth` and the Fastify plugin take, validated once. */
+export interface HelperSettings<Resolver> extends AuthSettings {
+  readonly verifier: TokenVerifier;
+  readonly tenant: string | Resolver | undefined;
+  readonly record: boolean;
+  readonly onRecordError: (error: unknown) => void;
+}
+
+const HELPER_KEYS: readonly string[] = [...EXTRACTION_KEYS, 'realm', 'optional', 'tenant', 'record', 'onRecordError'];
+
+/**
+ * @internal Validates the options of an authentication helper: unknown keys
+ * (`extraKeys` adds the framework's own), each option's type, and `record`
+ * with a verifier that cannot record. Every refusal is a
+ * `TokenError('invalid_request')` naming the option.
+ */
+export function helperSettings<Resolver>(
+  verifierInput: unknown,
+  options: unknown,
+  extraKeys: readonly string[] = [],
+): HelperSettings<Resolver> {
+  const verifier = verifierOption(verifierInput);
+  const checked = optionsObject(options, [...HELPER_KEYS, ...extraKeys]) as AuthOptions & RecordingOptions;
+  const record = booleanOption(checked.record, 'record', false);
+  if (record && typeof verifier.record !== 'function') {
+    throw invalid('record', 'needs a TokenService: this verifier cannot record uses');
+  }
+  return {
+    ...authSettings(checked),
+    verifier,
+    tenant: tenantOption<Resolver>((checked as { tenant?: unknown }).tenant),
+    record,
+    onRecordError: functionOption(checked.onRecordError, 'onRecordError') ?? warnRecordFailure,
   };
 }
 
@@ -121,20 +160,29 @@ export interface GrantGuard {
  * client learns exactly what to ask for.
  */
 export function grantGuard(need: Need | readonly Need[]): GrantGuard {
-  const list = Array.isArray(need) ? need : [need];
-  if (list.length === 0) throw new TypeError('requireGrant needs at least one need');
-  const needs = list.map((item) => {
+  const list: readonly unknown[] = Array.isArray(need) ? need : [need];
+  if (list.length === 0) throw invalid('need', 'must name at least one need');
+  const needs = list.map((item, index) => {
+    const field = Array.isArray(need) ? `need[${index}]` : 'need';
     try {
       return parseNeed(item);
     } catch {
-      throw new TypeError('requireGrant: each need must be { bucket, access }, { component, action } or { scope }');
+      throw invalid(field, 'must be { bucket, access }, { component, action } or { scope }');
     }
   });
-  const scope = needs.map(needToString).join(' ');
-  if (!isScopeAttribute(scope)) {
-    throw new TypeError('requireGrant: need names must be printable ASCII to be named in a WWW-Authenticate header');
-  }
-  return { needs, scope };
+  needs.forEach((item, index) => {
+    if (!isScopeAttribute(needToString(item))) {
+      const field = Array.isArray(need) ? `need[${index}]` : 'need';
+      throw invalid(field, 'must use printable ASCII names, to be named in a WWW-Authenticate header');
+    }
+  });
+  return { needs, scope: needs.map(needToString).join(' ') };
+}
+
+/** @internal Validates the options of `requireGrant` (Express and Fastify alike). */
+export function guardRealm(options: unknown): string | undefined {
+  const checked = optionsObject(options, ['realm']);
+  return checked.realm === undefined ? undefined : checkRealm(checked.realm);
 }
 
 /** @internal Checks a principal against a guard: null when allowed, otherwise the answer. */

@@ -1,4 +1,6 @@
 import { TokenError } from '../errors.js';
+import { invalid } from '../input.js';
+import { booleanOption } from './options.js';
 
 /**
  * @internal Token extraction from an HTTP request, shared by the Express and
@@ -57,27 +59,40 @@ const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 // `Bearer` followed by one or more spaces and one credential; nothing else.
 const BEARER_CREDENTIALS = /^ +([^ ]*)$/;
+// Longer than any header a Node server accepts by default (16 KiB), with room to spare.
+const MAX_TOKEN_LENGTH_LIMIT = 65_536;
 
-/** Validates extraction options once, at setup. Misconfiguration is a programming error: TypeError. */
+/** Extraction options, as `AuthOptions` lists them for the helpers that check unknown keys. */
+export const EXTRACTION_KEYS: readonly string[] = ['authorization', 'header', 'cookie', 'query', 'maxTokenLength'];
+
+/**
+ * Validates extraction options once, at setup: a bad option is a
+ * `TokenError('invalid_request')` naming it, as is a setup with no token source.
+ */
 export function extractionSettings(options: ExtractionOptions = {}): ExtractionSettings {
   const { header, cookie } = options;
-  if (header !== undefined && (!HTTP_TOKEN.test(header) || header.toLowerCase() === 'authorization')) {
-    throw new TypeError('header must be a header name other than Authorization');
+  if (
+    header !== undefined &&
+    (typeof header !== 'string' || !HTTP_TOKEN.test(header) || header.toLowerCase() === 'authorization')
+  ) {
+    throw invalid('header', 'must be a header name other than Authorization');
   }
-  if (cookie !== undefined && !HTTP_TOKEN.test(cookie)) throw new TypeError('cookie must be a valid cookie name');
+  if (cookie !== undefined && (typeof cookie !== 'string' || !HTTP_TOKEN.test(cookie))) {
+    throw invalid('cookie', 'must be a cookie name');
+  }
   const maxTokenLength = options.maxTokenLength ?? 4096;
-  if (!Number.isSafeInteger(maxTokenLength) || maxTokenLength < 16) {
-    throw new TypeError('maxTokenLength must be an integer of at least 16');
+  if (!Number.isSafeInteger(maxTokenLength) || maxTokenLength < 16 || maxTokenLength > MAX_TOKEN_LENGTH_LIMIT) {
+    throw invalid('maxTokenLength', 'must be an integer from 16 to 65536');
   }
   const settings: ExtractionSettings = {
-    authorization: options.authorization ?? true,
+    authorization: booleanOption(options.authorization, 'authorization', true),
     header: header === undefined ? null : header.toLowerCase(),
     cookie: cookie ?? null,
-    query: options.query ?? false,
+    query: booleanOption(options.query, 'query', false),
     maxTokenLength,
   };
   if (!settings.authorization && settings.header === null && settings.cookie === null && !settings.query) {
-    throw new TypeError('at least one token source must be enabled');
+    throw invalid('authorization', 'is off and no other token source (header, cookie, query) is on');
   }
   return settings;
 }
@@ -126,12 +141,19 @@ function cookieValues(rawHeaders: readonly string[], name: string): string[] {
   return found;
 }
 
+/**
+ * The values of every `access_token` parameter, with names compared after
+ * decoding exactly as a form decoder (`URLSearchParams`, and the frameworks'
+ * query parsers) reads them: `access%5Ftoken` and `%61ccess_token` are the
+ * same parameter, so they cannot slip a token past the checks.
+ */
 function queryValues(url: string): string[] {
   const start = url.indexOf('?');
   if (start === -1) return [];
   const hashAt = url.indexOf('#', start);
   const search = url.slice(start + 1, hashAt === -1 ? undefined : hashAt);
-  if (!search.includes('access_token')) return [];
+  // Fast path: without the plain name or any percent-escape, no parameter can decode to it.
+  if (!search.includes('access_token') && !search.includes('%')) return [];
   return new URLSearchParams(search).getAll('access_token');
 }
 

@@ -6,10 +6,14 @@ export function invalidField(field: string, what: string): TokenError {
   return new TokenError('invalid_request', `${field} ${what}`, { field });
 }
 
-/** A JSON object body; an absent body counts as `{}`. Unknown keys are refused. */
+/**
+ * A JSON object body; an absent body counts as `{}`. Unknown keys are
+ * refused, and so is anything but an object (`null` included: a JSON
+ * `null` is a body, not the absence of one), whoever parsed it.
+ */
 export function bodyObject(body: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (body === undefined || body === null || body === '') return {};
-  if (typeof body !== 'object' || Array.isArray(body)) {
+  if (body === undefined || body === '') return {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new TokenError('invalid_request', 'the request body must be a JSON object', { field: 'body' });
   }
   const record = body as Record<string, unknown>;

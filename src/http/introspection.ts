@@ -3,8 +3,10 @@ import { COMPONENT_ACTIONS, needToString } from '../grants.js';
 import type { Principal } from '../principal-types.js';
 import type { GrantSet } from '../types.js';
 import type { HttpAnswer } from './answers.js';
-import type { TokenVerifier } from './authenticate.js';
+import { checkRealm } from './answers.js';
+import { type AuthSettings, authSettings, type TokenVerifier } from './authenticate.js';
 import { bodyObject, invalidField, optionalString } from './input.js';
+import { booleanOption, functionOption, optionsObject, verifierOption } from './options.js';
 
 /** Options of the RFC 7662 introspection endpoint. */
 export interface IntrospectionOptions {
@@ -53,6 +55,36 @@ const INACTIVE: HttpAnswer = { status: 200, headers: NO_STORE, body: { active: f
 /** The default authorization: tokens that speak for a whole tenant or service. */
 export function defaultIntrospectionAuthorize(caller: Principal): boolean {
   return (caller.type === 'administrative' || caller.type === 'verification') && caller.grants === 'all';
+}
+
+/** Largest introspection request body: a token and a hint. */
+export const INTROSPECTION_BODY_LIMIT = 16 * 1024;
+
+/** @internal The introspection endpoint's options after validation. */
+export interface IntrospectionSettings {
+  readonly settings: AuthSettings;
+  readonly authorize: (caller: Principal) => boolean;
+  readonly anyTenant: boolean;
+}
+
+/**
+ * @internal Validates the introspection endpoint's options (Express and
+ * Fastify alike; `extraKeys` adds the framework's own): a bad option is a
+ * `TokenError('invalid_request')` naming it.
+ */
+export function introspectionSettings(
+  verifier: unknown,
+  options: unknown,
+  extraKeys: readonly string[] = [],
+): IntrospectionSettings {
+  verifierOption(verifier);
+  const checked = optionsObject(options, ['realm', 'authorize', 'anyTenant', ...extraKeys]);
+  return {
+    settings: authSettings({ realm: checkRealm(checked.realm) }),
+    authorize:
+      functionOption<(caller: Principal) => boolean>(checked.authorize, 'authorize') ?? defaultIntrospectionAuthorize,
+    anyTenant: booleanOption(checked.anyTenant, 'anyTenant', false),
+  };
 }
 
 /** `scope` string of a grant set: each grant as the needs it covers, in stable form. */
@@ -106,7 +138,7 @@ export async function introspect(
   verifier: TokenVerifier,
   caller: Principal,
   body: unknown,
-  options: IntrospectionOptions,
+  options: Pick<IntrospectionOptions, 'anyTenant'>,
 ): Promise<HttpAnswer> {
   const fields = bodyObject(body, ['token', 'token_type_hint']);
   const token = optionalString(fields, 'token');

@@ -2,6 +2,7 @@ import { isTokenError } from '../errors.js';
 import type { Actor, Duration, IssueInput, ListFilter, TokenService, Ttl } from '../service-types.js';
 import type { StoredTokenType } from '../types.js';
 import type { HttpAnswer } from './answers.js';
+import type { BodyKind } from './body.js';
 import { bodyObject, invalidField, optionalString, queryBoolean, queryInteger, queryString } from './input.js';
 
 /**
@@ -26,6 +27,11 @@ export interface ManagementRoute {
   readonly path: string;
   /** Whether the app's actor resolver is asked (and must name someone) before the handler runs. */
   readonly needsActor: boolean;
+  /**
+   * What the body may be (`null`: a GET, whose body is never read). Routes
+   * whose credential is in the body (claim, RFC 7009) also take form fields.
+   */
+  readonly body: BodyKind | null;
   handle(service: TokenService, context: ManagementContext): Promise<HttpAnswer>;
 }
 
@@ -106,6 +112,7 @@ const createToken: ManagementRoute = {
   method: 'POST',
   path: '/tokens',
   needsActor: true,
+  body: 'json',
   async handle(service, context) {
     const body = bodyObject(context.body, ['type', 'tenant', 'owner', 'name', 'ttl', 'comment', 'grants']);
     // Shapes are checked by the service; the cast only names the fields it will look at.
@@ -118,6 +125,7 @@ const listTokens: ManagementRoute = {
   method: 'GET',
   path: '/tokens',
   needsActor: true,
+  body: null,
   async handle(service, context) {
     const page = await service.list(listFilter(context), actorOf(context));
     return ok({ items: page.items, nextCursor: page.nextCursor });
@@ -128,6 +136,7 @@ const getToken: ManagementRoute = {
   method: 'GET',
   path: '/tokens/:id',
   needsActor: true,
+  body: null,
   async handle(service, context) {
     return ok(await service.get(param(context, 'id'), actorOf(context)));
   },
@@ -137,6 +146,7 @@ const updateComment: ManagementRoute = {
   method: 'PATCH',
   path: '/tokens/:id',
   needsActor: true,
+  body: 'json',
   async handle(service, context) {
     const body = bodyObject(context.body, ['comment']);
     const comment = optionalString(body, 'comment');
@@ -149,6 +159,7 @@ const revokeToken: ManagementRoute = {
   method: 'DELETE',
   path: '/tokens/:id',
   needsActor: true,
+  body: 'json',
   async handle(service, context) {
     // The service answers a second revocation with the token as it stands (RFC 7009 §2.2: not an error).
     return ok(await service.revoke(param(context, 'id'), actorOf(context)));
@@ -159,6 +170,7 @@ const rotateToken: ManagementRoute = {
   method: 'POST',
   path: '/tokens/:id/rotate',
   needsActor: true,
+  body: 'json',
   async handle(service, context) {
     const body = bodyObject(context.body, ['gracePeriod']);
     const gracePeriod = duration(body, 'gracePeriod');
@@ -175,6 +187,7 @@ const shareToken: ManagementRoute = {
   method: 'POST',
   path: '/tokens/:id/share',
   needsActor: true,
+  body: 'json',
   async handle(service, context) {
     const body = bodyObject(context.body, ['ttl']);
     const ttl = duration(body, 'ttl');
@@ -187,6 +200,7 @@ const tokenEvents: ManagementRoute = {
   method: 'GET',
   path: '/tokens/:id/events',
   needsActor: true,
+  body: null,
   async handle(service, context) {
     const limit = queryInteger(context.query, 'limit');
     const cursor = queryString(context.query, 'cursor');
@@ -203,6 +217,7 @@ const claimToken: ManagementRoute = {
   path: '/claims',
   // The claim code is the credential: whoever holds it may claim, once.
   needsActor: false,
+  body: 'json-or-form',
   async handle(service, context) {
     const body = bodyObject(context.body, ['code']);
     const code = optionalString(body, 'code');
@@ -230,6 +245,7 @@ const revokeByToken: ManagementRoute = {
   method: 'POST',
   path: '/revoke',
   needsActor: false,
+  body: 'json-or-form',
   async handle(service, context) {
     const body = bodyObject(context.body, ['token', 'token_type_hint']);
     const token = optionalString(body, 'token');
@@ -261,6 +277,7 @@ const revokeAllForUser: ManagementRoute = {
   method: 'POST',
   path: '/users/:user/revoke-all',
   needsActor: true,
+  body: 'json',
   async handle(service, context) {
     const tenant = queryString(context.query, 'tenant');
     const user = param(context, 'user');
@@ -273,6 +290,7 @@ const explainUserPolicy: ManagementRoute = {
   method: 'GET',
   path: '/policies/users/:user',
   needsActor: true,
+  body: null,
   async handle(service, context) {
     const user = param(context, 'user');
     const tenant = tenantOf(context);
@@ -289,6 +307,7 @@ function policyRoute(kind: 'user' | 'role'): ManagementRoute {
     method: 'PUT',
     path: kind === 'user' ? '/policies/users/:name' : '/policies/roles/:name',
     needsActor: true,
+    body: 'json',
     async handle(service, context) {
       const body = bodyObject(context.body, ['maxTtl']);
       if (!('maxTtl' in body)) throw invalidField('maxTtl', "is required (a duration such as '24h', or null)");

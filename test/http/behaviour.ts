@@ -93,7 +93,7 @@ export function behaviourSuite(start: StartServer): void {
       expect(reply.headers.get('www-authenticate')).toBeNull();
     });
 
-    it('refuses unreadable bodies: bad JSON, an array, another content type, too large', async () => {
+    it('refuses unreadable bodies: bad JSON, an array (400), another content type (415), too large (413)', async () => {
       const badJson = await call(server.url, '/manage/tokens', {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...AS_BOB },
@@ -107,7 +107,7 @@ export function behaviourSuite(start: StartServer): void {
         headers: { 'content-type': 'text/plain', ...AS_BOB },
         body: 'name=x',
       });
-      expect(text.status).toBe(400);
+      expect(text.status).toBe(415);
       const huge = await send('POST', '/manage/tokens', { comment: 'x'.repeat(100_000) }, AS_BOB);
       expect(huge.status).toBe(413);
       expect(huge.body.error).toBe('invalid_request');

@@ -64,17 +64,52 @@ describe('extractToken', () => {
     expect(extract([], '/x?other_access_token=abc')).toBeNull();
   });
 
+  it('sees access_token however its name is percent-encoded, as URLSearchParams decodes it', () => {
+    // Each character of the name written plainly or as %XX in either case.
+    const spelling = fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: 12, maxLength: 12 }).map((choices) =>
+      [...'access_token']
+        .map((char, i) => {
+          const [encode, upper] = choices[i]!;
+          const hex = char.charCodeAt(0).toString(16);
+          return encode ? `%${upper ? hex.toUpperCase() : hex}` : char;
+        })
+        .join(''),
+    );
+    fc.assert(
+      fc.property(spelling, b64token, (name, token) => {
+        expect(code(() => extract([], `/x?${name}=${token}`))).toBe('invalid_request');
+        expect(code(() => extract(['Authorization', `Bearer ${token}`], `/x?a=1&${name}=${token}`))).toBe(
+          'invalid_request',
+        );
+        expect(extract([], `/x?${name}=${encodeURIComponent(token)}`, withQuery)).toEqual({ token, source: 'query' });
+        expect(code(() => extract([], `/x?${name}=${token}&access_token=${token}`, withQuery))).toBe('invalid_request');
+      }),
+    );
+    expect(extract([], '/x?access%5Ftokens=abc')).toBeNull();
+    expect(extract([], '/x?a=%41')).toBeNull();
+  });
+
   it('refuses over-long credentials as token_invalid without looking further', () => {
     expect(code(() => extract(['Authorization', `Bearer ${'a'.repeat(4097)}`]))).toBe('token_invalid');
     expect(extract(['Authorization', `Bearer ${'a'.repeat(4096)}`])?.token).toHaveLength(4096);
   });
 
-  it('refuses bad configuration with TypeError', () => {
-    expect(() => extractionSettings({ header: 'Bad Header' })).toThrow(TypeError);
-    expect(() => extractionSettings({ header: 'authorization' })).toThrow(TypeError);
-    expect(() => extractionSettings({ cookie: 'a;b' })).toThrow(TypeError);
-    expect(() => extractionSettings({ maxTokenLength: 3 })).toThrow(TypeError);
-    expect(() => extractionSettings({ authorization: false })).toThrow(TypeError);
+  it('refuses bad configuration with TokenError naming the option', () => {
+    const field = (run: () => unknown): string | undefined => {
+      try {
+        run();
+      } catch (error) {
+        if (error instanceof TokenError && error.code === 'invalid_request') return error.details.field;
+        throw error;
+      }
+      return undefined;
+    };
+    expect(field(() => extractionSettings({ header: 'Bad Header' }))).toBe('header');
+    expect(field(() => extractionSettings({ header: 'authorization' }))).toBe('header');
+    expect(field(() => extractionSettings({ cookie: 'a;b' }))).toBe('cookie');
+    expect(field(() => extractionSettings({ maxTokenLength: 3 }))).toBe('maxTokenLength');
+    expect(field(() => extractionSettings({ authorization: false }))).toBe('authorization');
+    expect(field(() => extractionSettings({ query: 'yes' as never }))).toBe('query');
   });
 });
 

@@ -10,7 +10,7 @@ import { startFastify } from './support/servers.js';
 describe('Fastify: shared HTTP behaviour', () => behaviourSuite(startFastify));
 
 describe('Fastify: an app that parses forms itself', () => {
-  it('keeps its parser; RFC 7009 and RFC 7662 form bodies still work', async () => {
+  it('RFC 7009 and RFC 7662 form bodies still work, read by the plugins themselves', async () => {
     const fixture = makeFixture();
     const app = Fastify();
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {

@@ -41,9 +41,22 @@ function describePrincipal(principal: Principal | null | undefined): unknown {
   return { tokenId: principal.tokenId, type: principal.type, owner: principal.owner, tenant: principal.tenant };
 }
 
-/** Management calls act as `X-Test-User` (the app's own "session") or as the verified token. */
-function testActor(user: string | undefined, principal: Principal | null | undefined): Actor | null {
-  if (user !== undefined) return { tenant: 'acme', user };
+/** The user of the `test_session` cookie: a browser session, which a cross-site request also carries. */
+function sessionUser(cookie: string | undefined): string | undefined {
+  return /(?:^|;\s*)test_session=([a-z]+)/.exec(cookie ?? '')?.[1];
+}
+
+/**
+ * Management calls act as `X-Test-User` (an app's own header session), the
+ * `test_session` cookie, or the verified token.
+ */
+function testActor(
+  user: string | undefined,
+  cookie: string | undefined,
+  principal: Principal | null | undefined,
+): Actor | null {
+  const name = user ?? sessionUser(cookie);
+  if (name !== undefined) return { tenant: 'acme', user: name };
   return principal === null || principal === undefined ? null : { principal };
 }
 
@@ -65,7 +78,8 @@ const COMPONENT = 'keboola.ex-db-mysql';
  * - GET /query/me: query-string tokens enabled
  * - GET /globex/me: only tokens of tenant globex
  * - GET /broken-tenant/me: a tenant resolver that throws
- * - /manage: the management API; /oauth/introspect: RFC 7662
+ * - /manage: the management API, acting as `X-Test-User`, the `test_session` cookie or the token;
+ *   /oauth/introspect: RFC 7662
  */
 export const startExpress: StartServer = async (setup) => {
   const { service } = setup;
@@ -121,7 +135,10 @@ export const startExpress: StartServer = async (setup) => {
   app.use(
     '/manage',
     tokenAuth(service, { realm: REALM, optional: true }),
-    managementRouter(service, { realm: REALM, actor: (req) => testActor(req.get('x-test-user'), req.tokenPrincipal) }),
+    managementRouter(service, {
+      realm: REALM,
+      actor: (req) => testActor(req.get('x-test-user'), req.get('cookie'), req.tokenPrincipal),
+    }),
   );
   app.use('/oauth/introspect', introspectionRouter(service, { realm: REALM }));
 
@@ -217,7 +234,7 @@ export const startFastify: StartServer = async (setup) => {
         realm: REALM,
         actor: (request) => {
           const user = request.headers['x-test-user'];
-          return testActor(typeof user === 'string' ? user : undefined, request.tokenPrincipal);
+          return testActor(typeof user === 'string' ? user : undefined, request.headers.cookie, request.tokenPrincipal);
         },
       });
     },
