@@ -78,17 +78,28 @@ function isUniqueViolation(error: unknown): boolean {
  * Opens (and creates or migrates) a SQLite token store.
  *
  * Files are opened in WAL mode with a busy timeout, so readers never block
- * the writer and several processes can share one file. The schema is
- * created or migrated forward on open (`tokenward_schema_version` records
- * each step). Every change runs in a `BEGIN IMMEDIATE` transaction, which
- * takes the write lock before the first read, so checks and writes cannot
- * interleave with another connection's: the per-owner cap, one master per
- * user, compare-and-set rotation and single-use claims hold across
- * processes. Driver errors (for example `SQLITE_BUSY` after the timeout) are
- * thrown as they are; the service turns them into `unavailable`.
+ * the writer and several processes can share one file; the folder of `path`
+ * is created if missing. The schema is created or migrated forward on open
+ * (`tokenward_schema_version` records each step). Every change runs in a
+ * `BEGIN IMMEDIATE` transaction, which takes the write lock before the
+ * first read, so checks and writes cannot interleave with another
+ * connection's: the per-owner cap, one master per user, compare-and-set
+ * rotation and single-use claims hold across processes. Driver errors (for
+ * example `SQLITE_BUSY` after the timeout) are thrown as they are; the
+ * service turns them into `unavailable`.
  *
  * better-sqlite3 is synchronous: each call blocks the event loop for the
- * time SQLite takes, typically microseconds for lookups.
+ * time SQLite takes, typically microseconds for lookups, and a change
+ * waiting for another connection's lock blocks it up to `busyTimeoutMs`.
+ * Last-used writes (`touch`, `touchMany`) never wait: with the lock taken
+ * they fail at once with `SQLITE_BUSY` (the service retries them later).
+ *
+ * @throws TokenError `invalid_request` for bad options (`details.field`
+ * names the option), for a `path` whose folder cannot be created or that is
+ * not a SQLite database (`options.path`), or a given connection on such a
+ * file (`options.database`); `unavailable` when the file stays locked past
+ * `busyTimeoutMs` or fails while it is prepared. An `Error` when the file's
+ * schema is newer than this release.
  *
  * @example
  * ```ts
