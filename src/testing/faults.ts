@@ -75,8 +75,11 @@ export function createFaultPlan(): FaultPlan {
       fired = false;
     },
     disarm() {
+      const result = { seen, fired };
       armed = null;
-      return { seen, fired };
+      seen = 0;
+      fired = false;
+      return result;
     },
   };
 }

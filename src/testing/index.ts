@@ -6,6 +6,7 @@ export { withPgFaults, withSqliteFaults } from './drivers.js';
 export { type DriverFaults, type FaultTiming, InjectedFault } from './faults.js';
 
 import { afterEach, beforeEach, describe } from 'vitest';
+import { invalid } from '../input.js';
 import type { TokenRepository } from '../repository.js';
 import type { ContractContext } from './context.js';
 import { createFaultPlan, type DriverFaults } from './faults.js';
@@ -84,6 +85,9 @@ export function describeRepositoryContract(
   const concurrency = options.concurrency ?? 20;
   if (!Number.isInteger(concurrency) || concurrency < 2) {
     throw new RangeError('describeRepositoryContract: concurrency must be a whole number of at least 2');
+  }
+  if (options.faults !== undefined && typeof options.faults !== 'function') {
+    throw invalid('options.faults', 'must be a function that returns a repository wired to the fault hook');
   }
   describe(`TokenRepository contract: ${name}`, () => {
     let repository: TokenRepository | null = null;
