@@ -39,7 +39,7 @@ interface PendingUse {
 export interface UseRecorder {
   /** Notes a verified use. Never calls the repository and never throws. */
   note(record: TokenRecord, at: number): void;
-  /** Writes every pending use now (tests, shutdown). Never rejects. */
+  /** Writes every pending use now (tests, shutdown); stops at the first failure. Never rejects. */
   flush(): Promise<void>;
   /** How many ids are remembered and how many uses wait to be written. */
   size(): { readonly remembered: number; readonly pending: number };
@@ -51,118 +51,130 @@ export function createUseRecorder(
   interval: number,
   limit: number = USE_TRACKING_LIMIT,
 ): UseRecorder {
-  /** Id → the instant before which it is not written again. Insertion order is (nearly) time order. */
-  const remembered = new Map<string, number>();
-  const pending = new Map<string, PendingUse>();
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let running: Promise<void> | null = null;
-  let lastFlush = Number.NEGATIVE_INFINITY;
-  let failedBatches = 0;
-  /** The latest use noted: the clock the remembered instants are compared with. */
-  let latest = Number.NEGATIVE_INFINITY;
+  return new Recorder(repository, interval, limit);
+}
 
-  const note = (record: TokenRecord, at: number): void => {
-    if (record.lastUsedAt !== null && at - record.lastUsedAt < interval) return;
-    latest = Math.max(latest, at);
-    const until = remembered.get(record.id);
+/** Writes `batch`; returns how many uses (in order) were written before a failure. */
+async function writeUses(repository: TokenRepository, batch: readonly TokenUse[]): Promise<number> {
+  if (repository.touchMany !== undefined) {
+    try {
+      await repository.touchMany(batch);
+      return batch.length;
+    } catch {
+      return 0;
+    }
+  }
+  for (let i = 0; i < batch.length; i++) {
+    try {
+      // A store that throws synchronously is caught here too.
+      await repository.touch(batch[i]!.id, batch[i]!.at);
+    } catch {
+      return i;
+    }
+  }
+  return batch.length;
+}
+
+class Recorder implements UseRecorder {
+  /** Id → the instant before which it is not written again. Insertion order is (nearly) time order. */
+  private readonly remembered = new Map<string, number>();
+  private readonly pending = new Map<string, PendingUse>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private running: Promise<void> | null = null;
+  private lastBatch = Number.NEGATIVE_INFINITY;
+  private failedBatches = 0;
+  /** The latest use noted: the clock the remembered instants are compared with. */
+  private latest = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly repository: TokenRepository,
+    private readonly interval: number,
+    private readonly limit: number,
+  ) {}
+
+  note(record: TokenRecord, at: number): void {
+    if (record.lastUsedAt !== null && at - record.lastUsedAt < this.interval) return;
+    this.latest = Math.max(this.latest, at);
+    const until = this.remembered.get(record.id);
     if (until !== undefined && at < until) return;
     // Re-inserted at the end, so the map stays ordered by time and the oldest id comes first.
-    remembered.delete(record.id);
-    remembered.set(record.id, at + interval);
-    if (remembered.size > limit) remembered.delete(remembered.keys().next().value!);
-    const waiting = pending.get(record.id);
+    this.remembered.delete(record.id);
+    this.remembered.set(record.id, at + this.interval);
+    if (this.remembered.size > this.limit) this.remembered.delete(this.remembered.keys().next().value!);
+    const waiting = this.pending.get(record.id);
     if (waiting !== undefined) waiting.at = Math.max(waiting.at, at);
-    else if (pending.size < limit) pending.set(record.id, { at, failures: 0 });
-    schedule();
-  };
+    else if (this.pending.size < this.limit) this.pending.set(record.id, { at, failures: 0 });
+    this.schedule();
+  }
 
-  const schedule = (): void => {
-    if (timer !== null || running !== null || pending.size === 0) return;
+  async flush(): Promise<void> {
+    if (this.running !== null) await this.running;
+    while (this.pending.size > 0) {
+      await this.runBatch();
+      if (this.failedBatches > 0) return;
+    }
+  }
+
+  size(): { readonly remembered: number; readonly pending: number } {
+    return { remembered: this.remembered.size, pending: this.pending.size };
+  }
+
+  private schedule(): void {
+    if (this.timer !== null || this.running !== null || this.pending.size === 0) return;
     const wait =
-      failedBatches > 0
-        ? USE_RETRY_DELAYS_MS[Math.min(failedBatches, USE_RETRY_DELAYS_MS.length) - 1]!
-        : Math.max(0, lastFlush + USE_FLUSH_WINDOW_MS - Date.now());
-    timer = setTimeout(() => void runBatch(), wait);
+      this.failedBatches > 0
+        ? USE_RETRY_DELAYS_MS[Math.min(this.failedBatches, USE_RETRY_DELAYS_MS.length) - 1]!
+        : Math.max(0, this.lastBatch + USE_FLUSH_WINDOW_MS - Date.now());
+    this.timer = setTimeout(() => void this.runBatch(), wait);
     // Bookkeeping never keeps a process alive (Node's timers have `unref`; others need not).
-    (timer as { unref?: () => void }).unref?.();
-  };
+    (this.timer as { unref?: () => void }).unref?.();
+  }
 
-  const runBatch = (): Promise<void> => {
-    if (timer !== null) clearTimeout(timer);
-    timer = null;
-    if (running !== null) return running;
-    running = writeBatch().finally(() => {
-      running = null;
-      lastFlush = Date.now();
-      schedule();
+  private runBatch(): Promise<void> {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.running ??= this.writeBatch().finally(() => {
+      this.running = null;
+      this.lastBatch = Date.now();
+      this.schedule();
     });
-    return running;
-  };
+    return this.running;
+  }
 
-  const writeBatch = async (): Promise<void> => {
+  private async writeBatch(): Promise<void> {
     const batch: TokenUse[] = [];
     const states: PendingUse[] = [];
-    for (const [id, use] of pending) {
+    for (const [id, use] of this.pending) {
       if (batch.length === USE_BATCH_LIMIT) break;
       batch.push({ id, at: use.at });
       states.push(use);
     }
-    for (const { id } of batch) pending.delete(id);
-    const written = await write(batch);
-    failedBatches = written < batch.length ? failedBatches + 1 : 0;
-    forgetExpired(latest);
-    for (let i = written; i < batch.length; i++) retry(batch[i]!, states[i]!);
-  };
-
-  /** Writes `batch`; returns how many uses (in order) were written before a failure. */
-  const write = async (batch: readonly TokenUse[]): Promise<number> => {
-    if (repository.touchMany !== undefined) {
-      try {
-        await repository.touchMany(batch);
-        return batch.length;
-      } catch {
-        return 0;
-      }
-    }
-    for (let i = 0; i < batch.length; i++) {
-      try {
-        await repository.touch(batch[i]!.id, batch[i]!.at);
-      } catch {
-        return i;
-      }
-    }
-    return batch.length;
-  };
+    for (const { id } of batch) this.pending.delete(id);
+    const written = await writeUses(this.repository, batch);
+    this.failedBatches = written < batch.length ? this.failedBatches + 1 : 0;
+    this.forgetExpired();
+    for (let i = written; i < batch.length; i++) this.retry(batch[i]!, states[i]!);
+  }
 
   /** Puts a failed use back, unless it has failed every retry: then the next use of the token writes again. */
-  const retry = (use: TokenUse, state: PendingUse): void => {
-    const newer = pending.get(use.id);
+  private retry(use: TokenUse, state: PendingUse): void {
+    const newer = this.pending.get(use.id);
     if (newer !== undefined) {
       newer.failures = Math.max(newer.failures, state.failures + 1);
       return;
     }
-    if (state.failures + 1 > USE_RETRY_DELAYS_MS.length || pending.size >= limit) {
-      remembered.delete(use.id);
+    if (state.failures + 1 > USE_RETRY_DELAYS_MS.length || this.pending.size >= this.limit) {
+      this.remembered.delete(use.id);
       return;
     }
-    pending.set(use.id, { at: use.at, failures: state.failures + 1 });
-  };
+    this.pending.set(use.id, { at: use.at, failures: state.failures + 1 });
+  }
 
   /** Drops remembered ids whose interval is over, oldest first, off the verification path. */
-  const forgetExpired = (at: number): void => {
-    for (const [id, until] of remembered) {
-      if (until > at) return;
-      remembered.delete(id);
+  private forgetExpired(): void {
+    for (const [id, until] of this.remembered) {
+      if (until > this.latest) return;
+      this.remembered.delete(id);
     }
-  };
-
-  const flush = async (): Promise<void> => {
-    if (running !== null) await running;
-    while (pending.size > 0) {
-      await runBatch();
-      if (failedBatches > 0) return;
-    }
-  };
-
-  return { note, flush, size: () => ({ remembered: remembered.size, pending: pending.size }) };
+  }
 }
