@@ -17,74 +17,51 @@ export function preparer(db: Database.Database): Prepare {
   };
 }
 
-/** The fixed statements of the store. */
-export function prepareStatements(prepare: Prepare) {
-  return {
-    findById: prepare(`SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens WHERE id = ?`),
-    exists: prepare('SELECT 1 FROM tokenward_tokens WHERE id = ?'),
-    liveName: prepare(
-      `SELECT 1 FROM tokenward_tokens WHERE tenant = ? AND owner IS ? AND name = ? AND ${LIVE} LIMIT 1`,
-    ),
-    liveCount: prepare(
-      `SELECT COUNT(*) AS count FROM tokenward_tokens WHERE tenant = ? AND owner = ? AND type <> 'master' AND ${LIVE}`,
-    ),
-    liveMaster: prepare(
-      `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens
-       WHERE tenant = ? AND owner = ? AND type = 'master' AND ${LIVE}
-       ORDER BY created_at DESC, id DESC LIMIT 1`,
-    ),
-    // Unrevoked first: a name is reused only after its holder died, so the
-    // live holder, if any, is the newest unrevoked one (see memory store).
-    byName: prepare(
-      `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens WHERE tenant = ? AND owner IS ? AND name = ?
-       ORDER BY revoked_at IS NULL DESC, created_at DESC, id DESC LIMIT 1`,
-    ),
-    insertToken: prepare(INSERT_TOKEN),
-    insertEvent: prepare(INSERT_EVENT),
-    revoke: prepare(
-      `UPDATE tokenward_tokens SET revoked_at = ?, version = version + 1 WHERE id = ? AND revoked_at IS NULL
-       RETURNING ${TOKEN_COLUMNS}`,
-    ),
-    revokeOwner: prepare(
-      `UPDATE tokenward_tokens SET revoked_at = ?, version = version + 1
-       WHERE tenant = ? AND owner = ? AND revoked_at IS NULL AND (type <> 'master' OR ?)
-       RETURNING ${TOKEN_COLUMNS}`,
-    ),
-    touch: prepare(
-      'UPDATE tokenward_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
-    ),
-    purgeClaims: prepare(
-      'DELETE FROM tokenward_claims WHERE token_id IN (SELECT id FROM tokenward_tokens WHERE expires_at < ?)',
-    ),
-    purgeTokens: prepare('DELETE FROM tokenward_tokens WHERE expires_at < ?'),
-    insertClaim: prepare(
-      'INSERT INTO tokenward_claims (code_hash, token_id, tenant, created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
-    consumeClaim: prepare(
-      `DELETE FROM tokenward_claims WHERE code_hash = ? AND expires_at > ? RETURNING ${CLAIM_COLUMNS}`,
-    ),
-    upsertPolicy: prepare(
-      `INSERT INTO tokenward_policies (tenant, kind, name, max_ttl, updated_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (tenant, kind, name) DO UPDATE SET max_ttl = excluded.max_ttl, updated_at = excluded.updated_at`,
-    ),
-    deletePolicy: prepare('DELETE FROM tokenward_policies WHERE tenant = ? AND kind = ? AND name = ?'),
-    policiesFor: prepare(
-      `SELECT tenant, kind, name, max_ttl AS maxTtl, updated_at AS updatedAt FROM tokenward_policies
-       WHERE tenant = ? AND ((kind = 'user' AND name = ?) OR (kind = 'role' AND name IN (SELECT value FROM json_each(?))))`,
-    ),
-    eventsFirst: prepare(
-      `SELECT ${EVENT_COLUMNS} FROM tokenward_events WHERE token_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
-    ),
-    eventsAfter: prepare(
-      `SELECT ${EVENT_COLUMNS} FROM tokenward_events WHERE token_id = ? AND (at, id) < (?, ?)
-       ORDER BY at DESC, id DESC LIMIT ?`,
-    ),
-    pruneEvents: prepare('DELETE FROM tokenward_events WHERE at < ?'),
-  };
-}
+/** The text of each fixed statement of the store. */
+const STATEMENTS = {
+  findById: `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens WHERE id = ?`,
+  exists: 'SELECT 1 FROM tokenward_tokens WHERE id = ?',
+  liveName: `SELECT 1 FROM tokenward_tokens WHERE tenant = ? AND owner IS ? AND name = ? AND ${LIVE} LIMIT 1`,
+  liveCount: `SELECT COUNT(*) AS count FROM tokenward_tokens WHERE tenant = ? AND owner = ? AND type <> 'master' AND ${LIVE}`,
+  liveMaster: `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens
+     WHERE tenant = ? AND owner = ? AND type = 'master' AND ${LIVE}
+     ORDER BY created_at DESC, id DESC LIMIT 1`,
+  // Unrevoked first: a name is reused only after its holder died, so the
+  // live holder, if any, is the newest unrevoked one (see memory store).
+  byName: `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens WHERE tenant = ? AND owner IS ? AND name = ?
+     ORDER BY revoked_at IS NULL DESC, created_at DESC, id DESC LIMIT 1`,
+  insertToken: INSERT_TOKEN,
+  insertEvent: INSERT_EVENT,
+  revoke: `UPDATE tokenward_tokens SET revoked_at = ?, version = version + 1 WHERE id = ? AND revoked_at IS NULL
+     RETURNING ${TOKEN_COLUMNS}`,
+  revokeOwner: `UPDATE tokenward_tokens SET revoked_at = ?, version = version + 1
+     WHERE tenant = ? AND owner = ? AND revoked_at IS NULL AND (type <> 'master' OR ?)
+     RETURNING ${TOKEN_COLUMNS}`,
+  touch: 'UPDATE tokenward_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
+  purgeClaims: 'DELETE FROM tokenward_claims WHERE token_id IN (SELECT id FROM tokenward_tokens WHERE expires_at < ?)',
+  purgeTokens: 'DELETE FROM tokenward_tokens WHERE expires_at < ?',
+  insertClaim:
+    'INSERT INTO tokenward_claims (code_hash, token_id, tenant, created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?)',
+  consumeClaim: `DELETE FROM tokenward_claims WHERE code_hash = ? AND expires_at > ? RETURNING ${CLAIM_COLUMNS}`,
+  upsertPolicy: `INSERT INTO tokenward_policies (tenant, kind, name, max_ttl, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (tenant, kind, name) DO UPDATE SET max_ttl = excluded.max_ttl, updated_at = excluded.updated_at`,
+  deletePolicy: 'DELETE FROM tokenward_policies WHERE tenant = ? AND kind = ? AND name = ?',
+  policiesFor: `SELECT tenant, kind, name, max_ttl AS maxTtl, updated_at AS updatedAt FROM tokenward_policies
+     WHERE tenant = ? AND ((kind = 'user' AND name = ?) OR (kind = 'role' AND name IN (SELECT value FROM json_each(?))))`,
+  eventsFirst: `SELECT ${EVENT_COLUMNS} FROM tokenward_events WHERE token_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
+  eventsAfter: `SELECT ${EVENT_COLUMNS} FROM tokenward_events WHERE token_id = ? AND (at, id) < (?, ?)
+     ORDER BY at DESC, id DESC LIMIT ?`,
+  pruneEvents: 'DELETE FROM tokenward_events WHERE at < ?',
+};
 
-/** The statements of one connection, fixed and cached. */
-export type Statements = ReturnType<typeof prepareStatements>;
+/** The fixed statements of one connection, each prepared once. */
+export type Statements = Record<keyof typeof STATEMENTS, Database.Statement>;
+
+export function prepareStatements(prepare: Prepare): Statements {
+  const prepared: Partial<Statements> = {};
+  for (const [name, sql] of Object.entries(STATEMENTS)) prepared[name as keyof Statements] = prepare(sql);
+  return prepared as Statements;
+}
 
 /** A cache of statements whose text is built per call (by the set of changed fields, by filters). */
 export function statementCache(prepare: Prepare): (key: string, build: () => string) => Database.Statement {
