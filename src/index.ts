@@ -48,6 +48,7 @@ export type {
   ListQuery,
   RecordChange,
   TokenRepository,
+  TokenUse,
 } from './repository.js';
 export { createTokenService } from './service.js';
 export type * from './service-types.js';

@@ -94,9 +94,24 @@ export interface TokenRepository {
 
   /**
    * Records a use: sets `lastUsedAt` to `at` if it is later than the stored
-   * value. Does not change `version`. Best effort; the service throttles it.
+   * value. Does not change `version`; an unknown id is ignored.
+   *
+   * Bookkeeping, not a decision: the service calls it off the verification
+   * path (batched, at most once per `touchInterval` per token), drops or
+   * retries it on failure, and never waits for it. A store should therefore
+   * fail at once rather than wait when another writer holds a lock it needs
+   * (the SQLite store sets its busy wait to zero for these writes).
    */
   touch(id: string, at: number): Promise<void>;
+
+  /**
+   * Optional: records several uses in one step, each as `touch` would. When
+   * present the service writes its batches through it (SQLite: one
+   * transaction instead of one commit per use); otherwise it calls `touch`
+   * once per use, one at a time. Any failure may leave the batch partly
+   * written: every use is idempotent, and the service retries them.
+   */
+  touchMany?(uses: readonly TokenUse[]): Promise<void>;
 
   /** Deletes tokens whose `expiresAt` is before `before`, with their claims. Returns the count. */
   purgeExpired(before: number): Promise<number>;
@@ -127,6 +142,13 @@ export interface TokenRepository {
 
   /** Releases connections or handles the repository opened itself. */
   close?(): Promise<void>;
+}
+
+/** One verified use of a token, for `touchMany`. */
+export interface TokenUse {
+  readonly id: string;
+  /** When the token was used, epoch milliseconds. */
+  readonly at: number;
 }
 
 /** Limits checked atomically by `insert`. */

@@ -159,7 +159,12 @@ export interface TokenServiceOptions {
   readonly enablePersonalTokens?: boolean;
   /** Tenant of verification tokens that name none (default `default`). */
   readonly defaultTenant?: string;
-  /** Minimum interval between `lastUsedAt` writes per token (default `'1m'`). */
+  /**
+   * Minimum interval between `lastUsedAt` writes per token and process
+   * (default `'1m'`). The writes never hold up `verify`: they are batched
+   * and written later, off the verification path (docs/storage.md,
+   * "Last-used bookkeeping").
+   */
   readonly touchInterval?: Duration;
   /** The token string format (default: the opaque checksummed format). */
   readonly format?: TokenFormat;

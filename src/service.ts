@@ -50,6 +50,7 @@ import type {
   VerifyOptions,
 } from './service-types.js';
 import { jsonObject, labelText } from './text.js';
+import { createUseRecorder } from './touch.js';
 import type {
   DirectoryUser,
   Grant,
@@ -137,8 +138,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   /** Marks the principals this service made; only these are accepted as `{ principal }` actors. */
   const serviceBrand: object = Object.freeze({});
   const madeHere = (value: unknown): boolean => brandOf(value) === serviceBrand;
-  /** Token ids whose `lastUsedAt` write is in flight, so a burst of verifications writes once. */
-  const touching = new Set<string>();
+  /** Last-used writes, batched off the verification path (src/touch.ts). */
+  const uses = createUseRecorder(repository, touchInterval);
 
   const newSecret = (): string => randomBase62(SECRET_LENGTH, random);
 
@@ -353,19 +354,6 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     );
   };
 
-  /** Records a use at most once per `touchInterval`, without waiting and without failing the caller. */
-  const touch = (record: TokenRecord, at: number): void => {
-    if (record.lastUsedAt !== null && at - record.lastUsedAt < touchInterval) return;
-    if (touching.has(record.id)) return;
-    touching.add(record.id);
-    repository
-      .touch(record.id, at)
-      .catch(() => {
-        // Last-used time is informational: losing one write must not fail or slow verification.
-      })
-      .finally(() => touching.delete(record.id));
-  };
-
   /**
    * The owner as the directory sees them now, without an extra await when
    * the directory answers synchronously (the common case on the hot path).
@@ -449,7 +437,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
           const looking = currentOwner(record);
           const owner = looking instanceof Promise ? await looking : looking;
           principal = principalFor(record, owner, at);
-          touch(record, at);
+          uses.note(record, at);
         }
       }
       if (verifyOptions?.tenant !== undefined && principal.tenant !== verifyOptions.tenant) throw tokenInvalid();

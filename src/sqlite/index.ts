@@ -2,19 +2,16 @@
  * `tokenward/sqlite`: a file-backed token repository on better-sqlite3, the
  * embedded store of the demo and the CLI.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { TokenError } from '../errors.js';
 import { expectKeys, invalid } from '../input.js';
 import { checkPageLimit, decodeOptionalCursor, encodeCursor } from '../memory/paging.js';
-import type { EventQuery, InsertLimits, ListQuery, RecordChange, TokenRepository } from '../repository.js';
+import type { EventQuery, InsertLimits, ListQuery, RecordChange, TokenRepository, TokenUse } from '../repository.js';
 import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecord } from '../types.js';
+import { explainOpenFailure, openDatabaseFile } from './open.js';
 import {
-  CLAIM_COLUMNS,
   claimParams,
-  EVENT_COLUMNS,
   eventParams,
-  INSERT_EVENT,
-  INSERT_TOKEN,
   type PolicyRow,
   TOKEN_COLUMNS,
   type TokenRow,
@@ -24,6 +21,8 @@ import {
   toRecord,
 } from './rows.js';
 import { LATEST_SCHEMA_VERSION, migrate } from './schema.js';
+import { preparer, prepareStatements, statementCache } from './statements.js';
+import { sqliteTransactions } from './transaction.js';
 
 /** Where the repository keeps its tokens, and how it waits for a busy file. */
 export type SqliteRepositoryOptions = (
@@ -39,7 +38,13 @@ export type SqliteRepositoryOptions = (
       readonly database: Database.Database;
     }
 ) & {
-  /** How long a write waits for another connection's transaction, in ms (default 5000). */
+  /**
+   * How long a change (issue, rotate, revoke, …) waits for another
+   * connection's write lock, in ms (default 1000). better-sqlite3 is
+   * synchronous, so the event loop waits with it; past it the call fails
+   * (`SQLITE_BUSY`, which the service answers with `unavailable`) and
+   * nothing is written. Last-used writes never wait, whatever this is.
+   */
   readonly busyTimeoutMs?: number;
 };
 
@@ -53,8 +58,6 @@ export interface SqliteTokenRepository extends TokenRepository {
 
 /** The schema version `sqliteRepository` migrates databases to. */
 export const SQLITE_SCHEMA_VERSION: number = LATEST_SCHEMA_VERSION;
-
-const LIVE = 'revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)';
 
 const CHANGE_COLUMNS: ReadonlyArray<readonly [keyof RecordChange, string]> = [
   ['comment', 'comment'],
@@ -75,17 +78,28 @@ function isUniqueViolation(error: unknown): boolean {
  * Opens (and creates or migrates) a SQLite token store.
  *
  * Files are opened in WAL mode with a busy timeout, so readers never block
- * the writer and several processes can share one file. The schema is
- * created or migrated forward on open (`tokenward_schema_version` records
- * each step). Every change runs in a `BEGIN IMMEDIATE` transaction, which
- * takes the write lock before the first read, so checks and writes cannot
- * interleave with another connection's: the per-owner cap, one master per
- * user, compare-and-set rotation and single-use claims hold across
- * processes. Driver errors (for example `SQLITE_BUSY` after the timeout) are
- * thrown as they are; the service turns them into `unavailable`.
+ * the writer and several processes can share one file; the folder of `path`
+ * is created if missing. The schema is created or migrated forward on open
+ * (`tokenward_schema_version` records each step). Every change runs in a
+ * `BEGIN IMMEDIATE` transaction, which takes the write lock before the
+ * first read, so checks and writes cannot interleave with another
+ * connection's: the per-owner cap, one master per user, compare-and-set
+ * rotation and single-use claims hold across processes. Driver errors (for
+ * example `SQLITE_BUSY` after the timeout) are thrown as they are; the
+ * service turns them into `unavailable`.
  *
  * better-sqlite3 is synchronous: each call blocks the event loop for the
- * time SQLite takes, typically microseconds for lookups.
+ * time SQLite takes, typically microseconds for lookups, and a change
+ * waiting for another connection's lock blocks it up to `busyTimeoutMs`.
+ * Last-used writes (`touch`, `touchMany`) never wait: with the lock taken
+ * they fail at once with `SQLITE_BUSY` (the service retries them later).
+ *
+ * @throws TokenError `invalid_request` for bad options (`details.field`
+ * names the option), for a `path` whose folder cannot be created or that is
+ * not a SQLite database (`options.path`), or a given connection on such a
+ * file (`options.database`); `unavailable` when the file stays locked past
+ * `busyTimeoutMs` or fails while it is prepared. An `Error` when the file's
+ * schema is newer than this release.
  *
  * @example
  * ```ts
@@ -101,21 +115,21 @@ function isUniqueViolation(error: unknown): boolean {
 export function sqliteRepository(options: SqliteRepositoryOptions): SqliteTokenRepository {
   const { path, database, busyTimeoutMs } = checkOptions(options);
   const owned = path !== undefined;
-  const db = path !== undefined ? new Database(path) : database!;
+  const db = path !== undefined ? openDatabaseFile(path) : database!;
   try {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     if (owned) db.pragma('journal_mode = WAL');
     migrate(db);
   } catch (error) {
     if (owned) db.close();
-    throw error;
+    throw explainOpenFailure(error, path);
   }
-  return createRepository(db, owned);
+  return createRepository(db, owned, busyTimeoutMs);
 }
 
 function checkOptions(options: unknown): { path?: string; database?: Database.Database; busyTimeoutMs: number } {
   const fields = expectKeys(options, 'options', ['path', 'database', 'busyTimeoutMs']);
-  const { path, database, busyTimeoutMs = 5000 } = fields;
+  const { path, database, busyTimeoutMs = 1000 } = fields;
   if ((path === undefined) === (database === undefined)) {
     throw invalid('options', 'needs exactly one of path and database');
   }
@@ -139,90 +153,27 @@ function checkOptions(options: unknown): { path?: string; database?: Database.Da
   };
 }
 
-function createRepository(db: Database.Database, owned: boolean): SqliteTokenRepository {
-  // Every statement is prepared once. Numbers stay JavaScript numbers even
-  // if the caller's connection defaults to BigInt.
-  const prepare = (sql: string): Database.Statement => {
-    const statement = db.prepare(sql);
-    return statement.reader ? statement.safeIntegers(false) : statement;
-  };
-  const sql = {
-    findById: prepare(`SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens WHERE id = ?`),
-    exists: prepare('SELECT 1 FROM tokenward_tokens WHERE id = ?'),
-    liveName: prepare(
-      `SELECT 1 FROM tokenward_tokens WHERE tenant = ? AND owner IS ? AND name = ? AND ${LIVE} LIMIT 1`,
-    ),
-    liveCount: prepare(
-      `SELECT COUNT(*) AS count FROM tokenward_tokens WHERE tenant = ? AND owner = ? AND type <> 'master' AND ${LIVE}`,
-    ),
-    liveMaster: prepare(
-      `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens
-       WHERE tenant = ? AND owner = ? AND type = 'master' AND ${LIVE}
-       ORDER BY created_at DESC, id DESC LIMIT 1`,
-    ),
-    // Unrevoked first: a name is reused only after its holder died, so the
-    // live holder, if any, is the newest unrevoked one (see memory store).
-    byName: prepare(
-      `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens WHERE tenant = ? AND owner IS ? AND name = ?
-       ORDER BY revoked_at IS NULL DESC, created_at DESC, id DESC LIMIT 1`,
-    ),
-    insertToken: prepare(INSERT_TOKEN),
-    insertEvent: prepare(INSERT_EVENT),
-    revoke: prepare(
-      `UPDATE tokenward_tokens SET revoked_at = ?, version = version + 1 WHERE id = ? AND revoked_at IS NULL
-       RETURNING ${TOKEN_COLUMNS}`,
-    ),
-    revokeOwner: prepare(
-      `UPDATE tokenward_tokens SET revoked_at = ?, version = version + 1
-       WHERE tenant = ? AND owner = ? AND revoked_at IS NULL AND (type <> 'master' OR ?)
-       RETURNING ${TOKEN_COLUMNS}`,
-    ),
-    touch: prepare(
-      'UPDATE tokenward_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
-    ),
-    purgeClaims: prepare(
-      'DELETE FROM tokenward_claims WHERE token_id IN (SELECT id FROM tokenward_tokens WHERE expires_at < ?)',
-    ),
-    purgeTokens: prepare('DELETE FROM tokenward_tokens WHERE expires_at < ?'),
-    insertClaim: prepare(
-      'INSERT INTO tokenward_claims (code_hash, token_id, tenant, created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
-    consumeClaim: prepare(
-      `DELETE FROM tokenward_claims WHERE code_hash = ? AND expires_at > ? RETURNING ${CLAIM_COLUMNS}`,
-    ),
-    upsertPolicy: prepare(
-      `INSERT INTO tokenward_policies (tenant, kind, name, max_ttl, updated_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (tenant, kind, name) DO UPDATE SET max_ttl = excluded.max_ttl, updated_at = excluded.updated_at`,
-    ),
-    deletePolicy: prepare('DELETE FROM tokenward_policies WHERE tenant = ? AND kind = ? AND name = ?'),
-    policiesFor: prepare(
-      `SELECT tenant, kind, name, max_ttl AS maxTtl, updated_at AS updatedAt FROM tokenward_policies
-       WHERE tenant = ? AND ((kind = 'user' AND name = ?) OR (kind = 'role' AND name IN (SELECT value FROM json_each(?))))`,
-    ),
-    eventsFirst: prepare(
-      `SELECT ${EVENT_COLUMNS} FROM tokenward_events WHERE token_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
-    ),
-    eventsAfter: prepare(
-      `SELECT ${EVENT_COLUMNS} FROM tokenward_events WHERE token_id = ? AND (at, id) < (?, ?)
-       ORDER BY at DESC, id DESC LIMIT ?`,
-    ),
-    pruneEvents: prepare('DELETE FROM tokenward_events WHERE at < ?'),
-  };
-  const dynamic = new Map<string, Database.Statement>();
-  const cached = (key: string, build: () => string): Database.Statement => {
-    let statement = dynamic.get(key);
-    if (statement === undefined) {
-      statement = prepare(build());
-      dynamic.set(key, statement);
-    }
-    return statement;
-  };
+function createRepository(db: Database.Database, owned: boolean, busyTimeoutMs: number): SqliteTokenRepository {
+  const prepare = preparer(db);
+  const sql = prepareStatements(prepare);
+  const cached = statementCache(prepare);
+  const transactions = sqliteTransactions(db, prepare, busyTimeoutMs);
+  /** `work` as one `BEGIN IMMEDIATE` transaction: checks and writes under one write lock. */
+  const locked =
+    <A extends unknown[], R>(work: (...args: A) => R) =>
+    (...args: A): R =>
+      transactions.run(() => work(...args));
+  /** Last-used writes: one transaction per batch, failing at once if another writer holds the lock. */
+  const touchAll = (uses: readonly TokenUse[]): void =>
+    transactions.runWithoutWaiting(() => {
+      for (const use of uses) sql.touch.run(use.at, use.id, use.at);
+    });
 
   const writeEvent = (event: TokenEvent | undefined): void => {
     if (event !== undefined) sql.insertEvent.run(eventParams(event));
   };
 
-  const insertTx = db.transaction((record: TokenRecord, limits: InsertLimits, event: TokenEvent | undefined) => {
+  const insertTx = locked((record: TokenRecord, limits: InsertLimits, event: TokenEvent | undefined) => {
     if (sql.exists.get(record.id) !== undefined)
       throw new TokenError('conflict', 'A token with this id exists already.');
     if (sql.liveName.get(record.tenant, record.owner, record.name, limits.now) !== undefined) {
@@ -237,7 +188,7 @@ function createRepository(db: Database.Database, owned: boolean): SqliteTokenRep
     writeEvent(event);
   });
 
-  const insertMasterTx = db.transaction((record: TokenRecord, event: TokenEvent | undefined) => {
+  const insertMasterTx = locked((record: TokenRecord, event: TokenEvent | undefined) => {
     const existing = sql.liveMaster.get(record.tenant, record.owner, record.createdAt) as TokenRow | undefined;
     if (existing !== undefined) return { created: false, record: toRecord(existing) };
     if (sql.exists.get(record.id) !== undefined)
@@ -247,7 +198,7 @@ function createRepository(db: Database.Database, owned: boolean): SqliteTokenRep
     return { created: true, record: toRecord(sql.findById.get(record.id) as TokenRow) };
   });
 
-  const updateTx = db.transaction(
+  const updateTx = locked(
     (id: string, expectedVersion: number, change: RecordChange, event: TokenEvent | undefined) => {
       const fields = CHANGE_COLUMNS.filter(([field]) => change[field] !== undefined);
       const statement = cached(`update:${fields.map(([field]) => field).join(',')}`, () => {
@@ -262,14 +213,14 @@ function createRepository(db: Database.Database, owned: boolean): SqliteTokenRep
     },
   );
 
-  const revokeTx = db.transaction((id: string, at: number, event: TokenEvent | undefined) => {
+  const revokeTx = locked((id: string, at: number, event: TokenEvent | undefined) => {
     const row = sql.revoke.get(at, id) as TokenRow | undefined;
     if (row === undefined) return null;
     writeEvent(event);
     return toRecord(row);
   });
 
-  const revokeOwnerTx = db.transaction(
+  const revokeOwnerTx = locked(
     (
       tenant: string,
       owner: string,
@@ -283,12 +234,12 @@ function createRepository(db: Database.Database, owned: boolean): SqliteTokenRep
     },
   );
 
-  const purgeTx = db.transaction((before: number) => {
+  const purgeTx = locked((before: number) => {
     sql.purgeClaims.run(before);
     return sql.purgeTokens.run(before).changes;
   });
 
-  const insertClaimTx = db.transaction((claim: ClaimRecord, event: TokenEvent | undefined) => {
+  const insertClaimTx = locked((claim: ClaimRecord, event: TokenEvent | undefined) => {
     try {
       sql.insertClaim.run(claimParams(claim));
     } catch (error) {
@@ -298,25 +249,12 @@ function createRepository(db: Database.Database, owned: boolean): SqliteTokenRep
     writeEvent(event);
   });
 
-  const immediate =
-    <A extends unknown[], R>(tx: Database.Transaction<(...args: A) => R>) =>
-    (...args: A): R =>
-      tx.immediate(...args);
-
-  const runInsert = immediate(insertTx);
-  const runInsertMaster = immediate(insertMasterTx);
-  const runUpdate = immediate(updateTx);
-  const runRevoke = immediate(revokeTx);
-  const runRevokeOwner = immediate(revokeOwnerTx);
-  const runPurge = immediate(purgeTx);
-  const runInsertClaim = immediate(insertClaimTx);
-
   return {
     database: db,
 
     async insert(record, limits, event) {
       try {
-        runInsert(record, limits, event);
+        insertTx(record, limits, event);
       } catch (error) {
         // The explicit id check makes this rare; it covers an id inserted by
         // a connection that does not use tokenward's checks.
@@ -326,7 +264,7 @@ function createRepository(db: Database.Database, owned: boolean): SqliteTokenRep
     },
 
     async insertMaster(record, event) {
-      return runInsertMaster(record, event);
+      return insertMasterTx(record, event);
     },
 
     async findById(id) {
@@ -374,27 +312,31 @@ function createRepository(db: Database.Database, owned: boolean): SqliteTokenRep
     },
 
     async update(id, expectedVersion, change, event) {
-      return runUpdate(id, expectedVersion, change, event);
+      return updateTx(id, expectedVersion, change, event);
     },
 
     async revoke(id, at, event) {
-      return runRevoke(id, at, event);
+      return revokeTx(id, at, event);
     },
 
     async revokeOwner(tenant, owner, at, options) {
-      return runRevokeOwner(tenant, owner, at, options.includeMaster, options.event);
+      return revokeOwnerTx(tenant, owner, at, options.includeMaster, options.event);
     },
 
     async touch(id, at) {
-      sql.touch.run(at, id, at);
+      touchAll([{ id, at }]);
+    },
+
+    async touchMany(uses) {
+      touchAll(uses);
     },
 
     async purgeExpired(before) {
-      return runPurge(before);
+      return purgeTx(before);
     },
 
     async insertClaim(claim, event) {
-      runInsertClaim(claim, event);
+      insertClaimTx(claim, event);
     },
 
     async consumeClaim(codeHash, now) {

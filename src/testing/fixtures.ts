@@ -21,6 +21,8 @@ export type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Builders scoped to one test. */
 export interface Fixtures {
+  /** The text every tenant, id and claim code of these builders contains, and no other builders' do. */
+  readonly scope: string;
   /** A tenant used only by this test. */
   readonly tenant: string;
   /** A second tenant used only by this test. */
@@ -42,6 +44,7 @@ export function createFixtures(): Fixtures {
   const next = (): string => (++sequence).toString().padStart(6, '0');
   const id = (prefix = 'T'): string => `${prefix}${scope}${next()}`;
   return {
+    scope,
     tenant: `tenant-${scope}`,
     otherTenant: `other-${scope}`,
     id,

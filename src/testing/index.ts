@@ -2,15 +2,20 @@
  * `tokenward/testing`: the conformance suite every `TokenRepository` must
  * pass, exported so third-party stores can run it too.
  */
+export { withPgFaults, withSqliteFaults } from './drivers.js';
+export { type DriverFaults, type FaultTiming, InjectedFault } from './faults.js';
+
 import { afterEach, beforeEach, describe } from 'vitest';
 import { functionOption, integerOption, optionsObject, required } from '../options.js';
 import type { TokenRepository } from '../repository.js';
 import type { ContractContext } from './context.js';
+import { createFaultPlan, type DriverFaults } from './faults.js';
 import { createFixtures, type Fixtures } from './fixtures.js';
 import { changesContract } from './suites/changes.js';
 import { claimsContract } from './suites/claims.js';
 import { crowdedContract } from './suites/crowded.js';
 import { eventsContract } from './suites/events.js';
+import { faultsContract } from './suites/faults.js';
 import { insertContract } from './suites/insert.js';
 import { isolationContract } from './suites/isolation.js';
 import { lookupContract } from './suites/lookup.js';
@@ -31,14 +36,28 @@ export interface RepositoryContractOptions {
    * default `repository.close?.()`. Drop a schema or delete a file here.
    */
   readonly teardown?: (repository: TokenRepository) => Promise<void>;
+  /**
+   * Turns on the fault section: returns a repository over empty storage
+   * whose driver runs every statement through `faults.statement` (see
+   * `withSqliteFaults` and `withPgFaults`). For each atomic operation the
+   * suite then fails each of its statements in turn, before it runs and
+   * after it ran, and checks that storage is left as before or fully done
+   * and that the call fails with an error the service answers with
+   * `unavailable` (anything but a `TokenError` of another code). The
+   * repository is torn down like the others. Leave it out for a store
+   * without a driver (the memory store): its steps cannot fail half-way.
+   */
+  readonly faults?: (faults: DriverFaults) => TokenRepository | Promise<TokenRepository>;
 }
 
 /**
  * Declares the conformance tests of the `TokenRepository` contract as
  * vitest `describe`/`it` blocks: every operation, every atomic guarantee
  * (per-owner cap, one master per user, compare-and-set updates, single-use
- * claims) under real concurrent calls, paging, tenant isolation, and that
- * records handed out are not live views of storage.
+ * claims) under real concurrent calls, paging, tenant isolation, that
+ * records handed out are not live views of storage, and, with the `faults`
+ * option, that a driver failing at any statement leaves nothing
+ * half-written.
  *
  * `makeRepository` is called before every test and must return a repository
  * over empty storage (a fresh file, schema or database): some checks, such
@@ -54,6 +73,8 @@ export interface RepositoryContractOptions {
  *
  * describeRepositoryContract('my store', async () => myRepository(await freshDatabase()), {
  *   teardown: async (repository) => { await repository.close?.(); },
+ *   // optional: the driver fails each statement of each atomic operation in turn
+ *   faults: async (faults) => myRepository(withPgFaults(await freshPool(), faults)),
  * });
  * ```
  */
@@ -62,10 +83,11 @@ export function describeRepositoryContract(
   makeRepository: () => TokenRepository | Promise<TokenRepository>,
   options: RepositoryContractOptions = {},
 ): void {
-  const given = optionsObject(options, 'options', ['concurrency', 'teardown']);
+  const given = optionsObject(options, 'options', ['concurrency', 'teardown', 'faults']);
   functionOption(required(makeRepository, 'makeRepository'), 'makeRepository');
   const concurrency = integerOption(given.concurrency, 'concurrency', { min: 2, max: 10_000 }, 20);
   functionOption(given.teardown, 'teardown');
+  functionOption(given.faults, 'faults');
   describe(`TokenRepository contract: ${name}`, () => {
     let repository: TokenRepository | null = null;
     let fixtures: Fixtures | null = null;
@@ -101,5 +123,13 @@ export function describeRepositoryContract(
     crowdedContract(context);
     racesContract(context);
     textContract(context);
+    const faults = options.faults;
+    if (faults !== undefined) {
+      faultsContract({
+        plan: createFaultPlan,
+        open: async (plan) => faults(plan),
+        close: async (current) => (options.teardown ? options.teardown(current) : current.close?.()),
+      });
+    }
   });
 }

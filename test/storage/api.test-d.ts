@@ -1,14 +1,21 @@
 import type Database from 'better-sqlite3';
+import type pg from 'pg';
 import { describe, expectTypeOf, it } from 'vitest';
 import { memoryRepository } from '../../src/memory/index.js';
-import type { TokenRepository } from '../../src/repository.js';
+import type { TokenRepository, TokenUse } from '../../src/repository.js';
 import {
   SQLITE_SCHEMA_VERSION,
   type SqliteRepositoryOptions,
   type SqliteTokenRepository,
   sqliteRepository,
 } from '../../src/sqlite/index.js';
-import { describeRepositoryContract, type RepositoryContractOptions } from '../../src/testing/index.js';
+import {
+  type DriverFaults,
+  describeRepositoryContract,
+  type RepositoryContractOptions,
+  withPgFaults,
+  withSqliteFaults,
+} from '../../src/testing/index.js';
 
 describe('storage API types', () => {
   it('memoryRepository is a plain TokenRepository', () => {
@@ -36,6 +43,24 @@ describe('storage API types', () => {
     expectTypeOf(describeRepositoryContract).parameter(2).toEqualTypeOf<RepositoryContractOptions | undefined>();
     expectTypeOf<RepositoryContractOptions['teardown']>().toEqualTypeOf<
       ((repository: TokenRepository) => Promise<void>) | undefined
+    >();
+    expectTypeOf<RepositoryContractOptions['faults']>().toEqualTypeOf<
+      ((faults: DriverFaults) => TokenRepository | Promise<TokenRepository>) | undefined
+    >();
+  });
+
+  it('the fault wrappers hand back the driver type they were given', () => {
+    expectTypeOf(withSqliteFaults<Database.Database>).returns.toEqualTypeOf<Database.Database>();
+    expectTypeOf(withPgFaults<pg.Pool>).returns.toEqualTypeOf<pg.Pool>();
+    expectTypeOf<DriverFaults['statement']>().toEqualTypeOf<<T>(run: () => T) => T>();
+  });
+
+  it('touchMany is optional and takes uses', () => {
+    expectTypeOf<TokenRepository['touchMany']>().toEqualTypeOf<
+      ((uses: readonly TokenUse[]) => Promise<void>) | undefined
+    >();
+    expectTypeOf<SqliteTokenRepository['touchMany']>().toEqualTypeOf<
+      ((uses: readonly TokenUse[]) => Promise<void>) | undefined
     >();
   });
 });

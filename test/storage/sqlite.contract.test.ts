@@ -1,13 +1,28 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll } from 'vitest';
-import { sqliteRepository } from '../../src/sqlite/index.js';
-import { describeRepositoryContract } from '../../src/testing/index.js';
+import { type SqliteTokenRepository, sqliteRepository } from '../../src/sqlite/index.js';
+import { describeRepositoryContract, withSqliteFaults } from '../../src/testing/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenward-sqlite-contract-'));
 let files = 0;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const freshFile = (): string => join(dir, `contract-${++files}.sqlite`);
 
 // A fresh file per test, as the suite asks: real WAL files, not ':memory:'.
-describeRepositoryContract('sqlite (file)', () => sqliteRepository({ path: join(dir, `contract-${++files}.sqlite`) }));
+describeRepositoryContract('sqlite (file)', () => sqliteRepository({ path: freshFile() }), {
+  // The fault section hands the store a connection whose every statement can be made to fail.
+  faults: (faults) => {
+    const db = new Database(freshFile());
+    db.pragma('journal_mode = WAL');
+    return sqliteRepository({ database: withSqliteFaults(db, faults) });
+  },
+  teardown: async (repository) => {
+    await repository.close?.();
+    // A connection handed in stays open on close(): the test opened it, the test closes it.
+    const db = (repository as SqliteTokenRepository).database;
+    if (db.open) db.close();
+  },
+});

@@ -1,4 +1,4 @@
-/** @internal Conformance: `update`, `revoke`, `revokeOwner`, `touch` and `purgeExpired`. */
+/** @internal Conformance: `update`, `revoke`, `revokeOwner`, `touch`, `touchMany` and `purgeExpired`. */
 import { describe, expect, it } from 'vitest';
 import type { TokenEvent, TokenRecord } from '../../types.js';
 import type { ContractContext } from '../context.js';
@@ -190,6 +190,23 @@ export function changesContract({ repo, fx }: ContractContext): void {
 
     it('ignores an unknown id', async () => {
       await expect(repo().touch(fx().id(), T0)).resolves.toBeUndefined();
+    });
+
+    it('touchMany, when the store has it, records each use as touch would, in one call', async (ctx) => {
+      const touchMany = repo().touchMany;
+      if (touchMany === undefined) return ctx.skip('the store has no touchMany');
+      const [early, late, fresh] = [fx().token({ lastUsedAt: T0 + 100 }), fx().token(), fx().token()];
+      for (const record of [early, late, fresh]) await repo().insert(record, { now: T0 });
+      await touchMany.call(repo(), [
+        { id: early.id, at: T0 + 50 },
+        { id: late.id, at: T0 + 200 },
+        { id: fx().id(), at: T0 + 200 },
+        { id: late.id, at: T0 + 150 },
+      ]);
+      expect(await repo().findById(early.id)).toEqual(early);
+      expect(await repo().findById(late.id)).toEqual({ ...late, lastUsedAt: T0 + 200 });
+      expect(await repo().findById(fresh.id)).toEqual(fresh);
+      await expect(touchMany.call(repo(), [])).resolves.toBeUndefined();
     });
   });
 

@@ -1,0 +1,77 @@
+/**
+ * @internal The statements of the SQLite store, each prepared once per
+ * connection, and a cache for the few whose text depends on the call.
+ */
+import type Database from 'better-sqlite3';
+import { CLAIM_COLUMNS, EVENT_COLUMNS, INSERT_EVENT, INSERT_TOKEN, TOKEN_COLUMNS } from './rows.js';
+
+const LIVE = 'revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)';
+
+/** Prepares `sql` so that numbers stay JavaScript numbers even if the connection defaults to BigInt. */
+export type Prepare = (sql: string) => Database.Statement;
+
+export function preparer(db: Database.Database): Prepare {
+  return (sql) => {
+    const statement = db.prepare(sql);
+    return statement.reader ? statement.safeIntegers(false) : statement;
+  };
+}
+
+/** The text of each fixed statement of the store. */
+const STATEMENTS = {
+  findById: `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens WHERE id = ?`,
+  exists: 'SELECT 1 FROM tokenward_tokens WHERE id = ?',
+  liveName: `SELECT 1 FROM tokenward_tokens WHERE tenant = ? AND owner IS ? AND name = ? AND ${LIVE} LIMIT 1`,
+  liveCount: `SELECT COUNT(*) AS count FROM tokenward_tokens WHERE tenant = ? AND owner = ? AND type <> 'master' AND ${LIVE}`,
+  liveMaster: `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens
+     WHERE tenant = ? AND owner = ? AND type = 'master' AND ${LIVE}
+     ORDER BY created_at DESC, id DESC LIMIT 1`,
+  // Unrevoked first: a name is reused only after its holder died, so the
+  // live holder, if any, is the newest unrevoked one (see memory store).
+  byName: `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens WHERE tenant = ? AND owner IS ? AND name = ?
+     ORDER BY revoked_at IS NULL DESC, created_at DESC, id DESC LIMIT 1`,
+  insertToken: INSERT_TOKEN,
+  insertEvent: INSERT_EVENT,
+  revoke: `UPDATE tokenward_tokens SET revoked_at = ?, version = version + 1 WHERE id = ? AND revoked_at IS NULL
+     RETURNING ${TOKEN_COLUMNS}`,
+  revokeOwner: `UPDATE tokenward_tokens SET revoked_at = ?, version = version + 1
+     WHERE tenant = ? AND owner = ? AND revoked_at IS NULL AND (type <> 'master' OR ?)
+     RETURNING ${TOKEN_COLUMNS}`,
+  touch: 'UPDATE tokenward_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
+  purgeClaims: 'DELETE FROM tokenward_claims WHERE token_id IN (SELECT id FROM tokenward_tokens WHERE expires_at < ?)',
+  purgeTokens: 'DELETE FROM tokenward_tokens WHERE expires_at < ?',
+  insertClaim:
+    'INSERT INTO tokenward_claims (code_hash, token_id, tenant, created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?)',
+  consumeClaim: `DELETE FROM tokenward_claims WHERE code_hash = ? AND expires_at > ? RETURNING ${CLAIM_COLUMNS}`,
+  upsertPolicy: `INSERT INTO tokenward_policies (tenant, kind, name, max_ttl, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (tenant, kind, name) DO UPDATE SET max_ttl = excluded.max_ttl, updated_at = excluded.updated_at`,
+  deletePolicy: 'DELETE FROM tokenward_policies WHERE tenant = ? AND kind = ? AND name = ?',
+  policiesFor: `SELECT tenant, kind, name, max_ttl AS maxTtl, updated_at AS updatedAt FROM tokenward_policies
+     WHERE tenant = ? AND ((kind = 'user' AND name = ?) OR (kind = 'role' AND name IN (SELECT value FROM json_each(?))))`,
+  eventsFirst: `SELECT ${EVENT_COLUMNS} FROM tokenward_events WHERE token_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
+  eventsAfter: `SELECT ${EVENT_COLUMNS} FROM tokenward_events WHERE token_id = ? AND (at, id) < (?, ?)
+     ORDER BY at DESC, id DESC LIMIT ?`,
+  pruneEvents: 'DELETE FROM tokenward_events WHERE at < ?',
+};
+
+/** The fixed statements of one connection, each prepared once. */
+export type Statements = Record<keyof typeof STATEMENTS, Database.Statement>;
+
+export function prepareStatements(prepare: Prepare): Statements {
+  const prepared: Partial<Statements> = {};
+  for (const [name, sql] of Object.entries(STATEMENTS)) prepared[name as keyof Statements] = prepare(sql);
+  return prepared as Statements;
+}
+
+/** A cache of statements whose text is built per call (by the set of changed fields, by filters). */
+export function statementCache(prepare: Prepare): (key: string, build: () => string) => Database.Statement {
+  const dynamic = new Map<string, Database.Statement>();
+  return (key, build) => {
+    let statement = dynamic.get(key);
+    if (statement === undefined) {
+      statement = prepare(build());
+      dynamic.set(key, statement);
+    }
+    return statement;
+  };
+}
