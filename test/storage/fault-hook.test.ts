@@ -105,6 +105,6 @@ describe('describeRepositoryContract options', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(TokenError);
-    expect(error).toMatchObject({ code: 'invalid_request', details: { field: 'options.faults' } });
+    expect(error).toMatchObject({ code: 'invalid_request', details: { field: 'faults' } });
   });
 });
