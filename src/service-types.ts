@@ -167,6 +167,23 @@ export interface ParsedToken {
   readonly secret: string;
   /** The token type its code says (checked against the record). */
   readonly type: StoredTokenType;
+  /**
+   * What the string itself says about the token, for formats that carry
+   * claims (JWT). The service refuses the token (`token_invalid`) unless
+   * `tenant` and `owner` equal the stored record's; `expiresAt` (epoch
+   * milliseconds) ends the token even where the record would not, so the
+   * stricter of the two governs. Opaque strings carry none.
+   */
+  readonly claims?: ParsedClaims;
+}
+
+/** The claims a parsed token string makes about its token (see `ParsedToken.claims`). */
+export interface ParsedClaims {
+  readonly tenant: string;
+  /** The owning user, or null for a token without owner (administrative). */
+  readonly owner: string | null;
+  /** When the string stops being accepted, in epoch milliseconds. */
+  readonly expiresAt: number;
 }
 
 /** What a format needs to build a token string. */

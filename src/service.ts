@@ -27,7 +27,7 @@ import {
 import { type ApplicablePolicy, resolveLifetime, resolveMaxTtl } from './policy.js';
 import { brandOf, createPrincipal, type PrincipalFields } from './principal.js';
 import type { Principal } from './principal-types.js';
-import { isLive, toInfo } from './records.js';
+import { claimsAgree, earlierExpiry, isLive, toInfo } from './records.js';
 import type { TokenRepository } from './repository.js';
 import type {
   Actor,
@@ -435,10 +435,12 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     owner: DirectoryUser | null,
     at: number,
     session?: { readonly id: string; readonly expiresAt: Date },
+    stringExpiresAt?: number,
   ): Principal => {
     if (record.revokedAt !== null) throw new TokenError('token_revoked', 'the token has been revoked');
-    if (record.expiresAt !== null && record.expiresAt <= at)
-      throw new TokenError('token_expired', 'the token has expired');
+    // The stricter of the record's expiry and the string's own (a JWT's `exp`) governs.
+    const expiresAt = earlierExpiry(record.expiresAt, stringExpiresAt ?? null);
+    if (expiresAt !== null && expiresAt <= at) throw new TokenError('token_expired', 'the token has expired');
     let grants: GrantSet;
     if (owner === null) grants = record.grants ?? 'all';
     else if (record.type === 'master') grants = 'all';
@@ -451,7 +453,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       name: record.name,
       grants,
       ownerIsAdmin: owner?.admin === true,
-      expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt),
+      expiresAt: expiresAt === null ? null : new Date(expiresAt),
     };
     return createPrincipal(session === undefined ? fields : { ...fields, session }, serviceBrand);
   };
@@ -492,9 +494,11 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
           if (record === null || record.type !== parsed.type || !secretMatches(record, parsed.secret, at)) {
             throw tokenInvalid();
           }
+          // A string that says another tenant or owner than its record is forged or re-signed (issue 8).
+          if (parsed.claims !== undefined && !claimsAgree(record, parsed.claims)) throw tokenInvalid();
           const looking = currentOwner(record);
           const owner = looking instanceof Promise ? await looking : looking;
-          principal = principalFor(record, owner, at);
+          principal = principalFor(record, owner, at, undefined, parsed.claims?.expiresAt);
           touch(record, at);
         }
       }
