@@ -74,7 +74,9 @@ describe.each<JwtAlgorithm>(['HS256', 'EdDSA', 'ES256'])('jwtFormat with %s', (a
 
   it('uses the token id as subject for tokens without owner', async () => {
     const format = jwtFormat({ keys: await createKeySet({ signing: signing() }), issuer: ISSUER, audience: AUDIENCE });
-    const token = await format.encode(material({ owner: null, type: 'administrative', issuedAt: Date.now(), expiresAt: Date.now() + 60_000 }));
+    const token = await format.encode(
+      material({ owner: null, type: 'administrative', issuedAt: Date.now(), expiresAt: Date.now() + 60_000 }),
+    );
     expect(decode(token).payload.sub).toBe('01KDX0000000000000000000AA');
     expect((await format.parse(token))?.claims?.owner).toBeNull();
   });
