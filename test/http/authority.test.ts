@@ -129,6 +129,15 @@ describe.each(TOKEN_APPS)('%s: a token acting on the management API', (_name, st
       expect((await remove(`/manage/tokens/${parent.id}`, session.token)).status).toBe(403);
       expect((await post('/manage/tokens', session.token, { name: 'from-session' })).status).toBe(403);
 
+      // RFC 7009 with the session string: the service refuses, as the route always did.
+      const rfc7009 = await call(server.url, '/manage/revoke', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...bearer(session.token) },
+        body: `token=${session.token}`,
+      });
+      expect(rfc7009.status).toBe(400);
+      expect(rfc7009.body).toMatchObject({ error: 'unsupported_token_type' });
+
       // It still reads what its parent may read.
       expect((await get(`/manage/tokens/${parent.id}`, session.token)).status).toBe(200);
       expect(await verifies(parent.token)).toBe(true);
