@@ -28,6 +28,7 @@ const without = (list: readonly TargetName[], ...gone: TargetName[]): TargetName
 const ANALYST_WITHIN_PERSONAL: TargetName[] = [
   'personal',
   'narrow',
+  'wideNarrow',
   'limited',
   'analystShort',
   'analystSmall',
@@ -81,6 +82,8 @@ const TABLE: Readonly<Record<ActorName, Row>> = {
   personal: same(ANALYST_WITHIN_PERSONAL),
   // Narrowed to reports: only tokens narrowed to reports as well.
   narrow: same(['narrow', 'limited', 'analystSmall']),
+  // As strong today as `personal`, but narrowed: never a token that is not, which would grow with the analyst.
+  wideNarrow: same(['wideNarrow', 'narrow', 'limited', 'analystSmall', 'analystBig']),
   // Itself only, and only to revoke itself (RFC 7009).
   limited: { sees: ['limited'], calls: { ...NOTHING, revoke: ['limited'] } },
   // An admin's personal token is not an admin: its owner's tokens within it.

@@ -55,7 +55,15 @@ describe('issue', () => {
 });
 
 describe('list', () => {
-  const ANALYST_WITHIN: TargetName[] = ['personal', 'narrow', 'limited', 'analystShort', 'analystSmall', 'analystBig'];
+  const ANALYST_WITHIN: TargetName[] = [
+    'personal',
+    'narrow',
+    'wideNarrow',
+    'limited',
+    'analystShort',
+    'analystSmall',
+    'analystBig',
+  ];
   const MASTER_ANALYST: TargetName[] = ['masterAnalyst', ...ANALYST_WITHIN, 'analystLong'];
   const ADMINISTRATIVE: TargetName[] = ['admin', 'adminNarrow', 'adminShort', 'adminNarrowShort'];
   const MASTER_ALICE: TargetName[] = [
@@ -80,6 +88,7 @@ describe('list', () => {
         masterAlice: ['masterAlice', 'adminPersonal', 'aliceShort'],
         personal: ANALYST_WITHIN,
         narrow: ['narrow', 'limited', 'analystSmall'],
+        wideNarrow: ['wideNarrow', 'narrow', 'limited', 'analystSmall', 'analystBig'],
         limited: ['limited'],
         adminPersonal: ['adminPersonal', 'aliceShort'],
         // Tokens without owner must name one.
@@ -183,7 +192,7 @@ describe('revokeAll, removeUser, setMaxTtl', () => {
   it('revokeAll through the master takes every other token of its user and counts them', async () => {
     const world = await buildWorld();
     const count = await world.service.revokeAll({ user: 'analyst' }, world.actor('masterAnalyst'));
-    expect(count).toBe(7);
+    expect(count).toBe(8);
     await expect(world.service.get(world.ids.masterAnalyst, world.actor('masterAnalyst'))).resolves.toMatchObject({
       status: 'active',
     });

@@ -31,6 +31,7 @@ export const ACTORS = [
   'masterAlice', // an admin's master token
   'personal', // the analyst's, not narrowed, 30 days
   'narrow', // the analyst's, narrowed to reports, 30 days
+  'wideNarrow', // the analyst's, narrowed to every privilege the analyst has: as strong today as `personal`
   'limited', // the analyst's, reports, 30 days
   'adminPersonal', // alice's personal token, not narrowed, 30 days
   'admin', // administrative, every grant, 30 days
@@ -59,6 +60,7 @@ export const OTHERS = [
 export const TARGETS = [
   ...OTHERS,
   'narrow',
+  'wideNarrow',
   'limited',
   'adminPersonal',
   'adminNarrow',
@@ -106,6 +108,7 @@ export async function buildWorld(): Promise<World> {
   await master('masterBob', BOB);
   await issue('personal', { ttl: '30d' }, ANALYST);
   await issue('narrow', { ttl: '30d', grants: [REPORTS] }, ANALYST);
+  await issue('wideNarrow', { ttl: '30d', grants: [REPORTS, WRITE_CSV] }, ANALYST);
   await issue('limited', { type: 'limited', ttl: '30d', grants: [REPORTS] }, ANALYST);
   await issue('adminPersonal', { ttl: '30d' }, ALICE);
   await issue('admin', { type: 'administrative', ttl: '30d' }, ALICE);
