@@ -6,6 +6,7 @@
  * reveals, changes or touches is within the actor's authority, judged by
  * an independent oracle (`oracle.ts`) and by what the resulting token can
  * do when verified. Each property runs 1,000 times on the memory store.
+ * The oracle is the model's (`../model/authority.ts`), written on need sets.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +14,8 @@ import { TokenError } from '../../../src/errors.js';
 import type { Principal } from '../../../src/principal-types.js';
 import type { IssueInput, ListFilter } from '../../../src/service-types.js';
 import type { TokenInfo } from '../../../src/types.js';
-import { authorityOf, inside } from './oracle.js';
+import { authorityOf, inside, type NeedAuthority } from '../model/authority.js';
+import { ALL, needSet } from '../model/model.js';
 import { arbWorld, buildWorld, NEEDS, POOL, type World } from './random-world.js';
 
 const RUNS = 1000;
@@ -28,9 +30,17 @@ async function attempt<T>(work: Promise<T>): Promise<T | null> {
   }
 }
 
+/** A stored token's authority now, by the oracle, with the world's directory. */
+function authority(world: World, token: TokenInfo): NeedAuthority {
+  const user = token.owner === null ? undefined : world.users[token.owner];
+  const owner = user === undefined ? null : { admin: user.admin, needs: user.admin ? ALL : needSet(user.grants) };
+  const narrowing = token.grants === null ? null : needSet(token.grants);
+  return authorityOf(owner, { ...token, narrowing, expiresAt: token.expiresAt?.getTime() ?? null });
+}
+
 /** The oracle's verdict, with the two tokens named when it fails. */
 function expectWithin(world: World, target: TokenInfo, what: string): void {
-  const verdict = inside(authorityOf(world.users, target), authorityOf(world.users, world.acting.info));
+  const verdict = inside(authority(world, target), authority(world, world.acting.info));
   expect(verdict, `${what}: ${target.type} ${target.id} within ${world.acting.info.type}`).toBe(true);
   // A master token is reached through no token but itself.
   if (target.type === 'master') expect(target.id, `${what}: another master`).toBe(world.acting.info.id);

@@ -14,7 +14,6 @@ import { createTokenService } from '../../../src/service.js';
 import type { Actor, TokenService } from '../../../src/service-types.js';
 import type { Grant, Need, TokenInfo } from '../../../src/types.js';
 import { TEST_PEPPER } from '../../support/service.js';
-import type { Users } from './oracle.js';
 
 export const NOW = Date.UTC(2026, 0, 1);
 const USERS = ['alice', 'analyst', 'bob'] as const;
@@ -83,7 +82,8 @@ export const arbWorld: fc.Arbitrary<WorldSpec> = fc.record({
 
 export interface World {
   readonly service: TokenService;
-  readonly users: Users;
+  /** The directory's users (tenant acme) by name. */
+  readonly users: Readonly<Record<string, { readonly admin: boolean; readonly grants: readonly Grant[] }>>;
   /** Every stored token with its current string, in creation order (masters first). */
   readonly tokens: { readonly info: TokenInfo; token: string }[];
   /** The stored token that acts (a session's parent). */
