@@ -11,7 +11,14 @@ export type Ttl = Duration | null;
 /**
  * Who performs a management call:
  * - `{ tenant, user }`: a signed-in user (from the app's own session);
- * - `{ principal }`: a verified token;
+ * - `{ principal }`: a token verified by this service. A verification token
+ *   acts as an admin of its tenant that creates no tokens. Any other token
+ *   is read again at the call (`token_revoked`, `token_expired`,
+ *   `token_invalid` if it no longer verifies) and reaches only tokens within
+ *   its own authority (grants now, expiry, powers), under the actor × call
+ *   table of docs/concepts.md (issue 8, "authority only narrows"): a target
+ *   it may not see answers `not_found`, one it sees but may not change
+ *   `forbidden`;
  * - `'system'`: the application itself, with every right.
  */
 export type Actor = { readonly tenant: string; readonly user: string } | { readonly principal: Principal } | 'system';
