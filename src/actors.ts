@@ -1,8 +1,12 @@
+import { TOKEN_ACTOR_TABLE, type TokenActor } from './access.js';
+import { authorityOf, userGrants } from './authority.js';
 import { TokenError } from './errors.js';
 import { identifier, invalid, isPlainObject } from './input.js';
 import type { Principal } from './principal-types.js';
 import type { Actor } from './service-types.js';
 import type { Directory, DirectoryUser, GrantSet, TokenRecord } from './types.js';
+
+export { userGrants };
 
 /**
  * @internal An actor after checking who it is: what it may do is decided
@@ -21,15 +25,28 @@ export interface ResolvedActor {
   readonly grants: GrantSet;
   /** Audit label: `system`, `user:<name>`, `token:<id>`. */
   readonly label: string;
+  /**
+   * Set when a stored token (or a session of one) acts: what the actor ×
+   * call table and its authority allow. Null for roots: users, admins, the
+   * system and verification tokens keep the rules above.
+   */
+  readonly token: ActingToken | null;
 }
 
-const SYSTEM: ResolvedActor = { tenant: null, user: null, admin: true, mayIssue: true, grants: 'all', label: 'system' };
-
-/** @internal A user's own grants: everything for admins. */
-export function userGrants(user: DirectoryUser): GrantSet {
-  if (user.admin === true) return 'all';
-  return user.grants ?? [];
+/** @internal A token acting, with its owner as the directory answered when the call began. */
+export interface ActingToken extends TokenActor {
+  readonly ownerUser: DirectoryUser | null;
 }
+
+const SYSTEM: ResolvedActor = {
+  tenant: null,
+  user: null,
+  admin: true,
+  mayIssue: true,
+  grants: 'all',
+  label: 'system',
+  token: null,
+};
 
 /** @internal True when the directory answer is a live user. */
 export function isActiveUser(user: DirectoryUser | null | undefined): user is DirectoryUser {
@@ -58,12 +75,14 @@ export async function lookupUser(
 /**
  * @internal Resolves who is acting. Token principals must be ones this
  * service verified (`madeHere`), so a hand-made object cannot pose as a
- * verified token.
+ * verified token; `loadToken` then reads the token as it is now (a
+ * principal may be older than a revocation).
  */
 export async function resolveActor(
   actor: Actor,
   directory: Directory | undefined,
   madeHere: (principal: unknown) => boolean,
+  loadToken: (principal: Principal) => Promise<ResolvedActor>,
 ): Promise<ResolvedActor> {
   if (actor === 'system') return SYSTEM;
   if (!isPlainObject(actor)) throw invalid('actor', "must be { tenant, user }, { principal } or 'system'");
@@ -72,7 +91,7 @@ export async function resolveActor(
     if (!madeHere(principal)) {
       throw new TokenError('forbidden', 'the actor principal was not verified by this service');
     }
-    return principalActor(principal);
+    return principal.type === 'verification' ? verificationActor(principal) : loadToken(principal);
   }
   const tenant = identifier(actor.tenant, 'actor.tenant');
   const user = identifier(actor.user, 'actor.user');
@@ -85,45 +104,40 @@ export async function resolveActor(
     mayIssue: true,
     grants: userGrants(found),
     label: `user:${user}`,
+    token: null,
   };
 }
 
-function principalActor(principal: Principal): ResolvedActor {
-  const label = `token:${principal.tokenId}`;
-  switch (principal.type) {
-    case 'master':
-      // The one token kind that may create tokens; it acts as its owner.
-      return {
-        tenant: principal.tenant,
-        user: principal.owner,
-        admin: principal.ownerIsAdmin,
-        mayIssue: true,
-        grants: 'all',
-        label,
-      };
-    case 'personal':
-      // Acts as its owner for management, with admin rights only when not narrowed.
-      return {
-        tenant: principal.tenant,
-        user: principal.owner,
-        admin: principal.ownerIsAdmin && principal.grants === 'all',
-        mayIssue: false,
-        grants: principal.grants,
-        label,
-      };
-    case 'administrative':
-    case 'verification':
-      return {
-        tenant: principal.tenant,
-        user: null,
-        admin: principal.grants === 'all',
-        mayIssue: false,
-        grants: principal.grants,
-        label,
-      };
-    default:
-      throw new TokenError('forbidden', 'limited tokens cannot manage tokens');
-  }
+/** A verification token is the operator's root secret: a tenant admin that does not create tokens. */
+function verificationActor(principal: Principal): ResolvedActor {
+  return {
+    tenant: principal.tenant,
+    user: null,
+    admin: true,
+    mayIssue: false,
+    grants: 'all',
+    label: `token:${principal.tokenId}`,
+    token: null,
+  };
+}
+
+/**
+ * @internal A stored token acting (or a session exchanged from it), read
+ * as it is now with its owner as the directory answers now: its row of the
+ * actor × call table and its authority.
+ */
+export function tokenActor(record: TokenRecord, ownerUser: DirectoryUser | null, session: boolean): ResolvedActor {
+  const authority = authorityOf(record, ownerUser);
+  const kind = session ? 'session' : record.type;
+  return {
+    tenant: record.tenant,
+    user: record.owner,
+    admin: authority.powers.includes('admin'),
+    mayIssue: TOKEN_ACTOR_TABLE[kind].issue,
+    grants: authority.grants,
+    label: `token:${record.id}`,
+    token: { kind, id: record.id, storedType: record.type, authority, ownerUser },
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ParsedClaims } from './service-types.js';
 import type { TokenInfo, TokenRecord, TokenStatus } from './types.js';
 
 /** True when the token is neither revoked nor expired at `now`. */
@@ -34,4 +35,15 @@ export function toInfo(record: TokenRecord, now: number): TokenInfo {
     lastUsedAt: date(record.lastUsedAt),
     createdBy: record.createdBy,
   };
+}
+
+/** The earlier of two expiries, where null means "none". */
+export function earlierExpiry(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null ? a : Math.min(a, b);
+}
+
+/** True when what a token string claims (tenant, owner) is what its record says. */
+export function claimsAgree(record: TokenRecord, claims: ParsedClaims): boolean {
+  return claims.tenant === record.tenant && claims.owner === record.owner;
 }

@@ -11,7 +11,14 @@ export type Ttl = Duration | null;
 /**
  * Who performs a management call:
  * - `{ tenant, user }`: a signed-in user (from the app's own session);
- * - `{ principal }`: a verified token;
+ * - `{ principal }`: a token verified by this service. A verification token
+ *   acts as an admin of its tenant that creates no tokens. Any other token
+ *   is read again at the call (`token_revoked`, `token_expired`,
+ *   `token_invalid` if it no longer verifies) and reaches only tokens within
+ *   its own authority (grants now, expiry, powers), under the actor × call
+ *   table of docs/concepts.md (issue 8, "authority only narrows"): a target
+ *   it may not see answers `not_found`, one it sees but may not change
+ *   `forbidden`;
  * - `'system'`: the application itself, with every right.
  */
 export type Actor = { readonly tenant: string; readonly user: string } | { readonly principal: Principal } | 'system';
@@ -188,6 +195,23 @@ export interface ParsedToken {
   readonly secret: string;
   /** The token type its code says (checked against the record). */
   readonly type: StoredTokenType;
+  /**
+   * What the string itself says about the token, for formats that carry
+   * claims (JWT). The service refuses the token (`token_invalid`) unless
+   * `tenant` and `owner` equal the stored record's; `expiresAt` (epoch
+   * milliseconds) ends the token even where the record would not, so the
+   * stricter of the two governs. Opaque strings carry none.
+   */
+  readonly claims?: ParsedClaims;
+}
+
+/** The claims a parsed token string makes about its token (see `ParsedToken.claims`). */
+export interface ParsedClaims {
+  readonly tenant: string;
+  /** The owning user, or null for a token without owner (administrative). */
+  readonly owner: string | null;
+  /** When the string stops being accepted, in epoch milliseconds. */
+  readonly expiresAt: number;
 }
 
 /** What a format needs to build a token string. */

@@ -1,13 +1,7 @@
-import {
-  callTenant,
-  isActiveUser,
-  lookupUser,
-  mayManage,
-  type ResolvedActor,
-  requireAdmin,
-  resolveActor,
-  userGrants,
-} from './actors.js';
+import type { TargetedCall } from './access.js';
+import { callTenant, isActiveUser, lookupUser, type ResolvedActor, requireAdmin, resolveActor } from './actors.js';
+import { effectiveGrants, userGrants } from './authority.js';
+import { createAuthorizer, filteredPage } from './authorize.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { constantTimeEqual, randomBase62 } from './encoding.js';
 import { TokenError } from './errors.js';
@@ -26,7 +20,7 @@ import {
 import { type ApplicablePolicy, resolveLifetime, resolveMaxTtl } from './policy.js';
 import { brandOf, createPrincipal, type PrincipalFields } from './principal.js';
 import type { Principal } from './principal-types.js';
-import { isLive, toInfo } from './records.js';
+import { claimsAgree, earlierExpiry, isLive, toInfo } from './records.js';
 import { MAX_TOKEN_LENGTH, serviceSettings, type VerificationEntry } from './service-options.js';
 import type {
   Actor,
@@ -54,7 +48,6 @@ import { createUseRecorder } from './touch.js';
 import type {
   DirectoryUser,
   Grant,
-  GrantSet,
   StoredTokenType,
   TokenEvent,
   TokenEventType,
@@ -213,7 +206,18 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   // --------------------------------------------------------------- lookups
 
-  const findRecord = async (ref: CanonicalRef, actor: ResolvedActor): Promise<TokenRecord> => {
+  const authorizer = createAuthorizer({
+    repository,
+    directory,
+    now,
+    currentOwner: (record) => currentOwner(record),
+    guarded,
+  });
+  /** Who acts; a token actor is read as it is now (issue 8: its authority at this moment decides). */
+  const resolve = (actor: Actor): Promise<ResolvedActor> =>
+    resolveActor(actor, directory, madeHere, authorizer.loadToken);
+
+  const findRecord = async (ref: CanonicalRef, actor: ResolvedActor, call: TargetedCall): Promise<TokenRecord> => {
     let record: TokenRecord | null;
     if ('id' in ref) {
       record = await guarded(repository.findById(ref.id));
@@ -225,15 +229,19 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         record = await guarded(repository.findByName(tenant, ref.owner, ref.spelled));
       }
     }
-    // A token the actor may not manage is reported as missing: its existence is not theirs to learn.
-    if (record === null || !mayManage(actor, record)) throw new TokenError('not_found', 'token not found');
+    if (record === null) throw new TokenError('not_found', 'token not found');
+    await authorizer.authorize(actor, record, call);
     return record;
   };
 
-  const managed = async (ref: TokenRef, actor: Actor): Promise<{ record: TokenRecord; who: ResolvedActor }> => {
+  const managed = async (
+    ref: TokenRef,
+    actor: Actor,
+    call: TargetedCall,
+  ): Promise<{ record: TokenRecord; who: ResolvedActor }> => {
     const canonical = tokenRef(ref);
-    const who = await resolveActor(actor, directory, madeHere);
-    return { record: await findRecord(canonical, who), who };
+    const who = await resolve(actor);
+    return { record: await findRecord(canonical, who, call), who };
   };
 
   // ---------------------------------------------------------------- issue
@@ -249,7 +257,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   const issue = async (input: IssueInput, actor: Actor): Promise<IssuedToken> => {
     const fields = expectKeys(input, 'input', ['type', 'tenant', 'owner', 'name', 'ttl', 'comment', 'grants']);
-    const who = await resolveActor(actor, directory, madeHere);
+    const who = await resolve(actor);
     const tenant = callTenant(who, fields.tenant);
     const type = (fields.type ?? 'personal') as StoredTokenType;
     if (type === 'master') throw invalid('type', "cannot be 'master': master tokens come from ensureMasterToken");
@@ -377,14 +385,13 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     owner: DirectoryUser | null,
     at: number,
     session?: { readonly id: string; readonly expiresAt: Date },
+    stringExpiresAt?: number,
   ): Principal => {
     if (record.revokedAt !== null) throw new TokenError('token_revoked', 'the token has been revoked');
-    if (record.expiresAt !== null && record.expiresAt <= at)
-      throw new TokenError('token_expired', 'the token has expired');
-    let grants: GrantSet;
-    if (owner === null) grants = record.grants ?? 'all';
-    else if (record.type === 'master') grants = 'all';
-    else grants = record.grants === null ? userGrants(owner) : intersectGrantSets(record.grants, userGrants(owner));
+    // The stricter of the record's expiry and the string's own (a JWT's `exp`) governs.
+    const expiresAt = earlierExpiry(record.expiresAt, stringExpiresAt ?? null);
+    if (expiresAt !== null && expiresAt <= at) throw new TokenError('token_expired', 'the token has expired');
+    const grants = effectiveGrants(record, owner);
     const fields: PrincipalFields = {
       tokenId: record.id,
       type: record.type,
@@ -393,7 +400,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       name: record.name,
       grants,
       ownerIsAdmin: owner?.admin === true,
-      expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt),
+      expiresAt: expiresAt === null ? null : new Date(expiresAt),
     };
     return createPrincipal(session === undefined ? fields : { ...fields, session }, serviceBrand);
   };
@@ -434,9 +441,11 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
           if (record === null || record.type !== parsed.type || !secretMatches(record, parsed.secret, at)) {
             throw tokenInvalid();
           }
+          // A string that says another tenant or owner than its record is forged or re-signed (issue 8).
+          if (parsed.claims !== undefined && !claimsAgree(record, parsed.claims)) throw tokenInvalid();
           const looking = currentOwner(record);
           const owner = looking instanceof Promise ? await looking : looking;
-          principal = principalFor(record, owner, at);
+          principal = principalFor(record, owner, at, undefined, parsed.claims?.expiresAt);
           uses.note(record, at);
         }
       }
@@ -492,7 +501,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const rotate = async (ref: TokenRef, actor: Actor, rotateOptions?: RotateOptions): Promise<IssuedToken> => {
     const fields = expectKeys(rotateOptions, 'options', ['gracePeriod']);
     const gracePeriod = fields.gracePeriod === undefined ? null : parseDuration(fields.gracePeriod, 'gracePeriod');
-    const { record, who } = await managed(ref, actor);
+    const { record, who } = await managed(ref, actor, 'rotate');
     const at = now();
     if (record.revokedAt !== null) throw new TokenError('conflict', 'a revoked token cannot be rotated');
     if (!isLive(record, at)) throw new TokenError('conflict', 'an expired token cannot be rotated');
@@ -504,7 +513,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   // ------------------------------------------------------------ revocation
 
   const revoke = async (ref: TokenRef, actor: Actor): Promise<TokenInfo> => {
-    const { record, who } = await managed(ref, actor);
+    const { record, who } = await managed(ref, actor, 'revoke');
     if (record.type === 'master') {
       throw new TokenError('forbidden', 'master tokens cannot be revoked; remove the user from the tenant instead');
     }
@@ -525,9 +534,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     includeMaster: boolean,
   ): Promise<number> => {
     const fields = expectKeys(target, 'target', ['tenant', 'user']);
-    const who = await resolveActor(actor, directory, madeHere);
+    const who = await resolve(actor);
     const tenant = callTenant(who, fields.tenant);
     const user = identifier(fields.user, 'target.user');
+    authorizer.untargeted(who, includeMaster ? 'removeUser' : 'revokeAll', user);
     if (includeMaster) requireAdmin(who, 'remove users');
     else if (user !== who.user) requireAdmin(who, "revoke other users' tokens");
     const reason = includeMaster ? 'user_removed' : 'revoke_all';
@@ -552,11 +562,15 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       'limit',
       'cursor',
     ]);
-    const who = await resolveActor(actor, directory, madeHere);
+    const who = await resolve(actor);
     const tenant = callTenant(who, fields.tenant);
     let owner: string | null | undefined;
+    // Roots need admin rights beyond their own tokens; a token actor's reach is the table's.
+    const requireReach = (what: string): void => {
+      if (who.token === null) requireAdmin(who, what);
+    };
     if (fields.all === true) {
-      requireAdmin(who, 'list every token');
+      requireReach('list every token');
       if (fields.owner !== undefined) throw invalid('filter.owner', 'cannot be combined with all');
       owner = undefined;
     } else {
@@ -564,8 +578,9 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         fields.owner === undefined ? who.user : fields.owner === null ? null : identifier(fields.owner, 'filter.owner');
       if (owner === null && fields.owner === undefined)
         throw invalid('filter.owner', 'is required when the actor is not a user');
-      if (owner !== who.user) requireAdmin(who, "list other users' tokens");
+      if (owner !== who.user) requireReach("list other users' tokens");
     }
+    const visible = authorizer.listing(who, owner);
     const types = fields.types === undefined ? undefined : parseTypes(fields.types);
     const limit = fields.limit === undefined ? 100 : fields.limit;
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000) {
@@ -575,23 +590,29 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       throw invalid('filter.cursor', 'must be a string');
     }
     const at = now();
-    const page = await guarded(
-      repository.list({
-        tenant,
-        ...(owner === undefined ? {} : { owner }),
-        ...(types === undefined ? {} : { types }),
-        includeExpired: fields.hideExpired === false,
-        includeRevoked: fields.hideRevoked === false,
-        now: at,
-        limit,
-        cursor: (fields.cursor as string | null | undefined) ?? null,
-      }),
+    const page = await filteredPage(
+      (size, cursor) =>
+        guarded(
+          repository.list({
+            tenant,
+            ...(owner === undefined ? {} : { owner }),
+            ...(types === undefined ? {} : { types }),
+            includeExpired: fields.hideExpired === false,
+            includeRevoked: fields.hideRevoked === false,
+            now: at,
+            limit: size,
+            cursor,
+          }),
+        ),
+      visible,
+      limit,
+      (fields.cursor as string | null | undefined) ?? null,
     );
     return { items: page.items.map((record) => toInfo(record, at)), nextCursor: page.nextCursor };
   };
 
   const get = async (ref: TokenRef, actor: Actor): Promise<TokenInfo> => {
-    const { record } = await managed(ref, actor);
+    const { record } = await managed(ref, actor, 'read');
     return toInfo(record, now());
   };
 
@@ -599,7 +620,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   const updateComment = async (ref: TokenRef, text: string, actor: Actor): Promise<TokenInfo> => {
     const newComment = checkComment(text);
-    const { record, who } = await managed(ref, actor);
+    const { record, who } = await managed(ref, actor, 'comment');
     if (record.type === 'master') throw new TokenError('forbidden', 'master tokens cannot be modified');
     let current: TokenRecord | null = record;
     // Only the comment changes, so a concurrent change elsewhere is retried rather than reported.
@@ -625,8 +646,9 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     actor: Actor,
   ): Promise<void> => {
     const fields = expectKeys(target, 'target', ['tenant', 'user', 'role']);
-    const who = await resolveActor(actor, directory, madeHere);
+    const who = await resolve(actor);
     const tenant = callTenant(who, fields.tenant);
+    authorizer.untargeted(who, 'setMaxTtl');
     requireAdmin(who, 'set token duration policies');
     if ((fields.user === undefined) === (fields.role === undefined))
       throw invalid('target', 'must name a user or a role');
@@ -696,7 +718,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const share = async (ref: TokenRef, actor: Actor, shareOptions?: ShareOptions): Promise<ShareResult> => {
     const fields = expectKeys(shareOptions, 'options', ['ttl']);
     const ttl = fields.ttl === undefined ? claimTtl : parseDuration(fields.ttl, 'ttl');
-    const { record, who } = await managed(ref, actor);
+    const { record, who } = await managed(ref, actor, 'share');
     if (record.type === 'master') throw new TokenError('forbidden', 'master tokens cannot be shared');
     const at = now();
     if (!isLive(record, at)) throw new TokenError('conflict', 'only live tokens can be shared');
@@ -789,7 +811,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     if (fields.cursor !== undefined && fields.cursor !== null && typeof fields.cursor !== 'string') {
       throw invalid('options.cursor', 'must be a string');
     }
-    const { record } = await managed(ref, actor);
+    const { record } = await managed(ref, actor, 'read');
     return guarded(
       repository.listEvents({
         tokenId: record.id,

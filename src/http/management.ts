@@ -258,16 +258,17 @@ const revokeByToken: ManagementRoute = {
       if (isTokenError(error) && error.status === 401) return empty(200);
       throw error;
     }
-    // Static verification tokens live in configuration, master tokens only die with their user,
-    // and a session token's holder does not own the token it was exchanged from.
-    if (principal.type === 'verification' || principal.type === 'master' || principal.session !== undefined) {
-      return unsupportedTokenType();
-    }
+    // Static verification tokens live in configuration: there is nothing stored to revoke.
+    if (principal.type === 'verification') return unsupportedTokenType();
     try {
-      await service.revoke(principal.tokenId, 'system');
+      // The token revokes itself, so the service's authority rule decides: a master token only
+      // dies with its user, and a session's holder does not own the token it was exchanged from.
+      await service.revoke(principal.tokenId, { principal });
     } catch (error) {
-      // Deleted between the two calls (purged): nothing left to revoke.
-      if (!isTokenError(error, 'not_found')) throw error;
+      if (isTokenError(error, 'forbidden')) return unsupportedTokenType();
+      // Revoked, expired or deleted (purged) between the two calls: nothing left to revoke.
+      const gone = isTokenError(error) && (error.status === 401 || error.code === 'not_found');
+      if (!gone) throw error;
     }
     return empty(200);
   },

@@ -152,10 +152,22 @@ export function jwtFormat(options: JwtFormatOptions): TokenFormat {
       // Not ours at all (another shape, or a session token): let the caller say token_invalid.
       if (jwt === null || !isOurTyp(jwt)) return null;
       const payload = await verifyJwt(jwt, check);
-      const { jti, secret, token_type: type, tenant } = payload;
-      if (!shortString(jti) || !shortString(secret) || !shortString(tenant)) throw invalidToken();
+      const { jti, secret, token_type: type, tenant, sub, exp } = payload;
+      if (!shortString(jti) || !shortString(secret) || !shortString(tenant) || !shortString(sub)) {
+        throw invalidToken();
+      }
       if (!TOKEN_TYPES.includes(type as StoredTokenType)) throw invalidToken();
-      return { id: jti, secret, type: type as StoredTokenType };
+      // `sub` is the owner, or the token's own id for a token without owner (as `encode` writes it).
+      const owner = type === 'administrative' ? null : sub;
+      if (owner === null && sub !== jti) throw invalidToken();
+      // The service compares these with the record: a re-signed claim that disagrees is refused there.
+      return {
+        id: jti,
+        secret,
+        type: type as StoredTokenType,
+        // verifyJwt has required `exp` to be a number.
+        claims: { tenant, owner, expiresAt: (exp as number) * 1000 },
+      };
     },
     looksLike(token: string): boolean {
       const jwt = unwrap(token);

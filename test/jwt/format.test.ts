@@ -65,6 +65,8 @@ describe.each<JwtAlgorithm>(['HS256', 'EdDSA', 'ES256'])('jwtFormat with %s', (a
       id: '01KDX0000000000000000000AA',
       secret: 'abcdefghijklmnopqrstuvwxyz0123',
       type: 'personal',
+      // What the string says, for the service to compare with the record.
+      claims: { tenant: 'acme', owner: 'alice', expiresAt: Math.floor((START + 30 * 86_400_000 + 999) / 1000) * 1000 },
     });
     expect(format.looksLike(token)).toBe(true);
     expect(format.kind).toBe('jwt');
@@ -72,8 +74,11 @@ describe.each<JwtAlgorithm>(['HS256', 'EdDSA', 'ES256'])('jwtFormat with %s', (a
 
   it('uses the token id as subject for tokens without owner', async () => {
     const format = jwtFormat({ keys: await createKeySet({ signing: signing() }), issuer: ISSUER, audience: AUDIENCE });
-    const token = await format.encode(material({ owner: null, type: 'administrative', issuedAt: Date.now() }));
+    const token = await format.encode(
+      material({ owner: null, type: 'administrative', issuedAt: Date.now(), expiresAt: Date.now() + 60_000 }),
+    );
     expect(decode(token).payload.sub).toBe('01KDX0000000000000000000AA');
+    expect((await format.parse(token))?.claims?.owner).toBeNull();
   });
 });
 

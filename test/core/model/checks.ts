@@ -6,9 +6,10 @@
 import type fc from 'fast-check';
 import { expect } from 'vitest';
 import type { TokenErrorCode } from '../../../src/errors.js';
-import type { TokenRef } from '../../../src/service-types.js';
+import type { Actor, TokenRef } from '../../../src/service-types.js';
 import type { Grant, TokenInfo } from '../../../src/types.js';
 import type { Harness } from '../../support/service.js';
+import { actingToken, actingTokens, type ModelCall, maySee, tokenVerdict, type Who, whoTenant } from './authority.js';
 import {
   type ActorName,
   activeUser,
@@ -20,7 +21,6 @@ import {
   isLive,
   type Model,
   type ModelToken,
-  mayManage,
   NEEDS,
   type NeedKey,
   needSet,
@@ -41,9 +41,9 @@ export const GHOST_ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
  */
 export type Pick = { readonly index: number; readonly among: 'manageable' | 'any' } | 'ghost';
 
-export function target(model: Model, actor: ActorName, pick: Pick): ModelToken | null {
+export function target(model: Model, actor: Who, pick: Pick): ModelToken | null {
   if (pick === 'ghost') return null;
-  const manageable = model.tokens.filter((token) => isLive(token, model.now) && mayManage(model, actor, token));
+  const manageable = model.tokens.filter((token) => isLive(token, model.now) && maySee(model, actor, token));
   const pool = pick.among === 'manageable' && manageable.length > 0 ? manageable : model.tokens;
   return pool.length === 0 ? null : pool[pick.index % pool.length]!;
 }
@@ -61,17 +61,36 @@ export function codes(...list: TokenErrorCode[]): Set<TokenErrorCode> {
   return new Set(list);
 }
 
-/** The ways the actor itself can make a call fail before any rule about the token applies. */
-export function actorCodes(model: Model, actor: ActorName): Set<TokenErrorCode> {
+/** The ways the actor itself can make a call fail before any rule about the token applies (acting tokens verify). */
+export function actorCodes(model: Model, actor: Who): Set<TokenErrorCode> {
+  if (typeof actor !== 'string') return codes();
   const { tenant, user } = actorOf(actor);
   return activeUser(model, tenant, user) === null ? codes('forbidden') : codes();
 }
 
-/** A token the actor may not see is missing to them (or plainly forbidden). */
-export function lookupCodes(model: Model, actor: ActorName, token: ModelToken | null): Set<TokenErrorCode> {
+/**
+ * A token the actor may not see is missing to them (a user may also be
+ * plainly forbidden); a token acting follows the table: a target it sees
+ * but may not `call` is forbidden.
+ */
+export function lookupCodes(
+  model: Model,
+  actor: Who,
+  token: ModelToken | null,
+  call: ModelCall = 'read',
+): Set<TokenErrorCode> {
   const found = actorCodes(model, actor);
-  if (token === null || token.purged || !mayManage(model, actor, token)) found.add('not_found').add('forbidden');
-  return found;
+  const acting = actingToken(model, actor);
+  if (token === null || token.purged) return found.add('not_found');
+  if (acting === null) return maySee(model, actor, token) ? found : found.add('not_found').add('forbidden');
+  const verdict = tokenVerdict(model, acting, token, call);
+  return verdict === 'hidden' ? found.add('not_found') : verdict === 'forbidden' ? found.add('forbidden') : found;
+}
+
+/** The actor a command passes to the service: a user, or the acting token's principal verified now. */
+export async function actorFor(m: Model, r: Real, who: Who): Promise<Actor> {
+  const acting = actingToken(m, who);
+  return acting === null ? actorOf(who as ActorName) : { principal: await r.service.verify(acting.current) };
 }
 
 export function statusOf(token: ModelToken, now: number): string[] {
@@ -137,13 +156,7 @@ export function rollSecret(model: Model, token: ModelToken, fresh: string, grace
   token.rotatedAt = model.now;
 }
 
-/** Tokens that verify now, so that their principal can act. */
-export function actingTokens(m: Readonly<Model>): ModelToken[] {
-  return m.tokens.filter(
-    (token) =>
-      isLive(token, m.now) && (token.owner === null || activeUser(m as Model, token.tenant, token.owner) !== null),
-  );
-}
+export { actingTokens };
 
 /** A reference by id, or by (owner, name) as Tengri's statements name tokens. */
 export function refOf(token: ModelToken | null, byId: boolean): TokenRef {
@@ -152,9 +165,9 @@ export function refOf(token: ModelToken | null, byId: boolean): TokenRef {
 }
 
 /** The token a reference reaches in the actor's tenant. */
-export function resolve(m: Model, actor: ActorName, token: ModelToken | null, byId: boolean): ModelToken | null {
+export function resolve(m: Model, actor: Who, token: ModelToken | null, byId: boolean): ModelToken | null {
   if (token === null || byId) return token;
-  return byName(m, actorOf(actor).tenant, token.owner, token.name);
+  return byName(m, whoTenant(m, actor), token.owner, token.name);
 }
 
 /**

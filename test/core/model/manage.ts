@@ -1,7 +1,9 @@
 /** Commands that change tokens and policies: rotate, revoke, revokeAll/removeUser, updateComment, setMaxTtl, ensureMasterToken. */
 import { expect } from 'vitest';
+import { actingToken, canAct, describeWho, type Who } from './authority.js';
 import {
   actorCodes,
+  actorFor,
   type Command,
   codes,
   describeTarget,
@@ -42,17 +44,17 @@ export const GRACE_CHOICES: readonly { readonly grace: string | undefined; reado
 
 export class RotateCommand implements Command {
   constructor(
-    readonly actor: ActorName,
+    readonly actor: Who,
     readonly pick: Pick,
     readonly grace: number,
   ) {}
   check(m: Readonly<Model>): boolean {
-    return hasTarget(m, this.pick);
+    return hasTarget(m, this.pick) && canAct(m, this.actor);
   }
   async run(m: Model, r: Real): Promise<void> {
     const token = target(m, this.actor, this.pick);
     const choice = GRACE_CHOICES[this.grace % GRACE_CHOICES.length]!;
-    const expected = lookupCodes(m, this.actor, token);
+    const expected = lookupCodes(m, this.actor, token, 'rotate');
     if (token !== null && expected.size === 0) {
       // Only a live token can be rotated (masters included: refresh is their one allowed change).
       if (token.revokedAt !== null) expected.add('conflict').add('token_revoked');
@@ -62,7 +64,7 @@ export class RotateCommand implements Command {
       await settle(
         r.service.rotate(
           token?.id ?? GHOST_ID,
-          actorOf(this.actor),
+          await actorFor(m, r, this.actor),
           choice.grace === undefined ? undefined : { gracePeriod: choice.grace },
         ),
       ),
@@ -78,24 +80,24 @@ export class RotateCommand implements Command {
   }
   toString(): string {
     const grace = GRACE_CHOICES[this.grace % GRACE_CHOICES.length]!.grace;
-    return `rotate(${describeTarget(this.pick)}, ${this.actor}${grace === undefined ? '' : `, grace ${grace}`})`;
+    return `rotate(${describeTarget(this.pick)}, ${describeWho(this.actor)}${grace === undefined ? '' : `, grace ${grace}`})`;
   }
 }
 
 export class RevokeCommand implements Command {
   constructor(
-    readonly actor: ActorName,
+    readonly actor: Who,
     readonly pick: Pick,
   ) {}
   check(m: Readonly<Model>): boolean {
-    return hasTarget(m, this.pick);
+    return hasTarget(m, this.pick) && canAct(m, this.actor);
   }
   async run(m: Model, r: Real): Promise<void> {
     const token = target(m, this.actor, this.pick);
-    const expected = lookupCodes(m, this.actor, token);
+    const expected = lookupCodes(m, this.actor, token, 'revoke');
     // Master tokens cannot be revoked directly.
     if (token !== null && expected.size === 0 && token.type === 'master') expected.add('forbidden');
-    const outcome = await settle(r.service.revoke(token?.id ?? GHOST_ID, actorOf(this.actor)));
+    const outcome = await settle(r.service.revoke(token?.id ?? GHOST_ID, await actorFor(m, r, this.actor)));
     if (token !== null && expected.size === 0 && token.revokedAt !== null) {
       // Revoking twice changes nothing: the first revocation stands (answered as it is, or as a conflict).
       if (outcome.ok) expectInfo(m, outcome.value, token, this.toString());
@@ -109,29 +111,38 @@ export class RevokeCommand implements Command {
     expectInfo(m, info, token, this.toString());
   }
   toString(): string {
-    return `revoke(${describeTarget(this.pick)}, ${this.actor})`;
+    return `revoke(${describeTarget(this.pick)}, ${describeWho(this.actor)})`;
   }
 }
 
 /** revokeAll (DROP ALL … FOR USER) and removeUser: every unrevoked token of a user; removeUser takes the master too. */
 export class RevokeUserCommand implements Command {
   constructor(
-    readonly actor: ActorName,
+    readonly actor: Who,
     readonly user: 'alice' | 'analyst' | 'bob',
     readonly removeUser: boolean,
   ) {}
-  check(): boolean {
-    return true;
+  check(m: Readonly<Model>): boolean {
+    return canAct(m, this.actor);
   }
   async run(m: Model, r: Real): Promise<void> {
-    const { tenant, user } = actorOf(this.actor);
-    const actorUser = activeUser(m, tenant, user);
+    const acting = actingToken(m, this.actor);
     const expected = actorCodes(m, this.actor);
-    // Removing a user is an admin's act; revoking all tokens of someone else too.
-    if (actorUser !== null && !actorUser.admin && (this.removeUser || this.user !== user)) expected.add('forbidden');
+    let tenant: string;
+    if (acting === null) {
+      const { tenant: own, user } = actorOf(this.actor as ActorName);
+      tenant = own;
+      const actorUser = activeUser(m, tenant, user);
+      // Removing a user is an admin's act; revoking all tokens of someone else too.
+      if (actorUser !== null && !actorUser.admin && (this.removeUser || this.user !== user)) expected.add('forbidden');
+    } else {
+      tenant = acting.tenant;
+      // Through a token: only a master token revokes all of its own user's other tokens; none removes a user.
+      if (this.removeUser || acting.type !== 'master' || acting.owner !== this.user) expected.add('forbidden');
+    }
     const call = this.removeUser ? r.service.removeUser : r.service.revokeAll;
     const count = expectOutcome(
-      await settle(call({ user: this.user }, actorOf(this.actor))),
+      await settle(call({ user: this.user }, await actorFor(m, r, this.actor))),
       expected,
       this.toString(),
     );
@@ -146,24 +157,24 @@ export class RevokeUserCommand implements Command {
     }
   }
   toString(): string {
-    return `${this.removeUser ? 'removeUser' : 'revokeAll'}(${this.user}, ${this.actor})`;
+    return `${this.removeUser ? 'removeUser' : 'revokeAll'}(${this.user}, ${describeWho(this.actor)})`;
   }
 }
 
 export class UpdateCommentCommand implements Command {
   constructor(
-    readonly actor: ActorName,
+    readonly actor: Who,
     readonly pick: Pick,
     readonly byId: boolean,
     readonly comment: string | number,
   ) {}
   check(m: Readonly<Model>): boolean {
-    return hasTarget(m, this.pick);
+    return hasTarget(m, this.pick) && canAct(m, this.actor);
   }
   async run(m: Model, r: Real): Promise<void> {
     const picked = target(m, this.actor, this.pick);
     const token = resolve(m, this.actor, picked, this.byId);
-    const expected = lookupCodes(m, this.actor, token);
+    const expected = lookupCodes(m, this.actor, token, 'comment');
     if (typeof this.comment !== 'string') expected.add('invalid_request');
     if (token !== null && expected.size === 0) {
       // Master tokens cannot be modified; a revoked token is final.
@@ -171,7 +182,9 @@ export class UpdateCommentCommand implements Command {
       if (token.revokedAt !== null) expected.add('conflict').add('token_revoked').add('forbidden');
     }
     const info = expectOutcome(
-      await settle(r.service.updateComment(refOf(picked, this.byId), this.comment as string, actorOf(this.actor))),
+      await settle(
+        r.service.updateComment(refOf(picked, this.byId), this.comment as string, await actorFor(m, r, this.actor)),
+      ),
       expected,
       this.toString(),
     );
@@ -182,25 +195,27 @@ export class UpdateCommentCommand implements Command {
     expectInfo(m, info, token, this.toString());
   }
   toString(): string {
-    return `updateComment(${describeTarget(this.pick)} by ${this.byId ? 'id' : 'name'}, ${JSON.stringify(this.comment)}, ${this.actor})`;
+    return `updateComment(${describeTarget(this.pick)} by ${this.byId ? 'id' : 'name'}, ${JSON.stringify(this.comment)}, ${describeWho(this.actor)})`;
   }
 }
 
 export class SetMaxTtlCommand implements Command {
   constructor(
-    readonly actor: ActorName,
+    readonly actor: Who,
     readonly subject: { readonly user: string } | { readonly role: string },
     readonly ttl: string | null,
   ) {}
-  check(): boolean {
-    return true;
+  check(m: Readonly<Model>): boolean {
+    return canAct(m, this.actor);
   }
   async run(m: Model, r: Real): Promise<void> {
-    const { tenant, user } = actorOf(this.actor);
-    const actorUser = activeUser(m, tenant, user);
+    const acting = actingToken(m, this.actor);
+    const tenant = acting?.tenant ?? actorOf(this.actor as ActorName).tenant;
+    const actorUser = activeUser(m, tenant, acting === null ? actorOf(this.actor as ActorName).user : acting.owner);
     const expected = actorCodes(m, this.actor);
-    // Duration policies are set by admins.
-    if (actorUser !== null && !actorUser.admin) expected.add('forbidden');
+    // Duration policies are set by admins; through a token, only by an admin's master token.
+    if (acting !== null && acting.type !== 'master') expected.add('forbidden');
+    else if (actorUser !== null && !actorUser.admin) expected.add('forbidden');
     const ms = this.ttl === null ? null : TTL_CHOICES.find((choice) => choice.ttl === this.ttl)!.ms;
     if (ms === 'invalid') expected.add('invalid_request');
     // Setting (not removing) a user's policy needs a user the directory knows and keeps active.
@@ -208,7 +223,7 @@ export class SetMaxTtlCommand implements Command {
       expected.add('not_found');
     }
     expectOutcome(
-      await settle(r.service.setMaxTtl(this.subject, this.ttl, actorOf(this.actor))),
+      await settle(r.service.setMaxTtl(this.subject, this.ttl, await actorFor(m, r, this.actor))),
       expected,
       this.toString(),
     );
@@ -227,7 +242,7 @@ export class SetMaxTtlCommand implements Command {
     }
   }
   toString(): string {
-    return `setMaxTtl(${JSON.stringify(this.subject)}, ${JSON.stringify(this.ttl)}, ${this.actor})`;
+    return `setMaxTtl(${JSON.stringify(this.subject)}, ${JSON.stringify(this.ttl)}, ${describeWho(this.actor)})`;
   }
 }
 

@@ -1,7 +1,9 @@
 /** Commands that only look: get, list (with the hide filters) and events. */
 import { expect } from 'vitest';
+import { actingToken, canAct, describeWho, maySee, reachOf, type Who } from './authority.js';
 import {
   actorCodes,
+  actorFor,
   type Command,
   describeTarget,
   expectInfo,
@@ -20,19 +22,19 @@ import { expectOutcome, settle } from './outcome.js';
 
 export class GetCommand implements Command {
   constructor(
-    readonly actor: ActorName,
+    readonly actor: Who,
     readonly pick: Pick,
     readonly byId: boolean,
   ) {}
   check(m: Readonly<Model>): boolean {
-    return hasTarget(m, this.pick);
+    return hasTarget(m, this.pick) && canAct(m, this.actor);
   }
   async run(m: Model, r: Real): Promise<void> {
     const picked = target(m, this.actor, this.pick);
     const token = resolve(m, this.actor, picked, this.byId);
     const expected = lookupCodes(m, this.actor, token);
     const info = expectOutcome(
-      await settle(r.service.get(refOf(picked, this.byId), actorOf(this.actor))),
+      await settle(r.service.get(refOf(picked, this.byId), await actorFor(m, r, this.actor))),
       expected,
       this.toString(),
     );
@@ -40,7 +42,7 @@ export class GetCommand implements Command {
     expectInfo(m, info, token, this.toString());
   }
   toString(): string {
-    return `get(${describeTarget(this.pick)} by ${this.byId ? 'id' : 'name'}, ${this.actor})`;
+    return `get(${describeTarget(this.pick)} by ${this.byId ? 'id' : 'name'}, ${describeWho(this.actor)})`;
   }
 }
 
@@ -48,17 +50,18 @@ export type ListScope = 'own' | 'alice' | 'analyst' | 'bob' | 'administrative' |
 
 export class ListCommand implements Command {
   constructor(
-    readonly actor: ActorName,
+    readonly actor: Who,
     readonly scope: ListScope,
     readonly hideExpired: boolean | undefined,
     readonly hideRevoked: boolean | undefined,
   ) {}
-  check(): boolean {
-    return true;
+  check(m: Readonly<Model>): boolean {
+    return canAct(m, this.actor);
   }
   async run(m: Model, r: Real): Promise<void> {
-    const { tenant, user } = actorOf(this.actor);
-    const actorUser = activeUser(m, tenant, user);
+    const acting = actingToken(m, this.actor);
+    const { tenant, user } =
+      acting === null ? actorOf(this.actor as ActorName) : { tenant: acting.tenant, user: acting.owner };
     const expected = actorCodes(m, this.actor);
     const owner: string | null | undefined =
       this.scope === 'own'
@@ -68,15 +71,28 @@ export class ListCommand implements Command {
           : this.scope === 'all'
             ? undefined
             : this.scope;
-    // Users list their own tokens; another user's, the administrative ones or all of them are for admins.
-    if (actorUser !== null && !actorUser.admin && owner !== user) expected.add('forbidden');
+    if (acting === null) {
+      // Users list their own tokens; another user's, the administrative ones or all of them are for admins.
+      const actorUser = activeUser(m, tenant, user);
+      if (actorUser !== null && !actorUser.admin && owner !== user) expected.add('forbidden');
+    } else if (this.scope === 'own' && user === null) {
+      // A token without owner must name whose tokens it lists.
+      expected.add('invalid_request');
+    } else if (reachOf(m, acting, 'read') !== 'tenant' && owner !== user) {
+      // A token lists beyond its own user's tokens only where it reads the tenant.
+      expected.add('forbidden');
+    }
     const filter = {
       ...(this.scope === 'own' ? {} : this.scope === 'all' ? { all: true } : { owner: owner as string | null }),
       ...(this.hideExpired === undefined ? {} : { hideExpired: this.hideExpired }),
       ...(this.hideRevoked === undefined ? {} : { hideRevoked: this.hideRevoked }),
       limit: 1000,
     };
-    const page = expectOutcome(await settle(r.service.list(filter, actorOf(this.actor))), expected, this.toString());
+    const page = expectOutcome(
+      await settle(r.service.list(filter, await actorFor(m, r, this.actor))),
+      expected,
+      this.toString(),
+    );
     if (page === null) return;
     // Hiding is on by default; a token both revoked and expired shows only when neither is hidden.
     const hideExpired = this.hideExpired ?? true;
@@ -87,7 +103,9 @@ export class ListCommand implements Command {
         token.tenant === tenant &&
         (owner === undefined || token.owner === owner) &&
         !(hideExpired && isExpired(token, m.now)) &&
-        !(hideRevoked && token.revokedAt !== null),
+        !(hideRevoked && token.revokedAt !== null) &&
+        // A token lists only what it may read.
+        (acting === null || maySee(m, this.actor, token)),
     );
     expect(page.nextCursor, 'one page holds everything').toBeNull();
     expect(page.items.map((info) => info.id).sort(), this.toString()).toEqual(visible.map((token) => token.id).sort());
@@ -99,24 +117,24 @@ export class ListCommand implements Command {
     expect(created, 'newest first').toEqual([...created].sort((a, b) => b - a));
   }
   toString(): string {
-    return `list(${this.scope}, hideExpired ${this.hideExpired}, hideRevoked ${this.hideRevoked}, ${this.actor})`;
+    return `list(${this.scope}, hideExpired ${this.hideExpired}, hideRevoked ${this.hideRevoked}, ${describeWho(this.actor)})`;
   }
 }
 
 /** `events(ref)`: the token's history, newest first, for those who manage it. */
 export class EventsCommand implements Command {
   constructor(
-    readonly actor: ActorName,
+    readonly actor: Who,
     readonly pick: Pick,
   ) {}
   check(m: Readonly<Model>): boolean {
-    return hasTarget(m, this.pick);
+    return hasTarget(m, this.pick) && canAct(m, this.actor);
   }
   async run(m: Model, r: Real): Promise<void> {
     const token = target(m, this.actor, this.pick);
     const expected = lookupCodes(m, this.actor, token);
     const page = expectOutcome(
-      await settle(r.service.events(token?.id ?? GHOST_ID, actorOf(this.actor), { limit: 1000 })),
+      await settle(r.service.events(token?.id ?? GHOST_ID, await actorFor(m, r, this.actor), { limit: 1000 })),
       expected,
       this.toString(),
     );
@@ -128,6 +146,6 @@ export class EventsCommand implements Command {
     expectNoSecrets(m, page, this.toString());
   }
   toString(): string {
-    return `events(${describeTarget(this.pick)}, ${this.actor})`;
+    return `events(${describeTarget(this.pick)}, ${describeWho(this.actor)})`;
   }
 }

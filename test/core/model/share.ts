@@ -1,6 +1,8 @@
 /** Sending a token: share makes a single-use claim code; claim rotates the token and hands over the new secret. */
 import { expect } from 'vitest';
+import { canAct, describeWho, type Who } from './authority.js';
 import {
+  actorFor,
   type Command,
   codes,
   describeTarget,
@@ -14,21 +16,21 @@ import {
   rollSecret,
   target,
 } from './checks.js';
-import { type ActorName, actorOf, CLAIM_TTL, isExpired, logEvent, type Model } from './model.js';
+import { CLAIM_TTL, isExpired, logEvent, type Model } from './model.js';
 import { expectOutcome, settle } from './outcome.js';
 
 export class ShareCommand implements Command {
   constructor(
-    readonly actor: ActorName,
+    readonly actor: Who,
     readonly pick: Pick,
     readonly ttl: '1h' | '2d' | undefined,
   ) {}
   check(m: Readonly<Model>): boolean {
-    return hasTarget(m, this.pick);
+    return hasTarget(m, this.pick) && canAct(m, this.actor);
   }
   async run(m: Model, r: Real): Promise<void> {
     const token = target(m, this.actor, this.pick);
-    const expected = lookupCodes(m, this.actor, token);
+    const expected = lookupCodes(m, this.actor, token, 'share');
     if (token !== null && expected.size === 0) {
       // Master tokens cannot be shared; only a live token can be.
       if (token.type === 'master') expected.add('forbidden');
@@ -39,7 +41,7 @@ export class ShareCommand implements Command {
       await settle(
         r.service.share(
           token?.id ?? GHOST_ID,
-          actorOf(this.actor),
+          await actorFor(m, r, this.actor),
           this.ttl === undefined ? undefined : { ttl: this.ttl },
         ),
       ),
@@ -60,7 +62,7 @@ export class ShareCommand implements Command {
     logEvent(m, token, 'shared');
   }
   toString(): string {
-    return `share(${describeTarget(this.pick)}, ${this.actor}${this.ttl === undefined ? '' : `, ttl ${this.ttl}`})`;
+    return `share(${describeTarget(this.pick)}, ${describeWho(this.actor)}${this.ttl === undefined ? '' : `, ttl ${this.ttl}`})`;
   }
 }
 

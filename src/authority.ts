@@ -1,0 +1,99 @@
+import { grantSetCovers, intersectGrantSets } from './grants.js';
+import type { DirectoryUser, Grant, GrantSet, TokenRecord } from './types.js';
+
+/**
+ * @internal A credential's authority and the subset test between two of
+ * them: the rule "authority only narrows" (issue 8; SPEC §2) is that a call
+ * made through a token never hands out, reveals or changes a credential
+ * whose authority is not within the token's own.
+ */
+
+/**
+ * Management powers beyond grants:
+ * - `issue`: creates tokens (master tokens only, SPEC §2);
+ * - `admin`: acts FOR USER, issues administrative tokens, sets policies
+ *   (the master token of a tenant admin);
+ * - `tenant`: reaches tokens of the whole tenant (administrative tokens,
+ *   and the master token of a tenant admin).
+ */
+export type Power = 'issue' | 'admin' | 'tenant';
+
+/** What one stored credential may do at one instant. */
+export interface Authority {
+  readonly tenant: string;
+  /** The user whose live privileges it follows; null for a token without owner. */
+  readonly owner: string | null;
+  /** Effective grants now (the owner's live privileges, narrowed by the token's grants). */
+  readonly grants: GrantSet;
+  /**
+   * The token's own narrowing as stored (null: none). Two tokens of one
+   * owner follow the same live privileges, so they are also compared by
+   * these: a token narrowed today must not obtain one that grows with its
+   * owner's privileges tomorrow.
+   */
+  readonly narrowing: readonly Grant[] | null;
+  /** Epoch milliseconds; null means no expiry (unbounded). */
+  readonly expiresAt: number | null;
+  readonly powers: readonly Power[];
+}
+
+/** A user's own grants: everything for admins (SPEC §2). */
+export function userGrants(user: DirectoryUser): GrantSet {
+  if (user.admin === true) return 'all';
+  return user.grants ?? [];
+}
+
+/**
+ * What a stored token may do now, given its owner as the directory answers
+ * (null: gone or inactive, which leaves an owned token nothing): master and
+ * ownerless tokens their own grants (everything unless narrowed), personal
+ * and limited tokens the owner's privileges narrowed by their grants.
+ */
+export function effectiveGrants(record: TokenRecord, owner: DirectoryUser | null): GrantSet {
+  if (record.owner === null) return record.grants ?? 'all';
+  if (owner === null) return [];
+  if (record.type === 'master') return 'all';
+  const own = userGrants(owner);
+  return record.grants === null ? own : intersectGrantSets(record.grants, own);
+}
+
+/** The management powers of a stored token (see `Power`). */
+export function powersOf(record: TokenRecord, owner: DirectoryUser | null): readonly Power[] {
+  if (record.type === 'administrative') return ['tenant'];
+  if (record.type !== 'master' || owner === null) return [];
+  return owner.admin === true ? ['issue', 'admin', 'tenant'] : ['issue'];
+}
+
+/** The authority of a stored token now (see `effectiveGrants`, `powersOf`). */
+export function authorityOf(record: TokenRecord, owner: DirectoryUser | null): Authority {
+  return {
+    tenant: record.tenant,
+    owner: record.owner,
+    grants: effectiveGrants(record, owner),
+    narrowing: record.grants,
+    expiresAt: record.expiresAt,
+    powers: powersOf(record, owner),
+  };
+}
+
+/** True when a token with no expiry or a later one outlives `inner`'s. */
+function outlives(outer: number | null, inner: number | null): boolean {
+  if (outer === null) return true;
+  return inner !== null && inner <= outer;
+}
+
+/**
+ * True when `inner` is within `outer`: same tenant, grants a subset (and,
+ * for two tokens of one owner, narrowing a subset too), expiry no later
+ * (none = unbounded), and no power `outer` lacks.
+ */
+export function within(inner: Authority, outer: Authority): boolean {
+  if (inner.tenant !== outer.tenant) return false;
+  if (!grantSetCovers(outer.grants, inner.grants)) return false;
+  if (inner.owner !== null && inner.owner === outer.owner) {
+    const outerNarrowing: GrantSet = outer.narrowing ?? 'all';
+    if (!grantSetCovers(outerNarrowing, inner.narrowing ?? 'all')) return false;
+  }
+  if (!outlives(outer.expiresAt, inner.expiresAt)) return false;
+  return inner.powers.every((power) => outer.powers.includes(power));
+}

@@ -1,0 +1,226 @@
+/**
+ * Authority only narrows, as properties (issue 8): random token actors
+ * (every row of the table: master, personal, limited, administrative, and
+ * sessions of each), random grants and lifetimes, random targets and every
+ * management call. Whenever a call succeeds, every credential it hands out,
+ * reveals, changes or touches is within the actor's authority, judged by
+ * an independent oracle (`oracle.ts`) and by what the resulting token can
+ * do when verified. Each property runs 1,000 times on the memory store.
+ * The oracle is the model's (`../model/authority.ts`), written on need sets.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { TokenError } from '../../../src/errors.js';
+import type { Principal } from '../../../src/principal-types.js';
+import type { IssueInput, ListFilter } from '../../../src/service-types.js';
+import type { TokenInfo } from '../../../src/types.js';
+import { authorityOf, inside, type NeedAuthority } from '../model/authority.js';
+import { ALL, needSet } from '../model/model.js';
+import { arbWorld, buildWorld, NEEDS, POOL, type World } from './random-world.js';
+
+const RUNS = 1000;
+
+/** Runs a call; a `TokenError` is a refusal (null), anything else fails the property. */
+async function attempt<T>(work: Promise<T>): Promise<T | null> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof TokenError) return null;
+    throw error;
+  }
+}
+
+/** A stored token's authority now, by the oracle, with the world's directory. */
+function authority(world: World, token: TokenInfo): NeedAuthority {
+  const user = token.owner === null ? undefined : world.users[token.owner];
+  const owner = user === undefined ? null : { admin: user.admin, needs: user.admin ? ALL : needSet(user.grants) };
+  const narrowing = token.grants === null ? null : needSet(token.grants);
+  return authorityOf(owner, { ...token, narrowing, expiresAt: token.expiresAt?.getTime() ?? null });
+}
+
+/** The oracle's verdict, with the two tokens named when it fails. */
+function expectWithin(world: World, target: TokenInfo, what: string): void {
+  const verdict = inside(authority(world, target), authority(world, world.acting.info));
+  expect(verdict, `${what}: ${target.type} ${target.id} within ${world.acting.info.type}`).toBe(true);
+  // A master token is reached through no token but itself.
+  if (target.type === 'master') expect(target.id, `${what}: another master`).toBe(world.acting.info.id);
+}
+
+/** A credential handed out: what it can do when verified is within what the actor can do. */
+function expectNoStronger(actor: Principal, result: Principal, what: string): void {
+  for (const need of NEEDS) {
+    if (result.can(need)) expect(actor.can(need), `${what}: ${JSON.stringify(need)}`).toBe(true);
+  }
+  if (actor.expiresAt !== null) {
+    expect(result.expiresAt, `${what}: never expires`).not.toBeNull();
+    expect(result.expiresAt!.getTime(), `${what}: outlives the actor`).toBeLessThanOrEqual(actor.expiresAt.getTime());
+  }
+}
+
+/** Mostly the acting token's own user's tokens (itself included), where calls can succeed; sometimes any token. */
+const target = fc.record({ among: fc.constantFrom('self', 'own', 'own', 'any'), index: fc.nat() });
+
+function pickTarget(world: World, pick: { among: string; index: number }): { info: TokenInfo; token: string } {
+  const { owner, id } = world.acting.info;
+  const own = world.tokens.filter((token) => token.info.owner === owner && token.info.id !== id);
+  if (pick.among === 'self' || (pick.among === 'own' && own.length === 0)) return world.acting;
+  const pool = pick.among === 'own' ? own : world.tokens;
+  return pool[pick.index % pool.length]!;
+}
+
+/** Counts successes, so that a property that never gets past a refusal fails instead of passing emptily. */
+function counter(): { hit(kind: string): void; expectAtLeast(kind: string, times: number): void } {
+  const hits = new Map<string, number>();
+  return {
+    hit: (kind) => hits.set(kind, (hits.get(kind) ?? 0) + 1),
+    expectAtLeast: (kind, times) =>
+      expect(hits.get(kind) ?? 0, `successful ${kind} calls`).toBeGreaterThanOrEqual(times),
+  };
+}
+
+describe('authority only narrows (fast-check, 1,000 runs each)', () => {
+  it('get, events, rotate, share + claim, revoke, updateComment: the target is within the actor', async () => {
+    const seen = counter();
+    // Weighted towards the calls that hand out a secret.
+    const call = fc.constantFrom('get', 'events', 'rotate', 'rotate', 'share', 'share', 'share', 'revoke', 'comment');
+    await fc.assert(
+      fc.asyncProperty(arbWorld, call, target, async (spec, kind, pick) => {
+        const world = await buildWorld(spec);
+        const chosen = pickTarget(world, pick);
+        const before = await world.stored(chosen.info.id);
+        const { service, actor } = world;
+        const id = before.id;
+        let result: Principal | null = null;
+        let ok: boolean;
+        if (kind === 'rotate' || kind === 'share') {
+          const handed =
+            kind === 'rotate'
+              ? await attempt(service.rotate(id, actor))
+              : await attempt(service.share(id, actor).then((shared) => service.claim(shared.code)));
+          ok = handed !== null;
+          if (handed !== null) result = await service.verify(handed.token);
+        } else {
+          const work =
+            kind === 'get'
+              ? service.get(id, actor)
+              : kind === 'events'
+                ? service.events(id, actor)
+                : kind === 'revoke'
+                  ? service.revoke(id, actor)
+                  : service.updateComment(id, 'changed', actor);
+          ok = (await attempt<unknown>(work)) !== null;
+        }
+        if (!ok) return;
+        seen.hit(kind);
+        // Sessions read; they never produce or change a secret.
+        if (world.session) expect(['get', 'events'], `a session did ${kind}`).toContain(kind);
+        expectWithin(world, before, kind);
+        if (result !== null) expectNoStronger(world.principal, result, kind);
+      }),
+      { numRuns: RUNS },
+    );
+    for (const kind of ['get', 'events', 'rotate', 'share', 'revoke', 'comment']) seen.expectAtLeast(kind, 10);
+  });
+
+  it('issue: a new token is within the token that made it', async () => {
+    const seen = counter();
+    const input = fc.record({
+      type: fc.constantFrom(undefined, 'personal', 'limited', 'administrative'),
+      owner: fc.constantFrom(undefined, undefined, 'alice', 'analyst', 'bob'),
+      grants: fc.option(fc.subarray([...POOL]), { nil: undefined }),
+      ttl: fc.constantFrom(undefined, '1h', '30d', '365d', null),
+    });
+    await fc.assert(
+      fc.asyncProperty(arbWorld, input, async (spec, fields) => {
+        const world = await buildWorld(spec);
+        const issued = await attempt(world.service.issue(fields as IssueInput, world.actor));
+        if (issued === null) return;
+        seen.hit('issue');
+        expect(world.session, 'a session issued a token').toBe(false);
+        expect(world.acting.info.type, 'only master tokens create tokens').toBe('master');
+        expectWithin(world, issued.info, 'issue');
+        expectNoStronger(world.principal, await world.service.verify(issued.token), 'issue');
+      }),
+      { numRuns: RUNS },
+    );
+    seen.expectAtLeast('issue', 50);
+  });
+
+  it('list, revokeAll, removeUser, setMaxTtl, explainMaxTtl: nothing beyond the actor is shown or touched', async () => {
+    const seen = counter();
+    const call = fc.oneof(
+      fc.record({
+        kind: fc.constant('list' as const),
+        filter: fc.constantFrom<ListFilter>({}, { all: true }, { owner: 'bob' }, { owner: null }, { owner: 'analyst' }),
+      }),
+      fc.record({
+        kind: fc.constantFrom('revokeAll' as const, 'removeUser' as const),
+        // `own`: the acting token's own user, where a master token's revokeAll succeeds.
+        user: fc.constantFrom('own', 'own', 'alice', 'analyst', 'bob'),
+      }),
+      fc.record({ kind: fc.constant('setMaxTtl' as const), user: fc.constantFrom('analyst', 'bob') }),
+    );
+    await fc.assert(
+      fc.asyncProperty(arbWorld, call, async (spec, chosen) => {
+        const world = await buildWorld(spec);
+        const { service, actor, acting } = world;
+        if (chosen.kind === 'list') {
+          const page = await attempt(
+            service.list({ ...chosen.filter, hideExpired: false, hideRevoked: false, limit: 1000 }, actor),
+          );
+          if (page === null) return;
+          seen.hit('list');
+          for (const item of page.items) expectWithin(world, item, 'list');
+        } else if (chosen.kind === 'setMaxTtl') {
+          if ((await attempt(service.setMaxTtl({ user: chosen.user }, '24h', actor))) === null) return;
+          seen.hit('setMaxTtl');
+          // Only the master token of an admin sets policies.
+          expect([world.session, acting.info.type, world.users[acting.info.owner ?? '']?.admin]).toEqual([
+            false,
+            'master',
+            true,
+          ]);
+          // explainMaxTtl takes no actor and answers data only.
+          expect(JSON.stringify(await service.explainMaxTtl({ tenant: 'acme', user: chosen.user }))).not.toMatch(
+            /acme_/,
+          );
+        } else {
+          const user = chosen.user === 'own' ? (acting.info.owner ?? 'bob') : chosen.user;
+          const before = await Promise.all(world.tokens.map((token) => world.stored(token.info.id)));
+          const work =
+            chosen.kind === 'revokeAll' ? service.revokeAll({ user }, actor) : service.removeUser({ user }, actor);
+          if ((await attempt(work)) === null) return;
+          seen.hit(chosen.kind);
+          // A token removes no user; only a master token revokes all of its own user's other tokens.
+          expect(chosen.kind).toBe('revokeAll');
+          expect([world.session, acting.info.type, acting.info.owner]).toEqual([false, 'master', user]);
+          for (const token of before) {
+            const after = await world.stored(token.id);
+            if (after.revokedAt !== null && token.revokedAt === null) expectWithin(world, token, 'revokeAll');
+          }
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    for (const kind of ['list', 'revokeAll', 'setMaxTtl']) seen.expectAtLeast(kind, 10);
+  });
+
+  it('exchange: a session is never stronger or longer-lived than the token it came from', async () => {
+    const seen = counter();
+    await fc.assert(
+      fc.asyncProperty(arbWorld, fc.constantFrom('1m', '1h', '12h'), async (spec, ttl) => {
+        const world = await buildWorld({ ...spec, actor: { ...spec.actor, session: null } });
+        const session = await attempt(world.service.exchange(world.acting.token, { ttl }));
+        if (session === null) return;
+        seen.hit('exchange');
+        const principal = await world.service.verify(session.token);
+        expectNoStronger(world.principal, principal, 'exchange');
+        const parentEnd = world.acting.info.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
+        expect(session.expiresAt.getTime()).toBeLessThanOrEqual(parentEnd);
+        expect(principal.session?.expiresAt.getTime()).toBe(session.expiresAt.getTime());
+      }),
+      { numRuns: RUNS },
+    );
+    seen.expectAtLeast('exchange', 500);
+  });
+});

@@ -1,0 +1,146 @@
+/**
+ * Random worlds for the authority properties: users with random privileges,
+ * tokens of every kind with random grants and lifetimes (made by the system,
+ * a root), every user's master token, and one acting token or a session of
+ * it. The clock never moves, so lifetimes compare exactly.
+ */
+import fc from 'fast-check';
+import { staticDirectory } from '../../../src/directory.js';
+import { createKeySet, generateSigningKey, type KeySet } from '../../../src/jwt/index.js';
+import { jwtSessionCodec } from '../../../src/jwt/session.js';
+import { memoryRepository } from '../../../src/memory/index.js';
+import type { Principal } from '../../../src/principal-types.js';
+import { createTokenService } from '../../../src/service.js';
+import type { Actor, TokenService } from '../../../src/service-types.js';
+import type { Grant, Need, TokenInfo } from '../../../src/types.js';
+import { TEST_PEPPER } from '../../support/service.js';
+
+export const NOW = Date.UTC(2026, 0, 1);
+const USERS = ['alice', 'analyst', 'bob'] as const;
+export type UserName = (typeof USERS)[number];
+
+/** Grants that overlap, so that random sets are sometimes within each other and sometimes not. */
+export const POOL: readonly Grant[] = [
+  { scope: 'reports' },
+  { bucket: 'in.c-csv-import', access: 'read' },
+  { bucket: 'in.c-csv-import', access: 'write' },
+  { component: 'keboola.ex-db-mysql', actions: ['run'] },
+  { component: 'keboola.ex-db-mysql' },
+];
+
+/** Every need the pool touches, and one it never grants. */
+export const NEEDS: readonly Need[] = [
+  { scope: 'reports' },
+  { scope: 'elsewhere' },
+  { bucket: 'in.c-csv-import', access: 'read' },
+  { bucket: 'in.c-csv-import', access: 'write' },
+  { component: 'keboola.ex-db-mysql', action: 'run' },
+  { component: 'keboola.ex-db-mysql', action: 'configure' },
+];
+
+const TTLS = ['1h', '1d', '30d', '90d', null] as const;
+
+export interface TokenSpec {
+  readonly owner: UserName | null;
+  readonly type: 'personal' | 'limited';
+  readonly grants: Grant[] | undefined;
+  readonly ttl: (typeof TTLS)[number];
+}
+
+export interface WorldSpec {
+  readonly users: Readonly<Record<UserName, { admin: boolean; grants: Grant[] }>>;
+  readonly tokens: readonly TokenSpec[];
+  /** Which stored token acts (by position among all of them), and whether through a session of it. */
+  readonly actor: { readonly pick: number; readonly session: '1m' | '1h' | null };
+}
+
+const grants = fc.subarray([...POOL]).map((list) => list.map((grant) => structuredClone(grant)));
+
+export const arbWorld: fc.Arbitrary<WorldSpec> = fc.record({
+  users: fc.record({
+    alice: fc.record({ admin: fc.constant(true), grants: fc.constant([] as Grant[]) }),
+    analyst: fc.record({ admin: fc.constantFrom(false, false, false, true), grants }),
+    bob: fc.record({ admin: fc.constant(false), grants }),
+  }),
+  tokens: fc.array(
+    fc.record({
+      owner: fc.constantFrom<UserName | null>('alice', 'analyst', 'analyst', 'bob', null),
+      type: fc.constantFrom('personal' as const, 'limited' as const),
+      grants: fc.option(grants, { nil: undefined, freq: 3 }),
+      ttl: fc.constantFrom(...TTLS),
+    }),
+    { minLength: 1, maxLength: 6 },
+  ),
+  actor: fc.record({
+    pick: fc.nat(),
+    session: fc.oneof(
+      { weight: 4, arbitrary: fc.constant(null) },
+      { weight: 1, arbitrary: fc.constantFrom('1m' as const, '1h' as const) },
+    ),
+  }),
+});
+
+export interface World {
+  readonly service: TokenService;
+  /** The directory's users (tenant acme) by name. */
+  readonly users: Readonly<Record<string, { readonly admin: boolean; readonly grants: readonly Grant[] }>>;
+  /** Every stored token with its current string, in creation order (masters first). */
+  readonly tokens: { readonly info: TokenInfo; token: string }[];
+  /** The stored token that acts (a session's parent). */
+  readonly acting: { readonly info: TokenInfo; readonly token: string };
+  readonly principal: Principal;
+  readonly session: boolean;
+  readonly actor: Actor;
+  /** The token as it is stored now, read by the system. */
+  readonly stored: (id: string) => Promise<TokenInfo>;
+}
+
+let keys: Promise<KeySet> | undefined;
+
+export async function buildWorld(spec: WorldSpec): Promise<World> {
+  keys ??= generateSigningKey('HS256', { kid: 'sessions' }).then((signing) => createKeySet({ signing }));
+  const directoryData = { acme: structuredClone(spec.users) };
+  const service = createTokenService({
+    repository: memoryRepository(),
+    pepper: TEST_PEPPER,
+    prefix: 'acme',
+    directory: staticDirectory(directoryData),
+    policy: { allowNoExpiry: true },
+    sessions: { codec: jwtSessionCodec({ keys: await keys, issuer: 'tw', audience: 'tw', now: () => NOW }) },
+    now: () => NOW,
+  });
+  const tokens: World['tokens'] = [];
+  for (const user of USERS) {
+    const master = await service.ensureMasterToken({ tenant: 'acme', user });
+    if (master.created) tokens.push({ info: master.info, token: master.token });
+  }
+  for (const [index, token] of spec.tokens.entries()) {
+    const input = {
+      tenant: 'acme',
+      name: `t${index}`,
+      type: token.owner === null ? ('administrative' as const) : token.type,
+      ...(token.owner === null ? {} : { owner: token.owner }),
+      ...(token.grants === undefined ? {} : { grants: token.grants }),
+      ttl: token.ttl,
+    };
+    // Grants beyond the owner's privileges are refused even to the system: such a spec makes no token.
+    const issued = await service.issue(input, 'system').catch(() => null);
+    if (issued !== null) tokens.push({ info: issued.info, token: issued.token });
+  }
+  const acting = tokens[spec.actor.pick % tokens.length]!;
+  const actingString =
+    spec.actor.session === null
+      ? acting.token
+      : (await service.exchange(acting.token, { ttl: spec.actor.session })).token;
+  const principal = await service.verify(actingString);
+  return {
+    service,
+    users: spec.users,
+    tokens,
+    acting,
+    principal,
+    session: spec.actor.session !== null,
+    actor: { principal },
+    stored: (id) => service.get(id, 'system'),
+  };
+}
