@@ -13,7 +13,7 @@ import { constantTimeEqual, randomBase62 } from './encoding.js';
 import { TokenError } from './errors.js';
 import { opaqueFormat, SECRET_LENGTH } from './format.js';
 import { grantSetCovers, intersectGrantSets, parseGrants } from './grants.js';
-import { createPepperRing, nobleHasher, type PepperRing } from './hashing.js';
+import { createPepperRing, type PepperRing, portableHasher } from './hashing.js';
 import { createIdFactory } from './ids.js';
 import {
   type CanonicalRef,
@@ -135,7 +135,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const now = options.now ?? Date.now;
   const random = options.random ?? defaultRandom;
   const nextId = createIdFactory(random, now);
-  const peppers: PepperRing = createPepperRing(settings.pepper, options.hasher ?? nobleHasher);
+  const peppers: PepperRing = createPepperRing(settings.pepper, options.hasher ?? portableHasher);
   const prefix = options.prefix ?? 'tw';
   const format = options.format ?? opaqueFormat(prefix);
   const defaultTenant = identifier(options.defaultTenant ?? 'default', 'defaultTenant');
