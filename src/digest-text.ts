@@ -3,14 +3,13 @@
  * base64url text of a 32-byte digest (RFC 4648 §5), written and compared
  * without building intermediate strings or arrays.
  */
+import { B64URL } from './encoding.js';
 
 /** Characters in the text of a 32-byte digest: ⌈256 / 6⌉. */
 export const DIGEST_TEXT_LENGTH = 43;
 
 /** The character code of each base64url digit. */
-const DIGITS = Uint8Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', (c) =>
-  c.charCodeAt(0),
-);
+const DIGITS = Uint8Array.from(B64URL, (c) => c.charCodeAt(0));
 
 /**
  * Writes the character codes of the text of `digest` (32 bytes) into

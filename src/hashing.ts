@@ -6,22 +6,27 @@ import type { KeyedHasherFactory, PepperSet } from './service-types.js';
 import { writeDigest } from './sha256.js';
 
 /**
- * The default hasher: HMAC-SHA-256 in portable code (no `node:` module, no
- * Web Crypto promise), on our own SHA-256 compression. The inner and outer
- * states are computed once per key, so a message of up to 55 bytes costs
- * two compressions; each call returns a new 32-byte array.
+ * The default hasher: HMAC-SHA-256 (RFC 2104) in portable code — no
+ * `node:` module, no Web Crypto promise — on our own SHA-256 compression
+ * (`sha256.ts`, tested against the FIPS 180-4 and RFC 4231 vectors and
+ * against @noble/hashes). The inner and outer states are computed once per
+ * key (keys longer than 64 bytes are hashed first); a message of up to 55
+ * bytes then costs two compressions. Each call returns a new 32-byte array.
  *
- * Used as the service's `hasher`, it also takes a faster path than this
- * function offers: the service hashes secret strings directly, reading an
- * ASCII secret's characters straight into the block and comparing the
- * digest with the stored text without decoding it. That path exists only
- * for this hasher; a custom hasher (such as `nodeHasher`) receives the
- * secret's UTF-8 bytes. All give the same hashes.
+ * Fast path, for this hasher only: as the service's `hasher`, it is not
+ * called with bytes at all. The service hashes secret strings directly,
+ * reading an ASCII secret's character codes straight into the block
+ * (nothing allocated; other strings are UTF-8 encoded first, lone
+ * surrogates as U+FFFD like `TextEncoder`), and compares the digest with
+ * the stored base64url text without decoding it. A custom hasher, such as
+ * `nodeHasher`, receives the secret's UTF-8 bytes instead. All give the
+ * same stored hashes.
  *
  * @example
  * ```ts
  * import { portableHasher } from 'tokenward';
- * const mac = portableHasher(pepperBytes)(new TextEncoder().encode('message'));
+ * const key = new TextEncoder().encode(process.env.TOKEN_PEPPER);
+ * const mac = portableHasher(key)(new TextEncoder().encode('message')); // 32 bytes
  * ```
  */
 export const portableHasher: KeyedHasherFactory = (key) => {
