@@ -15,6 +15,8 @@ export interface BenchRow {
   readonly unit: 'ops/s' | 'req/s' | 'bytes';
   /** The target ratio from the issue, for display (e.g. 0.8 means value/baseline ≥ 0.8). */
   readonly target?: number;
+  /** The ratio of each round, when measured in rounds: printed as median and min–max. */
+  readonly roundRatios?: readonly number[];
 }
 
 /** Options of `measureOps`. */
@@ -56,26 +58,38 @@ export async function measureOps(fn: () => unknown | Promise<unknown>, options: 
 /**
  * Measures a candidate and its baseline alternately (baseline, candidate,
  * baseline, candidate, …) and keeps the best of each, so a noisy moment on
- * the machine hurts both sides alike.
+ * the machine hurts both sides alike. `ratios` holds each round's
+ * candidate/baseline ratio, from which a median and a range can be read.
  */
 export async function compareOps(
   candidate: () => unknown | Promise<unknown>,
   baseline: () => unknown | Promise<unknown>,
   options: MeasureOptions & { readonly rounds?: number } = {},
-): Promise<{ value: number; baseline: number }> {
+): Promise<{ value: number; baseline: number; ratios: number[] }> {
   let best = 0;
   let bestBaseline = 0;
+  const ratios: number[] = [];
   for (let round = 0; round < (options.rounds ?? 3); round++) {
-    bestBaseline = Math.max(bestBaseline, await measureOps(baseline, options));
-    best = Math.max(best, await measureOps(candidate, options));
+    const base = await measureOps(baseline, options);
+    const value = await measureOps(candidate, options);
+    bestBaseline = Math.max(bestBaseline, base);
+    best = Math.max(best, value);
+    ratios.push(value / base);
   }
-  return { value: best, baseline: bestBaseline };
+  return { value: best, baseline: bestBaseline, ratios };
+}
+
+/** The median and the range of some ratios, e.g. `1.92× (1.85–2.01)`. */
+function describeRatios(ratios: readonly number[]): string {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  return `${median(ratios).toFixed(2)}× (${sorted[0]!.toFixed(2)}–${sorted.at(-1)!.toFixed(2)})`;
 }
 
 /** Formats rows as an aligned table with the ratio column. */
 export function formatRows(rows: readonly BenchRow[]): string {
   const lines = rows.map((row) => {
-    const ratio = row.value / row.baseline;
+    // Rows measured in rounds are judged by their median round.
+    const ratio = row.roundRatios === undefined ? row.value / row.baseline : median(row.roundRatios);
     const target =
       row.target === undefined
         ? ''
@@ -86,7 +100,7 @@ export function formatRows(rows: readonly BenchRow[]): string {
       `${row.group} / ${row.name}`,
       `${format(row.value)} ${row.unit}`,
       `vs ${row.baselineName} ${format(row.baseline)} ${row.unit}`,
-      `ratio ${ratio.toFixed(2)}×`,
+      row.roundRatios === undefined ? `ratio ${ratio.toFixed(2)}×` : `median ratio ${describeRatios(row.roundRatios)}`,
       target,
     ];
   });
@@ -99,6 +113,12 @@ export function formatRows(rows: readonly BenchRow[]): string {
         .trimEnd(),
     )
     .join('\n');
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function format(n: number): string {

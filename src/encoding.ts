@@ -71,7 +71,8 @@ export function base62Value(text: string, start: number, width: number): number 
   return value;
 }
 
-const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** The base64url alphabet (RFC 4648 §5). */
+export const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /** Unpadded base64url of bytes (no Buffer: the core runs everywhere). */
 export function toBase64Url(bytes: Uint8Array): string {

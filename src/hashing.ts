@@ -1,23 +1,39 @@
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { digestMatchesText, digestText } from './digest-text.js';
 import { toBase64Url, utf8 } from './encoding.js';
 import { TokenError } from './errors.js';
+import { HmacSha256 } from './hmac-sha256.js';
 import type { KeyedHasherFactory, PepperSet } from './service-types.js';
+import { writeDigest } from './sha256.js';
 
 /**
- * HMAC-SHA-256 on @noble/hashes. The keyed state (the inner and outer pads)
- * is computed once per key; each message copies it into one reused scratch
- * instance (`_cloneInto`), so a call allocates only its 32-byte result.
- * Safe because the returned function runs to completion synchronously.
+ * The default hasher: HMAC-SHA-256 (RFC 2104) in portable code — no
+ * `node:` module, no Web Crypto promise — on our own SHA-256 compression
+ * (`sha256.ts`, tested against the FIPS 180-4 and RFC 4231 vectors and
+ * against @noble/hashes). The inner and outer states are computed once per
+ * key (keys longer than 64 bytes are hashed first); a message of up to 55
+ * bytes then costs two compressions. Each call returns a new 32-byte array.
+ *
+ * Fast path, for this hasher only: as the service's `hasher`, it is not
+ * called with bytes at all. The service hashes secret strings directly,
+ * reading an ASCII secret's character codes straight into the block
+ * (nothing allocated; other strings are UTF-8 encoded first, lone
+ * surrogates as U+FFFD like `TextEncoder`), and compares the digest with
+ * the stored base64url text without decoding it. A custom hasher, such as
+ * `nodeHasher`, receives the secret's UTF-8 bytes instead. All give the
+ * same stored hashes.
+ *
+ * @example
+ * ```ts
+ * import { portableHasher } from 'tokenward';
+ * const key = new TextEncoder().encode(process.env.TOKEN_PEPPER);
+ * const mac = portableHasher(key)(new TextEncoder().encode('message')); // 32 bytes
+ * ```
  */
-export const nobleHasher: KeyedHasherFactory = (key) => {
-  const keyed = hmac.create(sha256, key);
-  const scratch = keyed.clone();
+export const portableHasher: KeyedHasherFactory = (key) => {
+  const mac = new HmacSha256(key);
   return (message) => {
-    keyed._cloneInto(scratch);
-    scratch.update(message);
     const out = new Uint8Array(32);
-    scratch.digestInto(out);
+    writeDigest(mac.update(message), out);
     return out;
   };
 };
@@ -31,55 +47,66 @@ export interface PepperRing {
   readonly current: number;
   /** Every configured version. */
   readonly versions: readonly number[];
-  /** base64url HMAC of `secret` under pepper `version`, or null if that version is not configured. */
+  /**
+   * The stored form of `secret` under pepper `version` — the unpadded
+   * base64url text of HMAC-SHA-256(pepper, UTF-8 of `secret`), 43
+   * characters — or null if that version is not configured.
+   */
   hash(secret: string, version: number): string | null;
   /**
-   * Whether `secret` hashes to `stored` (a base64url HMAC) under `version`,
-   * in time independent of where they differ. The hot path of verification:
-   * it compares bytes and builds no strings.
+   * Whether `hash(secret, version) === stored`, in time that does not
+   * depend on where they differ. The hot path of verification: it builds no
+   * strings and does not decode `stored`.
    */
   matches(secret: string, version: number, stored: string): boolean;
 }
 
-const B64URL_VALUES = (() => {
-  const table = new Int16Array(128).fill(-1);
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-  for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
-  return table;
-})();
+/** The keyed hash of strings under one pepper version. */
+interface KeyedText {
+  hash(secret: string): string;
+  matches(secret: string, stored: string): boolean;
+}
 
-/** The 43-character base64url form of a 32-byte digest, decoded into `out`; false if malformed. */
-function decodeDigest(text: string, out: Uint8Array): boolean {
-  if (text.length !== 43) return false;
-  let bits = 0;
-  let value = 0;
-  let index = 0;
-  for (let i = 0; i < 43; i++) {
-    const code = text.charCodeAt(i);
-    const sextet = code < 128 ? B64URL_VALUES[code]! : -1;
-    if (sextet < 0) return false;
-    value = (value << 6) | sextet;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[index++] = (value >>> bits) & 0xff;
-    }
-  }
-  return index === 32;
+/** The default hasher's own path: strings go straight into the block (see `HmacSha256.updateText`). */
+function portableText(key: Uint8Array): KeyedText {
+  const mac = new HmacSha256(key);
+  const digest = new Uint8Array(32);
+  return {
+    hash(secret) {
+      writeDigest(mac.updateText(secret), digest);
+      return digestText(digest);
+    },
+    matches(secret, stored) {
+      writeDigest(mac.updateText(secret), digest);
+      return digestMatchesText(digest, stored);
+    },
+  };
 }
 
 /**
- * Writes an ASCII string's bytes into `scratch` without allocating; other
- * strings are UTF-8 encoded. The hashers copy their input, so reuse is safe.
+ * Any other hasher sees UTF-8 bytes. An ASCII string is written into a
+ * reused buffer (a hasher must not keep its input); others are encoded.
  */
-function messageBytes(text: string, scratch: Uint8Array): Uint8Array {
-  if (text.length > scratch.length) return utf8(text);
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code > 0x7f) return utf8(text);
-    scratch[i] = code;
-  }
-  return scratch.subarray(0, text.length);
+function pluggedText(mac: (message: Uint8Array) => Uint8Array, scratch: Uint8Array): KeyedText {
+  const bytes = (text: string): Uint8Array => {
+    if (text.length > scratch.length) return utf8(text);
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code > 0x7f) return utf8(text);
+      scratch[i] = code;
+    }
+    return scratch.subarray(0, text.length);
+  };
+  return {
+    hash(secret) {
+      const digest = mac(bytes(secret));
+      return digest.length === 32 ? digestText(digest) : toBase64Url(digest);
+    },
+    matches(secret, stored) {
+      const digest = mac(bytes(secret));
+      return digest.length === 32 && digestMatchesText(digest, stored);
+    },
+  };
 }
 
 function pepperBytes(value: unknown, version: number): Uint8Array {
@@ -104,34 +131,23 @@ export function createPepperRing(pepper: unknown, hasher: KeyedHasherFactory): P
       field: 'pepper',
     });
   }
-  const keyed = new Map<number, (message: Uint8Array) => Uint8Array>();
+  const scratch = new Uint8Array(256);
+  const keyed = new Map<number, KeyedText>();
   for (const [key, value] of Object.entries(set.peppers)) {
     const version = Number(key);
     if (!Number.isSafeInteger(version) || version < 0) {
       throw new TokenError('invalid_request', 'pepper versions must be non-negative integers', { field: 'pepper' });
     }
-    keyed.set(version, hasher(pepperBytes(value, version)));
+    const bytes = pepperBytes(value, version);
+    keyed.set(version, hasher === portableHasher ? portableText(bytes) : pluggedText(hasher(bytes), scratch));
   }
   if (!keyed.has(set.current)) {
     throw new TokenError('invalid_request', 'the current pepper version is not among the peppers', { field: 'pepper' });
   }
-  const scratch = new Uint8Array(256);
-  const expected = new Uint8Array(32);
   return {
     current: set.current,
     versions: [...keyed.keys()],
-    hash(secret, version) {
-      const mac = keyed.get(version);
-      return mac === undefined ? null : toBase64Url(mac(messageBytes(secret, scratch)));
-    },
-    matches(secret, version, stored) {
-      const mac = keyed.get(version);
-      if (mac === undefined || !decodeDigest(stored, expected)) return false;
-      const actual = mac(messageBytes(secret, scratch));
-      if (actual.length !== 32) return false;
-      let diff = 0;
-      for (let i = 0; i < 32; i++) diff |= actual[i]! ^ expected[i]!;
-      return diff === 0;
-    },
+    hash: (secret, version) => keyed.get(version)?.hash(secret) ?? null,
+    matches: (secret, version, stored) => keyed.get(version)?.matches(secret, stored) ?? false,
   };
 }

@@ -32,7 +32,7 @@ export {
   normalizeGrants,
   parseGrants,
 } from './grants.js';
-export { nobleHasher } from './hashing.js';
+export { portableHasher } from './hashing.js';
 export { memoryRepository } from './memory/index.js';
 export { type ApplicablePolicy, resolveMaxTtl } from './policy.js';
 export type { Principal } from './principal-types.js';

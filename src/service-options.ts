@@ -5,7 +5,7 @@
  */
 
 import { PREFIX_PATTERN } from './format.js';
-import { createPepperRing, nobleHasher, type PepperRing } from './hashing.js';
+import { createPepperRing, type PepperRing, portableHasher } from './hashing.js';
 import { identifier, invalid, isPlainObject, tokenName } from './input.js';
 import {
   booleanOption,
@@ -141,8 +141,8 @@ function pepperRing(pepper: unknown, hasherOption: unknown): PepperRing {
     if (typeof pepper.current !== 'number') throw invalid('pepper.current', 'must be a version number');
   }
   const hasher = functionOption<KeyedHasherFactory>(hasherOption, 'hasher');
-  if (hasher === undefined) return createPepperRing(pepper, nobleHasher);
-  const reference = createPepperRing(pepper, nobleHasher);
+  if (hasher === undefined) return createPepperRing(pepper, portableHasher);
+  const reference = createPepperRing(pepper, portableHasher);
   const probe = 'tokenward hasher check';
   let ring: PepperRing;
   let answer: string | null;

@@ -135,8 +135,15 @@ export interface PepperSet {
 }
 
 /**
- * Computes HMAC-SHA-256 under a fixed key. Called once per key; the returned
- * function is called on every verification and should reuse the keyed state.
+ * Computes HMAC-SHA-256 under a fixed key: called once per pepper version
+ * with the pepper's bytes; the returned function is called on every issue
+ * and verification with a message's bytes (the UTF-8 of a secret, lone
+ * surrogates as U+FFFD) and returns the 32-byte MAC. It should reuse the
+ * keyed state, must run synchronously, and must not keep `message`, whose
+ * buffer the service reuses. A MAC of any other length never verifies.
+ *
+ * The default, `portableHasher`, is not called through this interface by
+ * the service: it hashes secret strings directly (see `portableHasher`).
  */
 export type KeyedHasherFactory = (key: Uint8Array) => (message: Uint8Array) => Uint8Array;
 
@@ -178,8 +185,11 @@ export interface TokenServiceOptions {
   /** Short-lived sessions bound to a token (`exchange`); off unless a codec is given. */
   readonly sessions?: SessionOptions;
   /**
-   * Native or custom HMAC-SHA-256 (default: @noble/hashes with a reused keyed
-   * state). Checked against the default on a test message at construction.
+   * HMAC-SHA-256 of secrets under the pepper (default `portableHasher`, our
+   * own SHA-256 with precomputed keyed states and a string fast path);
+   * `nodeHasher` from `tokenward/node` for OpenSSL. Every hasher gives the
+   * same stored hashes; a custom one is checked against the default on a test
+   * message at construction.
    */
   readonly hasher?: KeyedHasherFactory;
   /** Clock in epoch milliseconds (default `Date.now`). */

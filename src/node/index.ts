@@ -15,8 +15,12 @@ import { createHmac } from 'node:crypto';
 import type { KeyedHasherFactory } from '../service-types.js';
 
 /**
- * HMAC-SHA-256 on `node:crypto` (OpenSSL). The key is copied once; each
- * message is a native HMAC.
+ * HMAC-SHA-256 on `node:crypto` (OpenSSL), for deployments that must hash
+ * with it (a FIPS policy, say). The key is copied once; each message is a
+ * native HMAC. Its hashes equal the default hasher's, so a service can
+ * switch between them; for a token secret the default is faster, since a
+ * `createHmac` call costs more than the two SHA-256 compressions it saves
+ * (figures in docs/performance.md).
  */
 export const nodeHasher: KeyedHasherFactory = (key) => {
   const ownKey = Uint8Array.from(key);

@@ -41,3 +41,23 @@ export const ALL_NEEDS: Need[] = (() => {
   for (const scope of ['checkup_report_create', 'dblab_token_check', 'joe_session_create']) needs.push({ scope });
   return needs;
 })();
+
+/**
+ * Strings of arbitrary UTF-16 code units, half of them pure ASCII (the
+ * keyed hash reads those by character code, in one block up to 55
+ * characters and in several beyond), the others mixing in any BMP unit,
+ * paired and lone surrogates included.
+ */
+export const arbUtf16String: fc.Arbitrary<string> = fc.oneof(
+  fc.string({ unit: 'binary-ascii', maxLength: 200 }),
+  fc.string({
+    unit: fc
+      .oneof(
+        { weight: 4, arbitrary: fc.integer({ min: 0, max: 0x7f }) },
+        { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xffff }) },
+        { weight: 1, arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }) },
+      )
+      .map((code) => String.fromCharCode(code)),
+    maxLength: 200,
+  }),
+);

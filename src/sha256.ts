@@ -1,0 +1,223 @@
+/**
+ * @internal SHA-256 (FIPS 180-4) on 32-bit words: the compression function
+ * and the message padding, nothing else.
+ *
+ * Why our own: the keyed hash of a token secret is two compressions, and
+ * the general-purpose hashers spend more time around them (buffers, views,
+ * byte copies, cleaning) than in them. Working on words lets the HMAC in
+ * `hmac-sha256.ts` start from precomputed states and fill a block straight
+ * from a string's character codes. Proven against the FIPS 180-4 vectors and
+ * against @noble/hashes by property tests (test/core/sha256.test.ts).
+ *
+ * Conventions: a state is an `Int32Array(8)`; a block is the first 16
+ * entries of an `Int32Array(64)` (`w`), each a big-endian 32-bit word; the
+ * other 48 entries are scratch for the message schedule. Arithmetic is done
+ * in doubles and wrapped with `| 0`, which is exact: every sum below has at
+ * most five terms under 2^32.
+ */
+
+/** The round constants: the first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
+// biome-ignore format: a table of constants, eight to a row
+const K = Int32Array.of(
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+);
+
+/** The initial hash value H(0): the first 32 bits of the fractional parts of the square roots of the first 8 primes. */
+// biome-ignore format: a table of constants, eight to a row
+const IV = Int32Array.of(
+  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+);
+
+/** A fresh state holding the initial hash value. */
+export function initialState(): Int32Array {
+  return IV.slice();
+}
+
+/** A block buffer for `compress`: 16 message words and 48 schedule words. */
+export function blockBuffer(): Int32Array {
+  return new Int32Array(64);
+}
+
+/**
+ * The compression function (FIPS 180-4 §6.2.2): folds the block in
+ * `w[0..15]` into `state`. Overwrites `w[16..63]` with the message schedule
+ * and leaves `w[0..15]` as they were.
+ */
+export function compress(state: Int32Array, w: Int32Array): void {
+  for (let t = 16; t < 64; t++) {
+    const x = w[t - 15]!;
+    const y = w[t - 2]!;
+    const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+    const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
+    w[t] = (s1 + w[t - 7]! + s0 + w[t - 16]!) | 0;
+  }
+  let a = state[0]!;
+  let b = state[1]!;
+  let c = state[2]!;
+  let d = state[3]!;
+  let e = state[4]!;
+  let f = state[5]!;
+  let g = state[6]!;
+  let h = state[7]!;
+  for (let t = 0; t < 64; t++) {
+    const sigma1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+    // Ch(e, f, g) = (e ∧ f) ⊕ (¬e ∧ g) and Maj(a, b, c) in forms with fewer operations.
+    const choice = g ^ (e & (f ^ g));
+    const t1 = (h + sigma1 + choice + K[t]! + w[t]!) | 0;
+    const sigma0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+    const majority = (a & b) | (c & (a | b));
+    h = g;
+    g = f;
+    f = e;
+    e = (d + t1) | 0;
+    d = c;
+    c = b;
+    b = a;
+    a = (t1 + sigma0 + majority) | 0;
+  }
+  state[0] = (state[0]! + a) | 0;
+  state[1] = (state[1]! + b) | 0;
+  state[2] = (state[2]! + c) | 0;
+  state[3] = (state[3]! + d) | 0;
+  state[4] = (state[4]! + e) | 0;
+  state[5] = (state[5]! + f) | 0;
+  state[6] = (state[6]! + g) | 0;
+  state[7] = (state[7]! + h) | 0;
+}
+
+/**
+ * Pads and compresses the last block (FIPS 180-4 §5.1.1): `w[0..15]` hold
+ * the message's final `used` bytes (0–63, the rest of the block zero), and
+ * `total` is the message length in bytes, including blocks already
+ * compressed. Appends the 0x80 byte and the 64-bit bit length, taking one
+ * more block when the length does not fit after the last bytes.
+ */
+function finish(state: Int32Array, w: Int32Array, used: number, total: number): void {
+  w[used >> 2] = w[used >> 2]! | (0x80 << (24 - ((used & 3) << 3)));
+  if (used >= 56) {
+    compress(state, w);
+    w.fill(0, 0, 16);
+  }
+  // The bit length as two words; `total * 8` is exact in a double below 2^53.
+  w[14] = Math.floor(total / 0x20000000);
+  w[15] = (total * 8) | 0;
+  compress(state, w);
+}
+
+/**
+ * Hashes `bytes` into `state` as the rest of a message whose first
+ * `before` bytes (a multiple of 64) are already compressed into it: all of
+ * its full blocks, then the padded tail. `state` ends as the digest.
+ */
+export function finishBytes(state: Int32Array, w: Int32Array, bytes: Uint8Array, before: number): void {
+  const length = bytes.length;
+  let at = 0;
+  for (; at + 64 <= length; at += 64) {
+    for (let j = 0; j < 16; j++) {
+      const p = at + (j << 2);
+      w[j] = (bytes[p]! << 24) | (bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!;
+    }
+    compress(state, w);
+  }
+  w.fill(0, 0, 16);
+  const used = length - at;
+  for (let k = 0; k < used; k++) w[k >> 2] = w[k >> 2]! | (bytes[at + k]! << (24 - ((k & 3) << 3)));
+  finish(state, w, used, before + length);
+}
+
+/**
+ * Like `finishBytes` for a string whose every character is ASCII (below
+ * U+0080), so that its character codes are its UTF-8 bytes; no byte array
+ * is made. Returns false as soon as it meets any other character, with
+ * `state` and `w` spoiled: the caller starts again from its own copy of the
+ * state with the string's UTF-8 bytes. A string of up to 55 characters (one
+ * block with its padding, as a token secret is) is checked before anything
+ * is compressed, so then that costs the caller one pass of reading.
+ */
+export function finishAscii(state: Int32Array, w: Int32Array, text: string, before: number): boolean {
+  const length = text.length;
+  if (length > 55) return finishLongAscii(state, w, text, before);
+  // Whole words of four characters, then the last word with the remaining
+  // 0–3 characters and the 0x80 byte, then zero words up to the length.
+  // Reading character codes past the end of a string is slow: never done.
+  const whole = length >> 2;
+  let all = 0;
+  let j = 0;
+  for (; j < whole; j++) {
+    const p = j << 2;
+    const a = text.charCodeAt(p);
+    const b = text.charCodeAt(p + 1);
+    const c = text.charCodeAt(p + 2);
+    const d = text.charCodeAt(p + 3);
+    all |= a | b | c | d;
+    w[j] = (a << 24) | (b << 16) | (c << 8) | d;
+  }
+  let last = 0x80 << (24 - ((length & 3) << 3));
+  for (let k = j << 2, shift = 24; k < length; k++, shift -= 8) {
+    const code = text.charCodeAt(k);
+    all |= code;
+    last |= code << shift;
+  }
+  w[j++] = last;
+  for (; j < 14; j++) w[j] = 0;
+  if (all > 0x7f) return false;
+  w[14] = Math.floor((before + length) / 0x20000000);
+  w[15] = ((before + length) * 8) | 0;
+  compress(state, w);
+  return true;
+}
+
+/** `finishAscii` for strings longer than one block can finish. */
+function finishLongAscii(state: Int32Array, w: Int32Array, text: string, before: number): boolean {
+  const length = text.length;
+  let at = 0;
+  for (; at + 64 <= length; at += 64) {
+    for (let j = 0; j < 16; j++) {
+      const p = at + (j << 2);
+      const a = text.charCodeAt(p);
+      const b = text.charCodeAt(p + 1);
+      const c = text.charCodeAt(p + 2);
+      const d = text.charCodeAt(p + 3);
+      if ((a | b | c | d) > 0x7f) return false;
+      w[j] = (a << 24) | (b << 16) | (c << 8) | d;
+    }
+    compress(state, w);
+  }
+  w.fill(0, 0, 16);
+  const used = length - at;
+  for (let k = 0; k < used; k++) {
+    const code = text.charCodeAt(at + k);
+    if (code > 0x7f) return false;
+    w[k >> 2] = w[k >> 2]! | (code << (24 - ((k & 3) << 3)));
+  }
+  finish(state, w, used, before + length);
+  return true;
+}
+
+/** Writes the 8 words of `state` big-endian into `out` (32 bytes) at `offset`. */
+export function writeDigest(state: Int32Array, out: Uint8Array, offset = 0): void {
+  for (let i = 0; i < 8; i++) {
+    const word = state[i]!;
+    const p = offset + (i << 2);
+    out[p] = word >>> 24;
+    out[p + 1] = word >>> 16;
+    out[p + 2] = word >>> 8;
+    out[p + 3] = word;
+  }
+}
+
+/** SHA-256 of `bytes`: a new 32-byte digest. */
+export function sha256(bytes: Uint8Array): Uint8Array {
+  const state = initialState();
+  finishBytes(state, blockBuffer(), bytes, 0);
+  const out = new Uint8Array(32);
+  writeDigest(state, out);
+  return out;
+}
