@@ -5,11 +5,12 @@
 // - the runtime-agnostic entries and every chunk they pull in import no Node
 //   built-in at all;
 // - the tarball carries no source maps (nor references to them) and ships the
-//   secret-scanner rules.
+//   secret-scanner rules; tokenward/secretlint exports secretlint's `creator`.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const DIST = 'dist';
 const RUNTIME_AGNOSTIC = ['index', 'memory', 'jwt', 'secretlint'];
@@ -74,7 +75,21 @@ for (const name of RUNTIME_AGNOSTIC) {
   }
 }
 
-const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' }));
+// secretlint loads a rule by its `creator` export, from either module format.
+const esmRule = existsSync('dist/secretlint.js') ? await import(pathToFileURL('dist/secretlint.js').href) : {};
+const cjsRule = existsSync('dist/secretlint.cjs') ? createRequire(import.meta.url)('../dist/secretlint.cjs') : {};
+for (const [file, rule] of [
+  ['dist/secretlint.js', esmRule],
+  ['dist/secretlint.cjs', cjsRule],
+]) {
+  if (rule.creator?.meta?.id !== 'tokenward/secretlint' || typeof rule.creator.create !== 'function') {
+    problems.push(`${file} does not export a secretlint rule creator`);
+  }
+}
+
+const [pack] = JSON.parse(
+  execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' }),
+);
 const packed = new Set(pack.files.map((file) => file.path));
 for (const path of packed) if (path.endsWith('.map')) problems.push(`the tarball carries the source map ${path}`);
 for (const path of SCANNER_FILES) if (!packed.has(path)) problems.push(`the tarball lacks ${path}`);

@@ -116,20 +116,17 @@ describe('createRemoteVerifier and redirects', () => {
     await expect(verifier(platform.url, workerdFetch).verify(bob.token)).resolves.toMatchObject({ owner: 'bob' });
   });
 
-  it.each([301, 302, 303, 307, 308])(
-    'answers unavailable for a %d and never asks where it points',
-    async (status) => {
-      const bob = await issue(fixture.service, BOB);
-      redirector.status = status;
-      const before = platform.requests;
-      for (const fetchImpl of [undefined, workerdFetch]) {
-        const remote = verifier(redirector.url, fetchImpl);
-        await expect(remote.verify(bob.token)).rejects.toMatchObject({ code: 'unavailable', status: 503 });
-        expect(remote.stats()).toMatchObject({ positiveEntries: 0, negativeEntries: 0 });
-      }
-      expect(platform.requests).toBe(before);
-    },
-  );
+  it.each([301, 302, 303, 307, 308])('answers unavailable for a %d and never asks where it points', async (status) => {
+    const bob = await issue(fixture.service, BOB);
+    redirector.status = status;
+    const before = platform.requests;
+    for (const fetchImpl of [undefined, workerdFetch]) {
+      const remote = verifier(redirector.url, fetchImpl);
+      await expect(remote.verify(bob.token)).rejects.toMatchObject({ code: 'unavailable', status: 503 });
+      expect(remote.stats()).toMatchObject({ positiveEntries: 0, negativeEntries: 0 });
+    }
+    expect(platform.requests).toBe(before);
+  });
 
   it('answers unavailable for an opaque-redirect response (browsers)', async () => {
     const bob = await issue(fixture.service, BOB);
