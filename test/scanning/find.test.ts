@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { crc32Ascii } from '../../src/encoding.js';
 import { looksLikeToken, redact } from '../../src/format.js';
 import { findTokens } from '../../src/scanning/find.js';
 import { TOKEN_PATTERN, tokenPattern } from '../../src/scanning/pattern.js';
@@ -149,5 +151,22 @@ describe('tokenPattern', () => {
     for (const pattern of [TOKEN_PATTERN, tokenPattern({ prefix: ['a', 'b'] })]) {
       expect(pattern).not.toMatch(/\((?!\?:)|\(\?<?[=!]|\\[1-9]/);
     }
+  });
+});
+
+describe('docs/scanning.md', () => {
+  const doc = readFileSync('docs/scanning.md', 'utf8');
+
+  it('shows the pattern as it is', () => {
+    expect(doc).toContain(`\n${TOKEN_PATTERN}\n`);
+  });
+
+  it('works its example as the code computes it', () => {
+    const head = 'example_p_01JD3Z6Q9X8K7M5N4P3R2S1T0Vh3Kq9ZmW0pXe7RtY2uVb5NcL8sDf1G';
+    expect(crc32Ascii(head)).toBe(0x11cbd642);
+    expect(crc32Ascii('123456789')).toBe(0xcbf43926);
+    expect(withChecksum(head)).toBe(`${head}0KCm2c`);
+    expect(doc).toContain(`${head}0KCm2c`);
+    expect(findTokens(doc).map((hit) => hit.token)).toEqual([`${head}0KCm2c`, `${head}0KCm2c`]);
   });
 });
