@@ -13,9 +13,15 @@ export default defineConfig({
   entry,
   format: ['esm', 'cjs'],
   dts: true,
-  sourcemap: true,
+  // No source maps in the package: dist/ is unminified, so stack traces read
+  // well without them, and maps were most of the install (issue 14). Maps
+  // without their sources would point at files the package does not ship.
+  sourcemap: false,
   clean: true,
   target: 'node20',
   splitting: true,
   treeshake: true,
+  // Keep `node:crypto` as written: some runtimes with Node compatibility
+  // (Cloudflare Workers' nodejs_compat) know built-ins only by `node:` names.
+  removeNodeProtocol: false,
 });

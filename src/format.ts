@@ -97,6 +97,16 @@ export function looksLikeToken(text: string): boolean {
 }
 
 /**
+ * @internal The prefix, type and id of a well-formed token with a valid
+ * checksum, whatever its prefix; null for anything else. For scanners.
+ */
+export function tokenParts(text: string): { prefix: string; type: StoredTokenType; id: string } | null {
+  const match = SHAPE.exec(text);
+  if (match === null || !checksumValid(text)) return null;
+  return { prefix: match[1]!, type: TYPES_BY_CODE[match[2]!]!, id: match[3]! };
+}
+
+/**
  * Hides the secret part of every tokenward token in `text`, keeping the
  * prefix, type code and id (enough to find the token, useless to use it).
  * Text without tokens comes back unchanged.

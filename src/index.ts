@@ -50,6 +50,8 @@ export type {
   TokenRepository,
   TokenUse,
 } from './repository.js';
+export { type FoundToken, findTokens } from './scanning/find.js';
+export { TOKEN_PATTERN, type TokenPatternOptions, tokenPattern } from './scanning/pattern.js';
 export { createTokenService } from './service.js';
 export type * from './service-types.js';
 export type * from './types.js';

@@ -47,7 +47,11 @@ export interface RemoteVerifierOptions {
    * `token_invalid` without a request.
    */
   readonly accept?: (token: string) => boolean;
-  /** The `fetch` to use (default `globalThis.fetch`). */
+  /**
+   * The `fetch` to use (default `globalThis.fetch`). It is called with
+   * `redirect: 'manual'`, which every runtime accepts (workerd refuses
+   * `'error'`); any redirect it reports fails as `unavailable`.
+   */
   readonly fetch?: typeof fetch;
   /** Clock in epoch milliseconds (default `Date.now`). */
   readonly now?: () => number;
@@ -86,6 +90,11 @@ const MAX_ANSWER_CHARS = 64 * 1024;
 
 function unavailable(message: string, cause?: unknown): TokenError {
   return new TokenError('unavailable', message, cause === undefined ? {} : { cause });
+}
+
+/** A redirect under `redirect: 'manual'`: browsers hide it as an opaque-redirect response (status 0). */
+function isRedirect(response: Response): boolean {
+  return response.type === 'opaqueredirect' || (response.status >= 300 && response.status <= 399);
 }
 
 function invalidToken(): TokenError {
@@ -242,9 +251,10 @@ function localPrincipals(configs: readonly LocalTokenConfig[]): readonly LocalTo
  *   never kept), in two bounded LRU caches: live answers for `cacheTtl`,
  *   "not active" answers for `negativeCacheTtl`; a live entry never outlives
  *   the token's `exp`. Concurrent checks of one token share one request.
- * - It fails closed: a refused connection, a timeout, a non-200 status or
- *   an unreadable answer is `TokenError('unavailable')`, never a pass, and
- *   is not cached.
+ * - It fails closed: a refused connection, a timeout, a redirect (never
+ *   followed: any 3xx or opaque-redirect answer), another non-200 status
+ *   or an unreadable answer is `TokenError('unavailable')`, never a pass,
+ *   and is not cached.
  * - Local verification tokens are checked first, in constant time, and keep
  *   working with the platform down or with `enablePersonalTokens: false`.
  *
@@ -295,8 +305,14 @@ export function createRemoteVerifier(options: RemoteVerifierOptions): RemoteVeri
         },
         body: new URLSearchParams({ token }).toString(),
         signal: AbortSignal.timeout(timeout),
-        redirect: 'error',
+        // 'manual', not 'error': workerd refuses 'error'. A redirect is never
+        // followed; whoever answers with one does not get to pick who decides.
+        redirect: 'manual',
       });
+      if (isRedirect(response)) {
+        await response.body?.cancel();
+        throw unavailable('the token platform answered with a redirect, which is not followed');
+      }
       if (response.status !== 200) {
         await response.body?.cancel();
         throw unavailable('the token platform refused the introspection request');

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-// The core (src/*.ts, src/memory, src/jwt) must run on any runtime with Web Crypto.
-const CORE_DIRS = ['src', 'src/memory', 'src/jwt'];
+// The core (src/*.ts, src/memory, src/jwt, src/scanning, src/secretlint) must run on any runtime with Web Crypto.
+const CORE_DIRS = ['src', 'src/memory', 'src/jwt', 'src/scanning', 'src/secretlint'];
 
 describe('runtime-agnostic core', () => {
   it('imports nothing from node: and uses no Node globals', () => {
