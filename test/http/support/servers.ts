@@ -14,6 +14,7 @@ import {
   tokenward,
 } from '../../../src/fastify/index.js';
 import type { TokenVerifier } from '../../../src/http/authenticate.js';
+import type { IntrospectionOptions } from '../../../src/http/introspection.js';
 import type { Principal } from '../../../src/principal-types.js';
 import type { Actor, TokenService } from '../../../src/service-types.js';
 import { AS_ISSUER, ISSUER_TEMPLATE, TEST_CLIENTS } from './clients.js';
@@ -40,6 +41,8 @@ export interface AppSetup {
   readonly verifier?: TokenVerifier;
   /** Called when recording a use fails. */
   readonly onRecordError?: (error: unknown) => void;
+  /** Options of `/oauth/introspect` in place of the default ones (bearer tokens and `TEST_CLIENTS`). */
+  readonly introspection?: IntrospectionOptions;
 }
 
 /** Builds the test app in one framework and starts it on an ephemeral port. */
@@ -150,7 +153,7 @@ export const startExpress: StartServer = async (setup) => {
       actor: (req) => testActor(req.get('x-test-user'), req.get('cookie'), req.tokenPrincipal),
     }),
   );
-  app.use('/oauth/introspect', introspectionRouter(service, INTROSPECTION));
+  app.use('/oauth/introspect', introspectionRouter(service, setup.introspection ?? INTROSPECTION));
   app.use('/oauth/introspect-bearer-only', introspectionRouter(service, { realm: REALM }));
 
   const server = app.listen(0, '127.0.0.1');
@@ -251,7 +254,11 @@ export const startFastify: StartServer = async (setup) => {
     },
     { prefix: '/manage' },
   );
-  await app.register(introspectionRoute, { verifier: service, ...INTROSPECTION, prefix: '/oauth/introspect' });
+  await app.register(introspectionRoute, {
+    verifier: service,
+    ...(setup.introspection ?? INTROSPECTION),
+    prefix: '/oauth/introspect',
+  });
   await app.register(introspectionRoute, { verifier: service, realm: REALM, prefix: '/oauth/introspect-bearer-only' });
 
   await app.listen({ port: 0, host: '127.0.0.1' });
