@@ -1,7 +1,14 @@
 import { TokenError } from '../errors.js';
 import { invalid } from '../input.js';
 import type { Principal } from '../principal-types.js';
-import { bearerChallenge, checkRealm, errorAnswer, type HttpAnswer, managementFailure } from './answers.js';
+import {
+  authFailure,
+  bearerChallenge,
+  checkRealm,
+  errorAnswer,
+  type HttpAnswer,
+  managementFailure,
+} from './answers.js';
 import { type AuthSettings, authenticate, authSettings, type TokenVerifier } from './authenticate.js';
 import { AssertionChecker, JWT_BEARER_ASSERTION } from './client-assertion.js';
 import {
@@ -174,7 +181,8 @@ export async function callerFromHeaders(
     }
   } catch (error) {
     if (error instanceof ClientAuthFailure) return { kind: 'refused', answer: invalidClient(challenges(endpoint)) };
-    return { kind: 'refused', answer: managementFailure(error, realm) };
+    // A repeated Authorization header: the same RFC 6750 answer as on every guarded route.
+    return { kind: 'refused', answer: authFailure(error, realm) };
   }
   const outcome = await authenticate(endpoint.verifier, request, endpoint.settings);
   if (outcome.kind === 'refused') return outcome;

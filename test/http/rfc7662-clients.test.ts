@@ -10,6 +10,7 @@ import type { IntrospectionClient } from '../../src/http/introspection.js';
 import { ACME_CLIENT_SECRET, AS_ISSUER, CLIENT_KEYS, CLIENT_SECRET } from './support/clients.js';
 import { ALICE, BOB, type Fixture, GINA, issue, makeFixture, REALM } from './support/fixture.js';
 import { bearer, call, type Reply } from './support/http.js';
+import { header, rawRequest } from './support/raw.js';
 import { FRAMEWORKS, type RunningServer } from './support/servers.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -157,6 +158,25 @@ describe.each(FRAMEWORKS)('RFC 7662 client authentication with %s', (_name, star
     expectInvalidClient(
       await introspect({ token: bobToken, client_assertion_type: JWT_BEARER, client_assertion: forged }),
     );
+  });
+
+  it('refuses a repeated Authorization header (Basic and Bearer) as a malformed request', async () => {
+    const body = `token=${bobToken}`;
+    const request = [
+      'POST /oauth/introspect HTTP/1.1',
+      'Host: 127.0.0.1',
+      'Connection: close',
+      'Content-Type: application/x-www-form-urlencoded',
+      `Content-Length: ${body.length}`,
+      basic('resource-server', CLIENT_SECRET).authorization!.replace(/^/, 'Authorization: '),
+      'Authorization: Bearer acme_a_junk',
+      '',
+      body,
+    ].join('\r\n');
+    const reply = await rawRequest(server.url, request);
+    expect(reply.status).toBe(400);
+    expect(header(reply, 'www-authenticate')).toBe(`Bearer realm="${REALM}", error="invalid_request"`);
+    expect(JSON.parse(reply.body)).toMatchObject({ error: 'invalid_request' });
   });
 
   it('answers a bearer-only endpoint that client credentials are not accepted there', async () => {
