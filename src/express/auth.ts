@@ -129,8 +129,9 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
  *
  * @throws TokenError `invalid_request` when it is built: `need` (or
  *   `need[i]`) that is not `{ bucket, access }`, `{ component, action }` or
- *   `{ scope }` with printable ASCII names, an empty list, a bad `realm`, or
- *   an unknown option.
+ *   `{ scope }` with valid names, an empty list, a bad `realm`, or an
+ *   unknown option. Names outside ASCII are percent-encoded in the `scope`
+ *   attribute (see docs/http.md, "Scope tokens").
  * @example
  * ```ts
  * import { requireGrant } from 'tokenward/express';

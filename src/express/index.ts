@@ -14,7 +14,13 @@
 export type { ErrorBody } from '../http/answers.js';
 export type { AuthOptions, TokenVerifier } from '../http/authenticate.js';
 export type { ExtractionOptions, TokenSource } from '../http/extract.js';
-export type { ActiveIntrospection, IntrospectionOptions, IntrospectionResponse } from '../http/introspection.js';
+export type {
+  ActiveIntrospection,
+  IntrospectionClient,
+  IntrospectionClients,
+  IntrospectionOptions,
+  IntrospectionResponse,
+} from '../http/introspection.js';
 export {
   createRemoteVerifier,
   type RemoteVerifier,

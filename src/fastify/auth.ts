@@ -136,8 +136,9 @@ export const tokenward: FastifyPluginAsync<FastifyAuthOptions> = fp(plugin, { fa
  * request.
  *
  * @throws TokenError `invalid_request` when it is built: `need` (or
- *   `need[i]`) that is not a valid need with printable ASCII names, an
- *   empty list, a bad `realm`, or an unknown option.
+ *   `need[i]`) that is not a valid need, an empty list, a bad `realm`, or
+ *   an unknown option. Names outside ASCII are percent-encoded in the
+ *   `scope` attribute (see docs/http.md, "Scope tokens").
  * @example
  * ```ts
  * import { requireGrant } from 'tokenward/fastify';

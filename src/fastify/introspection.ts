@@ -1,20 +1,20 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { TokenError } from '../errors.js';
-import { authFailure, managementFailure } from '../http/answers.js';
-import { authenticate, type TokenVerifier } from '../http/authenticate.js';
+import { managementFailure } from '../http/answers.js';
+import type { TokenVerifier } from '../http/authenticate.js';
 import {
+  answerIntrospection,
+  callerFromHeaders,
   INTROSPECTION_BODY_LIMIT,
+  type IntrospectionCaller,
   type IntrospectionOptions,
-  introspect,
   introspectionSettings,
 } from '../http/introspection.js';
 import { FASTIFY_REGISTER_KEYS } from '../http/options.js';
-import type { Principal } from '../principal-types.js';
 import { sendAnswer } from './auth.js';
 import { acceptFormBodies, acceptJsonBodies, answerUnreadableBodies, bodyCheck } from './body.js';
 
 /** Callers authenticated in `onRequest`, for the handler that runs after the body is parsed. */
-const callers = new WeakMap<FastifyRequest, Principal>();
+const callers = new WeakMap<FastifyRequest, IntrospectionCaller | null>();
 
 /** Options of the `introspectionRoute` plugin. */
 export interface FastifyIntrospectionOptions extends IntrospectionOptions {
@@ -24,60 +24,50 @@ export interface FastifyIntrospectionOptions extends IntrospectionOptions {
 
 /**
  * An RFC 7662 token introspection endpoint as a Fastify plugin: `POST` at
- * the plugin's prefix, `application/x-www-form-urlencoded` `token=…`. The
- * caller authenticates with its own token in the `Authorization` header (by
- * default an administrative or verification token) and learns only about
- * tokens of its own tenant; anything not live is `{ "active": false }`.
- * A JSON body is read as strictly as the management API's; other content
- * types answer 415. Bad options make `register`/`ready` reject with
+ * the plugin's prefix, `application/x-www-form-urlencoded` `token=…` (JSON
+ * is read too, as strictly as the management API's; other content types
+ * answer 415). Unknown parameters are ignored (RFC 6749 §3.2). Callers,
+ * answers and errors are those of the Express `introspectionRouter`: a
+ * bearer token (administrative or verification by default) or a registered
+ * client (`client_secret_basic`, `client_secret_post`, `client_secret_jwt`,
+ * `private_key_jwt`); `iss` per tenant, `scope` as RFC 6749 scope tokens;
+ * 401 for a token that may not introspect, 401 `invalid_client` for bad
+ * client credentials, 503 with `Retry-After` while storage is down.
+ * Bad options make `register`/`ready` reject with
  * `TokenError('invalid_request')` naming the option.
  *
  * @example
  * ```ts
  * import { introspectionRoute } from 'tokenward/fastify';
- * await app.register(introspectionRoute, { verifier: tokens, prefix: '/oauth/introspect' });
+ * await app.register(introspectionRoute, {
+ *   verifier: tokens,
+ *   prefix: '/oauth/introspect',
+ *   clients: [{ id: 'billing-api', secret: process.env.BILLING_CLIENT_SECRET! }],
+ * });
  * ```
  */
 export const introspectionRoute: FastifyPluginAsync<FastifyIntrospectionOptions> = async (fastify, options) => {
-  const { settings, authorize, anyTenant } = introspectionSettings(options?.verifier, options, [
-    'verifier',
-    ...FASTIFY_REGISTER_KEYS,
-  ]);
-  const { verifier } = options;
+  const endpoint = introspectionSettings(options?.verifier, options, ['verifier', ...FASTIFY_REGISTER_KEYS]);
+  const { realm } = endpoint.settings;
   acceptJsonBodies(fastify, INTROSPECTION_BODY_LIMIT);
   acceptFormBodies(fastify, INTROSPECTION_BODY_LIMIT);
-  answerUnreadableBodies(fastify, (error) => managementFailure(error, settings.realm));
+  answerUnreadableBodies(fastify, (error) => managementFailure(error, realm));
 
-  // The caller is authenticated before the body is read.
+  // Header credentials are checked before the body is read.
   fastify.addHook('onRequest', async (request, reply) => {
-    const outcome = await authenticate(
-      verifier,
-      { rawHeaders: request.raw.rawHeaders, url: request.raw.url ?? request.url },
-      settings,
-    );
+    const outcome = await callerFromHeaders(endpoint, {
+      rawHeaders: request.raw.rawHeaders,
+      url: request.raw.url ?? request.url,
+    });
     if (outcome.kind === 'refused') return sendAnswer(reply, outcome.answer);
-    if (outcome.kind === 'principal' && !authorize(outcome.principal)) {
-      return sendAnswer(
-        reply,
-        authFailure(new TokenError('insufficient_scope', 'not allowed to introspect'), settings.realm),
-      );
-    }
-    if (outcome.kind === 'principal') callers.set(request, outcome.principal);
+    callers.set(request, outcome.caller);
     return undefined;
   });
 
   fastify.post(
     '/',
     { bodyLimit: INTROSPECTION_BODY_LIMIT, onRequest: bodyCheck('json-or-form') },
-    async (request, reply) => {
-      const caller = callers.get(request);
-      if (caller === undefined)
-        return sendAnswer(reply, authFailure(new TokenError('token_invalid', 'no caller'), settings.realm));
-      try {
-        return sendAnswer(reply, await introspect(verifier, caller, request.body, { anyTenant }));
-      } catch (error) {
-        return sendAnswer(reply, managementFailure(error, settings.realm));
-      }
-    },
+    async (request, reply) =>
+      sendAnswer(reply, await answerIntrospection(endpoint, callers.get(request) ?? null, request.body)),
   );
 };

@@ -19,12 +19,22 @@ export interface HttpAnswer {
   readonly body?: unknown;
 }
 
-/** The JSON body of every error answer. */
+/**
+ * The JSON body of every error answer. `error` and `error_description` are
+ * the members OAuth clients read (RFC 6749 §5.2, RFC 7009 §2.2.1, RFC 7662
+ * §2.3); `message` says the same for clients written before them.
+ */
 export interface ErrorBody {
-  /** A `TokenError` code, `token_missing` (no credentials), or `internal_error`. */
-  readonly error: TokenErrorCode | 'token_missing' | 'internal_error';
+  /**
+   * A `TokenError` code, `token_missing` (no credentials), `internal_error`,
+   * or, on the OAuth routes, `invalid_client` (RFC 6749 §5.2) and
+   * `unsupported_token_type` (RFC 7009 §2.2.1).
+   */
+  readonly error: TokenErrorCode | 'token_missing' | 'internal_error' | 'invalid_client' | 'unsupported_token_type';
   /** A generic, human-readable message. Never contains a token or a secret. */
   readonly message: string;
+  /** The same text as `message`, under its RFC 6749 §5.2 name. */
+  readonly error_description: string;
   /** The rejected input field, for `invalid_request`. */
   readonly field?: string;
   /** The limit in milliseconds, for `duration_exceeds_policy` and `limit_exceeded`. */
@@ -66,12 +76,33 @@ export function bearerChallenge(realm: string, error?: BearerErrorCode, scope?: 
 
 const JSON_HEADERS = { 'cache-control': 'no-store' } as const;
 
-function answer(status: number, body: ErrorBody, challenge?: string): HttpAnswer {
-  return {
-    status,
-    headers: challenge === undefined ? JSON_HEADERS : { ...JSON_HEADERS, 'www-authenticate': challenge },
-    body,
-  };
+/**
+ * Seconds a client is asked to wait after a 503 (RFC 9110 §10.2.3): long
+ * enough for a database failover or a restart, short enough that a remote
+ * verifier or an OAuth client does not give up on a brief outage.
+ */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** The body members of an error answer. */
+type ErrorFields = Omit<ErrorBody, 'error_description'>;
+
+/**
+ * @internal Any error answer: `error_description` repeats the message, and
+ * every 503 says when to retry, so no route can forget either.
+ */
+export function errorAnswer(
+  status: number,
+  fields: ErrorFields,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): HttpAnswer {
+  const headers: Record<string, string> = { ...JSON_HEADERS, ...extraHeaders };
+  if (status === 503) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+  const { error, message, ...rest } = fields;
+  return { status, headers, body: { error, message, error_description: message, ...rest } };
+}
+
+function answer(status: number, fields: ErrorFields, challenge?: string): HttpAnswer {
+  return errorAnswer(status, fields, challenge === undefined ? {} : { 'www-authenticate': challenge });
 }
 
 /** 401 for a request without credentials: a challenge with no error attribute (RFC 6750 §3.1). */
@@ -125,7 +156,7 @@ export function managementFailure(error: unknown, realm: string): HttpAnswer {
   if (!isTokenError(error)) return INTERNAL;
   if (error.status === 401 || error.code === 'insufficient_scope') return authFailure(error, realm);
   const message = GENERIC[error.code] ?? error.message;
-  const body: { -readonly [K in keyof ErrorBody]: ErrorBody[K] } = { error: error.code, message };
+  const body: { -readonly [K in keyof ErrorFields]: ErrorFields[K] } = { error: error.code, message };
   if (error.details.field !== undefined) body.field = error.details.field;
   if (error.details.limit !== undefined) body.limit = error.details.limit;
   return answer(error.status, body);
@@ -137,11 +168,7 @@ export function managementFailure(error: unknown, realm: string): HttpAnswer {
  * (RFC 9110 §12.5.1 lets a server name the media types it accepts).
  */
 export function unsupportedMediaType(accepted: readonly string[], field: string, message: string): HttpAnswer {
-  return {
-    status: 415,
-    headers: { ...JSON_HEADERS, accept: accepted.join(', ') },
-    body: { error: 'invalid_request', message, field },
-  };
+  return errorAnswer(415, { error: 'invalid_request', message, field }, { accept: accepted.join(', ') });
 }
 
 /** 400 for a body the framework could not read, 413 for one over the limit. */

@@ -1,10 +1,10 @@
 import { TokenError } from '../errors.js';
-import { needToString, parseNeed } from '../grants.js';
+import { parseNeed } from '../grants.js';
 import { invalid } from '../input.js';
 import type { Principal } from '../principal-types.js';
 import type { VerifyOptions } from '../service-types.js';
 import type { Need } from '../types.js';
-import { authFailure, checkRealm, type HttpAnswer, isScopeAttribute, missingCredentials } from './answers.js';
+import { authFailure, checkRealm, type HttpAnswer, missingCredentials } from './answers.js';
 import {
   EXTRACTION_KEYS,
   type ExtractionOptions,
@@ -14,6 +14,7 @@ import {
   type RequestParts,
 } from './extract.js';
 import { booleanOption, functionOption, optionsObject, tenantOption, verifierOption } from './options.js';
+import { scopeToken } from './scope.js';
 
 /**
  * Anything that turns a token string into a principal: a `TokenService`,
@@ -156,8 +157,8 @@ export interface GrantGuard {
 
 /**
  * @internal Validates a guard's needs at setup. The `scope` attribute lists
- * every need in its stable string form (`bucket:in.c-main:write`), so a
- * client learns exactly what to ask for.
+ * every need as its RFC 6749 scope token (`bucket:in.c-main:write`, see
+ * `scope.ts`), so a client learns exactly what to ask for.
  */
 export function grantGuard(need: Need | readonly Need[]): GrantGuard {
   const list: readonly unknown[] = Array.isArray(need) ? need : [need];
@@ -170,13 +171,7 @@ export function grantGuard(need: Need | readonly Need[]): GrantGuard {
       throw invalid(field, 'must be { bucket, access }, { component, action } or { scope }');
     }
   });
-  needs.forEach((item, index) => {
-    if (!isScopeAttribute(needToString(item))) {
-      const field = Array.isArray(need) ? `need[${index}]` : 'need';
-      throw invalid(field, 'must use printable ASCII names, to be named in a WWW-Authenticate header');
-    }
-  });
-  return { needs, scope: needs.map(needToString).join(' ') };
+  return { needs, scope: needs.map(scopeToken).join(' ') };
 }
 
 /** @internal Validates the options of `requireGrant` (Express and Fastify alike). */

@@ -1,9 +1,17 @@
 import { isTokenError } from '../errors.js';
 import type { Actor, Duration, IssueInput, ListFilter, TokenService, Ttl } from '../service-types.js';
 import type { StoredTokenType } from '../types.js';
-import type { HttpAnswer } from './answers.js';
+import { errorAnswer, type HttpAnswer } from './answers.js';
 import type { BodyKind } from './body.js';
-import { bodyObject, invalidField, optionalString, queryBoolean, queryInteger, queryString } from './input.js';
+import {
+  bodyObject,
+  invalidField,
+  oauthParameters,
+  optionalString,
+  queryBoolean,
+  queryInteger,
+  queryString,
+} from './input.js';
 
 /**
  * @internal The management API for a "Personal access tokens" page, as
@@ -228,11 +236,11 @@ const claimToken: ManagementRoute = {
 };
 
 function unsupportedTokenType(): HttpAnswer {
-  return {
-    status: 400,
-    headers: NO_STORE,
-    body: { error: 'unsupported_token_type', message: 'this kind of token cannot be revoked here' },
-  };
+  return errorAnswer(
+    400,
+    { error: 'unsupported_token_type', message: 'this kind of token cannot be revoked here' },
+    { pragma: 'no-cache' },
+  );
 }
 
 /**
@@ -247,10 +255,10 @@ const revokeByToken: ManagementRoute = {
   needsActor: false,
   body: 'json-or-form',
   async handle(service, context) {
-    const body = bodyObject(context.body, ['token', 'token_type_hint']);
-    const token = optionalString(body, 'token');
-    if (token === undefined || token === '') throw invalidField('token', 'is required');
-    optionalString(body, 'token_type_hint');
+    // RFC 6749 §3.2: client_id, client_secret and any other parameter are ignored. Holding the
+    // token is the authority here, so client credentials add nothing and are not checked.
+    const { token } = oauthParameters(context.body, ['token', 'token_type_hint']);
+    if (token === undefined) throw invalidField('token', 'is required');
     let principal: Awaited<ReturnType<TokenService['verify']>>;
     try {
       principal = await service.verify(token);

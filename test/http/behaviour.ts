@@ -403,6 +403,7 @@ export function behaviourSuite(start: StartServer): void {
         const listed = await get('/manage/tokens', AS_BOB);
         expect(listed.status).toBe(503);
         expect(listed.body.error).toBe('unavailable');
+        expect(listed.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
         expect((await send('POST', '/manage/tokens', { name: 'during-outage' }, AS_BOB)).status).toBe(503);
       } finally {
         fixture.outage.down = false;
@@ -415,7 +416,11 @@ export function behaviourSuite(start: StartServer): void {
       const own = await issue(fixture.service, BOB, { name: 'tenant-resolver' });
       const reply = await get('/broken-tenant/me', bearer(own.token));
       expect(reply.status).toBe(500);
-      expect(reply.body).toEqual({ error: 'internal_error', message: 'internal error' });
+      expect(reply.body).toEqual({
+        error: 'internal_error',
+        message: 'internal error',
+        error_description: 'internal error',
+      });
     });
 
     it('does not fail a request when recording its use fails', async () => {

@@ -84,7 +84,6 @@ const GUARD_CASES: readonly (readonly [unknown, unknown, string])[] = [
   [{ bucket: 'x' }, undefined, 'need'],
   [[], undefined, 'need'],
   [[{ scope: 'a' }, { bucket: 'x', access: 'delete' }], undefined, 'need[1]'],
-  [{ scope: 'café' }, undefined, 'need'],
   [{ scope: 'a' }, { realm: '"' }, 'realm'],
   [{ scope: 'a' }, { realmz: 'x' }, 'options.realmz'],
 ];
@@ -102,11 +101,45 @@ const MANAGEMENT_CASES: readonly (readonly [Record<string, unknown>, string])[] 
   [{ acter: () => null }, 'options.acter'],
 ];
 
+const GOOD_SECRET = 'a-client-secret-of-at-least-32-characters';
+
 const INTROSPECTION_CASES: readonly (readonly [Record<string, unknown>, string])[] = [
   [{ authorize: true }, 'authorize'],
   [{ anyTenant: 'yes' }, 'anyTenant'],
   [{ realm: 'line\nbreak' }, 'realm'],
   [{ anyTenants: true }, 'options.anyTenants'],
+  [{ clients: 'resource-server' }, 'clients'],
+  [{ clients: [null] }, 'clients[0]'],
+  [{ clients: [{ secret: GOOD_SECRET }] }, 'clients[0].id'],
+  [{ clients: [{ id: 'has space', secret: GOOD_SECRET }] }, 'clients[0].id'],
+  [{ clients: [{ id: 'a', secret: 'too-short' }] }, 'clients[0].secret'],
+  [{ clients: [{ id: 'a' }] }, 'clients[0]'],
+  [{ clients: [{ id: 'a', secret: GOOD_SECRET, tenant: 'a b' }] }, 'clients[0].tenant'],
+  [{ clients: [{ id: 'a', secret: GOOD_SECRET, scope: 'x' }] }, 'clients[0].scope'],
+  [{ clients: [{ id: 'a', jwks: [] }], assertionAudience: 'https://as' }, 'clients[0].jwks'],
+  [
+    { clients: [{ id: 'a', jwks: [{ kty: 'oct', k: 'c2VjcmV0' }] }], assertionAudience: 'https://as' },
+    'clients[0].jwks[0]',
+  ],
+  [
+    { clients: [{ id: 'a', jwks: [{ kty: 'EC', d: 'private' }] }], assertionAudience: 'https://as' },
+    'clients[0].jwks[0]',
+  ],
+  [{ clients: [{ id: 'a', jwks: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }] }] }, 'clients[0].jwks'],
+  [
+    {
+      clients: [
+        { id: 'a', secret: GOOD_SECRET },
+        { id: 'a', secret: GOOD_SECRET },
+      ],
+    },
+    'clients[1].id',
+  ],
+  [{ assertionAudience: [] }, 'assertionAudience'],
+  [{ assertionAudience: 'with space' }, 'assertionAudience'],
+  [{ issuer: 'https://auth.example.com' }, 'issuer'],
+  [{ issuer: 'https://auth.example.com/{tenant} x' }, 'issuer'],
+  [{ issuer: 42 }, 'issuer'],
 ];
 
 const REMOTE_CASES: readonly (readonly [unknown, string])[] = [

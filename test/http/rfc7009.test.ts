@@ -44,12 +44,38 @@ describe.each(FRAMEWORKS)('RFC 7009 with %s', (_name, start) => {
       expect(await me(bob.token)).toBe(401);
     });
 
-    it('answers a missing token parameter with 400 invalid_request', async () => {
-      for (const body of ['', 'token=', 'token_type_hint=access_token']) {
+    it('answers a missing or repeated token parameter with 400 invalid_request and an error_description', async () => {
+      for (const body of ['', 'token=', 'token_type_hint=access_token', 'token=a&token=b']) {
         const reply = await revoke(body);
         expect(reply.status).toBe(400);
-        expect(reply.body.error).toBe('invalid_request');
+        expect(reply.body).toMatchObject({ error: 'invalid_request', error_description: reply.body.message });
       }
+    });
+
+    it('RFC 6749 §3.2: ignores parameters it does not know (client credentials included), in forms and JSON', async () => {
+      const extras = { client_id: 'some-client', client_secret: 'whatever', resource: 'https://api.example.com' };
+      const bob = await issue(fixture.service, BOB);
+      const reply = await revoke(`${new URLSearchParams({ token: bob.token, ...extras })}&foo=1&foo=2`);
+      expect(reply.status).toBe(200);
+      expect(await me(bob.token)).toBe(401);
+      const other = await issue(fixture.service, BOB);
+      const asJson = await revoke(JSON.stringify({ token: other.token, ...extras, nested: [1] }), 'application/json');
+      expect(asJson.status).toBe(200);
+      expect(await me(other.token)).toBe(401);
+    });
+
+    it('revokes with client credentials in an HTTP Basic header, which it does not need', async () => {
+      const bob = await issue(fixture.service, BOB);
+      const reply = await call(server.url, '/manage/revoke', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${btoa('some-client:some-secret')}`,
+        },
+        body: new URLSearchParams({ token: bob.token }).toString(),
+      });
+      expect(reply.status).toBe(200);
+      expect(await me(bob.token)).toBe(401);
     });
   });
 
@@ -90,20 +116,21 @@ describe.each(FRAMEWORKS)('RFC 7009 with %s', (_name, start) => {
       for (const token of [masterToken, VERIFICATION_SECRET]) {
         const reply = await revoke(new URLSearchParams({ token }).toString());
         expect(reply.status).toBe(400);
-        expect(reply.body.error).toBe('unsupported_token_type');
+        expect(reply.body).toMatchObject({ error: 'unsupported_token_type', error_description: expect.any(String) });
         expect(await me(token)).toBe(200);
       }
     });
   });
 
   describe('§2.2.1 server errors', () => {
-    it('answers 503 while storage is down and revokes nothing', async () => {
+    it('answers 503 with Retry-After while storage is down and revokes nothing', async () => {
       const bob = await issue(fixture.service, BOB);
       fixture.outage.down = true;
       try {
         const reply = await revoke(`token=${bob.token}`);
         expect(reply.status).toBe(503);
-        expect(reply.body.error).toBe('unavailable');
+        expect(reply.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+        expect(reply.body).toMatchObject({ error: 'unavailable', error_description: reply.body.message });
       } finally {
         fixture.outage.down = false;
       }

@@ -3,7 +3,9 @@ import type { Request, RequestHandler, Router } from 'express';
 import type { FastifyPluginAsync, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
+  type ActiveIntrospection,
   requireGrant as expressGuard,
+  type IntrospectionClient,
   introspectionRouter,
   managementRouter,
   tokenAuth,
@@ -40,6 +42,22 @@ describe('tokenward/express types', () => {
     expectTypeOf(tokenAuth).toBeCallableWith(remote);
     // @ts-expect-error a need must be a bucket, component or scope need
     expressGuard({ bucket: 'b', access: 'delete' });
+  });
+
+  it('takes clients as a list or a lookup, and types the introspection answer', () => {
+    expectTypeOf(introspectionRouter).toBeCallableWith(service, {
+      clients: [{ id: 'api', secret: 's', tenant: 'acme' }],
+      assertionAudience: 'https://auth.example.com',
+      issuer: 'https://auth.example.com/tenants/{tenant}',
+    });
+    expectTypeOf(introspectionRouter).toBeCallableWith(service, {
+      clients: async (id: string): Promise<IntrospectionClient | undefined> => ({ id, secret: 's' }),
+    });
+    expectTypeOf<ActiveIntrospection['iss']>().toEqualTypeOf<string>();
+    expectTypeOf<ActiveIntrospection['scope']>().toEqualTypeOf<string | undefined>();
+    // @ts-expect-error a client needs an id
+    const nameless: IntrospectionClient = { secret: 's' };
+    void nameless;
   });
 });
 

@@ -14,9 +14,19 @@ import {
   tokenward,
 } from '../../../src/fastify/index.js';
 import type { TokenVerifier } from '../../../src/http/authenticate.js';
+import type { IntrospectionOptions } from '../../../src/http/introspection.js';
 import type { Principal } from '../../../src/principal-types.js';
 import type { Actor, TokenService } from '../../../src/service-types.js';
+import { AS_ISSUER, ISSUER_TEMPLATE, TEST_CLIENTS } from './clients.js';
 import { REALM } from './fixture.js';
+
+/** The introspection endpoint's options in both apps: bearer tokens, and the registered clients. */
+const INTROSPECTION = {
+  realm: REALM,
+  clients: TEST_CLIENTS,
+  assertionAudience: AS_ISSUER,
+  issuer: ISSUER_TEMPLATE,
+} as const;
 
 /** A server listening on 127.0.0.1. */
 export interface RunningServer {
@@ -31,6 +41,8 @@ export interface AppSetup {
   readonly verifier?: TokenVerifier;
   /** Called when recording a use fails. */
   readonly onRecordError?: (error: unknown) => void;
+  /** Options of `/oauth/introspect` in place of the default ones (bearer tokens and `TEST_CLIENTS`). */
+  readonly introspection?: IntrospectionOptions;
 }
 
 /** Builds the test app in one framework and starts it on an ephemeral port. */
@@ -79,7 +91,8 @@ const COMPONENT = 'keboola.ex-db-mysql';
  * - GET /globex/me: only tokens of tenant globex
  * - GET /broken-tenant/me: a tenant resolver that throws
  * - /manage: the management API, acting as `X-Test-User`, the `test_session` cookie or the token;
- *   /oauth/introspect: RFC 7662
+ *   /oauth/introspect: RFC 7662 with bearer tokens and the registered clients;
+ *   /oauth/introspect-bearer-only: RFC 7662 with bearer tokens only, default issuer
  */
 export const startExpress: StartServer = async (setup) => {
   const { service } = setup;
@@ -140,7 +153,8 @@ export const startExpress: StartServer = async (setup) => {
       actor: (req) => testActor(req.get('x-test-user'), req.get('cookie'), req.tokenPrincipal),
     }),
   );
-  app.use('/oauth/introspect', introspectionRouter(service, { realm: REALM }));
+  app.use('/oauth/introspect', introspectionRouter(service, setup.introspection ?? INTROSPECTION));
+  app.use('/oauth/introspect-bearer-only', introspectionRouter(service, { realm: REALM }));
 
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
@@ -240,7 +254,12 @@ export const startFastify: StartServer = async (setup) => {
     },
     { prefix: '/manage' },
   );
-  await app.register(introspectionRoute, { verifier: service, realm: REALM, prefix: '/oauth/introspect' });
+  await app.register(introspectionRoute, {
+    verifier: service,
+    ...(setup.introspection ?? INTROSPECTION),
+    prefix: '/oauth/introspect',
+  });
+  await app.register(introspectionRoute, { verifier: service, realm: REALM, prefix: '/oauth/introspect-bearer-only' });
 
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
