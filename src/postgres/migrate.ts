@@ -2,6 +2,8 @@
  * Versioned schema migrations for the PostgreSQL store.
  */
 import type { Pool } from 'pg';
+import { TokenError } from '../errors.js';
+import { checkOut, type HeldClient } from './connection.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { type PostgresLocation, tableNames } from './names.js';
 
@@ -61,8 +63,16 @@ export function renderMigrations(location: PostgresLocation = {}): RenderedMigra
  * Brings the schema up to date: applies the missing migrations, in order, in
  * one transaction, under an advisory lock so that several instances starting
  * at once apply each migration exactly once (the others wait, then find
- * nothing to do). Creates the schema if needed. Throws if the database has a
- * newer schema version than this release knows.
+ * nothing to do). Creates the schema if needed.
+ *
+ * Errors: an `Error` if the database has a newer schema version than this
+ * release knows (nothing is changed); `TokenError('invalid_request')` for a
+ * bad `schema` or `tablePrefix`; `TokenError('unavailable')` (the driver's
+ * error as its `cause`) when PostgreSQL fails or goes away meanwhile. The
+ * transaction then rolls back, unless the server had already received its
+ * COMMIT, so calling `migrate` again is always safe. The connection it uses
+ * is guarded while held and destroyed if it failed, so a server dying
+ * mid-migration never crashes the process.
  *
  * @example
  * ```ts
@@ -77,41 +87,56 @@ export function renderMigrations(location: PostgresLocation = {}): RenderedMigra
 export async function migrate(pool: Pick<Pool, 'connect'>, options: MigrateOptions = {}): Promise<MigrateResult> {
   const names = tableNames(options);
   const target = options.toVersion ?? SCHEMA_VERSION;
-  const client = await pool.connect();
-  let broken: Error | undefined;
+  let held: HeldClient;
+  try {
+    held = await checkOut(pool);
+  } catch (error) {
+    throw unavailable(error);
+  }
+  const { client } = held;
+  let broken: unknown;
   try {
     await client.query('BEGIN');
-    try {
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [names.lockSpace, 'migrate']);
-      const exists = await client.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [
-        names.migrations,
-      ]);
-      const done = new Set<number>();
-      if (exists.rows[0]?.found) {
-        const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${names.migrations}`);
-        for (const row of rows) done.add(row.version);
-      }
-      const newest = Math.max(0, ...done);
-      if (newest > SCHEMA_VERSION) {
-        throw new Error(
-          `tokenward: the database schema is at version ${newest}, newer than this release supports (${SCHEMA_VERSION})`,
-        );
-      }
-      const applied: number[] = [];
-      for (const migration of MIGRATIONS) {
-        if (migration.version > target || done.has(migration.version)) continue;
-        await client.query(render(migration, names.schema, names.prefix).sql);
-        applied.push(migration.version);
-      }
-      await client.query('COMMIT');
-      return { applied, version: Math.max(newest, ...applied) };
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [names.lockSpace, 'migrate']);
+    const exists = await client.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [
+      names.migrations,
+    ]);
+    const done = new Set<number>();
+    if (exists.rows[0]?.found) {
+      const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${names.migrations}`);
+      for (const row of rows) done.add(row.version);
+    }
+    const newest = Math.max(0, ...done);
+    if (newest > SCHEMA_VERSION) throw new SchemaTooNew(newest);
+    const applied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (migration.version > target || done.has(migration.version)) continue;
+      await client.query(render(migration, names.schema, names.prefix).sql);
+      applied.push(migration.version);
+    }
+    await client.query('COMMIT');
+    return { applied, version: Math.max(newest, ...applied) };
+  } catch (error) {
+    if (held.failure === undefined) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
         broken = rollbackError;
       });
-      throw error;
     }
+    // Like the service, anything but our own refusal is a storage failure: `unavailable`, cause attached.
+    throw error instanceof SchemaTooNew ? error : unavailable(error);
   } finally {
-    client.release(broken);
+    held.release(broken);
   }
+}
+
+class SchemaTooNew extends Error {
+  constructor(newest: number) {
+    super(
+      `tokenward: the database schema is at version ${newest}, newer than this release supports (${SCHEMA_VERSION})`,
+    );
+  }
+}
+
+function unavailable(cause: unknown): TokenError {
+  return new TokenError('unavailable', 'PostgreSQL is unavailable: the migration did not complete', { cause });
 }
