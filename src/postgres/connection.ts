@@ -26,6 +26,16 @@ export interface HeldClient {
   release(broken?: unknown): void;
 }
 
+/**
+ * True when `error` leaves the held connection in an unknown state, so that
+ * no ROLLBACK should be sent on it (it would wait as long again) and it must
+ * be destroyed: the connection failed, or pg's client-side `query_timeout`
+ * gave up on an answer the server may still send.
+ */
+export function unusable(held: HeldClient, error: unknown): boolean {
+  return held.failure !== undefined || (error instanceof Error && error.message === 'Query read timeout');
+}
+
 /** Whatever was thrown, as an `Error` (pg's `release` takes errors only). */
 export function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));

@@ -29,4 +29,11 @@ export {
   SCHEMA_VERSION,
 } from './migrate.js';
 export { DEFAULT_SCHEMA, DEFAULT_TABLE_PREFIX, invalidationChannel, type PostgresLocation } from './names.js';
-export { type PostgresPool, type PostgresRepositoryOptions, postgresRepository } from './repository.js';
+export {
+  type PostgresPool,
+  type PostgresRepositoryOptions,
+  type PostgresTokenRepository,
+  postgresRepository,
+} from './repository.js';
+export type { PreparedStatements } from './statements.js';
+export { type PostgresTimeoutOptions, type PostgresTimeouts, postgresTimeouts } from './timeouts.js';

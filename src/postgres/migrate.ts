@@ -1,9 +1,9 @@
 /**
  * Versioned schema migrations for the PostgreSQL store.
  */
-import type { Pool } from 'pg';
+import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { TokenError } from '../errors.js';
-import { checkOut, type HeldClient } from './connection.js';
+import { checkOut, type HeldClient, unusable } from './connection.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { type PostgresLocation, tableNames } from './names.js';
 
@@ -74,6 +74,14 @@ export function renderMigrations(location: PostgresLocation = {}): RenderedMigra
  * is guarded while held and destroyed if it failed, so a server dying
  * mid-migration never crashes the process.
  *
+ * Timeouts: a pool built with `postgresTimeouts()` bounds every call of the
+ * store, but a migration may rightly wait for another instance's migration
+ * and run long on a big table. So `migrate` lifts the pool's
+ * `statement_timeout` and the driver's `query_timeout` for its whole
+ * transaction, and `lock_timeout` while it waits for the migration lock; its
+ * DDL keeps the pool's `lock_timeout`, so that it never holds live traffic
+ * queued behind it for longer than that.
+ *
  * @example
  * ```ts
  * import pg from 'pg';
@@ -94,16 +102,22 @@ export async function migrate(pool: Pick<Pool, 'connect'>, options: MigrateOptio
     throw unavailable(error);
   }
   const { client } = held;
+  // A migration may rightly run long (an index on a big table) and wait long (for another instance's
+  // migration): no client-side query_timeout of the pool applies to it.
+  const run = <R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> =>
+    client.query<R>({ text, values, query_timeout: UNBOUNDED } as QueryConfig);
   let broken: unknown;
   try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [names.lockSpace, 'migrate']);
-    const exists = await client.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [
-      names.migrations,
-    ]);
+    // Nor do the pool's server-side timeouts while it waits for that other instance; its own statements
+    // keep the pool's lock_timeout (DDL must not queue live traffic behind it for long) but not its
+    // statement_timeout.
+    await run('BEGIN; SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0');
+    await run('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [names.lockSpace, 'migrate']);
+    await run('SET LOCAL lock_timeout TO DEFAULT');
+    const exists = await run<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [names.migrations]);
     const done = new Set<number>();
     if (exists.rows[0]?.found) {
-      const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${names.migrations}`);
+      const { rows } = await run<{ version: number }>(`SELECT version FROM ${names.migrations}`);
       for (const row of rows) done.add(row.version);
     }
     const newest = Math.max(0, ...done);
@@ -111,13 +125,14 @@ export async function migrate(pool: Pick<Pool, 'connect'>, options: MigrateOptio
     const applied: number[] = [];
     for (const migration of MIGRATIONS) {
       if (migration.version > target || done.has(migration.version)) continue;
-      await client.query(render(migration, names.schema, names.prefix).sql);
+      await run(render(migration, names.schema, names.prefix).sql);
       applied.push(migration.version);
     }
-    await client.query('COMMIT');
+    await run('COMMIT');
     return { applied, version: Math.max(newest, ...applied) };
   } catch (error) {
-    if (held.failure === undefined) {
+    if (unusable(held, error)) broken = error;
+    else {
       await client.query('ROLLBACK').catch((rollbackError: unknown) => {
         broken = rollbackError;
       });
@@ -128,6 +143,9 @@ export async function migrate(pool: Pick<Pool, 'connect'>, options: MigrateOptio
     held.release(broken);
   }
 }
+
+// The longest timer Node keeps (about 24.8 days): pg treats 0 as "use the pool's query_timeout".
+const UNBOUNDED = 2_147_483_647;
 
 class SchemaTooNew extends Error {
   constructor(newest: number) {

@@ -17,7 +17,7 @@ import { TokenError } from '../errors.js';
 import { checkPageLimit, decodeOptionalCursor, encodeCursor } from '../memory/paging.js';
 import type { InsertLimits, ListQuery, RecordChange, TokenRepository } from '../repository.js';
 import type { TokenEvent, TokenRecord } from '../types.js';
-import { checkOut } from './connection.js';
+import { checkOut, unusable } from './connection.js';
 import { type PostgresLocation, type TableNames, tableNames } from './names.js';
 import {
   EVENT_CASTS,
@@ -150,7 +150,8 @@ export function postgresRepository(options: PostgresRepositoryOptions): Postgres
       return result;
     } catch (error) {
       // A failed ROLLBACK means the connection itself is gone: drop it from the pool.
-      if (held.failure === undefined) {
+      if (unusable(held, error)) broken = error;
+      else {
         await client.query('ROLLBACK').catch((rollbackError: unknown) => {
           broken = rollbackError;
         });

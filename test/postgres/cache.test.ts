@@ -7,10 +7,10 @@ import {
   type CachedTokenRepository,
   cachedRepository,
   migrate,
+  type PostgresTokenRepository,
   postgresRepository,
   type VerificationCacheOptions,
 } from '../../src/postgres/index.js';
-import type { TokenRepository } from '../../src/repository.js';
 import { createFixtures, T0 } from '../../src/testing/fixtures.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 
@@ -21,10 +21,10 @@ describePostgres('postgres verification cache', server, (url) => {
   const pool = testPool(url, 8);
   const listenPool = testPool(url, 1);
   const open: CachedTokenRepository[] = [];
-  const plain = (): TokenRepository => postgresRepository({ pool, schema });
+  const plain = (): PostgresTokenRepository => postgresRepository({ pool, schema });
   const seen: (string | null)[] = [];
   const cache = async (
-    inner: TokenRepository = plain(),
+    inner: PostgresTokenRepository = plain(),
     options: Partial<VerificationCacheOptions> = {},
   ): Promise<CachedTokenRepository> => {
     const repository = cachedRepository(inner, {
@@ -95,7 +95,7 @@ describePostgres('postgres verification cache', server, (url) => {
     });
     let holdNext = false;
     const inner = plain();
-    const slow: TokenRepository = {
+    const slow: PostgresTokenRepository = {
       ...inner,
       async findById(id) {
         const found = await inner.findById(id);
@@ -213,6 +213,8 @@ describePostgres('postgres verification cache', server, (url) => {
   });
 
   it.each([0, -1, Number.NaN, 3_600_001])('refuses ttlMs %s', (ttlMs) => {
-    expect(() => cachedRepository(plain(), { pool: listenPool, schema, ttlMs })).toThrow(RangeError);
+    expect(() => cachedRepository(plain(), { pool: listenPool, schema, ttlMs })).toThrow(
+      expect.objectContaining({ code: 'invalid_request', details: { field: 'ttlMs' } }),
+    );
   });
 });

@@ -4,7 +4,13 @@
  * cache, and within the stated bound with it.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { type CachedTokenRepository, cachedRepository, migrate, postgresRepository } from '../../src/postgres/index.js';
+import {
+  type CachedTokenRepository,
+  cachedRepository,
+  migrate,
+  type PostgresTokenRepository,
+  postgresRepository,
+} from '../../src/postgres/index.js';
 import type { TokenRepository } from '../../src/repository.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 import { ANALYST, type Harness, makeHarness } from '../support/service.js';
@@ -70,7 +76,7 @@ describePostgres('several instances on one PostgreSQL database', server, (url) =
   const service = (repository: TokenRepository): Harness => makeHarness({ repository });
   const cached = (
     listenPool: typeof poolA,
-    inner: TokenRepository,
+    inner: PostgresTokenRepository,
     ttlMs: number,
     onInvalidate?: (id: string | null) => void,
   ) => {

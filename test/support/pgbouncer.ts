@@ -12,7 +12,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, run, serverUser } from './postgres-server.js';
+import type { PostgresAvailability } from './postgres.js';
+import { findPostgresBin, freePort, run, serverUser } from './postgres-server.js';
 
 /** Where Debian installs it. */
 export const PGBOUNCER_BIN = '/usr/sbin/pgbouncer';
@@ -38,11 +39,30 @@ export interface PgBouncerOptions {
   readonly mode: PoolMode;
   /** Server connections per database and user (PgBouncer's `default_pool_size`, default 10). */
   readonly poolSize?: number;
+  /** The role PgBouncer logs in as, whoever the client says it is (default `postgres`). */
+  readonly user?: string;
 }
 
 /** True when Debian's `pgbouncer` is installed. */
 export function hasPgBouncer(): boolean {
   return existsSync(PGBOUNCER_BIN);
+}
+
+/**
+ * Whether the PgBouncer tests can run here: they start a private server and
+ * poolers in front of it, so they need both sets of binaries. Without them,
+ * `describePostgres` skips loudly (or fails, with `TOKENWARD_REQUIRE_PG=1`).
+ */
+export function pgBouncerAvailability(): PostgresAvailability {
+  if (findPostgresBin() === null) return { ok: false, reason: 'no PostgreSQL binaries for a private server' };
+  if (!hasPgBouncer()) {
+    return {
+      ok: false,
+      reason: `no ${PGBOUNCER_BIN}`,
+      install: 'install the pgbouncer package (apt-get install pgbouncer)',
+    };
+  }
+  return { ok: true, url: 'private', source: 'private' };
 }
 
 function accepts(port: number): Promise<boolean> {
@@ -69,7 +89,7 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<LocalPg
     config,
     [
       '[databases]',
-      `${options.database} = host=127.0.0.1 port=${options.serverPort} dbname=${options.database} user=postgres`,
+      `${options.database} = host=127.0.0.1 port=${options.serverPort} dbname=${options.database} user=${options.user ?? 'postgres'}`,
       '[pgbouncer]',
       'listen_addr = 127.0.0.1',
       `listen_port = ${port}`,
