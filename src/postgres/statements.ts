@@ -16,7 +16,9 @@ import { fnv1a64 } from './names.js';
 /**
  * Whether `findById` and `touch` use named prepared statements: `true`
  * always, `false` never (what a pooler in transaction mode needs), `'auto'`
- * until the first sign of such a pooler.
+ * until the first sign of such a pooler. In every mode a call that failed
+ * because its session did not have the statement, or had it already, is
+ * sent again once, unnamed.
  */
 export type PreparedStatements = boolean | 'auto';
 
@@ -58,8 +60,10 @@ export function hotStatements(
         try {
           return await pool.query<R>({ name, text, values });
         } catch (error) {
-          if (mode !== 'auto' || !pooledSession(error)) throw error;
-          named = false;
+          if (!pooledSession(error)) throw error;
+          // 'auto' takes it as the sign of a pooler for good; `true` only for this call (the statement may
+          // have been dropped by a DISCARD ALL, and pg prepares it again next time).
+          if (mode === 'auto') named = false;
           return pool.query<R>(text, values);
         }
       },

@@ -3,12 +3,14 @@
  * what drops an entry, and that a read racing a change is never kept.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { memoryRepository } from '../../src/memory/index.js';
 import {
   type CachedTokenRepository,
   cachedRepository,
   migrate,
   type PostgresTokenRepository,
   postgresRepository,
+  postgresTimeouts,
   type VerificationCacheOptions,
 } from '../../src/postgres/index.js';
 import { createFixtures, T0 } from '../../src/testing/fixtures.js';
@@ -212,9 +214,82 @@ describePostgres('postgres verification cache', server, (url) => {
     expect(cached.listening).toBe(false);
   });
 
-  it.each([0, -1, Number.NaN, 3_600_001])('refuses ttlMs %s', (ttlMs) => {
-    expect(() => cachedRepository(plain(), { pool: listenPool, schema, ttlMs })).toThrow(
-      expect.objectContaining({ code: 'invalid_request', details: { field: 'ttlMs' } }),
+  it('drops everything when a call through it fails with a storage error, and trusts again after a heartbeat', async () => {
+    const bounded = testPool(url, 2, postgresTimeouts({ lockTimeout: '100ms' }));
+    try {
+      // No scheduled heartbeat within the test: only the failure can drop the cache, only its own heartbeat restore it.
+      const cached = await cache(postgresRepository({ pool: bounded, schema }), { heartbeatMs: 600_000 });
+      const record = createFixtures().token();
+      const mark = seen.length;
+      await plain().insert(record, { now: T0 });
+      await invalidated(mark, record.id);
+      await cached.findById(record.id);
+      await cached.findById(record.id);
+      expect(cached.stats()).toMatchObject({ hits: 1, size: 1, resets: 0 });
+
+      const locker = await pool.connect();
+      try {
+        await locker.query(`BEGIN; LOCK TABLE "${schema}".tokenward_tokens IN ACCESS EXCLUSIVE MODE`);
+        await expect(cached.findByName(record.tenant, record.owner, record.name)).rejects.toMatchObject({
+          code: '55P03',
+        });
+        expect(cached.stats()).toMatchObject({ size: 0, resets: 1 });
+        expect(seen.at(-1)).toBeNull();
+      } finally {
+        await locker.query('ROLLBACK');
+        locker.release();
+      }
+      const deadline = Date.now() + 5_000;
+      while (cached.stats().hits === 1) {
+        if (Date.now() > deadline) throw new Error('the cache never trusted its connection again');
+        await cached.findById(record.id);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    } finally {
+      for (const repository of open.splice(0)) await repository.close();
+      await bounded.end();
+    }
+  });
+
+  it('drops a token changed by hand once notify() announces it', async () => {
+    const record = createFixtures().token();
+    await plain().insert(record, { now: T0 });
+    const cached = await cache();
+    await cached.findById(record.id);
+    await pool.query(`UPDATE "${schema}".tokenward_tokens SET revoked_at = $2 WHERE id = $1`, [record.id, T0 + 9]);
+    expect((await cached.findById(record.id))?.revokedAt).toBeNull(); // still from memory
+    const mark = seen.length;
+    await plain().notify(record.id);
+    await invalidated(mark, record.id);
+    expect((await cached.findById(record.id))?.revokedAt).toBe(T0 + 9);
+  });
+
+  it.each(['', 'x'.repeat(201), 7])('notify() refuses the payload %j', async (payload) => {
+    await expect(plain().notify(payload as never)).rejects.toMatchObject({
+      code: 'invalid_request',
+      details: { field: 'payload' },
+    });
+  });
+
+  it.each([
+    ['ttlMs', { ttlMs: 0 }],
+    ['ttlMs', { ttlMs: -1 }],
+    ['ttlMs', { ttlMs: Number.NaN }],
+    ['ttlMs', { ttlMs: 3_600_001 }],
+    ['negativeTtlMs', { negativeTtlMs: 0 }],
+    ['maxEntries', { maxEntries: 1.5 }],
+    ['heartbeatMs', { heartbeatMs: 5 }],
+    ['heartbeatMs', { heartbeatMs: '1s' }],
+    ['probeTimeoutMs', { probeTimeoutMs: 60_001 }],
+  ])('refuses a bad %s (%j) naming the field', (field, bad) => {
+    expect(() => cachedRepository(plain(), { pool: listenPool, schema, ttlMs: 1_000, ...(bad as object) })).toThrow(
+      expect.objectContaining({ code: 'invalid_request', details: { field } }),
+    );
+  });
+
+  it('refuses a repository that cannot send notifications (it could never prove it is listening)', () => {
+    expect(() => cachedRepository(memoryRepository() as never, { pool: listenPool, ttlMs: 1_000 })).toThrow(
+      expect.objectContaining({ code: 'invalid_request', details: { field: 'repository' } }),
     );
   });
 });

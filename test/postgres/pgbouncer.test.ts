@@ -12,13 +12,15 @@
  *   instance when its LISTEN connection has a session of its own (PgBouncer in
  *   session mode), and refuses to serve from memory when it has not
  *   (transaction mode);
+ * - the server timeouts cannot travel as startup parameters through it, but
+ *   do from the role it logs in as;
  * - with PostgreSQL down behind the pooler the cache fails closed.
  *
  * A private server, because the last test kills it.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cachedRepository, migrate, postgresRepository } from '../../src/postgres/index.js';
+import { cachedRepository, migrate, postgresRepository, postgresTimeouts } from '../../src/postgres/index.js';
 import type { TokenServiceOptions } from '../../src/service-types.js';
 import { type LocalPgBouncer, pgBouncerAvailability, startPgBouncer } from '../support/pgbouncer.js';
 import {
@@ -151,6 +153,45 @@ describePostgres('the PostgreSQL store behind PgBouncer', pgBouncerAvailability(
       expect(values).toHaveLength(1);
       expect(new Set(codes)).toEqual(new Set(['not_found']));
       expect(await settle(instances[1].service.verify(values[0]!.token))).toBe('ok');
+    });
+  });
+
+  describe('bounded waits behind the pooler', () => {
+    it('refuses the server timeouts as startup parameters', async () => {
+      const client = new pg.Client({ connectionString: transactionMode.url, ...postgresTimeouts() });
+      client.on('error', () => {});
+      await expect(client.connect()).rejects.toThrow(/unsupported startup parameter/);
+      await client.end().catch(() => {});
+    });
+
+    it('takes them from the role it logs in as: verify behind a table lock answers unavailable in time', async () => {
+      const direct = testPool(server.url, 2);
+      pools.push(direct);
+      await direct.query('CREATE ROLE tw_bounded LOGIN SUPERUSER');
+      await direct.query(`ALTER ROLE tw_bounded SET lock_timeout = '200ms'`);
+      const bouncer = await startPgBouncer({
+        serverPort: server.port,
+        database: server.database,
+        mode: 'transaction',
+        user: 'tw_bounded',
+      });
+      closers.push(() => bouncer.destroy());
+      const { schema } = await twoInstances('role_timeouts');
+      const bounded = pool(bouncer, 4, postgresTimeouts({ lockTimeout: null, statementTimeout: null }));
+      const h = makeHarness({ repository: postgresRepository({ pool: bounded, schema }) });
+      const issued = await h.service.issue({ name: 'role_bound' }, ANALYST);
+      const locker = await direct.connect();
+      try {
+        await locker.query(`BEGIN; LOCK TABLE "${schema}".tokenward_tokens IN ACCESS EXCLUSIVE MODE`);
+        const started = performance.now();
+        const error = await h.service.verify(issued.token).catch((caught: unknown) => caught);
+        expect(error).toMatchObject({ code: 'unavailable', cause: { code: '55P03' } });
+        expect(performance.now() - started).toBeLessThan(2_000);
+      } finally {
+        await locker.query('ROLLBACK');
+        locker.release();
+      }
+      expect(await settle(h.service.verify(issued.token))).toBe('ok');
     });
   });
 

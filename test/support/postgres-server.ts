@@ -9,7 +9,7 @@
  * which owns the temporary directory.
  */
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,13 @@ export interface LocalPostgres {
    * to the clients.
    */
   stopImmediate(): Promise<void>;
+  /**
+   * Freezes the postmaster and every backend (SIGSTOP): connections stay
+   * open but nothing answers, as with a hung host or a silent network
+   * partition. `resume()` lets them go on.
+   */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
   /** Starts it again on the same port, with the same data. */
   start(): Promise<void>;
   /** Stops the server and deletes its directory. Safe to call twice. */
@@ -150,6 +157,13 @@ export async function startLocalPostgres(options: StartOptions = {}): Promise<Lo
   const stopWith = async (mode: 'fast' | 'immediate'): Promise<void> => {
     await asServerUser('pg_ctl', ['-D', dataDir, '-m', mode, '-w', '-t', '60', 'stop']);
   };
+  const signalAll = async (signal: 'SIGSTOP' | 'SIGCONT'): Promise<void> => {
+    const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = (await run('ps', ['-o', 'pid=', '--ppid', String(postmaster)])).split('\n');
+    const pids = [postmaster, ...children.map(Number).filter((pid) => pid > 0)];
+    // Stop the postmaster first (it would otherwise notice stopped children), continue it last.
+    for (const pid of signal === 'SIGSTOP' ? pids : pids.reverse()) process.kill(pid, signal);
+  };
   const stop = (): Promise<void> => stopWith('fast');
   const stopImmediate = (): Promise<void> => stopWith('immediate');
   let destroyed = false;
@@ -196,6 +210,8 @@ export async function startLocalPostgres(options: StartOptions = {}): Promise<Lo
     start,
     stop,
     stopImmediate,
+    pause: () => signalAll('SIGSTOP'),
+    resume: () => signalAll('SIGCONT'),
     destroy,
   };
 }
