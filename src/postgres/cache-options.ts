@@ -16,7 +16,8 @@ export interface VerificationCacheOptions extends PostgresLocation {
    * PostgreSQL, or a pooler in session mode, never a pooler in transaction
    * mode (the cache checks this with a probe and serves nothing from memory
    * until the probe comes back). A pool of its own with `max: 1` keeps it out
-   * of the way of the main pool.
+   * of the way of the main pool; if it is the repository's own pool, give it
+   * room for one more connection, which the probe is sent through.
    */
   readonly pool: Pick<Pool, 'connect'>;
   /**
@@ -47,7 +48,8 @@ export interface VerificationCacheOptions extends PostgresLocation {
    * Called with a token id when a notification arrives for it (from any
    * instance, this one included), and with `null` whenever the whole cache is
    * dropped (the LISTEN connection was lost, a probe or heartbeat went
-   * unanswered, or a call through the cache failed). For metrics and tests.
+   * unanswered, or a call through the cache found the database out of
+   * reach). For metrics and tests.
    */
   readonly onInvalidate?: (id: string | null) => void;
 }
@@ -58,7 +60,7 @@ export interface VerificationCacheStats {
   readonly misses: number;
   /** Notifications of token changes received (from this and other instances). */
   readonly notifications: number;
-  /** Times the whole cache was dropped (connection lost, probe unanswered, a call failed). */
+  /** Times the whole cache was dropped (connection lost, probe unanswered, the database out of reach). */
   readonly resets: number;
   /**
    * Probes after a (re)connect that did not come back: the LISTEN connection

@@ -10,6 +10,7 @@ import {
   type VerificationCacheOptions,
   type VerificationCacheStats,
 } from './cache-options.js';
+import { isOutage } from './connection.js';
 import { startListener } from './listener.js';
 import { tableNames } from './names.js';
 import type { PostgresTokenRepository } from './repository.js';
@@ -67,7 +68,8 @@ function frozen(record: TokenRecord): TokenRecord {
  * the latest `ttlMs` after it was committed, even if notifications are lost.
  * The whole cache is dropped, and every lookup reads the database, when the
  * LISTEN connection drops, when a probe or heartbeat goes unanswered, and
- * when any call through the cache fails with a storage error; so with the
+ * when any call through the cache fails because the database is out of reach
+ * (not for an answer it gave, such as a lock timeout); so with the
  * database down, verification fails closed (`unavailable`) as soon as any of
  * these notices, and at the latest `heartbeatMs + probeTimeoutMs` after the
  * last heartbeat that came back. Without this cache, a revocation is honoured
@@ -155,12 +157,16 @@ export function cachedRepository(
     },
   });
 
-  /** Runs a call of the wrapped repository; a storage failure withdraws the cache's trust at once. */
+  /**
+   * Runs a call of the wrapped repository. A failure that says the database
+   * is out of reach withdraws the cache's trust at once; one the server
+   * answered (a lock timeout, a conflict) shows it is there and changes nothing.
+   */
   async function through<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      if (!(error instanceof TokenError)) listener.suspect();
+      if (!(error instanceof TokenError) && isOutage(error)) listener.suspect();
       throw error;
     }
   }

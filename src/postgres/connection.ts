@@ -36,6 +36,25 @@ export function unusable(held: HeldClient, error: unknown): boolean {
   return held.failure !== undefined || (error instanceof Error && error.message === 'Query read timeout');
 }
 
+/**
+ * True when `error` says PostgreSQL could not be reached or went away (no
+ * answer from the server, or an answer of class 08 connection exception,
+ * 53 insufficient resources, 57P operator intervention such as a shutdown,
+ * 58 system error or XX internal error), as opposed to a statement the
+ * server refused while working normally (a lock timeout, a unique
+ * violation).
+ */
+export function isOutage(error: unknown): boolean {
+  const { code, severity } = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    severity?: unknown;
+  };
+  // Only errors the server sent carry a severity; socket errors, refused connections and the driver's own
+  // timeouts do not.
+  if (typeof code !== 'string' || typeof severity !== 'string') return true;
+  return /^(08|53|57P|58|XX)/.test(code);
+}
+
 /** Whatever was thrown, as an `Error` (pg's `release` takes errors only). */
 export function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));

@@ -14,8 +14,9 @@
  * - then every `heartbeatMs`, a notification the listening connection sends
  *   itself must come back within `probeTimeoutMs`, proving that the session
  *   and the server are still there;
- * - a lost connection, an unanswered probe or heartbeat, or any failed call
- *   through the cache (`suspect`) withdraws the trust at once.
+ * - a lost connection, an unanswered probe or heartbeat, or a call through
+ *   the cache that found the database out of reach (`suspect`) withdraws
+ *   the trust at once.
  *
  * While not trusted, the cache answers nothing from memory.
  */

@@ -214,37 +214,77 @@ describePostgres('postgres verification cache', server, (url) => {
     expect(cached.listening).toBe(false);
   });
 
-  it('drops everything when a call through it fails with a storage error, and trusts again after a heartbeat', async () => {
-    const bounded = testPool(url, 2, postgresTimeouts({ lockTimeout: '100ms' }));
+  /** A record in the cache, answered from memory once. */
+  const cachedRecord = async (cached: CachedTokenRepository) => {
+    const record = createFixtures().token();
+    const mark = seen.length;
+    await plain().insert(record, { now: T0 });
+    await invalidated(mark, record.id);
+    await cached.findById(record.id);
+    await cached.findById(record.id);
+    expect(cached.stats()).toMatchObject({ hits: 1, size: 1, resets: 0 });
+    return record;
+  };
+  /** Runs `work` while another connection holds ACCESS EXCLUSIVE on the tokens table. */
+  const whileLocked = async (work: () => Promise<void>): Promise<void> => {
+    const locker = await pool.connect();
+    try {
+      await locker.query(`BEGIN; LOCK TABLE "${schema}".tokenward_tokens IN ACCESS EXCLUSIVE MODE`);
+      await work();
+    } finally {
+      await locker.query('ROLLBACK');
+      locker.release();
+    }
+  };
+
+  it('drops everything when a call through it finds the database gone, and trusts again after a heartbeat', async () => {
+    const reads = testPool(url, 2);
     try {
       // No scheduled heartbeat within the test: only the failure can drop the cache, only its own heartbeat restore it.
-      const cached = await cache(postgresRepository({ pool: bounded, schema }), { heartbeatMs: 600_000 });
-      const record = createFixtures().token();
-      const mark = seen.length;
-      await plain().insert(record, { now: T0 });
-      await invalidated(mark, record.id);
-      await cached.findById(record.id);
-      await cached.findById(record.id);
-      expect(cached.stats()).toMatchObject({ hits: 1, size: 1, resets: 0 });
-
-      const locker = await pool.connect();
-      try {
-        await locker.query(`BEGIN; LOCK TABLE "${schema}".tokenward_tokens IN ACCESS EXCLUSIVE MODE`);
-        await expect(cached.findByName(record.tenant, record.owner, record.name)).rejects.toMatchObject({
-          code: '55P03',
-        });
+      const cached = await cache(postgresRepository({ pool: reads, schema }), { heartbeatMs: 600_000 });
+      const record = await cachedRecord(cached);
+      await whileLocked(async () => {
+        const pending = cached.findByName(record.tenant, record.owner, record.name);
+        // The call waits on the lock; its backend is then terminated under it, as in a failover.
+        const deadline = Date.now() + 5_000;
+        for (let terminated = 0; terminated === 0; ) {
+          if (Date.now() > deadline) throw new Error('the call never waited on the lock');
+          const { rowCount } = await pool.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE wait_event_type = 'Lock' AND query LIKE $1 AND pid <> pg_backend_pid()`,
+            [`%"${schema}"."tokenward_tokens"%`],
+          );
+          terminated = rowCount ?? 0;
+        }
+        await expect(pending).rejects.toThrow();
         expect(cached.stats()).toMatchObject({ size: 0, resets: 1 });
         expect(seen.at(-1)).toBeNull();
-      } finally {
-        await locker.query('ROLLBACK');
-        locker.release();
-      }
+      });
       const deadline = Date.now() + 5_000;
       while (cached.stats().hits === 1) {
         if (Date.now() > deadline) throw new Error('the cache never trusted its connection again');
         await cached.findById(record.id);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
+    } finally {
+      for (const repository of open.splice(0)) await repository.close();
+      await reads.end();
+    }
+  });
+
+  it('keeps everything when the server answers a call with an error (a lock timeout is no outage)', async () => {
+    const bounded = testPool(url, 2, postgresTimeouts({ lockTimeout: '100ms' }));
+    try {
+      const cached = await cache(postgresRepository({ pool: bounded, schema }), { heartbeatMs: 600_000 });
+      const record = await cachedRecord(cached);
+      await whileLocked(async () => {
+        await expect(cached.findByName(record.tenant, record.owner, record.name)).rejects.toMatchObject({
+          code: '55P03',
+        });
+      });
+      expect(cached.stats()).toMatchObject({ size: 1, resets: 0 });
+      await cached.findById(record.id);
+      expect(cached.stats().hits).toBe(2);
     } finally {
       for (const repository of open.splice(0)) await repository.close();
       await bounded.end();
