@@ -3,7 +3,9 @@
  * across instances with LISTEN/NOTIFY.
  */
 import { TokenError } from '../errors.js';
+import type { TokenRepository } from '../repository.js';
 import type { TokenRecord } from '../types.js';
+import { LookupMemory } from './cache-memory.js';
 import {
   type CachedTokenRepository,
   cacheSettings,
@@ -17,31 +19,35 @@ import type { PostgresTokenRepository } from './repository.js';
 
 export type { CachedTokenRepository, VerificationCacheOptions, VerificationCacheStats };
 
-interface Entry {
-  readonly record: TokenRecord | null;
-  readonly until: number;
-}
+type Through = <T>(call: () => Promise<T>) => Promise<T>;
 
-interface Flight {
-  readonly promise: Promise<TokenRecord | null>;
-  stale: boolean;
-}
-
-function frozen(record: TokenRecord): TokenRecord {
-  if (Object.isFrozen(record)) return record;
-  const grants =
-    record.grants === null
-      ? null
-      : Object.freeze(
-          record.grants.map((grant) =>
-            Object.freeze(
-              'actions' in grant && grant.actions
-                ? { ...grant, actions: Object.freeze([...grant.actions]) }
-                : { ...grant },
-            ),
-          ),
-        );
-  return Object.freeze({ ...record, grants });
+/** The calls the cache passes through untouched (none of them changes a token). */
+function readsAndSideTables(
+  repository: TokenRepository,
+  through: Through,
+): Pick<
+  TokenRepository,
+  | 'findByName'
+  | 'list'
+  | 'insertClaim'
+  | 'consumeClaim'
+  | 'setPolicy'
+  | 'policiesFor'
+  | 'appendEvent'
+  | 'listEvents'
+  | 'pruneEvents'
+> {
+  return {
+    findByName: (tenant, owner, name) => through(() => repository.findByName(tenant, owner, name)),
+    list: (query) => through(() => repository.list(query)),
+    insertClaim: (claim, event) => through(() => repository.insertClaim(claim, event)),
+    consumeClaim: (codeHash, now) => through(() => repository.consumeClaim(codeHash, now)),
+    setPolicy: (tenant, subject, maxTtl, at) => through(() => repository.setPolicy(tenant, subject, maxTtl, at)),
+    policiesFor: (tenant, user, roles) => through(() => repository.policiesFor(tenant, user, roles)),
+    appendEvent: (event) => through(() => repository.appendEvent(event)),
+    listEvents: (query) => through(() => repository.listEvents(query)),
+    pruneEvents: (before) => through(() => repository.pruneEvents(before)),
+  };
 }
 
 /**
@@ -102,57 +108,26 @@ export function cachedRepository(
     });
   }
   const settings = cacheSettings(options);
-  const channel = tableNames(options).channel;
   const onInvalidate = options.onInvalidate;
-
-  // Map iteration order is insertion order: re-inserting on a hit keeps the
-  // least recently used entry first, where eviction takes it.
-  const entries = new Map<string, Entry>();
-  const flights = new Map<string, Flight>();
+  const memory = new LookupMemory(settings.ttlMs, settings.negativeTtlMs, settings.maxEntries);
   const counters = { hits: 0, misses: 0, notifications: 0, resets: 0 };
-
-  function invalidate(id: string): void {
-    entries.delete(id);
-    const flight = flights.get(id);
-    if (flight !== undefined) {
-      // A read that began before the change may return the old row: it must not be stored.
-      flight.stale = true;
-      flights.delete(id);
-    }
-  }
-
-  function clearAll(): void {
-    entries.clear();
-    for (const flight of flights.values()) flight.stale = true;
-    flights.clear();
-  }
-
-  function store(id: string, record: TokenRecord | null): void {
-    entries.delete(id);
-    const ttl = record === null ? settings.negativeTtlMs : settings.ttlMs;
-    entries.set(id, { record, until: performance.now() + ttl });
-    if (entries.size > settings.maxEntries) {
-      const oldest = entries.keys().next();
-      if (!oldest.done) entries.delete(oldest.value);
-    }
-  }
 
   const listener = startListener({
     pool: options.pool,
-    channel,
+    channel: tableNames(options).channel,
     send: (payload) => repository.notify(payload),
     heartbeatMs: settings.heartbeatMs,
     probeTimeoutMs: settings.probeTimeoutMs,
     onId(id) {
       counters.notifications++;
-      invalidate(id);
+      memory.invalidate(id);
       onInvalidate?.(id);
     },
     // Anything may have changed while nobody was listening.
-    onTrusted: clearAll,
+    onTrusted: () => memory.clear(),
     onDrop() {
       counters.resets++;
-      clearAll();
+      memory.clear();
       onInvalidate?.(null);
     },
   });
@@ -171,50 +146,26 @@ export function cachedRepository(
     }
   }
 
-  /** Runs a change, then drops `ids` locally (read your own writes), whether or not it succeeded. */
-  async function change<T>(call: () => Promise<T>, ...ids: string[]): Promise<T> {
+  /** Runs a change, then forgets what it changed (read your own writes), whether or not it succeeded. */
+  async function change<T>(call: () => Promise<T>, forget: string | (() => void)): Promise<T> {
     try {
       return await through(call);
     } finally {
-      for (const id of ids) invalidate(id);
+      if (typeof forget === 'string') memory.invalidate(forget);
+      else forget();
     }
   }
 
   function findById(id: string): Promise<TokenRecord | null> {
-    if (!listener.trusted()) {
-      counters.misses++;
-      return through(() => repository.findById(id));
-    }
-    const entry = entries.get(id);
+    const read = (): Promise<TokenRecord | null> => through(() => repository.findById(id));
+    const entry = listener.trusted() ? memory.hit(id) : undefined;
     if (entry !== undefined) {
-      if (entry.until > performance.now()) {
-        counters.hits++;
-        entries.delete(id);
-        entries.set(id, entry);
-        return Promise.resolve(entry.record);
-      }
-      entries.delete(id);
+      counters.hits++;
+      return Promise.resolve(entry.record);
     }
     counters.misses++;
-    const running = flights.get(id);
-    if (running !== undefined) return running.promise;
-    const flight: Flight = {
-      stale: false,
-      promise: through(() => repository.findById(id)).then(
-        (found) => {
-          const record = found === null ? null : frozen(found);
-          if (flights.get(id) === flight) flights.delete(id);
-          if (!flight.stale && listener.trusted()) store(id, record);
-          return record;
-        },
-        (error: unknown) => {
-          if (flights.get(id) === flight) flights.delete(id);
-          throw error;
-        },
-      ),
-    };
-    flights.set(id, flight);
-    return flight.promise;
+    if (!listener.trusted()) return read();
+    return memory.fetch(id, read, () => listener.trusted());
   }
 
   return {
@@ -223,59 +174,37 @@ export function cachedRepository(
     },
     whenListening: () => listener.whenListening(),
     stats(): VerificationCacheStats {
-      return { ...counters, probeFailures: listener.probeFailures, size: entries.size };
+      return { ...counters, probeFailures: listener.probeFailures, size: memory.size };
     },
     findById,
-    // Changes made through this instance are dropped locally at once, without waiting for our own notification.
+    // Changes made through this instance are forgotten locally at once, without waiting for our own notification.
     insert: (record, limits, event) => change(() => repository.insert(record, limits, event), record.id),
     async insertMaster(record, event) {
       const result = await through(() => repository.insertMaster(record, event));
-      invalidate(result.record.id);
+      memory.invalidate(result.record.id);
       return result;
     },
-    findByName: (tenant, owner, name) => through(() => repository.findByName(tenant, owner, name)),
-    list: (query) => through(() => repository.list(query)),
+    ...readsAndSideTables(repository, through),
     update: (id, expectedVersion, changed, event) =>
       change(() => repository.update(id, expectedVersion, changed, event), id),
     revoke: (id, at, event) => change(() => repository.revoke(id, at, event), id),
-    async revokeOwner(tenant, owner, at, revokeOptions) {
-      try {
-        return await through(() => repository.revokeOwner(tenant, owner, at, revokeOptions));
-      } finally {
-        for (const [id, entry] of entries) {
-          if (entry.record?.tenant === tenant && entry.record.owner === owner) invalidate(id);
-        }
-        for (const flight of flights.values()) flight.stale = true;
-        flights.clear();
-      }
-    },
+    revokeOwner: (tenant, owner, at, revokeOptions) =>
+      change(
+        () => repository.revokeOwner(tenant, owner, at, revokeOptions),
+        () => memory.invalidateWhere((record) => record?.tenant === tenant && record.owner === owner),
+      ),
     async touch(id, at) {
       await through(() => repository.touch(id, at));
-      const entry = entries.get(id);
-      const record = entry?.record;
-      if (entry !== undefined && record && (record.lastUsedAt === null || record.lastUsedAt < at)) {
-        entries.set(id, { record: Object.freeze({ ...record, lastUsedAt: at }), until: entry.until });
-      }
+      memory.touched(id, at);
     },
     async purgeExpired(before) {
       const count = await through(() => repository.purgeExpired(before));
-      for (const [id, entry] of entries) {
-        const expiresAt = entry.record?.expiresAt;
-        if (expiresAt != null && expiresAt < before) entries.delete(id);
-      }
+      memory.purged(before);
       return count;
     },
-    insertClaim: (claim, event) => through(() => repository.insertClaim(claim, event)),
-    consumeClaim: (codeHash, now) => through(() => repository.consumeClaim(codeHash, now)),
-    setPolicy: (tenant, subject, maxTtl, at) => through(() => repository.setPolicy(tenant, subject, maxTtl, at)),
-    policiesFor: (tenant, user, roles) => through(() => repository.policiesFor(tenant, user, roles)),
-    appendEvent: (event) => through(() => repository.appendEvent(event)),
-    listEvents: (query) => through(() => repository.listEvents(query)),
-    pruneEvents: (before) => through(() => repository.pruneEvents(before)),
     async close(): Promise<void> {
       listener.close();
-      entries.clear();
-      flights.clear();
+      memory.clear();
       await repository.close?.();
     },
   };

@@ -59,6 +59,7 @@ export interface Listener {
   whenListening(): Promise<void>;
   /** A call through the cache failed: trust nothing until a heartbeat sent from now on comes back. */
   suspect(): void;
+  /** Probes after a (re)connect that did not come back. */
   readonly probeFailures: number;
   /** Stops listening and destroys the connection (a LISTEN session must not go back to a pool). */
   close(): void;
@@ -75,194 +76,203 @@ function nonce(): string {
 
 /** Starts listening on `options.channel` (in the background) and returns the listener. */
 export function startListener(options: ListenerOptions): Listener {
-  const { channel, heartbeatMs, probeTimeoutMs } = options;
-  let held: HeldClient | null = null;
-  let verified = false;
-  let closed = false;
+  const listener = new TrustedListener(options);
+  void listener.connect();
+  return listener;
+}
+
+const closedError = (): TokenError => new TokenError('unavailable', 'the verification cache is closed');
+
+class TrustedListener implements Listener {
+  private held: HeldClient | null = null;
+  private verified = false;
+  private closed = false;
   // When the newest heartbeat or probe that came back was sent; trust lasts heartbeatMs + probeTimeoutMs from it.
-  let provenAt = Number.NEGATIVE_INFINITY;
+  private provenAt = Number.NEGATIVE_INFINITY;
   // Bumped by every suspicion: a heartbeat sent before it proves nothing about after it.
-  let epoch = 0;
-  let heartbeatTimer: ReturnType<typeof setTimeout> | null = null;
-  let heartbeatRunning = false;
-  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  let reconnectDelay = FIRST_RECONNECT_DELAY_MS;
-  let probeFailures = 0;
-  let waiters: Waiter[] = [];
-  const expected = new Map<string, () => void>();
+  private epoch = 0;
+  private heartbeatTimer: ReturnType<typeof setTimeout> | null = null;
+  private heartbeatRunning = false;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private reconnectDelay = FIRST_RECONNECT_DELAY_MS;
+  private waiters: Waiter[] = [];
+  private readonly expected = new Map<string, () => void>();
+  probeFailures = 0;
 
-  const settleWaiters = (error?: Error): void => {
-    const woken = waiters;
-    waiters = [];
-    for (const waiter of woken) {
-      if (error === undefined) waiter.resolve();
-      else waiter.reject(error);
-    }
-  };
+  constructor(private readonly options: ListenerOptions) {}
 
-  /** Resolves true if `payload` arrives within probeTimeoutMs of `sent()` being called. */
-  async function roundTrip(payload: string, sent: () => Promise<unknown>): Promise<boolean> {
-    const arrived = new Promise<boolean>((resolve) => expected.set(payload, () => resolve(true)));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      // After a stalled event loop, timers run before pending socket data is read: give the
-      // notification one more turn of the loop before calling it missing.
-      timer = setTimeout(() => setTimeout(() => resolve(false), 0), probeTimeoutMs);
-    });
-    try {
-      await Promise.race([sent(), timedOut]);
-      return await Promise.race([arrived, timedOut]);
-    } finally {
-      clearTimeout(timer);
-      expected.delete(payload);
-    }
+  get listening(): boolean {
+    return this.verified;
   }
 
-  function drop(reason: DropReason): void {
-    provenAt = Number.NEGATIVE_INFINITY;
-    options.onDrop(reason);
+  trusted(): boolean {
+    return this.verified && performance.now() - this.provenAt <= this.options.heartbeatMs + this.options.probeTimeoutMs;
   }
 
-  function lost(current: HeldClient, error?: unknown, reason: DropReason = 'connection_lost'): void {
-    if (held !== current) return;
-    held = null;
-    const wasVerified = verified;
-    verified = false;
-    if (heartbeatTimer !== null) clearTimeout(heartbeatTimer);
-    heartbeatTimer = null;
-    current.release(error ?? new Error('LISTEN connection lost'));
-    if (wasVerified) drop(reason);
-    scheduleReconnect();
+  whenListening(): Promise<void> {
+    if (this.verified) return Promise.resolve();
+    if (this.closed) return Promise.reject(closedError());
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
-  function scheduleReconnect(): void {
-    if (closed || reconnectTimer !== null) return;
-    reconnectTimer = setTimeout(() => {
-      reconnectTimer = null;
-      void connect();
-    }, reconnectDelay);
-    reconnectTimer.unref?.();
-    reconnectDelay = Math.min(reconnectDelay * 2, MAX_RECONNECT_DELAY_MS);
+  suspect(): void {
+    this.epoch++;
+    if (!this.trusted()) return;
+    this.drop('call_failed');
+    this.clearHeartbeat();
+    // A heartbeat already on its way will see the new epoch and go again at once.
+    if (!this.heartbeatRunning) this.scheduleHeartbeat(0);
   }
 
-  function scheduleHeartbeat(delay: number): void {
-    if (closed || held === null || heartbeatTimer !== null) return;
-    heartbeatTimer = setTimeout(() => {
-      heartbeatTimer = null;
-      void heartbeat();
-    }, delay);
-    heartbeatTimer.unref?.();
+  close(): void {
+    this.closed = true;
+    this.verified = false;
+    this.clearHeartbeat();
+    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    this.settleWaiters(closedError());
+    const current = this.held;
+    this.held = null;
+    current?.release(asError('cache closed'));
   }
 
-  async function heartbeat(): Promise<void> {
-    const current = held;
-    if (current === null || heartbeatRunning) return;
-    heartbeatRunning = true;
-    const sentAt = performance.now();
-    const sentEpoch = epoch;
-    const payload = nonce();
-    let ok = false;
-    try {
-      ok = await roundTrip(payload, () => current.client.query('SELECT pg_notify($1, $2)', [channel, payload]));
-    } catch {
-      ok = false;
-    } finally {
-      heartbeatRunning = false;
-    }
-    if (held !== current) return;
-    if (!ok) return lost(current, new Error('heartbeat unanswered'), 'probe_failed');
-    if (sentEpoch !== epoch) return scheduleHeartbeat(0);
-    const wasTrusted = trusted();
-    provenAt = sentAt;
-    if (!wasTrusted) options.onTrusted();
-    scheduleHeartbeat(heartbeatMs);
-  }
-
-  async function connect(): Promise<void> {
-    if (closed) return;
+  /** Checks out a connection, LISTENs, and trusts it once the probe sent from another session arrives. */
+  async connect(): Promise<void> {
+    if (this.closed) return;
     let current: HeldClient;
     try {
-      current = await checkOut(options.pool, (error) => lost(current, error));
+      current = await checkOut(this.options.pool, (error) => this.lost(current, error));
     } catch {
-      return scheduleReconnect();
+      return this.scheduleReconnect();
     }
-    if (closed) return current.release(new Error('cache closed'));
-    held = current;
-    const { client } = current;
-    client.on('notification', (message: Notification) => {
-      const payload = message.payload;
-      if (held !== current || message.channel !== channel || payload === undefined) return;
-      if (payload.startsWith(PROBE_PREFIX)) expected.get(payload)?.();
-      else options.onId(payload);
-    });
-    client.once('end', () => lost(current));
+    if (this.closed) return current.release(asError('cache closed'));
+    this.held = current;
+    this.listen(current);
     const payload = nonce();
-    let heard: boolean;
     const sentAt = performance.now();
+    let heard: boolean;
     try {
-      await client.query(`LISTEN "${channel}"`);
-      heard = await roundTrip(payload, () => options.send(payload));
+      await current.client.query(`LISTEN "${this.options.channel}"`);
+      heard = await this.roundTrip(payload, () => this.options.send(payload));
     } catch (error) {
-      return lost(current, error);
+      return this.lost(current, error);
     }
-    if (held !== current) return;
+    if (this.held !== current) return;
     if (!heard) {
-      probeFailures++;
-      settleWaiters(
+      this.probeFailures++;
+      this.settleWaiters(
         new TokenError(
           'unavailable',
           'the verification cache did not hear its own probe: its LISTEN connection needs a session of its own ' +
             '(a direct connection or a pooler in session mode, not transaction mode)',
         ),
       );
-      return lost(current, new Error('probe unanswered'), 'probe_failed');
+      return this.lost(current, new Error('probe unanswered'), 'probe_failed');
     }
-    verified = true;
-    provenAt = sentAt;
-    reconnectDelay = FIRST_RECONNECT_DELAY_MS;
-    options.onTrusted();
-    settleWaiters();
-    scheduleHeartbeat(heartbeatMs);
+    this.verified = true;
+    this.provenAt = sentAt;
+    this.reconnectDelay = FIRST_RECONNECT_DELAY_MS;
+    this.options.onTrusted();
+    this.settleWaiters();
+    this.scheduleHeartbeat(this.options.heartbeatMs);
   }
 
-  function trusted(): boolean {
-    return verified && performance.now() - provenAt <= heartbeatMs + probeTimeoutMs;
+  private listen(current: HeldClient): void {
+    const { channel } = this.options;
+    current.client.on('notification', (message: Notification) => {
+      const payload = message.payload;
+      if (this.held !== current || message.channel !== channel || payload === undefined) return;
+      if (payload.startsWith(PROBE_PREFIX)) this.expected.get(payload)?.();
+      else this.options.onId(payload);
+    });
+    current.client.once('end', () => this.lost(current));
   }
 
-  void connect();
+  /** Resolves true if `payload` arrives within probeTimeoutMs of `send()` being called. */
+  private async roundTrip(payload: string, send: () => Promise<unknown>): Promise<boolean> {
+    const arrived = new Promise<boolean>((resolve) => this.expected.set(payload, () => resolve(true)));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      // After a stalled event loop, timers run before pending socket data is read: give the
+      // notification one more turn of the loop before calling it missing.
+      timer = setTimeout(() => setTimeout(() => resolve(false), 0), this.options.probeTimeoutMs);
+    });
+    try {
+      await Promise.race([send(), timedOut]);
+      return await Promise.race([arrived, timedOut]);
+    } finally {
+      clearTimeout(timer);
+      this.expected.delete(payload);
+    }
+  }
 
-  return {
-    trusted,
-    get listening() {
-      return verified;
-    },
-    get probeFailures() {
-      return probeFailures;
-    },
-    whenListening(): Promise<void> {
-      if (verified) return Promise.resolve();
-      if (closed) return Promise.reject(new TokenError('unavailable', 'the verification cache is closed'));
-      return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
-    },
-    suspect(): void {
-      epoch++;
-      if (!trusted()) return;
-      drop('call_failed');
-      if (heartbeatTimer !== null) clearTimeout(heartbeatTimer);
-      heartbeatTimer = null;
-      if (heartbeatRunning) return; // it will see the new epoch and go again at once
-      scheduleHeartbeat(0);
-    },
-    close(): void {
-      closed = true;
-      verified = false;
-      for (const timer of [heartbeatTimer, reconnectTimer]) if (timer !== null) clearTimeout(timer);
-      heartbeatTimer = null;
-      reconnectTimer = null;
-      settleWaiters(new TokenError('unavailable', 'the verification cache is closed'));
-      const current = held;
-      held = null;
-      current?.release(asError('cache closed'));
-    },
-  };
+  private async heartbeat(): Promise<void> {
+    const current = this.held;
+    if (current === null || this.heartbeatRunning) return;
+    this.heartbeatRunning = true;
+    const sentAt = performance.now();
+    const sentEpoch = this.epoch;
+    const payload = nonce();
+    const sql = 'SELECT pg_notify($1, $2)';
+    const ok = await this.roundTrip(payload, () => current.client.query(sql, [this.options.channel, payload])).catch(
+      () => false,
+    );
+    this.heartbeatRunning = false;
+    if (this.held !== current) return;
+    if (!ok) return this.lost(current, new Error('heartbeat unanswered'), 'probe_failed');
+    if (sentEpoch !== this.epoch) return this.scheduleHeartbeat(0);
+    const wasTrusted = this.trusted();
+    this.provenAt = sentAt;
+    if (!wasTrusted) this.options.onTrusted();
+    this.scheduleHeartbeat(this.options.heartbeatMs);
+  }
+
+  private lost(current: HeldClient, error?: unknown, reason: DropReason = 'connection_lost'): void {
+    if (this.held !== current) return;
+    this.held = null;
+    const wasVerified = this.verified;
+    this.verified = false;
+    this.clearHeartbeat();
+    current.release(error ?? new Error('LISTEN connection lost'));
+    if (wasVerified) this.drop(reason);
+    this.scheduleReconnect();
+  }
+
+  private drop(reason: DropReason): void {
+    this.provenAt = Number.NEGATIVE_INFINITY;
+    this.options.onDrop(reason);
+  }
+
+  private settleWaiters(error?: Error): void {
+    const woken = this.waiters;
+    this.waiters = [];
+    for (const waiter of woken) {
+      if (error === undefined) waiter.resolve();
+      else waiter.reject(error);
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer !== null) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.connect();
+    }, this.reconnectDelay);
+    this.reconnectTimer.unref?.();
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, MAX_RECONNECT_DELAY_MS);
+  }
+
+  private scheduleHeartbeat(delay: number): void {
+    if (this.closed || this.held === null || this.heartbeatTimer !== null) return;
+    this.heartbeatTimer = setTimeout(() => {
+      this.heartbeatTimer = null;
+      void this.heartbeat();
+    }, delay);
+    this.heartbeatTimer.unref?.();
+  }
+
+  private clearHeartbeat(): void {
+    if (this.heartbeatTimer !== null) clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
 }
