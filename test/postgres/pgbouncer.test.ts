@@ -58,11 +58,17 @@ describePostgres('the PostgreSQL store behind PgBouncer', pgBouncerAvailability(
     ]);
   });
   afterAll(async () => {
-    for (const close of closers.splice(0)) await close();
-    for (const created of pools) await created.end();
-    await transactionMode?.destroy();
-    await sessionMode?.destroy();
-    await server?.destroy();
+    // The poolers and the server must go whatever happened above: a close that hangs gets 5 s.
+    const within = (work: Promise<unknown>) =>
+      Promise.race([work.catch(() => {}), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    try {
+      for (const close of closers.splice(0)) await within(close());
+      for (const created of pools) await within(created.end());
+    } finally {
+      await transactionMode?.destroy();
+      await sessionMode?.destroy();
+      await server?.destroy();
+    }
   });
 
   /** Two instances on their own pools through the transaction-mode pooler, on a fresh schema. */
