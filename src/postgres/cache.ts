@@ -157,15 +157,15 @@ export function cachedRepository(
   }
 
   function findById(id: string): Promise<TokenRecord | null> {
-    const read = (): Promise<TokenRecord | null> => through(() => repository.findById(id));
-    const entry = listener.trusted() ? memory.hit(id) : undefined;
+    const trusted = listener.trusted();
+    const entry = trusted ? memory.hit(id) : undefined;
     if (entry !== undefined) {
       counters.hits++;
       return Promise.resolve(entry.record);
     }
     counters.misses++;
-    if (!listener.trusted()) return read();
-    return memory.fetch(id, read, () => listener.trusted());
+    const read = (): Promise<TokenRecord | null> => through(() => repository.findById(id));
+    return trusted ? memory.fetch(id, read, () => listener.trusted()) : read();
   }
 
   return {
