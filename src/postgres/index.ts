@@ -1,7 +1,8 @@
 /**
  * `tokenward/postgres`: the PostgreSQL token store on `pg` (an optional peer
- * dependency), its versioned migrations, and an optional verification cache
- * invalidated across instances with LISTEN/NOTIFY.
+ * dependency), its versioned migrations, an optional verification cache
+ * invalidated across instances with LISTEN/NOTIFY, and the pool settings that
+ * bound every wait (`postgresTimeouts`).
  *
  * @example
  * ```ts

@@ -87,3 +87,13 @@ export function fnv1a64(text: string): string {
   }
   return hash.toString(16).padStart(16, '0');
 }
+
+/** @internal FNV-1a over the UTF-8 bytes of `text`, as a signed 32-bit integer (an advisory-lock key). */
+export function int32Hash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
+}

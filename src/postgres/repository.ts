@@ -18,7 +18,7 @@ import { checkPageLimit, decodeOptionalCursor, encodeCursor } from '../memory/pa
 import type { InsertLimits, ListQuery, RecordChange, TokenRepository } from '../repository.js';
 import type { TokenEvent, TokenRecord } from '../types.js';
 import { checkOut, unusable } from './connection.js';
-import { type PostgresLocation, type TableNames, tableNames } from './names.js';
+import { int32Hash, type PostgresLocation, type TableNames, tableNames } from './names.js';
 import {
   EVENT_CASTS,
   EVENT_COLUMNS,
@@ -81,16 +81,6 @@ const CHANGE_COLUMNS: readonly (readonly [keyof RecordChange, string])[] = [
   ['rotatedAt', 'rotated_at'],
 ];
 
-/** FNV-1a over the UTF-8 bytes of `text`, as a signed 32-bit integer (an advisory-lock key). */
-function int32Hash(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(text)) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash | 0;
-}
-
 /**
  * A `TokenRepository` on PostgreSQL through `pg`, for several service
  * instances sharing one token store. Run `migrate(pool, { schema, tablePrefix })`
@@ -100,8 +90,16 @@ function int32Hash(text: string): number {
  * separate pool connections; the atomic guarantees of the repository
  * contract hold across connections, processes and machines. A unique
  * violation is a `TokenError('conflict')`; any other driver error (a lost
- * connection, a server shutting down) is thrown as is, and the token service
- * turns it into `unavailable`: verification fails closed.
+ * connection, a server shutting down, a lock or statement timeout) is thrown
+ * as is, and the token service turns it into `unavailable`: verification
+ * fails closed. A bad `schema`, `tablePrefix` or `preparedStatements` is
+ * `TokenError('invalid_request')` naming it, before any query.
+ *
+ * Faults: the clients it checks out for transactions carry an error listener
+ * while it holds them and are destroyed if their connection failed, so a
+ * server dying mid-transaction never crashes the process. Waits are bounded
+ * by the pool's settings (`postgresTimeouts()`). Behind a pooler in
+ * transaction mode it works as is (see `preparedStatements`).
  *
  * Without a cache every `findById` reads the database, so a revocation is
  * honoured at the next verification on every instance. See
@@ -111,9 +109,9 @@ function int32Hash(text: string): number {
  * ```ts
  * import pg from 'pg';
  * import { createTokenService } from 'tokenward';
- * import { migrate, postgresRepository } from 'tokenward/postgres';
+ * import { migrate, postgresRepository, postgresTimeouts } from 'tokenward/postgres';
  *
- * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, ...postgresTimeouts() });
  * pool.on('error', (error) => log.warn({ err: error }, 'idle postgres connection lost'));
  * await migrate(pool);
  * const tokens = createTokenService({ repository: postgresRepository({ pool }), pepper, directory });
