@@ -32,7 +32,9 @@ if (process.argv.includes('--postgres')) {
 if (missing.length > 0) {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   if (root && existsSync('/usr/bin/apt-get')) {
-    console.log(`ensure-deps: installing ${missing.join(' and ')} for the tests (apt-get install ${missing.join(' ')})…`);
+    console.log(
+      `ensure-deps: installing ${missing.join(' and ')} for the tests (apt-get install ${missing.join(' ')})…`,
+    );
     try {
       execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
       execFileSync('apt-get', ['install', '-y', '-qq', ...missing], {
