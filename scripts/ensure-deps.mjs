@@ -1,8 +1,9 @@
 // Runs before `npm test`, `npm run demo` and `npm run bench` (as their pre-scripts) so that
 // on a fresh clone those commands do all the set-up themselves: it installs the locked
 // dependencies when node_modules is missing or older than package-lock.json, and, with
-// --postgres, installs PostgreSQL's server binaries from Debian's packages when they are
-// missing and we are root (the tests start their own server; without one they skip loudly).
+// --postgres, installs PostgreSQL's server binaries and PgBouncer from Debian's packages
+// when they are missing and we are root (the tests start their own server and poolers;
+// without them they skip loudly, or fail with TOKENWARD_REQUIRE_PG=1).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 
@@ -22,20 +23,28 @@ function hasPostgres() {
   }
 }
 
-if (process.argv.includes('--postgres') && !process.env.TOKENWARD_TEST_PG_URL && !hasPostgres()) {
+// The PostgreSQL tests start their own server, and PgBouncer in front of it for the pooler tests.
+const missing = [];
+if (process.argv.includes('--postgres')) {
+  if (!process.env.TOKENWARD_TEST_PG_URL && !hasPostgres()) missing.push('postgresql');
+  if (!existsSync('/usr/sbin/pgbouncer')) missing.push('pgbouncer');
+}
+if (missing.length > 0) {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   if (root && existsSync('/usr/bin/apt-get')) {
-    console.log('ensure-deps: installing PostgreSQL server binaries for the tests (apt-get install postgresql)…');
+    console.log(
+      `ensure-deps: installing ${missing.join(' and ')} for the tests (apt-get install ${missing.join(' ')})…`,
+    );
     try {
       execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-      execFileSync('apt-get', ['install', '-y', '-qq', 'postgresql'], {
+      execFileSync('apt-get', ['install', '-y', '-qq', ...missing], {
         stdio: 'inherit',
         env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
       });
     } catch {
-      console.warn('ensure-deps: could not install PostgreSQL; its tests will be skipped (loudly).');
+      console.warn(`ensure-deps: could not install ${missing.join(' and ')}; those tests will be skipped (loudly).`);
     }
   } else {
-    console.warn('ensure-deps: no PostgreSQL server binaries found; its tests will be skipped (loudly).');
+    console.warn(`ensure-deps: ${missing.join(' and ')} not installed; those tests will be skipped (loudly).`);
   }
 }

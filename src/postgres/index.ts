@@ -1,7 +1,8 @@
 /**
  * `tokenward/postgres`: the PostgreSQL token store on `pg` (an optional peer
- * dependency), its versioned migrations, and an optional verification cache
- * invalidated across instances with LISTEN/NOTIFY.
+ * dependency), its versioned migrations, an optional verification cache
+ * invalidated across instances with LISTEN/NOTIFY, and the pool settings that
+ * bound every wait (`postgresTimeouts`).
  *
  * @example
  * ```ts
@@ -29,4 +30,11 @@ export {
   SCHEMA_VERSION,
 } from './migrate.js';
 export { DEFAULT_SCHEMA, DEFAULT_TABLE_PREFIX, invalidationChannel, type PostgresLocation } from './names.js';
-export { type PostgresPool, type PostgresRepositoryOptions, postgresRepository } from './repository.js';
+export {
+  type PostgresPool,
+  type PostgresRepositoryOptions,
+  type PostgresTokenRepository,
+  postgresRepository,
+} from './repository.js';
+export type { PreparedStatements } from './statements.js';
+export { type PostgresTimeoutOptions, type PostgresTimeouts, postgresTimeouts } from './timeouts.js';

@@ -1,7 +1,9 @@
 /**
  * Versioned schema migrations for the PostgreSQL store.
  */
-import type { Pool } from 'pg';
+import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import { TokenError } from '../errors.js';
+import { checkOut, type HeldClient, unusable } from './connection.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import type { PostgresLocation } from './names.js';
 import { locationNames, migrateSettings } from './options.js';
@@ -62,8 +64,24 @@ export function renderMigrations(location: PostgresLocation = {}): RenderedMigra
  * Brings the schema up to date: applies the missing migrations, in order, in
  * one transaction, under an advisory lock so that several instances starting
  * at once apply each migration exactly once (the others wait, then find
- * nothing to do). Creates the schema if needed. Throws if the database has a
- * newer schema version than this release knows.
+ * nothing to do). Creates the schema if needed.
+ *
+ * Errors: an `Error` if the database has a newer schema version than this
+ * release knows (nothing is changed); `TokenError('invalid_request')` for a
+ * bad `schema` or `tablePrefix`; `TokenError('unavailable')` (the driver's
+ * error as its `cause`) when PostgreSQL fails or goes away meanwhile. The
+ * transaction then rolls back, unless the server had already received its
+ * COMMIT, so calling `migrate` again is always safe. The connection it uses
+ * is guarded while held and destroyed if it failed, so a server dying
+ * mid-migration never crashes the process.
+ *
+ * Timeouts: a pool built with `postgresTimeouts()` bounds every call of the
+ * store, but a migration may rightly wait for another instance's migration
+ * and run long on a big table. So `migrate` lifts the pool's
+ * `statement_timeout` and the driver's `query_timeout` for its whole
+ * transaction, and `lock_timeout` while it waits for the migration lock; its
+ * DDL keeps the pool's `lock_timeout`, so that it never holds live traffic
+ * queued behind it for longer than that.
  *
  * @example
  * ```ts
@@ -77,41 +95,66 @@ export function renderMigrations(location: PostgresLocation = {}): RenderedMigra
  */
 export async function migrate(pool: Pick<Pool, 'connect'>, options: MigrateOptions = {}): Promise<MigrateResult> {
   const { pool: checked, names, toVersion: target } = migrateSettings(pool, options, SCHEMA_VERSION);
-  const client = await checked.connect();
-  let broken: Error | undefined;
+  let held: HeldClient;
   try {
-    await client.query('BEGIN');
-    try {
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [names.lockSpace, 'migrate']);
-      const exists = await client.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [
-        names.migrations,
-      ]);
-      const done = new Set<number>();
-      if (exists.rows[0]?.found) {
-        const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${names.migrations}`);
-        for (const row of rows) done.add(row.version);
-      }
-      const newest = Math.max(0, ...done);
-      if (newest > SCHEMA_VERSION) {
-        throw new Error(
-          `tokenward: the database schema is at version ${newest}, newer than this release supports (${SCHEMA_VERSION})`,
-        );
-      }
-      const applied: number[] = [];
-      for (const migration of MIGRATIONS) {
-        if (migration.version > target || done.has(migration.version)) continue;
-        await client.query(render(migration, names.schema, names.prefix).sql);
-        applied.push(migration.version);
-      }
-      await client.query('COMMIT');
-      return { applied, version: Math.max(newest, ...applied) };
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+    held = await checkOut(checked);
+  } catch (error) {
+    throw unavailable(error);
+  }
+  const { client } = held;
+  // A migration may rightly run long (an index on a big table) and wait long (for another instance's
+  // migration): no client-side query_timeout of the pool applies to it.
+  const run = <R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> =>
+    client.query<R>({ text, values, query_timeout: UNBOUNDED } as QueryConfig);
+  let broken: unknown;
+  try {
+    // Nor do the pool's server-side timeouts while it waits for that other instance; its own statements
+    // keep the pool's lock_timeout (DDL must not queue live traffic behind it for long) but not its
+    // statement_timeout.
+    await run('BEGIN; SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0');
+    await run('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [names.lockSpace, 'migrate']);
+    await run('SET LOCAL lock_timeout TO DEFAULT');
+    const exists = await run<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [names.migrations]);
+    const done = new Set<number>();
+    if (exists.rows[0]?.found) {
+      const { rows } = await run<{ version: number }>(`SELECT version FROM ${names.migrations}`);
+      for (const row of rows) done.add(row.version);
+    }
+    const newest = Math.max(0, ...done);
+    if (newest > SCHEMA_VERSION) throw new SchemaTooNew(newest);
+    const applied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (migration.version > target || done.has(migration.version)) continue;
+      await run(render(migration, names.schema, names.prefix).sql);
+      applied.push(migration.version);
+    }
+    await run('COMMIT');
+    return { applied, version: Math.max(newest, ...applied) };
+  } catch (error) {
+    if (unusable(held, error)) broken = error;
+    else {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
         broken = rollbackError;
       });
-      throw error;
     }
+    // Like the service, anything but our own refusal is a storage failure: `unavailable`, cause attached.
+    throw error instanceof SchemaTooNew ? error : unavailable(error);
   } finally {
-    client.release(broken);
+    held.release(broken);
   }
+}
+
+// The longest timer Node keeps (about 24.8 days): pg treats 0 as "use the pool's query_timeout".
+const UNBOUNDED = 2_147_483_647;
+
+class SchemaTooNew extends Error {
+  constructor(newest: number) {
+    super(
+      `tokenward: the database schema is at version ${newest}, newer than this release supports (${SCHEMA_VERSION})`,
+    );
+  }
+}
+
+function unavailable(cause: unknown): TokenError {
+  return new TokenError('unavailable', 'PostgreSQL is unavailable: the migration did not complete', { cause });
 }

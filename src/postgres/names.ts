@@ -25,8 +25,6 @@ export interface TableNames {
   readonly channel: string;
   /** Advisory-lock namespace of this store (first key of two-key advisory locks). */
   readonly lockSpace: string;
-  /** Short per-store suffix for prepared-statement names. */
-  readonly statementTag: string;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,40}$/;
@@ -63,7 +61,6 @@ export function tableNames(location: PostgresLocation = {}): TableNames {
     migrations: table('schema_migrations'),
     channel: invalidationChannel(schema, prefix),
     lockSpace: `tokenward:${schema}.${prefix}`,
-    statementTag: fnv1a64(`${schema}.${prefix}`),
   };
 }
 
@@ -78,12 +75,25 @@ export function invalidationChannel(schema: string, prefix: string): string {
   return `tokenward:${fnv1a64(`${schema}.${prefix}`)}`;
 }
 
-// Validated names are ASCII, so hashing UTF-16 code units is hashing bytes.
-function fnv1a64(text: string): string {
+/**
+ * @internal A 64-bit FNV-1a hash of `text` as 16 hex digits. It hashes UTF-16
+ * code units, which are the bytes of the ASCII it is given (validated names, SQL).
+ */
+export function fnv1a64(text: string): string {
   let hash = 0xcbf29ce484222325n;
   for (let i = 0; i < text.length; i++) {
     hash ^= BigInt(text.charCodeAt(i));
     hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
   }
   return hash.toString(16).padStart(16, '0');
+}
+
+/** @internal FNV-1a over the UTF-8 bytes of `text`, as a signed 32-bit integer (an advisory-lock key). */
+export function int32Hash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
 }

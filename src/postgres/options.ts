@@ -4,9 +4,9 @@
  * option goes into the key list of its factory here, with its check.
  */
 import type { Pool } from 'pg';
-import { functionOption, integerOption, optionsObject, repositoryOption, required, withMethods } from '../options.js';
-import type { TokenRepository } from '../repository.js';
+import { integerOption, optionsObject, required, withMethods } from '../options.js';
 import { type TableNames, tableNames } from './names.js';
+import { type PreparedStatements, preparedStatementsOption } from './statements.js';
 
 const LOCATION_KEYS = ['schema', 'tablePrefix'] as const;
 
@@ -14,59 +14,18 @@ const LOCATION_KEYS = ['schema', 'tablePrefix'] as const;
 export interface RepositorySettings {
   readonly pool: Pick<Pool, 'query' | 'connect'>;
   readonly names: TableNames;
+  readonly preparedStatements: PreparedStatements;
 }
 
 export function repositorySettings(options: unknown): RepositorySettings {
-  const given = optionsObject(options, 'options', ['pool', ...LOCATION_KEYS]);
+  const given = optionsObject(options, 'options', ['pool', ...LOCATION_KEYS, 'preparedStatements']);
   const pool = withMethods<Pick<Pool, 'query' | 'connect'>>(
     required(given.pool, 'pool'),
     'pool',
     ['query', 'connect'],
     'a pg Pool',
   );
-  return { pool, names: tableNames(given) };
-}
-
-/** The options of `cachedRepository`, checked. Times in milliseconds. */
-export interface CacheSettings {
-  readonly repository: TokenRepository;
-  readonly pool: Pick<Pool, 'connect'>;
-  readonly channel: string;
-  readonly ttlMs: number;
-  readonly negativeTtlMs: number;
-  readonly maxEntries: number;
-  readonly onInvalidate: ((id: string | null) => void) | undefined;
-}
-
-const MAX_CACHE_TTL_MS = 3_600_000;
-
-export function cacheSettings(repository: unknown, options: unknown): CacheSettings {
-  const checked = repositoryOption(repository, 'repository');
-  const given = optionsObject(options, 'options', [
-    'pool',
-    ...LOCATION_KEYS,
-    'ttlMs',
-    'negativeTtlMs',
-    'maxEntries',
-    'onInvalidate',
-  ]);
-  const pool = withMethods<Pick<Pool, 'connect'>>(required(given.pool, 'pool'), 'pool', ['connect'], 'a pg Pool');
-  const ttlMs = integerOption(required(given.ttlMs, 'ttlMs'), 'ttlMs', { min: 1, max: MAX_CACHE_TTL_MS }, 0);
-  return {
-    repository: checked,
-    pool,
-    channel: tableNames(given).channel,
-    ttlMs,
-    // Zero: "no such token" is never answered from memory.
-    negativeTtlMs: integerOption(
-      given.negativeTtlMs,
-      'negativeTtlMs',
-      { min: 0, max: MAX_CACHE_TTL_MS },
-      Math.min(ttlMs, 1_000),
-    ),
-    maxEntries: integerOption(given.maxEntries, 'maxEntries', { min: 1, max: Number.MAX_SAFE_INTEGER }, 10_000),
-    onInvalidate: functionOption<(id: string | null) => void>(given.onInvalidate, 'onInvalidate'),
-  };
+  return { pool, names: tableNames(given), preparedStatements: preparedStatementsOption(given.preparedStatements) };
 }
 
 /** The options of `migrate`, checked. */

@@ -15,26 +15,25 @@
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { TokenError } from '../errors.js';
 import { checkPageLimit, decodeOptionalCursor, encodeCursor } from '../memory/paging.js';
-import type { EventQuery, InsertLimits, ListQuery, RecordChange, TokenRepository } from '../repository.js';
-import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecord } from '../types.js';
-import type { PostgresLocation } from './names.js';
+import type { InsertLimits, ListQuery, RecordChange, TokenRepository } from '../repository.js';
+import type { TokenEvent, TokenRecord } from '../types.js';
+import { checkOut, unusable } from './connection.js';
+import { int32Hash, type PostgresLocation } from './names.js';
 import { repositorySettings } from './options.js';
 import {
-  type ClaimRow,
-  claimFromRow,
+  EVENT_CASTS,
   EVENT_COLUMNS,
-  type EventRow,
-  eventFromRow,
   eventValues,
-  type PolicyRow,
   placeholders,
-  policyFromRow,
+  TOKEN_CASTS,
   TOKEN_COLUMNS,
   TOKEN_SELECT,
   type TokenRow,
   tokenFromRow,
   tokenValues,
 } from './rows.js';
+import { conflictFrom, sideTableCalls } from './side-tables.js';
+import { hotStatements, type PreparedStatements } from './statements.js';
 
 /** The part of a `pg.Pool` the repository uses. */
 export type PostgresPool = Pick<Pool, 'query' | 'connect'>;
@@ -44,22 +43,32 @@ export interface PostgresRepositoryOptions extends PostgresLocation {
   /**
    * The connection pool. The repository never ends it (it is yours); give it
    * an `error` listener, as `pg` asks, so that a dropped idle connection does
-   * not crash the process.
+   * not crash the process. Clients the repository checks out for its
+   * transactions carry their own listener while it holds them.
    */
   readonly pool: PostgresPool;
+  /**
+   * Whether `findById` and `touch` (the verification path) run as named
+   * prepared statements, parsed once per connection: `true`, `false` (behind
+   * a pooler in transaction mode), or `'auto'` (the default): named until
+   * the server answers `42P05` or `26000`, the sign of a pooler in
+   * transaction mode, then unnamed for the life of the repository (the call
+   * that saw it is sent again unnamed; nothing ran the first time).
+   */
+  readonly preparedStatements?: PreparedStatements;
 }
 
-const UNIQUE_VIOLATION = '23505';
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION;
-}
-
-// The driver's message and detail name the duplicate key, which may be a
-// hash: the conflict is reported without them.
-function conflictFrom(error: unknown, message: string): never {
-  if (isUniqueViolation(error)) throw new TokenError('conflict', message);
-  throw error;
+/** The PostgreSQL repository: a `TokenRepository` that can also announce changes. */
+export interface PostgresTokenRepository extends TokenRepository {
+  /**
+   * Sends `payload` on the store's invalidation channel, as every change made
+   * through tokenward does: each `cachedRepository` on the store drops the
+   * token whose id it is. For tokens changed outside tokenward (by hand, by a
+   * script); `cachedRepository` also sends its probes with it. Payloads are
+   * 1 to 200 characters; anything else is `TokenError('invalid_request')`
+   * naming `payload`. A driver error is thrown as is.
+   */
+  notify(payload: string): Promise<void>;
 }
 
 // Change fields and their columns, for the SET list of `update`.
@@ -73,40 +82,6 @@ const CHANGE_COLUMNS: readonly (readonly [keyof RecordChange, string])[] = [
   ['rotatedAt', 'rotated_at'],
 ];
 
-// Parameters of a SELECT list need explicit types (they have no column to infer them from).
-const TOKEN_CASTS = [
-  'text', // id
-  'text', // tenant
-  'text', // type
-  'text', // owner
-  'text', // name
-  'text', // comment
-  'jsonb', // grants
-  'text', // secret_hash
-  'integer', // pepper_version
-  'text', // previous_secret_hash
-  'integer', // previous_pepper_version
-  'bigint', // previous_expires_at
-  'bigint', // created_at
-  'bigint', // expires_at
-  'bigint', // revoked_at
-  'bigint', // rotated_at
-  'bigint', // last_used_at
-  'text', // created_by
-  'integer', // version
-] as const;
-const EVENT_CASTS = ['text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'bigint'] as const;
-
-/** FNV-1a over the UTF-8 bytes of `text`, as a signed 32-bit integer (an advisory-lock key). */
-function int32Hash(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(text)) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash | 0;
-}
-
 /**
  * A `TokenRepository` on PostgreSQL through `pg`, for several service
  * instances sharing one token store. Run `migrate(pool, { schema, tablePrefix })`
@@ -116,8 +91,16 @@ function int32Hash(text: string): number {
  * separate pool connections; the atomic guarantees of the repository
  * contract hold across connections, processes and machines. A unique
  * violation is a `TokenError('conflict')`; any other driver error (a lost
- * connection, a server shutting down) is thrown as is, and the token service
- * turns it into `unavailable`: verification fails closed.
+ * connection, a server shutting down, a lock or statement timeout) is thrown
+ * as is, and the token service turns it into `unavailable`: verification
+ * fails closed. A bad `schema`, `tablePrefix` or `preparedStatements` is
+ * `TokenError('invalid_request')` naming it, before any query.
+ *
+ * Faults: the clients it checks out for transactions carry an error listener
+ * while it holds them and are destroyed if their connection failed, so a
+ * server dying mid-transaction never crashes the process. Waits are bounded
+ * by the pool's settings (`postgresTimeouts()`). Behind a pooler in
+ * transaction mode it works as is (see `preparedStatements`).
  *
  * Without a cache every `findById` reads the database, so a revocation is
  * honoured at the next verification on every instance. See
@@ -127,38 +110,37 @@ function int32Hash(text: string): number {
  * ```ts
  * import pg from 'pg';
  * import { createTokenService } from 'tokenward';
- * import { migrate, postgresRepository } from 'tokenward/postgres';
+ * import { migrate, postgresRepository, postgresTimeouts } from 'tokenward/postgres';
  *
- * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, ...postgresTimeouts() });
  * pool.on('error', (error) => log.warn({ err: error }, 'idle postgres connection lost'));
  * await migrate(pool);
  * const tokens = createTokenService({ repository: postgresRepository({ pool }), pepper, directory });
  * ```
  */
-export function postgresRepository(options: PostgresRepositoryOptions): TokenRepository {
-  const { pool, names: t } = repositorySettings(options);
+export function postgresRepository(options: PostgresRepositoryOptions): PostgresTokenRepository {
+  const { pool, names: t, preparedStatements } = repositorySettings(options);
+  const statement = hotStatements(pool, preparedStatements);
   const channel = t.channel;
   const lockSpaceKey = int32Hash(t.lockSpace);
 
   const query = <R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> =>
     pool.query<R>(text, values);
 
-  const findByIdStatement = {
-    name: `tokenward_find_${t.statementTag}`,
-    text: `SELECT ${TOKEN_SELECT} FROM ${t.tokens} WHERE id = $1`,
-  };
-  const touchStatement = {
-    name: `tokenward_touch_${t.statementTag}`,
-    text: `UPDATE ${t.tokens} SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)`,
-  };
+  const findByIdStatement = statement('find', `SELECT ${TOKEN_SELECT} FROM ${t.tokens} WHERE id = $1`);
+  const touchStatement = statement(
+    'touch',
+    `UPDATE ${t.tokens} SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)`,
+  );
 
   /**
    * Runs `work` in a transaction. `begin` may append statements to `BEGIN`
    * (plain SQL without parameters, sent in the same round trip).
    */
   async function transaction<T>(work: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
-    const client = await pool.connect();
-    let broken: Error | undefined;
+    const held = await checkOut(pool);
+    const { client } = held;
+    let broken: unknown;
     try {
       await client.query(begin);
       const result = await work(client);
@@ -166,12 +148,15 @@ export function postgresRepository(options: PostgresRepositoryOptions): TokenRep
       return result;
     } catch (error) {
       // A failed ROLLBACK means the connection itself is gone: drop it from the pool.
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
+      if (unusable(held, error)) broken = error;
+      else {
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          broken = rollbackError;
+        });
+      }
       throw error;
     } finally {
-      client.release(broken);
+      held.release(broken);
     }
   }
 
@@ -203,7 +188,8 @@ export function postgresRepository(options: PostgresRepositoryOptions): TokenRep
     return `owner = $${params.length}`;
   }
 
-  const repository: TokenRepository = {
+  const repository: PostgresTokenRepository = {
+    ...sideTableCalls(t, query, eventCte),
     async insert(record: TokenRecord, limits: InsertLimits, event?: TokenEvent): Promise<void> {
       // A partial unique index cannot say "not expired" (expiry depends on the
       // clock), so unique live names and the cap are checked in a transaction
@@ -265,7 +251,7 @@ export function postgresRepository(options: PostgresRepositoryOptions): TokenRep
     },
 
     async findById(id: string): Promise<TokenRecord | null> {
-      const { rows } = await pool.query<TokenRow>({ ...findByIdStatement, values: [id] });
+      const { rows } = await findByIdStatement.run<TokenRow>([id]);
       const row = rows[0];
       return row === undefined ? null : tokenFromRow(row);
     },
@@ -375,7 +361,7 @@ export function postgresRepository(options: PostgresRepositoryOptions): TokenRep
     async touch(id: string, at: number): Promise<void> {
       // No notification: lastUsedAt does not decide verification, and
       // announcing every use would empty every instance's cache.
-      await pool.query({ ...touchStatement, values: [id, at] });
+      await touchStatement.run([id, at]);
     },
 
     async purgeExpired(before: number): Promise<number> {
@@ -390,88 +376,13 @@ export function postgresRepository(options: PostgresRepositoryOptions): TokenRep
       return Number(rows[0]?.count ?? 0);
     },
 
-    async insertClaim(claim: ClaimRecord, event?: TokenEvent): Promise<void> {
-      const params: unknown[] = [
-        claim.codeHash,
-        claim.tokenId,
-        claim.tenant,
-        claim.createdAt,
-        claim.expiresAt,
-        claim.createdBy,
-      ];
-      const cte = `WITH r AS (INSERT INTO ${t.claims} (code_hash, token_id, tenant, created_at, expires_at, created_by)
-          VALUES ($1, $2, $3, $4, $5, $6) RETURNING code_hash)${eventCte(event, 'r', params)}`;
-      await query(`${cte} SELECT 1 FROM r`, params).catch((error) => conflictFrom(error, 'This claim exists already.'));
-    },
-
-    async consumeClaim(codeHash: string, now: number): Promise<ClaimRecord | null> {
-      const { rows } = await query<ClaimRow>(
-        `DELETE FROM ${t.claims} WHERE code_hash = $1 AND expires_at > $2
-          RETURNING code_hash, token_id, tenant, created_at, expires_at, created_by`,
-        [codeHash, now],
-      );
-      const row = rows[0];
-      return row === undefined ? null : claimFromRow(row);
-    },
-
-    async setPolicy(tenant: string, subject: PolicySubject, maxTtl: number | null, at: number): Promise<void> {
-      if (maxTtl === null) {
-        await query(`DELETE FROM ${t.policies} WHERE tenant = $1 AND kind = $2 AND name = $3`, [
-          tenant,
-          subject.kind,
-          subject.name,
-        ]);
-        return;
+    async notify(payload: string): Promise<void> {
+      if (typeof payload !== 'string' || payload.length < 1 || payload.length > 200) {
+        throw new TokenError('invalid_request', 'payload must be a string of 1 to 200 characters', {
+          field: 'payload',
+        });
       }
-      await query(
-        `INSERT INTO ${t.policies} (tenant, kind, name, max_ttl, updated_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (tenant, kind, name) DO UPDATE SET max_ttl = EXCLUDED.max_ttl, updated_at = EXCLUDED.updated_at`,
-        [tenant, subject.kind, subject.name, maxTtl, at],
-      );
-    },
-
-    async policiesFor(tenant: string, user: string, roles: readonly string[]): Promise<DurationPolicy[]> {
-      const { rows } = await query<PolicyRow>(
-        `SELECT tenant, kind, name, max_ttl, updated_at FROM ${t.policies}
-          WHERE tenant = $1 AND ((kind = 'user' AND name = $2) OR (kind = 'role' AND name = ANY($3::text[])))
-          ORDER BY kind DESC, name`,
-        [tenant, user, [...new Set(roles)]],
-      );
-      return rows.map(policyFromRow);
-    },
-
-    async appendEvent(event: TokenEvent): Promise<void> {
-      const values = eventValues(event);
-      await query(
-        `INSERT INTO ${t.events} (${EVENT_COLUMNS.join(', ')}) VALUES (${placeholders(1, values.length)})`,
-        values,
-      ).catch((error) => conflictFrom(error, 'An event with this id exists already.'));
-    },
-
-    async listEvents(q: EventQuery) {
-      checkPageLimit(q.limit);
-      const cursor = decodeOptionalCursor(q.cursor);
-      const params: unknown[] = [q.tokenId];
-      let after = '';
-      if (cursor !== null) {
-        params.push(cursor.time, cursor.id);
-        after = ' AND (at, id) < ($2, $3)';
-      }
-      params.push(q.limit + 1);
-      const { rows } = await query<EventRow>(
-        `SELECT ${EVENT_COLUMNS.join(', ')} FROM ${t.events} WHERE token_id = $1${after}
-          ORDER BY at DESC, id DESC LIMIT $${params.length}`,
-        params,
-      );
-      const items = rows.slice(0, q.limit).map(eventFromRow);
-      const last = items[items.length - 1];
-      const more = rows.length > q.limit && last !== undefined;
-      return { items, nextCursor: more ? encodeCursor({ time: last.at, id: last.id }) : null };
-    },
-
-    async pruneEvents(before: number): Promise<number> {
-      const { rowCount } = await query(`DELETE FROM ${t.events} WHERE at < $1`, [before]);
-      return rowCount ?? 0;
+      await query('SELECT pg_notify($1, $2)', [channel, payload]);
     },
 
     // The pool is the caller's: nothing to close here.

@@ -67,6 +67,30 @@ export function tokenFromRow(row: TokenRow): TokenRecord {
 /** Parameter values for `TOKEN_COLUMNS`, in order. */
 export const tokenValues: (record: TokenRecord) => unknown[] = tokenColumnValues;
 
+// Parameters of a SELECT list need explicit types (they have no column to infer them from).
+export const TOKEN_CASTS = [
+  'text', // id
+  'text', // tenant
+  'text', // type
+  'text', // owner
+  'text', // name
+  'text', // comment
+  'jsonb', // grants
+  'text', // secret_hash
+  'integer', // pepper_version
+  'text', // previous_secret_hash
+  'integer', // previous_pepper_version
+  'bigint', // previous_expires_at
+  'bigint', // created_at
+  'bigint', // expires_at
+  'bigint', // revoked_at
+  'bigint', // rotated_at
+  'bigint', // last_used_at
+  'text', // created_by
+  'integer', // version
+] as const;
+export const EVENT_CASTS = ['text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'bigint'] as const;
+
 /** Columns of the events table, in the order `eventValues` produces them. */
 export const EVENT_COLUMNS = ['id', 'token_id', 'tenant', 'type', 'actor', 'operation', 'detail', 'at'] as const;
 

@@ -3,14 +3,16 @@
  * what drops an entry, and that a read racing a change is never kept.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { memoryRepository } from '../../src/memory/index.js';
 import {
   type CachedTokenRepository,
   cachedRepository,
   migrate,
+  type PostgresTokenRepository,
   postgresRepository,
+  postgresTimeouts,
   type VerificationCacheOptions,
 } from '../../src/postgres/index.js';
-import type { TokenRepository } from '../../src/repository.js';
 import { createFixtures, T0 } from '../../src/testing/fixtures.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 
@@ -21,10 +23,10 @@ describePostgres('postgres verification cache', server, (url) => {
   const pool = testPool(url, 8);
   const listenPool = testPool(url, 1);
   const open: CachedTokenRepository[] = [];
-  const plain = (): TokenRepository => postgresRepository({ pool, schema });
+  const plain = (): PostgresTokenRepository => postgresRepository({ pool, schema });
   const seen: (string | null)[] = [];
   const cache = async (
-    inner: TokenRepository = plain(),
+    inner: PostgresTokenRepository = plain(),
     options: Partial<VerificationCacheOptions> = {},
   ): Promise<CachedTokenRepository> => {
     const repository = cachedRepository(inner, {
@@ -95,7 +97,7 @@ describePostgres('postgres verification cache', server, (url) => {
     });
     let holdNext = false;
     const inner = plain();
-    const slow: TokenRepository = {
+    const slow: PostgresTokenRepository = {
       ...inner,
       async findById(id) {
         const found = await inner.findById(id);
@@ -212,9 +214,125 @@ describePostgres('postgres verification cache', server, (url) => {
     expect(cached.listening).toBe(false);
   });
 
-  it.each([0, -1, Number.NaN, 3_600_001, 1.5])('refuses ttlMs %s with invalid_request naming it', (ttlMs) => {
-    expect(() => cachedRepository(plain(), { pool: listenPool, schema, ttlMs })).toThrow(
-      expect.objectContaining({ code: 'invalid_request', details: { field: 'ttlMs' } }),
+  /** A record in the cache, answered from memory once. */
+  const cachedRecord = async (cached: CachedTokenRepository) => {
+    const record = createFixtures().token();
+    const mark = seen.length;
+    await plain().insert(record, { now: T0 });
+    await invalidated(mark, record.id);
+    await cached.findById(record.id);
+    await cached.findById(record.id);
+    expect(cached.stats()).toMatchObject({ hits: 1, size: 1, resets: 0 });
+    return record;
+  };
+  /** Runs `work` while another connection holds ACCESS EXCLUSIVE on the tokens table. */
+  const whileLocked = async (work: () => Promise<void>): Promise<void> => {
+    const locker = await pool.connect();
+    try {
+      await locker.query(`BEGIN; LOCK TABLE "${schema}".tokenward_tokens IN ACCESS EXCLUSIVE MODE`);
+      await work();
+    } finally {
+      await locker.query('ROLLBACK');
+      locker.release();
+    }
+  };
+
+  it('drops everything when a call through it finds the database gone, and trusts again after a heartbeat', async () => {
+    const reads = testPool(url, 2);
+    try {
+      // No scheduled heartbeat within the test: only the failure can drop the cache, only its own heartbeat restore it.
+      const cached = await cache(postgresRepository({ pool: reads, schema }), { heartbeatMs: 600_000 });
+      const record = await cachedRecord(cached);
+      await whileLocked(async () => {
+        const pending = cached.findByName(record.tenant, record.owner, record.name).then(
+          () => 'answered',
+          (error: unknown) => error,
+        );
+        // The call waits on the lock; its backend is then terminated under it, as in a failover.
+        const deadline = Date.now() + 5_000;
+        for (let terminated = 0; terminated === 0; ) {
+          if (Date.now() > deadline) throw new Error('the call never waited on the lock');
+          const { rowCount } = await pool.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE wait_event_type = 'Lock' AND query LIKE $1 AND pid <> pg_backend_pid()`,
+            [`%"${schema}"."tokenward_tokens"%`],
+          );
+          terminated = rowCount ?? 0;
+        }
+        expect(await pending).toBeInstanceOf(Error);
+        expect(cached.stats()).toMatchObject({ size: 0, resets: 1 });
+        expect(seen.at(-1)).toBeNull();
+      });
+      const deadline = Date.now() + 5_000;
+      while (cached.stats().hits === 1) {
+        if (Date.now() > deadline) throw new Error('the cache never trusted its connection again');
+        await cached.findById(record.id);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    } finally {
+      for (const repository of open.splice(0)) await repository.close();
+      await reads.end();
+    }
+  });
+
+  it('keeps everything when the server answers a call with an error (a lock timeout is no outage)', async () => {
+    const bounded = testPool(url, 2, postgresTimeouts({ lockTimeout: '100ms' }));
+    try {
+      const cached = await cache(postgresRepository({ pool: bounded, schema }), { heartbeatMs: 600_000 });
+      const record = await cachedRecord(cached);
+      await whileLocked(async () => {
+        await expect(cached.findByName(record.tenant, record.owner, record.name)).rejects.toMatchObject({
+          code: '55P03',
+        });
+      });
+      expect(cached.stats()).toMatchObject({ size: 1, resets: 0 });
+      await cached.findById(record.id);
+      expect(cached.stats().hits).toBe(2);
+    } finally {
+      for (const repository of open.splice(0)) await repository.close();
+      await bounded.end();
+    }
+  });
+
+  it('drops a token changed by hand once notify() announces it', async () => {
+    const record = createFixtures().token();
+    await plain().insert(record, { now: T0 });
+    const cached = await cache();
+    await cached.findById(record.id);
+    await pool.query(`UPDATE "${schema}".tokenward_tokens SET revoked_at = $2 WHERE id = $1`, [record.id, T0 + 9]);
+    expect((await cached.findById(record.id))?.revokedAt).toBeNull(); // still from memory
+    const mark = seen.length;
+    await plain().notify(record.id);
+    await invalidated(mark, record.id);
+    expect((await cached.findById(record.id))?.revokedAt).toBe(T0 + 9);
+  });
+
+  it.each(['', 'x'.repeat(201), 7])('notify() refuses the payload %j', async (payload) => {
+    await expect(plain().notify(payload as never)).rejects.toMatchObject({
+      code: 'invalid_request',
+      details: { field: 'payload' },
+    });
+  });
+
+  it.each([
+    ['ttlMs', { ttlMs: 0 }],
+    ['ttlMs', { ttlMs: -1 }],
+    ['ttlMs', { ttlMs: Number.NaN }],
+    ['ttlMs', { ttlMs: 3_600_001 }],
+    ['negativeTtlMs', { negativeTtlMs: -1 }],
+    ['maxEntries', { maxEntries: 1.5 }],
+    ['heartbeatMs', { heartbeatMs: 5 }],
+    ['heartbeatMs', { heartbeatMs: '1s' }],
+    ['probeTimeoutMs', { probeTimeoutMs: 60_001 }],
+  ])('refuses a bad %s (%j) naming the field', (field, bad) => {
+    expect(() => cachedRepository(plain(), { pool: listenPool, schema, ttlMs: 1_000, ...(bad as object) })).toThrow(
+      expect.objectContaining({ code: 'invalid_request', details: { field } }),
+    );
+  });
+
+  it('refuses a repository that cannot send notifications (it could never prove it is listening)', () => {
+    expect(() => cachedRepository(memoryRepository() as never, { pool: listenPool, ttlMs: 1_000 })).toThrow(
+      expect.objectContaining({ code: 'invalid_request', details: { field: 'repository' } }),
     );
   });
 });

@@ -5,8 +5,11 @@
  * service and pool work again. These tests stop their own private server, so
  * they never disturb the shared one.
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { cachedRepository, migrate, postgresRepository } from '../../src/postgres/index.js';
+import { cachedRepository, migrate, postgresRepository, postgresTimeouts } from '../../src/postgres/index.js';
+import { createFixtures, T0 } from '../../src/testing/fixtures.js';
 import {
   describePostgres,
   findPostgresBin,
@@ -105,6 +108,89 @@ describePostgres('postgres faults: server stopped mid-test', availability, () =>
       expect(await rowsNamed('cached_during_outage')).toEqual({ tokens: 0, events: 0 });
     } finally {
       await repository.close();
+    }
+  });
+  it('a frozen server: the driver bounds (queryTimeout, connectionTimeout) end every call, and the pool recovers', async () => {
+    const bounded = testPool(server.url, 4, postgresTimeouts({ queryTimeout: '1s', connectionTimeout: '1s' }));
+    try {
+      const repository = postgresRepository({ pool: bounded });
+      const h = makeHarness({ repository });
+      const issued = await h.service.issue({ name: 'frozen' }, ANALYST);
+      // Four open connections, so that the calls below find one and wait on the server, not on connecting.
+      await Promise.all(Array.from({ length: 4 }, () => bounded.query('SELECT pg_sleep(0.05)')));
+      await server.pause();
+      try {
+        const timed = async (call: () => Promise<unknown>): Promise<number> => {
+          const started = performance.now();
+          await call().catch(() => {});
+          return performance.now() - started;
+        };
+        expect(await settle(h.service.verify(issued.token))).toBe('unavailable');
+        // A transaction whose statement timed out is not sent a ROLLBACK that would wait as long again.
+        const insert = await timed(() => repository.insert(createFixtures().token(), { now: T0 }));
+        expect(insert).toBeLessThan(1_800);
+        // Calls that need a new connection wait at most connectionTimeout for it.
+        const calls = await Promise.all(
+          Array.from({ length: 6 }, () => settle(h.service.issue({ name: 'frozen_issue' }, ANALYST))),
+        );
+        expect(calls).toEqual(Array(6).fill('unavailable'));
+      } finally {
+        await server.resume();
+      }
+      expect(await settle(h.service.verify(issued.token))).toBe('ok');
+      expect(await rowsNamed('frozen_issue')).toEqual({ tokens: 0, events: 0 });
+    } finally {
+      await bounded.end();
+    }
+  });
+
+  it('a frozen server behind a live LISTEN connection: the cache stops answering within heartbeatMs + probeTimeoutMs', async () => {
+    const [heartbeatMs, probeTimeoutMs] = [200, 300];
+    const reads = testPool(server.url, 4, postgresTimeouts({ queryTimeout: '1s' }));
+    const listen = testPool(server.url, 1);
+    const repository = cachedRepository(postgresRepository({ pool: reads }), {
+      pool: listen,
+      ttlMs: 60_000,
+      heartbeatMs,
+      probeTimeoutMs,
+    });
+    try {
+      await repository.whenListening();
+      const h = makeHarness({ repository });
+      const issued = await h.service.issue({ name: 'frozen_cached' }, ANALYST);
+      // Until a lookup is answered from memory (our own insert's notification may empty the cache once).
+      while (repository.stats().hits === 0) expect(await settle(h.service.verify(issued.token))).toBe('ok');
+
+      await server.pause();
+      const frozenAt = performance.now();
+      let firstFailure: number | null = null;
+      const afterFirst: string[] = [];
+      try {
+        while (performance.now() - frozenAt < 3_000) {
+          const started = performance.now() - frozenAt;
+          const code = await settle(h.service.verify(issued.token));
+          if (code !== 'ok') firstFailure ??= started;
+          if (firstFailure !== null) afterFirst.push(code);
+          await sleep(20);
+        }
+      } finally {
+        await server.resume();
+      }
+      // The socket never closed: only the heartbeat can have told.
+      expect(firstFailure).not.toBeNull();
+      expect(firstFailure!).toBeLessThan(heartbeatMs + probeTimeoutMs + 500);
+      expect(new Set(afterFirst)).toEqual(new Set(['unavailable']));
+
+      const deadline = Date.now() + 20_000;
+      while ((await settle(h.service.verify(issued.token))) !== 'ok') {
+        if (Date.now() > deadline) throw new Error('no recovery within 20 s');
+        await sleep(50);
+      }
+      await repository.whenListening();
+    } finally {
+      await repository.close();
+      await reads.end();
+      await listen.end();
     }
   });
 });

@@ -47,30 +47,43 @@ export async function settle(promise: Promise<unknown>): Promise<string> {
 }
 
 /**
- * Holds the first `parties` calls of `method` until all of them have
- * arrived, then lets them go at once: every racer has done its reads before
- * any of them writes, so the database alone must pick the winner.
+ * A gate for `parties` calls, possibly on several repositories (several
+ * instances): `hold(repository, method)` wraps a repository so that its calls
+ * of `method` wait until `parties` such calls have arrived across every
+ * wrapped repository, then all go at once. Every racer has done its reads
+ * before any of them writes, so the database alone must pick the winner.
  */
-export function withBarrier<K extends keyof TokenRepository>(
-  repository: TokenRepository,
-  method: K,
-  parties: number,
-): TokenRepository {
+export function barrier(parties: number): {
+  hold<R extends TokenRepository>(repository: R, method: keyof TokenRepository): R;
+} {
   let arrived = 0;
   let open!: () => void;
   const gate = new Promise<void>((resolve) => {
     open = resolve;
   });
-  return new Proxy(repository, {
-    get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver);
-      if (key !== method || typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        arrived++;
-        if (arrived >= parties) open();
-        await gate;
-        return value.apply(target, args);
-      };
+  return {
+    hold<R extends TokenRepository>(repository: R, method: keyof TokenRepository): R {
+      return new Proxy(repository, {
+        get(target, key, receiver) {
+          const value = Reflect.get(target, key, receiver);
+          if (key !== method || typeof value !== 'function') return value;
+          return async (...args: unknown[]) => {
+            arrived++;
+            if (arrived >= parties) open();
+            await gate;
+            return value.apply(target, args);
+          };
+        },
+      });
     },
-  });
+  };
+}
+
+/** Holds the first `parties` calls of `method` until all of them have arrived (see `barrier`). */
+export function withBarrier<K extends keyof TokenRepository>(
+  repository: TokenRepository,
+  method: K,
+  parties: number,
+): TokenRepository {
+  return barrier(parties).hold(repository, method);
 }

@@ -4,7 +4,13 @@
  * cache, and within the stated bound with it.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { type CachedTokenRepository, cachedRepository, migrate, postgresRepository } from '../../src/postgres/index.js';
+import {
+  type CachedTokenRepository,
+  cachedRepository,
+  migrate,
+  type PostgresTokenRepository,
+  postgresRepository,
+} from '../../src/postgres/index.js';
 import type { TokenRepository } from '../../src/repository.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 import { ANALYST, type Harness, makeHarness } from '../support/service.js';
@@ -47,7 +53,14 @@ function invalidations() {
 
 describePostgres('several instances on one PostgreSQL database', server, (url) => {
   const schema = uniqueSchema('instances');
-  const pools = [testPool(url, 6), testPool(url, 6), testPool(url, 2), testPool(url, 2)];
+  // The LISTEN pool of instance B names itself, so that a test can find its backend whatever it last ran.
+  const listenBName = `tw_listen_b_${schema.slice(-8)}`;
+  const pools = [
+    testPool(url, 6),
+    testPool(url, 6),
+    testPool(url, 2),
+    testPool(url, 2, { application_name: listenBName }),
+  ];
   const [poolA, poolB, listenA, listenB] = pools as [
     (typeof pools)[0],
     (typeof pools)[0],
@@ -70,7 +83,7 @@ describePostgres('several instances on one PostgreSQL database', server, (url) =
   const service = (repository: TokenRepository): Harness => makeHarness({ repository });
   const cached = (
     listenPool: typeof poolA,
-    inner: TokenRepository,
+    inner: PostgresTokenRepository,
     ttlMs: number,
     onInvalidate?: (id: string | null) => void,
   ) => {
@@ -196,8 +209,8 @@ describePostgres('several instances on one PostgreSQL database', server, (url) =
 
     const beforeDrop = events.mark();
     const { rowCount } = await poolA.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()`,
-      [`LISTEN "tokenward:${schema}.tokenward_"`],
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
+      [listenBName],
     );
     expect(rowCount).toBeGreaterThanOrEqual(1);
     await events.after(beforeDrop, (id) => id === null);

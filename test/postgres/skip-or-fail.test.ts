@@ -1,7 +1,7 @@
 /**
- * Without a server the PostgreSQL tests are skipped loudly, and with
- * TOKENWARD_REQUIRE_PG=1 (as CI sets it) the skip is a failure. Checked by
- * running a fixture file in a child vitest, once each way.
+ * Without a server (or PgBouncer) the PostgreSQL tests are skipped loudly,
+ * and with TOKENWARD_REQUIRE_PG=1 (as CI sets it) the skip is a failure.
+ * Checked by running a fixture file in a child vitest, once each way.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +37,9 @@ describe('PostgreSQL tests without a server', () => {
     expect(code).toBe(0);
     expect(output).toContain('SKIPPED: "fixture block" needs PostgreSQL');
     expect(output).toContain('fixture: no server here');
-    expect(output).toMatch(/1 skipped/);
+    expect(output).toContain('SKIPPED: "pooler fixture block" needs PostgreSQL');
+    expect(output).toContain('install the pgbouncer package');
+    expect(output).toMatch(/2 skipped/);
   }, 60_000);
 
   it('fail instead when TOKENWARD_REQUIRE_PG=1', async () => {
@@ -45,5 +47,7 @@ describe('PostgreSQL tests without a server', () => {
     expect(code).not.toBe(0);
     expect(output).toContain('needs a PostgreSQL server (TOKENWARD_REQUIRE_PG=1)');
     expect(output).toContain('PostgreSQL is required but unavailable: fixture: no server here');
+    // A missing PgBouncer fails the same way: the pooler tests are not optional in CI either.
+    expect(output).toContain('PostgreSQL is required but unavailable: fixture: no pgbouncer here');
   }, 60_000);
 });

@@ -46,10 +46,11 @@ describe('postgresRepository refuses bad options', () => {
 });
 
 describe('cachedRepository refuses bad options', () => {
-  const repository = memoryRepository();
+  const repository = postgresRepository({ pool });
   it.each([
     ['no repository', undefined, { pool, ttlMs: 1000 }, 'repository'],
     ['a repository factory not called', memoryRepository, { pool, ttlMs: 1000 }, 'repository'],
+    ['a store that cannot notify', memoryRepository(), { pool, ttlMs: 1000 }, 'repository'],
     ['no options', repository, undefined, 'options'],
     ['no pool', repository, { ttlMs: 1000 }, 'pool'],
     ['no ttlMs', repository, { pool }, 'ttlMs'],

@@ -9,7 +9,7 @@
  * which owns the temporary directory.
  */
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,20 @@ export interface LocalPostgres {
   readonly root: string;
   /** Stops the server (fast shutdown: open connections are terminated). */
   stop(): Promise<void>;
+  /**
+   * Stops the server the hard way (`pg_ctl stop -m immediate`): every backend
+   * is killed mid-statement, nothing is rolled back or flushed politely, and
+   * the next start runs crash recovery. What a crash or an OOM kill looks like
+   * to the clients.
+   */
+  stopImmediate(): Promise<void>;
+  /**
+   * Freezes the postmaster and every backend (SIGSTOP): connections stay
+   * open but nothing answers, as with a hung host or a silent network
+   * partition. `resume()` lets them go on.
+   */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
   /** Starts it again on the same port, with the same data. */
   start(): Promise<void>;
   /** Stops the server and deletes its directory. Safe to call twice. */
@@ -46,7 +60,8 @@ export function findPostgresBin(): string | null {
   return null;
 }
 
-function run(file: string, args: readonly string[], timeoutMs = 60_000): Promise<string> {
+/** Runs a tool and resolves with its stdout; rejects with its stderr. */
+export function run(file: string, args: readonly string[], timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${file} ${args.join(' ')} failed: ${stderr || error.message}`));
@@ -69,7 +84,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-interface OsUser {
+/** An operating-system account. */
+export interface OsUser {
   readonly name: string;
   readonly uid: number;
   readonly gid: number;
@@ -85,7 +101,7 @@ async function lookupUser(name: string): Promise<OsUser | null> {
 }
 
 /** The unprivileged user the server runs as when we are root; null when we are not root. */
-async function serverUser(): Promise<OsUser | null> {
+export async function serverUser(): Promise<OsUser | null> {
   if (process.getuid?.() !== 0) return null;
   const existing = (await lookupUser('postgres')) ?? (await lookupUser('tokenward-pg'));
   if (existing !== null) return existing;
@@ -95,11 +111,22 @@ async function serverUser(): Promise<OsUser | null> {
   return created;
 }
 
+/** Options of `startLocalPostgres`. */
+export interface StartOptions {
+  readonly database?: string;
+  /**
+   * Keep every acknowledged commit across a crash (`synchronous_commit = on`).
+   * Off by default for speed; the fault tests that kill the server and then
+   * look for every write they were told had committed need it on.
+   */
+  readonly durableCommits?: boolean;
+}
+
 /**
  * Initializes and starts a new server. Throws (with the tool's message) when
  * no PostgreSQL binaries are installed or the server cannot start.
  */
-export async function startLocalPostgres(options: { database?: string } = {}): Promise<LocalPostgres> {
+export async function startLocalPostgres(options: StartOptions = {}): Promise<LocalPostgres> {
   const bin = findPostgresBin();
   if (bin === null) throw new Error(`no PostgreSQL binaries under ${SEARCH_ROOT}/*/bin`);
   const user = await serverUser();
@@ -117,8 +144,9 @@ export async function startLocalPostgres(options: { database?: string } = {}): P
     `-k ${root}`,
     '-c listen_addresses=127.0.0.1',
     // A throwaway server: durability is not what we test, speed helps everyone on a shared machine.
+    // fsync=off only matters when the machine itself crashes, which the tests never do.
     '-c fsync=off',
-    '-c synchronous_commit=off',
+    `-c synchronous_commit=${options.durableCommits ? 'on' : 'off'}`,
     '-c full_page_writes=off',
     '-c max_connections=300',
   ].join(' ');
@@ -126,9 +154,18 @@ export async function startLocalPostgres(options: { database?: string } = {}): P
   const start = async (): Promise<void> => {
     await asServerUser('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', serverOptions, 'start']);
   };
-  const stop = async (): Promise<void> => {
-    await asServerUser('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', '-t', '60', 'stop']);
+  const stopWith = async (mode: 'fast' | 'immediate'): Promise<void> => {
+    await asServerUser('pg_ctl', ['-D', dataDir, '-m', mode, '-w', '-t', '60', 'stop']);
   };
+  const signalAll = async (signal: 'SIGSTOP' | 'SIGCONT'): Promise<void> => {
+    const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = (await run('ps', ['-o', 'pid=', '--ppid', String(postmaster)])).split('\n');
+    const pids = [postmaster, ...children.map(Number).filter((pid) => pid > 0)];
+    // Stop the postmaster first (it would otherwise notice stopped children), continue it last.
+    for (const pid of signal === 'SIGSTOP' ? pids : pids.reverse()) process.kill(pid, signal);
+  };
+  const stop = (): Promise<void> => stopWith('fast');
+  const stopImmediate = (): Promise<void> => stopWith('immediate');
   let destroyed = false;
   const destroy = async (): Promise<void> => {
     if (destroyed) return;
@@ -165,7 +202,18 @@ export async function startLocalPostgres(options: { database?: string } = {}): P
     await destroy().catch(() => {});
     throw error;
   }
-  return { url: `postgres://postgres@127.0.0.1:${port}/${database}`, port, database, root, start, stop, destroy };
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/${database}`,
+    port,
+    database,
+    root,
+    start,
+    stop,
+    stopImmediate,
+    pause: () => signalAll('SIGSTOP'),
+    resume: () => signalAll('SIGCONT'),
+    destroy,
+  };
 }
 
 /**

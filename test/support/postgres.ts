@@ -43,7 +43,7 @@ declare module 'vitest' {
 /** Whether this test run has a PostgreSQL server, and where. */
 export type PostgresAvailability =
   | { readonly ok: true; readonly url: string; readonly source: 'external' | 'shared' | 'private' }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly reason: string; readonly install?: string };
 
 /** True when `TOKENWARD_REQUIRE_PG=1`: a missing server is a failure, not a skip. */
 export function postgresRequired(): boolean {
@@ -118,8 +118,8 @@ export function testPostgres(): Promise<PostgresAvailability> {
 }
 
 /**
- * `describe` for tests that need PostgreSQL. Without a server it prints a
- * banner and skips the block with the reason in its name; with
+ * `describe` for tests that need PostgreSQL (or PgBouncer). Without a server
+ * it prints a banner and skips the block with the reason in its name; with
  * `TOKENWARD_REQUIRE_PG=1` it fails instead.
  *
  * @example
@@ -147,7 +147,7 @@ export function describePostgres(name: string, server: PostgresAvailability, bod
       '================================================================',
       ` SKIPPED: "${name}" needs PostgreSQL`,
       ` reason: ${server.reason}`,
-      ' install the postgresql package or set TOKENWARD_TEST_PG_URL',
+      ` ${server.install ?? 'install the postgresql package or set TOKENWARD_TEST_PG_URL'}`,
       '================================================================',
       '',
     ].join('\n'),
@@ -170,10 +170,10 @@ export function uniqueSchema(tag: string): string {
  * A pool on `url` with room for `max` truly concurrent connections. Idle
  * connections that the server drops (in the fault tests) are reported on the
  * pool's `error` event; without a listener Node would crash, so this one
- * records them for the test to look at.
+ * records them for the test to look at. `extra` adds pool settings (timeouts).
  */
-export function testPool(url: string, max = 20): pg.Pool & { readonly idleErrors: Error[] } {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
+export function testPool(url: string, max = 20, extra: pg.PoolConfig = {}): pg.Pool & { readonly idleErrors: Error[] } {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000, ...extra });
   const idleErrors: Error[] = [];
   pool.on('error', (error) => idleErrors.push(error));
   return Object.assign(pool, { idleErrors });
