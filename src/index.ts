@@ -11,8 +11,8 @@
  * @packageDocumentation
  */
 
-export { type StaticDirectoryData, staticDirectory } from './directory.js';
-export { formatDuration, parseDuration } from './duration.js';
+export { type StaticDirectoryData, staticDirectory } from './core/directory.js';
+export { formatDuration, parseDuration } from './core/duration.js';
 export {
   isTokenError,
   TOKEN_ERROR_CODES,
@@ -21,8 +21,8 @@ export {
   type TokenErrorCode,
   type TokenErrorDetails,
   type TokenErrorOptions,
-} from './errors.js';
-export { looksLikeToken, opaqueFormat, redact } from './format.js';
+} from './core/errors.js';
+export { looksLikeToken, opaqueFormat, redact } from './core/format.js';
 export {
   COMPONENT_ACTIONS,
   grantSetCovers,
@@ -31,17 +31,10 @@ export {
   needToString,
   normalizeGrants,
   parseGrants,
-} from './grants.js';
-export { portableHasher } from './hashing.js';
-export { memoryRepository } from './memory/index.js';
-export { type ApplicablePolicy, resolveMaxTtl } from './policy.js';
-export type { Principal } from './principal-types.js';
-export {
-  createRemoteVerifier,
-  type RemoteVerifier,
-  type RemoteVerifierOptions,
-  type RemoteVerifierStats,
-} from './remote-verifier.js';
+} from './core/grants.js';
+export { portableHasher } from './core/hashing.js';
+export { type ApplicablePolicy, resolveMaxTtl } from './core/policy.js';
+export type { Principal } from './core/principal-types.js';
 export type {
   EventQuery,
   InsertLimits,
@@ -49,9 +42,16 @@ export type {
   RecordChange,
   TokenRepository,
   TokenUse,
-} from './repository.js';
-export { type FoundToken, findTokens } from './scanning/find.js';
-export { TOKEN_PATTERN, type TokenPatternOptions, tokenPattern } from './scanning/pattern.js';
-export { createTokenService } from './service.js';
-export type * from './service-types.js';
-export type * from './types.js';
+} from './core/repository.js';
+export { type FoundToken, findTokens } from './core/scanning/find.js';
+export { TOKEN_PATTERN, type TokenPatternOptions, tokenPattern } from './core/scanning/pattern.js';
+export type * from './core/types.js';
+export {
+  createRemoteVerifier,
+  type RemoteVerifier,
+  type RemoteVerifierOptions,
+  type RemoteVerifierStats,
+} from './http/remote-verifier.js';
+export { createTokenService } from './service/index.js';
+export type * from './service/types.js';
+export { memoryRepository } from './stores/memory/index.js';

@@ -26,7 +26,7 @@ export {
   type RemoteVerifier,
   type RemoteVerifierOptions,
   type RemoteVerifierStats,
-} from '../remote-verifier.js';
+} from '../http/remote-verifier.js';
 export { type ExpressAuthOptions, type ExpressGuardOptions, requireGrant, tokenAuth } from './auth.js';
 export { introspectionRouter } from './introspection.js';
 export { type ExpressManagementOptions, managementRouter } from './management.js';

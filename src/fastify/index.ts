@@ -27,7 +27,7 @@ export {
   type RemoteVerifier,
   type RemoteVerifierOptions,
   type RemoteVerifierStats,
-} from '../remote-verifier.js';
+} from '../http/remote-verifier.js';
 export { type FastifyAuthOptions, type FastifyGuardOptions, requireGrant, tokenward } from './auth.js';
 export { type FastifyIntrospectionOptions, introspectionRoute } from './introspection.js';
 export { type FastifyManagementOptions, managementRoutes } from './management.js';

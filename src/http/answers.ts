@@ -1,5 +1,5 @@
-import { isTokenError, type TokenErrorCode } from '../errors.js';
-import { invalid } from '../input.js';
+import { isTokenError, type TokenErrorCode } from '../core/errors.js';
+import { invalid } from '../core/input.js';
 
 /**
  * @internal How errors become HTTP answers (RFC 6750 §3 for authentication,

@@ -1,9 +1,9 @@
-import { TokenError } from '../errors.js';
-import { parseNeed } from '../grants.js';
-import { invalid } from '../input.js';
-import type { Principal } from '../principal-types.js';
-import type { VerifyOptions } from '../service-types.js';
-import type { Need } from '../types.js';
+import { TokenError } from '../core/errors.js';
+import { parseNeed } from '../core/grants.js';
+import { invalid } from '../core/input.js';
+import type { Principal } from '../core/principal-types.js';
+import type { Need } from '../core/types.js';
+import type { VerifyOptions } from '../service/types.js';
 import { authFailure, checkRealm, type HttpAnswer, missingCredentials } from './answers.js';
 import {
   EXTRACTION_KEYS,

@@ -1,5 +1,5 @@
-import { TokenError } from '../errors.js';
-import { invalid } from '../input.js';
+import { TokenError } from '../core/errors.js';
+import { invalid } from '../core/input.js';
 import { booleanOption } from './options.js';
 
 /**

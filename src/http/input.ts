@@ -1,4 +1,4 @@
-import { TokenError } from '../errors.js';
+import { TokenError } from '../core/errors.js';
 
 /** @internal Reading untrusted request bodies and query strings for the management API. */
 

@@ -1,7 +1,7 @@
-import { isTokenError } from '../errors.js';
-import { invalid } from '../input.js';
-import type { Principal } from '../principal-types.js';
-import type { GrantSet } from '../types.js';
+import { isTokenError } from '../core/errors.js';
+import { invalid } from '../core/input.js';
+import type { Principal } from '../core/principal-types.js';
+import type { GrantSet } from '../core/types.js';
 import type { HttpAnswer } from './answers.js';
 import type { TokenVerifier } from './authenticate.js';
 import { invalidField, oauthParameters } from './input.js';

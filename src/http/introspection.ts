@@ -1,6 +1,6 @@
-import { TokenError } from '../errors.js';
-import { invalid } from '../input.js';
-import type { Principal } from '../principal-types.js';
+import { TokenError } from '../core/errors.js';
+import { invalid } from '../core/input.js';
+import type { Principal } from '../core/principal-types.js';
 import {
   authFailure,
   bearerChallenge,

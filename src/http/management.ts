@@ -1,6 +1,6 @@
-import { isTokenError } from '../errors.js';
-import type { Actor, Duration, IssueInput, ListFilter, TokenService, Ttl } from '../service-types.js';
-import type { StoredTokenType } from '../types.js';
+import { isTokenError } from '../core/errors.js';
+import type { StoredTokenType } from '../core/types.js';
+import type { Actor, Duration, IssueInput, ListFilter, TokenService, Ttl } from '../service/types.js';
 import { errorAnswer, type HttpAnswer } from './answers.js';
 import type { BodyKind } from './body.js';
 import {

@@ -1,5 +1,5 @@
-import { expectKeys, identifier, invalid, isPlainObject } from '../input.js';
-import type { TokenService } from '../service-types.js';
+import { expectKeys, identifier, invalid, isPlainObject } from '../core/input.js';
+import type { TokenService } from '../service/types.js';
 import { checkRealm } from './answers.js';
 import type { TokenVerifier } from './authenticate.js';
 import type { AmbientHeaders } from './cross-site.js';

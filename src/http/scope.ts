@@ -1,5 +1,5 @@
-import { COMPONENT_ACTIONS } from '../grants.js';
-import type { Grant, GrantSet, Need } from '../types.js';
+import { COMPONENT_ACTIONS } from '../core/grants.js';
+import type { Grant, GrantSet, Need } from '../core/types.js';
 
 /**
  * Grants as RFC 6749 §3.3 scope tokens: the one encoding printed by the

@@ -1,6 +1,6 @@
 import { exportJWK, importJWK, importPKCS8, importSPKI, type JWK } from 'jose';
-import { TokenError } from '../errors.js';
-import { optionsObject } from '../options.js';
+import { TokenError } from '../core/errors.js';
+import { optionsObject } from '../core/options.js';
 
 /** The signature algorithms tokenward signs and accepts. Nothing else is ever accepted. */
 export type JwtAlgorithm = 'HS256' | 'EdDSA' | 'ES256';

@@ -5,7 +5,7 @@
  * encoding) holds for both alike.
  */
 import { base64url, errors, type JWTHeaderParameters, type JWTPayload, jwtVerify, SignJWT } from 'jose';
-import { TokenError } from '../errors.js';
+import { TokenError } from '../core/errors.js';
 import { type KeyMaterial, MAX_KID_LENGTH, type VerificationEntry } from './keys.js';
 
 /** Longest token string looked at; anything longer is refused before any decoding. */

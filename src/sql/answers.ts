@@ -1,4 +1,4 @@
-import type { Grant, TokenEvent, TokenInfo } from '../types.js';
+import type { Grant, TokenEvent, TokenInfo } from '../core/types.js';
 import { printGrantList } from './printer.js';
 import type { ResultValue, StatementGrant, StatementResult } from './types.js';
 

@@ -1,6 +1,6 @@
-import { formatDuration, parseDuration } from '../duration.js';
-import { TokenError } from '../errors.js';
-import type { Actor, IssueInput, ListFilter, MaxTtlSource, Page, TokenRef, TokenService } from '../service-types.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
+import { TokenError } from '../core/errors.js';
+import type { Actor, IssueInput, ListFilter, MaxTtlSource, Page, TokenRef, TokenService } from '../service/types.js';
 import {
   answer,
   EVENT_COLUMNS,

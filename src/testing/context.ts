@@ -1,5 +1,5 @@
 /** @internal What every part of the conformance suite receives. */
-import type { TokenRepository } from '../repository.js';
+import type { TokenRepository } from '../core/repository.js';
 import type { Fixtures } from './fixtures.js';
 
 /** Access to the repository and builders of the running test. */

@@ -4,8 +4,8 @@
  * uses, so a store that keeps data between tests still gives clean answers.
  */
 import { expect } from 'vitest';
-import { TokenError, type TokenErrorCode } from '../errors.js';
-import type { ClaimRecord, TokenEvent, TokenRecord } from '../types.js';
+import { TokenError, type TokenErrorCode } from '../core/errors.js';
+import type { ClaimRecord, TokenEvent, TokenRecord } from '../core/types.js';
 
 /** A fixed instant the suite's clocks start from (2025-06-15). */
 export const T0 = 1_750_000_000_000;

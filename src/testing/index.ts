@@ -6,8 +6,8 @@ export { withPgFaults, withSqliteFaults } from './drivers.js';
 export { type DriverFaults, type FaultTiming, InjectedFault } from './faults.js';
 
 import { afterEach, beforeEach, describe } from 'vitest';
-import { functionOption, integerOption, optionsObject, required } from '../options.js';
-import type { TokenRepository } from '../repository.js';
+import { functionOption, integerOption, optionsObject, required } from '../core/options.js';
+import type { TokenRepository } from '../core/repository.js';
 import type { ContractContext } from './context.js';
 import { createFaultPlan, type DriverFaults } from './faults.js';
 import { createFixtures, type Fixtures } from './fixtures.js';

@@ -6,12 +6,12 @@
  * accepts nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { staticDirectory } from '../../src/directory.js';
+import { staticDirectory } from '../../src/core/directory.js';
 import { createKeySet, generateSigningKey, jwtFormat, jwtSessionCodec } from '../../src/jwt/index.js';
-import { memoryRepository } from '../../src/memory/index.js';
 import { nodeHasher } from '../../src/node/index.js';
-import { createTokenService } from '../../src/service.js';
-import type { SessionCodec, TokenServiceOptions } from '../../src/service-types.js';
+import { createTokenService } from '../../src/service/index.js';
+import type { SessionCodec, TokenServiceOptions } from '../../src/service/types.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import { describeRepositoryContract } from '../../src/testing/index.js';
 import { refusalOf, rejectionOf } from '../support/refusal.js';
 import { ALICE, TEST_PEPPER, testClock, USERS } from '../support/service.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TokenError } from '../../src/errors.js';
+import type { TokenError } from '../../src/core/errors.js';
 import { codeOf } from '../support/errors.js';
 import { ALICE, ANALYST, BOB, makeHarness } from '../support/service.js';
 

@@ -5,7 +5,7 @@
  * `fastify.test.ts` run it against their server factory.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Principal } from '../../src/principal-types.js';
+import type { Principal } from '../../src/core/principal-types.js';
 import { BOB, CAROL, type Fixture, issue, makeFixture, REALM } from './support/fixture.js';
 import { bearer, call, eventually, json, type Reply } from './support/http.js';
 import type { RunningServer, StartServer } from './support/servers.js';

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import Fastify, { type FastifyPluginAsync } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
+import { TokenError } from '../../src/core/errors.js';
 import {
   requireGrant as expressGuard,
   introspectionRouter,
@@ -22,7 +22,7 @@ import {
   managementRoutes,
   tokenward,
 } from '../../src/fastify/index.js';
-import { createRemoteVerifier } from '../../src/remote-verifier.js';
+import { createRemoteVerifier } from '../../src/http/remote-verifier.js';
 import { makeFixture } from './support/fixture.js';
 
 const service = makeFixture().service;

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { introspectionRouter } from '../../src/express/index.js';
-import { createRemoteVerifier, type RemoteVerifierOptions } from '../../src/remote-verifier.js';
+import { createRemoteVerifier, type RemoteVerifierOptions } from '../../src/http/remote-verifier.js';
 import { ALICE, BOB, CAROL, type Fixture, GINA, issue, makeFixture } from './support/fixture.js';
 import { bearer, call } from './support/http.js';
 import { FRAMEWORKS } from './support/servers.js';

@@ -7,10 +7,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createPrincipal } from '../../src/core/principal.js';
+import type { Grant, GrantSet, Need } from '../../src/core/types.js';
 import { checkGuard, grantGuard } from '../../src/http/authenticate.js';
 import { activeIntrospection } from '../../src/http/introspection-answer.js';
-import { createPrincipal } from '../../src/principal.js';
-import type { Grant, GrantSet, Need } from '../../src/types.js';
 
 // RFC 6749 §3.3: scope = scope-token *( SP scope-token ), scope-token = 1*NQCHAR.
 const SCOPE_SYNTAX = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;

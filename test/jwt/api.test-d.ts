@@ -14,7 +14,7 @@ import {
   type KeySetOptions,
   type SigningKeyInput,
 } from '../../src/jwt/index.js';
-import type { SessionCodec, TokenFormat } from '../../src/service-types.js';
+import type { SessionCodec, TokenFormat } from '../../src/service/types.js';
 
 describe('tokenward/jwt types', () => {
   it('generates keys whose type follows the algorithm, usable as signing keys', () => {

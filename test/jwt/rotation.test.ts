@@ -6,8 +6,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createKeySet, generateSigningKey, jwks, jwtFormat } from '../../src/jwt/index.js';
-import { memoryRepository } from '../../src/memory/index.js';
-import type { TokenMaterial } from '../../src/service-types.js';
+import type { TokenMaterial } from '../../src/service/types.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import {
   ALICE,
   AUDIENCE,

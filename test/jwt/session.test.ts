@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createKeySet, jwtFormat, jwtSessionCodec, SESSION_TYP } from '../../src/jwt/index.js';
-import type { SessionClaims } from '../../src/service-types.js';
+import type { SessionClaims } from '../../src/service/types.js';
 import {
   ALICE,
   ANALYST,

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { crc32Ascii } from '../../src/encoding.js';
-import { looksLikeToken, redact } from '../../src/format.js';
-import { findTokens } from '../../src/scanning/find.js';
-import { TOKEN_PATTERN, tokenPattern } from '../../src/scanning/pattern.js';
+import { crc32Ascii } from '../../src/core/encoding.js';
+import { looksLikeToken, redact } from '../../src/core/format.js';
+import { findTokens } from '../../src/core/scanning/find.js';
+import { TOKEN_PATTERN, tokenPattern } from '../../src/core/scanning/pattern.js';
 import { refusalOf } from '../support/refusal.js';
 import { CONTEXTS, type IssuedSample, issuedTokens, lookAlikes, withChecksum } from './support.js';
 

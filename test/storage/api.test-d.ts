@@ -1,14 +1,14 @@
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { describe, expectTypeOf, it } from 'vitest';
-import { memoryRepository } from '../../src/memory/index.js';
-import type { TokenRepository, TokenUse } from '../../src/repository.js';
+import type { TokenRepository, TokenUse } from '../../src/core/repository.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import {
   SQLITE_SCHEMA_VERSION,
   type SqliteRepositoryOptions,
   type SqliteTokenRepository,
   sqliteRepository,
-} from '../../src/sqlite/index.js';
+} from '../../src/stores/sqlite/index.js';
 import {
   type DriverFaults,
   describeRepositoryContract,

@@ -5,8 +5,8 @@
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
-import { memoryRepository } from '../../src/memory/index.js';
+import { TokenError } from '../../src/core/errors.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import { createFaultPlan } from '../../src/testing/faults.js';
 import { describeRepositoryContract, InjectedFault, withPgFaults, withSqliteFaults } from '../../src/testing/index.js';
 

@@ -1,4 +1,4 @@
-import { memoryRepository } from '../../src/memory/index.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import { describeRepositoryContract } from '../../src/testing/index.js';
 
 // No `faults` hook: the memory store has no driver, and each of its calls does its checks and

@@ -6,7 +6,7 @@
  * `withPgFaults`.
  */
 import { afterAll } from 'vitest';
-import { migrate, postgresRepository } from '../../src/postgres/index.js';
+import { migrate, postgresRepository } from '../../src/stores/postgres/index.js';
 import { describeRepositoryContract, withPgFaults } from '../../src/testing/index.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll } from 'vitest';
-import { type SqliteTokenRepository, sqliteRepository } from '../../src/sqlite/index.js';
+import { type SqliteTokenRepository, sqliteRepository } from '../../src/stores/sqlite/index.js';
 import { describeRepositoryContract, withSqliteFaults } from '../../src/testing/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenward-sqlite-contract-'));

@@ -1,6 +1,6 @@
 /** @internal Conformance: `update`, `revoke`, `revokeOwner`, `touch`, `touchMany` and `purgeExpired`. */
 import { describe, expect, it } from 'vitest';
-import type { TokenEvent, TokenRecord } from '../../types.js';
+import type { TokenEvent, TokenRecord } from '../../core/types.js';
 import type { ContractContext } from '../context.js';
 import { T0 } from '../fixtures.js';
 

@@ -4,7 +4,7 @@
  * where a store may switch to other indexes.
  */
 import { describe, expect, it } from 'vitest';
-import type { TokenRecord } from '../../types.js';
+import type { TokenRecord } from '../../core/types.js';
 import type { ContractContext } from '../context.js';
 import { expectTokenError, T0 } from '../fixtures.js';
 

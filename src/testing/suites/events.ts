@@ -1,6 +1,6 @@
 /** @internal Conformance: `appendEvent`, `listEvents` and `pruneEvents`. */
 import { describe, expect, it } from 'vitest';
-import type { TokenEvent } from '../../types.js';
+import type { TokenEvent } from '../../core/types.js';
 import type { ContractContext } from '../context.js';
 import { expectTokenError, T0 } from '../fixtures.js';
 

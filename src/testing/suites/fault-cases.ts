@@ -4,8 +4,8 @@
  * afterwards. Every id, tenant and claim code comes from the fixtures, so
  * two runs of a case differ only in the fixtures' scope.
  */
-import type { TokenRepository } from '../../repository.js';
-import type { ClaimRecord, TokenRecord } from '../../types.js';
+import type { TokenRepository } from '../../core/repository.js';
+import type { ClaimRecord, TokenRecord } from '../../core/types.js';
 import { type Fixtures, T0 } from '../fixtures.js';
 
 /** One operation under faults. */

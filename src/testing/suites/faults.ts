@@ -7,8 +7,8 @@
  * with `unavailable`.
  */
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../errors.js';
-import type { TokenRepository } from '../../repository.js';
+import { TokenError } from '../../core/errors.js';
+import type { TokenRepository } from '../../core/repository.js';
 import type { FaultPlan, FaultTiming } from '../faults.js';
 import { createFixtures } from '../fixtures.js';
 import { FAULT_CASES, type FaultCase, observe } from './fault-cases.js';

@@ -3,7 +3,7 @@
  * not live views of storage. Changing them must not change a later read.
  */
 import { describe, expect, it } from 'vitest';
-import type { Grant } from '../../types.js';
+import type { Grant } from '../../core/types.js';
 import type { ContractContext } from '../context.js';
 import { T0, tryMutate, type Writable } from '../fixtures.js';
 

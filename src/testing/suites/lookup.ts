@@ -1,7 +1,7 @@
 /** @internal Conformance: `findById`, `findByName` and `list`. */
 import { describe, expect, it } from 'vitest';
-import type { ListQuery, TokenRepository } from '../../repository.js';
-import type { TokenRecord } from '../../types.js';
+import type { ListQuery, TokenRepository } from '../../core/repository.js';
+import type { TokenRecord } from '../../core/types.js';
 import type { ContractContext } from '../context.js';
 import { expectTokenError, T0 } from '../fixtures.js';
 

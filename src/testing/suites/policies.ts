@@ -1,6 +1,6 @@
 /** @internal Conformance: `setPolicy` and `policiesFor`. */
 import { describe, expect, it } from 'vitest';
-import type { DurationPolicy } from '../../types.js';
+import type { DurationPolicy } from '../../core/types.js';
 import type { ContractContext } from '../context.js';
 import { T0 } from '../fixtures.js';
 
