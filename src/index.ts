@@ -23,6 +23,14 @@ export {
   type TokenErrorOptions,
 } from './core/errors.js';
 export { looksLikeToken, opaqueFormat, redact } from './core/format.js';
+export type {
+  ParsedClaims,
+  ParsedToken,
+  SessionClaims,
+  SessionCodec,
+  TokenFormat,
+  TokenMaterial,
+} from './core/format-types.js';
 export {
   COMPONENT_ACTIONS,
   grantSetCovers,
@@ -32,8 +40,13 @@ export {
   normalizeGrants,
   parseGrants,
 } from './core/grants.js';
-export { portableHasher } from './core/hashing.js';
-export { type ApplicablePolicy, resolveMaxTtl } from './core/policy.js';
+export { type KeyedHasherFactory, type PepperSet, portableHasher } from './core/hashing.js';
+export {
+  type ApplicablePolicy,
+  type MaxTtlExplanation,
+  type MaxTtlSource,
+  resolveMaxTtl,
+} from './core/policy.js';
 export type { Principal } from './core/principal-types.js';
 export type {
   EventQuery,

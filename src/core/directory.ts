@@ -1,3 +1,4 @@
+import { TokenError } from './errors.js';
 import type { Directory, DirectoryUser } from './types.js';
 
 /** Users by tenant, then by user name. */
@@ -25,4 +26,34 @@ export function staticDirectory(data: StaticDirectoryData): Directory {
       return users[user] ?? null;
     },
   };
+}
+
+/** @internal True when the directory answer is a live user. */
+export function isActiveUser(user: DirectoryUser | null | undefined): user is DirectoryUser {
+  return user !== null && user !== undefined && user.active !== false;
+}
+
+/**
+ * @internal Asks the directory about a user: the user when known and
+ * active, else null.
+ *
+ * @throws {TokenError} `invalid_request` (field `directory`) when no
+ *   directory is configured; `unavailable` when the directory fails.
+ */
+export async function lookupUser(
+  directory: Directory | undefined,
+  tenant: string,
+  user: string,
+): Promise<DirectoryUser | null> {
+  if (directory === undefined) {
+    throw new TokenError('invalid_request', 'a directory is required for tokens that have an owner', {
+      field: 'directory',
+    });
+  }
+  try {
+    const found = await directory.getUser(tenant, user);
+    return isActiveUser(found) ? found : null;
+  } catch (cause) {
+    throw new TokenError('unavailable', 'the user directory is unavailable', { cause });
+  }
 }

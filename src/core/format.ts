@@ -1,6 +1,6 @@
-import type { ParsedToken, TokenFormat, TokenMaterial } from '../service/types.js';
 import { base62Fixed, base62Value, crc32Ascii } from './encoding.js';
 import { TokenError } from './errors.js';
+import type { ParsedToken, TokenFormat, TokenMaterial } from './format-types.js';
 import type { StoredTokenType } from './types.js';
 
 /** Characters of the random secret: 30 base62 characters carry 178 bits. */

@@ -1,9 +1,27 @@
-import type { KeyedHasherFactory, PepperSet } from '../service/types.js';
 import { digestMatchesText, digestText } from './digest-text.js';
 import { toBase64Url, utf8 } from './encoding.js';
 import { TokenError } from './errors.js';
 import { HmacSha256 } from './hmac-sha256.js';
 import { writeDigest } from './sha256.js';
+
+/** Versioned peppers: rotate by adding a new version and making it current. */
+export interface PepperSet {
+  readonly current: number;
+  readonly peppers: Readonly<Record<number, string | Uint8Array>>;
+}
+
+/**
+ * Computes HMAC-SHA-256 under a fixed key: called once per pepper version
+ * with the pepper's bytes; the returned function is called on every issue
+ * and verification with a message's bytes (the UTF-8 of a secret, lone
+ * surrogates as U+FFFD) and returns the 32-byte MAC. It should reuse the
+ * keyed state, must run synchronously, and must not keep `message`, whose
+ * buffer the service reuses. A MAC of any other length never verifies.
+ *
+ * The default, `portableHasher`, is not called through this interface by
+ * the service: it hashes secret strings directly (see `portableHasher`).
+ */
+export type KeyedHasherFactory = (key: Uint8Array) => (message: Uint8Array) => Uint8Array;
 
 /**
  * The default hasher: HMAC-SHA-256 (RFC 2104) in portable code — no

@@ -1,4 +1,3 @@
-import type { TokenRef } from '../service/types.js';
 import { TokenError } from './errors.js';
 import { freeText, labelText } from './text.js';
 
@@ -44,35 +43,4 @@ export function tokenName(value: unknown, field = 'name'): string {
 /** A comment: up to 1000 characters of NFC text; tab and newline allowed, other controls not. */
 export function comment(value: unknown, field = 'comment'): string {
   return freeText(value, field, 1000);
-}
-
-/**
- * A reference in canonical form. A name reference carries the NFC name and,
- * when it was given in another form, that form too (`spelled`), so a token
- * named before names were normalized can still be found by its old spelling.
- */
-export type CanonicalRef =
-  | { readonly id: string }
-  | { readonly tenant?: string; readonly owner: string | null; readonly name: string; readonly spelled?: string };
-
-const ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-
-export function tokenRef(ref: TokenRef, field = 'ref'): CanonicalRef {
-  if (typeof ref === 'string') {
-    if (!ID.test(ref)) throw invalid(field, 'must be a token id');
-    return { id: ref };
-  }
-  if (isPlainObject(ref) && 'id' in ref) {
-    if (typeof ref.id !== 'string' || !ID.test(ref.id) || Object.keys(ref).length !== 1) {
-      throw invalid(field, 'must be a token id');
-    }
-    return { id: ref.id };
-  }
-  const value = expectKeys(ref, field, ['tenant', 'owner', 'name']);
-  const owner = value.owner === null ? null : identifier(value.owner, `${field}.owner`);
-  const name = tokenName(value.name, `${field}.name`);
-  const spelled = value.name === name ? {} : { spelled: value.name as string };
-  return value.tenant === undefined
-    ? { owner, name, ...spelled }
-    : { tenant: identifier(value.tenant, `${field}.tenant`), owner, name, ...spelled };
 }

@@ -1,6 +1,23 @@
-import type { MaxTtlExplanation, MaxTtlSource } from '../service/types.js';
 import { formatDuration } from './duration.js';
 import { TokenError } from './errors.js';
+
+/** Where an effective maximum lifetime came from. */
+export type MaxTtlSource =
+  | { readonly kind: 'user'; readonly name: string }
+  | { readonly kind: 'role'; readonly name: string }
+  | { readonly kind: 'system' };
+
+/** The answer of `explainMaxTtl`. */
+export interface MaxTtlExplanation {
+  /** Effective maximum lifetime in milliseconds. */
+  readonly maxTtl: number;
+  /** The policy that set it (the least restrictive applicable one), or the system default. */
+  readonly source: MaxTtlSource;
+  /** True when the winning policy was above the system ceiling and was capped. */
+  readonly capped: boolean;
+  /** Every policy that applied, for display. */
+  readonly applicable: readonly { readonly source: MaxTtlSource; readonly maxTtl: number }[];
+}
 
 /** One policy that applies to a user, with where it came from. */
 export interface ApplicablePolicy {

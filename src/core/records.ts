@@ -1,4 +1,4 @@
-import type { ParsedClaims } from '../service/types.js';
+import type { ParsedClaims } from './format-types.js';
 import type { TokenInfo, TokenRecord, TokenStatus } from './types.js';
 
 /** True when the token is neither revoked nor expired at `now`. */

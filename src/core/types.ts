@@ -3,6 +3,12 @@
  * adapters. Everything here is plain data: no behaviour, no runtime imports.
  */
 
+/** A duration: `'90s'`, `'15m'`, `'24h'`, `'30d'`, `'2w'`, `'1y'`, or milliseconds. */
+export type Duration = string | number;
+
+/** A token lifetime: a duration, or `null` for no expiry. */
+export type Ttl = Duration | null;
+
 /** Kinds of token the service issues and stores. */
 export type StoredTokenType = 'administrative' | 'personal' | 'master' | 'limited';
 

@@ -1,6 +1,6 @@
 import { isTokenError } from '../core/errors.js';
-import type { StoredTokenType } from '../core/types.js';
-import type { Actor, Duration, IssueInput, ListFilter, TokenService, Ttl } from '../service/types.js';
+import type { Duration, StoredTokenType, Ttl } from '../core/types.js';
+import type { Actor, IssueInput, ListFilter, TokenService } from '../service/types.js';
 import { errorAnswer, type HttpAnswer } from './answers.js';
 import type { BodyKind } from './body.js';
 import {

@@ -1,6 +1,6 @@
 import { parseDuration } from '../core/duration.js';
 import { expectKeys, identifier, invalid, isPlainObject, tokenName } from '../core/input.js';
-import type { Duration } from '../service/types.js';
+import type { Duration } from '../core/types.js';
 import type { RemoteVerifierOptions } from './remote-verifier.js';
 
 /**

@@ -4,8 +4,8 @@ import { TokenError } from '../core/errors.js';
 import { parseGrants } from '../core/grants.js';
 import { createPrincipal } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
-import type { Grant, GrantSet, StoredTokenType } from '../core/types.js';
-import type { Duration, VerificationTokenConfig, VerifyOptions } from '../service/types.js';
+import type { Duration, Grant, GrantSet, StoredTokenType } from '../core/types.js';
+import type { VerificationTokenConfig, VerifyOptions } from '../service/types.js';
 import { type LocalTokenConfig, remoteVerifierSettings } from './remote-verifier-options.js';
 
 /** Options of `createRemoteVerifier`. */

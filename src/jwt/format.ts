@@ -1,7 +1,7 @@
 import { TokenError } from '../core/errors.js';
+import type { ParsedToken, TokenFormat, TokenMaterial } from '../core/format-types.js';
 import { optionsObject } from '../core/options.js';
 import type { StoredTokenType } from '../core/types.js';
-import type { ParsedToken, TokenFormat, TokenMaterial } from '../service/types.js';
 import { type KeySet, keyMaterial } from './keys.js';
 
 export { TOKEN_TYP } from './verify.js';

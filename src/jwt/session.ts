@@ -1,6 +1,6 @@
 import { TokenError } from '../core/errors.js';
+import type { SessionClaims, SessionCodec } from '../core/format-types.js';
 import { optionsObject } from '../core/options.js';
-import type { SessionClaims, SessionCodec } from '../service/types.js';
 import { type KeySet, keyMaterial } from './keys.js';
 
 export { SESSION_TYP } from './verify.js';

@@ -5,6 +5,8 @@
  */
 
 import { PREFIX_PATTERN } from '../core/format.js';
+import type { SessionCodec, TokenFormat } from '../core/format-types.js';
+import type { KeyedHasherFactory } from '../core/hashing.js';
 import { createPepperRing, type PepperRing, portableHasher } from '../core/hashing.js';
 import { identifier, invalid, isPlainObject, tokenName } from '../core/input.js';
 import {
@@ -20,7 +22,7 @@ import {
 } from '../core/options.js';
 import type { TokenRepository } from '../core/repository.js';
 import type { Directory } from '../core/types.js';
-import type { KeyedHasherFactory, SessionCodec, TokenFormat, TokenServiceOptions } from './types.js';
+import type { TokenServiceOptions } from './types.js';
 
 /** The longest token string `verify` looks at, and the longest verification secret. */
 export const MAX_TOKEN_LENGTH = 4096;

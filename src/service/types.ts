@@ -1,12 +1,18 @@
+import type { SessionCodec, TokenFormat } from '../core/format-types.js';
+import type { KeyedHasherFactory, PepperSet } from '../core/hashing.js';
+import type { MaxTtlExplanation } from '../core/policy.js';
 import type { Principal } from '../core/principal-types.js';
 import type { TokenRepository } from '../core/repository.js';
-import type { Directory, Grant, PolicySubject, StoredTokenType, TokenEvent, TokenInfo } from '../core/types.js';
-
-/** A duration: `'90s'`, `'15m'`, `'24h'`, `'30d'`, `'2w'`, `'1y'`, or milliseconds. */
-export type Duration = string | number;
-
-/** A token lifetime: a duration, or `null` for no expiry. */
-export type Ttl = Duration | null;
+import type {
+  Directory,
+  Duration,
+  Grant,
+  PolicySubject,
+  StoredTokenType,
+  TokenEvent,
+  TokenInfo,
+  Ttl,
+} from '../core/types.js';
 
 /**
  * Who performs a management call:
@@ -21,7 +27,19 @@ export type Ttl = Duration | null;
  *   `forbidden`;
  * - `'system'`: the application itself, with every right.
  */
-export type Actor = { readonly tenant: string; readonly user: string } | { readonly principal: Principal } | 'system';
+export type Actor = TenantUser | { readonly principal: Principal } | 'system';
+
+/** A user of a tenant: the user actor, and the target of `explainMaxTtl` and `ensureMasterToken`. */
+export interface TenantUser {
+  readonly tenant: string;
+  readonly user: string;
+}
+
+/** The user whose tokens `revokeAll` and `removeUser` revoke; `tenant` defaults to the actor's. */
+export interface UserTarget {
+  readonly tenant?: string;
+  readonly user: string;
+}
 
 /** A token reference: its id, or its name within an owner's tokens. */
 export type TokenRef =
@@ -81,24 +99,6 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
-/** Where an effective maximum lifetime came from. */
-export type MaxTtlSource =
-  | { readonly kind: 'user'; readonly name: string }
-  | { readonly kind: 'role'; readonly name: string }
-  | { readonly kind: 'system' };
-
-/** The answer of `explainMaxTtl`. */
-export interface MaxTtlExplanation {
-  /** Effective maximum lifetime in milliseconds. */
-  readonly maxTtl: number;
-  /** The policy that set it (the least restrictive applicable one), or the system default. */
-  readonly source: MaxTtlSource;
-  /** True when the winning policy was above the system ceiling and was capped. */
-  readonly capped: boolean;
-  /** Every policy that applied, for display. */
-  readonly applicable: readonly { readonly source: MaxTtlSource; readonly maxTtl: number }[];
-}
-
 /** Token lifetime and creation policy. */
 export interface TokenPolicyOptions {
   /** Lifetime when none is asked for (default `'365d'`). */
@@ -127,25 +127,6 @@ export interface VerificationTokenConfig {
   /** Name shown as the principal's name and token id (default `verification`). */
   readonly name?: string;
 }
-
-/** Versioned peppers: rotate by adding a new version and making it current. */
-export interface PepperSet {
-  readonly current: number;
-  readonly peppers: Readonly<Record<number, string | Uint8Array>>;
-}
-
-/**
- * Computes HMAC-SHA-256 under a fixed key: called once per pepper version
- * with the pepper's bytes; the returned function is called on every issue
- * and verification with a message's bytes (the UTF-8 of a secret, lone
- * surrogates as U+FFFD) and returns the 32-byte MAC. It should reuse the
- * keyed state, must run synchronously, and must not keep `message`, whose
- * buffer the service reuses. A MAC of any other length never verifies.
- *
- * The default, `portableHasher`, is not called through this interface by
- * the service: it hashes secret strings directly (see `portableHasher`).
- */
-export type KeyedHasherFactory = (key: Uint8Array) => (message: Uint8Array) => Uint8Array;
 
 /** Options of `createTokenService`. */
 export interface TokenServiceOptions {
@@ -198,89 +179,6 @@ export interface TokenServiceOptions {
   readonly random?: (length: number) => Uint8Array;
 }
 
-/** What a token string carries, once parsed. */
-export interface ParsedToken {
-  readonly id: string;
-  /** The secret part, checked against the stored keyed hash. */
-  readonly secret: string;
-  /** The token type its code says (checked against the record). */
-  readonly type: StoredTokenType;
-  /**
-   * What the string itself says about the token, for formats that carry
-   * claims (JWT). The service refuses the token (`token_invalid`) unless
-   * `tenant` and `owner` equal the stored record's; `expiresAt` (epoch
-   * milliseconds) ends the token even where the record would not, so the
-   * stricter of the two governs. Opaque strings carry none.
-   */
-  readonly claims?: ParsedClaims;
-}
-
-/** The claims a parsed token string makes about its token (see `ParsedToken.claims`). */
-export interface ParsedClaims {
-  readonly tenant: string;
-  /** The owning user, or null for a token without owner (administrative). */
-  readonly owner: string | null;
-  /** When the string stops being accepted, in epoch milliseconds. */
-  readonly expiresAt: number;
-}
-
-/** What a format needs to build a token string. */
-export interface TokenMaterial {
-  readonly id: string;
-  readonly secret: string;
-  readonly type: StoredTokenType;
-  readonly tenant: string;
-  readonly owner: string | null;
-  readonly issuedAt: number;
-  readonly expiresAt: number | null;
-}
-
-/**
- * How token strings look. The default is the opaque checksummed format;
- * `tokenward/jwt` provides a signed-JWT format.
- */
-export interface TokenFormat {
-  readonly kind: string;
-  /** Builds the token string shown to the user. */
-  encode(material: TokenMaterial): string | Promise<string>;
-  /**
-   * Parses a string without touching storage. Returns null when the string is
-   * not a token of this format (bad shape, bad checksum, bad signature). May
-   * throw `TokenError` with a more precise code (for example `token_expired`
-   * for a JWT past its `exp`); must never throw anything else.
-   */
-  parse(token: string): ParsedToken | null | Promise<ParsedToken | null>;
-  /** Cheap shape test for scanners and extraction (no checksum or signature check needed). */
-  looksLike(token: string): boolean;
-}
-
-/** Claims of a session token: who it was exchanged from, and until when it lives. */
-export interface SessionClaims {
-  readonly sessionId: string;
-  /** The id of the long-lived token it was exchanged from. */
-  readonly parentId: string;
-  readonly tenant: string;
-  /**
-   * The parent's `rotatedAt` when the session was made (null if never
-   * rotated). A rotation of the parent changes it and so ends the session.
-   */
-  readonly parentRotatedAt: number | null;
-  readonly issuedAt: number;
-  readonly expiresAt: number;
-}
-
-/**
- * Signs and checks session tokens; `tokenward/jwt` provides one on jose.
- * `parse` returns null for strings that are not its sessions and throws
- * `TokenError` (`token_invalid`, `token_expired`) for ones that are but fail.
- */
-export interface SessionCodec {
-  readonly kind: string;
-  sign(claims: SessionClaims): Promise<string>;
-  parse(token: string): Promise<SessionClaims | null>;
-  looksLike(token: string): boolean;
-}
-
 /** Session exchange settings. */
 export interface SessionOptions {
   readonly codec: SessionCodec;
@@ -288,6 +186,12 @@ export interface SessionOptions {
   readonly defaultTtl?: Duration;
   /** Longest session allowed (default `'12h'`); never past the parent's expiry. */
   readonly maxTtl?: Duration;
+}
+
+/** Options of `exchange`. */
+export interface ExchangeOptions {
+  /** The session's lifetime (default: `sessions.defaultTtl`; at most `sessions.maxTtl`, never past the parent's expiry). */
+  readonly ttl?: Duration;
 }
 
 /** The answer of `exchange`. */
@@ -342,8 +246,8 @@ export interface TokenService {
   verify(token: string, options?: VerifyOptions): Promise<Principal>;
   rotate(ref: TokenRef, actor: Actor, options?: RotateOptions): Promise<IssuedToken>;
   revoke(ref: TokenRef, actor: Actor): Promise<TokenInfo>;
-  revokeAll(target: { readonly tenant?: string; readonly user: string }, actor: Actor): Promise<number>;
-  removeUser(target: { readonly tenant?: string; readonly user: string }, actor: Actor): Promise<number>;
+  revokeAll(target: UserTarget, actor: Actor): Promise<number>;
+  removeUser(target: UserTarget, actor: Actor): Promise<number>;
   list(filter: ListFilter, actor: Actor): Promise<Page<TokenInfo>>;
   get(ref: TokenRef, actor: Actor): Promise<TokenInfo>;
   updateComment(ref: TokenRef, comment: string, actor: Actor): Promise<TokenInfo>;
@@ -355,9 +259,9 @@ export interface TokenService {
    *
    * @throws {TokenError} `invalid_request`, `forbidden`, `not_found`, `unavailable`.
    */
-  setMaxTtl(target: { readonly tenant?: string } & PolicyTarget, ttl: Duration | null, actor: Actor): Promise<void>;
-  explainMaxTtl(target: { readonly tenant: string; readonly user: string }): Promise<MaxTtlExplanation>;
-  ensureMasterToken(target: { readonly tenant: string; readonly user: string }): Promise<EnsureMasterResult>;
+  setMaxTtl(target: MaxTtlTarget, ttl: Duration | null, actor: Actor): Promise<void>;
+  explainMaxTtl(target: TenantUser): Promise<MaxTtlExplanation>;
+  ensureMasterToken(target: TenantUser): Promise<EnsureMasterResult>;
   share(ref: TokenRef, actor: Actor, options?: ShareOptions): Promise<ShareResult>;
   claim(code: string): Promise<IssuedToken>;
   /**
@@ -365,7 +269,7 @@ export interface TokenService {
    * to it (requires `sessions`). `verify` accepts the session while its
    * parent stays live and unrotated.
    */
-  exchange(token: string, options?: { readonly ttl?: Duration }): Promise<SessionToken>;
+  exchange(token: string, options?: ExchangeOptions): Promise<SessionToken>;
   events(ref: TokenRef, actor: Actor, options?: EventsOptions): Promise<Page<TokenEvent>>;
   /**
    * Appends a `used` event to the token's history. `operation` is one line
@@ -381,5 +285,8 @@ export interface TokenService {
 
 /** A max-duration policy target: a user or a role. */
 export type PolicyTarget = { readonly user: string } | { readonly role: string };
+
+/** What `setMaxTtl` sets a policy on: a user or a role, in `tenant` (default: the actor's). */
+export type MaxTtlTarget = { readonly tenant?: string } & PolicyTarget;
 
 export type { PolicySubject };

@@ -1,6 +1,7 @@
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { TokenError } from '../core/errors.js';
-import type { Actor, IssueInput, ListFilter, MaxTtlSource, Page, TokenRef, TokenService } from '../service/types.js';
+import type { MaxTtlSource } from '../core/policy.js';
+import type { Actor, IssueInput, ListFilter, Page, TokenRef, TokenService } from '../service/types.js';
 import {
   answer,
   EVENT_COLUMNS,

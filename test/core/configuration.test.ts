@@ -7,10 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { staticDirectory } from '../../src/core/directory.js';
+import type { SessionCodec } from '../../src/core/format-types.js';
 import { createKeySet, generateSigningKey, jwtFormat, jwtSessionCodec } from '../../src/jwt/index.js';
 import { nodeHasher } from '../../src/node/index.js';
 import { createTokenService } from '../../src/service/index.js';
-import type { SessionCodec, TokenServiceOptions } from '../../src/service/types.js';
+import type { TokenServiceOptions } from '../../src/service/types.js';
 import { memoryRepository } from '../../src/stores/memory/index.js';
 import { describeRepositoryContract } from '../../src/testing/index.js';
 import { refusalOf, rejectionOf } from '../support/refusal.js';

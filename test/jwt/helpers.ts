@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import { type StaticDirectoryData, staticDirectory } from '../../src/core/directory.js';
 import { TokenError, type TokenErrorCode } from '../../src/core/errors.js';
+import type { TokenFormat } from '../../src/core/format-types.js';
 import type { TokenRepository } from '../../src/core/repository.js';
 import { jwtFormat } from '../../src/jwt/format.js';
 import {
@@ -17,7 +18,7 @@ import {
 } from '../../src/jwt/index.js';
 import { jwtSessionCodec } from '../../src/jwt/session.js';
 import { createTokenService } from '../../src/service/index.js';
-import type { TokenFormat, TokenService, TokenServiceOptions } from '../../src/service/types.js';
+import type { TokenService, TokenServiceOptions } from '../../src/service/types.js';
 import { memoryRepository } from '../../src/stores/memory/index.js';
 
 export const ISSUER = 'https://auth.acme.test';

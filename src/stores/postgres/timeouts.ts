@@ -5,7 +5,7 @@
  */
 import { parseDuration } from '../../core/duration.js';
 import { expectKeys } from '../../core/input.js';
-import type { Duration } from '../../service/types.js';
+import type { Duration } from '../../core/types.js';
 
 /** Options of `postgresTimeouts`: durations such as `'1s'` or milliseconds. */
 export interface PostgresTimeoutOptions {
