@@ -59,6 +59,7 @@ export type {
 export { type FoundToken, findTokens } from './core/scanning/find.js';
 export { TOKEN_PATTERN, type TokenPatternOptions, tokenPattern } from './core/scanning/pattern.js';
 export type * from './core/types.js';
+export type { VerificationTokenConfig } from './core/verification-tokens.js';
 export {
   createRemoteVerifier,
   type RemoteVerifier,

@@ -99,3 +99,12 @@ export class TokenError extends Error {
 export function isTokenError(value: unknown, code?: TokenErrorCode): value is TokenError {
   return value instanceof TokenError && (code === undefined || value.code === code);
 }
+
+/**
+ * @internal `invalid_request` for one field: the message says the field and
+ * what is wrong with it (`ttl must be a positive duration`), and
+ * `details.field` names it. The one way every check reports bad input.
+ */
+export function invalid(field: string, what: string): TokenError {
+  return new TokenError('invalid_request', `${field} ${what}`, { field });
+}

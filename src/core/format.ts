@@ -1,34 +1,19 @@
 import { base62Fixed, base62Value, crc32Ascii } from './encoding.js';
-import { TokenError } from './errors.js';
 import type { ParsedToken, TokenFormat, TokenMaterial } from './format-types.js';
+import { TOKEN_PATTERN } from './scanning/pattern.js';
+import {
+  CHECKSUM_LENGTH,
+  checkPrefix,
+  MAX_OPAQUE_LENGTH,
+  SECRET_LENGTH,
+  TOKEN_SHAPE,
+  TYPE_CODES,
+  TYPES_BY_CODE,
+} from './token-shape.js';
 import type { StoredTokenType } from './types.js';
 
-/** Characters of the random secret: 30 base62 characters carry 178 bits. */
-export const SECRET_LENGTH = 30;
-const ID_LENGTH = 26;
-const CHECKSUM_LENGTH = 6;
-const BODY_LENGTH = ID_LENGTH + SECRET_LENGTH + CHECKSUM_LENGTH;
-
-/** A token prefix: 1–20 lowercase letters or digits. */
-export const PREFIX_PATTERN: RegExp = /^[a-z0-9]{1,20}$/;
-
-const TYPE_CODES: Readonly<Record<StoredTokenType, string>> = {
-  administrative: 'a',
-  personal: 'p',
-  master: 'm',
-  limited: 'l',
-};
-const TYPES_BY_CODE: Readonly<Record<string, StoredTokenType>> = {
-  a: 'administrative',
-  p: 'personal',
-  m: 'master',
-  l: 'limited',
-};
-
-// prefix _ type-code _ ULID (Crockford base32) secret+checksum (base62)
-const SHAPE = /^([a-z0-9]{1,20})_([apml])_([0-9A-HJKMNP-TV-Z]{26})([0-9A-Za-z]{36})$/;
-const SHAPE_IN_TEXT =
-  /(?<![A-Za-z0-9_])([a-z0-9]{1,20})_([apml])_([0-9A-HJKMNP-TV-Z]{26})[0-9A-Za-z]{36}(?![A-Za-z0-9_])/g;
+/** Every token in a text, by the scanners' pattern (`\b` on both sides: not inside a longer word). */
+const TOKENS_IN_TEXT = new RegExp(TOKEN_PATTERN, 'g');
 
 function checksumOf(head: string): string {
   return base62Fixed(crc32Ascii(head), CHECKSUM_LENGTH);
@@ -59,9 +44,7 @@ export interface OpaqueFormat extends TokenFormat {
  * scanners can recognize leaked tokens.
  */
 export function opaqueFormat(prefix: string): OpaqueFormat {
-  if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix)) {
-    throw new TokenError('invalid_request', 'prefix must be 1-20 lowercase letters or digits', { field: 'prefix' });
-  }
+  checkPrefix(prefix, 'prefix');
   return {
     kind: 'opaque',
     encode(material: TokenMaterial): string {
@@ -69,12 +52,12 @@ export function opaqueFormat(prefix: string): OpaqueFormat {
       return head + checksumOf(head);
     },
     parse(token: string): ParsedToken | null {
-      const match = SHAPE.exec(token);
+      const match = TOKEN_SHAPE.exec(token);
       if (match === null || match[1] !== prefix || !checksumValid(token)) return null;
       return { id: match[3]!, secret: match[4]!.slice(0, SECRET_LENGTH), type: TYPES_BY_CODE[match[2]!]! };
     },
     looksLike(token: string): boolean {
-      const match = SHAPE.exec(token);
+      const match = TOKEN_SHAPE.exec(token);
       return match !== null && match[1] === prefix;
     },
   };
@@ -92,8 +75,8 @@ export function opaqueFormat(prefix: string): OpaqueFormat {
  * ```
  */
 export function looksLikeToken(text: string): boolean {
-  if (typeof text !== 'string' || text.length > 21 + 3 + BODY_LENGTH) return false;
-  return SHAPE.test(text) && checksumValid(text);
+  if (typeof text !== 'string' || text.length > MAX_OPAQUE_LENGTH) return false;
+  return TOKEN_SHAPE.test(text) && checksumValid(text);
 }
 
 /**
@@ -101,7 +84,7 @@ export function looksLikeToken(text: string): boolean {
  * checksum, whatever its prefix; null for anything else. For scanners.
  */
 export function tokenParts(text: string): { prefix: string; type: StoredTokenType; id: string } | null {
-  const match = SHAPE.exec(text);
+  const match = TOKEN_SHAPE.exec(text);
   if (match === null || !checksumValid(text)) return null;
   return { prefix: match[1]!, type: TYPES_BY_CODE[match[2]!]!, id: match[3]! };
 }
@@ -119,8 +102,9 @@ export function tokenParts(text: string): { prefix: string; type: StoredTokenTyp
  */
 export function redact(text: string): string {
   if (typeof text !== 'string') return '';
+  // A match is `<prefix>_<code>_<id>` and then the 36 characters of secret and checksum, which go.
   return text.replace(
-    SHAPE_IN_TEXT,
-    (_token, prefix: string, code: string, id: string) => `${prefix}_${code}_${id}…[redacted]`,
+    TOKENS_IN_TEXT,
+    (token) => `${token.slice(0, token.length - SECRET_LENGTH - CHECKSUM_LENGTH)}…[redacted]`,
   );
 }

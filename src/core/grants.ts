@@ -1,4 +1,4 @@
-import { TokenError } from './errors.js';
+import { invalid } from './errors.js';
 import type { BucketAccess, ComponentAction, Grant, GrantSet, Need } from './types.js';
 
 /** Every component action, in canonical order. */
@@ -12,10 +12,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function validName(value: unknown): value is string {
   return typeof value === 'string' && NAME_PATTERN.test(value);
-}
-
-function invalid(field: string, what: string): TokenError {
-  return new TokenError('invalid_request', `${field}: ${what}`, { field });
 }
 
 /**

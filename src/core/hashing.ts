@@ -1,4 +1,4 @@
-import { digestMatchesText, digestText } from './digest-text.js';
+import { digestMatchesText } from './digest-text.js';
 import { toBase64Url, utf8 } from './encoding.js';
 import { TokenError } from './errors.js';
 import { HmacSha256 } from './hmac-sha256.js';
@@ -92,7 +92,7 @@ function portableText(key: Uint8Array): KeyedText {
   return {
     hash(secret) {
       writeDigest(mac.updateText(secret), digest);
-      return digestText(digest);
+      return toBase64Url(digest);
     },
     matches(secret, stored) {
       writeDigest(mac.updateText(secret), digest);
@@ -118,7 +118,7 @@ function pluggedText(mac: (message: Uint8Array) => Uint8Array, scratch: Uint8Arr
   return {
     hash(secret) {
       const digest = mac(bytes(secret));
-      return digest.length === 32 ? digestText(digest) : toBase64Url(digest);
+      return toBase64Url(digest);
     },
     matches(secret, stored) {
       const digest = mac(bytes(secret));

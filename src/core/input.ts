@@ -1,11 +1,7 @@
-import { TokenError } from './errors.js';
+import { invalid } from './errors.js';
 import { freeText, labelText } from './text.js';
 
 /** @internal Validation of untrusted input to service calls. */
-
-export function invalid(field: string, what: string): TokenError {
-  return new TokenError('invalid_request', `${field} ${what}`, { field });
-}
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -9,7 +9,8 @@
  * comes from an unset environment variable or a JSON file.
  */
 import { parseDuration } from './duration.js';
-import { expectKeys, invalid, isPlainObject } from './input.js';
+import { invalid } from './errors.js';
+import { expectKeys, isPlainObject } from './input.js';
 import type { TokenRepository } from './repository.js';
 
 /** A required options object with only the `allowed` keys (a typo is an error, not ignored). */

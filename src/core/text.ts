@@ -17,12 +17,7 @@
  * comments and details keep them; names refuse them, like every other
  * invisible character, so two names that look alike differ visibly.
  */
-import { TokenError } from './errors.js';
-
-// Not input.ts's helper: input.ts builds on this module, and modules here do not import in circles.
-function invalid(field: string, what: string): TokenError {
-  return new TokenError('invalid_request', `${field} ${what}`, { field });
-}
+import { invalid } from './errors.js';
 
 const ALWAYS_REFUSED = /[\p{Cs}\p{Noncharacter_Code_Point}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
 const ANY_CONTROL = /\p{Cc}/u;

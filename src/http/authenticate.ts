@@ -1,6 +1,5 @@
-import { TokenError } from '../core/errors.js';
+import { invalid, TokenError } from '../core/errors.js';
 import { parseNeed } from '../core/grants.js';
-import { invalid } from '../core/input.js';
 import type { Principal } from '../core/principal-types.js';
 import type { Need } from '../core/types.js';
 import type { VerifyOptions } from '../service/types.js';

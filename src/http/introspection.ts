@@ -1,5 +1,4 @@
-import { TokenError } from '../core/errors.js';
-import { invalid } from '../core/input.js';
+import { invalid, TokenError } from '../core/errors.js';
 import type { Principal } from '../core/principal-types.js';
 import {
   authFailure,

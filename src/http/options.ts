@@ -1,4 +1,5 @@
-import { expectKeys, identifier, invalid, isPlainObject } from '../core/input.js';
+import { invalid } from '../core/errors.js';
+import { expectKeys, identifier, isPlainObject } from '../core/input.js';
 import type { TokenService } from '../service/types.js';
 import { checkRealm } from './answers.js';
 import type { TokenVerifier } from './authenticate.js';

@@ -1,6 +1,9 @@
-import { parseDuration } from '../core/duration.js';
-import { expectKeys, identifier, invalid, isPlainObject, tokenName } from '../core/input.js';
-import type { Duration } from '../core/types.js';
+import { invalid } from '../core/errors.js';
+import { expectKeys, identifier } from '../core/input.js';
+import { booleanOption, durationOption, functionOption, integerOption } from '../core/options.js';
+import { MAX_SECRET_LENGTH, type VerificationEntry, verificationEntries } from '../core/verification-tokens.js';
+import { B64TOKEN } from './extract.js';
+import { tokenDigest } from './remote-cache.js';
 import type { RemoteVerifierOptions } from './remote-verifier.js';
 
 /**
@@ -11,13 +14,6 @@ import type { RemoteVerifierOptions } from './remote-verifier.js';
  * go into a header) is refused here instead of answering `unavailable` forever.
  */
 
-/** A local verification token after validation. */
-export interface LocalTokenConfig {
-  readonly secret: string;
-  readonly tenant: string;
-  readonly name: string;
-}
-
 /** `createRemoteVerifier`'s options after validation. */
 export interface RemoteVerifierSettings {
   readonly url: string;
@@ -27,7 +23,8 @@ export interface RemoteVerifierSettings {
   readonly timeout: number;
   readonly maxEntries: number;
   readonly maxNegativeEntries: number;
-  readonly localTokens: readonly LocalTokenConfig[];
+  /** Local verification tokens, each kept as `tokenDigest(secret)`. */
+  readonly localTokens: readonly VerificationEntry[];
   readonly enablePersonalTokens: boolean;
   readonly accept: ((token: string) => boolean) | undefined;
   readonly fetch: typeof fetch | undefined;
@@ -50,12 +47,9 @@ const KEYS: readonly (keyof RemoteVerifierOptions)[] = [
   'now',
 ];
 
-// RFC 6750 §2.1 b64token: what may follow `Bearer ` in the Authorization header.
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-const MAX_SECRET_LENGTH = 4096;
-const MIN_SECRET_LENGTH = 16;
 // Longer than any sensible wait for a token check; far below AbortSignal.timeout's 2^31-1 ms ceiling.
 const MAX_TIMEOUT_MS = 3_600_000;
+const COUNT = { min: 1, max: Number.MAX_SAFE_INTEGER };
 
 function platformUrl(value: unknown): string {
   if (value === undefined) throw invalid('url', 'is required');
@@ -81,44 +75,9 @@ function platformToken(value: unknown): string {
   return value;
 }
 
-function milliseconds(value: unknown, fallback: Duration, field: string, allowZero: boolean): number {
-  if (allowZero && value === 0) return 0;
-  return parseDuration(value ?? fallback, field);
-}
-
-function positiveInteger(value: unknown, fallback: number, field: string): number {
-  const result = value ?? fallback;
-  if (typeof result !== 'number' || !Number.isSafeInteger(result) || result < 1) {
-    throw invalid(field, 'must be a positive integer');
-  }
-  return result;
-}
-
-function optionalFunction<T>(value: unknown, field: string): T | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'function') throw invalid(field, 'must be a function');
-  return value as T;
-}
-
-function localTokens(value: unknown, defaultTenant: string): LocalTokenConfig[] {
-  const field = 'localVerificationTokens';
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw invalid(field, 'must be a list of secrets or { secret, tenant?, name? }');
-  return value.map((entry: unknown, index) => {
-    const at = `${field}[${index}]`;
-    const config = typeof entry === 'string' ? { secret: entry } : entry;
-    if (!isPlainObject(config)) throw invalid(at, 'must be a secret or { secret, tenant?, name? }');
-    expectKeys(config, at, ['secret', 'tenant', 'name']);
-    const { secret } = config;
-    if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH || secret.length > MAX_SECRET_LENGTH) {
-      throw invalid(typeof entry === 'string' ? at : `${at}.secret`, 'must be a secret of 16 to 4096 characters');
-    }
-    return {
-      secret,
-      tenant: config.tenant === undefined ? defaultTenant : identifier(config.tenant, `${at}.tenant`),
-      name: config.name === undefined ? 'verification' : tokenName(config.name, `${at}.name`),
-    };
-  });
+/** A duration in ms, where `0` (only where `allowZero`) turns the cache off. */
+function milliseconds(value: unknown, fallback: string, field: string, allowZero: boolean): number {
+  return allowZero && value === 0 ? 0 : durationOption(value, field, fallback);
 }
 
 /** @internal Validates every option; see `RemoteVerifierOptions` for their meaning. */
@@ -127,16 +86,21 @@ export function remoteVerifierSettings(options: unknown): RemoteVerifierSettings
   const checked = expectKeys(options, 'options', KEYS);
   const url = platformUrl(checked.url);
   const authorization = `Bearer ${platformToken(checked.token)}`;
-  const enablePersonalTokens = checked.enablePersonalTokens ?? true;
-  if (typeof enablePersonalTokens !== 'boolean') throw invalid('enablePersonalTokens', 'must be true or false');
-  const defaultTenant = identifier(checked.defaultTenant ?? 'default', 'defaultTenant');
-  const locals = localTokens(checked.localVerificationTokens, defaultTenant);
+  const enablePersonalTokens = booleanOption(checked.enablePersonalTokens, 'enablePersonalTokens', true);
+  const defaultTenant =
+    checked.defaultTenant === undefined ? 'default' : identifier(checked.defaultTenant, 'defaultTenant');
+  const locals = verificationEntries(
+    checked.localVerificationTokens,
+    'localVerificationTokens',
+    defaultTenant,
+    tokenDigest,
+  );
   if (!enablePersonalTokens && locals.length === 0) {
     throw invalid('enablePersonalTokens', 'is false and there are no localVerificationTokens: no token could pass');
   }
   const timeout = milliseconds(checked.timeout, '5s', 'timeout', false);
   if (timeout > MAX_TIMEOUT_MS) throw invalid('timeout', 'must be at most 1h');
-  const maxEntries = positiveInteger(checked.maxEntries, 10_000, 'maxEntries');
+  const maxEntries = integerOption(checked.maxEntries, 'maxEntries', COUNT, 10_000);
   return {
     url,
     authorization,
@@ -144,11 +108,11 @@ export function remoteVerifierSettings(options: unknown): RemoteVerifierSettings
     negativeCacheTtl: milliseconds(checked.negativeCacheTtl, '10s', 'negativeCacheTtl', true),
     timeout,
     maxEntries,
-    maxNegativeEntries: positiveInteger(checked.maxNegativeEntries, maxEntries, 'maxNegativeEntries'),
+    maxNegativeEntries: integerOption(checked.maxNegativeEntries, 'maxNegativeEntries', COUNT, maxEntries),
     localTokens: locals,
     enablePersonalTokens,
-    accept: optionalFunction(checked.accept, 'accept'),
-    fetch: optionalFunction(checked.fetch, 'fetch'),
-    now: optionalFunction<() => number>(checked.now, 'now') ?? Date.now,
+    accept: functionOption(checked.accept, 'accept'),
+    fetch: functionOption(checked.fetch, 'fetch'),
+    now: functionOption<() => number>(checked.now, 'now') ?? Date.now,
   };
 }

@@ -1,12 +1,17 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { toBase64Url, utf8 } from '../core/encoding.js';
 import { TokenError } from '../core/errors.js';
-import { parseGrants } from '../core/grants.js';
-import { createPrincipal } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
-import type { Duration, Grant, GrantSet, StoredTokenType } from '../core/types.js';
-import type { VerificationTokenConfig, VerifyOptions } from '../service/types.js';
-import { type LocalTokenConfig, remoteVerifierSettings } from './remote-verifier-options.js';
+import type { Duration } from '../core/types.js';
+import {
+  findVerificationEntry,
+  MAX_SECRET_LENGTH,
+  type VerificationTokenConfig,
+  verificationPrincipal,
+} from '../core/verification-tokens.js';
+import type { VerifyOptions } from '../service/types.js';
+import { B64TOKEN } from './extract.js';
+import { readAnswer, unavailable } from './remote-answer.js';
+import { BoundedCache, tokenDigest } from './remote-cache.js';
+import { type RemoteVerifierSettings, remoteVerifierSettings } from './remote-verifier-options.js';
 
 /** Options of `createRemoteVerifier`. */
 export interface RemoteVerifierOptions {
@@ -78,167 +83,120 @@ export interface RemoteVerifier {
   stats(): RemoteVerifierStats;
 }
 
-interface CachedAnswer {
-  /** null: the platform said "not active". */
-  readonly principal: Principal | null;
-  readonly until: number;
-}
-
-const STORED_TYPES: readonly string[] = ['administrative', 'personal', 'master', 'limited'];
-const DEFAULT_ACCEPT = (token: string): boolean => token.length <= 4096 && /^[A-Za-z0-9\-._~+/]+=*$/.test(token);
+/** The biggest answer read from the platform, in characters. */
 const MAX_ANSWER_CHARS = 64 * 1024;
-
-function unavailable(message: string, cause?: unknown): TokenError {
-  return new TokenError('unavailable', message, cause === undefined ? {} : { cause });
-}
 
 /** A redirect under `redirect: 'manual'`: browsers hide it as an opaque-redirect response (status 0). */
 function isRedirect(response: Response): boolean {
   return response.type === 'opaqueredirect' || (response.status >= 300 && response.status <= 399);
 }
 
+/** The default `accept`: any string of RFC 6750 token characters up to 4096 long. */
+function acceptsB64Token(token: string): boolean {
+  return token.length <= MAX_SECRET_LENGTH && B64TOKEN.test(token);
+}
+
 function invalidToken(): TokenError {
   return new TokenError('token_invalid', 'the token is invalid');
 }
 
-function digest(text: string): Uint8Array {
-  return sha256(utf8(text));
-}
-
-/** Equal-length digests compared without an early exit, so timing says nothing about the secret. */
-function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
-  let difference = a.length ^ b.length;
-  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ (b[i] ?? 0);
-  return difference === 0;
-}
-
-/** Parses one `scope` entry back into a grant; entries of foreign platforms become scope grants. */
-function grantOfScope(entry: string): Grant {
-  const bucket = /^bucket:(.+):(read|write)$/.exec(entry);
-  if (bucket) return { bucket: bucket[1]!, access: bucket[2] as 'read' | 'write' };
-  const component = /^component:(.+):(run|configure)$/.exec(entry);
-  if (component) return { component: component[1]!, actions: [component[2] as 'run' | 'configure'] };
-  return { scope: entry.startsWith('scope:') ? entry.slice(6) : entry };
-}
-
-function grantsOf(answer: Record<string, unknown>): GrantSet {
-  if (answer.grants === 'all') return 'all';
-  if (answer.grants !== undefined) return parseGrants(answer.grants, 'grants');
-  if (answer.scope === 'all') return 'all';
-  if (typeof answer.scope === 'string') {
-    return parseGrants(
-      answer.scope
-        .split(' ')
-        .filter((entry) => entry !== '')
-        .map(grantOfScope),
-      'scope',
-    );
-  }
-  return [];
-}
-
-function text(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= 200;
-}
-
-/** Reads an RFC 7662 answer; anything unexpected is garbage, and garbage never passes. */
-function readAnswer(raw: string, now: number): Principal | null {
-  let answer: unknown;
+/**
+ * One introspection request for `token`: the principal of a live token,
+ * null for "not active".
+ *
+ * @throws {TokenError} `unavailable` for anything but a readable 200 answer.
+ */
+async function askPlatform(settings: RemoteVerifierSettings, token: string): Promise<Principal | null> {
+  const doFetch = settings.fetch ?? globalThis.fetch.bind(globalThis);
+  let raw: string;
   try {
-    answer = JSON.parse(raw);
+    const response = await doFetch(settings.url, {
+      method: 'POST',
+      headers: {
+        authorization: settings.authorization,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+      body: new URLSearchParams({ token }).toString(),
+      signal: AbortSignal.timeout(settings.timeout),
+      // 'manual', not 'error': workerd refuses 'error'. A redirect is never
+      // followed; whoever answers with one does not get to pick who decides.
+      redirect: 'manual',
+    });
+    if (isRedirect(response)) {
+      await response.body?.cancel();
+      throw unavailable('the token platform answered with a redirect, which is not followed');
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw unavailable('the token platform refused the introspection request');
+    }
+    raw = await response.text();
   } catch (cause) {
-    throw unavailable('the token platform answered something unreadable', cause);
+    if (cause instanceof TokenError) throw cause;
+    throw unavailable('the token platform is unreachable', cause);
   }
-  if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) {
-    throw unavailable('the token platform answered something unreadable');
-  }
-  const fields = answer as Record<string, unknown>;
-  if (fields.active === false) return null;
-  if (fields.active !== true) throw unavailable('the token platform answered something unreadable');
-  const exp = fields.exp;
-  if (
-    !text(fields.jti) ||
-    !text(fields.tenant) ||
-    typeof fields.type !== 'string' ||
-    !STORED_TYPES.includes(fields.type) ||
-    (fields.sub !== undefined && !text(fields.sub)) ||
-    (fields.name !== undefined && typeof fields.name !== 'string') ||
-    (exp !== undefined && (typeof exp !== 'number' || !Number.isFinite(exp)))
-  ) {
-    throw unavailable('the token platform answered something unreadable');
-  }
-  let grants: GrantSet;
-  try {
-    grants = grantsOf(fields);
-  } catch (cause) {
-    throw unavailable('the token platform answered something unreadable', cause);
-  }
-  const expiresAt = typeof exp === 'number' ? exp * 1000 : null;
-  // Do not take the platform's word for a token it says has already expired.
-  if (expiresAt !== null && expiresAt <= now) return null;
-  return createPrincipal({
-    tokenId: fields.jti,
-    type: fields.type as StoredTokenType,
-    tenant: fields.tenant,
-    owner: typeof fields.sub === 'string' ? fields.sub : null,
-    name: typeof fields.name === 'string' ? fields.name : fields.jti,
-    grants,
-    ownerIsAdmin: fields.owner_is_admin === true,
-    expiresAt: expiresAt === null ? null : new Date(expiresAt),
-  });
+  if (raw.length > MAX_ANSWER_CHARS) throw unavailable('the token platform answered something unreadable');
+  return readAnswer(raw, settings.now());
 }
 
-/** A bounded map that forgets its least recently used entries. */
-class BoundedCache {
-  private readonly entries = new Map<string, CachedAnswer>();
-  constructor(private readonly capacity: number) {}
+/**
+ * The platform's answers, cached under the token's digest in two bounded
+ * LRU caches, with concurrent checks of one token sharing one request.
+ */
+class PlatformAnswers {
+  private readonly positive: BoundedCache;
+  private readonly negative: BoundedCache;
+  private readonly inFlight = new Map<string, Promise<Principal | null>>();
+  private requests = 0;
+  private hits = 0;
 
-  get size(): number {
-    return this.entries.size;
+  constructor(private readonly settings: RemoteVerifierSettings) {
+    this.positive = new BoundedCache(settings.maxEntries);
+    this.negative = new BoundedCache(settings.maxNegativeEntries);
   }
 
-  get(key: string, now: number): CachedAnswer | undefined {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return undefined;
-    this.entries.delete(key);
-    if (entry.until <= now) return undefined;
-    this.entries.set(key, entry);
-    return entry;
-  }
-
-  set(key: string, entry: CachedAnswer): void {
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
+  async lookup(token: string, key: string): Promise<Principal | null> {
+    const at = this.settings.now();
+    const cached = this.positive.get(key, at) ?? this.negative.get(key, at);
+    if (cached !== undefined) {
+      this.hits++;
+      return cached.principal;
+    }
+    const pending = this.inFlight.get(key);
+    if (pending !== undefined) return pending;
+    this.requests++;
+    const request = askPlatform(this.settings, token).then((principal) => this.keep(key, principal));
+    this.inFlight.set(key, request);
+    try {
+      return await request;
+    } finally {
+      this.inFlight.delete(key);
     }
   }
 
-  clear(): void {
-    this.entries.clear();
+  /** Caches an answer: "not active" for `negativeCacheTtl`, a live one for `cacheTtl` but never past its expiry. */
+  private keep(key: string, principal: Principal | null): Principal | null {
+    const { cacheTtl, negativeCacheTtl } = this.settings;
+    const answeredAt = this.settings.now();
+    if (principal === null) {
+      if (negativeCacheTtl > 0) this.negative.set(key, { principal, until: answeredAt + negativeCacheTtl });
+    } else if (cacheTtl > 0) {
+      const expiresAt = principal.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
+      this.positive.set(key, { principal, until: Math.min(answeredAt + cacheTtl, expiresAt) });
+    }
+    return principal;
   }
-}
 
-interface LocalToken {
-  readonly digest: Uint8Array;
-  readonly principal: Principal;
-}
+  clear(): void {
+    this.positive.clear();
+    this.negative.clear();
+  }
 
-function localPrincipals(configs: readonly LocalTokenConfig[]): readonly LocalToken[] {
-  return configs.map(({ secret, tenant, name }) => ({
-    digest: digest(secret),
-    principal: createPrincipal({
-      tokenId: name,
-      type: 'verification',
-      tenant,
-      owner: null,
-      name,
-      grants: 'all',
-      ownerIsAdmin: false,
-      expiresAt: null,
-    }),
-  }));
+  stats(): RemoteVerifierStats {
+    const { positive, negative, requests, hits } = this;
+    return { positiveEntries: positive.size, negativeEntries: negative.size, requests, hits };
+  }
 }
 
 /**
@@ -282,103 +240,30 @@ function localPrincipals(configs: readonly LocalTokenConfig[]): readonly LocalTo
  */
 export function createRemoteVerifier(options: RemoteVerifierOptions): RemoteVerifier {
   const settings = remoteVerifierSettings(options);
-  const { url, authorization, cacheTtl, negativeCacheTtl, timeout, enablePersonalTokens, now } = settings;
-  const positive = new BoundedCache(settings.maxEntries);
-  const negative = new BoundedCache(settings.maxNegativeEntries);
-  const locals = localPrincipals(settings.localTokens);
-  const accept = settings.accept ?? DEFAULT_ACCEPT;
-  const doFetch = settings.fetch ?? globalThis.fetch.bind(globalThis);
-  const inFlight = new Map<string, Promise<Principal | null>>();
-  let requests = 0;
-  let hits = 0;
-
-  async function ask(token: string): Promise<Principal | null> {
-    requests++;
-    let raw: string;
-    try {
-      const response = await doFetch(url, {
-        method: 'POST',
-        headers: {
-          authorization,
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-        },
-        body: new URLSearchParams({ token }).toString(),
-        signal: AbortSignal.timeout(timeout),
-        // 'manual', not 'error': workerd refuses 'error'. A redirect is never
-        // followed; whoever answers with one does not get to pick who decides.
-        redirect: 'manual',
-      });
-      if (isRedirect(response)) {
-        await response.body?.cancel();
-        throw unavailable('the token platform answered with a redirect, which is not followed');
-      }
-      if (response.status !== 200) {
-        await response.body?.cancel();
-        throw unavailable('the token platform refused the introspection request');
-      }
-      raw = await response.text();
-    } catch (cause) {
-      if (cause instanceof TokenError) throw cause;
-      throw unavailable('the token platform is unreachable', cause);
-    }
-    if (raw.length > MAX_ANSWER_CHARS) throw unavailable('the token platform answered something unreadable');
-    return readAnswer(raw, now());
-  }
-
-  async function lookup(token: string): Promise<Principal | null> {
-    const key = toBase64Url(digest(token));
-    const at = now();
-    const cached = positive.get(key, at) ?? negative.get(key, at);
-    if (cached !== undefined) {
-      hits++;
-      return cached.principal;
-    }
-    const pending = inFlight.get(key);
-    if (pending !== undefined) return pending;
-    const request = ask(token).then((principal) => {
-      const answeredAt = now();
-      if (principal === null) {
-        if (negativeCacheTtl > 0) negative.set(key, { principal, until: answeredAt + negativeCacheTtl });
-      } else if (cacheTtl > 0) {
-        const expiresAt = principal.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
-        positive.set(key, { principal, until: Math.min(answeredAt + cacheTtl, expiresAt) });
-      }
-      return principal;
-    });
-    inFlight.set(key, request);
-    try {
-      return await request;
-    } finally {
-      inFlight.delete(key);
-    }
-  }
-
+  const { localTokens, enablePersonalTokens, now } = settings;
+  const accept = settings.accept ?? acceptsB64Token;
+  const answers = new PlatformAnswers(settings);
   return {
     async verify(token: string, verifyOptions?: VerifyOptions): Promise<Principal> {
       if (typeof token !== 'string' || token === '') throw invalidToken();
-      const candidate = digest(token);
-      let principal: Principal | null = null;
-      for (const local of locals) {
-        if (sameDigest(candidate, local.digest)) principal = local.principal;
-      }
-      if (principal === null) {
+      const key = tokenDigest(token);
+      const local = findVerificationEntry(localTokens, key);
+      let principal: Principal;
+      if (local !== undefined) {
+        principal = verificationPrincipal(local);
+      } else {
         if (!enablePersonalTokens || !accept(token)) throw invalidToken();
-        principal = await lookup(token);
-        if (principal === null) throw invalidToken();
-        const expiresAt = principal.expiresAt?.getTime();
+        const found = await answers.lookup(token, key);
+        if (found === null) throw invalidToken();
+        const expiresAt = found.expiresAt?.getTime();
         if (expiresAt !== undefined && expiresAt <= now())
           throw new TokenError('token_expired', 'the token has expired');
+        principal = found;
       }
       if (verifyOptions?.tenant !== undefined && verifyOptions.tenant !== principal.tenant) throw invalidToken();
       return principal;
     },
-    clear(): void {
-      positive.clear();
-      negative.clear();
-    },
-    stats(): RemoteVerifierStats {
-      return { positiveEntries: positive.size, negativeEntries: negative.size, requests, hits };
-    },
+    clear: () => answers.clear(),
+    stats: () => answers.stats(),
   };
 }

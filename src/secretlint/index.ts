@@ -10,8 +10,9 @@
  * @packageDocumentation
  */
 import type { SecretLintRuleCreator, SecretLintSourceCode } from '@secretlint/types';
+import { invalid } from '../core/errors.js';
 import { redact } from '../core/format.js';
-import { expectKeys, invalid } from '../core/input.js';
+import { expectKeys } from '../core/input.js';
 import { findTokens } from '../core/scanning/find.js';
 import { prefixList } from '../core/scanning/pattern.js';
 

@@ -20,8 +20,8 @@ import {
 } from '../core/actors.js';
 import { type Authority, authorityOf } from '../core/authority.js';
 import { isActiveUser, lookupUser } from '../core/directory.js';
-import { TokenError } from '../core/errors.js';
-import { identifier, invalid, isPlainObject } from '../core/input.js';
+import { invalid, TokenError } from '../core/errors.js';
+import { identifier, isPlainObject } from '../core/input.js';
 import type { Principal } from '../core/principal-types.js';
 import type { DirectoryUser, TokenRecord } from '../core/types.js';
 import { guarded, madeHere, type ServiceContext, tokenInvalid } from './context.js';

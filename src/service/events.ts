@@ -1,5 +1,7 @@
 /** @internal `events` and `record`: a token's history (Keboola's token events). */
-import { expectKeys, invalid } from '../core/input.js';
+
+import { invalid } from '../core/errors.js';
+import { expectKeys } from '../core/input.js';
 import type { Principal } from '../core/principal-types.js';
 import { jsonObject, labelText } from '../core/text.js';
 import type { TokenEvent } from '../core/types.js';

@@ -1,7 +1,8 @@
 /** @internal `list` and `get`. */
 
 import type { ResolvedActor } from '../core/actors.js';
-import { expectKeys, identifier, invalid } from '../core/input.js';
+import { invalid } from '../core/errors.js';
+import { expectKeys, identifier } from '../core/input.js';
 import { toInfo } from '../core/records.js';
 import type { StoredTokenType, TokenInfo } from '../core/types.js';
 import { callTenant, listing, requireAdmin, resolveActor } from './authority.js';

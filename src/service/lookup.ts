@@ -6,8 +6,8 @@
 import type { TargetedCall } from '../core/access.js';
 import type { ResolvedActor } from '../core/actors.js';
 import { lookupUser } from '../core/directory.js';
-import { TokenError } from '../core/errors.js';
-import { expectKeys, identifier, invalid, isPlainObject, tokenName } from '../core/input.js';
+import { invalid, TokenError } from '../core/errors.js';
+import { expectKeys, identifier, isPlainObject, tokenName } from '../core/input.js';
 import type { DirectoryUser, TokenRecord } from '../core/types.js';
 import { authorize, callTenant, resolveActor } from './authority.js';
 import { guarded, type ServiceContext } from './context.js';

@@ -3,7 +3,7 @@
  * that carry them into storage, and the token strings shown once.
  */
 import { randomBase62 } from '../core/encoding.js';
-import { SECRET_LENGTH } from '../core/format.js';
+import { SECRET_LENGTH } from '../core/token-shape.js';
 import type { TokenEvent, TokenEventType, TokenRecord } from '../core/types.js';
 import type { ServiceContext } from './context.js';
 

@@ -4,11 +4,11 @@
  * service accepting no token at all.
  */
 
-import { PREFIX_PATTERN } from '../core/format.js';
+import { invalid } from '../core/errors.js';
 import type { SessionCodec, TokenFormat } from '../core/format-types.js';
 import type { KeyedHasherFactory } from '../core/hashing.js';
 import { createPepperRing, type PepperRing, portableHasher } from '../core/hashing.js';
-import { identifier, invalid, isPlainObject, tokenName } from '../core/input.js';
+import { identifier, isPlainObject } from '../core/input.js';
 import {
   booleanOption,
   durationOption,
@@ -21,18 +21,13 @@ import {
   withMethods,
 } from '../core/options.js';
 import type { TokenRepository } from '../core/repository.js';
+import { checkPrefix } from '../core/token-shape.js';
 import type { Directory } from '../core/types.js';
+import { MAX_SECRET_LENGTH, type VerificationEntry, verificationEntries } from '../core/verification-tokens.js';
 import type { TokenServiceOptions } from './types.js';
 
 /** The longest token string `verify` looks at, and the longest verification secret. */
-export const MAX_TOKEN_LENGTH = 4096;
-
-/** A static verification token, kept only as its keyed hash. */
-export interface VerificationEntry {
-  readonly hash: string;
-  readonly tenant: string;
-  readonly name: string;
-}
+export const MAX_TOKEN_LENGTH = MAX_SECRET_LENGTH;
 
 /** Session settings: the codec and its lifetimes in milliseconds. */
 export interface SessionSettings {
@@ -100,41 +95,6 @@ function defaultRandom(length: number): Uint8Array {
   return globalThis.crypto.getRandomValues(new Uint8Array(length));
 }
 
-// Verification secrets travel in HTTP headers: printable ASCII, and no
-// surrounding space, which every header parser strips (a secret read from a
-// file with its trailing newline could never match).
-const SECRET = /^[\x21-\x7e](?:[\x20-\x7e]{14,4094})[\x21-\x7e]$/;
-
-/**
- * The keyed hashes of the configured verification tokens. A bare string (a
- * single secret where a list belongs), a missing entry (`[process.env.UNSET]`)
- * or the same secret twice is refused.
- */
-function verificationEntries(value: unknown, peppers: PepperRing, defaultTenant: string): VerificationEntry[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    throw invalid('verificationTokens', 'must be a list of secrets or { secret, tenant?, name? } objects');
-  }
-  const seen = new Set<string>();
-  return value.map((entry: unknown, index): VerificationEntry => {
-    const field = `verificationTokens[${index}]`;
-    const config =
-      typeof entry === 'string' ? { secret: entry } : optionsObject(entry, field, ['secret', 'tenant', 'name']);
-    const secretField = typeof entry === 'string' ? field : `${field}.secret`;
-    if (typeof config.secret !== 'string' || !SECRET.test(config.secret)) {
-      throw invalid(secretField, `must be a secret of 16 to ${MAX_TOKEN_LENGTH} printable ASCII characters`);
-    }
-    const hash = peppers.hash(config.secret, peppers.current)!;
-    if (seen.has(hash)) throw invalid(secretField, 'repeats a secret listed before it');
-    seen.add(hash);
-    return {
-      hash,
-      tenant: config.tenant === undefined ? defaultTenant : identifier(config.tenant, `${field}.tenant`),
-      name: tokenName(config.name ?? 'verification', `${field}.name`),
-    };
-  });
-}
-
 /** The pepper ring; a custom hasher must agree with the reference HMAC-SHA-256. */
 function pepperRing(pepper: unknown, hasherOption: unknown): PepperRing {
   if (isPlainObject(pepper) && !(pepper instanceof Uint8Array)) {
@@ -187,10 +147,7 @@ export function serviceSettings(options: TokenServiceOptions): ServiceSettings {
       ? undefined
       : withMethods<Directory>(given.directory, 'directory', ['getUser'], 'a Directory');
   const peppers = pepperRing(given.pepper, given.hasher);
-  const prefix = given.prefix === undefined ? 'tw' : given.prefix;
-  if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix)) {
-    throw invalid('prefix', 'must be 1-20 lowercase letters or digits');
-  }
+  const prefix = given.prefix === undefined ? 'tw' : checkPrefix(given.prefix, 'prefix');
   const format =
     given.format === undefined
       ? undefined
@@ -204,7 +161,12 @@ export function serviceSettings(options: TokenServiceOptions): ServiceSettings {
 
   const enablePersonalTokens = booleanOption(given.enablePersonalTokens, 'enablePersonalTokens', true);
   const personalTokensOnly = booleanOption(given.personalTokensOnly, 'personalTokensOnly', false);
-  const verificationTokens = verificationEntries(given.verificationTokens, peppers, defaultTenant);
+  const verificationTokens = verificationEntries(
+    given.verificationTokens,
+    'verificationTokens',
+    defaultTenant,
+    (secret) => peppers.hash(secret, peppers.current)!,
+  );
   const sessions = sessionSettings(given.sessions);
   // Database Lab Engine's two switches: together, or without any verification token, nothing is accepted.
   if (!enablePersonalTokens) {

@@ -1,8 +1,8 @@
 /** @internal `setMaxTtl` and `explainMaxTtl`: the max-duration policies of users and roles (SPEC §4). */
 import { lookupUser } from '../core/directory.js';
 import { parseDuration } from '../core/duration.js';
-import { TokenError } from '../core/errors.js';
-import { expectKeys, identifier, invalid } from '../core/input.js';
+import { invalid, TokenError } from '../core/errors.js';
+import { expectKeys, identifier } from '../core/input.js';
 import { type ApplicablePolicy, type MaxTtlExplanation, resolveMaxTtl } from '../core/policy.js';
 import type { Duration, PolicySubject } from '../core/types.js';
 import { callTenant, requireAdmin, resolveActor, untargeted } from './authority.js';

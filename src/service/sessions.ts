@@ -1,7 +1,7 @@
 /** @internal `exchange`: a short-lived session token bound to a long-lived one. */
 import { formatDuration, parseDuration } from '../core/duration.js';
-import { TokenError } from '../core/errors.js';
-import { expectKeys, invalid } from '../core/input.js';
+import { invalid, TokenError } from '../core/errors.js';
+import { expectKeys } from '../core/input.js';
 import { guarded, type ServiceContext, tokenInvalid } from './context.js';
 import type { ExchangeOptions, SessionToken } from './types.js';
 import { verify } from './verify.js';

@@ -5,8 +5,8 @@
  */
 import { parseDuration } from '../core/duration.js';
 import { randomBase62 } from '../core/encoding.js';
-import { TokenError } from '../core/errors.js';
-import { expectKeys, invalid } from '../core/input.js';
+import { invalid, TokenError } from '../core/errors.js';
+import { expectKeys } from '../core/input.js';
 import { isLive, toInfo } from '../core/records.js';
 import type { ClaimRecord } from '../core/types.js';
 import { guarded, type ServiceContext } from './context.js';

@@ -13,6 +13,7 @@ import type {
   TokenInfo,
   Ttl,
 } from '../core/types.js';
+import type { VerificationTokenConfig } from '../core/verification-tokens.js';
 
 /**
  * Who performs a management call:
@@ -117,15 +118,6 @@ export interface TokenPolicyOptions {
   readonly eventRetention?: Duration;
   /** Lifetime of share claim codes (default `'7d'`). */
   readonly claimTtl?: Duration;
-}
-
-/** A static verification token from configuration (Database Lab Engine's engine token). */
-export interface VerificationTokenConfig {
-  readonly secret: string;
-  /** Tenant the token guards (default: the service's `defaultTenant`). */
-  readonly tenant?: string;
-  /** Name shown as the principal's name and token id (default `verification`). */
-  readonly name?: string;
 }
 
 /** Options of `createTokenService`. */

@@ -5,16 +5,16 @@
  * because every await is a trip through the microtask queue.
  */
 import { effectiveGrants } from '../core/authority.js';
-import { constantTimeEqual } from '../core/encoding.js';
 import { isTokenError, TokenError } from '../core/errors.js';
 import type { SessionClaims } from '../core/format-types.js';
 import { createPrincipal, type PrincipalFields } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
 import { claimsAgree, earlierExpiry } from '../core/records.js';
 import type { DirectoryUser, TokenRecord } from '../core/types.js';
+import { findVerificationEntry, verificationPrincipal } from '../core/verification-tokens.js';
 import { currentOwner } from './authority.js';
 import { type ServiceContext, tokenInvalid } from './context.js';
-import { MAX_TOKEN_LENGTH, type VerificationEntry } from './options.js';
+import { MAX_TOKEN_LENGTH } from './options.js';
 import type { VerifyOptions } from './types.js';
 
 /** See `TokenService.verify`. */
@@ -60,23 +60,9 @@ function verifyStatic(context: ServiceContext, token: string): Principal {
   const { personalTokensOnly, verificationTokens } = context.settings;
   if (personalTokensOnly || verificationTokens.length === 0) throw tokenInvalid();
   const { peppers } = context;
-  const hash = peppers.hash(token, peppers.current)!;
-  let match: VerificationEntry | undefined;
-  for (const entry of verificationTokens) if (constantTimeEqual(entry.hash, hash)) match = entry;
+  const match = findVerificationEntry(verificationTokens, peppers.hash(token, peppers.current)!);
   if (match === undefined) throw tokenInvalid();
-  return createPrincipal(
-    {
-      tokenId: `verification:${match.name}`,
-      type: 'verification',
-      tenant: match.tenant,
-      owner: null,
-      name: match.name,
-      grants: 'all',
-      ownerIsAdmin: false,
-      expiresAt: null,
-    },
-    context.brand,
-  );
+  return verificationPrincipal(match, context.brand);
 }
 
 /** The current secret, or the previous one during its rotation grace period. */

@@ -172,6 +172,12 @@ const REMOTE_CASES: readonly (readonly [unknown, string])[] = [
     'localVerificationTokens[0].tenant',
   ],
   [{ ...REMOTE, localVerificationTokens: [{ secret: SECRET, nme: 'x' }] }, 'localVerificationTokens[0].nme'],
+  // The rules of the service's verificationTokens (one check for both lists): each secret once,
+  // printable ASCII that a header can carry, no spaces at its ends.
+  [{ ...REMOTE, localVerificationTokens: [SECRET, { secret: SECRET }] }, 'localVerificationTokens[1].secret'],
+  [{ ...REMOTE, localVerificationTokens: [`${SECRET}\n`] }, 'localVerificationTokens[0]'],
+  [{ ...REMOTE, localVerificationTokens: [` ${SECRET}`] }, 'localVerificationTokens[0]'],
+  [{ ...REMOTE, localVerificationTokens: [`${SECRET}é`] }, 'localVerificationTokens[0]'],
   [{ ...REMOTE, enablePersonalTokens: 'no' }, 'enablePersonalTokens'],
   [{ ...REMOTE, enablePersonalTokens: false }, 'enablePersonalTokens'],
   [{ ...REMOTE, enablePersonalTokens: false, localVerificationTokens: [] }, 'enablePersonalTokens'],

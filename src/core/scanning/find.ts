@@ -1,5 +1,5 @@
+import { invalid } from '../errors.js';
 import { tokenParts } from '../format.js';
-import { invalid } from '../input.js';
 import type { StoredTokenType } from '../types.js';
 import { TOKEN_PATTERN, type TokenPatternOptions, tokenPattern } from './pattern.js';
 

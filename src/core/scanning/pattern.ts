@@ -1,5 +1,6 @@
-import { PREFIX_PATTERN } from '../format.js';
-import { expectKeys, invalid } from '../input.js';
+import { invalid } from '../errors.js';
+import { expectKeys } from '../input.js';
+import { AFTER_PREFIX, checkPrefix, PREFIX } from '../token-shape.js';
 
 /** Options of `tokenPattern` and `findTokens`. */
 export interface TokenPatternOptions {
@@ -11,12 +12,6 @@ export interface TokenPatternOptions {
   readonly prefix?: string | readonly string[];
 }
 
-// The parts of `<prefix>_<type code>_<ULID><30 base62 secret><6 base62 checksum>`
-// (src/core/format.ts). Written without groups, lookaround or backreferences, so
-// the same text compiles in RE2 (gitleaks, trufflehog), PCRE and JavaScript.
-const ANY_PREFIX = '[a-z0-9]{1,20}';
-const REST = '_[apml]_[0-9A-HJKMNP-TV-Z]{26}[0-9A-Za-z]{36}';
-
 /**
  * @internal The prefixes a `prefix` option names, checked: undefined for any prefix.
  * @throws TokenError `invalid_request` naming `prefix` (or `prefix[i]`).
@@ -25,12 +20,7 @@ export function prefixList(prefix: unknown): readonly string[] | undefined {
   if (prefix === undefined) return undefined;
   const list: readonly unknown[] = Array.isArray(prefix) ? prefix : [prefix];
   if (list.length === 0) throw invalid('prefix', 'must name at least one prefix');
-  return list.map((item, i) => {
-    if (typeof item !== 'string' || !PREFIX_PATTERN.test(item)) {
-      throw invalid(Array.isArray(prefix) ? `prefix[${i}]` : 'prefix', 'must be 1-20 lowercase letters or digits');
-    }
-    return item;
-  });
+  return list.map((item, i) => checkPrefix(item, Array.isArray(prefix) ? `prefix[${i}]` : 'prefix'));
 }
 
 /**
@@ -56,12 +46,8 @@ export function prefixList(prefix: unknown): readonly string[] | undefined {
 export function tokenPattern(options?: TokenPatternOptions): string {
   const prefixes = prefixList(expectKeys(options, 'options', ['prefix']).prefix);
   const head =
-    prefixes === undefined
-      ? ANY_PREFIX
-      : prefixes.length === 1
-        ? prefixes[0]!
-        : `(?:${[...new Set(prefixes)].join('|')})`;
-  return `\\b${head}${REST}\\b`;
+    prefixes === undefined ? PREFIX : prefixes.length === 1 ? prefixes[0]! : `(?:${[...new Set(prefixes)].join('|')})`;
+  return `\\b${head}${AFTER_PREFIX}\\b`;
 }
 
 /**

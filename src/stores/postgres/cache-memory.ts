@@ -4,6 +4,7 @@
  * lookups in flight, so that a read that began before a change is never kept.
  */
 import type { TokenRecord } from '../../core/types.js';
+import { frozenGrants, frozenRecord } from '../shared/freeze.js';
 
 interface Entry {
   readonly record: TokenRecord | null;
@@ -15,21 +16,9 @@ interface Flight {
   stale: boolean;
 }
 
+/** The record itself when already frozen (as the stores hand them out), else a frozen copy. */
 function frozen(record: TokenRecord): TokenRecord {
-  if (Object.isFrozen(record)) return record;
-  const grants =
-    record.grants === null
-      ? null
-      : Object.freeze(
-          record.grants.map((grant) =>
-            Object.freeze(
-              'actions' in grant && grant.actions
-                ? { ...grant, actions: Object.freeze([...grant.actions]) }
-                : { ...grant },
-            ),
-          ),
-        );
-  return Object.freeze({ ...record, grants });
+  return Object.isFrozen(record) ? record : frozenRecord(record, frozenGrants(record.grants));
 }
 
 /** The lookups a cache holds. */

@@ -3,7 +3,7 @@
  * (`cachedRepository`), and the checks of its options.
  */
 import type { Pool } from 'pg';
-import { invalid } from '../../core/input.js';
+import { invalid } from '../../core/errors.js';
 import {
   functionOption,
   integerOption,

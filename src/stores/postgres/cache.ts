@@ -2,18 +2,19 @@
  * A verification cache in front of the PostgreSQL repository, invalidated
  * across instances with LISTEN/NOTIFY.
  */
-import { TokenError } from '../../core/errors.js';
+import { isTokenError } from '../../core/errors.js';
 import type { TokenRepository } from '../../core/repository.js';
 import type { TokenRecord } from '../../core/types.js';
 import { LookupMemory } from './cache-memory.js';
 import {
   type CachedTokenRepository,
+  type CacheSettings,
   cacheSettings,
   type VerificationCacheOptions,
   type VerificationCacheStats,
 } from './cache-options.js';
 import { isOutage } from './connection.js';
-import { startListener } from './listener.js';
+import { type Listener, startListener } from './listener.js';
 import type { PostgresTokenRepository } from './repository.js';
 
 export type { CachedTokenRepository, VerificationCacheOptions, VerificationCacheStats };
@@ -101,105 +102,134 @@ export function cachedRepository(
   repository: PostgresTokenRepository,
   options: VerificationCacheOptions,
 ): CachedTokenRepository {
-  const settings = cacheSettings(repository, options);
-  const onInvalidate = settings.onInvalidate;
-  const memory = new LookupMemory(settings.ttlMs, settings.negativeTtlMs, settings.maxEntries);
-  const counters = { hits: 0, misses: 0, notifications: 0, resets: 0 };
+  const cache = new VerificationCache(repository, cacheSettings(repository, options));
+  const { listener } = cache;
+  return {
+    get listening() {
+      return listener.listening;
+    },
+    whenListening: () => listener.whenListening(),
+    stats: () => cache.stats(),
+    findById: (id) => cache.findById(id),
+    ...cachedChanges(repository, cache),
+    ...readsAndSideTables(repository, (call) => cache.through(call)),
+    async close(): Promise<void> {
+      listener.close();
+      cache.memory.clear();
+      await repository.close?.();
+    },
+  };
+}
 
-  const listener = startListener({
-    pool: settings.pool,
-    channel: settings.channel,
-    send: (payload) => repository.notify(payload),
-    heartbeatMs: settings.heartbeatMs,
-    probeTimeoutMs: settings.probeTimeoutMs,
-    onId(id) {
-      counters.notifications++;
-      memory.invalidate(id);
-      onInvalidate?.(id);
-    },
-    // Anything may have changed while nobody was listening.
-    onTrusted: () => memory.clear(),
-    onDrop() {
-      counters.resets++;
-      memory.clear();
-      onInvalidate?.(null);
-    },
-  });
+/** The lookups one cache keeps, the LISTEN connection that keeps them true, and its counters. */
+class VerificationCache {
+  readonly memory: LookupMemory;
+  readonly listener: Listener;
+  private readonly counters = { hits: 0, misses: 0, notifications: 0, resets: 0 };
+
+  constructor(
+    private readonly repository: PostgresTokenRepository,
+    settings: CacheSettings,
+  ) {
+    const { onInvalidate } = settings;
+    const memory = new LookupMemory(settings.ttlMs, settings.negativeTtlMs, settings.maxEntries);
+    const counters = this.counters;
+    this.memory = memory;
+    this.listener = startListener({
+      pool: settings.pool,
+      channel: settings.channel,
+      send: (payload) => repository.notify(payload),
+      heartbeatMs: settings.heartbeatMs,
+      probeTimeoutMs: settings.probeTimeoutMs,
+      onId(id) {
+        counters.notifications++;
+        memory.invalidate(id);
+        onInvalidate?.(id);
+      },
+      // Anything may have changed while nobody was listening.
+      onTrusted: () => memory.clear(),
+      onDrop() {
+        counters.resets++;
+        memory.clear();
+        onInvalidate?.(null);
+      },
+    });
+  }
+
+  stats(): VerificationCacheStats {
+    return { ...this.counters, probeFailures: this.listener.probeFailures, size: this.memory.size };
+  }
+
+  findById(id: string): Promise<TokenRecord | null> {
+    const { listener, memory } = this;
+    const trusted = listener.trusted();
+    const entry = trusted ? memory.hit(id) : undefined;
+    if (entry !== undefined) {
+      this.counters.hits++;
+      return Promise.resolve(entry.record);
+    }
+    this.counters.misses++;
+    const read = (): Promise<TokenRecord | null> => this.through(() => this.repository.findById(id));
+    return trusted ? memory.fetch(id, read, () => listener.trusted()) : read();
+  }
 
   /**
    * Runs a call of the wrapped repository. A failure that says the database
    * is out of reach withdraws the cache's trust at once; one the server
    * answered (a lock timeout, a conflict) shows it is there and changes nothing.
    */
-  async function through<T>(call: () => Promise<T>): Promise<T> {
+  async through<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      if (!(error instanceof TokenError) && isOutage(error)) listener.suspect();
+      if (!isTokenError(error) && isOutage(error)) this.listener.suspect();
       throw error;
     }
   }
 
   /** Runs a change, then forgets what it changed (read your own writes), whether or not it succeeded. */
-  async function change<T>(call: () => Promise<T>, forget: string | (() => void)): Promise<T> {
+  async change<T>(call: () => Promise<T>, forget: string | (() => void)): Promise<T> {
     try {
-      return await through(call);
+      return await this.through(call);
     } finally {
-      if (typeof forget === 'string') memory.invalidate(forget);
+      if (typeof forget === 'string') this.memory.invalidate(forget);
       else forget();
     }
   }
+}
 
-  function findById(id: string): Promise<TokenRecord | null> {
-    const trusted = listener.trusted();
-    const entry = trusted ? memory.hit(id) : undefined;
-    if (entry !== undefined) {
-      counters.hits++;
-      return Promise.resolve(entry.record);
-    }
-    counters.misses++;
-    const read = (): Promise<TokenRecord | null> => through(() => repository.findById(id));
-    return trusted ? memory.fetch(id, read, () => listener.trusted()) : read();
-  }
-
+/**
+ * The changes, passed through: what they change is forgotten locally at
+ * once, without waiting for the instance's own notification.
+ */
+function cachedChanges(
+  repository: PostgresTokenRepository,
+  cache: VerificationCache,
+): Pick<TokenRepository, 'insert' | 'insertMaster' | 'update' | 'revoke' | 'revokeOwner' | 'touch' | 'purgeExpired'> {
+  const { memory } = cache;
   return {
-    get listening() {
-      return listener.listening;
-    },
-    whenListening: () => listener.whenListening(),
-    stats(): VerificationCacheStats {
-      return { ...counters, probeFailures: listener.probeFailures, size: memory.size };
-    },
-    findById,
-    // Changes made through this instance are forgotten locally at once, without waiting for our own notification.
-    insert: (record, limits, event) => change(() => repository.insert(record, limits, event), record.id),
+    insert: (record, limits, event) => cache.change(() => repository.insert(record, limits, event), record.id),
     async insertMaster(record, event) {
-      const result = await through(() => repository.insertMaster(record, event));
+      const result = await cache.through(() => repository.insertMaster(record, event));
       memory.invalidate(result.record.id);
       return result;
     },
-    ...readsAndSideTables(repository, through),
     update: (id, expectedVersion, changed, event) =>
-      change(() => repository.update(id, expectedVersion, changed, event), id),
-    revoke: (id, at, event) => change(() => repository.revoke(id, at, event), id),
+      cache.change(() => repository.update(id, expectedVersion, changed, event), id),
+    revoke: (id, at, event) => cache.change(() => repository.revoke(id, at, event), id),
     revokeOwner: (tenant, owner, at, revokeOptions) =>
-      change(
+      cache.change(
         () => repository.revokeOwner(tenant, owner, at, revokeOptions),
         () => memory.invalidateWhere((record) => record?.tenant === tenant && record.owner === owner),
       ),
     async touch(id, at) {
-      await through(() => repository.touch(id, at));
+      await cache.through(() => repository.touch(id, at));
       memory.touched(id, at);
     },
     async purgeExpired(before) {
-      const count = await through(() => repository.purgeExpired(before));
+      const count = await cache.through(() => repository.purgeExpired(before));
       memory.purged(before);
       return count;
-    },
-    async close(): Promise<void> {
-      listener.close();
-      memory.clear();
-      await repository.close?.();
     },
   };
 }

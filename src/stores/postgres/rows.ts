@@ -5,7 +5,7 @@
  */
 
 import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenRecord } from '../../core/types.js';
-import { TOKEN_COLUMN_NAMES, tokenColumnValues } from '../shared/sql-columns.js';
+import { EVENT_COLUMN_NAMES, TOKEN_COLUMN_NAMES, tokenColumnValues } from '../shared/sql-columns.js';
 
 /** Columns of the tokens table, in the order `tokenValues` produces them. */
 export const TOKEN_COLUMNS = TOKEN_COLUMN_NAMES;
@@ -92,8 +92,8 @@ export const TOKEN_CASTS = [
 ] as const;
 export const EVENT_CASTS = ['text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'bigint'] as const;
 
-/** Columns of the events table, in the order `eventValues` produces them. */
-export const EVENT_COLUMNS = ['id', 'token_id', 'tenant', 'type', 'actor', 'operation', 'detail', 'at'] as const;
+/** Columns of the events table, in the order `eventColumnValues` produces them. */
+export const EVENT_COLUMNS = EVENT_COLUMN_NAMES;
 
 /** A row of the events table as `pg` returns it. */
 export interface EventRow {
@@ -118,20 +118,6 @@ export function eventFromRow(row: EventRow): TokenEvent {
     detail: row.detail,
     at: Number(row.at),
   };
-}
-
-/** Parameter values for `EVENT_COLUMNS`, in order. */
-export function eventValues(event: TokenEvent): unknown[] {
-  return [
-    event.id,
-    event.tokenId,
-    event.tenant,
-    event.type,
-    event.actor,
-    event.operation,
-    event.detail === null ? null : JSON.stringify(event.detail),
-    event.at,
-  ];
 }
 
 /** A row of the claims table as `pg` returns it. */

@@ -3,26 +3,22 @@
  * policies and the event history. None of them takes part in verification,
  * and each call is one statement.
  */
-import type { QueryResult, QueryResultRow } from 'pg';
 import { TokenError } from '../../core/errors.js';
 import type { EventQuery, TokenRepository } from '../../core/repository.js';
 import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent } from '../../core/types.js';
-import { checkPageLimit, decodeOptionalCursor, encodeCursor } from '../shared/paging.js';
-import type { TableNames } from './names.js';
+import { checkPageLimit, decodeOptionalCursor, eventKey, pageOf } from '../shared/paging.js';
+import { eventColumnValues } from '../shared/sql-columns.js';
 import {
   type ClaimRow,
   claimFromRow,
   EVENT_COLUMNS,
   type EventRow,
   eventFromRow,
-  eventValues,
   type PolicyRow,
   placeholders,
   policyFromRow,
 } from './rows.js';
-
-/** Runs one statement on the pool. */
-export type Query = <R extends QueryResultRow>(text: string, values?: unknown[]) => Promise<QueryResult<R>>;
+import type { PgStore } from './store.js';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -44,14 +40,14 @@ export type SideTableCalls = Pick<
 >;
 
 /**
- * The side-table calls of one store. `eventCte` appends the data-modifying
- * `WITH` that writes an event together with the row it describes.
+ * The side-table calls of one store. A claim's event is written by the
+ * statement that inserts it (the store's `eventCte`).
  */
-export function sideTableCalls(
-  t: TableNames,
-  query: Query,
-  eventCte: (event: TokenEvent | undefined, source: string, params: unknown[]) => string,
-): SideTableCalls {
+export function sideTableCalls(store: PgStore): SideTableCalls {
+  return { ...claimAndPolicyCalls(store), ...eventCalls(store) };
+}
+
+function claimAndPolicyCalls({ t, query, eventCte }: PgStore): Omit<SideTableCalls, EventCall> {
   return {
     async insertClaim(claim: ClaimRecord, event?: TokenEvent): Promise<void> {
       const params: unknown[] = [
@@ -102,9 +98,15 @@ export function sideTableCalls(
       );
       return rows.map(policyFromRow);
     },
+  };
+}
 
+type EventCall = 'appendEvent' | 'listEvents' | 'pruneEvents';
+
+function eventCalls({ t, query }: PgStore): Pick<SideTableCalls, EventCall> {
+  return {
     async appendEvent(event: TokenEvent): Promise<void> {
-      const values = eventValues(event);
+      const values = eventColumnValues(event);
       await query(
         `INSERT INTO ${t.events} (${EVENT_COLUMNS.join(', ')}) VALUES (${placeholders(1, values.length)})`,
         values,
@@ -126,10 +128,7 @@ export function sideTableCalls(
           ORDER BY at DESC, id DESC LIMIT $${params.length}`,
         params,
       );
-      const items = rows.slice(0, q.limit).map(eventFromRow);
-      const last = items[items.length - 1];
-      const more = rows.length > q.limit && last !== undefined;
-      return { items, nextCursor: more ? encodeCursor({ time: last.at, id: last.id }) : null };
+      return pageOf(rows.map(eventFromRow), q.limit, eventKey);
     },
 
     async pruneEvents(before: number): Promise<number> {

@@ -3,7 +3,11 @@
  * repositories. A cursor names the last item of a page by its sort key
  * (`time:id`), encoded as base64url so callers treat it as opaque.
  */
+import { fromBase64Url, toBase64Url, utf8 } from '../../core/encoding.js';
 import { TokenError } from '../../core/errors.js';
+import type { TokenEvent, TokenRecord } from '../../core/types.js';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The sort key of one item: newest first means `time` then `id` descending. */
 export interface SortKey {
@@ -13,10 +17,7 @@ export interface SortKey {
 
 /** Encodes the position after `key` as an opaque cursor. */
 export function encodeCursor(key: SortKey): string {
-  const bytes = new TextEncoder().encode(`${key.time}:${key.id}`);
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return toBase64Url(utf8(`${key.time}:${key.id}`));
 }
 
 function invalidCursor(): TokenError {
@@ -28,14 +29,12 @@ function invalidCursor(): TokenError {
  * `TokenError('invalid_request')` naming the `cursor` field.
  */
 export function decodeCursor(cursor: string): SortKey {
-  if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > 1000 || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
-    throw invalidCursor();
-  }
+  if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > 1000) throw invalidCursor();
+  const bytes = fromBase64Url(cursor);
+  if (bytes === null) throw invalidCursor();
   let text: string;
   try {
-    const binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'));
-    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = strictUtf8.decode(bytes);
   } catch {
     throw invalidCursor();
   }
@@ -69,4 +68,29 @@ export function compareNewestFirst(a: SortKey, b: SortKey): number {
 /** True when `key` comes strictly after the cursor position in newest-first order. */
 export function isAfterCursor(key: SortKey, cursor: SortKey | null): boolean {
   return cursor === null || compareNewestFirst(cursor, key) < 0;
+}
+
+/** The sort key of a token: `createdAt`, then `id`. */
+export function tokenKey(record: Pick<TokenRecord, 'createdAt' | 'id'>): SortKey {
+  return { time: record.createdAt, id: record.id };
+}
+
+/** The sort key of an event: `at`, then `id`. */
+export function eventKey(event: Pick<TokenEvent, 'at' | 'id'>): SortKey {
+  return { time: event.at, id: event.id };
+}
+
+/**
+ * A page from items read newest first, one more than `limit` where there
+ * are more: the first `limit` items, and the cursor after the last of them
+ * when the extra one shows there is a next page.
+ */
+export function pageOf<T>(
+  read: readonly T[],
+  limit: number,
+  keyOf: (item: T) => SortKey,
+): { items: T[]; nextCursor: string | null } {
+  const items = read.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: read.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
 }

@@ -1,4 +1,5 @@
-import type { TokenRecord } from '../../core/types.js';
+import type { RecordChange } from '../../core/repository.js';
+import type { TokenEvent, TokenRecord } from '../../core/types.js';
 
 /**
  * @internal The columns of the SQL stores' tokens table, in the order
@@ -51,3 +52,31 @@ export function tokenColumnValues(record: TokenRecord): unknown[] {
     record.version,
   ];
 }
+
+/** @internal The columns of the events table, in the order `eventColumnValues` gives their values. */
+export const EVENT_COLUMN_NAMES = ['id', 'token_id', 'tenant', 'type', 'actor', 'operation', 'detail', 'at'] as const;
+
+/** @internal An event's values for `EVENT_COLUMN_NAMES`, in order; the detail as JSON text. */
+export function eventColumnValues(event: TokenEvent): unknown[] {
+  return [
+    event.id,
+    event.tokenId,
+    event.tenant,
+    event.type,
+    event.actor,
+    event.operation,
+    event.detail === null ? null : JSON.stringify(event.detail),
+    event.at,
+  ];
+}
+
+/** @internal The fields `update` may change and their columns, for the SET list. */
+export const CHANGE_COLUMNS: readonly (readonly [keyof RecordChange, string])[] = [
+  ['comment', 'comment'],
+  ['secretHash', 'secret_hash'],
+  ['pepperVersion', 'pepper_version'],
+  ['previousSecretHash', 'previous_secret_hash'],
+  ['previousPepperVersion', 'previous_pepper_version'],
+  ['previousExpiresAt', 'previous_expires_at'],
+  ['rotatedAt', 'rotated_at'],
+];

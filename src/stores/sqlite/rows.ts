@@ -40,23 +40,9 @@ export function toEvent(row: Omit<TokenEvent, 'detail'> & { detail: string | nul
   return { ...row, detail: row.detail === null ? null : (JSON.parse(row.detail) as Record<string, unknown>) };
 }
 
-/** Inserts one event; parameters from `eventParams`. */
+/** Inserts one event; parameters from `eventColumnValues`. */
 export const INSERT_EVENT =
   'INSERT INTO tokenward_events (id, token_id, tenant, type, actor, operation, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
-
-/** The parameters of an event insert. */
-export function eventParams(event: TokenEvent): unknown[] {
-  return [
-    event.id,
-    event.tokenId,
-    event.tenant,
-    event.type,
-    event.actor,
-    event.operation,
-    event.detail === null ? null : JSON.stringify(event.detail),
-    event.at,
-  ];
-}
 
 /** The claim columns, selected under the names of `ClaimRecord`'s fields. */
 export const CLAIM_COLUMNS =
