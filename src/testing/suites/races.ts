@@ -3,12 +3,18 @@
  * store whose calls can run on several connections, these are the tests that
  * catch a check and a write done in two steps.
  */
-import { describe, expect, it } from 'vitest';
+
 import type { ContractContext } from '../context.js';
+import { expect } from '../expect.js';
 import { race, T0 } from '../fixtures.js';
 
-export function racesContract({ repo, fx, concurrency }: ContractContext): void {
-  describe(`races (${concurrency} concurrent calls)`, () => {
+export function racesContract(context: ContractContext): void {
+  raceInsertsContract(context);
+  raceChangesContract(context);
+}
+
+function raceInsertsContract({ repo, fx, concurrency, describe, it }: ContractContext): void {
+  describe(`races on inserts (${concurrency} concurrent calls)`, () => {
     it('the per-owner cap admits exactly the cap out of cap + 10 concurrent inserts', async () => {
       const f = fx();
       const cap = Math.max(1, concurrency - 10);
@@ -70,7 +76,11 @@ export function racesContract({ repo, fx, concurrency }: ContractContext): void 
         expect(events).toHaveLength(candidate.id === winner.id ? 1 : 0);
       }
     });
+  });
+}
 
+function raceChangesContract({ repo, fx, concurrency, describe, it }: ContractContext): void {
+  describe(`races on changes (${concurrency} concurrent calls)`, () => {
     it('concurrent updates with one expected version have exactly one winner', async () => {
       const f = fx();
       const record = f.token();
