@@ -74,8 +74,23 @@ export interface TokenErrorOptions extends TokenErrorDetails {
 }
 
 /**
+ * The brand every `TokenError` carries on its prototype: a registered symbol
+ * (`Symbol.for`), so it is the same symbol in every copy of tokenward loaded
+ * in one process — the CommonJS and the ES module build side by side, or two
+ * installed versions — where the classes themselves differ.
+ */
+const TOKEN_ERROR_BRAND: unique symbol = Symbol.for('tokenward.TokenError');
+
+/**
  * The error every tokenward call throws for bad input, bad tokens, missing
  * rights and storage outages.
+ *
+ * `error instanceof TokenError` and `isTokenError(error)` recognize a
+ * `TokenError` from any build or copy of tokenward (by its brand,
+ * `Symbol.for('tokenward.TokenError')`), so a service built from
+ * `require('tokenward')` and middleware imported from `tokenward/express`
+ * agree on what is a `TokenError`. Subclasses (`StatementError`) keep the
+ * ordinary `instanceof`.
  */
 export class TokenError extends Error {
   /** Stable machine-readable code. */
@@ -93,11 +108,36 @@ export class TokenError extends Error {
     this.status = TOKEN_ERROR_STATUS[code];
     this.details = details;
   }
+
+  /** True for a `TokenError` of any build (see the class comment); ordinary `instanceof` for subclasses. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // `this` is the class on the right of `instanceof`: TokenError itself, or a subclass that inherits this method.
+    // biome-ignore lint/complexity/noThisInStatic: the class name would answer for subclasses too
+    return this === TokenError ? isTokenError(value) : Function.prototype[Symbol.hasInstance].call(this, value);
+  }
 }
 
-/** True when `value` is a `TokenError`, optionally with the given code. */
+Object.defineProperty(TokenError.prototype, TOKEN_ERROR_BRAND, { value: true });
+
+/**
+ * True when `value` is a `TokenError` from any build or copy of tokenward
+ * (CommonJS or ES modules), optionally with the given code.
+ *
+ * @example
+ * ```ts
+ * import { isTokenError } from 'tokenward';
+ * try { await tokens.verify(header); }
+ * catch (e) { if (isTokenError(e, 'token_expired')) return refresh(); throw e; }
+ * ```
+ */
 export function isTokenError(value: unknown, code?: TokenErrorCode): value is TokenError {
-  return value instanceof TokenError && (code === undefined || value.code === code);
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { readonly [TOKEN_ERROR_BRAND]?: unknown; readonly code?: unknown };
+  return (
+    candidate[TOKEN_ERROR_BRAND] === true &&
+    typeof candidate.code === 'string' &&
+    (code === undefined || candidate.code === code)
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { TokenError } from '../core/errors.js';
+import { isTokenError, TokenError } from '../core/errors.js';
 import type { Principal } from '../core/principal-types.js';
 import type { Duration } from '../core/types.js';
 import {
@@ -133,7 +133,7 @@ async function askPlatform(settings: RemoteVerifierSettings, token: string): Pro
     }
     raw = await response.text();
   } catch (cause) {
-    if (cause instanceof TokenError) throw cause;
+    if (isTokenError(cause)) throw cause;
     throw unavailable('the token platform is unreachable', cause);
   }
   if (raw.length > MAX_ANSWER_CHARS) throw unavailable('the token platform answered something unreadable');

@@ -1,5 +1,5 @@
 import { formatDuration, parseDuration } from '../core/duration.js';
-import { TokenError } from '../core/errors.js';
+import { isTokenError, TokenError } from '../core/errors.js';
 import type { MaxTtlSource } from '../core/policy.js';
 import type { Actor, IssueInput, ListFilter, Page, TokenRef, TokenService } from '../service/types.js';
 import {
@@ -148,7 +148,7 @@ const dropToken: Handler<'dropToken'> = async (context, statement) => {
     const info = await context.service.revoke(refOf(context, statement), context.actor);
     return answer(columns, [[info.name, info.owner, info.status, timestamp(info.revokedAt)]]);
   } catch (error) {
-    if (statement.ifExists && error instanceof TokenError && error.code === 'not_found') return answer(columns, []);
+    if (statement.ifExists && isTokenError(error, 'not_found')) return answer(columns, []);
     throw error;
   }
 };
