@@ -1,5 +1,5 @@
 import type { ParsedClaims } from './format-types.js';
-import type { TokenInfo, TokenRecord, TokenStatus } from './types.js';
+import type { TokenEvent, TokenEventInfo, TokenInfo, TokenRecord, TokenStatus } from './types.js';
 
 /** True when the token is neither revoked nor expired at `now`. */
 export function isLive(record: TokenRecord, now: number): boolean {
@@ -34,6 +34,20 @@ export function toInfo(record: TokenRecord, now: number): TokenInfo {
     rotatedAt: date(record.rotatedAt),
     lastUsedAt: date(record.lastUsedAt),
     createdBy: record.createdBy,
+  };
+}
+
+/** The public view of an event: its time as a `Date`. */
+export function toEventInfo(event: TokenEvent): TokenEventInfo {
+  return {
+    id: event.id,
+    tokenId: event.tokenId,
+    tenant: event.tenant,
+    type: event.type,
+    actor: event.actor,
+    operation: event.operation,
+    detail: event.detail,
+    at: new Date(event.at),
   };
 }
 

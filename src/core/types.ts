@@ -144,7 +144,7 @@ export type PolicySubject =
 /** Lifecycle events the service writes itself, and `used` for app-recorded operations. */
 export type TokenEventType = 'issued' | 'rotated' | 'revoked' | 'comment_updated' | 'shared' | 'claimed' | 'used';
 
-/** One entry of a token's history. */
+/** One entry of a token's history, as the repository stores it (times in epoch milliseconds). */
 export interface TokenEvent {
   readonly id: string;
   readonly tokenId: string;
@@ -156,7 +156,24 @@ export interface TokenEvent {
   readonly operation: string;
   /** Small, non-secret JSON detail. */
   readonly detail: Readonly<Record<string, unknown>> | null;
+  /** When it happened, epoch milliseconds. */
   readonly at: number;
+}
+
+/** One entry of a token's history as the service answers it (`events`): `TokenEvent` with `at` as a `Date`. */
+export interface TokenEventInfo {
+  readonly id: string;
+  readonly tokenId: string;
+  readonly tenant: string;
+  readonly type: TokenEventType;
+  /** Who did it (`user:alice`, `token:<id>`, `system`, `claim:<label>`). */
+  readonly actor: string;
+  /** App-defined operation name for `used` events (`GET /buckets`), otherwise the event type. */
+  readonly operation: string;
+  /** Small, non-secret JSON detail. */
+  readonly detail: Readonly<Record<string, unknown>> | null;
+  /** When it happened (an ISO 8601 string over HTTP). */
+  readonly at: Date;
 }
 
 /** A pending share: a single-use claim code, stored only as a keyed hash. */

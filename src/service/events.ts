@@ -4,7 +4,8 @@ import { invalid } from '../core/errors.js';
 import { expectKeys } from '../core/input.js';
 import type { Principal } from '../core/principal-types.js';
 import { jsonObject, labelText } from '../core/text.js';
-import type { TokenEvent } from '../core/types.js';
+import { toEventInfo } from '../core/records.js';
+import type { TokenEventInfo } from '../core/types.js';
 import { guarded, madeHere, type ServiceContext } from './context.js';
 import { managed, pageRequest } from './lookup.js';
 import { newEvent } from './material.js';
@@ -21,11 +22,12 @@ export async function events(
   ref: TokenRef,
   actor: Actor,
   options?: EventsOptions,
-): Promise<Page<TokenEvent>> {
+): Promise<Page<TokenEventInfo>> {
   const fields = expectKeys(options, 'options', ['limit', 'cursor']);
   const { limit, cursor } = pageRequest(fields, 'options');
   const { record } = await managed(context, ref, actor, 'read');
-  return guarded(context.repository.listEvents({ tokenId: record.id, limit, cursor }));
+  const page = await guarded(context.repository.listEvents({ tokenId: record.id, limit, cursor }));
+  return { items: page.items.map(toEventInfo), nextCursor: page.nextCursor };
 }
 
 /** See `TokenService.record`. */

@@ -9,7 +9,7 @@ import type {
   Grant,
   PolicySubject,
   StoredTokenType,
-  TokenEvent,
+  TokenEventInfo,
   TokenInfo,
   Ttl,
 } from '../core/types.js';
@@ -262,7 +262,7 @@ export interface TokenService {
    * parent stays live and unrotated.
    */
   exchange(token: string, options?: ExchangeOptions): Promise<SessionToken>;
-  events(ref: TokenRef, actor: Actor, options?: EventsOptions): Promise<Page<TokenEvent>>;
+  events(ref: TokenRef, actor: Actor, options?: EventsOptions): Promise<Page<TokenEventInfo>>;
   /**
    * Appends a `used` event to the token's history. `operation` is one line
    * of 1-200 characters; `detail` a JSON object of at most 4096 UTF-8 bytes.

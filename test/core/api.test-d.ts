@@ -2,6 +2,15 @@ import { describe, expectTypeOf, it } from 'vitest';
 import {
   type Actor,
   createTokenService,
+  type EnsureMasterResult,
+  type ExchangeOptions,
+  type MaxTtlExplanation,
+  type MaxTtlTarget,
+  type Page,
+  type TenantUser,
+  type TokenEvent,
+  type TokenEventInfo,
+  type UserTarget,
   type Grant,
   type IssuedToken,
   looksLikeToken,
@@ -27,6 +36,25 @@ describe('public API types', () => {
     expectTypeOf(service.revokeAll).returns.resolves.toBeNumber();
     expectTypeOf<IssuedToken['token']>().toBeString();
     expectTypeOf<IssuedToken['info']>().toEqualTypeOf<TokenInfo>();
+  });
+
+  it('answers times as Dates, while the repository rows keep epoch milliseconds', () => {
+    expectTypeOf<TokenService['events']>().returns.resolves.toEqualTypeOf<Page<TokenEventInfo>>();
+    expectTypeOf<TokenEventInfo['at']>().toEqualTypeOf<Date>();
+    expectTypeOf<TokenInfo['createdAt']>().toEqualTypeOf<Date>();
+    expectTypeOf<TokenEvent['at']>().toBeNumber();
+  });
+
+  it('names the parameter types of the service', () => {
+    expectTypeOf<TokenService['revokeAll']>().parameter(0).toEqualTypeOf<UserTarget>();
+    expectTypeOf<TokenService['removeUser']>().parameter(0).toEqualTypeOf<UserTarget>();
+    expectTypeOf<TokenService['setMaxTtl']>().parameter(0).toEqualTypeOf<MaxTtlTarget>();
+    expectTypeOf<TokenService['explainMaxTtl']>().parameter(0).toEqualTypeOf<TenantUser>();
+    expectTypeOf<TokenService['explainMaxTtl']>().returns.resolves.toEqualTypeOf<MaxTtlExplanation>();
+    expectTypeOf<TokenService['ensureMasterToken']>().parameter(0).toEqualTypeOf<TenantUser>();
+    expectTypeOf<TokenService['ensureMasterToken']>().returns.resolves.toEqualTypeOf<EnsureMasterResult>();
+    expectTypeOf<TokenService['exchange']>().parameter(1).toEqualTypeOf<ExchangeOptions | undefined>();
+    expectTypeOf<{ tenant: 'acme'; role: 'ops' }>().toExtend<MaxTtlTarget>();
   });
 
   it('keeps secrets out of TokenInfo', () => {

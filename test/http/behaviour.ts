@@ -244,6 +244,8 @@ export function behaviourSuite(start: StartServer): void {
       expect(events.body.items.map((event: { type: string }) => event.type)).toEqual(
         expect.arrayContaining(['issued', 'comment_updated']),
       );
+      // Times over HTTP are ISO 8601 strings, as in token info.
+      for (const event of events.body.items) expect(new Date(event.at).toISOString()).toBe(event.at);
     });
 
     it('records each authenticated request as a token event with method, route pattern and status', async () => {

@@ -292,7 +292,7 @@ describe('Keboola: token events', () => {
       ['used', 'storage.tables.import'],
       ['issued', 'issued'],
     ] satisfies [TokenEventType, string][]);
-    const times = page.items.map((event) => event.at);
+    const times = page.items.map((event) => event.at.getTime());
     expect(times).toEqual([...times].sort((a, b) => b - a));
     expect(page.items.find((event) => event.operation === 'storage.tables.import')?.detail).toEqual({
       table: 'in.c-csv-import.orders',
