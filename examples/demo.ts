@@ -20,7 +20,8 @@ import { redact } from '../src/core/format.js';
 import { introspectionRouter, managementRouter, requireGrant, tokenAuth } from '../src/express/index.js';
 import { staticDirectory } from '../src/index.js';
 import { createTokenService } from '../src/service/index.js';
-import type { Actor, TokenService } from '../src/service/types.js';
+import type { TokenService } from '../src/service/token-service.js';
+import type { Actor } from '../src/service/types.js';
 import { sqliteRepository } from '../src/stores/sqlite/index.js';
 
 const TENANT = 'demo';

@@ -53,6 +53,7 @@ export type {
   InsertLimits,
   ListQuery,
   RecordChange,
+  RevokeOwnerOptions,
   TokenRepository,
   TokenUse,
 } from './core/repository.js';
@@ -67,5 +68,6 @@ export {
   type RemoteVerifierStats,
 } from './http/remote-verifier.js';
 export { createTokenService } from './service/index.js';
+export type { TokenService } from './service/token-service.js';
 export type * from './service/types.js';
 export { memoryRepository } from './stores/memory/index.js';

@@ -85,12 +85,7 @@ export interface TokenRepository {
    * only if `includeMaster`. Writes one event per revoked token, built by
    * `event`. Returns how many were revoked.
    */
-  revokeOwner(
-    tenant: string,
-    owner: string,
-    at: number,
-    options: { includeMaster: boolean; event?: (record: TokenRecord) => TokenEvent },
-  ): Promise<number>;
+  revokeOwner(tenant: string, owner: string, at: number, options: RevokeOwnerOptions): Promise<number>;
 
   /**
    * Records a use: sets `lastUsedAt` to `at` if it is later than the stored
@@ -142,6 +137,14 @@ export interface TokenRepository {
 
   /** Releases connections or handles the repository opened itself. */
   close?(): Promise<void>;
+}
+
+/** What `revokeOwner` revokes, and the event it writes for each token. */
+export interface RevokeOwnerOptions {
+  /** Revoke the owner's master token too (the user leaves the tenant). */
+  readonly includeMaster: boolean;
+  /** Builds the event of each revoked token, from the token as revoked. */
+  readonly event?: (record: TokenRecord) => TokenEvent;
 }
 
 /** One verified use of a token, for `touchMany`. */

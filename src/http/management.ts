@@ -1,9 +1,11 @@
 import { isTokenError } from '../core/errors.js';
 import type { Duration, StoredTokenType, Ttl } from '../core/types.js';
-import type { Actor, IssueInput, ListFilter, TokenService } from '../service/types.js';
+import type { TokenService } from '../service/token-service.js';
+import type { Actor, IssueInput, ListFilter } from '../service/types.js';
 
+export type { TokenService } from '../service/token-service.js';
 // The service's types, for the framework adapters: they import the HTTP layer, not the service.
-export type { Actor, TokenService } from '../service/types.js';
+export type { Actor } from '../service/types.js';
 
 import { invalid } from '../core/errors.js';
 import { errorAnswer, type HttpAnswer } from './answers.js';

@@ -3,8 +3,8 @@
 import { invalid } from '../core/errors.js';
 import { expectKeys } from '../core/input.js';
 import type { Principal } from '../core/principal-types.js';
-import { jsonObject, labelText } from '../core/text.js';
 import { toEventInfo } from '../core/records.js';
+import { jsonObject, labelText } from '../core/text.js';
 import type { TokenEventInfo } from '../core/types.js';
 import { guarded, madeHere, type ServiceContext } from './context.js';
 import { managed, pageRequest } from './lookup.js';

@@ -16,7 +16,8 @@ import { revoke, revokeUser } from './revoke.js';
 import { rotate } from './rotate.js';
 import { exchange } from './sessions.js';
 import { claim, share } from './share.js';
-import type { TokenService, TokenServiceOptions } from './types.js';
+import type { TokenService } from './token-service.js';
+import type { TokenServiceOptions } from './types.js';
 import { verify } from './verify.js';
 
 /**

@@ -1,18 +1,8 @@
 import type { SessionCodec, TokenFormat } from '../core/format-types.js';
 import type { KeyedHasherFactory, PepperSet } from '../core/hashing.js';
-import type { MaxTtlExplanation } from '../core/policy.js';
 import type { Principal } from '../core/principal-types.js';
 import type { TokenRepository } from '../core/repository.js';
-import type {
-  Directory,
-  Duration,
-  Grant,
-  PolicySubject,
-  StoredTokenType,
-  TokenEventInfo,
-  TokenInfo,
-  Ttl,
-} from '../core/types.js';
+import type { Directory, Duration, Grant, PolicySubject, StoredTokenType, TokenInfo, Ttl } from '../core/types.js';
 import type { VerificationTokenConfig } from '../core/verification-tokens.js';
 
 /**
@@ -230,49 +220,6 @@ export type EnsureMasterResult =
 export interface EventsOptions {
   readonly limit?: number;
   readonly cursor?: string | null;
-}
-
-/** The token service: every management and verification call. */
-export interface TokenService {
-  issue(input: IssueInput, actor: Actor): Promise<IssuedToken>;
-  verify(token: string, options?: VerifyOptions): Promise<Principal>;
-  rotate(ref: TokenRef, actor: Actor, options?: RotateOptions): Promise<IssuedToken>;
-  revoke(ref: TokenRef, actor: Actor): Promise<TokenInfo>;
-  revokeAll(target: UserTarget, actor: Actor): Promise<number>;
-  removeUser(target: UserTarget, actor: Actor): Promise<number>;
-  list(filter: ListFilter, actor: Actor): Promise<Page<TokenInfo>>;
-  get(ref: TokenRef, actor: Actor): Promise<TokenInfo>;
-  updateComment(ref: TokenRef, comment: string, actor: Actor): Promise<TokenInfo>;
-  /**
-   * Sets (or with `null` removes) the maximum lifetime of a user's or a
-   * role's tokens; admins only. Setting a user's needs a user the directory
-   * knows and keeps active (`not_found` otherwise); roles cannot be checked
-   * through the directory, so any role name is accepted.
-   *
-   * @throws {TokenError} `invalid_request`, `forbidden`, `not_found`, `unavailable`.
-   */
-  setMaxTtl(target: MaxTtlTarget, ttl: Duration | null, actor: Actor): Promise<void>;
-  explainMaxTtl(target: TenantUser): Promise<MaxTtlExplanation>;
-  ensureMasterToken(target: TenantUser): Promise<EnsureMasterResult>;
-  share(ref: TokenRef, actor: Actor, options?: ShareOptions): Promise<ShareResult>;
-  claim(code: string): Promise<IssuedToken>;
-  /**
-   * Turns a verified long-lived token into a short-lived session token bound
-   * to it (requires `sessions`). `verify` accepts the session while its
-   * parent stays live and unrotated.
-   */
-  exchange(token: string, options?: ExchangeOptions): Promise<SessionToken>;
-  events(ref: TokenRef, actor: Actor, options?: EventsOptions): Promise<Page<TokenEventInfo>>;
-  /**
-   * Appends a `used` event to the token's history. `operation` is one line
-   * of 1-200 characters; `detail` a JSON object of at most 4096 UTF-8 bytes.
-   * Both are checked like names and comments and stored in NFC.
-   *
-   * @throws {TokenError} `invalid_request` naming `principal`, `operation` or `detail.<key>`; `unavailable`.
-   */
-  record(principal: Principal, operation: string, detail?: Readonly<Record<string, unknown>>): Promise<void>;
-  pruneEvents(): Promise<number>;
-  purgeExpired(): Promise<number>;
 }
 
 /** A max-duration policy target: a user or a role. */

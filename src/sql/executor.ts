@@ -1,7 +1,8 @@
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { isTokenError, TokenError } from '../core/errors.js';
 import type { MaxTtlSource } from '../core/policy.js';
-import type { Actor, IssueInput, ListFilter, Page, TokenRef, TokenService } from '../service/types.js';
+import type { TokenService } from '../service/token-service.js';
+import type { Actor, IssueInput, ListFilter, Page, TokenRef } from '../service/types.js';
 import {
   answer,
   EVENT_COLUMNS,

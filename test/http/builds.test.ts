@@ -83,7 +83,10 @@ beforeAll(async () => {
   writeFileSync(join(packageDir, 'package.json'), JSON.stringify({ name: 'tokenward', type: 'module', exports }));
   writeFileSync(join(dir, 'check.mjs'), CHECK);
   // A package of its own: inside the repository's, 'tokenward' would name the repository itself (self-reference).
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'tokenward-builds-check', private: true, type: 'module' }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'tokenward-builds-check', private: true, type: 'module' }),
+  );
 }, 120_000);
 
 afterAll(() => {

@@ -20,7 +20,7 @@ import {
   tokenward,
 } from '../../src/fastify/index.js';
 import { createRemoteVerifier, type RemoteVerifier } from '../../src/http/remote-verifier.js';
-import type { TokenService } from '../../src/service/types.js';
+import type { TokenService } from '../../src/service/token-service.js';
 
 declare const service: TokenService;
 

@@ -18,7 +18,8 @@ import {
 } from '../../src/jwt/index.js';
 import { jwtSessionCodec } from '../../src/jwt/session.js';
 import { createTokenService } from '../../src/service/index.js';
-import type { TokenService, TokenServiceOptions } from '../../src/service/types.js';
+import type { TokenService } from '../../src/service/token-service.js';
+import type { TokenServiceOptions } from '../../src/service/types.js';
 import { memoryRepository } from '../../src/stores/memory/index.js';
 
 export const ISSUER = 'https://auth.acme.test';

@@ -8,7 +8,7 @@
 import { parentPort } from 'node:worker_threads';
 import { TokenError } from '../../src/core/errors.js';
 import type { TokenRepository } from '../../src/core/repository.js';
-import type { TokenService } from '../../src/service/types.js';
+import type { TokenService } from '../../src/service/token-service.js';
 import { sqliteRepository } from '../../src/stores/sqlite/index.js';
 import { makeHarness } from '../support/service.js';
 

@@ -11,7 +11,8 @@ import type { Grant, Need, TokenInfo } from '../../../src/core/types.js';
 import { createKeySet, generateSigningKey, type KeySet } from '../../../src/jwt/index.js';
 import { jwtSessionCodec } from '../../../src/jwt/session.js';
 import { createTokenService } from '../../../src/service/index.js';
-import type { Actor, TokenService } from '../../../src/service/types.js';
+import type { TokenService } from '../../../src/service/token-service.js';
+import type { Actor } from '../../../src/service/types.js';
 import { memoryRepository } from '../../../src/stores/memory/index.js';
 import { TEST_PEPPER } from '../../support/service.js';
 

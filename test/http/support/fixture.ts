@@ -1,7 +1,8 @@
 import { type StaticDirectoryData, staticDirectory } from '../../../src/core/directory.js';
 import type { TokenRepository } from '../../../src/core/repository.js';
 import { createTokenService } from '../../../src/service/index.js';
-import type { TokenService, TokenServiceOptions } from '../../../src/service/types.js';
+import type { TokenService } from '../../../src/service/token-service.js';
+import type { TokenServiceOptions } from '../../../src/service/types.js';
 import { memoryRepository } from '../../../src/stores/memory/index.js';
 
 export const PEPPER = 'http-test-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
