@@ -39,16 +39,7 @@ export function toInfo(record: TokenRecord, now: number): TokenInfo {
 
 /** The public view of an event: its time as a `Date`. */
 export function toEventInfo(event: TokenEvent): TokenEventInfo {
-  return {
-    id: event.id,
-    tokenId: event.tokenId,
-    tenant: event.tenant,
-    type: event.type,
-    actor: event.actor,
-    operation: event.operation,
-    detail: event.detail,
-    at: new Date(event.at),
-  };
+  return { ...event, at: new Date(event.at) };
 }
 
 /** The earlier of two expiries, where null means "none". */

@@ -109,22 +109,15 @@ export interface TokenRecord {
 /** A token's state at a given instant. */
 export type TokenStatus = 'active' | 'expired' | 'revoked';
 
-/** The public view of a token: everything but its secret hashes. */
-export interface TokenInfo {
-  readonly id: string;
-  readonly tenant: string;
-  readonly type: StoredTokenType;
-  readonly owner: string | null;
-  readonly name: string;
-  readonly comment: string;
-  readonly grants: readonly Grant[] | null;
+/** The public view of a token: everything but its secret hashes and version, with times as `Date`s. */
+export interface TokenInfo
+  extends Pick<TokenRecord, 'id' | 'tenant' | 'type' | 'owner' | 'name' | 'comment' | 'grants' | 'createdBy'> {
   readonly status: TokenStatus;
   readonly createdAt: Date;
   readonly expiresAt: Date | null;
   readonly revokedAt: Date | null;
   readonly rotatedAt: Date | null;
   readonly lastUsedAt: Date | null;
-  readonly createdBy: string;
 }
 
 /** A max-duration policy on a user or a role. */
@@ -161,17 +154,7 @@ export interface TokenEvent {
 }
 
 /** One entry of a token's history as the service answers it (`events`): `TokenEvent` with `at` as a `Date`. */
-export interface TokenEventInfo {
-  readonly id: string;
-  readonly tokenId: string;
-  readonly tenant: string;
-  readonly type: TokenEventType;
-  /** Who did it (`user:alice`, `token:<id>`, `system`, `claim:<label>`). */
-  readonly actor: string;
-  /** App-defined operation name for `used` events (`GET /buckets`), otherwise the event type. */
-  readonly operation: string;
-  /** Small, non-secret JSON detail. */
-  readonly detail: Readonly<Record<string, unknown>> | null;
+export interface TokenEventInfo extends Omit<TokenEvent, 'at'> {
   /** When it happened (an ISO 8601 string over HTTP). */
   readonly at: Date;
 }

@@ -8,26 +8,16 @@
 import { isTokenError, TokenError } from '../core/errors.js';
 import { opaqueFormat } from '../core/format.js';
 import type { TokenFormat } from '../core/format-types.js';
-import type { PepperRing } from '../core/hashing.js';
 import { createIdFactory } from '../core/ids.js';
 import { brandOf } from '../core/principal.js';
-import type { TokenRepository } from '../core/repository.js';
-import type { Directory } from '../core/types.js';
 import type { ServiceSettings } from './options.js';
 import { createUseRecorder, type UseRecorder } from './touch.js';
 
 /** What every capability of one service shares. */
-export interface ServiceContext {
+export interface ServiceContext
+  extends Pick<ServiceSettings, 'repository' | 'directory' | 'now' | 'random' | 'peppers'> {
   /** The options, checked; durations in milliseconds. */
   readonly settings: ServiceSettings;
-  readonly repository: TokenRepository;
-  readonly directory: Directory | undefined;
-  /** The clock, in epoch milliseconds. */
-  readonly now: () => number;
-  /** Random bytes. */
-  readonly random: (length: number) => Uint8Array;
-  /** The keyed hash of secrets under the versioned peppers. */
-  readonly peppers: PepperRing;
   /** How token strings look. */
   readonly format: TokenFormat;
   /** New ULIDs (token, event and session ids) from the service's clock and randomness. */
@@ -40,14 +30,14 @@ export interface ServiceContext {
 
 /** Builds the context of one service from its checked options. */
 export function createContext(settings: ServiceSettings): ServiceContext {
-  const { repository, now, random } = settings;
+  const { repository, directory, now, random, peppers } = settings;
   return {
     settings,
     repository,
-    directory: settings.directory,
+    directory,
     now,
     random,
-    peppers: settings.peppers,
+    peppers,
     format: settings.format ?? opaqueFormat(settings.prefix),
     nextId: createIdFactory(random, now),
     brand: Object.freeze({}),

@@ -4,6 +4,7 @@
  * uses, so a store that keeps data between tests still gives clean answers.
  */
 import { isTokenError, type TokenError, type TokenErrorCode } from '../core/errors.js';
+import type { ListQuery } from '../core/repository.js';
 import type { ClaimRecord, TokenEvent, TokenRecord } from '../core/types.js';
 import { expect } from './expect.js';
 
@@ -98,6 +99,11 @@ export function createFixtures(): Fixtures {
       };
     },
   };
+}
+
+/** A `list` query for every token of `tenant` at `T0`, expired and revoked ones included, in one page; `more` narrows it. */
+export function everyToken(tenant: string, more: Partial<ListQuery> = {}): ListQuery {
+  return { tenant, includeExpired: true, includeRevoked: true, now: T0, limit: 1000, ...more };
 }
 
 /** Asserts that `promise` rejects with a `TokenError` of `code`. */

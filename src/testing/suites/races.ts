@@ -6,7 +6,7 @@
 
 import type { ContractContext } from '../context.js';
 import { expect } from '../expect.js';
-import { race, T0 } from '../fixtures.js';
+import { everyToken, race, T0 } from '../fixtures.js';
 
 export function racesContract(context: ContractContext): void {
   raceInsertsContract(context);
@@ -23,13 +23,7 @@ function raceInsertsContract({ repo, fx, concurrency, describe, it }: ContractCo
       const outcome = await race(records.length, (i) => repo().insert(records[i]!, limits, f.event(records[i]!.id)));
       expect(outcome.values).toHaveLength(cap);
       expect(outcome.codes).toEqual(Array(10).fill('limit_exceeded'));
-      const listed = await repo().list({
-        tenant: f.tenant,
-        includeExpired: true,
-        includeRevoked: true,
-        now: T0,
-        limit: 1000,
-      });
+      const listed = await repo().list(everyToken(f.tenant));
       expect(listed.items).toHaveLength(cap);
       let events = 0;
       for (const record of records) events += (await repo().listEvents({ tokenId: record.id, limit: 10 })).items.length;
@@ -42,13 +36,7 @@ function raceInsertsContract({ repo, fx, concurrency, describe, it }: ContractCo
       const outcome = await race(records.length, (i) => repo().insert(records[i]!, { now: T0 }));
       expect(outcome.values).toHaveLength(1);
       expect(outcome.codes).toEqual(Array(concurrency - 1).fill('conflict'));
-      const listed = await repo().list({
-        tenant: f.tenant,
-        includeExpired: true,
-        includeRevoked: true,
-        now: T0,
-        limit: 1000,
-      });
+      const listed = await repo().list(everyToken(f.tenant));
       expect(listed.items).toHaveLength(1);
     });
 
@@ -62,14 +50,7 @@ function raceInsertsContract({ repo, fx, concurrency, describe, it }: ContractCo
       expect(outcome.values.filter((result) => result.created)).toHaveLength(1);
       const winner = outcome.values.find((result) => result.created)!.record;
       for (const result of outcome.values) expect(result.record).toEqual(winner);
-      const masters = await repo().list({
-        tenant: f.tenant,
-        types: ['master'],
-        includeExpired: true,
-        includeRevoked: true,
-        now: T0,
-        limit: 1000,
-      });
+      const masters = await repo().list(everyToken(f.tenant, { types: ['master'] }));
       expect(masters.items.map((record) => record.id)).toEqual([winner.id]);
       for (const candidate of candidates) {
         const events = (await repo().listEvents({ tokenId: candidate.id, limit: 10 })).items;
