@@ -9,13 +9,13 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { randomBase62 } from '../src/encoding.js';
-import { createPepperRing, portableHasher } from '../src/hashing.js';
+import { randomBase62 } from '../src/core/encoding.js';
+import type { KeyedHasherFactory } from '../src/core/hashing.js';
+import { createPepperRing, portableHasher } from '../src/core/hashing.js';
+import type { TokenRecord } from '../src/core/types.js';
 import { createTokenService, staticDirectory } from '../src/index.js';
-import { memoryRepository } from '../src/memory/index.js';
 import { nodeHasher } from '../src/node/index.js';
-import type { KeyedHasherFactory } from '../src/service-types.js';
-import type { TokenRecord } from '../src/types.js';
+import { memoryRepository } from '../src/stores/memory/index.js';
 import { type BenchModule, type BenchRow, compareOps } from './harness.js';
 
 const STORED = Number(process.env.BENCH_TOKENS ?? 1_000_000);

@@ -21,7 +21,7 @@ import { requireGrant as expressGuard, tokenAuth } from '../src/express/index.js
 import { requireGrant as fastifyGuard, tokenward } from '../src/fastify/index.js';
 import type { TokenVerifier } from '../src/http/authenticate.js';
 import { createTokenService, staticDirectory } from '../src/index.js';
-import { memoryRepository } from '../src/memory/index.js';
+import { memoryRepository } from '../src/stores/memory/index.js';
 import type { BenchModule } from './harness.js';
 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 1.2);

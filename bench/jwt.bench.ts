@@ -9,10 +9,10 @@
  * principal. The `format.parse` rows show our JWT layer alone.
  */
 import { importJWK, jwtVerify } from 'jose';
-import { staticDirectory } from '../src/directory.js';
+import { staticDirectory } from '../src/core/directory.js';
 import { createKeySet, generateSigningKey, type JwtAlgorithm, jwtFormat, jwtSessionCodec } from '../src/jwt/index.js';
-import { memoryRepository } from '../src/memory/index.js';
-import { createTokenService } from '../src/service.js';
+import { createTokenService } from '../src/service/index.js';
+import { memoryRepository } from '../src/stores/memory/index.js';
 import { type BenchModule, compareOps } from './harness.js';
 
 const ISSUER = 'https://auth.bench.test';

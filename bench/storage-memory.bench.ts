@@ -6,8 +6,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { memoryRepository } from '../src/memory/index.js';
-import type { TokenRecord } from '../src/types.js';
+import type { TokenRecord } from '../src/core/types.js';
+import { memoryRepository } from '../src/stores/memory/index.js';
 import type { BenchModule } from './harness.js';
 
 const COUNT = Number(process.env.BENCH_TOKENS ?? 1_000_000);

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createTokenService, staticDirectory } from '../src/index.js';
-import { cachedRepository, migrate, postgresRepository } from '../src/postgres/index.js';
+import { cachedRepository, migrate, postgresRepository } from '../src/stores/postgres/index.js';
 import { type LocalPostgres, startLocalPostgres } from '../test/support/postgres-server.js';
 import { type BenchModule, compareOps } from './harness.js';
 

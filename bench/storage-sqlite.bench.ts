@@ -13,10 +13,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TokenRecord } from '../src/core/types.js';
 import { createTokenService, staticDirectory } from '../src/index.js';
-import { sqliteRepository } from '../src/sqlite/index.js';
-import { INSERT_EVENT, INSERT_TOKEN, tokenParams } from '../src/sqlite/rows.js';
-import type { TokenRecord } from '../src/types.js';
+import { sqliteRepository } from '../src/stores/sqlite/index.js';
+import { INSERT_EVENT, INSERT_TOKEN, tokenParams } from '../src/stores/sqlite/rows.js';
 import { type BenchModule, compareOps } from './harness.js';
 
 const STORED = Number(process.env.BENCH_SQLITE_TOKENS ?? 100_000);

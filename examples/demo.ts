@@ -15,13 +15,14 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import express from 'express';
-import { isTokenError } from '../src/errors.js';
+import { isTokenError } from '../src/core/errors.js';
+import { redact } from '../src/core/format.js';
 import { introspectionRouter, managementRouter, requireGrant, tokenAuth } from '../src/express/index.js';
-import { redact } from '../src/format.js';
 import { staticDirectory } from '../src/index.js';
-import { createTokenService } from '../src/service.js';
-import type { Actor, TokenService } from '../src/service-types.js';
-import { sqliteRepository } from '../src/sqlite/index.js';
+import { createTokenService } from '../src/service/index.js';
+import type { TokenService } from '../src/service/token-service.js';
+import type { Actor } from '../src/service/types.js';
+import { sqliteRepository } from '../src/stores/sqlite/index.js';
 
 const TENANT = 'demo';
 const ADMIN_NAME = 'demo-admin';

@@ -1,10 +1,13 @@
 // Fails when package.json's exports map and entries.json (what tsup builds) disagree,
-// or when a built file an export points at is missing.
+// or when a built file an export points at is missing. Entries in entries.json's
+// esmOnly list are exported as ES modules only (types and default, no CommonJS
+// build); every other entry has both builds.
 import { existsSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-const entries = JSON.parse(readFileSync('entries.json', 'utf8'));
-delete entries['//'];
+const listed = JSON.parse(readFileSync('entries.json', 'utf8'));
+const esmOnly = new Set(listed.esmOnly ?? []);
+const entries = Object.fromEntries(Object.entries(listed).filter(([key]) => key.startsWith('.')));
 const problems = [];
 const exported = Object.keys(pkg.exports).filter((key) => key !== './package.json');
 for (const subpath of Object.keys(entries)) {
@@ -16,19 +19,22 @@ for (const subpath of exported) {
     continue;
   }
   const name = subpath === '.' ? 'index' : subpath.slice(2);
-  const expected = {
-    import: { types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` },
-    require: { types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` },
-  };
-  for (const condition of ['import', 'require']) {
-    for (const kind of ['types', 'default']) {
-      const actual = pkg.exports[subpath]?.[condition]?.[kind];
-      if (actual !== expected[condition][kind]) {
-        problems.push(`exports[${subpath}].${condition}.${kind} is ${actual}, expected ${expected[condition][kind]}`);
-      } else if (!existsSync(actual)) {
-        problems.push(`${actual} is missing: run the build first`);
-      }
-    }
+  const expected = esmOnly.has(subpath)
+    ? { types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` }
+    : {
+        import: { types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` },
+        require: { types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` },
+      };
+  const actual = pkg.exports[subpath];
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    problems.push(`exports[${subpath}] is ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+  }
+  const files = esmOnly.has(subpath)
+    ? Object.values(expected)
+    : Object.values(expected).flatMap((condition) => Object.values(condition));
+  for (const file of files) if (!existsSync(file)) problems.push(`${file} is missing: run the build first`);
+  if (esmOnly.has(subpath) && existsSync(`./dist/${name}.cjs`)) {
+    problems.push(`dist/${name}.cjs exists, but ${subpath} is ES modules only`);
   }
 }
 if (problems.length > 0) {

@@ -11,8 +11,8 @@
  * @packageDocumentation
  */
 
-export { type StaticDirectoryData, staticDirectory } from './directory.js';
-export { formatDuration, parseDuration } from './duration.js';
+export { type StaticDirectoryData, staticDirectory } from './core/directory.js';
+export { formatDuration, parseDuration } from './core/duration.js';
 export {
   isTokenError,
   TOKEN_ERROR_CODES,
@@ -21,8 +21,16 @@ export {
   type TokenErrorCode,
   type TokenErrorDetails,
   type TokenErrorOptions,
-} from './errors.js';
-export { looksLikeToken, opaqueFormat, redact } from './format.js';
+} from './core/errors.js';
+export { looksLikeToken, opaqueFormat, redact } from './core/format.js';
+export type {
+  ParsedClaims,
+  ParsedToken,
+  SessionClaims,
+  SessionCodec,
+  TokenFormat,
+  TokenMaterial,
+} from './core/format-types.js';
 export {
   COMPONENT_ACTIONS,
   grantSetCovers,
@@ -31,27 +39,35 @@ export {
   needToString,
   normalizeGrants,
   parseGrants,
-} from './grants.js';
-export { portableHasher } from './hashing.js';
-export { memoryRepository } from './memory/index.js';
-export { type ApplicablePolicy, resolveMaxTtl } from './policy.js';
-export type { Principal } from './principal-types.js';
+} from './core/grants.js';
+export { type KeyedHasherFactory, type PepperSet, portableHasher } from './core/hashing.js';
 export {
-  createRemoteVerifier,
-  type RemoteVerifier,
-  type RemoteVerifierOptions,
-  type RemoteVerifierStats,
-} from './remote-verifier.js';
+  type ApplicablePolicy,
+  type MaxTtlExplanation,
+  type MaxTtlSource,
+  resolveMaxTtl,
+} from './core/policy.js';
+export type { Principal } from './core/principal-types.js';
 export type {
   EventQuery,
   InsertLimits,
   ListQuery,
   RecordChange,
+  RevokeOwnerOptions,
   TokenRepository,
   TokenUse,
-} from './repository.js';
-export { type FoundToken, findTokens } from './scanning/find.js';
-export { TOKEN_PATTERN, type TokenPatternOptions, tokenPattern } from './scanning/pattern.js';
-export { createTokenService } from './service.js';
-export type * from './service-types.js';
-export type * from './types.js';
+} from './core/repository.js';
+export { type FoundToken, findTokens } from './core/scanning/find.js';
+export { TOKEN_PATTERN, type TokenPatternOptions, tokenPattern } from './core/scanning/pattern.js';
+export type * from './core/types.js';
+export type { VerificationTokenConfig } from './core/verification-tokens.js';
+export {
+  createRemoteVerifier,
+  type RemoteVerifier,
+  type RemoteVerifierOptions,
+  type RemoteVerifierStats,
+} from './http/remote-verifier.js';
+export { createTokenService } from './service/index.js';
+export type { TokenService } from './service/token-service.js';
+export type * from './service/types.js';
+export { memoryRepository } from './stores/memory/index.js';

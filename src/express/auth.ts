@@ -1,4 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Principal } from '../core/principal-types.js';
+import type { Need } from '../core/types.js';
 import { authFailure, type HttpAnswer } from '../http/answers.js';
 import {
   type AuthOptions,
@@ -13,8 +15,6 @@ import {
   rememberRealm,
   type TokenVerifier,
 } from '../http/authenticate.js';
-import type { Principal } from '../principal-types.js';
-import type { Need } from '../types.js';
 
 declare global {
   // Express types its request through this global namespace; merging adds the principal.

@@ -11,22 +11,7 @@
  * @packageDocumentation
  */
 
-export type { ErrorBody } from '../http/answers.js';
-export type { AuthOptions, TokenVerifier } from '../http/authenticate.js';
-export type { ExtractionOptions, TokenSource } from '../http/extract.js';
-export type {
-  ActiveIntrospection,
-  IntrospectionClient,
-  IntrospectionClients,
-  IntrospectionOptions,
-  IntrospectionResponse,
-} from '../http/introspection.js';
-export {
-  createRemoteVerifier,
-  type RemoteVerifier,
-  type RemoteVerifierOptions,
-  type RemoteVerifierStats,
-} from '../remote-verifier.js';
+export * from '../http/exports.js';
 export { type ExpressAuthOptions, type ExpressGuardOptions, requireGrant, tokenAuth } from './auth.js';
 export { introspectionRouter } from './introspection.js';
 export { type ExpressManagementOptions, managementRouter } from './management.js';

@@ -1,8 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { managementFailure, missingCredentials, unreadableBody } from '../http/answers.js';
-import { MANAGEMENT_ROUTES } from '../http/management.js';
+import { type Actor, MANAGEMENT_ROUTES, type TokenService } from '../http/management.js';
 import { managementSettings } from '../http/options.js';
-import type { Actor, TokenService } from '../service-types.js';
 import { sendAnswer } from './auth.js';
 import { bodyErrors, bodyReaders, requestBody, unreadBody } from './body.js';
 

@@ -6,6 +6,8 @@ import type {
   preHandlerHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Principal } from '../core/principal-types.js';
+import type { Need } from '../core/types.js';
 import { authFailure, type HttpAnswer } from '../http/answers.js';
 import {
   type AuthOptions,
@@ -22,8 +24,6 @@ import {
   type TokenVerifier,
 } from '../http/authenticate.js';
 import { FASTIFY_REGISTER_KEYS } from '../http/options.js';
-import type { Principal } from '../principal-types.js';
-import type { Need } from '../types.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -12,22 +12,7 @@
  * @packageDocumentation
  */
 
-export type { ErrorBody } from '../http/answers.js';
-export type { AuthOptions, TokenVerifier } from '../http/authenticate.js';
-export type { ExtractionOptions, TokenSource } from '../http/extract.js';
-export type {
-  ActiveIntrospection,
-  IntrospectionClient,
-  IntrospectionClients,
-  IntrospectionOptions,
-  IntrospectionResponse,
-} from '../http/introspection.js';
-export {
-  createRemoteVerifier,
-  type RemoteVerifier,
-  type RemoteVerifierOptions,
-  type RemoteVerifierStats,
-} from '../remote-verifier.js';
+export * from '../http/exports.js';
 export { type FastifyAuthOptions, type FastifyGuardOptions, requireGrant, tokenward } from './auth.js';
 export { type FastifyIntrospectionOptions, introspectionRoute } from './introspection.js';
 export { type FastifyManagementOptions, managementRoutes } from './management.js';

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { managementFailure, missingCredentials } from '../http/answers.js';
-import { MANAGEMENT_ROUTES } from '../http/management.js';
+import { type Actor, MANAGEMENT_ROUTES, type TokenService } from '../http/management.js';
 import { FASTIFY_REGISTER_KEYS, managementSettings } from '../http/options.js';
-import type { Actor, TokenService } from '../service-types.js';
 import { sendAnswer } from './auth.js';
 import { acceptFormBodies, acceptJsonBodies, answerUnreadableBodies, bodyCheck } from './body.js';
 

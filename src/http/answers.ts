@@ -1,5 +1,4 @@
-import { isTokenError, type TokenErrorCode } from '../errors.js';
-import { invalid } from '../input.js';
+import { invalid, isTokenError, type TokenErrorCode } from '../core/errors.js';
 
 /**
  * @internal How errors become HTTP answers (RFC 6750 §3 for authentication,

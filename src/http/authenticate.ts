@@ -1,9 +1,8 @@
-import { TokenError } from '../errors.js';
-import { parseNeed } from '../grants.js';
-import { invalid } from '../input.js';
-import type { Principal } from '../principal-types.js';
-import type { VerifyOptions } from '../service-types.js';
-import type { Need } from '../types.js';
+import { invalid, isTokenError, TokenError } from '../core/errors.js';
+import { parseNeed } from '../core/grants.js';
+import type { Principal } from '../core/principal-types.js';
+import type { Need } from '../core/types.js';
+import type { VerifyOptions } from '../service/types.js';
 import { authFailure, checkRealm, type HttpAnswer, missingCredentials } from './answers.js';
 import {
   EXTRACTION_KEYS,
@@ -220,6 +219,6 @@ const LOG_SOURCE = 'tokenward/http';
 /** @internal The default handler of recording failures: a warning with the error code only. */
 export function warnRecordFailure(error: unknown): void {
   // Only the error code is logged: never the token, the principal or the error's message.
-  const code = error instanceof TokenError ? error.code : 'error';
+  const code = isTokenError(error) ? error.code : 'error';
   console.warn(`${LOG_SOURCE}: recording a use failed (${code})`);
 }

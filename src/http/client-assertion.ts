@@ -1,6 +1,6 @@
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
-import { utf8 } from '../encoding.js';
-import { TokenError } from '../errors.js';
+import { utf8 } from '../core/encoding.js';
+import { TokenError } from '../core/errors.js';
 import { ClientAuthFailure, type ClientLookup, type IntrospectionClient } from './client-auth.js';
 
 /**

@@ -1,8 +1,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { JWK } from 'jose';
-import { constantTimeEqual, toBase64Url, utf8 } from '../encoding.js';
-import { TokenError } from '../errors.js';
-import { expectKeys, identifier, invalid, isPlainObject } from '../input.js';
+import { constantTimeEqual, toBase64Url, utf8 } from '../core/encoding.js';
+import { invalid, TokenError } from '../core/errors.js';
+import { expectKeys, identifier, isPlainObject } from '../core/input.js';
 import { errorAnswer, type HttpAnswer } from './answers.js';
 
 /**

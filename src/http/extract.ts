@@ -1,5 +1,4 @@
-import { TokenError } from '../errors.js';
-import { invalid } from '../input.js';
+import { invalid, TokenError } from '../core/errors.js';
 import { booleanOption } from './options.js';
 
 /**
@@ -55,8 +54,8 @@ export interface ExtractionSettings {
 
 // RFC 7230 token characters, for header and cookie names given in configuration.
 const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-// RFC 6750 §2.1 b64token.
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** RFC 6750 §2.1 b64token: what may follow `Bearer ` in the Authorization header. */
+export const B64TOKEN: RegExp = /^[A-Za-z0-9\-._~+/]+=*$/;
 // `Bearer` followed by one or more spaces and one credential; nothing else.
 const BEARER_CREDENTIALS = /^ +([^ ]*)$/;
 // Longer than any header a Node server accepts by default (16 KiB), with room to spare.

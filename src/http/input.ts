@@ -1,10 +1,6 @@
-import { TokenError } from '../errors.js';
+import { invalid, TokenError } from '../core/errors.js';
 
 /** @internal Reading untrusted request bodies and query strings for the management API. */
-
-export function invalidField(field: string, what: string): TokenError {
-  return new TokenError('invalid_request', `${field} ${what}`, { field });
-}
 
 /** The body as an object: absent is `{}`, anything but an object is refused. */
 function objectBody(body: unknown): Record<string, unknown> {
@@ -25,7 +21,7 @@ export function bodyObject(body: unknown, allowed: readonly string[]): Record<st
   for (const key of Object.keys(record)) {
     // The key is request data: name it only when it is a plain identifier.
     if (!allowed.includes(key)) {
-      throw invalidField(/^[A-Za-z_]{1,40}$/.test(key) ? key : 'body', 'is not a known field');
+      throw invalid(/^[A-Za-z_]{1,40}$/.test(key) ? key : 'body', 'is not a known field');
     }
   }
   return record;
@@ -45,8 +41,8 @@ export function oauthParameters<K extends string>(body: unknown, known: readonly
   for (const name of known) {
     if (!Object.hasOwn(fields, name)) continue;
     const value = fields[name];
-    if (Array.isArray(value)) throw invalidField(name, 'must be given once');
-    if (typeof value !== 'string') throw invalidField(name, 'must be a string');
+    if (Array.isArray(value)) throw invalid(name, 'must be given once');
+    if (typeof value !== 'string') throw invalid(name, 'must be a string');
     if (value !== '') found[name] = value;
   }
   return found;
@@ -56,7 +52,7 @@ export function oauthParameters<K extends string>(body: unknown, known: readonly
 export function queryString(query: Readonly<Record<string, unknown>>, name: string): string | undefined {
   const value = query[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw invalidField(name, 'must be given once');
+  if (typeof value !== 'string') throw invalid(name, 'must be given once');
   return value;
 }
 
@@ -65,13 +61,13 @@ export function queryBoolean(query: Readonly<Record<string, unknown>>, name: str
   if (value === undefined) return undefined;
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
-  throw invalidField(name, "must be 'true' or 'false'");
+  throw invalid(name, "must be 'true' or 'false'");
 }
 
 export function queryInteger(query: Readonly<Record<string, unknown>>, name: string): number | undefined {
   const value = queryString(query, name);
   if (value === undefined) return undefined;
-  if (!/^\d{1,7}$/.test(value)) throw invalidField(name, 'must be a positive integer');
+  if (!/^\d{1,7}$/.test(value)) throw invalid(name, 'must be a positive integer');
   return Number(value);
 }
 
@@ -79,6 +75,6 @@ export function queryInteger(query: Readonly<Record<string, unknown>>, name: str
 export function optionalString(body: Record<string, unknown>, name: string): string | undefined {
   const value = body[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw invalidField(name, 'must be a string');
+  if (typeof value !== 'string') throw invalid(name, 'must be a string');
   return value;
 }

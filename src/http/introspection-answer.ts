@@ -1,10 +1,9 @@
-import { isTokenError } from '../errors.js';
-import { invalid } from '../input.js';
-import type { Principal } from '../principal-types.js';
-import type { GrantSet } from '../types.js';
+import { invalid, isTokenError } from '../core/errors.js';
+import type { Principal } from '../core/principal-types.js';
+import type { GrantSet } from '../core/types.js';
 import type { HttpAnswer } from './answers.js';
 import type { TokenVerifier } from './authenticate.js';
-import { invalidField, oauthParameters } from './input.js';
+import { oauthParameters } from './input.js';
 import { scopeOf } from './scope.js';
 
 /** The RFC 7662 answer for a live token, with tokenward's extension members. */
@@ -115,7 +114,7 @@ export async function introspect(
   issuerOf: IssuerOf,
 ): Promise<HttpAnswer> {
   const { token } = oauthParameters(body, ['token', 'token_type_hint']);
-  if (token === undefined) throw invalidField('token', 'is required');
+  if (token === undefined) throw invalid('token', 'is required');
   try {
     const principal = await verifier.verify(token, tenant === undefined ? undefined : { tenant });
     if (principal.type === 'verification') return INACTIVE;

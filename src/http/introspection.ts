@@ -1,6 +1,5 @@
-import { TokenError } from '../errors.js';
-import { invalid } from '../input.js';
-import type { Principal } from '../principal-types.js';
+import { invalid, TokenError } from '../core/errors.js';
+import type { Principal } from '../core/principal-types.js';
 import {
   authFailure,
   bearerChallenge,

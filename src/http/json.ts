@@ -1,4 +1,4 @@
-import { TokenError } from '../errors.js';
+import { TokenError } from '../core/errors.js';
 
 /**
  * @internal The strict JSON body reader of the management and introspection

@@ -1,17 +1,16 @@
-import { isTokenError } from '../errors.js';
-import type { Actor, Duration, IssueInput, ListFilter, TokenService, Ttl } from '../service-types.js';
-import type { StoredTokenType } from '../types.js';
+import { isTokenError } from '../core/errors.js';
+import type { Duration, StoredTokenType, Ttl } from '../core/types.js';
+import type { TokenService } from '../service/token-service.js';
+import type { Actor, IssueInput, ListFilter } from '../service/types.js';
+
+export type { TokenService } from '../service/token-service.js';
+// The service's types, for the framework adapters: they import the HTTP layer, not the service.
+export type { Actor } from '../service/types.js';
+
+import { invalid } from '../core/errors.js';
 import { errorAnswer, type HttpAnswer } from './answers.js';
 import type { BodyKind } from './body.js';
-import {
-  bodyObject,
-  invalidField,
-  oauthParameters,
-  optionalString,
-  queryBoolean,
-  queryInteger,
-  queryString,
-} from './input.js';
+import { bodyObject, oauthParameters, optionalString, queryBoolean, queryInteger, queryString } from './input.js';
 
 /**
  * @internal The management API for a "Personal access tokens" page, as
@@ -62,7 +61,7 @@ function actorOf(context: ManagementContext): Actor {
 
 function param(context: ManagementContext, name: string): string {
   const value = context.params[name];
-  if (value === undefined) throw invalidField(name, 'is required');
+  if (value === undefined) throw invalid(name, 'is required');
   return value;
 }
 
@@ -90,7 +89,7 @@ function listFilter(context: ManagementContext): ListFilter {
   if (types !== undefined) {
     const list = types.split(',');
     if (!list.every((type) => TOKEN_TYPES.includes(type))) {
-      throw invalidField('type', 'must be a comma-separated list of administrative, personal, master, limited');
+      throw invalid('type', 'must be a comma-separated list of administrative, personal, master, limited');
     }
     filter.types = list as StoredTokenType[];
   }
@@ -108,7 +107,7 @@ function listFilter(context: ManagementContext): ListFilter {
 function duration(body: Record<string, unknown>, name: string): Duration | undefined {
   const value = body[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' && typeof value !== 'number') throw invalidField(name, 'must be a duration');
+  if (typeof value !== 'string' && typeof value !== 'number') throw invalid(name, 'must be a duration');
   return value;
 }
 
@@ -158,7 +157,7 @@ const updateComment: ManagementRoute = {
   async handle(service, context) {
     const body = bodyObject(context.body, ['comment']);
     const comment = optionalString(body, 'comment');
-    if (comment === undefined) throw invalidField('comment', 'is required');
+    if (comment === undefined) throw invalid('comment', 'is required');
     return ok(await service.updateComment(param(context, 'id'), comment, actorOf(context)));
   },
 };
@@ -229,7 +228,7 @@ const claimToken: ManagementRoute = {
   async handle(service, context) {
     const body = bodyObject(context.body, ['code']);
     const code = optionalString(body, 'code');
-    if (code === undefined || code === '') throw invalidField('code', 'is required');
+    if (code === undefined || code === '') throw invalid('code', 'is required');
     const issued = await service.claim(code);
     return ok({ token: issued.token, info: issued.info });
   },
@@ -258,7 +257,7 @@ const revokeByToken: ManagementRoute = {
     // RFC 6749 §3.2: client_id, client_secret and any other parameter are ignored. Holding the
     // token is the authority here, so client credentials add nothing and are not checked.
     const { token } = oauthParameters(context.body, ['token', 'token_type_hint']);
-    if (token === undefined) throw invalidField('token', 'is required');
+    if (token === undefined) throw invalid('token', 'is required');
     let principal: Awaited<ReturnType<TokenService['verify']>>;
     try {
       principal = await service.verify(token);
@@ -303,7 +302,7 @@ const explainUserPolicy: ManagementRoute = {
   async handle(service, context) {
     const user = param(context, 'user');
     const tenant = tenantOf(context);
-    if (tenant === undefined) throw invalidField('tenant', 'is required when the system acts');
+    if (tenant === undefined) throw invalid('tenant', 'is required when the system acts');
     // explainMaxTtl takes no actor; listing the user's tokens applies the same rule
     // (the user themself or an admin of the tenant) before anything is revealed.
     await service.list({ tenant, owner: user, limit: 1 }, actorOf(context));
@@ -319,7 +318,7 @@ function policyRoute(kind: 'user' | 'role'): ManagementRoute {
     body: 'json',
     async handle(service, context) {
       const body = bodyObject(context.body, ['maxTtl']);
-      if (!('maxTtl' in body)) throw invalidField('maxTtl', "is required (a duration such as '24h', or null)");
+      if (!('maxTtl' in body)) throw invalid('maxTtl', "is required (a duration such as '24h', or null)");
       const maxTtl = ttlOrNull(body, 'maxTtl');
       const name = param(context, 'name');
       const tenant = queryString(context.query, 'tenant');

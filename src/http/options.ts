@@ -1,5 +1,6 @@
-import { expectKeys, identifier, invalid, isPlainObject } from '../input.js';
-import type { TokenService } from '../service-types.js';
+import { invalid } from '../core/errors.js';
+import { expectKeys, identifier, isPlainObject } from '../core/input.js';
+import type { TokenService } from '../service/token-service.js';
 import { checkRealm } from './answers.js';
 import type { TokenVerifier } from './authenticate.js';
 import type { AmbientHeaders } from './cross-site.js';

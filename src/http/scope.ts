@@ -1,5 +1,5 @@
-import { COMPONENT_ACTIONS } from '../grants.js';
-import type { Grant, GrantSet, Need } from '../types.js';
+import { COMPONENT_ACTIONS, parseGrants } from '../core/grants.js';
+import type { Grant, GrantSet, Need } from '../core/types.js';
 
 /**
  * Grants as RFC 6749 §3.3 scope tokens: the one encoding printed by the
@@ -69,4 +69,39 @@ export function scopeTokens(grants: GrantSet): string[] {
 export function scopeOf(grants: GrantSet): string | undefined {
   const tokens = scopeTokens(grants);
   return tokens.length === 0 ? undefined : tokens.join(' ');
+}
+
+/**
+ * One scope token read back into a grant: `bucket:<name>:<access>`,
+ * `component:<name>:<action>` and `scope:<name>` as `scopeToken` writes
+ * them (percent-encoding undone); any other token, as a foreign platform
+ * may send, becomes a scope grant of its own text.
+ */
+function grantOfScopeToken(token: string): Grant {
+  const bucket = /^bucket:(.+):(read|write)$/.exec(token);
+  if (bucket) return { bucket: decodeName(bucket[1]!), access: bucket[2] as 'read' | 'write' };
+  const component = /^component:(.+):(run|configure)$/.exec(token);
+  if (component) return { component: decodeName(component[1]!), actions: [component[2] as 'run' | 'configure'] };
+  return { scope: token.startsWith('scope:') ? decodeName(token.slice(6)) : token };
+}
+
+/** A name as `encodeName` wrote it; text that is not percent-encoding is kept as it is. */
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
+/**
+ * The grants an RFC 6749 `scope` member says (the inverse of `scopeOf`):
+ * `all` alone is full access.
+ *
+ * @throws {TokenError} `invalid_request` naming `scope` when a token names a grant no grant can have.
+ */
+export function grantsOfScope(scope: string): GrantSet {
+  if (scope === FULL_ACCESS_SCOPE) return 'all';
+  const tokens = scope.split(' ').filter((token) => token !== '');
+  return parseGrants(tokens.map(grantOfScopeToken), 'scope');
 }

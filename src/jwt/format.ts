@@ -1,7 +1,8 @@
-import { TokenError } from '../errors.js';
-import { optionsObject } from '../options.js';
-import type { ParsedToken, TokenFormat, TokenMaterial } from '../service-types.js';
-import type { StoredTokenType } from '../types.js';
+import { TokenError } from '../core/errors.js';
+import type { ParsedToken, TokenFormat, TokenMaterial } from '../core/format-types.js';
+import { optionsObject } from '../core/options.js';
+import { checkPrefix } from '../core/token-shape.js';
+import type { StoredTokenType } from '../core/types.js';
 import { type KeySet, keyMaterial } from './keys.js';
 
 export { TOKEN_TYP } from './verify.js';
@@ -11,6 +12,7 @@ import {
   clockToleranceOption,
   hasCompactShape,
   nonEmptyOption,
+  shortClaim,
   signJwt,
   TOKEN_TYP,
   typMatcher,
@@ -48,13 +50,7 @@ export interface JwtFormatOptions {
  */
 export const MASTER_TOKEN_EXP_SECONDS: number = 100 * 365 * 86_400;
 
-const PREFIX_PATTERN = /^[a-z0-9]{1,20}$/;
 const TOKEN_TYPES: readonly StoredTokenType[] = ['administrative', 'personal', 'master', 'limited'];
-const MAX_CLAIM_LENGTH = 256;
-
-function shortString(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= MAX_CLAIM_LENGTH;
-}
 
 /**
  * A token format that issues signed JWTs (HS256, EdDSA or ES256) instead of
@@ -94,10 +90,7 @@ export function jwtFormat(options: JwtFormatOptions): TokenFormat {
   const audience = nonEmptyOption(options.audience, 'audience');
   const clockTolerance = clockToleranceOption(options.clockTolerance);
   const now = clockOption(options.now);
-  if (options.prefix !== undefined && (typeof options.prefix !== 'string' || !PREFIX_PATTERN.test(options.prefix))) {
-    throw new TokenError('invalid_request', 'prefix must be 1-20 lowercase letters or digits', { field: 'prefix' });
-  }
-  const head = options.prefix === undefined ? '' : `${options.prefix}_`;
+  const head = options.prefix === undefined ? '' : `${checkPrefix(options.prefix, 'prefix')}_`;
   const isOurTyp = typMatcher(material, TOKEN_TYP);
   const check = {
     material,
@@ -153,7 +146,7 @@ export function jwtFormat(options: JwtFormatOptions): TokenFormat {
       if (jwt === null || !isOurTyp(jwt)) return null;
       const payload = await verifyJwt(jwt, check);
       const { jti, secret, token_type: type, tenant, sub, exp } = payload;
-      if (!shortString(jti) || !shortString(secret) || !shortString(tenant) || !shortString(sub)) {
+      if (!shortClaim(jti) || !shortClaim(secret) || !shortClaim(tenant) || !shortClaim(sub)) {
         throw invalidToken();
       }
       if (!TOKEN_TYPES.includes(type as StoredTokenType)) throw invalidToken();

@@ -1,6 +1,6 @@
 import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { TokenError } from '../errors.js';
-import { optionsObject } from '../options.js';
+import { TokenError } from '../core/errors.js';
+import { optionsObject } from '../core/options.js';
 import { type JwtAlgorithm, KID_PATTERN } from './keys.js';
 
 /** A generated HS256 key: a random secret as text. */

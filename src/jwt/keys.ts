@@ -1,6 +1,6 @@
 import { exportJWK, importJWK, importPKCS8, importSPKI, type JWK } from 'jose';
-import { TokenError } from '../errors.js';
-import { optionsObject } from '../options.js';
+import { isTokenError, TokenError } from '../core/errors.js';
+import { optionsObject } from '../core/options.js';
 
 /** The signature algorithms tokenward signs and accepts. Nothing else is ever accepted. */
 export type JwtAlgorithm = 'HS256' | 'EdDSA' | 'ES256';
@@ -166,7 +166,7 @@ async function importAsymmetric(
       key = imported;
     } else throw configError(field, 'must be a JWK, a PEM string or a CryptoKey');
   } catch (error) {
-    if (error instanceof TokenError) throw error;
+    if (isTokenError(error)) throw error;
     // The cause may describe the key bytes; keep only our own message.
     throw configError(field, `is not a usable ${alg} ${kind} key`);
   }

@@ -1,6 +1,6 @@
-import { TokenError } from '../errors.js';
-import { optionsObject } from '../options.js';
-import type { SessionClaims, SessionCodec } from '../service-types.js';
+import { TokenError } from '../core/errors.js';
+import type { SessionClaims, SessionCodec } from '../core/format-types.js';
+import { optionsObject } from '../core/options.js';
 import { type KeySet, keyMaterial } from './keys.js';
 
 export { SESSION_TYP } from './verify.js';
@@ -11,6 +11,7 @@ import {
   hasCompactShape,
   nonEmptyOption,
   SESSION_TYP,
+  shortClaim,
   signJwt,
   typMatcher,
   verifyJwt,
@@ -28,12 +29,6 @@ export interface JwtSessionCodecOptions {
   readonly clockTolerance?: number;
   /** Clock in epoch milliseconds (default `Date.now`); pass the service's clock. */
   readonly now?: () => number;
-}
-
-const MAX_CLAIM_LENGTH = 256;
-
-function shortString(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= MAX_CLAIM_LENGTH;
 }
 
 function invalidToken(): TokenError {
@@ -104,7 +99,7 @@ export function jwtSessionCodec(options: JwtSessionCodecOptions): SessionCodec {
       if (!looksLike(token)) return null;
       const payload = await verifyJwt(token, check);
       const { jti, parent, sub, tenant, parent_rotated_at: rotatedAt, iat, exp } = payload;
-      if (!shortString(jti) || !shortString(parent) || sub !== parent || !shortString(tenant)) throw invalidToken();
+      if (!shortClaim(jti) || !shortClaim(parent) || sub !== parent || !shortClaim(tenant)) throw invalidToken();
       if (rotatedAt !== null && !(typeof rotatedAt === 'number' && Number.isSafeInteger(rotatedAt) && rotatedAt >= 0)) {
         throw invalidToken();
       }

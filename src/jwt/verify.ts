@@ -5,11 +5,20 @@
  * encoding) holds for both alike.
  */
 import { base64url, errors, type JWTHeaderParameters, type JWTPayload, jwtVerify, SignJWT } from 'jose';
-import { TokenError } from '../errors.js';
+import { B64URL } from '../core/encoding.js';
+import { TokenError } from '../core/errors.js';
 import { type KeyMaterial, MAX_KID_LENGTH, type VerificationEntry } from './keys.js';
 
 /** Longest token string looked at; anything longer is refused before any decoding. */
 export const MAX_JWT_LENGTH = 8192;
+
+/** Longest string claim (`jti`, `sub`, `tenant`, the secret) accepted, in characters. */
+const MAX_CLAIM_LENGTH = 256;
+
+/** True for a string claim of 1 to 256 characters; anything longer is not one we wrote. */
+export function shortClaim(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_CLAIM_LENGTH;
+}
 
 /** Default tolerance, in seconds, for `nbf` and `iat` set slightly in the future by another machine's clock. */
 export const DEFAULT_CLOCK_TOLERANCE = 5;
@@ -19,7 +28,6 @@ export const MAX_CLOCK_TOLERANCE = 300;
 
 const SEGMENT = '[A-Za-z0-9_-]+';
 const COMPACT = new RegExp(`^${SEGMENT}\\.${SEGMENT}\\.${SEGMENT}$`);
-const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /**
  * True when a base64url segment is the one canonical encoding of its bytes:
@@ -67,11 +75,7 @@ export function headerTyp(token: string): string | null {
 }
 
 function decodeBase64UrlText(segment: string): string {
-  const base64 = segment.replace(/-/g, '+').replace(/_/g, '/');
-  const binary = atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return strictUtf8.decode(bytes);
+  return strictUtf8.decode(base64url.decode(segment));
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

@@ -12,7 +12,7 @@
  * @packageDocumentation
  */
 import { createHmac } from 'node:crypto';
-import type { KeyedHasherFactory } from '../service-types.js';
+import type { KeyedHasherFactory } from '../core/hashing.js';
 
 /**
  * HMAC-SHA-256 on `node:crypto` (OpenSSL), for deployments that must hash

@@ -10,10 +10,11 @@
  * @packageDocumentation
  */
 import type { SecretLintRuleCreator, SecretLintSourceCode } from '@secretlint/types';
-import { redact } from '../format.js';
-import { expectKeys, invalid } from '../input.js';
-import { findTokens } from '../scanning/find.js';
-import { prefixList } from '../scanning/pattern.js';
+import { invalid } from '../core/errors.js';
+import { redact } from '../core/format.js';
+import { expectKeys } from '../core/input.js';
+import { findTokens } from '../core/scanning/find.js';
+import { prefixList } from '../core/scanning/pattern.js';
 
 /** Options of the rule, from `.secretlintrc.json`. */
 export interface TokenwardRuleOptions {

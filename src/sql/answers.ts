@@ -1,4 +1,4 @@
-import type { Grant, TokenEvent, TokenInfo } from '../types.js';
+import type { Grant, TokenEventInfo, TokenInfo } from '../core/types.js';
 import { printGrantList } from './printer.js';
 import type { ResultValue, StatementGrant, StatementResult } from './types.js';
 
@@ -88,7 +88,7 @@ export function tokenRow(info: TokenInfo): ResultValue[] {
   ];
 }
 
-export function eventRow(event: TokenEvent): ResultValue[] {
+export function eventRow(event: TokenEventInfo): ResultValue[] {
   return [
     timestamp(event.at),
     event.type,

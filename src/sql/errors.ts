@@ -1,4 +1,4 @@
-import { TokenError } from '../errors.js';
+import { TokenError } from '../core/errors.js';
 import type { SourcePosition } from './types.js';
 
 /**

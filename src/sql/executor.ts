@@ -1,6 +1,8 @@
-import { formatDuration, parseDuration } from '../duration.js';
-import { TokenError } from '../errors.js';
-import type { Actor, IssueInput, ListFilter, MaxTtlSource, Page, TokenRef, TokenService } from '../service-types.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
+import { isTokenError, TokenError } from '../core/errors.js';
+import type { MaxTtlSource } from '../core/policy.js';
+import type { TokenService } from '../service/token-service.js';
+import type { Actor, IssueInput, ListFilter, Page, TokenRef } from '../service/types.js';
 import {
   answer,
   EVENT_COLUMNS,
@@ -147,7 +149,7 @@ const dropToken: Handler<'dropToken'> = async (context, statement) => {
     const info = await context.service.revoke(refOf(context, statement), context.actor);
     return answer(columns, [[info.name, info.owner, info.status, timestamp(info.revokedAt)]]);
   } catch (error) {
-    if (statement.ifExists && error instanceof TokenError && error.code === 'not_found') return answer(columns, []);
+    if (statement.ifExists && isTokenError(error, 'not_found')) return answer(columns, []);
     throw error;
   }
 };

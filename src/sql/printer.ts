@@ -1,4 +1,4 @@
-import { TokenError } from '../errors.js';
+import { TokenError } from '../core/errors.js';
 import { isKeyword } from './keywords.js';
 import { isBareWord } from './lexer.js';
 import type { Statement, StatementGrant, TokenOwnerClause } from './types.js';

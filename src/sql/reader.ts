@@ -1,4 +1,4 @@
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../core/duration.js';
 import { StatementError } from './errors.js';
 import { asciiUpper, isKeyword } from './keywords.js';
 import { type Lexeme, Lexer } from './lexer.js';

@@ -1,4 +1,4 @@
-import { TokenError } from '../errors.js';
+import { TokenError } from '../core/errors.js';
 import { MAX_LIMIT } from './reader.js';
 import type { Statement, StatementKind } from './types.js';
 

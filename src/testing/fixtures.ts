@@ -3,9 +3,10 @@
  * suite. Every test gets its own tenant names and ids that no other test
  * uses, so a store that keeps data between tests still gives clean answers.
  */
-import { expect } from 'vitest';
-import { TokenError, type TokenErrorCode } from '../errors.js';
-import type { ClaimRecord, TokenEvent, TokenRecord } from '../types.js';
+import { isTokenError, type TokenError, type TokenErrorCode } from '../core/errors.js';
+import type { ListQuery } from '../core/repository.js';
+import type { ClaimRecord, TokenEvent, TokenRecord } from '../core/types.js';
+import { expect } from './expect.js';
 
 /** A fixed instant the suite's clocks start from (2025-06-15). */
 export const T0 = 1_750_000_000_000;
@@ -100,6 +101,11 @@ export function createFixtures(): Fixtures {
   };
 }
 
+/** A `list` query for every token of `tenant` at `T0`, expired and revoked ones included, in one page; `more` narrows it. */
+export function everyToken(tenant: string, more: Partial<ListQuery> = {}): ListQuery {
+  return { tenant, includeExpired: true, includeRevoked: true, now: T0, limit: 1000, ...more };
+}
+
 /** Asserts that `promise` rejects with a `TokenError` of `code`. */
 export async function expectTokenError(promise: Promise<unknown>, code: TokenErrorCode): Promise<TokenError> {
   const error = await promise.then(
@@ -107,7 +113,8 @@ export async function expectTokenError(promise: Promise<unknown>, code: TokenErr
     (reason: unknown) => reason,
   );
   expect(error, `expected a TokenError('${code}'), but the call succeeded`).not.toBeNull();
-  expect(error).toBeInstanceOf(TokenError);
+  // Recognized by its brand, not by class: the store may come from another build of tokenward.
+  expect(isTokenError(error), `expected a TokenError('${code}'), not ${String(error)}`).toBe(true);
   expect((error as TokenError).code).toBe(code);
   return error as TokenError;
 }
@@ -128,7 +135,7 @@ export async function race<T>(count: number, call: (index: number) => Promise<T>
   const codes: TokenErrorCode[] = [];
   for (const result of results) {
     if (result.status === 'fulfilled') values.push(result.value);
-    else if (result.reason instanceof TokenError) codes.push(result.reason.code);
+    else if (isTokenError(result.reason)) codes.push(result.reason.code);
     else throw result.reason;
   }
   return { values, codes };

@@ -1,16 +1,21 @@
 /**
  * `tokenward/testing`: the conformance suite every `TokenRepository` must
- * pass, exported so third-party stores can run it too.
+ * pass, exported so third-party stores can run it too, under any test
+ * runner. ESM only (docs/storage.md): it is a development tool, loaded by
+ * test files, and every runner it serves loads ES modules.
+ *
+ * @packageDocumentation
  */
 export { withPgFaults, withSqliteFaults } from './drivers.js';
 export { type DriverFaults, type FaultTiming, InjectedFault } from './faults.js';
+export type { TestRunner } from './runner.js';
 
-import { afterEach, beforeEach, describe } from 'vitest';
-import { functionOption, integerOption, optionsObject, required } from '../options.js';
-import type { TokenRepository } from '../repository.js';
+import { functionOption, integerOption, optionsObject, required } from '../core/options.js';
+import type { TokenRepository } from '../core/repository.js';
 import type { ContractContext } from './context.js';
 import { createFaultPlan, type DriverFaults } from './faults.js';
 import { createFixtures, type Fixtures } from './fixtures.js';
+import { runnerOption, type TestRunner } from './runner.js';
 import { changesContract } from './suites/changes.js';
 import { claimsContract } from './suites/claims.js';
 import { crowdedContract } from './suites/crowded.js';
@@ -25,6 +30,12 @@ import { textContract } from './suites/text.js';
 
 /** Options of `describeRepositoryContract`. */
 export interface RepositoryContractOptions {
+  /**
+   * The runner to declare the tests with: `{ describe, it, beforeEach,
+   * afterEach }` from vitest, `node:test`, Jest, Mocha or Bun. Required: the
+   * suite imports no runner of its own.
+   */
+  readonly runner: TestRunner;
   /**
    * How many calls the race tests start at once (default 20). Keep it at 20
    * or more for a store whose calls run on several connections, and give
@@ -51,27 +62,37 @@ export interface RepositoryContractOptions {
 }
 
 /**
- * Declares the conformance tests of the `TokenRepository` contract as
- * vitest `describe`/`it` blocks: every operation, every atomic guarantee
- * (per-owner cap, one master per user, compare-and-set updates, single-use
- * claims) under real concurrent calls, paging, tenant isolation, that
- * records handed out are not live views of storage, and, with the `faults`
- * option, that a driver failing at any statement leaves nothing
- * half-written.
+ * Declares the conformance tests of the `TokenRepository` contract with the
+ * given runner's `describe`/`it` blocks: every operation, every atomic
+ * guarantee (per-owner cap, one master per user, compare-and-set updates,
+ * single-use claims) under real concurrent calls, paging, tenant isolation,
+ * that records handed out are not live views of storage, and, with the
+ * `faults` option, that a driver failing at any statement leaves nothing
+ * half-written. Assertions are `node:assert`'s; a failure throws
+ * `AssertionError`, which every runner reports.
  *
  * `makeRepository` is called before every test and must return a repository
  * over empty storage (a fresh file, schema or database): some checks, such
  * as the counts returned by `purgeExpired` and `pruneEvents`, are global.
- * Call it at the top level of a test file; vitest must be installed (it is
- * an optional peer dependency of this entry point).
+ * Call it at the top level of a test file. Set the runner's test timeout to
+ * a few seconds at least for a store on a network database (the race tests
+ * start `concurrency` calls at once).
+ *
+ * @param name Shown in the suite's title: `TokenRepository contract: <name>`.
+ * @param makeRepository A repository over empty storage, made before each test.
+ * @param options `runner` (required), `concurrency`, `teardown`, `faults`.
+ * @throws {TokenError} `invalid_request` naming `makeRepository`, `runner`,
+ *   `concurrency`, `teardown`, `faults` or an unknown `options.<key>`.
  *
  * @example
  * ```ts
- * // test/my-store.contract.test.ts
+ * // test/my-store.contract.test.ts, under node:test (`node --test`) or vitest alike
+ * import { afterEach, beforeEach, describe, it } from 'node:test';
  * import { describeRepositoryContract } from 'tokenward/testing';
  * import { myRepository } from '../src/my-store.js';
  *
  * describeRepositoryContract('my store', async () => myRepository(await freshDatabase()), {
+ *   runner: { describe, it, beforeEach, afterEach },
  *   teardown: async (repository) => { await repository.close?.(); },
  *   // optional: the driver fails each statement of each atomic operation in turn
  *   faults: async (faults) => myRepository(withPgFaults(await freshPool(), faults)),
@@ -81,10 +102,11 @@ export interface RepositoryContractOptions {
 export function describeRepositoryContract(
   name: string,
   makeRepository: () => TokenRepository | Promise<TokenRepository>,
-  options: RepositoryContractOptions = {},
+  options: RepositoryContractOptions,
 ): void {
-  const given = optionsObject(options, 'options', ['concurrency', 'teardown', 'faults']);
+  const given = optionsObject(options, 'options', ['runner', 'concurrency', 'teardown', 'faults']);
   functionOption(required(makeRepository, 'makeRepository'), 'makeRepository');
+  const { describe, it, beforeEach, afterEach } = runnerOption(required(given.runner, 'runner'));
   const concurrency = integerOption(given.concurrency, 'concurrency', { min: 2, max: 10_000 }, 20);
   functionOption(given.teardown, 'teardown');
   functionOption(given.faults, 'faults');
@@ -112,6 +134,8 @@ export function describeRepositoryContract(
         return fixtures;
       },
       concurrency,
+      describe,
+      it,
     };
     insertContract(context);
     lookupContract(context);
@@ -126,6 +150,8 @@ export function describeRepositoryContract(
     const faults = options.faults;
     if (faults !== undefined) {
       faultsContract({
+        describe,
+        it,
         plan: createFaultPlan,
         open: async (plan) => faults(plan),
         close: async (current) => (options.teardown ? options.teardown(current) : current.close?.()),

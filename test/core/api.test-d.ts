@@ -2,19 +2,28 @@ import { describe, expectTypeOf, it } from 'vitest';
 import {
   type Actor,
   createTokenService,
+  type EnsureMasterResult,
+  type ExchangeOptions,
   type Grant,
   type IssuedToken,
   looksLikeToken,
+  type MaxTtlExplanation,
+  type MaxTtlTarget,
   memoryRepository,
   type Need,
+  type Page,
   type Principal,
   parseDuration,
   redact,
   staticDirectory,
+  type TenantUser,
   type TokenError,
   type TokenErrorCode,
+  type TokenEvent,
+  type TokenEventInfo,
   type TokenInfo,
   type TokenService,
+  type UserTarget,
 } from '../../src/index.js';
 
 describe('public API types', () => {
@@ -27,6 +36,25 @@ describe('public API types', () => {
     expectTypeOf(service.revokeAll).returns.resolves.toBeNumber();
     expectTypeOf<IssuedToken['token']>().toBeString();
     expectTypeOf<IssuedToken['info']>().toEqualTypeOf<TokenInfo>();
+  });
+
+  it('answers times as Dates, while the repository rows keep epoch milliseconds', () => {
+    expectTypeOf<TokenService['events']>().returns.resolves.toEqualTypeOf<Page<TokenEventInfo>>();
+    expectTypeOf<TokenEventInfo['at']>().toEqualTypeOf<Date>();
+    expectTypeOf<TokenInfo['createdAt']>().toEqualTypeOf<Date>();
+    expectTypeOf<TokenEvent['at']>().toBeNumber();
+  });
+
+  it('names the parameter types of the service', () => {
+    expectTypeOf<TokenService['revokeAll']>().parameter(0).toEqualTypeOf<UserTarget>();
+    expectTypeOf<TokenService['removeUser']>().parameter(0).toEqualTypeOf<UserTarget>();
+    expectTypeOf<TokenService['setMaxTtl']>().parameter(0).toEqualTypeOf<MaxTtlTarget>();
+    expectTypeOf<TokenService['explainMaxTtl']>().parameter(0).toEqualTypeOf<TenantUser>();
+    expectTypeOf<TokenService['explainMaxTtl']>().returns.resolves.toEqualTypeOf<MaxTtlExplanation>();
+    expectTypeOf<TokenService['ensureMasterToken']>().parameter(0).toEqualTypeOf<TenantUser>();
+    expectTypeOf<TokenService['ensureMasterToken']>().returns.resolves.toEqualTypeOf<EnsureMasterResult>();
+    expectTypeOf<TokenService['exchange']>().parameter(1).toEqualTypeOf<ExchangeOptions | undefined>();
+    expectTypeOf<{ tenant: 'acme'; role: 'ops' }>().toExtend<MaxTtlTarget>();
   });
 
   it('keeps secrets out of TokenInfo', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Grant, GrantSet, Need } from '../../src/types.js';
+import type { Grant, GrantSet, Need } from '../../src/core/types.js';
 
 /** Small name pools so generated grants and needs actually overlap. */
 const bucketName = fc.constantFrom('in.c-csv-import', 'out.c-main', 'in.c-logs');

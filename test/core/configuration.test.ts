@@ -5,13 +5,14 @@
  * the field, never a `TypeError` later, a silent default or a service that
  * accepts nothing.
  */
-import { describe, expect, it } from 'vitest';
-import { staticDirectory } from '../../src/directory.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { staticDirectory } from '../../src/core/directory.js';
+import type { SessionCodec } from '../../src/core/format-types.js';
 import { createKeySet, generateSigningKey, jwtFormat, jwtSessionCodec } from '../../src/jwt/index.js';
-import { memoryRepository } from '../../src/memory/index.js';
 import { nodeHasher } from '../../src/node/index.js';
-import { createTokenService } from '../../src/service.js';
-import type { SessionCodec, TokenServiceOptions } from '../../src/service-types.js';
+import { createTokenService } from '../../src/service/index.js';
+import type { TokenServiceOptions } from '../../src/service/types.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import { describeRepositoryContract } from '../../src/testing/index.js';
 import { refusalOf, rejectionOf } from '../support/refusal.js';
 import { ALICE, TEST_PEPPER, testClock, USERS } from '../support/service.js';
@@ -257,6 +258,8 @@ describe('setMaxTtl checks users against the directory', () => {
   });
 });
 
+const RUNNER = { describe, it, beforeEach, afterEach };
+
 describe('the memory store and the conformance suite refuse bad options', () => {
   it('memoryRepository takes no options: a path is refused', () => {
     expect(refusalOf(() => (memoryRepository as (options: unknown) => unknown)({ path: 'x.db' }))).toEqual({
@@ -266,10 +269,13 @@ describe('the memory store and the conformance suite refuse bad options', () => 
   });
 
   it.each([
-    ['concurrency 1', { concurrency: 1 }, 'concurrency'],
-    ['concurrency 2.5', { concurrency: 2.5 }, 'concurrency'],
-    ['a teardown that is not a function', { teardown: 'drop' }, 'teardown'],
-    ['an unknown option', { concurrent: 20 }, 'options.concurrent'],
+    ['no runner', {}, 'runner'],
+    ['a runner without afterEach', { runner: { describe, it, beforeEach } }, 'runner'],
+    ['a runner that is vitest itself', { runner: 'vitest' }, 'runner'],
+    ['concurrency 1', { runner: RUNNER, concurrency: 1 }, 'concurrency'],
+    ['concurrency 2.5', { runner: RUNNER, concurrency: 2.5 }, 'concurrency'],
+    ['a teardown that is not a function', { runner: RUNNER, teardown: 'drop' }, 'teardown'],
+    ['an unknown option', { runner: RUNNER, concurrent: 20 }, 'options.concurrent'],
   ])('describeRepositoryContract refuses %s', (_label, options, field) => {
     expect(refusalOf(() => describeRepositoryContract('bad', () => memoryRepository(), options as never))).toEqual({
       code: 'invalid_request',

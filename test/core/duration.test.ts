@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatDuration, MAX_DURATION_MS, parseDuration } from '../../src/duration.js';
-import { TokenError } from '../../src/errors.js';
+import { formatDuration, MAX_DURATION_MS, parseDuration } from '../../src/core/duration.js';
+import { TokenError } from '../../src/core/errors.js';
 
 describe('parseDuration', () => {
   it.each([

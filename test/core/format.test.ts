@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { base62Fixed, crc32Ascii, randomBase62 } from '../../src/encoding.js';
-import { looksLikeToken, opaqueFormat, redact } from '../../src/format.js';
-import type { StoredTokenType } from '../../src/types.js';
+import { base62Fixed, crc32Ascii, randomBase62 } from '../../src/core/encoding.js';
+import { looksLikeToken, opaqueFormat, redact } from '../../src/core/format.js';
+import type { StoredTokenType } from '../../src/core/types.js';
 
 const ID = '01JD3Z6Q9X8K7M5N4P3R2S1T0V';
 const SECRET = `${'a'.repeat(10) + 'B'.repeat(10)}0123456789`;
@@ -133,7 +133,7 @@ describe('redact', () => {
 
 describe('base62 checksum decoding', () => {
   it('inverts base62Fixed for every 32-bit value (property)', async () => {
-    const { base62Value } = await import('../../src/encoding.js');
+    const { base62Value } = await import('../../src/core/encoding.js');
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 0xffffffff }), (value) => {
         expect(base62Value(`xx${base62Fixed(value, 6)}`, 2, 6)).toBe(value);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
+import { TokenError } from '../../src/core/errors.js';
 import {
   grantSetCovers,
   grantsAllow,
@@ -8,7 +8,7 @@ import {
   needToString,
   normalizeGrants,
   parseGrants,
-} from '../../src/grants.js';
+} from '../../src/core/grants.js';
 import { ALL_NEEDS, arbGrantSet, arbGrants, arbNeed } from './arbitraries.js';
 
 describe('grant laws (properties)', () => {

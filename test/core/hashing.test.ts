@@ -2,9 +2,9 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createPepperRing, type PepperRing, portableHasher } from '../../src/hashing.js';
+import type { KeyedHasherFactory } from '../../src/core/hashing.js';
+import { createPepperRing, type PepperRing, portableHasher } from '../../src/core/hashing.js';
 import { nodeHasher } from '../../src/node/index.js';
-import type { KeyedHasherFactory } from '../../src/service-types.js';
 import { RFC4231 } from '../support/hmac-vectors.js';
 import { arbUtf16String } from './arbitraries.js';
 

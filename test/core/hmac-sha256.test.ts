@@ -2,8 +2,8 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HmacSha256 } from '../../src/hmac-sha256.js';
-import { writeDigest } from '../../src/sha256.js';
+import { HmacSha256 } from '../../src/core/hmac-sha256.js';
+import { writeDigest } from '../../src/core/sha256.js';
 import { RFC4231 } from '../support/hmac-vectors.js';
 import { arbUtf16String } from './arbitraries.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
-import { type ApplicablePolicy, resolveLifetime, resolveMaxTtl } from '../../src/policy.js';
+import { TokenError } from '../../src/core/errors.js';
+import { type ApplicablePolicy, resolveLifetime, resolveMaxTtl } from '../../src/core/policy.js';
 
 const DAY = 86_400_000;
 const arbPolicy: fc.Arbitrary<ApplicablePolicy> = fc.record({

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { TokenError } from '../../src/errors.js';
-import { grantSetCovers } from '../../src/grants.js';
-import type { Grant } from '../../src/types.js';
+import type { TokenError } from '../../src/core/errors.js';
+import { grantSetCovers } from '../../src/core/grants.js';
+import type { Grant } from '../../src/core/types.js';
 import { codeOf } from '../support/errors.js';
 import { ALICE, ANALYST, BOB, makeHarness } from '../support/service.js';
 import { arbGrantSet, arbGrants } from './arbitraries.js';

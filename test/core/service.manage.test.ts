@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TokenError } from '../../src/errors.js';
+import type { TokenError } from '../../src/core/errors.js';
 import { codeOf } from '../support/errors.js';
 import { ALICE, ANALYST, BOB, makeHarness } from '../support/service.js';
 
@@ -267,6 +267,9 @@ describe('events, retention and purge', () => {
       ['issued', 'user:analyst'],
     ]);
     expect(items[3]).toMatchObject({ operation: 'GET /buckets', detail: { status: 200 } });
+    // Times are Dates, like every time the service answers (the store keeps epoch milliseconds).
+    expect(items.map((event) => event.at)).toEqual(items.map(() => expect.any(Date)));
+    expect(items[0]!.at.getTime()).toBe(h.clock.now());
     expect(JSON.stringify(items)).not.toContain(rotated.token.slice(33, 63));
     expect(await codeOf(h.service.events(issued.info.id, BOB))).toBe('not_found');
   });

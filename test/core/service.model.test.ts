@@ -10,10 +10,10 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, it } from 'vitest';
-import { memoryRepository } from '../../src/memory/index.js';
-import type { TokenRepository } from '../../src/repository.js';
-import { sqliteRepository } from '../../src/sqlite/index.js';
-import type { Grant } from '../../src/types.js';
+import type { TokenRepository } from '../../src/core/repository.js';
+import type { Grant } from '../../src/core/types.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
+import { sqliteRepository } from '../../src/stores/sqlite/index.js';
 import { makeHarness } from '../support/service.js';
 import type { Who } from './model/authority.js';
 import type { Command, Pick, Real } from './model/checks.js';

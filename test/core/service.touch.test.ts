@@ -4,8 +4,8 @@
  * `touchInterval` per process whatever the store's timing.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { memoryRepository } from '../../src/memory/index.js';
-import type { TokenRepository, TokenUse } from '../../src/repository.js';
+import type { TokenRepository, TokenUse } from '../../src/core/repository.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import { ANALYST, makeHarness } from '../support/service.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { TokenError } from '../../src/errors.js';
-import { memoryRepository } from '../../src/memory/index.js';
-import type { TokenRepository } from '../../src/repository.js';
+import { TokenError } from '../../src/core/errors.js';
+import type { TokenRepository } from '../../src/core/repository.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import { codeOf } from '../support/errors.js';
 import { ALICE, ANALYST, BOB, makeHarness } from '../support/service.js';
 
@@ -107,7 +107,7 @@ describe('verify', () => {
   it('rejects a well-formed token whose secret is wrong (the keyed hash decides)', async () => {
     const h = makeHarness();
     const { token, info } = await h.service.issue({}, ANALYST);
-    const { opaqueFormat } = await import('../../src/format.js');
+    const { opaqueFormat } = await import('../../src/core/format.js');
     const forged = opaqueFormat('acme').encode({
       id: info.id,
       secret: 'Z'.repeat(30),
@@ -195,7 +195,7 @@ describe('verify', () => {
     expect(probe.calls.filter((call) => call === 'touch')).toHaveLength(1);
     h.clock.advance(31_000);
     await h.service.verify(token);
-    // Writes are batched off the verification path, at most one batch per 100 ms (src/touch.ts).
+    // Writes are batched off the verification path, at most one batch per 100 ms (src/service/touch.ts).
     await vi.waitFor(() => expect(probe.calls.filter((call) => call === 'touch')).toHaveLength(2));
   });
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { blockBuffer, finishAscii, initialState, sha256, writeDigest } from '../../src/sha256.js';
+import { blockBuffer, finishAscii, initialState, sha256, writeDigest } from '../../src/core/sha256.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const ascii = (text: string) => new TextEncoder().encode(text);

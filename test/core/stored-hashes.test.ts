@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { staticDirectory } from '../../src/directory.js';
-import { createPepperRing, portableHasher } from '../../src/hashing.js';
-import { memoryRepository } from '../../src/memory/index.js';
+import { staticDirectory } from '../../src/core/directory.js';
+import { createPepperRing, portableHasher } from '../../src/core/hashing.js';
+import type { ClaimRecord, TokenRecord } from '../../src/core/types.js';
 import { nodeHasher } from '../../src/node/index.js';
-import { createTokenService } from '../../src/service.js';
-import type { ClaimRecord, TokenRecord } from '../../src/types.js';
+import { createTokenService } from '../../src/service/index.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import { testRecord } from '../support/records.js';
 
 // Made by the previous keyed hash (@noble/hashes, commit 6fe1398): the

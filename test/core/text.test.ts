@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
-import { freeText, jsonObject, labelText } from '../../src/text.js';
+import { TokenError } from '../../src/core/errors.js';
+import { freeText, jsonObject, labelText } from '../../src/core/text.js';
 import { codeOf } from '../support/errors.js';
 import { rejectionOf } from '../support/refusal.js';
 import { ALICE, BOB, makeHarness } from '../support/service.js';

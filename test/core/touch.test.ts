@@ -1,13 +1,13 @@
 /**
- * The bounds of the last-used bookkeeping (src/touch.ts): how much it
+ * The bounds of the last-used bookkeeping (src/service/touch.ts): how much it
  * remembers, how much it queues, and that it lets go of what it no longer
  * needs.
  */
 import { describe, expect, it } from 'vitest';
-import { memoryRepository } from '../../src/memory/index.js';
-import type { TokenRepository, TokenUse } from '../../src/repository.js';
-import { createUseRecorder, USE_BATCH_LIMIT, USE_TRACKING_LIMIT } from '../../src/touch.js';
-import type { TokenRecord } from '../../src/types.js';
+import type { TokenRepository, TokenUse } from '../../src/core/repository.js';
+import type { TokenRecord } from '../../src/core/types.js';
+import { createUseRecorder, USE_BATCH_LIMIT, USE_TRACKING_LIMIT } from '../../src/service/touch.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import { T0, testRecord } from '../support/records.js';
 
 const record = (i: number): TokenRecord => testRecord(`T${String(i).padStart(10, '0')}`);

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeySet, generateSigningKey } from '../../src/jwt/index.js';
 import { jwtSessionCodec } from '../../src/jwt/session.js';
-import type { TokenService } from '../../src/service-types.js';
+import type { TokenService } from '../../src/service/token-service.js';
 import { BOB, CAROL, issue, makeFixture } from './support/fixture.js';
 import { bearer, call, json, type Reply } from './support/http.js';
 import type { RunningServer } from './support/servers.js';

@@ -5,7 +5,7 @@
  * `fastify.test.ts` run it against their server factory.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Principal } from '../../src/principal-types.js';
+import type { Principal } from '../../src/core/principal-types.js';
 import { BOB, CAROL, type Fixture, issue, makeFixture, REALM } from './support/fixture.js';
 import { bearer, call, eventually, json, type Reply } from './support/http.js';
 import type { RunningServer, StartServer } from './support/servers.js';
@@ -244,6 +244,8 @@ export function behaviourSuite(start: StartServer): void {
       expect(events.body.items.map((event: { type: string }) => event.type)).toEqual(
         expect.arrayContaining(['issued', 'comment_updated']),
       );
+      // Times over HTTP are ISO 8601 strings, as in token info.
+      for (const event of events.body.items) expect(new Date(event.at).toISOString()).toBe(event.at);
     });
 
     it('records each authenticated request as a token event with method, route pattern and status', async () => {

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import Fastify, { type FastifyPluginAsync } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
+import { TokenError } from '../../src/core/errors.js';
 import {
   requireGrant as expressGuard,
   introspectionRouter,
@@ -22,7 +22,7 @@ import {
   managementRoutes,
   tokenward,
 } from '../../src/fastify/index.js';
-import { createRemoteVerifier } from '../../src/remote-verifier.js';
+import { createRemoteVerifier } from '../../src/http/remote-verifier.js';
 import { makeFixture } from './support/fixture.js';
 
 const service = makeFixture().service;
@@ -172,6 +172,12 @@ const REMOTE_CASES: readonly (readonly [unknown, string])[] = [
     'localVerificationTokens[0].tenant',
   ],
   [{ ...REMOTE, localVerificationTokens: [{ secret: SECRET, nme: 'x' }] }, 'localVerificationTokens[0].nme'],
+  // The rules of the service's verificationTokens (one check for both lists): each secret once,
+  // printable ASCII that a header can carry, no spaces at its ends.
+  [{ ...REMOTE, localVerificationTokens: [SECRET, { secret: SECRET }] }, 'localVerificationTokens[1].secret'],
+  [{ ...REMOTE, localVerificationTokens: [`${SECRET}\n`] }, 'localVerificationTokens[0]'],
+  [{ ...REMOTE, localVerificationTokens: [` ${SECRET}`] }, 'localVerificationTokens[0]'],
+  [{ ...REMOTE, localVerificationTokens: [`${SECRET}é`] }, 'localVerificationTokens[0]'],
   [{ ...REMOTE, enablePersonalTokens: 'no' }, 'enablePersonalTokens'],
   [{ ...REMOTE, enablePersonalTokens: false }, 'enablePersonalTokens'],
   [{ ...REMOTE, enablePersonalTokens: false, localVerificationTokens: [] }, 'enablePersonalTokens'],

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
+import { TokenError } from '../../src/core/errors.js';
 import { extractionSettings, extractToken } from '../../src/http/extract.js';
 
 const settings = extractionSettings({ header: 'Verification-Token', cookie: 'auth_token' });

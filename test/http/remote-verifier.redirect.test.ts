@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { introspectionRouter } from '../../src/express/index.js';
-import { createRemoteVerifier } from '../../src/remote-verifier.js';
+import { createRemoteVerifier } from '../../src/http/remote-verifier.js';
 import { ALICE, BOB, type Fixture, issue, makeFixture } from './support/fixture.js';
 
 interface Server {

@@ -6,8 +6,11 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Principal } from '../../src/core/principal-types.js';
 import { introspectionRouter } from '../../src/express/index.js';
-import { createRemoteVerifier, type RemoteVerifierOptions } from '../../src/remote-verifier.js';
+import { createRemoteVerifier, type RemoteVerifierOptions } from '../../src/http/remote-verifier.js';
+import { createTokenService } from '../../src/service/index.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import { ALICE, BOB, CAROL, type Fixture, GINA, issue, makeFixture } from './support/fixture.js';
 import { bearer, call } from './support/http.js';
 import { FRAMEWORKS } from './support/servers.js';
@@ -281,6 +284,18 @@ describe('createRemoteVerifier', () => {
       const remote = verifier({ url: await closedPortUrl() });
       const principal = await remote.verify(LOCAL_SECRET);
       expect(principal).toMatchObject({ type: 'verification', owner: null, grants: 'all', tenant: 'default' });
+    });
+
+    it("give the principal the service gives its own verification tokens (token id 'verification:<name>')", async () => {
+      const remote = verifier({ localVerificationTokens: [{ secret: LOCAL_SECRET, tenant: 'acme', name: 'engine' }] });
+      const service = createTokenService({
+        repository: memoryRepository(),
+        pepper: 'a-pepper-of-at-least-thirty-two-bytes!!',
+        verificationTokens: [{ secret: LOCAL_SECRET, tenant: 'acme', name: 'engine' }],
+      });
+      const fields = (principal: Principal) => ({ ...principal });
+      expect(fields(await remote.verify(LOCAL_SECRET))).toEqual(fields(await service.verify(LOCAL_SECRET)));
+      expect((await remote.verify(LOCAL_SECRET)).tokenId).toBe('verification:engine');
     });
 
     it('keep working with personal tokens off, which refuses every other token without asking', async () => {

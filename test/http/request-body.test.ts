@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
+import { TokenError } from '../../src/core/errors.js';
 import { bodyRefusal, mediaType } from '../../src/http/body.js';
 import { carriesPreflightedHeader } from '../../src/http/cross-site.js';
 import { readJsonBody, repeatedName } from '../../src/http/json.js';

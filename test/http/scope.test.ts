@@ -7,10 +7,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { grantsAllow } from '../../src/core/grants.js';
+import { createPrincipal } from '../../src/core/principal.js';
+import type { Grant, GrantSet, Need } from '../../src/core/types.js';
 import { checkGuard, grantGuard } from '../../src/http/authenticate.js';
 import { activeIntrospection } from '../../src/http/introspection-answer.js';
-import { createPrincipal } from '../../src/principal.js';
-import type { Grant, GrantSet, Need } from '../../src/types.js';
+import { grantsOfScope, scopeOf } from '../../src/http/scope.js';
 
 // RFC 6749 §3.3: scope = scope-token *( SP scope-token ), scope-token = 1*NQCHAR.
 const SCOPE_SYNTAX = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
@@ -119,5 +121,22 @@ describe('guards name their needs in the same encoding', () => {
         );
       }),
     );
+  });
+});
+
+describe('the remote verifier reads the encoding back', () => {
+  it('grantsOfScope(scopeOf(grants)) allows exactly what the grants allow, names outside ASCII included', () => {
+    fc.assert(
+      fc.property(arbGrantSet, (grants) => {
+        const scope = scopeOf(grants);
+        const read = scope === undefined ? [] : grantsOfScope(scope);
+        for (const need of EVERY_NEED) expect(grantsAllow(read, need)).toBe(grantsAllow(grants, need));
+      }),
+    );
+  });
+
+  it("keeps another platform's scope tokens as scopes of their own text", () => {
+    expect(grantsOfScope('read:users  profile')).toEqual([{ scope: 'profile' }, { scope: 'read:users' }]);
+    expect(grantsOfScope('all')).toBe('all');
   });
 });

@@ -2,6 +2,7 @@
 import type { Request, RequestHandler, Router } from 'express';
 import type { FastifyPluginAsync, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { describe, expectTypeOf, it } from 'vitest';
+import type { Principal } from '../../src/core/principal-types.js';
 import {
   type ActiveIntrospection,
   requireGrant as expressGuard,
@@ -18,9 +19,8 @@ import {
   managementRoutes,
   tokenward,
 } from '../../src/fastify/index.js';
-import type { Principal } from '../../src/principal-types.js';
-import { createRemoteVerifier, type RemoteVerifier } from '../../src/remote-verifier.js';
-import type { TokenService } from '../../src/service-types.js';
+import { createRemoteVerifier, type RemoteVerifier } from '../../src/http/remote-verifier.js';
+import type { TokenService } from '../../src/service/token-service.js';
 
 declare const service: TokenService;
 

@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import { describe, expectTypeOf, it } from 'vitest';
+import type { SessionCodec, TokenFormat } from '../../src/core/format-types.js';
 import {
   createKeySet,
   type GeneratedHmacKey,
@@ -14,7 +15,6 @@ import {
   type KeySetOptions,
   type SigningKeyInput,
 } from '../../src/jwt/index.js';
-import type { SessionCodec, TokenFormat } from '../../src/service-types.js';
 
 describe('tokenward/jwt types', () => {
   it('generates keys whose type follows the algorithm, usable as signing keys', () => {

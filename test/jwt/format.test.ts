@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
+import { TokenError } from '../../src/core/errors.js';
+import type { TokenMaterial } from '../../src/core/format-types.js';
 import {
   createKeySet,
   type JwtAlgorithm,
@@ -7,7 +8,6 @@ import {
   MASTER_TOKEN_EXP_SECONDS,
   TOKEN_TYP,
 } from '../../src/jwt/index.js';
-import type { TokenMaterial } from '../../src/service-types.js';
 import {
   AUDIENCE,
   clock,

@@ -4,8 +4,10 @@
  * attacker would.
  */
 import { expect } from 'vitest';
-import { type StaticDirectoryData, staticDirectory } from '../../src/directory.js';
-import { TokenError, type TokenErrorCode } from '../../src/errors.js';
+import { type StaticDirectoryData, staticDirectory } from '../../src/core/directory.js';
+import { TokenError, type TokenErrorCode } from '../../src/core/errors.js';
+import type { TokenFormat } from '../../src/core/format-types.js';
+import type { TokenRepository } from '../../src/core/repository.js';
 import { jwtFormat } from '../../src/jwt/format.js';
 import {
   createKeySet,
@@ -15,10 +17,10 @@ import {
   type KeySetOptions,
 } from '../../src/jwt/index.js';
 import { jwtSessionCodec } from '../../src/jwt/session.js';
-import { memoryRepository } from '../../src/memory/index.js';
-import type { TokenRepository } from '../../src/repository.js';
-import { createTokenService } from '../../src/service.js';
-import type { TokenFormat, TokenService, TokenServiceOptions } from '../../src/service-types.js';
+import { createTokenService } from '../../src/service/index.js';
+import type { TokenService } from '../../src/service/token-service.js';
+import type { TokenServiceOptions } from '../../src/service/types.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 
 export const ISSUER = 'https://auth.acme.test';
 export const AUDIENCE = 'https://api.acme.test';

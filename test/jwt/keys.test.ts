@@ -1,6 +1,6 @@
 import { createLocalJWKSet, exportSPKI, importJWK, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
+import { TokenError } from '../../src/core/errors.js';
 import { createKeySet, generateSigningKey, jwks, jwtFormat } from '../../src/jwt/index.js';
 import { AUDIENCE, codeOf, ISSUER, type Keys, makeKeys, START } from './helpers.js';
 

@@ -7,9 +7,9 @@
  * working string.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { TokenRepository } from '../../src/core/repository.js';
 import { generateSigningKey } from '../../src/jwt/index.js';
-import { migrate, postgresRepository } from '../../src/postgres/index.js';
-import type { TokenRepository } from '../../src/repository.js';
+import { migrate, postgresRepository } from '../../src/stores/postgres/index.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 import { ALICE, codeOf, decode, type JwtHarness, jwtHarness, type Keys, makeKeys } from './helpers.js';
 

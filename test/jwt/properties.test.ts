@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
+import { TokenError } from '../../src/core/errors.js';
+import type { SessionCodec, TokenFormat } from '../../src/core/format-types.js';
 import { createKeySet, type JwtAlgorithm, jwtFormat, jwtSessionCodec } from '../../src/jwt/index.js';
-import type { SessionCodec, TokenFormat } from '../../src/service-types.js';
 import { AUDIENCE, ISSUER, type Keys, makeKeys, START } from './helpers.js';
 
 const CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ \u0000é';

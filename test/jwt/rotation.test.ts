@@ -5,9 +5,9 @@
  * the runbook's steps would.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { TokenMaterial } from '../../src/core/format-types.js';
 import { createKeySet, generateSigningKey, jwks, jwtFormat } from '../../src/jwt/index.js';
-import { memoryRepository } from '../../src/memory/index.js';
-import type { TokenMaterial } from '../../src/service-types.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import {
   ALICE,
   AUDIENCE,

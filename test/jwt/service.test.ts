@@ -4,11 +4,11 @@
  * expiry are enforced by the repository, not by the string.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { staticDirectory } from '../../src/directory.js';
+import { staticDirectory } from '../../src/core/directory.js';
+import type { TokenRepository } from '../../src/core/repository.js';
 import { jwtFormat, MASTER_TOKEN_EXP_SECONDS } from '../../src/jwt/index.js';
-import { memoryRepository } from '../../src/memory/index.js';
-import type { TokenRepository } from '../../src/repository.js';
-import { createTokenService } from '../../src/service.js';
+import { createTokenService } from '../../src/service/index.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import {
   ALICE,
   ANALYST,

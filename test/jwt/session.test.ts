@@ -4,8 +4,8 @@
  * never pass for one another.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { SessionClaims } from '../../src/core/format-types.js';
 import { createKeySet, jwtFormat, jwtSessionCodec, SESSION_TYP } from '../../src/jwt/index.js';
-import type { SessionClaims } from '../../src/service-types.js';
 import {
   ALICE,
   ANALYST,

@@ -4,7 +4,7 @@
  * the per-kid algorithm pin is proven here directly.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
+import { TokenError } from '../../src/core/errors.js';
 import { createKeySet } from '../../src/jwt/index.js';
 import { type KeyMaterial, keyMaterial } from '../../src/jwt/keys.js';
 import { hasCompactShape, headerTyp, selectKey, typMatcher } from '../../src/jwt/verify.js';

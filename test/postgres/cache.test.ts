@@ -3,7 +3,7 @@
  * what drops an entry, and that a read racing a change is never kept.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { memoryRepository } from '../../src/memory/index.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import {
   type CachedTokenRepository,
   cachedRepository,
@@ -12,7 +12,7 @@ import {
   postgresRepository,
   postgresTimeouts,
   type VerificationCacheOptions,
-} from '../../src/postgres/index.js';
+} from '../../src/stores/postgres/index.js';
 import { createFixtures, T0 } from '../../src/testing/fixtures.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 

@@ -8,7 +8,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { cachedRepository, migrate, postgresRepository, postgresTimeouts } from '../../src/postgres/index.js';
+import { cachedRepository, migrate, postgresRepository, postgresTimeouts } from '../../src/stores/postgres/index.js';
 import { createFixtures, T0 } from '../../src/testing/fixtures.js';
 import {
   describePostgres,

@@ -3,10 +3,10 @@
  * services on it, and small outcome counters for races.
  */
 import type pg from 'pg';
-import { TokenError } from '../../src/errors.js';
-import { migrate, postgresRepository } from '../../src/postgres/index.js';
-import type { TokenRepository } from '../../src/repository.js';
-import type { TokenServiceOptions } from '../../src/service-types.js';
+import { TokenError } from '../../src/core/errors.js';
+import type { TokenRepository } from '../../src/core/repository.js';
+import type { TokenServiceOptions } from '../../src/service/types.js';
+import { migrate, postgresRepository } from '../../src/stores/postgres/index.js';
 import { type Harness, makeHarness } from '../support/service.js';
 
 /** Migrates `schema` and returns a service harness on a PostgreSQL repository there. */

@@ -4,14 +4,14 @@
  * cache, and within the stated bound with it.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { TokenRepository } from '../../src/core/repository.js';
 import {
   type CachedTokenRepository,
   cachedRepository,
   migrate,
   type PostgresTokenRepository,
   postgresRepository,
-} from '../../src/postgres/index.js';
-import type { TokenRepository } from '../../src/repository.js';
+} from '../../src/stores/postgres/index.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 import { ANALYST, type Harness, makeHarness } from '../support/service.js';
 import { settle } from './helpers.js';

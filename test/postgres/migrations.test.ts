@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
+import { TokenError } from '../../src/core/errors.js';
 import {
   cachedRepository,
   invalidationChannel,
@@ -12,8 +12,8 @@ import {
   postgresRepository,
   renderMigrations,
   SCHEMA_VERSION,
-} from '../../src/postgres/index.js';
-import { MIGRATIONS } from '../../src/postgres/migrations.js';
+} from '../../src/stores/postgres/index.js';
+import { MIGRATIONS } from '../../src/stores/postgres/migrations.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 import { ANALYST, makeHarness } from '../support/service.js';
 import { pgHarness, settle } from './helpers.js';

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
-import { opaqueFormat } from '../../src/format.js';
+import { opaqueFormat } from '../../src/core/format.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 import { findPostgresBin } from '../support/postgres-server.js';
 import { secretEncodings } from '../support/secrets.js';

@@ -12,8 +12,8 @@
  * `{ type: 'done', report }` and exits.
  */
 import pg from 'pg';
-import { TokenError } from '../../src/errors.js';
-import { cachedRepository, migrate, postgresRepository } from '../../src/postgres/index.js';
+import { TokenError } from '../../src/core/errors.js';
+import { cachedRepository, migrate, postgresRepository } from '../../src/stores/postgres/index.js';
 import { ANALYST, makeHarness } from '../support/service.js';
 
 const url = process.argv[2]!;

@@ -20,8 +20,8 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cachedRepository, migrate, postgresRepository, postgresTimeouts } from '../../src/postgres/index.js';
-import type { TokenServiceOptions } from '../../src/service-types.js';
+import type { TokenServiceOptions } from '../../src/service/types.js';
+import { cachedRepository, migrate, postgresRepository, postgresTimeouts } from '../../src/stores/postgres/index.js';
 import { type LocalPgBouncer, pgBouncerAvailability, startPgBouncer } from '../support/pgbouncer.js';
 import {
   describePostgres,

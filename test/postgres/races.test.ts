@@ -4,8 +4,8 @@
  * every winner.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { migrate, postgresRepository } from '../../src/postgres/index.js';
-import type { TokenRepository } from '../../src/repository.js';
+import type { TokenRepository } from '../../src/core/repository.js';
+import { migrate, postgresRepository } from '../../src/stores/postgres/index.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 import { ANALYST } from '../support/service.js';
 import { outcomes, pgHarness, settle, withBarrier } from './helpers.js';

@@ -5,7 +5,7 @@
  * back by itself, see `pgbouncer.test.ts`.)
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { migrate, type PreparedStatements, postgresRepository } from '../../src/postgres/index.js';
+import { migrate, type PreparedStatements, postgresRepository } from '../../src/stores/postgres/index.js';
 import { createFixtures, T0 } from '../../src/testing/fixtures.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 

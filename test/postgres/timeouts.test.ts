@@ -8,8 +8,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
-import { migrate, postgresRepository, postgresTimeouts } from '../../src/postgres/index.js';
+import { TokenError } from '../../src/core/errors.js';
+import { migrate, postgresRepository, postgresTimeouts } from '../../src/stores/postgres/index.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 import { ANALYST, makeHarness } from '../support/service.js';
 import { settle } from './helpers.js';

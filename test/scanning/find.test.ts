@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { crc32Ascii } from '../../src/encoding.js';
-import { looksLikeToken, redact } from '../../src/format.js';
-import { findTokens } from '../../src/scanning/find.js';
-import { TOKEN_PATTERN, tokenPattern } from '../../src/scanning/pattern.js';
+import { crc32Ascii } from '../../src/core/encoding.js';
+import { looksLikeToken, redact } from '../../src/core/format.js';
+import { findTokens } from '../../src/core/scanning/find.js';
+import { TOKEN_PATTERN, tokenPattern } from '../../src/core/scanning/pattern.js';
 import { refusalOf } from '../support/refusal.js';
 import { CONTEXTS, type IssuedSample, issuedTokens, lookAlikes, withChecksum } from './support.js';
 
@@ -123,6 +123,32 @@ describe('findTokens', () => {
     const hidden = redact(text);
     for (const hit of findTokens(text)) expect(hidden).not.toContain(hit.token.slice(-36));
     expect(findTokens(hidden)).toEqual([]);
+  });
+
+  it('and redact hide exactly the same strings: the shape of a token in text is written once (TOKEN_PATTERN)', () => {
+    // The expression redact had of its own before it used TOKEN_PATTERN: lookaround instead of \b.
+    const earlier =
+      /(?<![A-Za-z0-9_])([a-z0-9]{1,20})_([apml])_([0-9A-HJKMNP-TV-Z]{26})[0-9A-Za-z]{36}(?![A-Za-z0-9_])/g;
+    const samples = issued.map((sample) => sample.token);
+    const piece = fc.oneof(
+      fc.constantFrom(...samples),
+      fc.constantFrom(...samples).map((token) => token.slice(1)),
+      fc.constantFrom(...samples).map((token) => `${token}x`),
+      fc.string({ unit: fc.constantFrom('a', 'Z', '0', '_', '-', ' ', '.', 'é', '\n'), maxLength: 3 }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
+        const text = pieces.join('');
+        const old = text.replace(
+          earlier,
+          (_t, prefix: string, code: string, id: string) => `${prefix}_${code}_${id}…[redacted]`,
+        );
+        expect(redact(text)).toBe(old);
+        const matched = [...text.matchAll(new RegExp(TOKEN_PATTERN, 'g'))].map((m) => [m.index, m[0]]);
+        expect(matched).toEqual([...text.matchAll(earlier)].map((m) => [m.index, m[0]]));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('refuses bad input with a TokenError naming the field', () => {

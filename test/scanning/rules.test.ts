@@ -10,8 +10,8 @@ import { RE2JS } from 're2js';
 import { parse as parseToml } from 'smol-toml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { findTokens } from '../../src/scanning/find.js';
-import { TOKEN_PATTERN, tokenPattern } from '../../src/scanning/pattern.js';
+import { findTokens } from '../../src/core/scanning/find.js';
+import { TOKEN_PATTERN, tokenPattern } from '../../src/core/scanning/pattern.js';
 import {
   CONTEXTS,
   type IssuedSample,

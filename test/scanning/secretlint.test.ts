@@ -5,7 +5,7 @@
 import { lintSource } from '@secretlint/core';
 import type { SecretLintCoreResult } from '@secretlint/types';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
+import { TokenError } from '../../src/core/errors.js';
 import { creator, type TokenwardRuleOptions } from '../../src/secretlint/index.js';
 import { type IssuedSample, issuedTokens, lookAlikes } from './support.js';
 

@@ -5,7 +5,7 @@
  * trufflehog compile their rules with.
  */
 import { RE2JS } from 're2js';
-import { base62Fixed, crc32Ascii } from '../../src/encoding.js';
+import { base62Fixed, crc32Ascii } from '../../src/core/encoding.js';
 import { ALICE, ANALYST, makeHarness } from '../support/service.js';
 
 export interface IssuedSample {

@@ -8,9 +8,9 @@
  * members allowed the platform functions.
  */
 import { describe, expect, it } from 'vitest';
-import { type StaticDirectoryData, staticDirectory } from '../../src/directory.js';
-import type { TokenServiceOptions } from '../../src/service-types.js';
-import type { Need } from '../../src/types.js';
+import { type StaticDirectoryData, staticDirectory } from '../../src/core/directory.js';
+import type { Need } from '../../src/core/types.js';
+import type { TokenServiceOptions } from '../../src/service/types.js';
 import { makeHarness } from '../support/service.js';
 import { startGateway } from './gateway.js';
 import { codeOf, DAY, expectNoSecret } from './support.js';

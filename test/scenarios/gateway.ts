@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { tokenAuth } from '../../src/express/index.js';
 import type { ExtractionOptions } from '../../src/http/extract.js';
-import type { TokenService } from '../../src/service-types.js';
+import type { TokenService } from '../../src/service/token-service.js';
 
 /** A running HTTP gateway in front of a token service, on a real socket. */
 export interface Gateway {

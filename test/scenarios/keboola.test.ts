@@ -8,9 +8,9 @@
  * privileges are some buckets and the MySQL extractor; Jan may read one bucket.
  */
 import { describe, expect, it } from 'vitest';
-import { type StaticDirectoryData, staticDirectory } from '../../src/directory.js';
-import type { Principal } from '../../src/principal-types.js';
-import type { Grant, Need, TokenEventType } from '../../src/types.js';
+import { type StaticDirectoryData, staticDirectory } from '../../src/core/directory.js';
+import type { Principal } from '../../src/core/principal-types.js';
+import type { Grant, Need, TokenEventType } from '../../src/core/types.js';
 import { makeHarness } from '../support/service.js';
 import { codeOf, DAY, expectNoSecret, HOUR } from './support.js';
 
@@ -292,7 +292,7 @@ describe('Keboola: token events', () => {
       ['used', 'storage.tables.import'],
       ['issued', 'issued'],
     ] satisfies [TokenEventType, string][]);
-    const times = page.items.map((event) => event.at);
+    const times = page.items.map((event) => event.at.getTime());
     expect(times).toEqual([...times].sort((a, b) => b - a));
     expect(page.items.find((event) => event.operation === 'storage.tables.import')?.detail).toEqual({
       table: 'in.c-csv-import.orders',

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import { TokenError, type TokenErrorCode } from '../../src/errors.js';
-import type { TokenInfo } from '../../src/types.js';
+import { TokenError, type TokenErrorCode } from '../../src/core/errors.js';
+import type { TokenInfo } from '../../src/core/types.js';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;

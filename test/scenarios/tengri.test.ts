@@ -6,7 +6,7 @@
  * service_accounts (SPEC §4, §5; seed 002).
  */
 import { describe, expect, it } from 'vitest';
-import { looksLikeToken } from '../../src/format.js';
+import { looksLikeToken } from '../../src/core/format.js';
 import { ALICE, ANALYST, BOB, makeHarness } from '../support/service.js';
 import { startGateway } from './gateway.js';
 import { codeOf, DAY, errorOf, expectNoSecret, HOUR, names } from './support.js';

@@ -4,7 +4,7 @@
  * holds the role service_accounts; bob is a standard user.
  */
 import { describe, expect, it } from 'vitest';
-import { looksLikeToken } from '../../src/format.js';
+import { looksLikeToken } from '../../src/core/format.js';
 import { DAY, errorOf } from '../scenarios/support.js';
 import { ALICE, ANALYST, BOB, makeHarness } from '../support/service.js';
 import { record, records, run, runOne, tengriTime } from './support.js';

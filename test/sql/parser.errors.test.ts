@@ -3,7 +3,7 @@
  * what was expected there, and what was found, by kind only.
  */
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
+import { TokenError } from '../../src/core/errors.js';
 import { StatementError } from '../../src/sql/errors.js';
 import { parseStatements } from '../../src/sql/parser.js';
 

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
+import { TokenError } from '../../src/core/errors.js';
 import { StatementError } from '../../src/sql/errors.js';
 import { KEYWORDS } from '../../src/sql/keywords.js';
 import { parseStatements } from '../../src/sql/parser.js';

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import type { Actor, TokenService } from '../../src/service-types.js';
+import type { TokenService } from '../../src/service/token-service.js';
+import type { Actor } from '../../src/service/types.js';
 import type { ExecuteOptions } from '../../src/sql/executor.js';
 import { executeStatement } from '../../src/sql/executor.js';
 import { parseStatements } from '../../src/sql/parser.js';

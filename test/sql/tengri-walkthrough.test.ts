@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { looksLikeToken } from '../../src/format.js';
+import { looksLikeToken } from '../../src/core/format.js';
 import { executeStatement } from '../../src/sql/executor.js';
 import { parseStatements } from '../../src/sql/parser.js';
 import type { StatementResult } from '../../src/sql/types.js';

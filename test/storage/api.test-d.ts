@@ -1,18 +1,20 @@
+import type * as nodeTest from 'node:test';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import { describe, expectTypeOf, it } from 'vitest';
-import { memoryRepository } from '../../src/memory/index.js';
-import type { TokenRepository, TokenUse } from '../../src/repository.js';
+import { afterEach, beforeEach, describe, expectTypeOf, it } from 'vitest';
+import type { TokenRepository, TokenUse } from '../../src/core/repository.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import {
   SQLITE_SCHEMA_VERSION,
   type SqliteRepositoryOptions,
   type SqliteTokenRepository,
   sqliteRepository,
-} from '../../src/sqlite/index.js';
+} from '../../src/stores/sqlite/index.js';
 import {
   type DriverFaults,
   describeRepositoryContract,
   type RepositoryContractOptions,
+  type TestRunner,
   withPgFaults,
   withSqliteFaults,
 } from '../../src/testing/index.js';
@@ -35,12 +37,23 @@ describe('storage API types', () => {
     expectTypeOf(SQLITE_SCHEMA_VERSION).toBeNumber();
   });
 
+  it('the runner of vitest and of node:test fit the suite', () => {
+    expectTypeOf({ describe, it, beforeEach, afterEach }).toMatchTypeOf<TestRunner>();
+    expectTypeOf<{
+      describe: typeof nodeTest.describe;
+      it: typeof nodeTest.it;
+      beforeEach: typeof nodeTest.beforeEach;
+      afterEach: typeof nodeTest.afterEach;
+    }>().toMatchTypeOf<TestRunner>();
+  });
+
   it('describeRepositoryContract accepts sync and async factories', () => {
     expectTypeOf(describeRepositoryContract).returns.toBeVoid();
     expectTypeOf(describeRepositoryContract)
       .parameter(1)
       .toEqualTypeOf<() => TokenRepository | Promise<TokenRepository>>();
-    expectTypeOf(describeRepositoryContract).parameter(2).toEqualTypeOf<RepositoryContractOptions | undefined>();
+    expectTypeOf(describeRepositoryContract).parameter(2).toEqualTypeOf<RepositoryContractOptions>();
+    expectTypeOf<RepositoryContractOptions['runner']>().toEqualTypeOf<TestRunner>();
     expectTypeOf<RepositoryContractOptions['teardown']>().toEqualTypeOf<
       ((repository: TokenRepository) => Promise<void>) | undefined
     >();

@@ -7,9 +7,9 @@
  */
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { memoryRepository } from '../../src/memory/index.js';
-import { cachedRepository, migrate, postgresRepository, renderMigrations } from '../../src/postgres/index.js';
-import { sqliteRepository } from '../../src/sqlite/index.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
+import { cachedRepository, migrate, postgresRepository, renderMigrations } from '../../src/stores/postgres/index.js';
+import { sqliteRepository } from '../../src/stores/sqlite/index.js';
 import { refusalOf, rejectionOf } from '../support/refusal.js';
 
 // Port 9 (discard): nothing in these tests may connect, and if one did it would fail loudly.

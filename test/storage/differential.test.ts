@@ -8,11 +8,11 @@
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
-import { memoryRepository } from '../../src/memory/index.js';
-import type { TokenRepository } from '../../src/repository.js';
-import { sqliteRepository } from '../../src/sqlite/index.js';
-import type { StoredTokenType, TokenEvent, TokenRecord } from '../../src/types.js';
+import { TokenError } from '../../src/core/errors.js';
+import type { TokenRepository } from '../../src/core/repository.js';
+import type { StoredTokenType, TokenEvent, TokenRecord } from '../../src/core/types.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
+import { sqliteRepository } from '../../src/stores/sqlite/index.js';
 
 const T0 = 1_750_000_000_000;
 // Small, skewed domains, so names, owners and instants collide often.

@@ -4,9 +4,9 @@
  * wrappers route every statement through it.
  */
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
-import { memoryRepository } from '../../src/memory/index.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TokenError } from '../../src/core/errors.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import { createFaultPlan } from '../../src/testing/faults.js';
 import { describeRepositoryContract, InjectedFault, withPgFaults, withSqliteFaults } from '../../src/testing/index.js';
 
@@ -100,7 +100,10 @@ describe('describeRepositoryContract options', () => {
   it('refuses a faults hook that is not a function, naming the option', () => {
     let error: unknown = null;
     try {
-      describeRepositoryContract('bad hook', () => memoryRepository(), { faults: 'yes' as never });
+      describeRepositoryContract('bad hook', () => memoryRepository(), {
+        runner: { describe, it, beforeEach, afterEach },
+        faults: 'yes' as never,
+      });
     } catch (caught) {
       error = caught;
     }

@@ -4,8 +4,8 @@
  * does not turn inserts and name lookups quadratic.
  */
 import { describe, expect, it } from 'vitest';
-import { memoryRepository } from '../../src/memory/index.js';
-import type { TokenRecord } from '../../src/types.js';
+import type { TokenRecord } from '../../src/core/types.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import { T0, testRecord } from '../support/records.js';
 
 function token(i: number, overrides: Partial<TokenRecord> = {}): TokenRecord {

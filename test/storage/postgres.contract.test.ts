@@ -5,8 +5,8 @@
  * own connection. The fault section runs on the same pool through
  * `withPgFaults`.
  */
-import { afterAll } from 'vitest';
-import { migrate, postgresRepository } from '../../src/postgres/index.js';
+import { afterAll, afterEach, beforeEach, describe, it } from 'vitest';
+import { migrate, postgresRepository } from '../../src/stores/postgres/index.js';
 import { describeRepositoryContract, withPgFaults } from '../../src/testing/index.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 
@@ -34,6 +34,7 @@ describePostgres('postgres', server, (url) => {
       return postgresRepository({ pool, schema });
     },
     {
+      runner: { describe, it, beforeEach, afterEach },
       concurrency: CONCURRENCY,
       // The fault section: the same pool, with every query (on the pool or a checked-out client) made to fail in turn.
       faults: async (faults) => {

@@ -6,10 +6,10 @@
  * and posts the outcome.
  */
 import { parentPort } from 'node:worker_threads';
-import { TokenError } from '../../src/errors.js';
-import type { TokenRepository } from '../../src/repository.js';
-import type { TokenService } from '../../src/service-types.js';
-import { sqliteRepository } from '../../src/sqlite/index.js';
+import { TokenError } from '../../src/core/errors.js';
+import type { TokenRepository } from '../../src/core/repository.js';
+import type { TokenService } from '../../src/service/token-service.js';
+import { sqliteRepository } from '../../src/stores/sqlite/index.js';
 import { makeHarness } from '../support/service.js';
 
 /** One call on a repository, or on a token service, over the file. */

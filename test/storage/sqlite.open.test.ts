@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/errors.js';
-import { sqliteRepository } from '../../src/sqlite/index.js';
+import { TokenError } from '../../src/core/errors.js';
+import { sqliteRepository } from '../../src/stores/sqlite/index.js';
 import { T0, testRecord } from '../support/records.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenward-sqlite-open-'));

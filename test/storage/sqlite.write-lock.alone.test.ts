@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { sqliteRepository } from '../../src/sqlite/index.js';
+import { sqliteRepository } from '../../src/stores/sqlite/index.js';
 import { ANALYST, makeHarness } from '../support/service.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenward-sqlite-lock-'));

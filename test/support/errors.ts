@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { TokenError } from '../../src/errors.js';
+import { TokenError } from '../../src/core/errors.js';
 
 /** The code of the `TokenError` a promise rejects with; fails the test on success or on any other error. */
 export async function codeOf(promise: Promise<unknown>): Promise<string> {

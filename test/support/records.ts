@@ -1,4 +1,4 @@
-import type { TokenRecord } from '../../src/types.js';
+import type { TokenRecord } from '../../src/core/types.js';
 
 /** A fixed instant for stored-record tests. */
 export const T0 = 1_750_000_000_000;

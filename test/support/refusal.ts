@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { TokenError } from '../../src/errors.js';
+import { TokenError } from '../../src/core/errors.js';
 
 /** How a call was refused: the `TokenError`'s code and the field it names. */
 export interface Refusal {

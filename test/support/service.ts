@@ -1,8 +1,9 @@
-import { type StaticDirectoryData, staticDirectory } from '../../src/directory.js';
-import { memoryRepository } from '../../src/memory/index.js';
-import type { TokenRepository } from '../../src/repository.js';
-import { createTokenService } from '../../src/service.js';
-import type { TokenService, TokenServiceOptions } from '../../src/service-types.js';
+import { type StaticDirectoryData, staticDirectory } from '../../src/core/directory.js';
+import type { TokenRepository } from '../../src/core/repository.js';
+import { createTokenService } from '../../src/service/index.js';
+import type { TokenService } from '../../src/service/token-service.js';
+import type { TokenServiceOptions } from '../../src/service/types.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 
 /** A pepper long enough for the service (tests only). */
 export const TEST_PEPPER = 'test-pepper-0123456789abcdefghijklmnopqrstuvwxyz';

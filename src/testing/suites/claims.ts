@@ -1,9 +1,10 @@
 /** @internal Conformance: `insertClaim` and `consumeClaim`. */
-import { describe, expect, it } from 'vitest';
+
 import type { ContractContext } from '../context.js';
+import { expect } from '../expect.js';
 import { expectTokenError, T0 } from '../fixtures.js';
 
-export function claimsContract({ repo, fx }: ContractContext): void {
+export function claimsContract({ repo, fx, describe, it }: ContractContext): void {
   describe('claims', () => {
     it('stores a claim with its event and hands it out exactly once', async () => {
       const record = fx().token();

@@ -3,14 +3,15 @@
  * tokens (an admin's many administrative tokens, a user without a cap),
  * where a store may switch to other indexes.
  */
-import { describe, expect, it } from 'vitest';
-import type { TokenRecord } from '../../types.js';
+
+import type { TokenRecord } from '../../core/types.js';
 import type { ContractContext } from '../context.js';
+import { expect } from '../expect.js';
 import { expectTokenError, T0 } from '../fixtures.js';
 
 const COUNT = 150;
 
-export function crowdedContract({ repo, fx }: ContractContext): void {
+export function crowdedContract({ repo, fx, describe, it }: ContractContext): void {
   describe(`a namespace with ${COUNT} tokens`, () => {
     it('keeps names, the cap, lookups, revocation and purging right', async () => {
       const f = fx();

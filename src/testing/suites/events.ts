@@ -1,10 +1,11 @@
 /** @internal Conformance: `appendEvent`, `listEvents` and `pruneEvents`. */
-import { describe, expect, it } from 'vitest';
-import type { TokenEvent } from '../../types.js';
+
+import type { TokenEvent } from '../../core/types.js';
 import type { ContractContext } from '../context.js';
+import { expect } from '../expect.js';
 import { expectTokenError, T0 } from '../fixtures.js';
 
-export function eventsContract({ repo, fx }: ContractContext): void {
+export function eventsContract({ repo, fx, describe, it }: ContractContext): void {
   describe('events', () => {
     it('lists a token’s events newest first, ties broken by id, with their detail', async () => {
       const f = fx();

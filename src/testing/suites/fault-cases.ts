@@ -4,9 +4,9 @@
  * afterwards. Every id, tenant and claim code comes from the fixtures, so
  * two runs of a case differ only in the fixtures' scope.
  */
-import type { TokenRepository } from '../../repository.js';
-import type { ClaimRecord, TokenRecord } from '../../types.js';
-import { type Fixtures, T0 } from '../fixtures.js';
+import type { TokenRepository } from '../../core/repository.js';
+import type { ClaimRecord, TokenRecord } from '../../core/types.js';
+import { everyToken, type Fixtures, T0 } from '../fixtures.js';
 
 /** One operation under faults. */
 export interface FaultCase {
@@ -173,7 +173,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
  * and her role, and which claims exist (consumed here: observe last).
  */
 export async function observe(repo: TokenRepository, fx: Fixtures, claims: readonly ClaimRecord[]): Promise<string> {
-  const all = { tenant: fx.tenant, includeExpired: true, includeRevoked: true, now: T0, limit: 1000 } as const;
+  const all = everyToken(fx.tenant);
   const tokens = (await repo.list(all)).items;
   const events = [];
   for (const token of tokens) events.push((await repo.listEvents({ tokenId: token.id, limit: 1000 })).items);

@@ -6,15 +6,16 @@
  * never in between, and report the failure as an error the service answers
  * with `unavailable`.
  */
-import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../errors.js';
-import type { TokenRepository } from '../../repository.js';
+import { isTokenError } from '../../core/errors.js';
+import type { TokenRepository } from '../../core/repository.js';
+import { expect } from '../expect.js';
 import type { FaultPlan, FaultTiming } from '../faults.js';
 import { createFixtures } from '../fixtures.js';
+import { skipTest, type TestRunner } from '../runner.js';
 import { FAULT_CASES, type FaultCase, observe } from './fault-cases.js';
 
 /** How the fault section gets a repository wired to a plan, and lets go of it. */
-export interface FaultContext {
+export interface FaultContext extends Pick<TestRunner, 'describe' | 'it'> {
   readonly open: (plan: FaultPlan) => Promise<TokenRepository>;
   readonly close: (repository: TokenRepository) => Promise<void>;
   readonly plan: () => FaultPlan;
@@ -33,7 +34,7 @@ async function settle(run: () => Promise<unknown>): Promise<Outcome> {
 
 /** A failure the service turns into `unavailable`: anything but a TokenError with another code. */
 function reportsOutage(error: unknown): boolean {
-  return !(error instanceof TokenError) || error.code === 'unavailable';
+  return !isTokenError(error) || error.code === 'unavailable';
 }
 
 /** Runs `test` once from a fresh scope and returns the state it leaves. */
@@ -84,14 +85,15 @@ async function sweep(repo: TokenRepository, plan: FaultPlan, test: FaultCase): P
 }
 
 export function faultsContract(context: FaultContext): void {
+  const { describe, it } = context;
   describe('driver faults: nothing half-written, failures reported', () => {
     for (const test of FAULT_CASES) {
-      it(`${test.name}: a failure at any of its statements leaves it undone or done`, async (ctx) => {
+      it(`${test.name}: a failure at any of its statements leaves it undone or done`, async function (this: unknown, ...args: unknown[]) {
         const plan = context.plan();
         const repo = await context.open(plan);
         try {
           if (test.needs !== undefined && repo[test.needs] === undefined) {
-            ctx.skip(`the store has no ${test.needs}`);
+            skipTest(this, args, `the store has no ${test.needs}`);
             return;
           }
           await sweep(repo, plan, test);

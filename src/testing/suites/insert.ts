@@ -1,9 +1,16 @@
 /** @internal Conformance: `insert` and `insertMaster`. */
-import { describe, expect, it } from 'vitest';
+
 import type { ContractContext } from '../context.js';
+import { expect } from '../expect.js';
 import { expectTokenError, T0 } from '../fixtures.js';
 
-export function insertContract({ repo, fx }: ContractContext): void {
+export function insertContract(context: ContractContext): void {
+  insertNamesContract(context);
+  insertCapContract(context);
+  insertMasterContract(context);
+}
+
+function insertNamesContract({ repo, fx, describe, it }: ContractContext): void {
   describe('insert', () => {
     it('stores the record as given', async () => {
       const record = fx().token({
@@ -70,7 +77,11 @@ export function insertContract({ repo, fx }: ContractContext): void {
       await expectTokenError(repo().insert(copy, { now: T0 + 2 }), 'conflict');
       expect((await repo().findById(first.id))?.owner).toBe('alice');
     });
+  });
+}
 
+function insertCapContract({ repo, fx, describe, it }: ContractContext): void {
+  describe('insert: the per-owner cap and the event', () => {
     it('enforces maxLivePerOwner over live non-master tokens only', async () => {
       const f = fx();
       const limits = { now: T0 + 100, maxLivePerOwner: 2 };
@@ -112,7 +123,9 @@ export function insertContract({ repo, fx }: ContractContext): void {
       expect((await repo().listEvents({ tokenId: record.id, limit: 10 })).items).toEqual([event]);
     });
   });
+}
 
+function insertMasterContract({ repo, fx, describe, it }: ContractContext): void {
   describe('insertMaster', () => {
     it('creates the master token when the user has none, with its event', async () => {
       const f = fx();

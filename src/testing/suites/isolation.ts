@@ -2,12 +2,13 @@
  * @internal Conformance: objects handed to or returned by the repository are
  * not live views of storage. Changing them must not change a later read.
  */
-import { describe, expect, it } from 'vitest';
-import type { Grant } from '../../types.js';
+
+import type { Grant } from '../../core/types.js';
 import type { ContractContext } from '../context.js';
+import { expect } from '../expect.js';
 import { T0, tryMutate, type Writable } from '../fixtures.js';
 
-export function isolationContract({ repo, fx }: ContractContext): void {
+export function isolationContract({ repo, fx, describe, it }: ContractContext): void {
   describe('records are not live views of storage', () => {
     it('changing the inserted object afterwards does not change storage', async () => {
       const grants: Grant[] = [{ scope: 'report' }];

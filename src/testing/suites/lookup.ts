@@ -1,8 +1,9 @@
 /** @internal Conformance: `findById`, `findByName` and `list`. */
-import { describe, expect, it } from 'vitest';
-import type { ListQuery, TokenRepository } from '../../repository.js';
-import type { TokenRecord } from '../../types.js';
+
+import type { ListQuery, TokenRepository } from '../../core/repository.js';
+import type { TokenRecord } from '../../core/types.js';
 import type { ContractContext } from '../context.js';
+import { expect } from '../expect.js';
 import { expectTokenError, T0 } from '../fixtures.js';
 
 async function listAll(repository: TokenRepository, query: Omit<ListQuery, 'cursor'>): Promise<TokenRecord[][]> {
@@ -19,7 +20,14 @@ async function listAll(repository: TokenRepository, query: Omit<ListQuery, 'curs
 
 const ids = (records: readonly TokenRecord[]): string[] => records.map((record) => record.id);
 
-export function lookupContract({ repo, fx }: ContractContext): void {
+export function lookupContract(context: ContractContext): void {
+  findByIdContract(context);
+  findByNameContract(context);
+  listContract(context);
+  listPagingContract(context);
+}
+
+function findByIdContract({ repo, fx, describe, it }: ContractContext): void {
   describe('findById', () => {
     it('returns null for an unknown id', async () => {
       expect(await repo().findById(fx().id())).toBeNull();
@@ -35,7 +43,9 @@ export function lookupContract({ repo, fx }: ContractContext): void {
       expect(await repo().findById(revoked.id)).toMatchObject({ id: revoked.id, revokedAt: T0 + 2 });
     });
   });
+}
 
+function findByNameContract({ repo, fx, describe, it }: ContractContext): void {
   describe('findByName', () => {
     it('finds a token by (tenant, owner, name), administrative ones with owner null', async () => {
       const f = fx();
@@ -86,7 +96,9 @@ export function lookupContract({ repo, fx }: ContractContext): void {
       expect((await repo().findByName(f.tenant, 'alice', 'cd'))?.id).toBe(expired.id);
     });
   });
+}
 
+function listContract({ repo, fx, describe, it }: ContractContext): void {
   describe('list', () => {
     const base = { includeExpired: true, includeRevoked: true, now: T0 + 100, limit: 1000 } as const;
 
@@ -165,6 +177,12 @@ export function lookupContract({ repo, fx }: ContractContext): void {
       expect(pages.map((page) => page.length)).toEqual([7, 7, 7, 4]);
       expect(ids(pages.flat())).toEqual(expected);
     });
+  });
+}
+
+function listPagingContract({ repo, fx, describe, it }: ContractContext): void {
+  describe('list: paging', () => {
+    const base = { includeExpired: true, includeRevoked: true, now: T0 + 100, limit: 1000 } as const;
 
     it('returns a null cursor on a last page that is exactly full', async () => {
       const f = fx();

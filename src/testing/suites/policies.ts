@@ -1,7 +1,8 @@
 /** @internal Conformance: `setPolicy` and `policiesFor`. */
-import { describe, expect, it } from 'vitest';
-import type { DurationPolicy } from '../../types.js';
+
+import type { DurationPolicy } from '../../core/types.js';
 import type { ContractContext } from '../context.js';
+import { expect } from '../expect.js';
 import { T0 } from '../fixtures.js';
 
 const DAY = 86_400_000;
@@ -11,7 +12,7 @@ function sorted(policies: readonly DurationPolicy[]): DurationPolicy[] {
   return [...policies].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-export function policiesContract({ repo, fx }: ContractContext): void {
+export function policiesContract({ repo, fx, describe, it }: ContractContext): void {
   describe('duration policies', () => {
     it('sets, replaces and removes the policy of a user', async () => {
       const { tenant } = fx();

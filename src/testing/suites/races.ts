@@ -3,12 +3,18 @@
  * store whose calls can run on several connections, these are the tests that
  * catch a check and a write done in two steps.
  */
-import { describe, expect, it } from 'vitest';
-import type { ContractContext } from '../context.js';
-import { race, T0 } from '../fixtures.js';
 
-export function racesContract({ repo, fx, concurrency }: ContractContext): void {
-  describe(`races (${concurrency} concurrent calls)`, () => {
+import type { ContractContext } from '../context.js';
+import { expect } from '../expect.js';
+import { everyToken, race, T0 } from '../fixtures.js';
+
+export function racesContract(context: ContractContext): void {
+  raceInsertsContract(context);
+  raceChangesContract(context);
+}
+
+function raceInsertsContract({ repo, fx, concurrency, describe, it }: ContractContext): void {
+  describe(`races on inserts (${concurrency} concurrent calls)`, () => {
     it('the per-owner cap admits exactly the cap out of cap + 10 concurrent inserts', async () => {
       const f = fx();
       const cap = Math.max(1, concurrency - 10);
@@ -17,13 +23,7 @@ export function racesContract({ repo, fx, concurrency }: ContractContext): void 
       const outcome = await race(records.length, (i) => repo().insert(records[i]!, limits, f.event(records[i]!.id)));
       expect(outcome.values).toHaveLength(cap);
       expect(outcome.codes).toEqual(Array(10).fill('limit_exceeded'));
-      const listed = await repo().list({
-        tenant: f.tenant,
-        includeExpired: true,
-        includeRevoked: true,
-        now: T0,
-        limit: 1000,
-      });
+      const listed = await repo().list(everyToken(f.tenant));
       expect(listed.items).toHaveLength(cap);
       let events = 0;
       for (const record of records) events += (await repo().listEvents({ tokenId: record.id, limit: 10 })).items.length;
@@ -36,13 +36,7 @@ export function racesContract({ repo, fx, concurrency }: ContractContext): void 
       const outcome = await race(records.length, (i) => repo().insert(records[i]!, { now: T0 }));
       expect(outcome.values).toHaveLength(1);
       expect(outcome.codes).toEqual(Array(concurrency - 1).fill('conflict'));
-      const listed = await repo().list({
-        tenant: f.tenant,
-        includeExpired: true,
-        includeRevoked: true,
-        now: T0,
-        limit: 1000,
-      });
+      const listed = await repo().list(everyToken(f.tenant));
       expect(listed.items).toHaveLength(1);
     });
 
@@ -56,21 +50,18 @@ export function racesContract({ repo, fx, concurrency }: ContractContext): void 
       expect(outcome.values.filter((result) => result.created)).toHaveLength(1);
       const winner = outcome.values.find((result) => result.created)!.record;
       for (const result of outcome.values) expect(result.record).toEqual(winner);
-      const masters = await repo().list({
-        tenant: f.tenant,
-        types: ['master'],
-        includeExpired: true,
-        includeRevoked: true,
-        now: T0,
-        limit: 1000,
-      });
+      const masters = await repo().list(everyToken(f.tenant, { types: ['master'] }));
       expect(masters.items.map((record) => record.id)).toEqual([winner.id]);
       for (const candidate of candidates) {
         const events = (await repo().listEvents({ tokenId: candidate.id, limit: 10 })).items;
         expect(events).toHaveLength(candidate.id === winner.id ? 1 : 0);
       }
     });
+  });
+}
 
+function raceChangesContract({ repo, fx, concurrency, describe, it }: ContractContext): void {
+  describe(`races on changes (${concurrency} concurrent calls)`, () => {
     it('concurrent updates with one expected version have exactly one winner', async () => {
       const f = fx();
       const record = f.token();

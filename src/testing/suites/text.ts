@@ -5,8 +5,9 @@
  * store compares names by code points and never normalizes, folds or
  * re-encodes anything itself.
  */
-import { describe, expect, it } from 'vitest';
+
 import type { ContractContext } from '../context.js';
+import { expect } from '../expect.js';
 import { T0 } from '../fixtures.js';
 
 /** Names a store must keep exactly: every script direction, joiners, astral characters, SQL and JSON metacharacters. */
@@ -25,7 +26,7 @@ export const STORED_NAMES: readonly string[] = [
 /** Free text with what comments and details may hold: newlines, tabs, implicit direction marks, spaces at the ends. */
 const STORED_TEXT = ' line 1\n\tline 2 גיבוי\u200E 2 😀\u200B ';
 
-export function textContract({ repo, fx }: ContractContext): void {
+export function textContract({ repo, fx, describe, it }: ContractContext): void {
   describe('stored text', () => {
     it('returns names, comments and labels exactly as stored, by id, by name and in lists', async () => {
       const f = fx();

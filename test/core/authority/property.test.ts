@@ -10,10 +10,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../../src/errors.js';
-import type { Principal } from '../../../src/principal-types.js';
-import type { IssueInput, ListFilter } from '../../../src/service-types.js';
-import type { TokenInfo } from '../../../src/types.js';
+import { TokenError } from '../../../src/core/errors.js';
+import type { Principal } from '../../../src/core/principal-types.js';
+import type { TokenInfo } from '../../../src/core/types.js';
+import type { IssueInput, ListFilter } from '../../../src/service/types.js';
 import { authorityOf, inside, type NeedAuthority } from '../model/authority.js';
 import { ALL, needSet } from '../model/model.js';
 import { arbWorld, buildWorld, NEEDS, POOL, type World } from './random-world.js';

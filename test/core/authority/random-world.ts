@@ -5,14 +5,15 @@
  * it. The clock never moves, so lifetimes compare exactly.
  */
 import fc from 'fast-check';
-import { staticDirectory } from '../../../src/directory.js';
+import { staticDirectory } from '../../../src/core/directory.js';
+import type { Principal } from '../../../src/core/principal-types.js';
+import type { Grant, Need, TokenInfo } from '../../../src/core/types.js';
 import { createKeySet, generateSigningKey, type KeySet } from '../../../src/jwt/index.js';
 import { jwtSessionCodec } from '../../../src/jwt/session.js';
-import { memoryRepository } from '../../../src/memory/index.js';
-import type { Principal } from '../../../src/principal-types.js';
-import { createTokenService } from '../../../src/service.js';
-import type { Actor, TokenService } from '../../../src/service-types.js';
-import type { Grant, Need, TokenInfo } from '../../../src/types.js';
+import { createTokenService } from '../../../src/service/index.js';
+import type { TokenService } from '../../../src/service/token-service.js';
+import type { Actor } from '../../../src/service/types.js';
+import { memoryRepository } from '../../../src/stores/memory/index.js';
 import { TEST_PEPPER } from '../../support/service.js';
 
 export const NOW = Date.UTC(2026, 0, 1);

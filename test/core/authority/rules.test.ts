@@ -5,10 +5,10 @@
  * nobody's "own"). Expected answers are literal, not computed.
  */
 import { describe, expect, it } from 'vitest';
-import { reaches, reachOf, type TokenActor } from '../../../src/access.js';
-import { mayManage, type ResolvedActor } from '../../../src/actors.js';
-import { type Authority, authorityOf, within } from '../../../src/authority.js';
-import type { TokenRecord } from '../../../src/types.js';
+import { reaches, reachOf, type TokenActor } from '../../../src/core/access.js';
+import { mayManage, type ResolvedActor } from '../../../src/core/actors.js';
+import { type Authority, authorityOf, within } from '../../../src/core/authority.js';
+import type { TokenRecord } from '../../../src/core/types.js';
 import { testRecord } from '../../support/records.js';
 
 const storedRecord = (fields: Partial<TokenRecord>): TokenRecord => testRecord(fields.id ?? 'TOKEN', fields);

@@ -5,7 +5,7 @@
  * answers `not_found`; one it sees but may not change answers `forbidden`.
  */
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../../src/errors.js';
+import { TokenError } from '../../../src/core/errors.js';
 import { ACTORS, type ActorName, buildWorld, TARGETS, type TargetName, type World } from './world.js';
 
 type Call = 'get' | 'events' | 'rotate' | 'share' | 'revoke' | 'comment';

@@ -5,8 +5,8 @@
  * the call, and a share records who made it.
  */
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../../src/errors.js';
-import type { ListFilter } from '../../../src/service-types.js';
+import { TokenError } from '../../../src/core/errors.js';
+import type { ListFilter } from '../../../src/service/types.js';
 import { ACTORS, type ActorName, buildWorld, REPORTS, TARGETS, type TargetName } from './world.js';
 
 async function outcome<T>(work: Promise<T>): Promise<{ code: string; value?: T }> {

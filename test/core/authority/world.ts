@@ -4,11 +4,13 @@
  * (issue 8). Every token is live, so each answer is decided by who may reach
  * what, never by a token's state.
  */
+
+import type { Principal } from '../../../src/core/principal-types.js';
+import type { Grant } from '../../../src/core/types.js';
 import { createKeySet, generateSigningKey, type KeySet } from '../../../src/jwt/index.js';
 import { jwtSessionCodec } from '../../../src/jwt/session.js';
-import type { Principal } from '../../../src/principal-types.js';
-import type { Actor, IssueInput, TokenService } from '../../../src/service-types.js';
-import type { Grant } from '../../../src/types.js';
+import type { TokenService } from '../../../src/service/token-service.js';
+import type { Actor, IssueInput } from '../../../src/service/types.js';
 import { type Harness, makeHarness } from '../../support/service.js';
 
 export const REPORTS: Grant = { scope: 'reports' };

@@ -4,7 +4,7 @@
  * service's code. The model-based test uses it for commands made through a
  * token; the authority properties use it as their oracle.
  */
-import type { StoredTokenType } from '../../../src/types.js';
+import type { StoredTokenType } from '../../../src/core/types.js';
 import {
   type ActorName,
   ALL,

@@ -5,9 +5,9 @@
  */
 import type fc from 'fast-check';
 import { expect } from 'vitest';
-import type { TokenErrorCode } from '../../../src/errors.js';
-import type { Actor, TokenRef } from '../../../src/service-types.js';
-import type { Grant, TokenInfo } from '../../../src/types.js';
+import type { TokenErrorCode } from '../../../src/core/errors.js';
+import type { Grant, TokenInfo } from '../../../src/core/types.js';
+import type { Actor, TokenRef } from '../../../src/service/types.js';
 import type { Harness } from '../../support/service.js';
 import { actingToken, actingTokens, type ModelCall, maySee, tokenVerdict, type Who, whoTenant } from './authority.js';
 import {

@@ -1,7 +1,7 @@
 /** The `issue` command: who may create which token, with which grants, lifetime and name (SPEC §2, §4, §5). */
 import { expect } from 'vitest';
-import { looksLikeToken } from '../../../src/format.js';
-import type { Grant } from '../../../src/types.js';
+import { looksLikeToken } from '../../../src/core/format.js';
+import type { Grant } from '../../../src/core/types.js';
 import { actingTokens, type Command, codes, expectInfo, type Real } from './checks.js';
 import {
   type ActorName,

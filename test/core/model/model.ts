@@ -4,7 +4,7 @@
  * functions that say what must happen. The commands in `commands.ts` run each
  * call against the real service and this model and compare the two.
  */
-import type { Grant, Need, StoredTokenType } from '../../../src/types.js';
+import type { Grant, Need, StoredTokenType } from '../../../src/core/types.js';
 
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;

@@ -1,6 +1,6 @@
 /** How a command compares a call's outcome with the model's verdict. */
 import { expect } from 'vitest';
-import { TokenError, type TokenErrorCode } from '../../../src/errors.js';
+import { TokenError, type TokenErrorCode } from '../../../src/core/errors.js';
 
 /** How a call ended: its value, or the code of the `TokenError` it threw. */
 export type Outcome<T> =

@@ -140,7 +140,7 @@ export class EventsCommand implements Command {
     );
     if (page === null || token === null) return;
     expect(
-      page.items.map((event) => [event.type, event.operation, event.at]),
+      page.items.map((event) => [event.type, event.operation, event.at.getTime()]),
       this.toString(),
     ).toEqual(token.events.map((event) => [event.type, event.operation, event.at]).reverse());
     expectNoSecrets(m, page, this.toString());

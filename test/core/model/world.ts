@@ -1,6 +1,6 @@
 /** What happens around the service: the clock moves, the app changes its directory, records uses and prunes history. */
 import { expect } from 'vitest';
-import type { Grant } from '../../../src/types.js';
+import type { Grant } from '../../../src/core/types.js';
 import { actingTokens, type Command, codes, type Real, sweep } from './checks.js';
 import { EVENT_RETENTION, logEvent, type Model, type ModelToken, PURGE_AFTER } from './model.js';
 import { expectOutcome, settle } from './outcome.js';

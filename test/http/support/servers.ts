@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
+import type { Principal } from '../../../src/core/principal-types.js';
 import {
   requireGrant as expressGuard,
   introspectionRouter,
@@ -15,8 +16,8 @@ import {
 } from '../../../src/fastify/index.js';
 import type { TokenVerifier } from '../../../src/http/authenticate.js';
 import type { IntrospectionOptions } from '../../../src/http/introspection.js';
-import type { Principal } from '../../../src/principal-types.js';
-import type { Actor, TokenService } from '../../../src/service-types.js';
+import type { TokenService } from '../../../src/service/token-service.js';
+import type { Actor } from '../../../src/service/types.js';
 import { AS_ISSUER, ISSUER_TEMPLATE, TEST_CLIENTS } from './clients.js';
 import { REALM } from './fixture.js';
 

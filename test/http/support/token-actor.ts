@@ -9,7 +9,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import { managementRouter, tokenAuth } from '../../../src/express/index.js';
 import { managementRoutes, tokenward } from '../../../src/fastify/index.js';
-import type { TokenService } from '../../../src/service-types.js';
+import type { TokenService } from '../../../src/service/token-service.js';
 import { REALM } from './fixture.js';
 import type { RunningServer } from './servers.js';
 

@@ -1,0 +1,182 @@
+import { invalid } from './errors.js';
+import type { BucketAccess, ComponentAction, Grant, GrantSet, Need } from './types.js';
+
+/** Every component action, in canonical order. */
+export const COMPONENT_ACTIONS: readonly ComponentAction[] = ['run', 'configure'];
+
+const NAME_PATTERN = /^[\p{L}\p{N}._:\-/@+]{1,200}$/u;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function validName(value: unknown): value is string {
+  return typeof value === 'string' && NAME_PATTERN.test(value);
+}
+
+/**
+ * Checks untrusted grant input and returns it in canonical form (see
+ * `normalizeGrants`). Names are 1–200 letters, digits or `._:-/@+`.
+ */
+export function parseGrants(input: unknown, field = 'grants'): Grant[] {
+  if (!Array.isArray(input)) throw invalid(field, 'must be an array of grants');
+  if (input.length > 1000) throw invalid(field, 'at most 1000 grants');
+  const grants = input.map((item, index): Grant => {
+    const at = `${field}[${index}]`;
+    if (!isObject(item)) throw invalid(at, 'must be an object');
+    const keys = Object.keys(item);
+    if ('bucket' in item) {
+      if (!validName(item.bucket)) throw invalid(at, 'bucket must be a valid name');
+      if (item.access !== 'read' && item.access !== 'write') throw invalid(at, "access must be 'read' or 'write'");
+      if (keys.length !== 2) throw invalid(at, 'a bucket grant has exactly bucket and access');
+      return { bucket: item.bucket, access: item.access };
+    }
+    if ('component' in item) {
+      if (!validName(item.component)) throw invalid(at, 'component must be a valid name');
+      if (keys.some((key) => key !== 'component' && key !== 'actions')) throw invalid(at, 'unknown field');
+      if (item.actions === undefined) return { component: item.component };
+      const actions = item.actions;
+      if (
+        !Array.isArray(actions) ||
+        actions.length === 0 ||
+        !actions.every((action) => COMPONENT_ACTIONS.includes(action as ComponentAction))
+      ) {
+        throw invalid(at, "actions must be a non-empty list of 'run' and 'configure'");
+      }
+      return { component: item.component, actions: actions as ComponentAction[] };
+    }
+    if ('scope' in item) {
+      if (!validName(item.scope)) throw invalid(at, 'scope must be a valid name');
+      if (keys.length !== 1) throw invalid(at, 'a scope grant has exactly scope');
+      return { scope: item.scope };
+    }
+    throw invalid(at, 'must be a bucket, component or scope grant');
+  });
+  return normalizeGrants(grants);
+}
+
+/** Checks an untrusted need (as given to `can`/`assert`). */
+export function parseNeed(input: unknown): Need {
+  if (isObject(input)) {
+    if (validName(input.bucket) && (input.access === 'read' || input.access === 'write')) {
+      return { bucket: input.bucket, access: input.access };
+    }
+    if (validName(input.component) && COMPONENT_ACTIONS.includes(input.action as ComponentAction)) {
+      return { component: input.component, action: input.action as ComponentAction };
+    }
+    if (validName(input.scope)) return { scope: input.scope };
+  }
+  throw invalid('need', 'must be { bucket, access }, { component, action } or { scope }');
+}
+
+function componentActions(grant: { readonly actions?: readonly ComponentAction[] }): ReadonlySet<ComponentAction> {
+  return new Set(grant.actions ?? COMPONENT_ACTIONS);
+}
+
+/**
+ * Canonical form of a grant list: one grant per bucket (write wins over
+ * read, since write implies read), one per component (actions merged; all
+ * actions written without `actions`), scopes once each, sorted.
+ */
+export function normalizeGrants(grants: readonly Grant[]): Grant[] {
+  const buckets = new Map<string, BucketAccess>();
+  const components = new Map<string, Set<ComponentAction>>();
+  const scopes = new Set<string>();
+  for (const grant of grants) {
+    if ('bucket' in grant) {
+      if (buckets.get(grant.bucket) !== 'write') buckets.set(grant.bucket, grant.access);
+    } else if ('component' in grant) {
+      const actions = components.get(grant.component) ?? new Set<ComponentAction>();
+      for (const action of componentActions(grant)) actions.add(action);
+      components.set(grant.component, actions);
+    } else {
+      scopes.add(grant.scope);
+    }
+  }
+  const byName = (a: [string, unknown], b: [string, unknown]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  const out: Grant[] = [];
+  for (const [bucket, access] of [...buckets].sort(byName)) out.push({ bucket, access });
+  for (const [component, actions] of [...components].sort(byName)) {
+    out.push(
+      actions.size === COMPONENT_ACTIONS.length
+        ? { component }
+        : { component, actions: COMPONENT_ACTIONS.filter((action) => actions.has(action)) },
+    );
+  }
+  for (const scope of [...scopes].sort()) out.push({ scope });
+  return out;
+}
+
+/** True when `grants` allow `need`. Write access to a bucket allows reading it. */
+export function grantsAllow(grants: GrantSet, need: Need): boolean {
+  if (grants === 'all') return true;
+  for (const grant of grants) {
+    if ('bucket' in need) {
+      if ('bucket' in grant && grant.bucket === need.bucket && (grant.access === 'write' || need.access === 'read')) {
+        return true;
+      }
+    } else if ('component' in need) {
+      if ('component' in grant && grant.component === need.component && componentActions(grant).has(need.action)) {
+        return true;
+      }
+    } else if ('scope' in grant && grant.scope === need.scope) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** The needs a grant stands for (a component grant stands for each of its actions). */
+function needsOf(grant: Grant): Need[] {
+  if ('bucket' in grant) return [{ bucket: grant.bucket, access: grant.access }];
+  if ('component' in grant)
+    return [...componentActions(grant)].map((action) => ({ component: grant.component, action }));
+  return [{ scope: grant.scope }];
+}
+
+/**
+ * True when `inner` grants nothing that `outer` does not: the subset
+ * relation on grant sets (a partial order; `'all'` is the top).
+ */
+export function grantSetCovers(outer: GrantSet, inner: GrantSet): boolean {
+  if (outer === 'all') return true;
+  if (inner === 'all') return false;
+  return inner.every((grant) => needsOf(grant).every((need) => grantsAllow(outer, need)));
+}
+
+/**
+ * The grants both sets allow: what a narrowed token may do given its
+ * owner's current privileges. The result allows a need exactly when both
+ * sets do.
+ */
+export function intersectGrantSets(a: GrantSet, b: GrantSet): GrantSet {
+  if (a === 'all') return b === 'all' ? 'all' : normalizeGrants(b);
+  if (b === 'all') return normalizeGrants(a);
+  const kept: Grant[] = [];
+  for (const grant of a) {
+    for (const need of needsOf(grant)) {
+      if ('bucket' in need) {
+        // Write in one set and read in the other leaves read.
+        const access: BucketAccess | null = grantsAllow(b, need)
+          ? need.access
+          : grantsAllow(b, { bucket: need.bucket, access: 'read' })
+            ? 'read'
+            : null;
+        if (access !== null) kept.push({ bucket: need.bucket, access });
+      } else if (grantsAllow(b, need)) {
+        kept.push('component' in need ? { component: need.component, actions: [need.action] } : need);
+      }
+    }
+  }
+  return normalizeGrants(kept);
+}
+
+/**
+ * A stable one-line form of a need, used as the RFC 6750 `scope` value:
+ * `bucket:<name>:<read|write>`, `component:<name>:<action>`, `scope:<name>`.
+ */
+export function needToString(need: Need): string {
+  if ('bucket' in need) return `bucket:${need.bucket}:${need.access}`;
+  if ('component' in need) return `component:${need.component}:${need.action}`;
+  return `scope:${need.scope}`;
+}

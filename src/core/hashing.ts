@@ -1,0 +1,171 @@
+import { digestMatchesText } from './digest-text.js';
+import { toBase64Url, utf8 } from './encoding.js';
+import { TokenError } from './errors.js';
+import { HmacSha256 } from './hmac-sha256.js';
+import { writeDigest } from './sha256.js';
+
+/** Versioned peppers: rotate by adding a new version and making it current. */
+export interface PepperSet {
+  readonly current: number;
+  readonly peppers: Readonly<Record<number, string | Uint8Array>>;
+}
+
+/**
+ * Computes HMAC-SHA-256 under a fixed key: called once per pepper version
+ * with the pepper's bytes; the returned function is called on every issue
+ * and verification with a message's bytes (the UTF-8 of a secret, lone
+ * surrogates as U+FFFD) and returns the 32-byte MAC. It should reuse the
+ * keyed state, must run synchronously, and must not keep `message`, whose
+ * buffer the service reuses. A MAC of any other length never verifies.
+ *
+ * The default, `portableHasher`, is not called through this interface by
+ * the service: it hashes secret strings directly (see `portableHasher`).
+ */
+export type KeyedHasherFactory = (key: Uint8Array) => (message: Uint8Array) => Uint8Array;
+
+/**
+ * The default hasher: HMAC-SHA-256 (RFC 2104) in portable code — no
+ * `node:` module, no Web Crypto promise — on our own SHA-256 compression
+ * (`sha256.ts`, tested against the FIPS 180-4 and RFC 4231 vectors and
+ * against @noble/hashes). The inner and outer states are computed once per
+ * key (keys longer than 64 bytes are hashed first); a message of up to 55
+ * bytes then costs two compressions. Each call returns a new 32-byte array.
+ *
+ * Fast path, for this hasher only: as the service's `hasher`, it is not
+ * called with bytes at all. The service hashes secret strings directly,
+ * reading an ASCII secret's character codes straight into the block
+ * (nothing allocated; other strings are UTF-8 encoded first, lone
+ * surrogates as U+FFFD like `TextEncoder`), and compares the digest with
+ * the stored base64url text without decoding it. A custom hasher, such as
+ * `nodeHasher`, receives the secret's UTF-8 bytes instead. All give the
+ * same stored hashes.
+ *
+ * @example
+ * ```ts
+ * import { portableHasher } from 'tokenward';
+ * const key = new TextEncoder().encode(process.env.TOKEN_PEPPER);
+ * const mac = portableHasher(key)(new TextEncoder().encode('message')); // 32 bytes
+ * ```
+ */
+export const portableHasher: KeyedHasherFactory = (key) => {
+  const mac = new HmacSha256(key);
+  return (message) => {
+    const out = new Uint8Array(32);
+    writeDigest(mac.update(message), out);
+    return out;
+  };
+};
+
+/** Minimum pepper length in bytes: a pepper is a 256-bit key. */
+export const MIN_PEPPER_BYTES = 32;
+
+/** @internal Keyed hashing of secrets under versioned peppers. */
+export interface PepperRing {
+  /** The version new hashes are made with. */
+  readonly current: number;
+  /** Every configured version. */
+  readonly versions: readonly number[];
+  /**
+   * The stored form of `secret` under pepper `version` — the unpadded
+   * base64url text of HMAC-SHA-256(pepper, UTF-8 of `secret`), 43
+   * characters — or null if that version is not configured.
+   */
+  hash(secret: string, version: number): string | null;
+  /**
+   * Whether `hash(secret, version) === stored`, in time that does not
+   * depend on where they differ. The hot path of verification: it builds no
+   * strings and does not decode `stored`.
+   */
+  matches(secret: string, version: number, stored: string): boolean;
+}
+
+/** The keyed hash of strings under one pepper version. */
+interface KeyedText {
+  hash(secret: string): string;
+  matches(secret: string, stored: string): boolean;
+}
+
+/** The default hasher's own path: strings go straight into the block (see `HmacSha256.updateText`). */
+function portableText(key: Uint8Array): KeyedText {
+  const mac = new HmacSha256(key);
+  const digest = new Uint8Array(32);
+  return {
+    hash(secret) {
+      writeDigest(mac.updateText(secret), digest);
+      return toBase64Url(digest);
+    },
+    matches(secret, stored) {
+      writeDigest(mac.updateText(secret), digest);
+      return digestMatchesText(digest, stored);
+    },
+  };
+}
+
+/**
+ * Any other hasher sees UTF-8 bytes. An ASCII string is written into a
+ * reused buffer (a hasher must not keep its input); others are encoded.
+ */
+function pluggedText(mac: (message: Uint8Array) => Uint8Array, scratch: Uint8Array): KeyedText {
+  const bytes = (text: string): Uint8Array => {
+    if (text.length > scratch.length) return utf8(text);
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code > 0x7f) return utf8(text);
+      scratch[i] = code;
+    }
+    return scratch.subarray(0, text.length);
+  };
+  return {
+    hash(secret) {
+      const digest = mac(bytes(secret));
+      return toBase64Url(digest);
+    },
+    matches(secret, stored) {
+      const digest = mac(bytes(secret));
+      return digest.length === 32 && digestMatchesText(digest, stored);
+    },
+  };
+}
+
+function pepperBytes(value: unknown, version: number): Uint8Array {
+  const bytes = typeof value === 'string' ? utf8(value) : value instanceof Uint8Array ? value : null;
+  if (bytes === null || bytes.length < MIN_PEPPER_BYTES) {
+    throw new TokenError('invalid_request', `pepper version ${version} must be at least ${MIN_PEPPER_BYTES} bytes`, {
+      field: 'pepper',
+    });
+  }
+  return bytes;
+}
+
+/** @internal Builds the pepper ring from the service options. */
+export function createPepperRing(pepper: unknown, hasher: KeyedHasherFactory): PepperRing {
+  let set: PepperSet;
+  if (typeof pepper === 'string' || pepper instanceof Uint8Array) {
+    set = { current: 1, peppers: { 1: pepper } };
+  } else if (typeof pepper === 'object' && pepper !== null && 'current' in pepper && 'peppers' in pepper) {
+    set = pepper as PepperSet;
+  } else {
+    throw new TokenError('invalid_request', 'pepper is required: a secret of at least 32 bytes or a versioned set', {
+      field: 'pepper',
+    });
+  }
+  const scratch = new Uint8Array(256);
+  const keyed = new Map<number, KeyedText>();
+  for (const [key, value] of Object.entries(set.peppers)) {
+    const version = Number(key);
+    if (!Number.isSafeInteger(version) || version < 0) {
+      throw new TokenError('invalid_request', 'pepper versions must be non-negative integers', { field: 'pepper' });
+    }
+    const bytes = pepperBytes(value, version);
+    keyed.set(version, hasher === portableHasher ? portableText(bytes) : pluggedText(hasher(bytes), scratch));
+  }
+  if (!keyed.has(set.current)) {
+    throw new TokenError('invalid_request', 'the current pepper version is not among the peppers', { field: 'pepper' });
+  }
+  return {
+    current: set.current,
+    versions: [...keyed.keys()],
+    hash: (secret, version) => keyed.get(version)?.hash(secret) ?? null,
+    matches: (secret, version, stored) => keyed.get(version)?.matches(secret, stored) ?? false,
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * @internal Checks of configuration options, shared by every public
+ * factory (the service, the stores, the JWT helpers): a bad option is
+ * refused at construction with `TokenError('invalid_request')` whose
+ * `details.field` names it, never a `TypeError` later or a silent default.
+ *
+ * Conventions: `undefined` means "not given" and takes the default; `null`
+ * is refused unless the option documents a meaning for it, since it usually
+ * comes from an unset environment variable or a JSON file.
+ */
+import { parseDuration } from './duration.js';
+import { invalid } from './errors.js';
+import { expectKeys, isPlainObject } from './input.js';
+import type { TokenRepository } from './repository.js';
+
+/** A required options object with only the `allowed` keys (a typo is an error, not ignored). */
+export function optionsObject(value: unknown, field: string, allowed: readonly string[]): Record<string, unknown> {
+  if (!isPlainObject(value)) throw invalid(field, 'must be an object');
+  return expectKeys(value, field, allowed);
+}
+
+/** An optional nested options object: undefined when not given. */
+export function nestedOptions(
+  value: unknown,
+  field: string,
+  allowed: readonly string[],
+): Record<string, unknown> | undefined {
+  return value === undefined ? undefined : optionsObject(value, field, allowed);
+}
+
+/** `value`, refusing `undefined` for an option without a default. */
+export function required<T>(value: T | undefined, field: string): T {
+  if (value === undefined) throw invalid(field, 'is required');
+  return value;
+}
+
+/** A boolean switch; `'false'` from an environment variable is not one. */
+export function booleanOption(value: unknown, field: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalid(field, 'must be true or false');
+  return value;
+}
+
+/** An optional function (a clock, a callback, a hasher). */
+export function functionOption<F extends (...args: never[]) => unknown>(value: unknown, field: string): F | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw invalid(field, 'must be a function');
+  return value as F;
+}
+
+/** A whole number from `min` to `max`, or `fallback` when not given. */
+export function integerOption(
+  value: unknown,
+  field: string,
+  range: { readonly min: number; readonly max: number },
+  fallback: number,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < range.min || value > range.max) {
+    const span =
+      range.max === Number.MAX_SAFE_INTEGER ? `of at least ${range.min}` : `from ${range.min} to ${range.max}`;
+    throw invalid(field, `must be a whole number ${span}`);
+  }
+  return value;
+}
+
+/** A duration option in milliseconds (`'30d'` or a number of ms), or `fallback` when not given. */
+export function durationOption(value: unknown, field: string, fallback: string): number {
+  return parseDuration(value === undefined ? fallback : value, field);
+}
+
+/** An object that has every one of `methods` (an adapter, a driver's pool, a codec). */
+export function withMethods<T>(value: unknown, field: string, methods: readonly string[], what: string): T {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
+    throw invalid(field, `must be ${what}`);
+  }
+  for (const method of methods) {
+    if (typeof (value as Record<string, unknown>)[method] !== 'function') {
+      throw invalid(field, `must be ${what} (it has no ${method} method)`);
+    }
+  }
+  return value as T;
+}
+
+/** The methods every `TokenRepository` has (`close` is optional). */
+const REPOSITORY_METHODS: readonly (keyof TokenRepository)[] = [
+  'insert',
+  'insertMaster',
+  'findById',
+  'findByName',
+  'list',
+  'update',
+  'revoke',
+  'revokeOwner',
+  'touch',
+  'purgeExpired',
+  'insertClaim',
+  'consumeClaim',
+  'setPolicy',
+  'policiesFor',
+  'appendEvent',
+  'listEvents',
+  'pruneEvents',
+];
+
+/** A `TokenRepository` (catches `memoryRepository` passed uncalled, or a promise of a store). */
+export function repositoryOption(value: unknown, field: string): TokenRepository {
+  return withMethods<TokenRepository>(required(value, field), field, REPOSITORY_METHODS, 'a TokenRepository');
+}

@@ -1,0 +1,54 @@
+import type { ParsedClaims } from './format-types.js';
+import type { TokenEvent, TokenEventInfo, TokenInfo, TokenRecord, TokenStatus } from './types.js';
+
+/** True when the token is neither revoked nor expired at `now`. */
+export function isLive(record: TokenRecord, now: number): boolean {
+  return record.revokedAt === null && (record.expiresAt === null || record.expiresAt > now);
+}
+
+/** The token's state at `now`; revocation wins over expiry. */
+export function statusOf(record: TokenRecord, now: number): TokenStatus {
+  if (record.revokedAt !== null) return 'revoked';
+  if (record.expiresAt !== null && record.expiresAt <= now) return 'expired';
+  return 'active';
+}
+
+function date(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms);
+}
+
+/** The public view of a record: never its hashes. */
+export function toInfo(record: TokenRecord, now: number): TokenInfo {
+  return {
+    id: record.id,
+    tenant: record.tenant,
+    type: record.type,
+    owner: record.owner,
+    name: record.name,
+    comment: record.comment,
+    grants: record.grants,
+    status: statusOf(record, now),
+    createdAt: new Date(record.createdAt),
+    expiresAt: date(record.expiresAt),
+    revokedAt: date(record.revokedAt),
+    rotatedAt: date(record.rotatedAt),
+    lastUsedAt: date(record.lastUsedAt),
+    createdBy: record.createdBy,
+  };
+}
+
+/** The public view of an event: its time as a `Date`. */
+export function toEventInfo(event: TokenEvent): TokenEventInfo {
+  return { ...event, at: new Date(event.at) };
+}
+
+/** The earlier of two expiries, where null means "none". */
+export function earlierExpiry(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null ? a : Math.min(a, b);
+}
+
+/** True when what a token string claims (tenant, owner) is what its record says. */
+export function claimsAgree(record: TokenRecord, claims: ParsedClaims): boolean {
+  return claims.tenant === record.tenant && claims.owner === record.owner;
+}

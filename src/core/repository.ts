@@ -1,0 +1,197 @@
+import type { ClaimRecord, DurationPolicy, PolicySubject, StoredTokenType, TokenEvent, TokenRecord } from './types.js';
+
+/**
+ * Storage behind the token service.
+ *
+ * The interface speaks the domain: each method is one atomic step, and the
+ * guarantees the service relies on (one winner of concurrent rotations, the
+ * per-owner cap, one master per user, single-use claims) are the
+ * repository's to keep, not the caller's. `tokenward/testing` checks every
+ * contract below against any implementation.
+ *
+ * Conventions:
+ * - Times are epoch milliseconds. "Live" at time `now` means
+ *   `revokedAt === null && (expiresAt === null || expiresAt > now)`.
+ * - Methods throw `TokenError('conflict' | 'limit_exceeded')` only where the
+ *   contract says so. Any other failure (a lost connection, a disk error) is
+ *   thrown as is; the service turns it into `unavailable` and fails closed.
+ * - `event`, where accepted, is written in the same atomic step as the change
+ *   it describes, so a change and its history are never out of step.
+ * - Records returned must not share mutable state with storage: return
+ *   copies, or frozen objects that are replaced (never mutated) on change.
+ * - Text (names, comments, labels, event operations and details) comes from
+ *   the service as well-formed NFC without NUL. Return it exactly as given
+ *   and compare names by code points: never normalize, fold or re-encode
+ *   (rows written by earlier versions may hold other forms).
+ */
+export interface TokenRepository {
+  /**
+   * Stores a new non-master token.
+   *
+   * Atomically, in one step:
+   * - if another live token in the same namespace has the same `name`,
+   *   throws `TokenError('conflict')`; the namespace is `(tenant, owner)`,
+   *   with owner `null` for administrative tokens;
+   * - if `limits.maxLivePerOwner` is set and the owner already has that many
+   *   live tokens (master tokens do not count), throws
+   *   `TokenError('limit_exceeded')`;
+   * - otherwise inserts the record and `event`.
+   * A record whose `id` exists already is a `conflict`.
+   */
+  insert(record: TokenRecord, limits: InsertLimits, event?: TokenEvent): Promise<void>;
+
+  /**
+   * Stores the master token of `(record.tenant, record.owner)` unless a live
+   * one exists. Exactly one of any number of concurrent calls for the same
+   * user creates it; the others get the existing record with `created: false`.
+   * `event` is written only when the record is created.
+   */
+  insertMaster(record: TokenRecord, event?: TokenEvent): Promise<{ created: boolean; record: TokenRecord }>;
+
+  /** The token with this id, revoked and expired ones included, or null. */
+  findById(id: string): Promise<TokenRecord | null>;
+
+  /**
+   * The token named `name` in the namespace `(tenant, owner)` (owner `null`
+   * for administrative tokens): the live one if there is one, otherwise the
+   * most recently created, otherwise null.
+   */
+  findByName(tenant: string, owner: string | null, name: string): Promise<TokenRecord | null>;
+
+  /**
+   * Tokens of a tenant, newest first (`createdAt` then `id` descending),
+   * filtered and paged. `cursor` is opaque: pass back `nextCursor` for the
+   * next page; it is null on the last page.
+   */
+  list(query: ListQuery): Promise<{ items: TokenRecord[]; nextCursor: string | null }>;
+
+  /**
+   * Compare-and-set: applies `change` only if the stored `version` equals
+   * `expectedVersion` and the token is not revoked. The stored version
+   * becomes `expectedVersion + 1`. Returns the updated record, or null when
+   * the version did not match or the token is revoked or missing; among
+   * concurrent calls with the same expected version exactly one succeeds.
+   */
+  update(id: string, expectedVersion: number, change: RecordChange, event?: TokenEvent): Promise<TokenRecord | null>;
+
+  /**
+   * Revokes one token at `at` if it is not revoked yet (bumping its version).
+   * Returns the revoked record, or null if it was missing or already revoked.
+   */
+  revoke(id: string, at: number, event?: TokenEvent): Promise<TokenRecord | null>;
+
+  /**
+   * Revokes every unrevoked token of `(tenant, owner)` at `at`, master tokens
+   * only if `includeMaster`. Writes one event per revoked token, built by
+   * `event`. Returns how many were revoked.
+   */
+  revokeOwner(tenant: string, owner: string, at: number, options: RevokeOwnerOptions): Promise<number>;
+
+  /**
+   * Records a use: sets `lastUsedAt` to `at` if it is later than the stored
+   * value. Does not change `version`; an unknown id is ignored.
+   *
+   * Bookkeeping, not a decision: the service calls it off the verification
+   * path (batched, at most once per `touchInterval` per token), drops or
+   * retries it on failure, and never waits for it. A store should therefore
+   * fail at once rather than wait when another writer holds a lock it needs
+   * (the SQLite store sets its busy wait to zero for these writes).
+   */
+  touch(id: string, at: number): Promise<void>;
+
+  /**
+   * Optional: records several uses in one step, each as `touch` would. When
+   * present the service writes its batches through it (SQLite: one
+   * transaction instead of one commit per use); otherwise it calls `touch`
+   * once per use, one at a time. Any failure may leave the batch partly
+   * written: every use is idempotent, and the service retries them.
+   */
+  touchMany?(uses: readonly TokenUse[]): Promise<void>;
+
+  /** Deletes tokens whose `expiresAt` is before `before`, with their claims. Returns the count. */
+  purgeExpired(before: number): Promise<number>;
+
+  /** Stores a claim; `codeHash` is unique (a duplicate is a `conflict`). */
+  insertClaim(claim: ClaimRecord, event?: TokenEvent): Promise<void>;
+
+  /**
+   * Consumes a claim: deletes and returns it if it exists and has not expired
+   * at `now`. Of concurrent calls for one code, exactly one gets the claim.
+   */
+  consumeClaim(codeHash: string, now: number): Promise<ClaimRecord | null>;
+
+  /** Sets (or, with `maxTtl: null`, removes) the policy of one subject. */
+  setPolicy(tenant: string, subject: PolicySubject, maxTtl: number | null, at: number): Promise<void>;
+
+  /** The policies that apply to a user: their own and those of any of `roles`. */
+  policiesFor(tenant: string, user: string, roles: readonly string[]): Promise<DurationPolicy[]>;
+
+  /** Appends one event. */
+  appendEvent(event: TokenEvent): Promise<void>;
+
+  /** A token's events, newest first (`at` then `id` descending), paged like `list`. */
+  listEvents(query: EventQuery): Promise<{ items: TokenEvent[]; nextCursor: string | null }>;
+
+  /** Deletes events older than `before`. Returns the count. */
+  pruneEvents(before: number): Promise<number>;
+
+  /** Releases connections or handles the repository opened itself. */
+  close?(): Promise<void>;
+}
+
+/** What `revokeOwner` revokes, and the event it writes for each token. */
+export interface RevokeOwnerOptions {
+  /** Revoke the owner's master token too (the user leaves the tenant). */
+  readonly includeMaster: boolean;
+  /** Builds the event of each revoked token, from the token as revoked. */
+  readonly event?: (record: TokenRecord) => TokenEvent;
+}
+
+/** One verified use of a token, for `touchMany`. */
+export interface TokenUse {
+  readonly id: string;
+  /** When the token was used, epoch milliseconds. */
+  readonly at: number;
+}
+
+/** Limits checked atomically by `insert`. */
+export interface InsertLimits {
+  /** Maximum number of live non-master tokens per owner. */
+  readonly maxLivePerOwner?: number;
+  /** The instant that decides which tokens are live. */
+  readonly now: number;
+}
+
+/** Fields `update` may change. Only the ones present are written. */
+export interface RecordChange {
+  readonly comment?: string;
+  readonly secretHash?: string;
+  readonly pepperVersion?: number;
+  readonly previousSecretHash?: string | null;
+  readonly previousPepperVersion?: number | null;
+  readonly previousExpiresAt?: number | null;
+  readonly rotatedAt?: number | null;
+}
+
+/** Filter and page of `list`. */
+export interface ListQuery {
+  readonly tenant: string;
+  /** Only this owner's tokens; `null` for tokens without owner (administrative). Omit for all. */
+  readonly owner?: string | null;
+  readonly types?: readonly StoredTokenType[];
+  readonly includeExpired: boolean;
+  readonly includeRevoked: boolean;
+  /** The instant that decides which tokens are expired. */
+  readonly now: number;
+  /** Page size, 1–1000. */
+  readonly limit: number;
+  readonly cursor?: string | null;
+}
+
+/** Page of `listEvents`. */
+export interface EventQuery {
+  readonly tokenId: string;
+  /** Page size, 1–1000. */
+  readonly limit: number;
+  readonly cursor?: string | null;
+}

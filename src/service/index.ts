@@ -1,0 +1,70 @@
+/**
+ * `createTokenService`: checks the options, builds the service
+ * context once, and assembles the capabilities, one module each
+ * (docs/architecture.md).
+ */
+import { updateComment } from './comment.js';
+import { createContext } from './context.js';
+import { events, record } from './events.js';
+import { issue } from './issue.js';
+import { get, list } from './list.js';
+import { pruneEvents, purgeExpired } from './maintenance.js';
+import { ensureMasterToken } from './master.js';
+import { serviceSettings } from './options.js';
+import { explainMaxTtl, setMaxTtl } from './policies.js';
+import { revoke, revokeUser } from './revoke.js';
+import { rotate } from './rotate.js';
+import { exchange } from './sessions.js';
+import { claim, share } from './share.js';
+import type { TokenService } from './token-service.js';
+import type { TokenServiceOptions } from './types.js';
+import { verify } from './verify.js';
+
+/**
+ * Creates the token service: issue, verify, rotate, share, revoke and audit
+ * tokens on the given repository.
+ *
+ * Every option is checked here, once: a bad one, an unknown key, or a
+ * combination that could accept no token at all (`enablePersonalTokens:
+ * false` with `personalTokensOnly: true`, or without any verification
+ * token) throws `TokenError('invalid_request')` whose `details.field` names
+ * the option (docs/errors.md, "Bad configuration").
+ *
+ * @throws {TokenError} `invalid_request` for bad configuration.
+ * @example
+ * ```ts
+ * import { createTokenService, memoryRepository, staticDirectory } from 'tokenward';
+ * const tokens = createTokenService({
+ *   repository: memoryRepository(),
+ *   pepper: process.env.TOKEN_PEPPER!,
+ *   prefix: 'acme',
+ *   directory: staticDirectory({ acme: { alice: { admin: true } } }),
+ * });
+ * const { token } = await tokens.issue({ name: 'ci' }, { tenant: 'acme', user: 'alice' });
+ * const principal = await tokens.verify(token);
+ * ```
+ */
+export function createTokenService(options: TokenServiceOptions): TokenService {
+  const context = createContext(serviceSettings(options));
+  return {
+    issue: (input, actor) => issue(context, input, actor),
+    verify: (token, verifyOptions) => verify(context, token, verifyOptions),
+    rotate: (ref, actor, rotateOptions) => rotate(context, ref, actor, rotateOptions),
+    revoke: (ref, actor) => revoke(context, ref, actor),
+    revokeAll: (target, actor) => revokeUser(context, target, actor, false),
+    removeUser: (target, actor) => revokeUser(context, target, actor, true),
+    list: (filter, actor) => list(context, filter, actor),
+    get: (ref, actor) => get(context, ref, actor),
+    updateComment: (ref, comment, actor) => updateComment(context, ref, comment, actor),
+    setMaxTtl: (target, ttl, actor) => setMaxTtl(context, target, ttl, actor),
+    explainMaxTtl: (target) => explainMaxTtl(context, target),
+    ensureMasterToken: (target) => ensureMasterToken(context, target),
+    share: (ref, actor, shareOptions) => share(context, ref, actor, shareOptions),
+    claim: (code) => claim(context, code),
+    exchange: (token, exchangeOptions) => exchange(context, token, exchangeOptions),
+    events: (ref, actor, eventOptions) => events(context, ref, actor, eventOptions),
+    record: (principal, operation, detail) => record(context, principal, operation, detail),
+    pruneEvents: () => pruneEvents(context),
+    purgeExpired: () => purgeExpired(context),
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * @internal What capabilities write: new secrets, the records and events
+ * that carry them into storage, and the token strings shown once.
+ */
+import { randomBase62 } from '../core/encoding.js';
+import { SECRET_LENGTH } from '../core/token-shape.js';
+import type { TokenEvent, TokenEventType, TokenRecord } from '../core/types.js';
+import type { ServiceContext } from './context.js';
+
+/** A fresh random secret: 30 base62 characters (178 bits). */
+export function newSecret(context: ServiceContext): string {
+  return randomBase62(SECRET_LENGTH, context.random);
+}
+
+/** The fields a capability decides for a new token; the rest start empty. */
+export type NewTokenFields = Pick<
+  TokenRecord,
+  'tenant' | 'type' | 'owner' | 'name' | 'comment' | 'grants' | 'expiresAt' | 'createdBy'
+>;
+
+/** A new token's record with a fresh secret; only the secret's keyed hash goes into it. */
+export function newRecord(
+  context: ServiceContext,
+  fields: NewTokenFields,
+  createdAt: number,
+): { record: TokenRecord; secret: string } {
+  const { peppers } = context;
+  const secret = newSecret(context);
+  const record: TokenRecord = {
+    id: context.nextId(),
+    ...fields,
+    secretHash: peppers.hash(secret, peppers.current)!,
+    pepperVersion: peppers.current,
+    previousSecretHash: null,
+    previousPepperVersion: null,
+    previousExpiresAt: null,
+    createdAt,
+    revokedAt: null,
+    rotatedAt: null,
+    lastUsedAt: null,
+    version: 1,
+  };
+  return { record, secret };
+}
+
+/** An event of `record`'s history at the service's now; `operation` defaults to the type. */
+export function newEvent(
+  context: ServiceContext,
+  record: Pick<TokenRecord, 'id' | 'tenant'>,
+  type: TokenEventType,
+  actor: string,
+  detail: Readonly<Record<string, unknown>> | null = null,
+  operation: string = type,
+): TokenEvent {
+  return {
+    id: context.nextId(),
+    tokenId: record.id,
+    tenant: record.tenant,
+    type,
+    actor,
+    operation,
+    detail,
+    at: context.now(),
+  };
+}
+
+/** The token string of `record` with `secret`, in the service's format. */
+export async function encodeToken(context: ServiceContext, record: TokenRecord, secret: string): Promise<string> {
+  return context.format.encode({
+    id: record.id,
+    secret,
+    type: record.type,
+    tenant: record.tenant,
+    owner: record.owner,
+    issuedAt: record.rotatedAt ?? record.createdAt,
+    expiresAt: record.expiresAt,
+  });
+}

@@ -1,0 +1,221 @@
+/**
+ * @internal The options of `createTokenService`, checked once at
+ * construction: every one of them, and the combinations that would build a
+ * service accepting no token at all.
+ */
+
+import { invalid } from '../core/errors.js';
+import type { SessionCodec, TokenFormat } from '../core/format-types.js';
+import type { KeyedHasherFactory } from '../core/hashing.js';
+import { createPepperRing, type PepperRing, portableHasher } from '../core/hashing.js';
+import { identifier, isPlainObject } from '../core/input.js';
+import {
+  booleanOption,
+  durationOption,
+  functionOption,
+  integerOption,
+  nestedOptions,
+  optionsObject,
+  repositoryOption,
+  required,
+  withMethods,
+} from '../core/options.js';
+import type { TokenRepository } from '../core/repository.js';
+import { checkPrefix } from '../core/token-shape.js';
+import type { Directory } from '../core/types.js';
+import { MAX_SECRET_LENGTH, type VerificationEntry, verificationEntries } from '../core/verification-tokens.js';
+import type { TokenServiceOptions } from './types.js';
+
+/** The longest token string `verify` looks at, and the longest verification secret. */
+export const MAX_TOKEN_LENGTH = MAX_SECRET_LENGTH;
+
+/** Session settings: the codec and its lifetimes in milliseconds. */
+export interface SessionSettings {
+  readonly codec: SessionCodec;
+  /** Already capped by `maxTtl`: the smaller applies, as for tokens (SPEC §4). */
+  readonly defaultTtl: number;
+  readonly maxTtl: number;
+}
+
+/** Everything `createTokenService` works from, checked. Durations in milliseconds. */
+export interface ServiceSettings {
+  readonly repository: TokenRepository;
+  readonly directory: Directory | undefined;
+  readonly now: () => number;
+  readonly random: (length: number) => Uint8Array;
+  readonly peppers: PepperRing;
+  readonly prefix: string;
+  /** The format given, or undefined for the opaque format with `prefix`. */
+  readonly format: TokenFormat | undefined;
+  readonly ceiling: number;
+  readonly defaultTtl: number;
+  readonly allowNoExpiry: boolean;
+  readonly purgeAfter: number;
+  readonly eventRetention: number;
+  readonly claimTtl: number;
+  readonly maxTokensPerUser: number | undefined;
+  readonly creation: 'users' | 'admins';
+  readonly touchInterval: number;
+  readonly enablePersonalTokens: boolean;
+  readonly personalTokensOnly: boolean;
+  readonly verificationTokens: readonly VerificationEntry[];
+  readonly sessions: SessionSettings | undefined;
+}
+
+const SERVICE_KEYS = [
+  'repository',
+  'pepper',
+  'prefix',
+  'directory',
+  'policy',
+  'verificationTokens',
+  'personalTokensOnly',
+  'enablePersonalTokens',
+  'defaultTenant',
+  'touchInterval',
+  'format',
+  'sessions',
+  'hasher',
+  'now',
+  'random',
+] as const;
+
+const POLICY_KEYS = [
+  'defaultTtl',
+  'maxTtl',
+  'allowNoExpiry',
+  'maxTokensPerUser',
+  'creation',
+  'purgeAfter',
+  'eventRetention',
+  'claimTtl',
+] as const;
+
+function defaultRandom(length: number): Uint8Array {
+  return globalThis.crypto.getRandomValues(new Uint8Array(length));
+}
+
+/** The pepper ring; a custom hasher must agree with the reference HMAC-SHA-256. */
+function pepperRing(pepper: unknown, hasherOption: unknown): PepperRing {
+  if (isPlainObject(pepper) && !(pepper instanceof Uint8Array)) {
+    optionsObject(pepper, 'pepper', ['current', 'peppers']);
+    if (!isPlainObject(pepper.peppers)) throw invalid('pepper.peppers', 'must map versions to secrets');
+    if (typeof pepper.current !== 'number') throw invalid('pepper.current', 'must be a version number');
+  }
+  const hasher = functionOption<KeyedHasherFactory>(hasherOption, 'hasher');
+  if (hasher === undefined) return createPepperRing(pepper, portableHasher);
+  const reference = createPepperRing(pepper, portableHasher);
+  const probe = 'tokenward hasher check';
+  let ring: PepperRing;
+  let answer: string | null;
+  try {
+    ring = createPepperRing(pepper, hasher);
+    answer = ring.hash(probe, ring.current);
+  } catch {
+    throw invalid('hasher', 'must compute HMAC-SHA-256 (it failed on a test message)');
+  }
+  if (answer !== reference.hash(probe, reference.current)) {
+    throw invalid('hasher', 'must compute HMAC-SHA-256 (its answer differs from the reference)');
+  }
+  return ring;
+}
+
+function sessionSettings(value: unknown): SessionSettings | undefined {
+  const sessions = nestedOptions(value, 'sessions', ['codec', 'defaultTtl', 'maxTtl']);
+  if (sessions === undefined) return undefined;
+  const codec = withMethods<SessionCodec>(
+    required(sessions.codec, 'sessions.codec'),
+    'sessions.codec',
+    ['sign', 'parse', 'looksLike'],
+    'a SessionCodec',
+  );
+  const defaultTtl = durationOption(sessions.defaultTtl, 'sessions.defaultTtl', '15m');
+  const maxTtl = durationOption(sessions.maxTtl, 'sessions.maxTtl', '12h');
+  return { codec, defaultTtl: Math.min(defaultTtl, maxTtl), maxTtl };
+}
+
+/**
+ * Checks every option of `createTokenService` and answers the settings.
+ * Throws `TokenError('invalid_request')` with `details.field` naming the
+ * option: its dotted path, such as `policy.maxTtl` or `verificationTokens[1]`.
+ */
+export function serviceSettings(options: TokenServiceOptions): ServiceSettings {
+  const given = optionsObject(options, 'options', SERVICE_KEYS);
+  const repository = repositoryOption(given.repository, 'repository');
+  const directory =
+    given.directory === undefined
+      ? undefined
+      : withMethods<Directory>(given.directory, 'directory', ['getUser'], 'a Directory');
+  const peppers = pepperRing(given.pepper, given.hasher);
+  const prefix = given.prefix === undefined ? 'tw' : checkPrefix(given.prefix, 'prefix');
+  const format =
+    given.format === undefined
+      ? undefined
+      : withMethods<TokenFormat>(given.format, 'format', ['encode', 'parse', 'looksLike'], 'a TokenFormat');
+  const defaultTenant =
+    given.defaultTenant === undefined ? 'default' : identifier(given.defaultTenant, 'defaultTenant');
+
+  const policy = nestedOptions(given.policy, 'policy', POLICY_KEYS) ?? {};
+  const creation = policy.creation ?? 'users';
+  if (creation !== 'users' && creation !== 'admins') throw invalid('policy.creation', "must be 'users' or 'admins'");
+
+  const enablePersonalTokens = booleanOption(given.enablePersonalTokens, 'enablePersonalTokens', true);
+  const personalTokensOnly = booleanOption(given.personalTokensOnly, 'personalTokensOnly', false);
+  const verificationTokens = verificationEntries(
+    given.verificationTokens,
+    'verificationTokens',
+    defaultTenant,
+    (secret) => peppers.hash(secret, peppers.current)!,
+  );
+  const sessions = sessionSettings(given.sessions);
+  // Database Lab Engine's two switches: together, or without any verification token, nothing is accepted.
+  if (!enablePersonalTokens) {
+    if (personalTokensOnly) {
+      throw invalid(
+        'personalTokensOnly',
+        'cannot be true when enablePersonalTokens is false: no token would be accepted',
+      );
+    }
+    if (verificationTokens.length === 0) {
+      throw invalid(
+        'verificationTokens',
+        'must list a token when enablePersonalTokens is false: none would be accepted',
+      );
+    }
+    if (sessions !== undefined) {
+      throw invalid('sessions', 'cannot be used when enablePersonalTokens is false: sessions come from issued tokens');
+    }
+  }
+
+  return {
+    repository,
+    directory,
+    now: functionOption<() => number>(given.now, 'now') ?? Date.now,
+    random: functionOption<(length: number) => Uint8Array>(given.random, 'random') ?? defaultRandom,
+    peppers,
+    prefix,
+    format,
+    // A default above the ceiling is no contradiction: the smaller applies (SPEC §4).
+    ceiling: durationOption(policy.maxTtl, 'policy.maxTtl', '365d'),
+    defaultTtl: durationOption(policy.defaultTtl, 'policy.defaultTtl', '365d'),
+    allowNoExpiry: booleanOption(policy.allowNoExpiry, 'policy.allowNoExpiry', false),
+    purgeAfter: durationOption(policy.purgeAfter, 'policy.purgeAfter', '30d'),
+    eventRetention: durationOption(policy.eventRetention, 'policy.eventRetention', '183d'),
+    claimTtl: durationOption(policy.claimTtl, 'policy.claimTtl', '7d'),
+    maxTokensPerUser:
+      policy.maxTokensPerUser === undefined
+        ? undefined
+        : integerOption(
+            policy.maxTokensPerUser,
+            'policy.maxTokensPerUser',
+            { min: 1, max: Number.MAX_SAFE_INTEGER },
+            1,
+          ),
+    creation,
+    touchInterval: durationOption(given.touchInterval, 'touchInterval', '1m'),
+    enablePersonalTokens,
+    personalTokensOnly,
+    verificationTokens,
+    sessions,
+  };
+}

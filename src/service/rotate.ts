@@ -1,0 +1,68 @@
+/** @internal `rotate`, and the compare-and-set secret replacement that `claim` shares. */
+import { formatDuration, parseDuration } from '../core/duration.js';
+import { TokenError } from '../core/errors.js';
+import { expectKeys } from '../core/input.js';
+import { isLive, toInfo } from '../core/records.js';
+import type { TokenRecord } from '../core/types.js';
+import { guarded, type ServiceContext } from './context.js';
+import { managed } from './lookup.js';
+import { encodeToken, newEvent, newSecret } from './material.js';
+import type { Actor, IssuedToken, RotateOptions, TokenRef } from './types.js';
+
+/**
+ * Replaces the secret with compare-and-set, keeping the old one for
+ * `gracePeriod` ms (never past the token's expiry) or not at all (null).
+ * Returns the new token string and record, or null when another change won.
+ */
+export async function replaceSecret(
+  context: ServiceContext,
+  record: TokenRecord,
+  actorLabel: string,
+  gracePeriod: number | null,
+  eventType: 'rotated' | 'claimed',
+): Promise<{ token: string; record: TokenRecord } | null> {
+  const { peppers } = context;
+  const secret = newSecret(context);
+  const at = context.now();
+  const graceEnds =
+    gracePeriod === null ? null : Math.min(at + gracePeriod, record.expiresAt ?? Number.POSITIVE_INFINITY);
+  // The new string is built before anything is stored: a format that refuses
+  // this token (a JWT for a token without expiry) fails with the old secret intact.
+  const token = await encodeToken(context, { ...record, rotatedAt: at }, secret);
+  const detail = gracePeriod === null ? null : { gracePeriod: formatDuration(gracePeriod) };
+  const updated = await guarded(
+    context.repository.update(
+      record.id,
+      record.version,
+      {
+        secretHash: peppers.hash(secret, peppers.current)!,
+        pepperVersion: peppers.current,
+        previousSecretHash: graceEnds === null ? null : record.secretHash,
+        previousPepperVersion: graceEnds === null ? null : record.pepperVersion,
+        previousExpiresAt: graceEnds,
+        rotatedAt: at,
+      },
+      newEvent(context, record, eventType, actorLabel, detail),
+    ),
+  );
+  if (updated === null) return null;
+  return { token, record: updated };
+}
+
+/** See `TokenService.rotate`. */
+export async function rotate(
+  context: ServiceContext,
+  ref: TokenRef,
+  actor: Actor,
+  options?: RotateOptions,
+): Promise<IssuedToken> {
+  const fields = expectKeys(options, 'options', ['gracePeriod']);
+  const gracePeriod = fields.gracePeriod === undefined ? null : parseDuration(fields.gracePeriod, 'gracePeriod');
+  const { record, who } = await managed(context, ref, actor, 'rotate');
+  const at = context.now();
+  if (record.revokedAt !== null) throw new TokenError('conflict', 'a revoked token cannot be rotated');
+  if (!isLive(record, at)) throw new TokenError('conflict', 'an expired token cannot be rotated');
+  const rotated = await replaceSecret(context, record, who.label, gracePeriod, 'rotated');
+  if (rotated === null) throw new TokenError('conflict', 'the token was changed concurrently; try again');
+  return { token: rotated.token, info: toInfo(rotated.record, context.now()) };
+}

@@ -1,0 +1,165 @@
+/**
+ * @internal Rows of the PostgreSQL store and the domain records they hold.
+ * `bigint` columns arrive from `pg` as strings; they are epoch milliseconds
+ * (well inside the safe-integer range) and are parsed back to numbers here.
+ */
+
+import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenRecord } from '../../core/types.js';
+import { EVENT_COLUMN_NAMES, TOKEN_COLUMN_NAMES, tokenColumnValues } from '../shared/sql-columns.js';
+
+/** Columns of the tokens table, in the order `tokenValues` produces them. */
+export const TOKEN_COLUMNS = TOKEN_COLUMN_NAMES;
+
+/** `id, tenant, …` for SELECT and RETURNING lists. */
+export const TOKEN_SELECT = TOKEN_COLUMNS.join(', ');
+
+/** A row of the tokens table as `pg` returns it. */
+export interface TokenRow {
+  id: string;
+  tenant: string;
+  type: TokenRecord['type'];
+  owner: string | null;
+  name: string;
+  comment: string;
+  grants: Grant[] | null;
+  secret_hash: string;
+  pepper_version: number;
+  previous_secret_hash: string | null;
+  previous_pepper_version: number | null;
+  previous_expires_at: string | null;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  rotated_at: string | null;
+  last_used_at: string | null;
+  created_by: string;
+  version: number;
+}
+
+function time(value: string | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+/** The record a row holds: a fresh object every time, sharing nothing with `pg`'s buffers. */
+export function tokenFromRow(row: TokenRow): TokenRecord {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    type: row.type,
+    owner: row.owner,
+    name: row.name,
+    comment: row.comment,
+    grants: row.grants,
+    secretHash: row.secret_hash,
+    pepperVersion: row.pepper_version,
+    previousSecretHash: row.previous_secret_hash,
+    previousPepperVersion: row.previous_pepper_version,
+    previousExpiresAt: time(row.previous_expires_at),
+    createdAt: Number(row.created_at),
+    expiresAt: time(row.expires_at),
+    revokedAt: time(row.revoked_at),
+    rotatedAt: time(row.rotated_at),
+    lastUsedAt: time(row.last_used_at),
+    createdBy: row.created_by,
+    version: row.version,
+  };
+}
+
+/** Parameter values for `TOKEN_COLUMNS`, in order. */
+export const tokenValues: (record: TokenRecord) => unknown[] = tokenColumnValues;
+
+// Parameters of a SELECT list need explicit types (they have no column to infer them from).
+export const TOKEN_CASTS = [
+  'text', // id
+  'text', // tenant
+  'text', // type
+  'text', // owner
+  'text', // name
+  'text', // comment
+  'jsonb', // grants
+  'text', // secret_hash
+  'integer', // pepper_version
+  'text', // previous_secret_hash
+  'integer', // previous_pepper_version
+  'bigint', // previous_expires_at
+  'bigint', // created_at
+  'bigint', // expires_at
+  'bigint', // revoked_at
+  'bigint', // rotated_at
+  'bigint', // last_used_at
+  'text', // created_by
+  'integer', // version
+] as const;
+export const EVENT_CASTS = ['text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'bigint'] as const;
+
+/** Columns of the events table, in the order `eventColumnValues` produces them. */
+export const EVENT_COLUMNS = EVENT_COLUMN_NAMES;
+
+/** A row of the events table as `pg` returns it. */
+export interface EventRow {
+  id: string;
+  token_id: string;
+  tenant: string;
+  type: TokenEvent['type'];
+  actor: string;
+  operation: string;
+  detail: Record<string, unknown> | null;
+  at: string;
+}
+
+export function eventFromRow(row: EventRow): TokenEvent {
+  return {
+    id: row.id,
+    tokenId: row.token_id,
+    tenant: row.tenant,
+    type: row.type,
+    actor: row.actor,
+    operation: row.operation,
+    detail: row.detail,
+    at: Number(row.at),
+  };
+}
+
+/** A row of the claims table as `pg` returns it. */
+export interface ClaimRow {
+  code_hash: string;
+  token_id: string;
+  tenant: string;
+  created_at: string;
+  expires_at: string;
+  created_by: string;
+}
+
+export function claimFromRow(row: ClaimRow): ClaimRecord {
+  return {
+    codeHash: row.code_hash,
+    tokenId: row.token_id,
+    tenant: row.tenant,
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+    createdBy: row.created_by,
+  };
+}
+
+/** A row of the policies table as `pg` returns it. */
+export interface PolicyRow {
+  tenant: string;
+  kind: 'user' | 'role';
+  name: string;
+  max_ttl: string;
+  updated_at: string;
+}
+
+export function policyFromRow(row: PolicyRow): DurationPolicy {
+  return {
+    tenant: row.tenant,
+    subject: { kind: row.kind, name: row.name },
+    maxTtl: Number(row.max_ttl),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+/** `$<from>, $<from+1>, …` for `count` parameters. */
+export function placeholders(from: number, count: number): string {
+  return Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');
+}

@@ -1,0 +1,100 @@
+/**
+ * @internal What every call of one PostgreSQL repository works with: the
+ * pool, the table names, the hot prepared statements, transactions, and the
+ * pieces of SQL several calls share.
+ */
+import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
+import type { TokenEvent } from '../../core/types.js';
+import { eventColumnValues } from '../shared/sql-columns.js';
+import { checkOut, unusable } from './connection.js';
+import { int32Hash, type TableNames } from './names.js';
+import type { PostgresPool } from './repository.js';
+import { EVENT_CASTS, EVENT_COLUMNS, TOKEN_SELECT } from './rows.js';
+import { type HotStatement, hotStatements, type PreparedStatements } from './statements.js';
+
+/** Runs one statement on the pool. */
+export type Query = <R extends QueryResultRow>(text: string, values?: unknown[]) => Promise<QueryResult<R>>;
+
+/** The store of one repository. */
+export interface PgStore {
+  readonly pool: PostgresPool;
+  /** Table names and the notification channel, quoted and qualified. */
+  readonly t: TableNames;
+  readonly query: Query;
+  /** `findById` and `touch`, the verification path, as prepared statements. */
+  readonly findByIdStatement: HotStatement;
+  readonly touchStatement: HotStatement;
+  /** Runs `work` in a transaction; `begin` may append plain SQL to `BEGIN`, sent in the same round trip. */
+  transaction<T>(work: (client: PoolClient) => Promise<T>, begin?: string): Promise<T>;
+  /** `, e AS (INSERT INTO events … SELECT … FROM <source>)` writing `event` only if `source` has a row. */
+  eventCte(event: TokenEvent | undefined, source: string, params: unknown[]): string;
+  /** `BEGIN` plus the advisory lock of one (tenant, owner) namespace, held until the transaction ends. */
+  beginLocked(tenant: string, owner: string | null): string;
+}
+
+export function pgStore(pool: PostgresPool, t: TableNames, preparedStatements: PreparedStatements): PgStore {
+  const statement = hotStatements(pool, preparedStatements);
+  const lockSpaceKey = int32Hash(t.lockSpace);
+  return {
+    pool,
+    t,
+    query: (text, values) => pool.query(text, values),
+    findByIdStatement: statement('find', `SELECT ${TOKEN_SELECT} FROM ${t.tokens} WHERE id = $1`),
+    touchStatement: statement(
+      'touch',
+      `UPDATE ${t.tokens} SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)`,
+    ),
+    transaction: (work, begin) => transaction(pool, work, begin),
+    eventCte(event, source, params) {
+      if (event === undefined) return '';
+      const first = params.length + 1;
+      params.push(...eventColumnValues(event));
+      const values = EVENT_CASTS.map((cast, i) => `$${first + i}::${cast}`).join(', ');
+      return `, e AS (INSERT INTO ${t.events} (${EVENT_COLUMNS.join(', ')}) SELECT ${values} FROM ${source})`;
+    },
+    // The two lock keys are 32-bit hashes computed here, so the statement
+    // carries only integers and goes out with `BEGIN` in one round trip. A
+    // hash collision only makes two namespaces queue on one lock; it never
+    // lets two inserts into one namespace run together.
+    beginLocked(tenant, owner) {
+      // U+0001 cannot appear in a tenant name, and the marker tells "no owner" from an owner named "".
+      const key = owner === null ? `${tenant}\u0001` : `${tenant}\u0001\u0001${owner}`;
+      return `BEGIN; SELECT pg_advisory_xact_lock(${lockSpaceKey}, ${int32Hash(key)})`;
+    },
+  };
+}
+
+/** Runs `work` in a transaction on a client of its own, which is dropped if its connection failed. */
+async function transaction<T>(
+  pool: PostgresPool,
+  work: (client: PoolClient) => Promise<T>,
+  begin = 'BEGIN',
+): Promise<T> {
+  const held = await checkOut(pool);
+  const { client } = held;
+  let broken: unknown;
+  try {
+    await client.query(begin);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    // A failed ROLLBACK means the connection itself is gone: drop it from the pool.
+    if (unusable(held, error)) broken = error;
+    else {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError;
+      });
+    }
+    throw error;
+  } finally {
+    held.release(broken);
+  }
+}
+
+/** The condition on `owner` (`IS NULL` for none), pushing its parameter. */
+export function ownerCondition(owner: string | null, params: unknown[]): string {
+  if (owner === null) return 'owner IS NULL';
+  params.push(owner);
+  return `owner = $${params.length}`;
+}

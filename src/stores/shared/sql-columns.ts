@@ -1,0 +1,82 @@
+import type { RecordChange } from '../../core/repository.js';
+import type { TokenEvent, TokenRecord } from '../../core/types.js';
+
+/**
+ * @internal The columns of the SQL stores' tokens table, in the order
+ * `tokenColumnValues` gives their values. Shared by `tokenward/sqlite` and
+ * `tokenward/postgres`, so the two cannot drift apart.
+ */
+export const TOKEN_COLUMN_NAMES = [
+  'id',
+  'tenant',
+  'type',
+  'owner',
+  'name',
+  'comment',
+  'grants',
+  'secret_hash',
+  'pepper_version',
+  'previous_secret_hash',
+  'previous_pepper_version',
+  'previous_expires_at',
+  'created_at',
+  'expires_at',
+  'revoked_at',
+  'rotated_at',
+  'last_used_at',
+  'created_by',
+  'version',
+] as const;
+
+/** @internal A record's values for `TOKEN_COLUMN_NAMES`, in order; grants as JSON text. */
+export function tokenColumnValues(record: TokenRecord): unknown[] {
+  return [
+    record.id,
+    record.tenant,
+    record.type,
+    record.owner,
+    record.name,
+    record.comment,
+    record.grants === null ? null : JSON.stringify(record.grants),
+    record.secretHash,
+    record.pepperVersion,
+    record.previousSecretHash,
+    record.previousPepperVersion,
+    record.previousExpiresAt,
+    record.createdAt,
+    record.expiresAt,
+    record.revokedAt,
+    record.rotatedAt,
+    record.lastUsedAt,
+    record.createdBy,
+    record.version,
+  ];
+}
+
+/** @internal The columns of the events table, in the order `eventColumnValues` gives their values. */
+export const EVENT_COLUMN_NAMES = ['id', 'token_id', 'tenant', 'type', 'actor', 'operation', 'detail', 'at'] as const;
+
+/** @internal An event's values for `EVENT_COLUMN_NAMES`, in order; the detail as JSON text. */
+export function eventColumnValues(event: TokenEvent): unknown[] {
+  return [
+    event.id,
+    event.tokenId,
+    event.tenant,
+    event.type,
+    event.actor,
+    event.operation,
+    event.detail === null ? null : JSON.stringify(event.detail),
+    event.at,
+  ];
+}
+
+/** @internal The fields `update` may change and their columns, for the SET list. */
+export const CHANGE_COLUMNS: readonly (readonly [keyof RecordChange, string])[] = [
+  ['comment', 'comment'],
+  ['secretHash', 'secret_hash'],
+  ['pepperVersion', 'pepper_version'],
+  ['previousSecretHash', 'previous_secret_hash'],
+  ['previousPepperVersion', 'previous_pepper_version'],
+  ['previousExpiresAt', 'previous_expires_at'],
+  ['rotatedAt', 'rotated_at'],
+];

@@ -1,0 +1,54 @@
+/**
+ * @internal Opening the database of `sqliteRepository`: the folder of
+ * `options.path` is created if missing, and a file that cannot be opened or
+ * used is a `TokenError` naming the option, never the driver's raw error.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { TokenError } from '../../core/errors.js';
+
+/** Driver codes that say the file itself is wrong (not a database, not ours to write, damaged). */
+const BAD_FILE = /^SQLITE_(CANTOPEN|NOTADB|PERM|READONLY|CORRUPT|AUTH)/;
+
+/** The option a failure is about, with the path when there is one (paths are not secret). */
+type Source = { readonly field: 'options.path'; readonly path: string } | { readonly field: 'options.database' };
+
+function badSource(source: Source, what: string, cause: unknown): TokenError {
+  const subject = source.field === 'options.path' ? `options.path ${JSON.stringify(source.path)}` : source.field;
+  return new TokenError('invalid_request', `${subject} ${what}`, { field: source.field, cause });
+}
+
+/** Opens the database file at `path`, creating its folder (and any missing parents) first. */
+export function openDatabaseFile(path: string): Database.Database {
+  const source: Source = { field: 'options.path', path };
+  if (path !== ':memory:') {
+    try {
+      mkdirSync(dirname(resolve(path)), { recursive: true });
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw badSource(source, `is in a folder that cannot be created (${String(code ?? 'error')})`, error);
+    }
+  }
+  try {
+    return new Database(path);
+  } catch (error) {
+    throw badSource(source, 'cannot be opened as a SQLite database', error);
+  }
+}
+
+/**
+ * What a failure while preparing the database (pragmas, migrations) means:
+ * a wrong file (not a database, read-only, damaged) is
+ * `TokenError('invalid_request')` naming the option; any other driver error
+ * (a lock held past the busy timeout, a full disk) is
+ * `TokenError('unavailable')`. Anything else, such as the refusal of a
+ * schema newer than this release, is passed on as it is.
+ */
+export function explainOpenFailure(error: unknown, path: string | undefined): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
+  const source: Source = path === undefined ? { field: 'options.database' } : { field: 'options.path', path };
+  if (BAD_FILE.test(code)) return badSource(source, `cannot be used as a SQLite database (${code})`, error);
+  return new TokenError('unavailable', `the SQLite database could not be prepared (${code})`, { cause: error });
+}
