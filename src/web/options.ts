@@ -57,6 +57,8 @@ export interface TokenPageOptions {
   readonly cookieName?: string;
   /** Heading and title of the page (default `API tokens`). */
   readonly title?: string;
+  /** Clock in epoch milliseconds (default `Date.now`); pass the service's, so sign-ins end on its time. */
+  readonly now?: () => number;
 }
 
 /** @internal Options checked once, at setup. */
@@ -75,6 +77,7 @@ export interface PageSettings {
   readonly sessions: PageSessionStore;
   readonly cookieName: string;
   readonly title: string;
+  readonly now: () => number;
 }
 
 const KNOWN = [
@@ -89,6 +92,7 @@ const KNOWN = [
   'sessionStore',
   'cookieName',
   'title',
+  'now',
 ] as const;
 
 // Tenant and user names as the service accepts them (its identifiers).
@@ -174,8 +178,29 @@ function duration(value: unknown, field: string, fallback?: Duration): number | 
   return parseDuration(value, field);
 }
 
-function sessionStore(value: unknown): PageSessionStore {
-  if (value === undefined) return memoryPageSessions();
+/**
+ * The store with its failures as `TokenError('unavailable')`: a store that is
+ * down signs nobody in (503), and never lets a request through or crashes.
+ */
+function failingClosed(store: PageSessionStore): PageSessionStore {
+  const unavailable = (cause: unknown): TokenError =>
+    new TokenError('unavailable', 'the sign-in store is unavailable', { cause });
+  const guard = async <T>(call: () => T | Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      throw unavailable(error);
+    }
+  };
+  return {
+    get: (key) => guard(() => store.get(key)),
+    set: (key, session) => guard(() => store.set(key, session)),
+    delete: (key) => guard(() => store.delete(key)),
+  };
+}
+
+function sessionStore(value: unknown, now: () => number): PageSessionStore {
+  if (value === undefined) return memoryPageSessions({ now });
   const store = value as Partial<PageSessionStore> | null;
   if (
     typeof store !== 'object' ||
@@ -186,7 +211,13 @@ function sessionStore(value: unknown): PageSessionStore {
   ) {
     throw invalid('sessionStore', 'must have get, set and delete functions');
   }
-  return store as PageSessionStore;
+  return failingClosed(store as PageSessionStore);
+}
+
+function clock(value: unknown): () => number {
+  if (value === undefined) return Date.now;
+  if (typeof value !== 'function') throw invalid('now', 'must be a function returning epoch milliseconds');
+  return value as () => number;
 }
 
 function service(value: unknown): TokenService {
@@ -227,6 +258,7 @@ export function pageSettings(given: unknown, options: unknown): PageSettings {
   if (typeof cookieName !== 'string' || !COOKIE_NAME.test(cookieName)) {
     throw invalid('cookieName', "must be a cookie name (letters, digits and !#$%&'*+.^_`|~-)");
   }
+  const now = clock(fields.now);
   const tokenSessionTtl = fields.tokenSessionTtl as Duration | undefined;
   duration(tokenSessionTtl, 'tokenSessionTtl');
   return {
@@ -240,8 +272,9 @@ export function pageSettings(given: unknown, options: unknown): PageSettings {
     allowNoExpiry: boolean(fields.allowNoExpiry, 'allowNoExpiry'),
     sessionTtl: duration(fields.sessionTtl, 'sessionTtl', '8h')!,
     tokenSessionTtl,
-    sessions: sessionStore(fields.sessionStore),
+    sessions: sessionStore(fields.sessionStore, now),
     cookieName,
     title,
+    now,
   };
 }

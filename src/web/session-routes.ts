@@ -53,7 +53,7 @@ async function startSession(settings: PageSettings, req: Request, res: Response,
   if (earlier !== undefined) await settings.sessions.delete(earlier.key);
   const id = newSessionId();
   await settings.sessions.set(sessionKey(id), session);
-  setSessionCookie(req, res, cookieOf(settings, req), id, session.expiresAt - Date.now());
+  setSessionCookie(req, res, cookieOf(settings, req), id, session.expiresAt - settings.now());
 }
 
 async function demoSignIn(settings: PageSettings, req: Request, res: Response): Promise<void> {
@@ -65,7 +65,7 @@ async function demoSignIn(settings: PageSettings, req: Request, res: Response): 
     kind: 'user',
     tenant: settings.tenant,
     user,
-    expiresAt: Date.now() + settings.sessionTtl,
+    expiresAt: settings.now() + settings.sessionTtl,
   };
   await startSession(settings, req, res, session);
   const signed: Signed = { kind: 'user', actor: { tenant: settings.tenant, user }, user, fromCookie: true };

@@ -131,7 +131,8 @@ export function setSessionCookie(
 ): void {
   const { name } = cookie;
   const secure = cookie.secure ? '; Secure' : '';
-  const maxAge = Math.max(1, Math.floor(ttlMs / 1000));
+  // Rounded up: the cookie may outlive the sign-in by under a second; the server decides in any case.
+  const maxAge = Math.max(1, Math.ceil(ttlMs / 1000));
   res.append(
     'set-cookie',
     `${name}=${id}; Path=${cookiePath(req)}; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure}`,

@@ -21,6 +21,16 @@ export function cookieOf(settings: PageSettings, req: Request): { name: string; 
   return { name: settings.cookieName, secure: req.secure || httpsOnly };
 }
 
+/** A record as the page writes them; anything else from a store is treated as no sign-in. */
+function isPageSession(value: unknown): value is PageSession {
+  const record = value as Partial<Record<string, unknown>>;
+  if (typeof record !== 'object' || typeof record.tenant !== 'string' || typeof record.expiresAt !== 'number') {
+    return false;
+  }
+  if (record.kind === 'user') return typeof record.user === 'string';
+  return record.kind === 'token' && typeof record.session === 'string';
+}
+
 /** The stored sign-in the request's cookie points at, if it is live. */
 export async function storedSession(
   settings: PageSettings,
@@ -30,8 +40,8 @@ export async function storedSession(
   if (id === undefined) return undefined;
   const key = sessionKey(id);
   const session = await settings.sessions.get(key);
-  if (session === undefined) return undefined;
-  if (session.expiresAt <= Date.now() || session.tenant !== settings.tenant) {
+  if (session === undefined || session === null) return undefined;
+  if (!isPageSession(session) || session.expiresAt <= settings.now() || session.tenant !== settings.tenant) {
     await settings.sessions.delete(key);
     return undefined;
   }
