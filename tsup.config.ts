@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 // Entries come from entries.json so the build and the exports map cannot drift.
@@ -24,4 +24,9 @@ export default defineConfig({
   // Keep `node:crypto` as written: some runtimes with Node compatibility
   // (Cloudflare Workers' nodejs_compat) know built-ins only by `node:` names.
   removeNodeProtocol: false,
+  // The tokens page's HTML, CSS and script modules, read at run time from `assets` next to
+  // the built module (tokenward/web), as they are next to src/web/ in the sources.
+  async onSuccess() {
+    cpSync('src/web/assets', 'dist/assets', { recursive: true });
+  },
 });
