@@ -150,6 +150,44 @@ describeBrowser('the API-tokens page in Chromium', () => {
     expect(cells[4]).toContain(inAMonth.toLocaleDateString('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }));
   });
 
+  it('creates a limited token with exactly the grants given', async () => {
+    await page.getByLabel('Name', { exact: true }).fill('csv-reader');
+    await page.getByLabel('Type', { exact: true }).selectOption({ label: 'Limited' });
+    await button('Add grant').click();
+    const grant = page.getByRole('group', { name: 'Grant 1' });
+    await grant.getByLabel('Kind').selectOption({ label: 'Bucket' });
+    await grant.getByLabel('Resource').fill('in.c-csv-import');
+    await grant.getByLabel('Access').selectOption({ label: 'Read' });
+    await button('Create token').click();
+    const secret = await readSecret();
+    const principal = await fetch(`${demo.base}/api/whoami`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(((await principal.json()) as { grants: unknown }).grants).toEqual([
+      { bucket: 'in.c-csv-import', access: 'read' },
+    ]);
+    const write = await fetch(`${demo.base}/api/buckets/in.c-csv-import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(write.status).toBe(403);
+    await button('Done').click();
+    expect(await rowOf('csv-reader').getByRole('cell').first().textContent()).toBe('Limited');
+  });
+
+  it('labels every control and names every button', async () => {
+    const unnamed = await page.evaluate(() =>
+      [...document.querySelectorAll('input, select, textarea, button')]
+        .filter((element) => {
+          const control = element as HTMLInputElement;
+          if (control.type === 'hidden') return false;
+          const labelled = (control.labels?.length ?? 0) > 0 || control.getAttribute('aria-label') !== null;
+          return element.tagName === 'BUTTON' ? (element.textContent ?? '').trim() === '' : !labelled;
+        })
+        .map((element) => element.outerHTML),
+    );
+    expect(unnamed).toEqual([]);
+    expect(await page.getByRole('table').first().locator('caption').textContent()).toBe('Tokens of alice');
+  });
+
   it('edits the comment', async () => {
     await button('Edit comment', rowOf('ci-pipeline')).click();
     const comment = dialog().getByLabel('Comment', { exact: true });
@@ -162,10 +200,15 @@ describeBrowser('the API-tokens page in Chromium', () => {
   });
 
   it('rotates after a confirmation: a new secret once, and the old one is refused', async () => {
-    await button('Rotate', rowOf('ci-pipeline')).click();
+    // By keyboard: focus the button, Enter opens the confirmation, Escape cancels it and
+    // gives the focus back to the button; nothing happened.
+    await button('Rotate', rowOf('ci-pipeline')).focus();
+    await page.keyboard.press('Enter');
     await dialog().waitFor();
-    // Cancel first: nothing happens.
-    await button('Cancel', dialog()).click();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog().count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Rotate');
     expect(await whoami(secrets.first!)).toBe(200);
     await confirmIn('ci-pipeline', 'Rotate');
     const rotated = await readSecret();
@@ -255,7 +298,7 @@ describeBrowser('the API-tokens page in Chromium', () => {
 
   it('creates a second token to sign in with later, and signs out: the old cookie opens nothing', async () => {
     await page.getByLabel('Name', { exact: true }).fill('page-login');
-    await button('Create token').click();
+    await page.getByLabel('Name', { exact: true }).press('Enter');
     secrets.login = await readSecret();
     await button('Done').click();
     const cookie = await sessionCookie();
