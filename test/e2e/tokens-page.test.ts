@@ -33,9 +33,9 @@ describeBrowser('the API-tokens page in Chromium', () => {
   /** Secrets as the walk sees them, by role. */
   const secrets: Record<string, string> = {};
 
-  /** GET /api/whoami on the demo with a token: the status tells whether the token verifies. */
-  const whoami = async (token: string): Promise<number> =>
-    (await fetch(`${demo.base}/api/whoami`, { headers: { authorization: `Bearer ${token}` } })).status;
+  const whoami = (token: string): Promise<number> => demo.whoami(token);
+  const pageApi = (method: string, path: string, cookie: string, body?: unknown): Promise<number> =>
+    demo.pageApi(method, path, cookie, body);
 
   const button = (name: string, scope: Page | Locator = page): Locator =>
     scope.getByRole('button', { name, exact: true });
@@ -80,17 +80,6 @@ describeBrowser('the API-tokens page in Chromium', () => {
     expect(cookie.httpOnly).toBe(true);
     expect(cookie.sameSite).toBe('Strict');
     return cookie.value;
-  }
-
-  /** A call to the page's API as the browser would make it, with a given cookie (from Node). */
-  async function pageApi(method: string, path: string, cookie: string, body?: unknown): Promise<number> {
-    const response = await fetch(`${demo.base}/page${path}`, {
-      method,
-      headers: { cookie: `tw_page=${cookie}`, origin: demo.base, 'content-type': 'application/json' },
-      ...(method === 'GET' ? {} : { body: JSON.stringify(body ?? {}) }),
-    });
-    await response.arrayBuffer();
-    return response.status;
   }
 
   beforeAll(async () => {
@@ -175,7 +164,7 @@ describeBrowser('the API-tokens page in Chromium', () => {
 
   it('labels every control and names every button', async () => {
     const unnamed = await page.evaluate(() =>
-      [...document.querySelectorAll('input, select, textarea, button')]
+      Array.from(document.querySelectorAll('input, select, textarea, button'))
         .filter((element) => {
           const control = element as HTMLInputElement;
           if (control.type === 'hidden') return false;

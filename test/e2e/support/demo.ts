@@ -16,6 +16,10 @@ export interface RunningDemo {
   readonly adminToken: string;
   /** Everything the demo printed so far. */
   output(): string;
+  /** GET /api/whoami with a token: the status tells whether the token verifies. */
+  whoami(token: string): Promise<number>;
+  /** A call to the page's API as the browser makes it (Origin, JSON), with a given session cookie. */
+  pageApi(method: string, path: string, cookie: string, body?: unknown): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -55,6 +59,20 @@ export async function startDemo(): Promise<RunningDemo> {
     base,
     adminToken: admin[1]!,
     output: () => output,
+    async whoami(token) {
+      const response = await fetch(`${base}/api/whoami`, { headers: { authorization: `Bearer ${token}` } });
+      await response.arrayBuffer();
+      return response.status;
+    },
+    async pageApi(method, path, cookie, body) {
+      const response = await fetch(`${base}/page${path}`, {
+        method,
+        headers: { cookie: `tw_page=${cookie}`, origin: base, 'content-type': 'application/json' },
+        ...(method === 'GET' ? {} : { body: JSON.stringify(body ?? {}) }),
+      });
+      await response.arrayBuffer();
+      return response.status;
+    },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
