@@ -145,7 +145,15 @@ describeBrowser('the API-tokens page in Chromium', () => {
     await button('Add grant').click();
     const grant = page.getByRole('group', { name: 'Grant 1' });
     await grant.getByLabel('Kind').selectOption({ label: 'Bucket' });
-    await grant.getByLabel('Resource').fill('in.c-csv-import');
+    // Refused input: the server names the field, the page says why and puts the focus on it.
+    await button('Create token').click();
+    await page.getByRole('alert').getByText(/grants\[0\]/).waitFor();
+    const resource = grant.getByLabel('Resource');
+    await expect.poll(() => resource.getAttribute('aria-invalid')).toBe('true');
+    expect(await resource.evaluate((element) => element === document.activeElement)).toBe(true);
+    // Chromium logs the refused request itself; that one is expected.
+    expect(consoleErrors.splice(0)).toEqual([expect.stringContaining('status of 400')]);
+    await resource.fill('in.c-csv-import');
     await grant.getByLabel('Access').selectOption({ label: 'Read' });
     await button('Create token').click();
     const secret = await readSecret();

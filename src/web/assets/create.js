@@ -161,10 +161,43 @@ function issueInput() {
   return input;
 }
 
+const FIELDS = { name: 'create-name', ttl: 'create-expires', comment: 'create-comment', type: 'create-type' };
+
+/** The control a refused field names (`name`, `ttl`, `grants[1].bucket`, …), if the form has one. */
+function controlOf(field) {
+  const grant = /^grants\[(\d+)\]/.exec(field ?? '');
+  if (grant !== null) return byId('grant-rows').querySelectorAll('.grant input')[Number(grant[1])] ?? null;
+  if (field === 'owner') return byId('create-owner');
+  return FIELDS[field] === undefined ? null : byId(FIELDS[field]);
+}
+
+/** Marks the control the server refused, ties it to the alert, and moves the focus there. */
+function markInvalid(error) {
+  const control = controlOf(error?.field);
+  if (control === null || control.hidden) return;
+  control.setAttribute('aria-invalid', 'true');
+  control.setAttribute('aria-errormessage', 'alert');
+  control.focus();
+}
+
+function clearInvalid() {
+  for (const control of byId('create-form').querySelectorAll('[aria-invalid]')) {
+    control.removeAttribute('aria-invalid');
+    control.removeAttribute('aria-errormessage');
+  }
+}
+
 async function create(event) {
   event.preventDefault();
   clearError();
-  const issued = await api.post('/api/tokens', issueInput());
+  clearInvalid();
+  let issued;
+  try {
+    issued = await api.post('/api/tokens', issueInput());
+  } catch (error) {
+    markInvalid(error);
+    throw error;
+  }
   byId('create-form').reset();
   byId('grant-rows').replaceChildren();
   await onTypeChange();

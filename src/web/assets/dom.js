@@ -95,7 +95,7 @@ export function describeError(error) {
   if (known !== undefined) return known;
   let text = error.message || 'Something went wrong.';
   if (typeof error.limit === 'number') text += ` (limit: ${durationWords(error.limit)})`;
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return text;
 }
 
 /** Copies text to the clipboard; falls back to selecting it where the Clipboard API is refused. */
