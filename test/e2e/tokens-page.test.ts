@@ -147,7 +147,10 @@ describeBrowser('the API-tokens page in Chromium', () => {
     await grant.getByLabel('Kind').selectOption({ label: 'Bucket' });
     // Refused input: the server names the field, the page says why and puts the focus on it.
     await button('Create token').click();
-    await page.getByRole('alert').getByText(/grants\[0\]/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/grants\[0\]/)
+      .waitFor();
     const resource = grant.getByLabel('Resource');
     await expect.poll(() => resource.getAttribute('aria-invalid')).toBe('true');
     expect(await resource.evaluate((element) => element === document.activeElement)).toBe(true);
