@@ -5,9 +5,7 @@
  * the admin's views of every user's tokens and of the duration policies, the
  * token sign-in (which can neither create nor rotate, and ends when its token
  * is revoked), and sign-out. No request leaves the demo's origin and the
- * console stays free of errors.
- *
- * `UPDATE_SCREENSHOT=1` writes the page's picture to docs/tokens-page.png.
+ * console stays free of errors. `UPDATE_SCREENSHOT=1` writes docs/tokens-page.png.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,11 +67,10 @@ describeBrowser('the API-tokens page in Chromium', () => {
       .waitFor();
   }
 
-  async function signOut(): Promise<void> {
+  const signOut = async (): Promise<void> => {
     await button('Sign out').click();
     await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
-  }
-
+  };
   async function sessionCookie(): Promise<string> {
     const cookie = (await browser.context.cookies(`${demo.base}/page/`)).find((c) => c.name === 'tw_page');
     if (cookie === undefined) throw new Error('no session cookie');
