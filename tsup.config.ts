@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
 
 // Entries come from entries.json so the build and the exports map cannot drift.
@@ -37,5 +37,14 @@ rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true });
 // the ESM-only ones (`tokenward/testing`, a development tool for test files).
 export default defineConfig([
   { ...common, entry: entry(() => true), format: ['esm'] },
-  { ...common, entry: entry((subpath) => !esmOnly.has(subpath)), format: ['cjs'] },
+  {
+    ...common,
+    entry: entry((subpath) => !esmOnly.has(subpath)),
+    format: ['cjs'],
+    // The tokens page's HTML, CSS and script modules, read at run time from `assets` next to
+    // the built module (tokenward/web), as they are next to src/web/ in the sources.
+    async onSuccess() {
+      cpSync('src/web/assets', 'dist/assets', { recursive: true });
+    },
+  },
 ]);

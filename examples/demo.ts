@@ -2,7 +2,9 @@
  * `npm run demo`: a small service on the embedded default store (SQLite in
  * `.demo-data/`), with Express. On start it prints an admin token (first
  * start only), walks a token through its life over real HTTP against
- * itself, prints `curl` lines for every endpoint, and serves until Ctrl-C.
+ * itself, prints `curl` lines for every endpoint, and serves until Ctrl-C,
+ * with the API-tokens page at `/` (demo sign-in as admin, alice or bob, or
+ * token sign-in).
  *
  *   npm run demo                       serve on http://127.0.0.1:3000 (PORT to change)
  *   npm run demo -- --once             exit after the walkthrough (also DEMO_ONCE=1)
@@ -15,16 +17,21 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import express from 'express';
-import { isTokenError } from '../src/core/errors.js';
-import { redact } from '../src/core/format.js';
 import { introspectionRouter, managementRouter, requireGrant, tokenAuth } from '../src/express/index.js';
-import { staticDirectory } from '../src/index.js';
-import { createTokenService } from '../src/service/index.js';
-import type { TokenService } from '../src/service/token-service.js';
-import type { Actor } from '../src/service/types.js';
+import {
+  type Actor,
+  createTokenService,
+  isTokenError,
+  redact,
+  staticDirectory,
+  type TokenService,
+} from '../src/index.js';
+import { createKeySet, generateSigningKey, jwtSessionCodec } from '../src/jwt/index.js';
 import { sqliteRepository } from '../src/stores/sqlite/index.js';
+import { tokenPage } from '../src/web/index.js';
 
 const TENANT = 'demo';
+const DEMO_USERS = ['admin', 'alice', 'bob'];
 const ADMIN_NAME = 'demo-admin';
 const REALM = 'tokenward-demo';
 const once = process.argv.includes('--once') || process.env.DEMO_ONCE === '1';
@@ -58,9 +65,13 @@ const directory = staticDirectory({
         { scope: 'checkup_report_create' },
       ],
     },
-    bob: { grants: [{ bucket: 'in.c-csv-import', access: 'read' }] },
+    bob: { roles: ['service_accounts'], grants: [{ bucket: 'in.c-csv-import', access: 'read' }] },
   },
 });
+
+// Sessions for the page's token sign-in: short-lived JWTs under a key made at each start
+// (a restart ends every sign-in, which the page's in-memory session store does anyway).
+const sessionKeys = await createKeySet({ signing: await generateSigningKey('HS256') });
 
 const service: TokenService = createTokenService({
   repository,
@@ -68,6 +79,12 @@ const service: TokenService = createTokenService({
   prefix: 'demo',
   directory,
   defaultTenant: TENANT,
+  // "No expiry" is offered to users no duration policy applies to (CloudBeaver's choice; not recommended).
+  policy: { allowNoExpiry: true },
+  sessions: {
+    codec: jwtSessionCodec({ keys: sessionKeys, issuer: 'tokenward-demo', audience: 'tokenward-demo-page' }),
+    defaultTtl: '1h',
+  },
 });
 
 // -------------------------------------------------------------------- the app
@@ -85,6 +102,16 @@ function demoActor(req: express.Request): Actor | null {
 
 const app = express();
 app.disable('x-powered-by');
+
+// The API-tokens page at /: its files, sign-in and API live under /page (docs/web.md).
+app.use(
+  '/',
+  tokenPage(service, {
+    tenant: TENANT,
+    signIn: { demoUsers: DEMO_USERS, token: true },
+    allowNoExpiry: true,
+  }),
+);
 
 const api = express.Router();
 api.use(tokenAuth(service, { realm: REALM, header: 'Verification-Token', cookie: 'auth_token', record: true }));
@@ -331,6 +358,7 @@ async function main(): Promise<void> {
   }
   curlLines();
   if (once) await stop(0);
+  console.log(`The API-tokens page: ${base}/ (demo sign-in as ${DEMO_USERS.join(', ')}; demo only)`);
   console.log(`Serving on ${base}; Ctrl-C to stop.`);
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));

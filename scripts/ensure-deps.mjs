@@ -3,7 +3,10 @@
 // dependencies when node_modules is missing or older than package-lock.json, and, with
 // --postgres, installs PostgreSQL's server binaries and PgBouncer from Debian's packages
 // when they are missing and we are root (the tests start their own server and poolers;
-// without them they skip loudly, or fail with TOKENWARD_REQUIRE_PG=1).
+// without them they skip loudly, or fail with TOKENWARD_REQUIRE_PG=1). With --browser it
+// installs Debian's chromium the same way, for the tokens page's end-to-end test (driven
+// by playwright-core, which downloads no browser; without it the test skips loudly, or
+// fails with TOKENWARD_REQUIRE_BROWSER=1).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 
@@ -28,6 +31,9 @@ const missing = [];
 if (process.argv.includes('--postgres')) {
   if (!process.env.TOKENWARD_TEST_PG_URL && !hasPostgres()) missing.push('postgresql');
   if (!existsSync('/usr/sbin/pgbouncer')) missing.push('pgbouncer');
+}
+if (process.argv.includes('--browser') && !existsSync(process.env.TOKENWARD_CHROMIUM ?? '/usr/bin/chromium')) {
+  missing.push('chromium');
 }
 if (missing.length > 0) {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;

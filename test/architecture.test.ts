@@ -43,7 +43,7 @@ const LAYERS: Readonly<Record<string, Layer>> = {
   web: {
     paths: ['src/web/'],
     imports: ['core', 'service', 'stores/memory', 'stores/sqlite', 'stores/postgres', 'http', 'express', 'jwt', 'sql'],
-    packages: ['express', 'node:fs', 'node:path', 'node:url', 'node:http'],
+    packages: ['express', 'node:crypto', 'node:fs', 'node:path', 'node:url', 'node:http'],
   },
   // The root entry point: the core, the service, the memory store and the remote verifier.
   root: { paths: ['src/index.ts'], imports: ['core', 'service', 'stores/memory', 'http'], packages: [] },
