@@ -65,12 +65,15 @@ function said(child: ChildProcess, word: string): Promise<void> {
 }
 
 describe('sqlite: a write lock held by another connection', () => {
+  // Each attempt (the retry included) works on its own file: a retry on the first attempt's file
+  // would fail at issuing (the names are taken), not at what it measures.
+  let attempt = 0;
   // A stall from the lock lasts the busy timeout (1 s) and comes back on every attempt; one retry
   // absorbs a rare disk or scheduler hiccup of a machine shared with other test runs.
   it('never blocks the event loop for verification: delay stays under 50 ms for the 2 s the lock is held', {
     retry: 1,
   }, async () => {
-    const path = join(dir, 'held.sqlite');
+    const path = join(dir, `held-${++attempt}.sqlite`);
     const repository = sqliteRepository({ path });
     // touchInterval 1 ms on a real clock: every verification wants a last-used write.
     const { service } = makeHarness({ repository, touchInterval: 1, now: Date.now });
