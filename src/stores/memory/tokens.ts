@@ -15,7 +15,8 @@ import {
 import { isNewer, type MemoryState } from './state.js';
 
 type InsertCalls = Pick<TokenRepository, 'insert' | 'insertMaster'>;
-type LookupCalls = Pick<TokenRepository, 'findById' | 'findByName' | 'list'>;
+type LookupCalls = Pick<TokenRepository, 'findById' | 'findByName' | 'list'> &
+  Required<Pick<TokenRepository, 'findByIdSync'>>;
 
 /** Refuses `record` over the per-owner cap of `limits` (master tokens do not count). */
 function checkCap(state: MemoryState, record: TokenRecord, limits: InsertLimits): void {
@@ -65,6 +66,10 @@ export function insertCalls(state: MemoryState): InsertCalls {
 export function lookupCalls(state: MemoryState): LookupCalls {
   return {
     async findById(id: string): Promise<TokenRecord | null> {
+      return state.tokens.get(id) ?? null;
+    },
+
+    findByIdSync(id: string): TokenRecord | null {
       return state.tokens.get(id) ?? null;
     },
 
