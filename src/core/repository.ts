@@ -52,6 +52,18 @@ export interface TokenRepository {
   findById(id: string): Promise<TokenRecord | null>;
 
   /**
+   * Optional: `findById`'s answer without a promise, for a store that holds
+   * the record at hand (the memory store; a cache). `undefined` means "not
+   * at hand": the service then calls `findById`. Verification tries this
+   * first, so a store that answers here verifies without an `await`
+   * (issue 12). It must answer exactly as `findById` would at that moment,
+   * and must not wait for anything. A wrapper that replaces `findById` (to
+   * delay, count or fail lookups) must replace or drop this one too, or
+   * verification reads past it.
+   */
+  findByIdSync?(id: string): TokenRecord | null | undefined;
+
+  /**
    * The token named `name` in the namespace `(tenant, owner)` (owner `null`
    * for administrative tokens): the live one if there is one, otherwise the
    * most recently created, otherwise null.

@@ -50,11 +50,13 @@ export function currentOwner(
   const { directory } = context;
   if (directory === undefined) throw new TokenError('unavailable', 'no directory is configured');
   const answer = directory.getUser(record.tenant, record.owner);
-  const live = (user: DirectoryUser | null | undefined): DirectoryUser | null => {
-    if (!isActiveUser(user)) throw tokenInvalid();
-    return user;
-  };
-  return answer instanceof Promise ? answer.then(live) : live(answer);
+  return answer instanceof Promise ? answer.then(liveOwner) : liveOwner(answer);
+}
+
+/** The directory's answer when it is a live user; `token_invalid` otherwise. A named function: no closure per call. */
+function liveOwner(user: DirectoryUser | null | undefined): DirectoryUser {
+  if (!isActiveUser(user)) throw tokenInvalid();
+  return user;
 }
 
 /**
