@@ -78,8 +78,8 @@ export const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 /** The character code of each base64url digit. */
 export const B64URL_CODES: Uint8Array = Uint8Array.from(B64URL, (c) => c.charCodeAt(0));
 
-/** The value of each base64url character code, -1 for any other character. */
-const B64URL_VALUES = (() => {
+/** The value of each base64url character code below 128, -1 for any other character. */
+export const B64URL_VALUES: Int8Array = (() => {
   const table = new Int8Array(128).fill(-1);
   for (let i = 0; i < B64URL.length; i++) table[B64URL.charCodeAt(i)] = i;
   return table;

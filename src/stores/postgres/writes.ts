@@ -1,69 +1,25 @@
 /**
- * @internal The PostgreSQL repository's writes. Each is one statement, or a
- * transaction where a check must see the committed state (the per-owner
- * cap, unique live names); every change to a token notifies the store's
- * channel from inside it.
+ * @internal The PostgreSQL repository's writes. Each is one statement, or
+ * one round trip where a check must see the committed state (`insert`, see
+ * `insert.ts`), or a transaction (`revokeOwner` with events); every change
+ * to a token notifies the store's channel from inside it.
  */
-import { TokenError } from '../../core/errors.js';
-import type { InsertLimits, RecordChange, TokenRepository } from '../../core/repository.js';
+import type { RecordChange, TokenRepository } from '../../core/repository.js';
 import type { TokenEvent, TokenRecord } from '../../core/types.js';
 import { CHANGE_COLUMNS, eventColumnValues } from '../shared/sql-columns.js';
-import {
-  EVENT_CASTS,
-  EVENT_COLUMNS,
-  placeholders,
-  TOKEN_CASTS,
-  TOKEN_COLUMNS,
-  TOKEN_SELECT,
-  type TokenRow,
-  tokenFromRow,
-  tokenValues,
-} from './rows.js';
+import { insertCall } from './insert.js';
+import { EVENT_CASTS, EVENT_COLUMNS, placeholders, TOKEN_COLUMNS, TOKEN_SELECT, tokenValues } from './rows.js';
 import { conflictFrom } from './side-tables.js';
-import { ownerCondition, type PgStore } from './store.js';
+import type { PgStore } from './store.js';
 
 type InsertCalls = Pick<TokenRepository, 'insert' | 'insertMaster'>;
 type ChangeCalls = Pick<TokenRepository, 'update' | 'revoke' | 'revokeOwner' | 'touch' | 'purgeExpired'>;
 
 export function insertCalls(store: PgStore): InsertCalls {
-  const { t, query, transaction, eventCte, beginLocked } = store;
+  const { t, tokens, eventCte } = store;
   const channel = t.channel;
   return {
-    async insert(record: TokenRecord, limits: InsertLimits, event?: TokenEvent): Promise<void> {
-      // A partial unique index cannot say "not expired" (expiry depends on the
-      // clock), so unique live names and the cap are checked in a transaction
-      // that first takes the namespace's advisory lock: concurrent inserts into
-      // one namespace queue on it, and each counts after the previous one has
-      // committed (READ COMMITTED takes a fresh snapshot per statement). The
-      // count and the conditional insert are one statement, so the whole step
-      // is three round trips: BEGIN with the lock, the statement, COMMIT.
-      const cap = limits.maxLivePerOwner !== undefined && record.owner !== null ? limits.maxLivePerOwner : null;
-      const params = tokenValues(record);
-      const columns = params.map((_, i) => `$${i + 1}::${TOKEN_CASTS[i]}`).join(', ');
-      params.push(record.name, limits.now, cap);
-      const [nameParam, nowParam, capParam] = [params.length - 2, params.length - 1, params.length];
-      const live = `tenant = $2 AND ${ownerCondition(record.owner, params)} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $${nowParam})`;
-      const text = `WITH c AS (
-          SELECT count(*) FILTER (WHERE name = $${nameParam}) AS same_name, count(*) FILTER (WHERE type <> 'master') AS live
-            FROM ${t.tokens} WHERE ${live}),
-        r AS (INSERT INTO ${t.tokens} (${TOKEN_COLUMNS.join(', ')}) SELECT ${columns} FROM c
-          WHERE c.same_name = 0 AND ($${capParam}::integer IS NULL OR c.live < $${capParam}::integer) RETURNING id)${eventCte(event, 'r', params)}
-        SELECT c.same_name, (SELECT count(*) FROM (SELECT pg_notify($${params.length + 1}, r.id) FROM r) n) AS inserted FROM c`;
-      params.push(channel);
-      await transaction(
-        async (client) => {
-          const { rows } = await client
-            .query<{ same_name: string; inserted: string }>(text, params)
-            .catch((error) => conflictFrom(error, 'A token with this id exists already.'));
-          const outcome = rows[0]!;
-          if (Number(outcome.inserted) === 1) return;
-          if (Number(outcome.same_name) > 0)
-            throw new TokenError('conflict', 'A live token with this name exists already.');
-          throw new TokenError('limit_exceeded', 'The owner has too many active tokens.', { limit: cap });
-        },
-        beginLocked(record.tenant, record.owner),
-      );
-    },
+    insert: insertCall(store),
 
     async insertMaster(record: TokenRecord, event?: TokenEvent) {
       const values = tokenValues(record);
@@ -74,17 +30,15 @@ export function insertCalls(store: PgStore): InsertCalls {
       // The loop only repeats if the existing master is revoked between our
       // insert (which saw it) and our select (which no longer does).
       for (let attempt = 0; ; attempt++) {
-        const inserted = await query<TokenRow>(insertText, values).catch((error) =>
+        const [inserted] = await tokens(insertText, values).catch((error) =>
           conflictFrom(error, 'A token with this id exists already.'),
         );
-        const row = inserted.rows[0];
-        if (row !== undefined) return { created: true, record: tokenFromRow(row) };
-        const existing = await query<TokenRow>(
+        if (inserted !== undefined) return { created: true, record: inserted };
+        const [found] = await tokens(
           `SELECT ${TOKEN_SELECT} FROM ${t.tokens} WHERE tenant = $1 AND owner = $2 AND type = 'master' AND revoked_at IS NULL`,
           [record.tenant, record.owner],
         );
-        const found = existing.rows[0];
-        if (found !== undefined) return { created: false, record: tokenFromRow(found) };
+        if (found !== undefined) return { created: false, record: found };
         if (attempt >= 5) throw new Error('tokenward: could not settle the master token under contention');
       }
     },
@@ -93,7 +47,7 @@ export function insertCalls(store: PgStore): InsertCalls {
 
 /** Applies a compare-and-set change in one statement: the token row, its event and the notification. */
 function updateCall(store: PgStore): TokenRepository['update'] {
-  const { t, query, eventCte } = store;
+  const { t, tokens, eventCte } = store;
   return async (id: string, expectedVersion: number, change: RecordChange, event?: TokenEvent) => {
     const params: unknown[] = [id, expectedVersion];
     const sets: string[] = [];
@@ -107,17 +61,16 @@ function updateCall(store: PgStore): TokenRepository['update'] {
     const cte = `WITH r AS (UPDATE ${t.tokens} SET ${sets.join(', ')}
         WHERE id = $1 AND version = $2 AND revoked_at IS NULL RETURNING ${TOKEN_SELECT})${eventCte(event, 'r', params)}`;
     params.push(t.channel);
-    const { rows } = await query<TokenRow>(
+    const [updated] = await tokens(
       `${cte} SELECT r.*, pg_notify($${params.length}, r.id)::text AS notified FROM r`,
       params,
     );
-    const row = rows[0];
-    return row === undefined ? null : tokenFromRow(row);
+    return updated ?? null;
   };
 }
 
 export function changeCalls(store: PgStore): ChangeCalls {
-  const { t, query, transaction, eventCte, touchStatement } = store;
+  const { t, query, tokens, transaction, eventCte, touchStatement } = store;
   const channel = t.channel;
   return {
     update: updateCall(store),
@@ -127,12 +80,11 @@ export function changeCalls(store: PgStore): ChangeCalls {
       const cte = `WITH r AS (UPDATE ${t.tokens} SET revoked_at = $2, version = version + 1
           WHERE id = $1 AND revoked_at IS NULL RETURNING ${TOKEN_SELECT})${eventCte(event, 'r', params)}`;
       params.push(channel);
-      const { rows } = await query<TokenRow>(
+      const [revoked] = await tokens(
         `${cte} SELECT r.*, pg_notify($${params.length}, r.id)::text AS notified FROM r`,
         params,
       );
-      const row = rows[0];
-      return row === undefined ? null : tokenFromRow(row);
+      return revoked ?? null;
     },
 
     async revokeOwner(tenant, owner, at, options): Promise<number> {
@@ -143,9 +95,9 @@ export function changeCalls(store: PgStore): ChangeCalls {
       const build = options.event;
       if (build === undefined) return (await query(text, params)).rowCount ?? 0;
       return transaction(async (client) => {
-        const { rows } = await client.query<TokenRow>(text, params);
-        if (rows.length === 0) return 0;
-        const events = rows.map((row) => eventColumnValues(build(tokenFromRow(row))));
+        const revoked = await tokens(text, params, client);
+        if (revoked.length === 0) return 0;
+        const events = revoked.map((record) => eventColumnValues(build(record)));
         // One INSERT for all events: one array parameter per column.
         const columns = EVENT_COLUMNS.map((_, i) => events.map((values) => values[i]));
         const arrays = EVENT_CASTS.map((cast, i) => `$${i + 1}::${cast}[]`).join(', ');
@@ -153,7 +105,7 @@ export function changeCalls(store: PgStore): ChangeCalls {
           `INSERT INTO ${t.events} (${EVENT_COLUMNS.join(', ')}) SELECT * FROM unnest(${arrays})`,
           columns,
         );
-        return rows.length;
+        return revoked.length;
       });
     },
 

@@ -1,5 +1,5 @@
 import type { RecordChange } from '../../core/repository.js';
-import type { TokenEvent, TokenRecord } from '../../core/types.js';
+import type { Grant, TokenEvent, TokenRecord } from '../../core/types.js';
 
 /**
  * @internal The columns of the SQL stores' tokens table, in the order
@@ -51,6 +51,43 @@ export function tokenColumnValues(record: TokenRecord): unknown[] {
     record.createdBy,
     record.version,
   ];
+}
+
+/** A nullable number column as a driver returns it: a number, a `bigint` as text (PostgreSQL), or null. */
+function numberOrNull(value: unknown): number | null {
+  return value === null ? null : Number(value);
+}
+
+/**
+ * @internal The record in a row read as an array of `TOKEN_COLUMN_NAMES`
+ * values (better-sqlite3's raw mode, `pg`'s `rowMode: 'array'`): a fresh
+ * object of one fixed shape, built by an object literal. Reading rows as
+ * arrays spares the driver a named property per column, which costs more
+ * than the index lookup itself (issue 12). `grants` comes decoded, since
+ * each driver returns JSON its own way.
+ */
+export function tokenFromColumnValues(values: readonly unknown[], grants: readonly Grant[] | null): TokenRecord {
+  return {
+    id: values[0] as string,
+    tenant: values[1] as string,
+    type: values[2] as TokenRecord['type'],
+    owner: values[3] as string | null,
+    name: values[4] as string,
+    comment: values[5] as string,
+    grants,
+    secretHash: values[7] as string,
+    pepperVersion: Number(values[8]),
+    previousSecretHash: values[9] as string | null,
+    previousPepperVersion: numberOrNull(values[10]),
+    previousExpiresAt: numberOrNull(values[11]),
+    createdAt: Number(values[12]),
+    expiresAt: numberOrNull(values[13]),
+    revokedAt: numberOrNull(values[14]),
+    rotatedAt: numberOrNull(values[15]),
+    lastUsedAt: numberOrNull(values[16]),
+    createdBy: values[17] as string,
+    version: Number(values[18]),
+  };
 }
 
 /** @internal The columns of the events table, in the order `eventColumnValues` gives their values. */

@@ -16,6 +16,7 @@ import type {
 import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecord } from '../../core/types.js';
 import { checkPageLimit, decodeOptionalCursor, eventKey, pageOf, tokenKey } from '../shared/paging.js';
 import { CHANGE_COLUMNS, eventColumnValues } from '../shared/sql-columns.js';
+import { listStatement } from './list.js';
 import {
   claimParams,
   type PolicyRow,
@@ -26,14 +27,14 @@ import {
   toPolicy,
   toRecord,
 } from './rows.js';
-import { preparer, prepareStatements, type Statements, statementCache } from './statements.js';
+import { preparer, prepareStatements, type Statements, tokenStatementCache } from './statements.js';
 import { sqliteTransactions } from './transaction.js';
 
 /** What every call of one repository works with. */
 export interface SqliteCalls {
   readonly sql: Statements;
-  /** A statement whose text depends on the call, prepared once per text. */
-  readonly cached: ReturnType<typeof statementCache>;
+  /** A statement returning token rows whose text depends on the call, prepared once per text. */
+  readonly cached: ReturnType<typeof tokenStatementCache>;
   /** `work` as one `BEGIN IMMEDIATE` transaction: checks and writes under one write lock. */
   readonly locked: <A extends unknown[], R>(work: (...args: A) => R) => (...args: A) => R;
   /** Last-used writes: one transaction per batch, failing at once if another writer holds the lock. */
@@ -47,7 +48,7 @@ export function sqliteCalls(db: Database.Database, busyTimeoutMs: number): Sqlit
   const transactions = sqliteTransactions(db, prepare, busyTimeoutMs);
   return {
     sql,
-    cached: statementCache(prepare),
+    cached: tokenStatementCache(prepare),
     locked:
       (work) =>
       (...args) =>
@@ -185,30 +186,8 @@ export function lookupCalls({ sql, cached }: SqliteCalls): LookupCalls {
 
     async list(query: ListQuery) {
       checkPageLimit(query.limit);
-      const cursor = decodeOptionalCursor(query.cursor);
-      const where = ['tenant = ?'];
-      const params: unknown[] = [query.tenant];
-      if (query.owner === null) where.push('owner IS NULL');
-      else if (query.owner !== undefined) {
-        where.push('owner = ?');
-        params.push(query.owner);
-      }
-      if (query.types !== undefined) {
-        where.push('type IN (SELECT value FROM json_each(?))');
-        params.push(JSON.stringify(query.types));
-      }
-      if (!query.includeRevoked) where.push('revoked_at IS NULL');
-      if (!query.includeExpired) {
-        where.push('(expires_at IS NULL OR expires_at > ?)');
-        params.push(query.now);
-      }
-      if (cursor !== null) {
-        where.push('(created_at, id) < (?, ?)');
-        params.push(cursor.time, cursor.id);
-      }
-      const text = `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens WHERE ${where.join(' AND ')}
-        ORDER BY created_at DESC, id DESC LIMIT ?`;
-      const rows = cached(text, () => text).all(...params, query.limit + 1) as TokenRow[];
+      const { text, params } = listStatement(query);
+      const rows = cached(text, () => text).all(...params) as TokenRow[];
       return pageOf(rows.map(toRecord), query.limit, tokenKey);
     },
   };

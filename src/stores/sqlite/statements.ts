@@ -17,6 +17,9 @@ export function preparer(db: Database.Database): Prepare {
   };
 }
 
+/** Fixed statements that return token rows: run in raw mode, each row an array for `toRecord`. */
+const TOKEN_READS = new Set(['findById', 'liveMaster', 'byName', 'revoke', 'revokeOwner']);
+
 /** The text of each fixed statement of the store. */
 const STATEMENTS = {
   findById: `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens WHERE id = ?`,
@@ -59,17 +62,24 @@ export type Statements = Record<keyof typeof STATEMENTS, Database.Statement>;
 
 export function prepareStatements(prepare: Prepare): Statements {
   const prepared: Partial<Statements> = {};
-  for (const [name, sql] of Object.entries(STATEMENTS)) prepared[name as keyof Statements] = prepare(sql);
+  for (const [name, sql] of Object.entries(STATEMENTS)) {
+    const statement = prepare(sql);
+    prepared[name as keyof Statements] = TOKEN_READS.has(name) ? statement.raw(true) : statement;
+  }
   return prepared as Statements;
 }
 
-/** A cache of statements whose text is built per call (by the set of changed fields, by filters). */
-export function statementCache(prepare: Prepare): (key: string, build: () => string) => Database.Statement {
+/**
+ * A cache of statements that return token rows (in raw mode) and whose text
+ * is built per call, by the set of changed fields or the filters of a list.
+ * Keys are the statement texts' few shapes, so the cache stays small.
+ */
+export function tokenStatementCache(prepare: Prepare): (key: string, build: () => string) => Database.Statement {
   const dynamic = new Map<string, Database.Statement>();
   return (key, build) => {
     let statement = dynamic.get(key);
     if (statement === undefined) {
-      statement = prepare(build());
+      statement = prepare(build()).raw(true);
       dynamic.set(key, statement);
     }
     return statement;
