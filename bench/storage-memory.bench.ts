@@ -43,6 +43,7 @@ function record(i: number): TokenRecord {
     lastUsedAt: null,
     createdBy: `user:user${i % OWNERS}`,
     version: 1,
+    meter: null,
   };
 }
 

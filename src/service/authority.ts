@@ -86,13 +86,22 @@ export async function resolveActor(context: ServiceContext, actor: Actor): Promi
   return userActor(tenant, user, found);
 }
 
-/** The acting token of a principal, read now: refused if revoked, expired or no longer its owner's. */
+/**
+ * The acting token of a principal, read now: refused if revoked, expired or
+ * no longer its owner's, and a session also if it was signed out.
+ */
 async function loadToken(context: ServiceContext, principal: Principal): Promise<ResolvedActor> {
   const at = context.now();
-  const record = await guarded(context.repository.findById(principal.tokenId));
+  const { repository } = context;
+  const session = principal.session;
+  const { parent: record, revoked } =
+    session === undefined || repository.findSession === undefined
+      ? { parent: await guarded(repository.findById(principal.tokenId)), revoked: false }
+      : await guarded(repository.findSession(session.id, principal.tokenId));
   if (record === null || record.tenant !== principal.tenant || record.type !== principal.type) {
     throw tokenInvalid();
   }
+  if (revoked) throw new TokenError('token_revoked', 'the session has been signed out');
   if (record.revokedAt !== null) throw new TokenError('token_revoked', 'the token has been revoked');
   // The principal's own end (a JWT's exp, a session's) counts as much as the record's.
   const ends = [record.expiresAt, principal.expiresAt?.getTime(), principal.session?.expiresAt.getTime()];

@@ -2,11 +2,16 @@
  * @internal `verify`: a token string to a principal, or a `TokenError`.
  * The hot path: it awaits only what is really asynchronous (the repository
  * lookup; the format and directory only when they return promises),
- * because every await is a trip through the microtask queue.
+ * because every await is a trip through the microtask queue. A token with
+ * a meter (rate limits, usage credits) also spends from it, after every
+ * other check has passed (src/service/metering.ts); a token without one
+ * pays one field check for the feature.
  */
 import { effectiveGrants } from '../core/authority.js';
 import { isTokenError, TokenError } from '../core/errors.js';
 import type { SessionClaims } from '../core/format-types.js';
+import type { SpendRequest } from '../core/metering.js';
+import { creditsAt } from '../core/metering.js';
 import { createPrincipal, type PrincipalFields } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
 import { claimsAgree, earlierExpiry } from '../core/records.js';
@@ -14,19 +19,25 @@ import type { DirectoryUser, TokenRecord } from '../core/types.js';
 import { findVerificationEntry, verificationPrincipal } from '../core/verification-tokens.js';
 import { currentOwner } from './authority.js';
 import { type ServiceContext, tokenInvalid } from './context.js';
+import { type MeterFields, meterFields, requestedSpend, spendFor } from './metering.js';
 import { MAX_TOKEN_LENGTH } from './options.js';
 import type { VerifyOptions } from './types.js';
+
+/** A session's part of its principal. */
+type SessionFields = PrincipalFields['session'];
 
 /** See `TokenService.verify`. */
 export async function verify(context: ServiceContext, token: string, options?: VerifyOptions): Promise<Principal> {
   try {
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw tokenInvalid();
+    // Checked whatever the token turns out to be: a bad cost is the caller's error, not the token's.
+    const spend = options === undefined ? undefined : requestedSpend(options);
     const at = context.now();
     const { sessions, enablePersonalTokens } = context.settings;
     let principal: Principal;
     if (sessions?.codec.looksLike(token)) {
       if (!enablePersonalTokens) throw tokenInvalid();
-      principal = await verifySession(context, token, at);
+      principal = await verifySession(context, token, at, options, spend);
     } else {
       const parsing = context.format.parse(token);
       const parsed = parsing instanceof Promise ? await parsing : parsing;
@@ -42,7 +53,11 @@ export async function verify(context: ServiceContext, token: string, options?: V
         if (parsed.claims !== undefined && !claimsAgree(record, parsed.claims)) throw tokenInvalid();
         const looking = currentOwner(context, record);
         const owner = looking instanceof Promise ? await looking : looking;
-        principal = principalFor(context, record, owner, at, undefined, parsed.claims?.expiresAt);
+        const expiresAt = liveUntil(record, at, parsed.claims?.expiresAt);
+        principal =
+          record.meter == null
+            ? principalFor(context, record, owner, expiresAt)
+            : await meteredPrincipal(context, record, owner, expiresAt, at, options, spend);
         context.uses.note(record, at);
       }
     }
@@ -78,19 +93,28 @@ function secretMatches(context: ServiceContext, record: TokenRecord, secret: str
   );
 }
 
+/**
+ * When a stored token stops being accepted: the stricter of the record's
+ * expiry and the string's own (a JWT's `exp`), or null for never.
+ *
+ * @throws {TokenError} `token_revoked`, `token_expired`.
+ */
+function liveUntil(record: TokenRecord, at: number, stringExpiresAt?: number): number | null {
+  if (record.revokedAt !== null) throw new TokenError('token_revoked', 'the token has been revoked');
+  const expiresAt = earlierExpiry(record.expiresAt, stringExpiresAt ?? null);
+  if (expiresAt !== null && expiresAt <= at) throw new TokenError('token_expired', 'the token has expired');
+  return expiresAt;
+}
+
 /** The principal of a live stored token, with its owner's privileges as they are now. */
 function principalFor(
   context: ServiceContext,
   record: TokenRecord,
   owner: DirectoryUser | null,
-  at: number,
-  session?: { readonly id: string; readonly expiresAt: Date },
-  stringExpiresAt?: number,
+  expiresAt: number | null,
+  session?: SessionFields,
+  meter?: MeterFields,
 ): Principal {
-  if (record.revokedAt !== null) throw new TokenError('token_revoked', 'the token has been revoked');
-  // The stricter of the record's expiry and the string's own (a JWT's `exp`) governs.
-  const expiresAt = earlierExpiry(record.expiresAt, stringExpiresAt ?? null);
-  if (expiresAt !== null && expiresAt <= at) throw new TokenError('token_expired', 'the token has expired');
   const fields: PrincipalFields = {
     tokenId: record.id,
     type: record.type,
@@ -101,18 +125,59 @@ function principalFor(
     ownerIsAdmin: owner?.admin === true,
     expiresAt: expiresAt === null ? null : new Date(expiresAt),
   };
-  return createPrincipal(session === undefined ? fields : { ...fields, session }, context.brand);
+  const withSession = session === undefined ? fields : { ...fields, session };
+  return createPrincipal(meter === undefined ? withSession : { ...withSession, ...meter }, context.brand);
 }
 
-/** A session token from `exchange`: valid while its parent is live and not rotated since. */
-async function verifySession(context: ServiceContext, token: string, at: number): Promise<Principal> {
+/**
+ * The principal of a live token with a meter, once this verification has
+ * spent from it: last, after the tenant asked for is checked too, so a
+ * refused verification never costs anything.
+ */
+async function meteredPrincipal(
+  context: ServiceContext,
+  record: TokenRecord,
+  owner: DirectoryUser | null,
+  expiresAt: number | null,
+  at: number,
+  options: VerifyOptions | undefined,
+  spend: SpendRequest | null | undefined,
+  session?: SessionFields,
+): Promise<Principal> {
+  const meter = record.meter!;
+  if (options?.tenant !== undefined && record.tenant !== options.tenant) throw tokenInvalid();
+  const request = spend === undefined ? requestedSpend(undefined) : spend;
+  const fields =
+    request === null
+      ? meterFields(meter, creditsAt(meter, at).remaining)
+      : await spendFor(context, record, meter, request, at);
+  return principalFor(context, record, owner, expiresAt, session, fields);
+}
+
+/**
+ * A session token from `exchange`: valid while it is not signed out and its
+ * parent is live and not rotated since. One lookup reads both (the store's
+ * `findSession`); a metered parent pays for each use of its sessions.
+ */
+async function verifySession(
+  context: ServiceContext,
+  token: string,
+  at: number,
+  options: VerifyOptions | undefined,
+  spend: SpendRequest | null | undefined,
+): Promise<Principal> {
   const claims: SessionClaims | null = await context.settings.sessions!.codec.parse(token);
   if (claims === null) throw tokenInvalid();
   if (claims.expiresAt <= at) throw new TokenError('token_expired', 'the session has expired');
-  const parent = await context.repository.findById(claims.parentId);
+  const { parent, revoked } = await context.repository.findSession!(claims.sessionId, claims.parentId);
   if (parent === null || parent.tenant !== claims.tenant) throw tokenInvalid();
+  if (revoked) throw new TokenError('token_revoked', 'the session has been signed out');
   // A rotation of the parent ends every session made from the old secret.
   if (parent.rotatedAt !== claims.parentRotatedAt) throw new TokenError('token_revoked', 'the session has ended');
   const owner = await currentOwner(context, parent);
-  return principalFor(context, parent, owner, at, { id: claims.sessionId, expiresAt: new Date(claims.expiresAt) });
+  const expiresAt = liveUntil(parent, at);
+  const session = { id: claims.sessionId, expiresAt: new Date(claims.expiresAt) };
+  return parent.meter == null
+    ? principalFor(context, parent, owner, expiresAt, session)
+    : meteredPrincipal(context, parent, owner, expiresAt, at, options, spend, session);
 }

@@ -68,7 +68,10 @@ export function changeCalls(state: MemoryState): ChangeCalls {
       }
       if (doomed.length === 0) return 0;
       const ids = new Set(doomed.map((record) => record.id));
-      for (const id of ids) state.tokens.delete(id);
+      for (const id of ids) {
+        state.tokens.delete(id);
+        state.buckets.delete(id);
+      }
       state.namespaces.removeAll(doomed);
       for (const [codeHash, claim] of state.claims) if (ids.has(claim.tokenId)) state.claims.delete(codeHash);
       return doomed.length;

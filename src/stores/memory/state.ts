@@ -3,6 +3,8 @@
  * writes with. Each call does its checks and then these writes in one
  * synchronous run, so no other call can come between them.
  */
+import type { RateLimitState } from '../../core/metering.js';
+import type { RevokedSession } from '../../core/repository.js';
 import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecord } from '../../core/types.js';
 import { frozenEvent, frozenRecord } from '../shared/freeze.js';
 import { compareNewestFirst, eventKey, tokenKey } from '../shared/paging.js';
@@ -21,6 +23,10 @@ export class MemoryState {
   readonly policies = new Map<string, DurationPolicy>();
   /** Events of each token, kept in ascending (at, id) order. */
   readonly events = new Map<string, TokenEvent[]>();
+  /** The buckets of metered tokens' rate limits, by token id (none before a token's first spend). */
+  readonly buckets = new Map<string, RateLimitState>();
+  /** Signed-out sessions by session id, until they expire. */
+  readonly revokedSessions = new Map<string, RevokedSession>();
 
   /** The stored records of `ids`. */
   records(ids: Iterable<string>): TokenRecord[] {

@@ -4,7 +4,7 @@
  * (well inside the safe-integer range) and are parsed back to numbers here.
  */
 
-import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenRecord } from '../../core/types.js';
+import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenMeter, TokenRecord } from '../../core/types.js';
 import { EVENT_COLUMN_NAMES, TOKEN_COLUMN_NAMES, tokenColumnValues } from '../shared/sql-columns.js';
 
 /** Columns of the tokens table, in the order `tokenValues` produces them. */
@@ -34,6 +34,7 @@ export interface TokenRow {
   last_used_at: string | null;
   created_by: string;
   version: number;
+  meter: TokenMeter | null;
 }
 
 function time(value: string | null): number | null {
@@ -62,6 +63,7 @@ export function tokenFromRow(row: TokenRow): TokenRecord {
     lastUsedAt: time(row.last_used_at),
     createdBy: row.created_by,
     version: row.version,
+    meter: row.meter,
   };
 }
 
@@ -89,6 +91,7 @@ export const TOKEN_CASTS = [
   'bigint', // last_used_at
   'text', // created_by
   'integer', // version
+  'jsonb', // meter
 ] as const;
 export const EVENT_CASTS = ['text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'bigint'] as const;
 

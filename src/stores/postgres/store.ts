@@ -24,6 +24,8 @@ export interface PgStore {
   /** `findById` and `touch`, the verification path, as prepared statements. */
   readonly findByIdStatement: HotStatement;
   readonly touchStatement: HotStatement;
+  /** Another statement of a verification path (a metered or session verification), prepared like those. */
+  readonly hot: (kind: string, text: string) => HotStatement;
   /** Runs `work` in a transaction; `begin` may append plain SQL to `BEGIN`, sent in the same round trip. */
   transaction<T>(work: (client: PoolClient) => Promise<T>, begin?: string): Promise<T>;
   /** `, e AS (INSERT INTO events … SELECT … FROM <source>)` writing `event` only if `source` has a row. */
@@ -39,6 +41,7 @@ export function pgStore(pool: PostgresPool, t: TableNames, preparedStatements: P
     pool,
     t,
     query: (text, values) => pool.query(text, values),
+    hot: statement,
     findByIdStatement: statement('find', `SELECT ${TOKEN_SELECT} FROM ${t.tokens} WHERE id = $1`),
     touchStatement: statement(
       'touch',

@@ -26,6 +26,7 @@ export const TOKEN_COLUMN_NAMES = [
   'last_used_at',
   'created_by',
   'version',
+  'meter',
 ] as const;
 
 /** @internal A record's values for `TOKEN_COLUMN_NAMES`, in order; grants as JSON text. */
@@ -50,6 +51,7 @@ export function tokenColumnValues(record: TokenRecord): unknown[] {
     record.lastUsedAt,
     record.createdBy,
     record.version,
+    record.meter == null ? null : JSON.stringify(record.meter),
   ];
 }
 

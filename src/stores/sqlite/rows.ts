@@ -4,7 +4,7 @@
  * parsed to become a record: that keeps `findById` close to a raw `SELECT`.
  */
 
-import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenRecord } from '../../core/types.js';
+import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenMeter, TokenRecord } from '../../core/types.js';
 import { TOKEN_COLUMN_NAMES, tokenColumnValues } from '../shared/sql-columns.js';
 
 /** The token columns, selected under the names of `TokenRecord`'s fields. */
@@ -13,15 +13,16 @@ export const TOKEN_COLUMNS = `id, tenant, type, owner, name, comment, grants,
   previous_secret_hash AS previousSecretHash, previous_pepper_version AS previousPepperVersion,
   previous_expires_at AS previousExpiresAt, created_at AS createdAt, expires_at AS expiresAt,
   revoked_at AS revokedAt, rotated_at AS rotatedAt, last_used_at AS lastUsedAt,
-  created_by AS createdBy, version`;
+  created_by AS createdBy, version, meter`;
 
-/** A token row as selected with `TOKEN_COLUMNS`: grants still JSON text. */
-export type TokenRow = Omit<TokenRecord, 'grants'> & { grants: string | null };
+/** A token row as selected with `TOKEN_COLUMNS`: grants and meter still JSON text. */
+export type TokenRow = Omit<TokenRecord, 'grants' | 'meter'> & { grants: string | null; meter: string | null };
 
 /** Turns a selected row into a record (the row object is fresh, so it is reused). */
 export function toRecord(row: TokenRow): TokenRecord {
-  const record = row as unknown as { grants: readonly Grant[] | null };
+  const record = row as unknown as { grants: readonly Grant[] | null; meter: TokenMeter | null };
   record.grants = row.grants === null ? null : (JSON.parse(row.grants) as Grant[]);
+  record.meter = row.meter === null ? null : (JSON.parse(row.meter) as TokenMeter);
   return record as unknown as TokenRecord;
 }
 
