@@ -14,7 +14,7 @@ import { TokenError } from '../../src/core/errors.js';
 import { opaqueFormat } from '../../src/core/format.js';
 import type { TokenRecord } from '../../src/core/types.js';
 import { SQLITE_SCHEMA_VERSION, sqliteRepository } from '../../src/stores/sqlite/index.js';
-import { migrate } from '../../src/stores/sqlite/schema.js';
+import { MIGRATIONS, migrate } from '../../src/stores/sqlite/schema.js';
 import { T0, testRecord } from '../support/records.js';
 import { secretEncodings } from '../support/secrets.js';
 import { ANALYST, makeHarness } from '../support/service.js';
@@ -89,11 +89,12 @@ describe('sqlite repository: the file', () => {
       'tokenward_claims',
       'tokenward_events',
       'tokenward_policies',
+      'tokenward_revoked_sessions',
       'tokenward_schema_version',
       'tokenward_tokens',
     ]);
     const versions = repository.database.prepare('SELECT version FROM tokenward_schema_version ORDER BY version').all();
-    expect(versions).toEqual(Array.from({ length: SQLITE_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
+    expect(versions).toEqual(MIGRATIONS.map((step) => ({ version: step.version })));
     const indexes = (
       repository.database
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'tokenward_%'")
@@ -106,9 +107,11 @@ describe('sqlite repository: the file', () => {
         'tokenward_claims_by_token',
         'tokenward_events_by_time',
         'tokenward_events_by_token',
+        'tokenward_revoked_sessions_by_expiry',
         'tokenward_tokens_by_expiry',
         'tokenward_tokens_by_name',
         'tokenward_tokens_by_owner',
+        'tokenward_tokens_by_refill',
         'tokenward_tokens_by_tenant',
       ].sort(),
     );
@@ -174,7 +177,7 @@ describe('sqlite repository: migrations', () => {
 
     const repository = sqliteRepository({ path });
     const versions = repository.database.prepare('SELECT version FROM tokenward_schema_version ORDER BY version').all();
-    expect(versions).toEqual(Array.from({ length: SQLITE_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
+    expect(versions).toEqual(MIGRATIONS.map((step) => ({ version: step.version })));
     expect(await repository.findById('T-old')).toEqual(
       token({
         id: 'T-old',
@@ -217,7 +220,7 @@ describe('sqlite repository: migrations', () => {
     await sqliteRepository({ path }).close();
     const again = sqliteRepository({ path });
     const count = again.database.prepare('SELECT COUNT(*) AS n FROM tokenward_schema_version').get();
-    expect(count).toEqual({ n: SQLITE_SCHEMA_VERSION });
+    expect(count).toEqual({ n: MIGRATIONS.length });
     await again.close();
   });
 
