@@ -13,7 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TokenRepository } from '../../src/core/repository.js';
 import type { TokenRecord } from '../../src/core/types.js';
 import type { EnsureMasterResult, IssuedToken } from '../../src/service/types.js';
-import { SQLITE_SCHEMA_VERSION, type SqliteTokenRepository, sqliteRepository } from '../../src/stores/sqlite/index.js';
+import { type SqliteTokenRepository, sqliteRepository } from '../../src/stores/sqlite/index.js';
 import { MIGRATIONS } from '../../src/stores/sqlite/schema.js';
 import { T0, testRecord } from '../support/records.js';
 import { ANALYST, makeHarness } from '../support/service.js';

@@ -95,6 +95,7 @@ describe('sqlite repository: the file', () => {
     ]);
     const versions = repository.database.prepare('SELECT version FROM tokenward_schema_version ORDER BY version').all();
     expect(versions).toEqual(MIGRATIONS.map((step) => ({ version: step.version })));
+    expect(SQLITE_SCHEMA_VERSION).toBe(MIGRATIONS[MIGRATIONS.length - 1]!.version);
     const indexes = (
       repository.database
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'tokenward_%'")
