@@ -102,15 +102,16 @@ export function newMeter(
 /**
  * What `verify` spends: `cost` (default 1; 0 spends and checks nothing)
  * and the limits named by `ratelimit` (a name or a list; default every
- * limit of the token). Null when nothing is to be spent.
+ * limit of the token). Null when nothing is to be spent. Fields are named
+ * `<prefix>cost` and `<prefix>ratelimit`.
  */
-export function spendRequest(cost: unknown, ratelimit: unknown): SpendRequest | null {
-  const units = cost === undefined ? 1 : wholeNumber(cost, 'cost', 0, MAX_LIMIT);
+export function spendRequest(cost: unknown, ratelimit: unknown, prefix = ''): SpendRequest | null {
+  const units = cost === undefined ? 1 : wholeNumber(cost, `${prefix}cost`, 0, MAX_LIMIT);
   const names =
     ratelimit === undefined
       ? null
       : Array.isArray(ratelimit)
-        ? ratelimit.map((name, i) => limitName(name, `ratelimit[${i}]`))
-        : [limitName(ratelimit, 'ratelimit')];
+        ? ratelimit.map((name, i) => limitName(name, `${prefix}ratelimit[${i}]`))
+        : [limitName(ratelimit, `${prefix}ratelimit`)];
   return units === 0 ? null : { cost: units, ratelimits: names };
 }

@@ -12,6 +12,7 @@
  * of cost `c` takes `c × duration` units. Within the bounds `ratelimit`
  * accepts (1 000 000 per 30 days at most) every number stays below 2^53.
  */
+import { TokenError } from './errors.js';
 import type { RateLimit, TokenMeter } from './types.js';
 
 /** What one verification spends: `cost` credits, and `cost` of each limit it names. */
@@ -167,4 +168,21 @@ export function refilled(meter: TokenMeter, now: number): TokenMeter | null {
   const credits = creditsAt(meter, now);
   if (credits.lastRefillAt === meter.lastRefillAt) return null;
   return { ...meter, ...credits };
+}
+
+/**
+ * The error a refused spend is answered with (by the service, and by a
+ * remote verifier for its platform's 429): `usage_exceeded` or
+ * `rate_limited`, 429, with the wait in `details.retryAfter` (ms, or null
+ * when waiting cannot help) and the refusing limit in `details.ratelimit`.
+ */
+export function meterRefused(
+  code: 'usage_exceeded' | 'rate_limited',
+  retryAfter: number | null,
+  ratelimit: string | null,
+): TokenError {
+  const details = { retryAfter, ...(ratelimit === null ? {} : { ratelimit }) };
+  return code === 'usage_exceeded'
+    ? new TokenError('usage_exceeded', 'the token has no usage credits left', details)
+    : new TokenError('rate_limited', 'the token is over its rate limit', details);
 }

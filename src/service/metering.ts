@@ -6,7 +6,7 @@
  * instance sharing the storage; a token without a meter never comes here.
  */
 import { invalid, TokenError } from '../core/errors.js';
-import { creditsRefusal, type SpendRequest, type SpendResult } from '../core/metering.js';
+import { creditsRefusal, meterRefused, type SpendRequest, type SpendResult } from '../core/metering.js';
 import { newMeter, spendRequest } from '../core/metering-input.js';
 import type { TokenMeter, TokenRecord } from '../core/types.js';
 import { guarded, type ServiceContext, tokenInvalid } from './context.js';
@@ -50,14 +50,8 @@ export function requestedSpend(options: VerifyOptions | undefined): SpendRequest
 }
 
 /** The error a refused spend is answered with; its details say how long to wait. */
-export function refusal(result: SpendResult & { readonly ok: false }): TokenError {
-  const details = {
-    retryAfter: result.retryAfter,
-    ...(result.ratelimit === null ? {} : { ratelimit: result.ratelimit }),
-  };
-  return result.code === 'usage_exceeded'
-    ? new TokenError('usage_exceeded', 'the token has no usage credits left', details)
-    : new TokenError('rate_limited', 'the token is over its rate limit', details);
+function refusal(result: SpendResult & { readonly ok: false }): TokenError {
+  return meterRefused(result.code, result.retryAfter, result.ratelimit);
 }
 
 /**
