@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenError } from '../../src/core/errors.js';
 import { managementRouter, tokenAuth } from '../../src/express/index.js';
 import { managementRoutes, tokenward } from '../../src/fastify/index.js';
+import { jwtSessionCodec } from '../../src/jwt/session.js';
 import type { TokenService } from '../../src/service/token-service.js';
 import type { Actor } from '../../src/service/types.js';
-import { jwtSessionCodec } from '../../src/jwt/session.js';
 import { sessionKeys } from '../support/sessions.js';
 import { ALICE, BOB, type Fixture, makeFixture, REALM } from './support/fixture.js';
 import { bearer, call } from './support/http.js';
@@ -34,7 +34,8 @@ const actorOf = (principal: unknown): Actor | null =>
  */
 async function startExpress(service: TokenService): Promise<Running> {
   const app = express();
-  const me = (req: express.Request, res: express.Response) => void res.json({ remaining: req.tokenPrincipal?.remaining ?? null });
+  const me = (req: express.Request, res: express.Response) =>
+    void res.json({ remaining: req.tokenPrincipal?.remaining ?? null });
   app.get('/api/me', tokenAuth(service, { realm: REALM }), me);
   app.post('/api/export', tokenAuth(service, { realm: REALM, cost: 5, ratelimit: 'exports' }), me);
   app.get(
@@ -42,7 +43,11 @@ async function startExpress(service: TokenService): Promise<Running> {
     tokenAuth(service, { realm: REALM, cost: (req) => Number(req.query.n ?? 1), ratelimit: 'reads' }),
     me,
   );
-  app.get('/api/broken', tokenAuth(service, { realm: REALM }), (_req, res) => void res.status(500).json({ error: 'x' }));
+  app.get(
+    '/api/broken',
+    tokenAuth(service, { realm: REALM }),
+    (_req, res) => void res.status(500).json({ error: 'x' }),
+  );
   app.use(
     '/manage',
     tokenAuth(service, { realm: REALM, optional: true }),
@@ -87,7 +92,11 @@ async function startFastify(service: TokenService): Promise<Running> {
   await app.register(
     async (scope) => {
       await scope.register(tokenward, { verifier: service, realm: REALM, optional: true });
-      await scope.register(managementRoutes, { service, realm: REALM, actor: (request) => actorOf(request.tokenPrincipal) });
+      await scope.register(managementRoutes, {
+        service,
+        realm: REALM,
+        actor: (request) => actorOf(request.tokenPrincipal),
+      });
     },
     { prefix: '/manage' },
   );
@@ -116,7 +125,11 @@ describe.each([
   afterAll(() => server.close());
   const get = (path: string, token: string) => call(server.url, path, { headers: bearer(token) });
   const post = (path: string, token: string) =>
-    call(server.url, path, { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: '{}' });
+    call(server.url, path, {
+      method: 'POST',
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+      body: '{}',
+    });
 
   it('answers 429 rate_limited with Retry-After in seconds once a limit is spent', async () => {
     const { token } = await fixture.service.issue({ ratelimit: { limit: 3, duration: '1m' } }, BOB);
@@ -209,7 +222,9 @@ describe('guard options are checked at setup', () => {
     ['ratelimit[0]', { ratelimit: [3] }],
   ])('Express tokenAuth refuses a bad %s', (field, options) => {
     const { service } = makeFixture();
-    expect(() => tokenAuth(service, options as never)).toThrow(expect.objectContaining({ code: 'invalid_request', details: { field } }));
+    expect(() => tokenAuth(service, options as never)).toThrow(
+      expect.objectContaining({ code: 'invalid_request', details: { field } }),
+    );
   });
 
   it('Fastify refuses a bad route config.tokenward when the route is added, naming it', async () => {
