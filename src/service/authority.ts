@@ -109,7 +109,7 @@ async function loadToken(context: ServiceContext, principal: Principal): Promise
     throw new TokenError('token_expired', 'the token has expired');
   }
   const ownerUser = await guarded(Promise.resolve().then(() => currentOwner(context, record)));
-  return tokenActor(record, ownerUser, principal.session !== undefined);
+  return tokenActor(record, ownerUser, principal.session !== undefined, at);
 }
 
 /**
@@ -138,15 +138,16 @@ export function requireAdmin(actor: ResolvedActor, what: string): void {
 /** A target's authority now, asking the directory about its owner at most once per call. */
 function targetAuthority(context: ServiceContext, acting: ActingToken): (record: TokenRecord) => Promise<Authority> {
   const owners = new Map<string, Promise<DirectoryUser | null>>();
+  const at = context.now();
   if (acting.authority.owner !== null) owners.set(acting.authority.owner, Promise.resolve(acting.ownerUser));
   return async (record) => {
-    if (record.owner === null) return authorityOf(record, null);
+    if (record.owner === null) return authorityOf(record, null, at);
     let owner = owners.get(record.owner);
     if (owner === undefined) {
       owner = lookupUser(context.directory, record.tenant, record.owner);
       owners.set(record.owner, owner);
     }
-    return authorityOf(record, await owner);
+    return authorityOf(record, await owner, at);
   };
 }
 

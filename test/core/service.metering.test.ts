@@ -60,7 +60,7 @@ describe('issue: ratelimit, remaining, refill', () => {
     expect(info.remaining).toBe(7);
   });
 
-  it.each<[string, Partial<IssueInput> & Record<string, unknown>, string]>([
+  it.each<[string, Record<string, unknown>, string]>([
     ['a limit of 0', { ratelimit: { limit: 0, duration: '1s' } }, 'ratelimit.limit'],
     ['a limit above a million', { ratelimit: { limit: 1_000_001, duration: '1s' } }, 'ratelimit.limit'],
     ['a fractional limit', { ratelimit: { limit: 1.5, duration: '1s' } }, 'ratelimit.limit'],
