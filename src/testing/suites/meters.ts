@@ -57,12 +57,24 @@ function scriptedSpends(count: number): { readonly at: number; readonly request:
 }
 
 export function metersContract(context: ContractContext): void {
-  const { repo, fx, describe } = context;
-  const spend = (id: string, request: SpendRequest, now: number): Promise<SpendResult | null> =>
-    (repo().spend as Spend).call(repo(), id, request, now);
-  const stored = async (record: TokenRecord): Promise<TokenRecord> => (await repo().findById(record.id))!;
+  creditsContract(context);
+  limitsContract(context);
+  metersRaceContract(context);
+}
 
-  describe('meters: spend', () => {
+/** The store's spend, and a token as stored now, for the running test. */
+function calls({ repo }: ContractContext) {
+  return {
+    spend: (id: string, request: SpendRequest, now: number): Promise<SpendResult | null> =>
+      (repo().spend as Spend).call(repo(), id, request, now),
+    stored: async (record: TokenRecord): Promise<TokenRecord> => (await repo().findById(record.id))!,
+  };
+}
+
+function creditsContract(context: ContractContext): void {
+  const { repo, fx, describe } = context;
+  const { spend, stored } = calls(context);
+  describe('meters: spend from credits', () => {
     optionalIt(context, 'spend', 'spends credits one verification at a time and refuses the one too many', async () => {
       const record = fx().token({ meter: creditsMeter(2) });
       await repo().insert(record, { now: T0 });
@@ -91,6 +103,25 @@ export function metersContract(context: ContractContext): void {
       expect((await stored(record)).meter).toEqual(creditsMeter(1, { refill, lastRefillAt: T0 + 2_000 }));
     });
 
+    optionalIt(context, 'refillCredits', 'refillCredits writes the refills that came due, and only those', async () => {
+      const refill = { interval: 1_000, amount: 7 };
+      const due = fx().token({ meter: creditsMeter(0, { refill, lastRefillAt: T0 }) });
+      const notYet = fx().token({ meter: creditsMeter(2, { refill, lastRefillAt: T0 + 5_000 }) });
+      const noRefill = fx().token({ meter: creditsMeter(1) });
+      for (const record of [due, notYet, noRefill]) await repo().insert(record, { now: T0 });
+      expect(await repo().refillCredits!(T0 + 3_500)).toBe(1);
+      expect((await stored(due)).meter).toEqual(creditsMeter(7, { refill, lastRefillAt: T0 + 3_000 }));
+      expect(await stored(notYet)).toEqual(notYet);
+      expect(await stored(noRefill)).toEqual(noRefill);
+      expect(await repo().refillCredits!(T0 + 3_600)).toBe(0);
+    });
+  });
+}
+
+function limitsContract(context: ContractContext): void {
+  const { repo, fx, describe } = context;
+  const { spend, stored } = calls(context);
+  describe('meters: spend from rate limits', () => {
     optionalIt(context, 'spend', 'takes a limit per call until it is empty, then names it and the wait', async () => {
       const record = fx().token({ meter: limitsMeter(3, 3_000, true) });
       await repo().insert(record, { now: T0 });
@@ -145,21 +176,7 @@ export function metersContract(context: ContractContext): void {
         expect(await stored(plain)).toEqual(plain);
       },
     );
-
-    optionalIt(context, 'refillCredits', 'refillCredits writes the refills that came due, and only those', async () => {
-      const refill = { interval: 1_000, amount: 7 };
-      const due = fx().token({ meter: creditsMeter(0, { refill, lastRefillAt: T0 }) });
-      const notYet = fx().token({ meter: creditsMeter(2, { refill, lastRefillAt: T0 + 5_000 }) });
-      const noRefill = fx().token({ meter: creditsMeter(1) });
-      for (const record of [due, notYet, noRefill]) await repo().insert(record, { now: T0 });
-      expect(await repo().refillCredits!(T0 + 3_500)).toBe(1);
-      expect((await stored(due)).meter).toEqual(creditsMeter(7, { refill, lastRefillAt: T0 + 3_000 }));
-      expect(await stored(notYet)).toEqual(notYet);
-      expect(await stored(noRefill)).toEqual(noRefill);
-      expect(await repo().refillCredits!(T0 + 3_600)).toBe(0);
-    });
   });
-  metersRaceContract(context);
 }
 
 function metersRaceContract(context: ContractContext): void {
