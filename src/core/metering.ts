@@ -1,7 +1,9 @@
 /**
- * @internal The arithmetic of rate limits and usage credits, without I/O:
- * what one verification spends, whether it may, and what is stored after
- * it. The memory and SQLite stores run it under their lock; the
+ * The arithmetic of rate limits and usage credits, without I/O: what one
+ * verification spends, whether it may, and what is stored after it.
+ * Exported for store authors: a repository's `spend` must answer exactly as
+ * `spendStep` (the `tokenward/testing` meters section checks it). The
+ * memory and SQLite stores run it under their lock; the
  * PostgreSQL store runs the same steps in SQL (`tokenward_spend`, migration
  * 4), held equal to this module by a differential test. docs/limits.md
  * states the bounds the properties in `test/core/metering*.test.ts` check.

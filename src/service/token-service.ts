@@ -492,7 +492,7 @@ export interface TokenService {
    * Writes every refill of usage credits that has come due (docs/limits.md),
    * so that stored numbers are current for tokens nobody used. Verification
    * and token info count due refills themselves, so this is bookkeeping,
-   * for a scheduled job (`startMaintenance`). Does nothing on a repository
+   * for a scheduled job (a maintenance loop). Does nothing on a repository
    * without `refillCredits`.
    *
    * @returns How many tokens were refilled.
@@ -510,7 +510,7 @@ export interface TokenService {
    * Deletes the sign-out records of sessions that expired more than an
    * hour ago (the margin covers instances whose clocks differ): those
    * sessions are refused as expired anyway. For a scheduled job
-   * (`startMaintenance`). Does nothing on a repository without
+   * (a maintenance loop). Does nothing on a repository without
    * `pruneRevokedSessions`.
    *
    * @returns How many records were deleted.
