@@ -58,7 +58,8 @@ describePostgres('postgres storage holds no secrets', server, (url) => {
       forbidden.add(token.slice(token.length - 36)); // secret and checksum
       for (const encoded of secretEncodings(parsed!.secret)) forbidden.add(encoded);
     }
-    for (const text of [code, pendingCode, session.token]) for (const encoded of secretEncodings(text)) forbidden.add(encoded);
+    for (const text of [code, pendingCode, session.token])
+      for (const encoded of secretEncodings(text)) forbidden.add(encoded);
 
     const { rows: tables } = await pool.query<{ table_name: string }>(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
