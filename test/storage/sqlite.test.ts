@@ -18,6 +18,7 @@ import { MIGRATIONS, migrate } from '../../src/stores/sqlite/schema.js';
 import { T0, testRecord } from '../support/records.js';
 import { secretEncodings } from '../support/secrets.js';
 import { ANALYST, makeHarness } from '../support/service.js';
+import { sessionHarness } from '../support/sessions.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenward-sqlite-'));
 let files = 0;
@@ -330,10 +331,10 @@ describe('sqlite repository: no secrets at rest', () => {
     await repository.close();
   });
 
-  it('after issue, rotate, share and claim through the service, neither the tables nor the file bytes hold a token', async () => {
+  it('after issue, rotate, share, claim and sign-out through the service, neither the tables nor the file bytes hold a token', async () => {
     const path = freshFile();
     const repository = sqliteRepository({ path });
-    const h = makeHarness({ repository });
+    const h = await sessionHarness({ repository });
     h.users.acme!.keeper = { grants: 'all' };
     const format = opaqueFormat('acme');
     const tokens: string[] = [];
@@ -347,9 +348,12 @@ describe('sqlite repository: no secrets at rest', () => {
     const master = await h.service.ensureMasterToken({ tenant: 'acme', user: 'keeper' });
     if (master.created) tokens.push(master.token);
     const { code: pending } = await h.service.share(first.info.id, ANALYST);
+    const session = await h.service.exchange(tokens[1]!, { ttl: '10m' });
+    await h.service.revoke(session.sessionId, { principal: await h.service.verify(session.token) });
 
     const forbidden = new Set<string>();
-    for (const text of [code, pending]) for (const encoded of secretEncodings(text)) forbidden.add(encoded);
+    for (const text of [code, pending, session.token])
+      for (const encoded of secretEncodings(text)) forbidden.add(encoded);
     for (const issued of tokens) {
       const parsed = await format.parse(issued);
       expect(parsed).not.toBeNull();
@@ -357,6 +361,7 @@ describe('sqlite repository: no secrets at rest', () => {
     }
     const dump = dumpTables(repository.database);
     expect(dump).toContain(first.info.id);
+    expect(dump).toContain(session.sessionId);
     expect(dump).toContain((await repository.findById(first.info.id))!.secretHash);
     for (const secret of forbidden) expect(dump.includes(secret), `the dump holds ${secret.slice(0, 4)}…`).toBe(false);
 
