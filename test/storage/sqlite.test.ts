@@ -137,6 +137,14 @@ describe('sqlite repository: options', () => {
     ['a negative busy timeout', { path: freshFile(), busyTimeoutMs: -1 }, 'options.busyTimeoutMs'],
     ['a fractional busy timeout', { path: freshFile(), busyTimeoutMs: 1.5 }, 'options.busyTimeoutMs'],
     ['a misspelled option', { path: freshFile(), busyTimeout: 100 }, 'options.busyTimeout'],
+    ['a negative spend timeout', { path: freshFile(), spendTimeoutMs: -1 }, 'options.spendTimeoutMs'],
+    ['a fractional spend timeout', { path: freshFile(), spendTimeoutMs: 0.5 }, 'options.spendTimeoutMs'],
+    ['a spend timeout as text', { path: freshFile(), spendTimeoutMs: '100' }, 'options.spendTimeoutMs'],
+    [
+      'a spend timeout above the busy timeout',
+      { path: freshFile(), busyTimeoutMs: 50, spendTimeoutMs: 51 },
+      'options.spendTimeoutMs',
+    ],
   ])('refuses %s with invalid_request naming the field', (_label, options, field) => {
     let error: unknown = null;
     try {
