@@ -238,6 +238,8 @@ const bench: BenchModule = async (report) => {
         const label = `${scaleLabel(size)} tokens`;
         console.log(`storage-postgres: ${label} loaded in ${Math.round((performance.now() - started) / 1000)} s`);
         await reads(pool, t, services, repository, ids, tokens, label, report);
+        let k = 0;
+        await meteredVerify(report, plain, () => tokens[k++ % SAMPLE]!);
         await issues(pool, t, plain, label, report);
         await cached.close();
       } finally {
@@ -253,5 +255,42 @@ const bench: BenchModule = async (report) => {
     await server?.destroy();
   }
 };
+
+/**
+ * Verify of metered tokens (issue 13) as a ratio to plain verify: one with
+ * a rate limit, one with usage credits; each spends in the database (one
+ * more round trip, the `spend` function). The limits and credits are large
+ * enough never to refuse during the run.
+ */
+async function meteredVerify(
+  report: Parameters<BenchModule>[0],
+  service: ReturnType<typeof createTokenService>,
+  nextPlain: () => string,
+): Promise<void> {
+  const kinds = [
+    ['a rate limit', { ratelimit: { limit: 1_000_000, duration: '1s' } }],
+    ['usage credits', { remaining: 1_000_000_000 }],
+  ] as const;
+  for (const [what, meter] of kinds) {
+    const metered: string[] = [];
+    for (let k = 0; k < SAMPLE; k++) {
+      metered.push((await service.issue({ tenant: 'acme', owner: `user${k}`, ...meter }, 'system')).token);
+    }
+    let m = 0;
+    const result = await compareOps(
+      () => service.verify(metered[m++ % SAMPLE]!),
+      () => service.verify(nextPlain()),
+      TIMING,
+    );
+    report({
+      group: 'storage-postgres',
+      name: `service.verify of a token with ${what} (spends in the database)`,
+      value: result.value,
+      baselineName: 'service.verify of a token without',
+      baseline: result.baseline,
+      unit: 'ops/s',
+    });
+  }
+}
 
 export default bench satisfies BenchModule;

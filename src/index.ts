@@ -42,6 +42,15 @@ export {
 } from './core/grants.js';
 export { type KeyedHasherFactory, type PepperSet, portableHasher } from './core/hashing.js';
 export {
+  creditsAt,
+  type RateLimitState,
+  refilled,
+  type SpendRequest,
+  type SpendResult,
+  type SpendStep,
+  spendStep,
+} from './core/metering.js';
+export {
   type ApplicablePolicy,
   type MaxTtlExplanation,
   type MaxTtlSource,
@@ -53,7 +62,9 @@ export type {
   InsertLimits,
   ListQuery,
   RecordChange,
+  RevokedSession,
   RevokeOwnerOptions,
+  SessionLookup,
   TokenRepository,
   TokenUse,
 } from './core/repository.js';

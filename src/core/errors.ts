@@ -23,6 +23,8 @@ export type TokenErrorCode =
   | 'conflict'
   | 'limit_exceeded'
   | 'duration_exceeds_policy'
+  | 'rate_limited'
+  | 'usage_exceeded'
   | 'unavailable';
 
 /** Every error code, in a stable order (useful for docs and exhaustive tests). */
@@ -37,6 +39,8 @@ export const TOKEN_ERROR_CODES: readonly TokenErrorCode[] = [
   'conflict',
   'limit_exceeded',
   'duration_exceeds_policy',
+  'rate_limited',
+  'usage_exceeded',
   'unavailable',
 ];
 
@@ -52,6 +56,8 @@ export const TOKEN_ERROR_STATUS: Readonly<Record<TokenErrorCode, number>> = {
   conflict: 409,
   limit_exceeded: 409,
   duration_exceeds_policy: 422,
+  rate_limited: 429,
+  usage_exceeded: 429,
   unavailable: 503,
 };
 
@@ -65,6 +71,16 @@ export interface TokenErrorDetails {
   readonly limit?: number | null;
   /** Where the limit came from, for `duration_exceeds_policy`. */
   readonly source?: unknown;
+  /**
+   * For `rate_limited` and `usage_exceeded`: milliseconds until the same
+   * call could succeed (a rate limit has refilled enough, the credits are
+   * refilled), or null when waiting cannot help (the cost exceeds the limit,
+   * or the credits are never refilled). Over HTTP the `Retry-After` header,
+   * in whole seconds rounded up (docs/limits.md).
+   */
+  readonly retryAfter?: number | null;
+  /** For `rate_limited`: the name of the limit that refused the call. */
+  readonly ratelimit?: string;
 }
 
 /** Options accepted by the `TokenError` constructor. */

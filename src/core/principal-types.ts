@@ -1,4 +1,4 @@
-import type { GrantSet, Need, TokenType } from './types.js';
+import type { GrantSet, Need, RateLimit, TokenType } from './types.js';
 
 /**
  * Who a verified token speaks for: the result of `verify`.
@@ -22,6 +22,13 @@ export interface Principal {
   readonly expiresAt: Date | null;
   /** Set when the string verified was a session token exchanged from this token. */
   readonly session?: { readonly id: string; readonly expiresAt: Date };
+  /**
+   * Usage credits left after this verification spent its cost; present only
+   * for a token with credits (docs/limits.md).
+   */
+  readonly remaining?: number;
+  /** The token's rate limits; present only for a token that has some. */
+  readonly ratelimits?: readonly RateLimit[];
   /** True when the effective grants cover `need`. */
   can(need: Need): boolean;
   /** Throws `TokenError('insufficient_scope')` naming `need` unless `can(need)`. */

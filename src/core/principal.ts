@@ -19,6 +19,8 @@ class VerifiedPrincipal implements Principal {
   declare readonly ownerIsAdmin: boolean;
   declare readonly expiresAt: Date | null;
   declare readonly session?: NonNullable<Principal['session']>;
+  declare readonly remaining?: number;
+  declare readonly ratelimits?: NonNullable<Principal['ratelimits']>;
 
   /**
    * Field by field rather than `Object.assign`: every principal gets the
@@ -36,7 +38,10 @@ class VerifiedPrincipal implements Principal {
     self.grants = fields.grants;
     self.ownerIsAdmin = fields.ownerIsAdmin;
     self.expiresAt = fields.expiresAt;
+    // The optional fields only where they have a value, as before (a spread of the principal shows no key for them).
     if (fields.session !== undefined) self.session = fields.session;
+    if (fields.remaining !== undefined) self.remaining = fields.remaining;
+    if (fields.ratelimits !== undefined) self.ratelimits = fields.ratelimits;
   }
 
   can(need: Need): boolean {

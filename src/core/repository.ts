@@ -1,3 +1,4 @@
+import type { SpendRequest, SpendResult } from './metering.js';
 import type { ClaimRecord, DurationPolicy, PolicySubject, StoredTokenType, TokenEvent, TokenRecord } from './types.js';
 
 /**
@@ -149,6 +150,73 @@ export interface TokenRepository {
 
   /** Releases connections or handles the repository opened itself. */
   close?(): Promise<void>;
+
+  // Rate limits, usage credits and session sign-out (issue 13; docs/limits.md). Optional, so that
+  // stores written before them still work; the service refuses what needs them on a store without.
+
+  /**
+   * Spends from a token's meter, for one verification: atomically, in one
+   * step that concurrent calls from any process or instance sharing the
+   * storage cannot interleave with, it applies a refill that has come due,
+   * then refuses the spend if `remaining` is below `request.cost`
+   * (`usage_exceeded`) or any limit `request.ratelimits` names (null: every
+   * limit) lacks `cost` (`rate_limited`), and otherwise takes `cost` from
+   * the credits and from each named limit. A refusal changes nothing. The
+   * arithmetic, its bounds and `retryAfter` are `spendStep`'s
+   * (src/core/metering.ts, docs/limits.md): a store must answer exactly as
+   * it does. `version` does not change, and no event is written.
+   *
+   * Returns null when the token is missing or revoked; a token without a
+   * meter is always allowed (`remaining: null`). The service calls it only
+   * for tokens with a meter and a cost of 1 or more, after every other
+   * check of the verification has passed. Like every change it may wait for
+   * a lock, but only as long as the store's documented bound (SQLite:
+   * `spendTimeoutMs`).
+   */
+  spend?(id: string, request: SpendRequest, now: number): Promise<SpendResult | null>;
+
+  /**
+   * Writes every refill of usage credits that has come due by `now`
+   * (`remaining` back to `refill.amount`, the period start moved on the
+   * grid), for maintenance: verification applies refills itself, lazily,
+   * so this only keeps stored numbers current. Returns how many tokens were
+   * refilled.
+   */
+  refillCredits?(now: number): Promise<number>;
+
+  /**
+   * The token a session was exchanged from and whether the session was
+   * signed out, in one lookup where the store can: what verifying a
+   * session reads. `parent` is as `findById(parentId)` answers it.
+   */
+  findSession?(sessionId: string, parentId: string): Promise<SessionLookup>;
+
+  /**
+   * Signs a session out: records its id until `expiresAt`, after which the
+   * session is dead anyway. Returns false when it was signed out already
+   * (idempotent).
+   */
+  revokeSession?(session: RevokedSession): Promise<boolean>;
+
+  /** Deletes sign-out records of sessions that expired before `before`. Returns the count. */
+  pruneRevokedSessions?(before: number): Promise<number>;
+}
+
+/** What `findSession` answers. */
+export interface SessionLookup {
+  /** The token the session was exchanged from, as `findById` answers it. */
+  readonly parent: TokenRecord | null;
+  /** True when the session was signed out (`revokeSession`). */
+  readonly revoked: boolean;
+}
+
+/** A signed-out session, kept until it would have expired. */
+export interface RevokedSession {
+  /** The session's id (`SessionToken.sessionId`). */
+  readonly id: string;
+  readonly tenant: string;
+  /** When the session expires anyway, epoch milliseconds: the record may be pruned after it. */
+  readonly expiresAt: number;
 }
 
 /** What `revokeOwner` revokes, and the event it writes for each token. */

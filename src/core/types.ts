@@ -104,6 +104,51 @@ export interface TokenRecord {
   readonly createdBy: string;
   /** Incremented by every change; the basis of compare-and-set. */
   readonly version: number;
+  /**
+   * Rate limits and usage credits (docs/limits.md); null for a token with
+   * neither, whose verification then writes nothing. Spending it does not
+   * change `version`: `spend` is not a compare-and-set change.
+   */
+  readonly meter: TokenMeter | null;
+}
+
+/**
+ * One rate limit of a token (Unkey's `ratelimits`): at most `limit` units
+ * at once, refilled continuously at `limit` per `duration` (a token
+ * bucket; docs/limits.md states its bound).
+ */
+export interface RateLimit {
+  /** Unique among the token's limits; routes name the limits they spend. `default` when none was given. */
+  readonly name: string;
+  /** Units the bucket holds, 1 to 1 000 000. */
+  readonly limit: number;
+  /** Milliseconds to refill `limit` units, 1 s to 30 days. */
+  readonly duration: number;
+}
+
+/** How usage credits come back (Unkey's `refill`): `remaining` is reset to `amount` every `interval`. */
+export interface Refill {
+  /** Milliseconds between refills. */
+  readonly interval: number;
+  /** What `remaining` is set to at each refill. */
+  readonly amount: number;
+}
+
+/** A token's rate limits and usage credits, as stored. */
+export interface TokenMeter {
+  /** The token's rate limits, in the order they were given; may be empty. */
+  readonly ratelimits: readonly RateLimit[];
+  /**
+   * Usage credits left as last written, before any refill that has come
+   * due since; null for a token without credits (unlimited use).
+   */
+  readonly remaining: number | null;
+  readonly refill: Refill | null;
+  /**
+   * The start of the current refill period, epoch milliseconds (the token's
+   * creation, then every `refill.interval` after it); null without `refill`.
+   */
+  readonly lastRefillAt: number | null;
 }
 
 /** A token's state at a given instant. */
@@ -118,6 +163,12 @@ export interface TokenInfo
   readonly revokedAt: Date | null;
   readonly rotatedAt: Date | null;
   readonly lastUsedAt: Date | null;
+  /** The token's rate limits (empty for none). */
+  readonly ratelimits: readonly RateLimit[];
+  /** Usage credits left now (a refill that has come due counted), or null for unlimited use. */
+  readonly remaining: number | null;
+  /** How the credits come back, and when the current period began; null without refill. */
+  readonly refill: (Refill & { readonly lastRefillAt: Date }) | null;
 }
 
 /** A max-duration policy on a user or a role. */

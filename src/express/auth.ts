@@ -15,6 +15,8 @@ import {
   rememberRealm,
   type TokenVerifier,
 } from '../http/authenticate.js';
+import type { VerifyOptions } from '../http/management.js';
+import { type MeteringOptions, verifyOptionsFor } from '../http/metering.js';
 
 declare global {
   // Express types its request through this global namespace; merging adds the principal.
@@ -26,8 +28,8 @@ declare global {
   }
 }
 
-/** Options of `tokenAuth`. */
-export interface ExpressAuthOptions extends AuthOptions, RecordingOptions {
+/** Options of `tokenAuth`. `cost` and `ratelimit` say what each request spends from a metered token (docs/limits.md). */
+export interface ExpressAuthOptions extends AuthOptions, RecordingOptions, MeteringOptions<Request> {
   /** Accept only tokens of this tenant; a function picks it per request (for example from the host name). */
   readonly tenant?: string | ((req: Request) => string | undefined);
 }
@@ -62,6 +64,12 @@ function routePattern(req: Request): string {
  * outage → 503. With `optional: true`, requests without a token go on
  * without a principal, but a bad token is still refused.
  *
+ * A metered token (rate limits, usage credits) spends `cost` (default 1)
+ * from the limits `ratelimit` names (default all) at each request, before
+ * the route runs; over a limit or out of credits → 429 with `Retry-After`
+ * (docs/limits.md). Mount it on a route with its own `cost`, or give a
+ * function of the request, to make routes cost differently.
+ *
  * @throws TokenError `invalid_request` when it is built, naming the option
  *   in `details.field`: a missing verifier, an unknown option, a value of
  *   the wrong type, a bad `realm`, `header` or `cookie` name, a `tenant`
@@ -80,15 +88,15 @@ function routePattern(req: Request): string {
  * ```
  */
 export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions = {}): RequestHandler {
-  const settings = helperSettings<(req: Request) => string | undefined>(verifier, options);
-  const { tenant, record, onRecordError } = settings;
+  const settings = helperSettings<(req: Request) => string | undefined, Request>(verifier, options);
+  const { tenant, record, onRecordError, metering } = settings;
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     rememberRealm(req, settings.realm);
-    let requestTenant: string | undefined;
+    let verifyOptions: VerifyOptions | undefined;
     try {
-      requestTenant = typeof tenant === 'function' ? tenant(req) : tenant;
+      verifyOptions = verifyOptionsFor(req, typeof tenant === 'function' ? tenant(req) : tenant, metering);
     } catch (error) {
-      // The app's tenant resolver failed: refuse (500, or its TokenError's status), never pass.
+      // The app's tenant or cost resolver failed: refuse (500, or its TokenError's status), never pass.
       sendAnswer(res, authFailure(error, settings.realm));
       return;
     }
@@ -96,7 +104,7 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
       verifier,
       { rawHeaders: req.rawHeaders, url: req.originalUrl },
       settings,
-      requestTenant === undefined ? undefined : { tenant: requestTenant },
+      verifyOptions,
     );
     if (outcome.kind === 'refused') {
       sendAnswer(res, outcome.answer);

@@ -23,6 +23,8 @@ import {
   rememberRealm,
   type TokenVerifier,
 } from '../http/authenticate.js';
+import type { VerifyOptions } from '../http/management.js';
+import { type MeteringOptions, type MeteringSettings, routeMetering, verifyOptionsFor } from '../http/metering.js';
 import { FASTIFY_REGISTER_KEYS } from '../http/options.js';
 
 declare module 'fastify' {
@@ -32,8 +34,13 @@ declare module 'fastify' {
   }
 }
 
-/** Options of the `tokenward` Fastify plugin. */
-export interface FastifyAuthOptions extends AuthOptions, RecordingOptions {
+/**
+ * Options of the `tokenward` Fastify plugin. `cost` and `ratelimit` say
+ * what each request spends from a metered token (docs/limits.md); a
+ * route's `config: { tokenward: { cost, ratelimit } }` replaces them for
+ * that route.
+ */
+export interface FastifyAuthOptions extends AuthOptions, RecordingOptions, MeteringOptions<FastifyRequest> {
   /** A `TokenService`, or a remote verifier. */
   readonly verifier: TokenVerifier;
   /** Accept only tokens of this tenant; a function picks it per request. */
@@ -53,30 +60,37 @@ export function sendAnswer(reply: FastifyReply, answer: HttpAnswer): FastifyRepl
 }
 
 const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) => {
-  const settings = helperSettings<(request: FastifyRequest) => string | undefined>(options?.verifier, options, [
-    'verifier',
-    ...FASTIFY_REGISTER_KEYS,
-  ]);
+  const settings = helperSettings<(request: FastifyRequest) => string | undefined, FastifyRequest>(
+    options?.verifier,
+    options,
+    ['verifier', ...FASTIFY_REGISTER_KEYS],
+  );
   const { verifier, tenant, record, onRecordError } = settings;
+  const meteringOf = routeMeteringCache(settings.metering);
   if (!fastify.hasRequestDecorator('tokenPrincipal')) fastify.decorateRequest('tokenPrincipal', null);
   // Declared up front so every request object keeps one shape (an ad hoc property would not).
   if (!fastify.hasRequestDecorator(REALM)) fastify.decorateRequest(REALM, null);
+  // A route's own config.tokenward is checked when the route is added, so a bad one stops the app from starting.
+  fastify.addHook('onRoute', (route) => {
+    routeMetering(route.config);
+  });
 
   // The earliest hook: nothing (body parsing included) happens for a request that is refused.
   fastify.addHook('onRequest', async (request, reply) => {
     rememberRealm(request, settings.realm);
-    let requestTenant: string | undefined;
+    let verifyOptions: VerifyOptions | undefined;
     try {
-      requestTenant = typeof tenant === 'function' ? tenant(request) : tenant;
+      const requestTenant = typeof tenant === 'function' ? tenant(request) : tenant;
+      verifyOptions = verifyOptionsFor(request, requestTenant, meteringOf(request.routeOptions.config));
     } catch (error) {
-      // The app's tenant resolver failed: refuse (500, or its TokenError's status), never pass.
+      // The app's tenant or cost resolver failed: refuse (500, or its TokenError's status), never pass.
       return sendAnswer(reply, authFailure(error, settings.realm));
     }
     const outcome = await authenticate(
       verifier,
       { rawHeaders: request.raw.rawHeaders, url: request.raw.url ?? request.url },
       settings,
-      requestTenant === undefined ? undefined : { tenant: requestTenant },
+      verifyOptions,
     );
     if (outcome.kind === 'refused') return sendAnswer(reply, outcome.answer);
     if (outcome.kind === 'principal') request.tokenPrincipal = outcome.principal;
@@ -98,6 +112,25 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
 };
 
 /**
+ * The metering of a route: its own `config.tokenward` if it has one, else
+ * the plugin's. Read once per route config object and kept.
+ */
+function routeMeteringCache(
+  plugin: MeteringSettings<FastifyRequest>,
+): (config: unknown) => MeteringSettings<FastifyRequest> {
+  const known = new WeakMap<object, MeteringSettings<FastifyRequest>>();
+  return (config) => {
+    if (typeof config !== 'object' || config === null) return plugin;
+    let settings = known.get(config);
+    if (settings === undefined) {
+      settings = routeMetering(config) ?? plugin;
+      known.set(config, settings);
+    }
+    return settings;
+  };
+}
+
+/**
  * The `tokenward` Fastify plugin: authenticates each request's token in
  * `onRequest` and decorates `request.tokenPrincipal`. Wrapped with
  * `fastify-plugin`, so it applies to the scope it is registered in
@@ -107,7 +140,8 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
  * challenge; a bad, expired or revoked token → 401 `error="invalid_token"`;
  * a malformed request → 400 `error="invalid_request"`; a storage outage →
  * 503. With `optional: true`, requests without a token continue with a null
- * principal.
+ * principal. A metered token spends the request's cost before the route
+ * runs: over a limit or out of credits → 429 with `Retry-After`.
  *
  * Options are checked when the plugin is registered: a bad one makes
  * `register`/`ready` reject with `TokenError('invalid_request')` naming it

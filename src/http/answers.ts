@@ -1,4 +1,4 @@
-import { invalid, isTokenError, type TokenErrorCode } from '../core/errors.js';
+import { invalid, isTokenError, type TokenError, type TokenErrorCode } from '../core/errors.js';
 
 /**
  * @internal How errors become HTTP answers (RFC 6750 §3 for authentication,
@@ -38,6 +38,14 @@ export interface ErrorBody {
   readonly field?: string;
   /** The limit in milliseconds, for `duration_exceeds_policy` and `limit_exceeded`. */
   readonly limit?: number | null;
+  /**
+   * For `rate_limited` and `usage_exceeded` (429): milliseconds until the
+   * same request could pass, or null when waiting cannot help. The
+   * `Retry-After` header says the same in whole seconds, rounded up.
+   */
+  readonly retryAfter?: number | null;
+  /** For `rate_limited`: the name of the token's rate limit that refused the request. */
+  readonly ratelimit?: string;
 }
 
 /** RFC 6750 §3.1 error codes. */
@@ -96,6 +104,10 @@ export function errorAnswer(
 ): HttpAnswer {
   const headers: Record<string, string> = { ...JSON_HEADERS, ...extraHeaders };
   if (status === 503) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+  // RFC 6585 §4: a 429 may say how long to wait; rounded up, so a client that waits that long is let through.
+  if (status === 429 && typeof fields.retryAfter === 'number') {
+    headers['retry-after'] = String(Math.max(1, Math.ceil(fields.retryAfter / 1000)));
+  }
   const { error, message, ...rest } = fields;
   return { status, headers, body: { error, message, error_description: message, ...rest } };
 }
@@ -142,8 +154,15 @@ export function authFailure(error: unknown, realm: string, scope?: string): Http
     case 'insufficient_scope':
       return answer(403, { error: error.code, message }, bearerChallenge(realm, 'insufficient_scope', scope));
     default:
-      return answer(error.status, { error: error.code, message });
+      return answer(error.status, { error: error.code, message, ...waitFields(error) });
   }
+}
+
+/** The members of a 429 answer that say how long to wait (`rate_limited`, `usage_exceeded`), else none. */
+function waitFields(error: TokenError): Pick<ErrorFields, 'retryAfter' | 'ratelimit'> {
+  if (error.status !== 429) return {};
+  const { retryAfter = null, ratelimit } = error.details;
+  return ratelimit === undefined ? { retryAfter } : { retryAfter, ratelimit };
 }
 
 /**
@@ -158,7 +177,7 @@ export function managementFailure(error: unknown, realm: string): HttpAnswer {
   const body: { -readonly [K in keyof ErrorFields]: ErrorFields[K] } = { error: error.code, message };
   if (error.details.field !== undefined) body.field = error.details.field;
   if (error.details.limit !== undefined) body.limit = error.details.limit;
-  return answer(error.status, body);
+  return answer(error.status, { ...body, ...waitFields(error) });
 }
 
 /**

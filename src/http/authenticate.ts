@@ -12,6 +12,7 @@ import {
   extractToken,
   type RequestParts,
 } from './extract.js';
+import { type MeteringOptions, type MeteringSettings, meteringSettings } from './metering.js';
 import { booleanOption, functionOption, optionsObject, tenantOption, verifierOption } from './options.js';
 import { scopeToken } from './scope.js';
 
@@ -75,15 +76,26 @@ export function authSettings(options: AuthOptions = {}): AuthSettings {
   };
 }
 
-/** @internal Everything `tokenAuth` and the Fastify plugin take, validated once. */
-export interface HelperSettings<Resolver> extends AuthSettings {
+/** @internal Everything `tokenAuth` and the Fastify plugin take, validated once; `R` is the framework's request. */
+export interface HelperSettings<Resolver, R = unknown> extends AuthSettings {
   readonly verifier: TokenVerifier;
   readonly tenant: string | Resolver | undefined;
   readonly record: boolean;
   readonly onRecordError: (error: unknown) => void;
+  /** What each request spends from a metered token. */
+  readonly metering: MeteringSettings<R>;
 }
 
-const HELPER_KEYS: readonly string[] = [...EXTRACTION_KEYS, 'realm', 'optional', 'tenant', 'record', 'onRecordError'];
+const HELPER_KEYS: readonly string[] = [
+  ...EXTRACTION_KEYS,
+  'realm',
+  'optional',
+  'tenant',
+  'record',
+  'onRecordError',
+  'cost',
+  'ratelimit',
+];
 
 /**
  * @internal Validates the options of an authentication helper: unknown keys
@@ -91,11 +103,11 @@ const HELPER_KEYS: readonly string[] = [...EXTRACTION_KEYS, 'realm', 'optional',
  * with a verifier that cannot record. Every refusal is a
  * `TokenError('invalid_request')` naming the option.
  */
-export function helperSettings<Resolver>(
+export function helperSettings<Resolver, R = unknown>(
   verifierInput: unknown,
   options: unknown,
   extraKeys: readonly string[] = [],
-): HelperSettings<Resolver> {
+): HelperSettings<Resolver, R> {
   const verifier = verifierOption(verifierInput);
   const checked = optionsObject(options, [...HELPER_KEYS, ...extraKeys]) as AuthOptions & RecordingOptions;
   const record = booleanOption(checked.record, 'record', false);
@@ -108,6 +120,7 @@ export function helperSettings<Resolver>(
     tenant: tenantOption<Resolver>((checked as { tenant?: unknown }).tenant),
     record,
     onRecordError: functionOption(checked.onRecordError, 'onRecordError') ?? warnRecordFailure,
+    metering: meteringSettings(checked as MeteringOptions<R>),
   };
 }
 

@@ -12,6 +12,7 @@ export type {
   IntrospectionOptions,
   IntrospectionResponse,
 } from './introspection.js';
+export type { MeteringOptions, RateLimitNames } from './metering.js';
 export {
   createRemoteVerifier,
   type RemoteVerifier,

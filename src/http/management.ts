@@ -5,7 +5,7 @@ import type { Actor, IssueInput, ListFilter } from '../service/types.js';
 
 export type { TokenService } from '../service/token-service.js';
 // The service's types, for the framework adapters: they import the HTTP layer, not the service.
-export type { Actor } from '../service/types.js';
+export type { Actor, VerifyOptions } from '../service/types.js';
 
 import { invalid } from '../core/errors.js';
 import { errorAnswer, type HttpAnswer } from './answers.js';
@@ -260,7 +260,8 @@ const revokeByToken: ManagementRoute = {
     if (token === undefined) throw invalid('token', 'is required');
     let principal: Awaited<ReturnType<TokenService['verify']>>;
     try {
-      principal = await service.verify(token);
+      // Cost 0: revoking spends nothing, and works for a token over its limits or out of credits.
+      principal = await service.verify(token, { cost: 0 });
     } catch (error) {
       if (isTokenError(error) && error.status === 401) return empty(200);
       throw error;
@@ -269,8 +270,8 @@ const revokeByToken: ManagementRoute = {
     if (principal.type === 'verification') return unsupportedTokenType();
     try {
       // The token revokes itself, so the service's authority rule decides: a master token only
-      // dies with its user, and a session's holder does not own the token it was exchanged from.
-      await service.revoke(principal.tokenId, { principal });
+      // dies with its user, and a session signs itself out (it does not own the token it came from).
+      await service.revoke(principal.session?.id ?? principal.tokenId, { principal });
     } catch (error) {
       if (isTokenError(error, 'forbidden')) return unsupportedTokenType();
       // Revoked, expired or deleted (purged) between the two calls: nothing left to revoke.

@@ -88,13 +88,22 @@ export async function resolveActor(context: ServiceContext, actor: Actor): Promi
   return userActor(tenant, user, found);
 }
 
-/** The acting token of a principal, read now: refused if revoked, expired or no longer its owner's. */
+/**
+ * The acting token of a principal, read now: refused if revoked, expired or
+ * no longer its owner's, and a session also if it was signed out.
+ */
 async function loadToken(context: ServiceContext, principal: Principal): Promise<ResolvedActor> {
   const at = context.now();
-  const record = await guarded(context.repository.findById(principal.tokenId));
+  const { repository } = context;
+  const session = principal.session;
+  const { parent: record, revoked } =
+    session === undefined || repository.findSession === undefined
+      ? { parent: await guarded(repository.findById(principal.tokenId)), revoked: false }
+      : await guarded(repository.findSession(session.id, principal.tokenId));
   if (record === null || record.tenant !== principal.tenant || record.type !== principal.type) {
     throw tokenInvalid();
   }
+  if (revoked) throw new TokenError('token_revoked', 'the session has been signed out');
   if (record.revokedAt !== null) throw new TokenError('token_revoked', 'the token has been revoked');
   // The principal's own end (a JWT's exp, a session's) counts as much as the record's.
   const ends = [record.expiresAt, principal.expiresAt?.getTime(), principal.session?.expiresAt.getTime()];
@@ -102,7 +111,7 @@ async function loadToken(context: ServiceContext, principal: Principal): Promise
     throw new TokenError('token_expired', 'the token has expired');
   }
   const ownerUser = await guarded(Promise.resolve().then(() => currentOwner(context, record)));
-  return tokenActor(record, ownerUser, principal.session !== undefined);
+  return tokenActor(record, ownerUser, principal.session !== undefined, at);
 }
 
 /**
@@ -131,15 +140,16 @@ export function requireAdmin(actor: ResolvedActor, what: string): void {
 /** A target's authority now, asking the directory about its owner at most once per call. */
 function targetAuthority(context: ServiceContext, acting: ActingToken): (record: TokenRecord) => Promise<Authority> {
   const owners = new Map<string, Promise<DirectoryUser | null>>();
+  const at = context.now();
   if (acting.authority.owner !== null) owners.set(acting.authority.owner, Promise.resolve(acting.ownerUser));
   return async (record) => {
-    if (record.owner === null) return authorityOf(record, null);
+    if (record.owner === null) return authorityOf(record, null, at);
     let owner = owners.get(record.owner);
     if (owner === undefined) {
       owner = lookupUser(context.directory, record.tenant, record.owner);
       owners.set(record.owner, owner);
     }
-    return authorityOf(record, await owner);
+    return authorityOf(record, await owner, at);
   };
 }
 

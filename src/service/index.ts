@@ -8,8 +8,9 @@ import { createContext } from './context.js';
 import { events, record } from './events.js';
 import { issue } from './issue.js';
 import { get, list } from './list.js';
-import { pruneEvents, purgeExpired } from './maintenance.js';
+import { pruneEvents, pruneRevokedSessions, purgeExpired } from './maintenance.js';
 import { ensureMasterToken } from './master.js';
+import { refillCredits } from './metering.js';
 import { serviceSettings } from './options.js';
 import { explainMaxTtl, setMaxTtl } from './policies.js';
 import { revoke, revokeUser } from './revoke.js';
@@ -66,5 +67,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     record: (principal, operation, detail) => record(context, principal, operation, detail),
     pruneEvents: () => pruneEvents(context),
     purgeExpired: () => purgeExpired(context),
+    refillCredits: () => refillCredits(context),
+    pruneRevokedSessions: () => pruneRevokedSessions(context),
   };
 }

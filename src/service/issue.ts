@@ -14,10 +14,11 @@ import { callTenant, requireAdmin, resolveActor } from './authority.js';
 import { guarded, type ServiceContext } from './context.js';
 import { MASTER_NAME } from './master.js';
 import { encodeToken, newEvent, newRecord } from './material.js';
+import { meterForIssue } from './metering.js';
 import { explain } from './policies.js';
 import type { Actor, IssuedToken, IssueInput } from './types.js';
 
-const ISSUE_KEYS = ['type', 'tenant', 'owner', 'name', 'ttl', 'comment', 'grants'];
+const ISSUE_KEYS = ['type', 'tenant', 'owner', 'name', 'ttl', 'comment', 'grants', 'ratelimit', 'remaining', 'refill'];
 
 /** The type asked for; master tokens come only from `ensureMasterToken`. */
 function issuedType(value: unknown): Exclude<StoredTokenType, 'master'> {
@@ -93,6 +94,7 @@ export async function issue(context: ServiceContext, input: IssueInput, actor: A
   const name = fields.name === undefined ? generatedName(context) : tokenName(fields.name);
   if (owner !== null && name === MASTER_NAME) throw invalid('name', "is reserved for the user's master token");
   const createdAt = context.now();
+  const meter = meterForIssue(context, fields, createdAt);
   const { record, secret } = newRecord(
     context,
     {
@@ -104,6 +106,7 @@ export async function issue(context: ServiceContext, input: IssueInput, actor: A
       grants,
       expiresAt: lifetime === null ? null : createdAt + lifetime,
       createdBy: who.label,
+      meter,
     },
     createdAt,
   );

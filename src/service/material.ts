@@ -15,7 +15,7 @@ export function newSecret(context: ServiceContext): string {
 /** The fields a capability decides for a new token; the rest start empty. */
 export type NewTokenFields = Pick<
   TokenRecord,
-  'tenant' | 'type' | 'owner' | 'name' | 'comment' | 'grants' | 'expiresAt' | 'createdBy'
+  'tenant' | 'type' | 'owner' | 'name' | 'comment' | 'grants' | 'expiresAt' | 'createdBy' | 'meter'
 >;
 
 /** A new token's record with a fresh secret; only the secret's keyed hash goes into it. */

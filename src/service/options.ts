@@ -168,6 +168,10 @@ export function serviceSettings(options: TokenServiceOptions): ServiceSettings {
     (secret) => peppers.hash(secret, peppers.current)!,
   );
   const sessions = sessionSettings(given.sessions);
+  // A session must be revocable alone (sign-out), so its store must record sign-outs.
+  if (sessions !== undefined && (repository.findSession === undefined || repository.revokeSession === undefined)) {
+    throw invalid('repository', 'must have findSession and revokeSession to be used with sessions (sign-out)');
+  }
   // Database Lab Engine's two switches: together, or without any verification token, nothing is accepted.
   if (!enablePersonalTokens) {
     if (personalTokensOnly) {

@@ -7,10 +7,13 @@ import { callTenant, requireAdmin, resolveActor, untargeted } from './authority.
 import { guarded, type ServiceContext } from './context.js';
 import { managed } from './lookup.js';
 import { newEvent } from './material.js';
+import { ownSession, signOut } from './sign-out.js';
 import type { Actor, TokenRef, UserTarget } from './types.js';
 
 /** See `TokenService.revoke`. */
 export async function revoke(context: ServiceContext, ref: TokenRef, actor: Actor): Promise<TokenInfo> {
+  const session = ownSession(context, ref, actor);
+  if (session !== null) return signOut(context, session);
   const { record, who } = await managed(context, ref, actor, 'revoke');
   if (record.type === 'master') {
     throw new TokenError('forbidden', 'master tokens cannot be revoked; remove the user from the tenant instead');

@@ -69,13 +69,14 @@ export interface TokenService {
    * `Duration` or `null` for no expiry, at most the effective maximum
    * (SPEC §4: never shortened, refused); `grants` never exceed what the
    * actor and the owner may do now. Only master tokens create tokens
-   * through a token actor.
+   * through a token actor. `ratelimit`, `remaining` and `refill` meter the
+   * token (docs/limits.md); they need a repository with `spend`.
    *
    * @param input What to issue (see `IssueInput`); `tenant` defaults to the actor's.
    * @param actor Who issues it.
    * @returns The token string (shown once, never stored) and the token's info.
    * @throws {TokenError} `invalid_request` (a field of `input`; `ttl: null`
-   *   with a JWT format), `forbidden` (not allowed to create this token, or
+   *   with a JWT format; a meter on a repository without `spend`), `forbidden` (not allowed to create this token, or
    *   only admins create tokens), `not_found` (owner unknown or inactive),
    *   `insufficient_scope` (grants beyond the actor's or owner's),
    *   `duration_exceeds_policy` (`ttl` above the maximum, or no expiry where
@@ -99,17 +100,28 @@ export interface TokenService {
    * Verifies a token string (opaque, JWT, session or static verification
    * token) and answers who it speaks for, with its owner's privileges as
    * the directory answers now. The hot path: one repository lookup; the
-   * last-used time is written later, off this path.
+   * last-used time is written later, off this path. A token with rate
+   * limits or usage credits then spends `options.cost` (default 1) from
+   * them in one more atomic step (docs/limits.md), once everything else
+   * has passed: a credit is spent at verification, whatever the caller
+   * does with the principal afterwards. Sessions verify as their token,
+   * and spend from its meter.
    *
    * @param token The string as presented, at most 4096 characters.
-   * @param options `tenant`: refuse a token of any other tenant (`token_invalid`).
-   * @returns The principal, with `can(need)` and `assert(need)`.
+   * @param options `tenant`: refuse a token of any other tenant
+   *   (`token_invalid`); `cost`: 0 to 1 000 000 (0 spends and checks
+   *   nothing); `ratelimit`: the names of the limits to spend (default all).
+   * @returns The principal, with `can(need)` and `assert(need)`; `remaining`
+   *   credits and `ratelimits` for a metered token.
    * @throws {TokenError} `token_invalid` (anything that is not a live token
    *   of this service: garbage, a wrong checksum or signature, an unknown
    *   or rotated-out secret, an owner gone or inactive, another tenant),
    *   `token_expired`, `token_revoked` (also a session whose parent was
-   *   rotated), `unavailable` (storage, directory or format failed: never
-   *   "valid").
+   *   rotated, or that was signed out), `usage_exceeded` (no credits left)
+   *   and `rate_limited` (over a limit), both 429 with
+   *   `details.retryAfter` in ms, `invalid_request` (`options.cost`,
+   *   `options.ratelimit`), `unavailable` (storage, directory or format
+   *   failed: never "valid").
    *
    * @example
    * ```ts
@@ -148,9 +160,14 @@ export interface TokenService {
    * Revokes a token now. Idempotent: revoking a revoked token answers it as
    * it stands. Master tokens are not revoked this way: remove the user.
    *
+   * Sign-out: a session actor (`{ principal }` of a session from
+   * `exchange`) revoking its own `principal.session.id` ends that session
+   * alone, on every instance sharing the storage; the answer is the token
+   * it was exchanged from, unchanged. A session revokes nothing else.
+   *
    * @param ref The token: its id, or `{ tenant?, owner, name }`.
    * @param actor Who revokes it.
-   * @returns The token's info, `status: 'revoked'`.
+   * @returns The token's info, `status: 'revoked'` (for a sign-out, the session's token as it stands).
    * @throws {TokenError} `invalid_request` (`ref`), `not_found`, `forbidden`
    *   (a master token, or not the actor's to revoke), `token_invalid`,
    *   `token_revoked`, `token_expired` (a token actor), `unavailable`.
@@ -470,4 +487,40 @@ export interface TokenService {
    * ```
    */
   purgeExpired(): Promise<number>;
+
+  /**
+   * Writes every refill of usage credits that has come due (docs/limits.md),
+   * so that stored numbers are current for tokens nobody used. Verification
+   * and token info count due refills themselves, so this is bookkeeping,
+   * for a scheduled job (a maintenance loop). Does nothing on a repository
+   * without `refillCredits`.
+   *
+   * @returns How many tokens were refilled.
+   * @throws {TokenError} `unavailable`.
+   *
+   * @example
+   * ```ts
+   * import { createTokenService } from 'tokenward';
+   * const refilled = await tokens.refillCredits();
+   * ```
+   */
+  refillCredits(): Promise<number>;
+
+  /**
+   * Deletes the sign-out records of sessions that expired more than an
+   * hour ago (the margin covers instances whose clocks differ): those
+   * sessions are refused as expired anyway. For a scheduled job
+   * (a maintenance loop). Does nothing on a repository without
+   * `pruneRevokedSessions`.
+   *
+   * @returns How many records were deleted.
+   * @throws {TokenError} `unavailable`.
+   *
+   * @example
+   * ```ts
+   * import { createTokenService } from 'tokenward';
+   * const pruned = await tokens.pruneRevokedSessions();
+   * ```
+   */
+  pruneRevokedSessions(): Promise<number>;
 }

@@ -58,6 +58,29 @@ export interface IssueInput {
   readonly comment?: string;
   /** Narrowing grants; required meaning for `limited` (default: none at all). */
   readonly grants?: readonly Grant[];
+  /**
+   * Rate limits (docs/limits.md): one `{ name?, limit, duration }` or a
+   * list of up to ten with distinct names (`default` when unnamed).
+   * `limit` 1 to 1 000 000, `duration` 1 s to 30 days; each verification
+   * spends its cost from the limits it names (all by default).
+   */
+  readonly ratelimit?: RateLimitInput | readonly RateLimitInput[];
+  /**
+   * Usage credits, 0 to 10^12: each verification spends its cost; at 0
+   * the token is refused with `usage_exceeded`. Default: unlimited, or
+   * `refill.amount` when `refill` is given.
+   */
+  readonly remaining?: number;
+  /** Resets `remaining` to `amount` every `interval` (at least 1 s), counted from the token's creation. */
+  readonly refill?: { readonly interval: Duration; readonly amount: number };
+}
+
+/** One rate limit as `issue` takes it: `limit` units per `duration`. */
+export interface RateLimitInput {
+  /** 1-64 letters, digits or `._:-`; default `default`. Routes name the limits they spend. */
+  readonly name?: string;
+  readonly limit: number;
+  readonly duration: Duration;
 }
 
 /** What `issue`, `rotate` and `claim` return: the token string, shown once. */
@@ -189,6 +212,15 @@ export interface SessionToken {
 export interface VerifyOptions {
   /** Reject tokens of any other tenant. */
   readonly tenant?: string;
+  /**
+   * What this verification spends from a metered token (docs/limits.md):
+   * a whole number from 0 to 1 000 000 (default 1), taken from its usage
+   * credits and from each rate limit `ratelimit` names. 0 spends and checks
+   * nothing. Tokens without limits or credits ignore it.
+   */
+  readonly cost?: number;
+  /** The rate limits to spend, by name (default: every limit of the token); names the token lacks spend nothing. */
+  readonly ratelimit?: string | readonly string[];
 }
 
 /** Options of `rotate`. */

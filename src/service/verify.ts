@@ -1,5 +1,7 @@
 /**
  * @internal `verify`: a token string to a principal, or a `TokenError`.
+/**
+ * @internal `verify`: a token string to a principal, or a `TokenError`.
  *
  * The hot path (issue 12). Each step returns its answer directly when it
  * has it at hand and a promise only when it really waits: the format's
@@ -10,15 +12,18 @@
  * promise chaining, with the same checks in the same order either way.
  * test/core/verify.fast-path.test.ts holds the two equal by fast-check.
  *
- * A new per-record check (a disabled token, credits) goes into
- * `checkStored` (synchronous) or after it, chained the same way when it
- * needs storage: the fast path then still holds for stores that answer
- * directly.
+ * A new per-record check (a disabled token) goes into `checkStored`
+ * (synchronous). A token with a meter (rate limits, usage credits, issue
+ * 13) spends from it after every other check has passed, through the
+ * store's atomic `spend` (src/service/metering.ts): it always takes the
+ * promise path, while a token without one pays one field check.
  */
 import { effectiveGrants } from '../core/authority.js';
 import { isTokenError, TokenError } from '../core/errors.js';
 import type { ParsedToken, SessionClaims } from '../core/format-types.js';
-import { createPrincipal } from '../core/principal.js';
+import type { SpendRequest } from '../core/metering.js';
+import { creditsAt } from '../core/metering.js';
+import { createPrincipal, type PrincipalFields } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
 import { claimsAgree, earlierExpiry } from '../core/records.js';
 import type { TokenRepository } from '../core/repository.js';
@@ -26,15 +31,29 @@ import type { DirectoryUser, TokenRecord } from '../core/types.js';
 import { findVerificationEntry, verificationPrincipal } from '../core/verification-tokens.js';
 import { currentOwner } from './authority.js';
 import { type ServiceContext, tokenInvalid } from './context.js';
+import { type MeterFields, meterFields, requestedSpend, spendFor } from './metering.js';
 import { MAX_TOKEN_LENGTH } from './options.js';
 import type { VerifyOptions } from './types.js';
 
 type Answer<T> = T | Promise<T>;
 
+/** A session's part of its principal. */
+type SessionFields = PrincipalFields['session'];
+
+/** What one call carries through its steps besides the token. */
+interface Call {
+  readonly at: number;
+  readonly options: VerifyOptions | undefined;
+  /** What a metered token spends: undefined without options (the default spend), null for cost 0. */
+  readonly spend: SpendRequest | null | undefined;
+}
+
 /** See `TokenService.verify`. */
 export function verify(context: ServiceContext, token: string, options?: VerifyOptions): Promise<Principal> {
   try {
-    const answer = verifyString(context, token);
+    // Checked whatever the token turns out to be: a bad cost is the caller's error, not the token's.
+    const spend = options === undefined ? undefined : requestedSpend(options);
+    const answer = verifyString(context, token, options, spend);
     if (answer instanceof Promise) {
       return answer.then(
         (principal) => inTenant(principal, options),
@@ -58,30 +77,35 @@ function inTenant(principal: Principal, options: VerifyOptions | undefined): Pri
   return principal;
 }
 
-function verifyString(context: ServiceContext, token: string): Answer<Principal> {
+function verifyString(
+  context: ServiceContext,
+  token: string,
+  options: VerifyOptions | undefined,
+  spend: Call['spend'],
+): Answer<Principal> {
   if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw tokenInvalid();
-  const at = context.now();
+  const call: Call = { at: context.now(), options, spend };
   const { sessions, enablePersonalTokens } = context.settings;
   if (sessions?.codec.looksLike(token)) {
     if (!enablePersonalTokens) throw tokenInvalid();
-    return verifySession(context, token, at);
+    return verifySession(context, token, call);
   }
   const parsing = context.format.parse(token);
-  if (parsing instanceof Promise) return parsing.then((parsed) => verifyParsed(context, token, parsed, at));
-  return verifyParsed(context, token, parsing, at);
+  if (parsing instanceof Promise) return parsing.then((parsed) => verifyParsed(context, token, parsed, call));
+  return verifyParsed(context, token, parsing, call);
 }
 
 function verifyParsed(
   context: ServiceContext,
   token: string,
   parsed: ParsedToken | null,
-  at: number,
+  call: Call,
 ): Answer<Principal> {
   if (parsed === null) return verifyStatic(context, token);
   if (!context.settings.enablePersonalTokens) throw tokenInvalid();
   const found = findRecord(context.repository, parsed.id);
-  if (found instanceof Promise) return found.then((record) => verifyStored(context, parsed, record, at));
-  return verifyStored(context, parsed, found, at);
+  if (found instanceof Promise) return found.then((record) => verifyStored(context, parsed, record, call));
+  return verifyStored(context, parsed, found, call);
 }
 
 /** The stored token: from `findByIdSync` when the store answers there, else from `findById`. */
@@ -94,9 +118,9 @@ function verifyStored(
   context: ServiceContext,
   parsed: ParsedToken,
   record: TokenRecord | null,
-  at: number,
+  call: Call,
 ): Answer<Principal> {
-  if (record === null || record.type !== parsed.type || !secretMatches(context, record, parsed.secret, at)) {
+  if (record === null || record.type !== parsed.type || !secretMatches(context, record, parsed.secret, call.at)) {
     throw tokenInvalid();
   }
   // A string that says another tenant or owner than its record is forged or re-signed (issue 8).
@@ -104,20 +128,32 @@ function verifyStored(
   const stringExpiresAt = parsed.claims?.expiresAt;
   const looking = currentOwner(context, record);
   if (looking instanceof Promise) {
-    return looking.then((owner) => verifiedPrincipal(context, record, owner, at, stringExpiresAt));
+    return looking.then((owner) => verifiedPrincipal(context, record, owner, call, stringExpiresAt));
   }
-  return verifiedPrincipal(context, record, looking, at, stringExpiresAt);
+  return verifiedPrincipal(context, record, looking, call, stringExpiresAt);
 }
 
+/**
+ * The principal of a stored token whose secret matched, once its per-record
+ * checks pass; its use is noted only when it is accepted. A metered token
+ * leaves the fast path here: its spend is the store's atomic call.
+ */
 function verifiedPrincipal(
   context: ServiceContext,
   record: TokenRecord,
   owner: DirectoryUser | null,
-  at: number,
+  call: Call,
   stringExpiresAt: number | undefined,
-): Principal {
-  const principal = principalFor(context, record, owner, at, undefined, stringExpiresAt);
-  context.uses.note(record, at);
+): Answer<Principal> {
+  const expiresAt = checkStored(record, call.at, stringExpiresAt);
+  if (record.meter != null) {
+    return meteredPrincipal(context, record, owner, expiresAt, call).then((principal) => {
+      context.uses.note(record, call.at);
+      return principal;
+    });
+  }
+  const principal = principalFor(context, record, owner, expiresAt);
+  context.uses.note(record, call.at);
   return principal;
 }
 
@@ -147,8 +183,10 @@ function secretMatches(context: ServiceContext, record: TokenRecord, secret: str
 /**
  * The per-record checks of a token whose secret matched: not revoked, not
  * expired (the stricter of the record's expiry and the string's own, a
- * JWT's `exp`). Returns the expiry that governs. Synchronous: the fast path
- * holds as long as these are.
+ * JWT's `exp`). Returns the expiry that governs, or null for never.
+ * Synchronous: the fast path holds as long as these are.
+ *
+ * @throws {TokenError} `token_revoked`, `token_expired`.
  */
 function checkStored(record: TokenRecord, at: number, stringExpiresAt?: number): number | null {
   if (record.revokedAt !== null) throw new TokenError('token_revoked', 'the token has been revoked');
@@ -162,12 +200,11 @@ function principalFor(
   context: ServiceContext,
   record: TokenRecord,
   owner: DirectoryUser | null,
-  at: number,
-  session?: { readonly id: string; readonly expiresAt: Date },
-  stringExpiresAt?: number,
+  expiresAt: number | null,
+  session?: SessionFields,
+  meter?: MeterFields,
 ): Principal {
-  const expiresAt = checkStored(record, at, stringExpiresAt);
-  const principal = {
+  const fields: PrincipalFields = {
     tokenId: record.id,
     type: record.type,
     tenant: record.tenant,
@@ -177,18 +214,52 @@ function principalFor(
     ownerIsAdmin: owner?.admin === true,
     expiresAt: expiresAt === null ? null : new Date(expiresAt),
   };
-  return createPrincipal(session === undefined ? principal : { ...principal, session }, context.brand);
+  const withSession = session === undefined ? fields : { ...fields, session };
+  return createPrincipal(meter === undefined ? withSession : { ...withSession, ...meter }, context.brand);
 }
 
-/** A session token from `exchange`: valid while its parent is live and not rotated since. */
-async function verifySession(context: ServiceContext, token: string, at: number): Promise<Principal> {
+/**
+ * The principal of a live token with a meter, once this verification has
+ * spent from it: last, after the tenant asked for is checked too, so a
+ * refused verification never costs anything.
+ */
+async function meteredPrincipal(
+  context: ServiceContext,
+  record: TokenRecord,
+  owner: DirectoryUser | null,
+  expiresAt: number | null,
+  call: Call,
+  session?: SessionFields,
+): Promise<Principal> {
+  const meter = record.meter!;
+  const { at, options, spend } = call;
+  if (options?.tenant !== undefined && record.tenant !== options.tenant) throw tokenInvalid();
+  const request = spend === undefined ? requestedSpend(undefined) : spend;
+  const fields =
+    request === null
+      ? meterFields(meter, creditsAt(meter, at).remaining)
+      : await spendFor(context, record, meter, request, at);
+  return principalFor(context, record, owner, expiresAt, session, fields);
+}
+
+/**
+ * A session token from `exchange`: valid while it is not signed out and its
+ * parent is live and not rotated since. One lookup reads both (the store's
+ * `findSession`); a metered parent pays for each use of its sessions.
+ */
+async function verifySession(context: ServiceContext, token: string, call: Call): Promise<Principal> {
   const claims: SessionClaims | null = await context.settings.sessions!.codec.parse(token);
   if (claims === null) throw tokenInvalid();
-  if (claims.expiresAt <= at) throw new TokenError('token_expired', 'the session has expired');
-  const parent = await findRecord(context.repository, claims.parentId);
+  if (claims.expiresAt <= call.at) throw new TokenError('token_expired', 'the session has expired');
+  const { parent, revoked } = await context.repository.findSession!(claims.sessionId, claims.parentId);
   if (parent === null || parent.tenant !== claims.tenant) throw tokenInvalid();
+  if (revoked) throw new TokenError('token_revoked', 'the session has been signed out');
   // A rotation of the parent ends every session made from the old secret.
   if (parent.rotatedAt !== claims.parentRotatedAt) throw new TokenError('token_revoked', 'the session has ended');
   const owner = await currentOwner(context, parent);
-  return principalFor(context, parent, owner, at, { id: claims.sessionId, expiresAt: new Date(claims.expiresAt) });
+  const expiresAt = checkStored(parent, call.at);
+  const session = { id: claims.sessionId, expiresAt: new Date(claims.expiresAt) };
+  return parent.meter == null
+    ? principalFor(context, parent, owner, expiresAt, session)
+    : meteredPrincipal(context, parent, owner, expiresAt, call, session);
 }

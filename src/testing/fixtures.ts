@@ -71,6 +71,7 @@ export function createFixtures(): Fixtures {
         lastUsedAt: null,
         createdBy: 'user:alice',
         version: 1,
+        meter: null,
         ...overrides,
       };
     },

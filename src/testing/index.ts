@@ -24,8 +24,10 @@ import { faultsContract } from './suites/faults.js';
 import { insertContract } from './suites/insert.js';
 import { isolationContract } from './suites/isolation.js';
 import { lookupContract } from './suites/lookup.js';
+import { metersContract } from './suites/meters.js';
 import { policiesContract } from './suites/policies.js';
 import { racesContract } from './suites/races.js';
+import { sessionsContract } from './suites/sessions.js';
 import { textContract } from './suites/text.js';
 
 /** Options of `describeRepositoryContract`. */
@@ -65,7 +67,9 @@ export interface RepositoryContractOptions {
  * Declares the conformance tests of the `TokenRepository` contract with the
  * given runner's `describe`/`it` blocks: every operation, every atomic
  * guarantee (per-owner cap, one master per user, compare-and-set updates,
- * single-use claims) under real concurrent calls, paging, tenant isolation,
+ * single-use claims, spends from a meter, sign-outs) under real concurrent
+ * calls, the optional capabilities where the store has them (skipped
+ * where it does not: `spend`, `refillCredits`, the session methods), paging, tenant isolation,
  * that records handed out are not live views of storage, and, with the
  * `faults` option, that a driver failing at any statement leaves nothing
  * half-written. Assertions are `node:assert`'s; a failure throws
@@ -147,6 +151,8 @@ export function describeRepositoryContract(
     crowdedContract(context);
     racesContract(context);
     textContract(context);
+    metersContract(context);
+    sessionsContract(context);
     const faults = options.faults;
     if (faults !== undefined) {
       faultsContract({

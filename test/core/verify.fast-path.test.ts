@@ -5,7 +5,12 @@
  * (old secret within and past its grace period), issued under an old
  * pepper, owners deactivated or with changed grants — and for each token,
  * tampered copies of it and strings of other shapes, these services must
- * accept or refuse identically, with the same principal or the same code:
+ * accept or refuse identically, with the same principal or the same code.
+ * Metered tokens (issue 13: usage credits, a rate limit, credits used up)
+ * are in the worlds too: they leave the fast path for the store's atomic
+ * `spend`, every service spends from the one store, so the credits left
+ * are compared apart — each acceptance spent exactly one, each refusal
+ * nothing.
  *
  * - fast: the default hasher's string path, the memory store answering
  *   `findByIdSync`, a directory answering directly, the opaque format
@@ -79,7 +84,18 @@ const arbTokenPlan = fc.record({
   oldPepper: fc.boolean(),
   revoked: fc.boolean(),
   rotation: fc.constantFrom('none', 'no grace', 'grace 1h', 'grace 1m'),
+  meter: fc.constantFrom('none', 'none', 'credits', 'spent', 'limit'),
 });
+
+const CREDITS = 1_000_000;
+
+/** The `issue` fields of a plan's meter: plenty of credits, none left, or a limit never reached. */
+const METERS = {
+  none: {},
+  credits: { remaining: CREDITS },
+  spent: { remaining: 0 },
+  limit: { ratelimit: { limit: 1_000_000, duration: '30d' } },
+} as const;
 
 const arbWorld = fc.record({
   tokens: fc.array(arbTokenPlan, { minLength: 1, maxLength: 6 }),
@@ -99,10 +115,17 @@ type Outcome = { code: string } | { principal: Record<string, unknown> };
 /** Every kind of answer the worlds produced: the property must have seen acceptances and each refusal. */
 const seen = new Set<string>();
 
+/** Acceptances of tokens with credits, by token id: what their credits must have gone down by. */
+const spent = new Map<string, number>();
+
 async function outcome(service: TokenService, token: string, tenant?: string): Promise<Outcome> {
   try {
-    const principal = await service.verify(token, tenant === undefined ? undefined : { tenant });
+    const { remaining, ...principal } = await service.verify(token, tenant === undefined ? undefined : { tenant });
     seen.add(`accepted ${principal.type}`);
+    if (remaining !== undefined) {
+      seen.add('accepted with credits');
+      spent.set(principal.tokenId, (spent.get(principal.tokenId) ?? 0) + 1);
+    }
     return { principal: { ...principal, expiresAt: principal.expiresAt?.getTime() ?? null } };
   } catch (error) {
     seen.add((error as { code: string }).code);
@@ -143,6 +166,8 @@ describe('verify: fast paths answer as the plain ones (property)', () => {
         const issuing = (current: 1 | 2) =>
           createTokenService({ ...base, pepper: { current, peppers: PEPPERS } } as TokenServiceOptions);
         const tokens: string[] = [];
+        const credited: string[] = [];
+        spent.clear();
         for (const plan of world.tokens) {
           const service = issuing(plan.oldPepper ? 1 : 2);
           const actor = { tenant: 'acme', user: plan.kind === 'administrative' ? 'root' : plan.owner };
@@ -153,12 +178,13 @@ describe('verify: fast paths answer as the plain ones (property)', () => {
           } else {
             const input =
               plan.kind === 'limited'
-                ? { type: 'limited' as const, ttl: plan.ttl, grants: [{ scope: 'reports' }] }
-                : { type: plan.kind, ttl: plan.ttl };
+                ? { type: 'limited' as const, ttl: plan.ttl, grants: [{ scope: 'reports' }], ...METERS[plan.meter] }
+                : { type: plan.kind, ttl: plan.ttl, ...METERS[plan.meter] };
             issued = await service.issue(input, actor);
           }
           if (issued === null) continue;
           tokens.push(issued.token);
+          if (plan.meter === 'credits' && plan.kind !== 'master') credited.push(issued.info.id);
           if (plan.rotation !== 'none') {
             const gracePeriod = plan.rotation === 'grace 1h' ? '1h' : plan.rotation === 'grace 1m' ? '1m' : undefined;
             const rotated = await issuing(2).rotate(issued.info.id, actor, gracePeriod ? { gracePeriod } : {});
@@ -201,6 +227,10 @@ describe('verify: fast paths answer as the plain ones (property)', () => {
             for (const other of others) expect(await outcome(other, text, tenant)).toEqual(expected);
           }
         }
+        for (const id of credited) {
+          const record = await repository.findById(id);
+          expect(record?.meter?.remaining).toBe(CREDITS - (spent.get(id) ?? 0));
+        }
       }),
       { numRuns: Number(process.env.TOKENWARD_PROPERTY_RUNS ?? 150) },
     );
@@ -213,6 +243,8 @@ describe('verify: fast paths answer as the plain ones (property)', () => {
       'token_invalid',
       'token_revoked',
       'token_expired',
+      'usage_exceeded',
+      'accepted with credits',
     ]) {
       expect(seen, kind).toContain(kind);
     }

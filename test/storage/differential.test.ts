@@ -166,6 +166,7 @@ async function apply(
       lastUsedAt: null,
       createdBy: 'system',
       version: 1,
+      meter: null,
       ...fields,
     };
   };

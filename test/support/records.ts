@@ -25,6 +25,7 @@ export function testRecord(id: string, overrides: Partial<TokenRecord> = {}): To
     lastUsedAt: null,
     createdBy: 'user:alice',
     version: 1,
+    meter: null,
     ...overrides,
   };
 }

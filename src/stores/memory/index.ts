@@ -5,6 +5,7 @@
 import { expectKeys } from '../../core/input.js';
 import type { TokenRepository } from '../../core/repository.js';
 import { changeCalls } from './changes.js';
+import { meterCalls } from './meters.js';
 import { sideTableCalls } from './side-tables.js';
 import { MemoryState } from './state.js';
 import { insertCalls, lookupCalls } from './tokens.js';
@@ -42,6 +43,7 @@ export function memoryRepository(...none: []): TokenRepository {
     ...lookupCalls(state),
     ...changeCalls(state),
     ...sideTableCalls(state),
+    ...meterCalls(state),
     async close(): Promise<void> {},
   };
 }

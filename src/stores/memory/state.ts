@@ -3,6 +3,8 @@
  * writes with. Each call does its checks and then these writes in one
  * synchronous run, so no other call can come between them.
  */
+import type { RateLimitState } from '../../core/metering.js';
+import type { RevokedSession } from '../../core/repository.js';
 import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecord } from '../../core/types.js';
 import { EventStore } from './events.js';
 import { REF, TIME } from './rows.js';
@@ -14,6 +16,10 @@ export class MemoryState {
   readonly events = new EventStore(this.table);
   readonly claims = new Map<string, ClaimRecord>();
   readonly policies = new Map<string, DurationPolicy>();
+  /** The buckets of metered tokens' rate limits, by token id (none before a token's first spend). */
+  readonly buckets = new Map<string, RateLimitState>();
+  /** Signed-out sessions by session id, until they expire. */
+  readonly revokedSessions = new Map<string, RevokedSession>();
 
   /** The record of a token id, as a new object, or null. */
   find(id: string): TokenRecord | null {
@@ -49,11 +55,13 @@ export class MemoryState {
     if (revoking) namespaces.revoked(namespace, slot);
   }
 
-  /** Deletes tokens, with their claims; their events move out of their rows first. */
+  /** Deletes tokens, with their claims and buckets; their events move out of their rows first. */
   remove(slots: readonly number[]): void {
     const ids = new Set<string>();
     for (const slot of slots) {
-      ids.add(this.table.read(slot).id);
+      const id = this.table.idOf(slot);
+      ids.add(id);
+      this.buckets.delete(id);
       this.events.evict(slot);
     }
     this.table.namespaces.removeAll(slots);

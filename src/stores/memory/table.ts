@@ -59,6 +59,7 @@ const USUAL: Readonly<Record<string, unknown>> = {
   previousPepperVersion: null,
   previousExpiresAt: null,
   rotatedAt: null,
+  meter: null,
 };
 
 /** Whether a column can hold the value of a field exactly (else it goes into `rest`). */
@@ -212,6 +213,7 @@ export class TokenTable {
       lastUsedAt: timeOrNull(times[t + TIME.lastUsedAt]!),
       createdBy: refs[r + REF.createdBy] as string,
       version: ints[i + INT.version]!,
+      meter: null,
     };
     const rest = refs[r + REF.rest];
     return rest === null ? record : Object.assign(record, rest);

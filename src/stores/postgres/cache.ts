@@ -113,6 +113,7 @@ export function cachedRepository(
     findById: (id) => cache.findById(id),
     ...cachedChanges(repository, cache),
     ...readsAndSideTables(repository, (call) => cache.through(call)),
+    ...cachedMeters(repository, cache),
     async close(): Promise<void> {
       listener.close();
       cache.memory.clear();
@@ -196,6 +197,35 @@ class VerificationCache {
       else forget();
     }
   }
+}
+
+/**
+ * Meters and sessions, passed through: the store decides every spend and
+ * every session's sign-out, never this cache (so a sign-out is honoured at
+ * once on every instance). After a spend the kept copy of the token takes
+ * the credits the store answered; other instances' copies show older
+ * credits in token info until they are read again (`ttlMs` at most), but
+ * never decide anything with them.
+ */
+function cachedMeters(
+  repository: PostgresTokenRepository,
+  cache: VerificationCache,
+): Required<
+  Pick<TokenRepository, 'spend' | 'refillCredits' | 'findSession' | 'revokeSession' | 'pruneRevokedSessions'>
+> {
+  const { spend, refillCredits, findSession, revokeSession, pruneRevokedSessions } =
+    repository as Required<PostgresTokenRepository>;
+  return {
+    async spend(id, request, now) {
+      const result = await cache.through(() => spend.call(repository, id, request, now));
+      if (result?.ok === true) cache.memory.spent(id, result.remaining, now);
+      return result;
+    },
+    refillCredits: (now) => cache.through(() => refillCredits.call(repository, now)),
+    findSession: (sessionId, parentId) => cache.through(() => findSession.call(repository, sessionId, parentId)),
+    revokeSession: (session) => cache.through(() => revokeSession.call(repository, session)),
+    pruneRevokedSessions: (before) => cache.through(() => pruneRevokedSessions.call(repository, before)),
+  };
 }
 
 /**

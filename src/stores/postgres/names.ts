@@ -20,6 +20,9 @@ export interface TableNames {
   readonly events: string;
   readonly claims: string;
   readonly policies: string;
+  readonly revokedSessions: string;
+  /** The function that spends from a token's meter (migration 4). */
+  readonly spend: string;
   readonly migrations: string;
   /** The LISTEN/NOTIFY channel carrying ids of changed tokens. */
   readonly channel: string;
@@ -58,6 +61,8 @@ export function tableNames(location: PostgresLocation = {}): TableNames {
     events: table('events'),
     claims: table('claims'),
     policies: table('policies'),
+    revokedSessions: table('revoked_sessions'),
+    spend: table('spend'),
     migrations: table('schema_migrations'),
     channel: invalidationChannel(schema, prefix),
     lockSpace: `tokenward:${schema}.${prefix}`,

@@ -6,7 +6,7 @@
  * with less work than an object per row (issue 12).
  */
 
-import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenRecord } from '../../core/types.js';
+import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenMeter, TokenRecord } from '../../core/types.js';
 import {
   EVENT_COLUMN_NAMES,
   TOKEN_COLUMN_NAMES,
@@ -20,9 +20,9 @@ export const TOKEN_COLUMNS = TOKEN_COLUMN_NAMES;
 /** `id, tenant, …` for SELECT and RETURNING lists. */
 export const TOKEN_SELECT = TOKEN_COLUMNS.join(', ');
 
-/** The record in a row read with `rowMode: 'array'` (`TOKEN_COLUMNS` in order; `pg` has decoded the jsonb). */
+/** The record in a row read with `rowMode: 'array'` (`TOKEN_COLUMNS` in order; `pg` has decoded the jsonb of grants and meter). */
 export function tokenFromValues(values: readonly unknown[]): TokenRecord {
-  return tokenFromColumnValues(values, values[6] as Grant[] | null);
+  return tokenFromColumnValues(values, values[6] as Grant[] | null, values[19] as TokenMeter | null);
 }
 
 /** Parameter values for `TOKEN_COLUMNS`, in order. */
@@ -49,6 +49,7 @@ export const TOKEN_CASTS = [
   'bigint', // last_used_at
   'text', // created_by
   'integer', // version
+  'jsonb', // meter
 ] as const;
 export const EVENT_CASTS = ['text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'bigint'] as const;
 

@@ -27,6 +27,8 @@ export interface PgStore {
   readonly findByIdStatement: HotStatement;
   readonly touchStatement: HotStatement;
   readonly policiesStatement: HotStatement;
+  /** Another statement of a verification path (a metered or session verification), prepared like those. */
+  readonly hot: (kind: string, text: string, rowMode?: 'array') => HotStatement;
   /** Runs `work` in a transaction on a client of its own. */
   transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T>;
   /** `, e AS (INSERT INTO events … SELECT … FROM <source>)` writing `event` only if `source` has a row. */
@@ -47,6 +49,7 @@ export function pgStore(pool: PostgresPool, t: TableNames, preparedStatements: P
       const { rows } = await client.query<unknown[]>({ text, values, rowMode: 'array' } as QueryConfig);
       return rows.map((row) => tokenFromValues(row as unknown[]));
     },
+    hot: statement,
     findByIdStatement: statement('find', `SELECT ${TOKEN_SELECT} FROM ${t.tokens} WHERE id = $1`, 'array'),
     touchStatement: statement(
       'touch',

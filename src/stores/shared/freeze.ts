@@ -4,7 +4,7 @@
  * cannot reach storage, and every stored record has the same shape) and
  * frozen, so the repository can hand out the stored object itself.
  */
-import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenRecord } from '../../core/types.js';
+import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenMeter, TokenRecord } from '../../core/types.js';
 
 function frozenGrant(grant: Grant): Grant {
   if ('bucket' in grant) return Object.freeze({ bucket: grant.bucket, access: grant.access });
@@ -48,7 +48,30 @@ export function frozenRecord(record: TokenRecord, grants: readonly Grant[] | nul
     lastUsedAt: record.lastUsedAt,
     createdBy: record.createdBy,
     version: record.version,
+    // Absent from records of stores written before meters: no meter.
+    meter: record.meter == null ? null : frozenMeter(record.meter),
   });
+}
+
+/** Meters made by `frozenMeter`: deeply frozen, so they are shared rather than copied again. */
+const FROZEN_METERS = new WeakSet<TokenMeter>();
+
+/** A frozen deep copy of a meter (one made here is shared: a spend replaces the meter, never changes it). */
+export function frozenMeter(meter: TokenMeter): TokenMeter {
+  if (FROZEN_METERS.has(meter)) return meter;
+  const copy: TokenMeter = Object.freeze({
+    ratelimits: Object.freeze(
+      meter.ratelimits.map((limit) =>
+        Object.freeze({ name: limit.name, limit: limit.limit, duration: limit.duration }),
+      ),
+    ),
+    remaining: meter.remaining,
+    refill:
+      meter.refill === null ? null : Object.freeze({ interval: meter.refill.interval, amount: meter.refill.amount }),
+    lastRefillAt: meter.lastRefillAt,
+  });
+  FROZEN_METERS.add(copy);
+  return copy;
 }
 
 function deepFreeze<T>(value: T): T {

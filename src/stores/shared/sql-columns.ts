@@ -1,5 +1,5 @@
 import type { RecordChange } from '../../core/repository.js';
-import type { Grant, TokenEvent, TokenRecord } from '../../core/types.js';
+import type { Grant, TokenEvent, TokenMeter, TokenRecord } from '../../core/types.js';
 
 /**
  * @internal The columns of the SQL stores' tokens table, in the order
@@ -26,9 +26,10 @@ export const TOKEN_COLUMN_NAMES = [
   'last_used_at',
   'created_by',
   'version',
+  'meter',
 ] as const;
 
-/** @internal A record's values for `TOKEN_COLUMN_NAMES`, in order; grants as JSON text. */
+/** @internal A record's values for `TOKEN_COLUMN_NAMES`, in order; grants and meter as JSON text. */
 export function tokenColumnValues(record: TokenRecord): unknown[] {
   return [
     record.id,
@@ -50,6 +51,7 @@ export function tokenColumnValues(record: TokenRecord): unknown[] {
     record.lastUsedAt,
     record.createdBy,
     record.version,
+    record.meter == null ? null : JSON.stringify(record.meter),
   ];
 }
 
@@ -64,9 +66,13 @@ function numberOrNull(value: unknown): number | null {
  * object of one fixed shape, built by an object literal. Reading rows as
  * arrays spares the driver a named property per column, which costs more
  * than the index lookup itself (issue 12). `grants` comes decoded, since
- * each driver returns JSON its own way.
+ * each driver returns JSON its own way; so does `meter`.
  */
-export function tokenFromColumnValues(values: readonly unknown[], grants: readonly Grant[] | null): TokenRecord {
+export function tokenFromColumnValues(
+  values: readonly unknown[],
+  grants: readonly Grant[] | null,
+  meter: TokenMeter | null,
+): TokenRecord {
   return {
     id: values[0] as string,
     tenant: values[1] as string,
@@ -87,6 +93,7 @@ export function tokenFromColumnValues(values: readonly unknown[], grants: readon
     lastUsedAt: numberOrNull(values[16]),
     createdBy: values[17] as string,
     version: Number(values[18]),
+    meter,
   };
 }
 

@@ -33,10 +33,14 @@ import { sqliteTransactions } from './transaction.js';
 /** What every call of one repository works with. */
 export interface SqliteCalls {
   readonly sql: Statements;
+  /** Prepares a statement of this connection (numbers as JavaScript numbers). */
+  readonly prepare: (text: string) => Database.Statement;
   /** A statement returning token rows whose text depends on the call, prepared once per text. */
   readonly cached: ReturnType<typeof tokenStatementCache>;
   /** `work` as one `BEGIN IMMEDIATE` transaction: checks and writes under one write lock. */
   readonly locked: <A extends unknown[], R>(work: (...args: A) => R) => (...args: A) => R;
+  /** `work` as one transaction that waits for the write lock at most `waitMs`. */
+  readonly lockedBriefly: <R>(waitMs: number, work: () => R) => R;
   /** Last-used writes: one transaction per batch, failing at once if another writer holds the lock. */
   readonly touchAll: (uses: readonly TokenUse[]) => void;
   readonly writeEvent: (event: TokenEvent | undefined) => void;
@@ -48,13 +52,15 @@ export function sqliteCalls(db: Database.Database, busyTimeoutMs: number): Sqlit
   const transactions = sqliteTransactions(db, prepare, busyTimeoutMs);
   return {
     sql,
+    prepare,
     cached: tokenStatementCache(prepare),
     locked:
       (work) =>
       (...args) =>
         transactions.run(() => work(...args)),
+    lockedBriefly: (waitMs, work) => transactions.runWaitingAtMost(waitMs, work),
     touchAll: (uses) =>
-      transactions.runWithoutWaiting(() => {
+      transactions.runWaitingAtMost(0, () => {
         for (const use of uses) sql.touch.run(use.at, use.id, use.at);
       }),
     writeEvent: (event) => {

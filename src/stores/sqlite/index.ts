@@ -7,6 +7,7 @@ import { invalid } from '../../core/errors.js';
 import { expectKeys } from '../../core/input.js';
 import type { TokenRepository } from '../../core/repository.js';
 import { changeCalls, insertCalls, lookupCalls, sideTableCalls, sqliteCalls } from './calls.js';
+import { meterCalls } from './meters.js';
 import { explainOpenFailure, openDatabaseFile } from './open.js';
 import { LATEST_SCHEMA_VERSION, migrate } from './schema.js';
 
@@ -32,6 +33,14 @@ export type SqliteRepositoryOptions = (
    * nothing is written. Last-used writes never wait, whatever this is.
    */
   readonly busyTimeoutMs?: number;
+  /**
+   * How long the spend of a metered verification (rate limits, usage
+   * credits: docs/limits.md) waits for another connection's write lock, in
+   * ms (default 100, at most `busyTimeoutMs`). It runs on the verification
+   * path and blocks the event loop while it waits; past it the verification
+   * fails closed (`unavailable`). Tokens without a meter never wait.
+   */
+  readonly spendTimeoutMs?: number;
 };
 
 /** The SQLite repository: a `TokenRepository` plus the connection it works on. */
@@ -84,7 +93,7 @@ export const SQLITE_SCHEMA_VERSION: number = LATEST_SCHEMA_VERSION;
  * ```
  */
 export function sqliteRepository(options: SqliteRepositoryOptions): SqliteTokenRepository {
-  const { path, database, busyTimeoutMs } = checkOptions(options);
+  const { path, database, busyTimeoutMs, spendTimeoutMs } = checkOptions(options);
   const owned = path !== undefined;
   const db = path !== undefined ? openDatabaseFile(path) : database!;
   try {
@@ -95,11 +104,18 @@ export function sqliteRepository(options: SqliteRepositoryOptions): SqliteTokenR
     if (owned) db.close();
     throw explainOpenFailure(error, path);
   }
-  return createRepository(db, owned, busyTimeoutMs);
+  return createRepository(db, owned, busyTimeoutMs, spendTimeoutMs);
 }
 
-function checkOptions(options: unknown): { path?: string; database?: Database.Database; busyTimeoutMs: number } {
-  const fields = expectKeys(options, 'options', ['path', 'database', 'busyTimeoutMs']);
+interface CheckedOptions {
+  readonly path?: string;
+  readonly database?: Database.Database;
+  readonly busyTimeoutMs: number;
+  readonly spendTimeoutMs: number;
+}
+
+function checkOptions(options: unknown): CheckedOptions {
+  const fields = expectKeys(options, 'options', ['path', 'database', 'busyTimeoutMs', 'spendTimeoutMs']);
   const { path, database, busyTimeoutMs = 1000 } = fields;
   if ((path === undefined) === (database === undefined)) {
     throw invalid('options', 'needs exactly one of path and database');
@@ -117,14 +133,29 @@ function checkOptions(options: unknown): { path?: string; database?: Database.Da
   if (typeof busyTimeoutMs !== 'number' || !Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw invalid('options.busyTimeoutMs', 'must be a whole number of milliseconds, 0 or more');
   }
+  const { spendTimeoutMs = Math.min(100, busyTimeoutMs) } = fields;
+  if (
+    typeof spendTimeoutMs !== 'number' ||
+    !Number.isSafeInteger(spendTimeoutMs) ||
+    spendTimeoutMs < 0 ||
+    spendTimeoutMs > busyTimeoutMs
+  ) {
+    throw invalid('options.spendTimeoutMs', 'must be a whole number of milliseconds from 0 to busyTimeoutMs');
+  }
   return {
     ...(path === undefined ? {} : { path: path as string }),
     ...(database === undefined ? {} : { database: database as Database.Database }),
     busyTimeoutMs,
+    spendTimeoutMs,
   };
 }
 
-function createRepository(db: Database.Database, owned: boolean, busyTimeoutMs: number): SqliteTokenRepository {
+function createRepository(
+  db: Database.Database,
+  owned: boolean,
+  busyTimeoutMs: number,
+  spendTimeoutMs: number,
+): SqliteTokenRepository {
   const calls = sqliteCalls(db, busyTimeoutMs);
   return {
     database: db,
@@ -132,6 +163,7 @@ function createRepository(db: Database.Database, owned: boolean, busyTimeoutMs: 
     ...lookupCalls(calls),
     ...changeCalls(calls),
     ...sideTableCalls(calls),
+    ...meterCalls(calls, spendTimeoutMs),
     async close() {
       if (owned && db.open) db.close();
     },

@@ -5,7 +5,7 @@
  * whose driver-built row objects cost more than the lookup (issue 12).
  */
 
-import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenRecord } from '../../core/types.js';
+import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenMeter, TokenRecord } from '../../core/types.js';
 import { TOKEN_COLUMN_NAMES, tokenColumnValues, tokenFromColumnValues } from '../shared/sql-columns.js';
 
 /**
@@ -14,13 +14,18 @@ import { TOKEN_COLUMN_NAMES, tokenColumnValues, tokenFromColumnValues } from '..
  */
 export const TOKEN_COLUMNS = TOKEN_COLUMN_NAMES.join(', ');
 
-/** A token row as selected with `TOKEN_COLUMNS` in raw mode: grants still JSON text. */
+/** A token row as selected with `TOKEN_COLUMNS` in raw mode: grants and meter still JSON text. */
 export type TokenRow = readonly unknown[];
 
 /** Turns a selected row into a record. */
 export function toRecord(row: TokenRow): TokenRecord {
   const grants = row[6] as string | null;
-  return tokenFromColumnValues(row, grants === null ? null : (JSON.parse(grants) as Grant[]));
+  const meter = row[19] as string | null;
+  return tokenFromColumnValues(
+    row,
+    grants === null ? null : (JSON.parse(grants) as Grant[]),
+    meter === null ? null : (JSON.parse(meter) as TokenMeter),
+  );
 }
 
 /** The parameters of a token insert, in `INSERT_TOKEN` column order. */

@@ -85,6 +85,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tokenward_events_by_time ON tokenward_events (at);
     `,
   },
+  {
+    version: 4,
+    description: 'rate limits and usage credits of tokens, and signed-out sessions',
+    sql: `
+      -- The meter (rate limits, credits, refill) as JSON; NULL for a token without one.
+      ALTER TABLE tokenward_tokens ADD COLUMN meter TEXT;
+      -- The buckets of its rate limits ({"levels": [...], "at": ms}); NULL until the first spend.
+      ALTER TABLE tokenward_tokens ADD COLUMN ratelimit_state TEXT;
+      -- refillCredits: tokens whose next refill has come due.
+      CREATE INDEX tokenward_tokens_by_refill ON tokenward_tokens (
+        (json_extract(meter, '$.lastRefillAt') + json_extract(meter, '$.refill.interval'))
+      ) WHERE json_extract(meter, '$.refill.interval') IS NOT NULL;
+
+      CREATE TABLE tokenward_revoked_sessions (
+        id TEXT PRIMARY KEY NOT NULL,
+        tenant TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX tokenward_revoked_sessions_by_expiry ON tokenward_revoked_sessions (expires_at);
+    `,
+  },
 ];
 
 /** The version a database has after every known step. */

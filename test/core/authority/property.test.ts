@@ -14,7 +14,7 @@ import { TokenError } from '../../../src/core/errors.js';
 import type { Principal } from '../../../src/core/principal-types.js';
 import type { TokenInfo } from '../../../src/core/types.js';
 import type { IssueInput, ListFilter } from '../../../src/service/types.js';
-import { authorityOf, inside, type NeedAuthority } from '../model/authority.js';
+import { authorityOf, inside, type ModelMeter, type NeedAuthority } from '../model/authority.js';
 import { ALL, needSet } from '../model/model.js';
 import { arbWorld, buildWorld, NEEDS, POOL, type World } from './random-world.js';
 
@@ -30,12 +30,24 @@ async function attempt<T>(work: Promise<T>): Promise<T | null> {
   }
 }
 
+/** A token's meter as the oracle takes it: undefined for none. */
+function meterOf(token: Pick<TokenInfo, 'ratelimits' | 'remaining' | 'refill'>): ModelMeter | undefined {
+  if (token.ratelimits.length === 0 && token.remaining === null) return undefined;
+  return {
+    credits: token.remaining,
+    refill: token.refill === null ? null : { every: token.refill.interval, amount: token.refill.amount },
+    limits: token.ratelimits.map((limit) => [limit.name, limit.limit, limit.duration] as const),
+  };
+}
+
 /** A stored token's authority now, by the oracle, with the world's directory. */
 function authority(world: World, token: TokenInfo): NeedAuthority {
   const user = token.owner === null ? undefined : world.users[token.owner];
   const owner = user === undefined ? null : { admin: user.admin, needs: user.admin ? ALL : needSet(user.grants) };
   const narrowing = token.grants === null ? null : needSet(token.grants);
-  return authorityOf(owner, { ...token, narrowing, expiresAt: token.expiresAt?.getTime() ?? null });
+  const meter = meterOf(token);
+  const expiresAt = token.expiresAt?.getTime() ?? null;
+  return authorityOf(owner, { ...token, narrowing, expiresAt, ...(meter === undefined ? {} : { meter }) });
 }
 
 /** The oracle's verdict, with the two tokens named when it fails. */
@@ -54,6 +66,16 @@ function expectNoStronger(actor: Principal, result: Principal, what: string): vo
   if (actor.expiresAt !== null) {
     expect(result.expiresAt, `${what}: never expires`).not.toBeNull();
     expect(result.expiresAt!.getTime(), `${what}: outlives the actor`).toBeLessThanOrEqual(actor.expiresAt.getTime());
+  }
+  // Nor is it held back less by rate limits and credits (what each has left after its own verification).
+  if (actor.remaining !== undefined) {
+    expect(result.remaining, `${what}: unlimited credits`).toBeDefined();
+    expect(result.remaining!, `${what}: more credits`).toBeLessThanOrEqual(actor.remaining);
+  }
+  for (const limit of actor.ratelimits ?? []) {
+    const same = result.ratelimits?.find((own) => own.name === limit.name);
+    expect(same, `${what}: escapes the limit ${limit.name}`).toBeDefined();
+    expect(same!.limit / same!.duration, `${what}: a faster limit`).toBeLessThanOrEqual(limit.limit / limit.duration);
   }
 }
 
