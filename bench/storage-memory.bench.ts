@@ -43,6 +43,9 @@ function record(i: number): TokenRecord {
     lastUsedAt: null,
     createdBy: `user:user${i % OWNERS}`,
     version: 1,
+    meta: null,
+    enabled: true,
+    lookupHash: null,
   };
 }
 

@@ -1,6 +1,6 @@
 import { invalid, isTokenError } from '../core/errors.js';
 import type { Principal } from '../core/principal-types.js';
-import type { GrantSet } from '../core/types.js';
+import type { GrantSet, TokenMeta } from '../core/types.js';
 import type { HttpAnswer } from './answers.js';
 import type { TokenVerifier } from './authenticate.js';
 import { oauthParameters } from './input.js';
@@ -36,6 +36,8 @@ export interface ActiveIntrospection {
   /** Effective grants, structured (what `scope` says, machine-readable). */
   readonly grants: GrantSet;
   readonly owner_is_admin: boolean;
+  /** The token's metadata (issue 13), as on the principal; absent when it has none. */
+  readonly meta?: TokenMeta;
 }
 
 /** The whole answer: `{ active: false }` tells nothing more, whatever the reason. */
@@ -96,6 +98,7 @@ export function activeIntrospection(principal: Principal, issuerOf: IssuerOf = d
     name: principal.name,
     grants: principal.grants,
     owner_is_admin: principal.ownerIsAdmin,
+    ...(principal.meta === null ? {} : { meta: principal.meta }),
   };
 }
 

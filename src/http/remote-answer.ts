@@ -7,7 +7,7 @@ import { TokenError } from '../core/errors.js';
 import { parseGrants } from '../core/grants.js';
 import { createPrincipal } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
-import type { GrantSet, StoredTokenType } from '../core/types.js';
+import type { GrantSet, StoredTokenType, TokenMeta } from '../core/types.js';
 import { grantsOfScope } from './scope.js';
 
 const STORED_TYPES: readonly string[] = ['administrative', 'personal', 'master', 'limited'];
@@ -43,7 +43,8 @@ function wellFormed(fields: Record<string, unknown>): boolean {
     STORED_TYPES.includes(fields.type) &&
     (fields.sub === undefined || text(fields.sub)) &&
     (fields.name === undefined || typeof fields.name === 'string') &&
-    (exp === undefined || (typeof exp === 'number' && Number.isFinite(exp)))
+    (exp === undefined || (typeof exp === 'number' && Number.isFinite(exp))) &&
+    (fields.meta === undefined || (typeof fields.meta === 'object' && fields.meta !== null && !Array.isArray(fields.meta)))
   );
 }
 
@@ -84,5 +85,6 @@ export function readAnswer(raw: string, now: number): Principal | null {
     grants,
     ownerIsAdmin: fields.owner_is_admin === true,
     expiresAt: expiresAt === null ? null : new Date(expiresAt),
+    meta: fields.meta === undefined ? null : (fields.meta as TokenMeta),
   });
 }

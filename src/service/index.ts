@@ -7,8 +7,9 @@ import { updateComment } from './comment.js';
 import { createContext } from './context.js';
 import { events, record } from './events.js';
 import { issue } from './issue.js';
-import { get, list } from './list.js';
-import { pruneEvents, purgeExpired } from './maintenance.js';
+import { get, list, listExpiring } from './list.js';
+import { importTokens } from './import.js';
+import { pruneEvents, purgeExpired, runMaintenance, startMaintenance } from './maintenance.js';
 import { ensureMasterToken } from './master.js';
 import { serviceSettings } from './options.js';
 import { explainMaxTtl, setMaxTtl } from './policies.js';
@@ -17,7 +18,9 @@ import { rotate } from './rotate.js';
 import { exchange } from './sessions.js';
 import { claim, share } from './share.js';
 import type { TokenService } from './token-service.js';
+import { traced } from './tracing.js';
 import type { TokenServiceOptions } from './types.js';
+import { update } from './update.js';
 import { verify } from './verify.js';
 
 /**
@@ -46,7 +49,7 @@ import { verify } from './verify.js';
  */
 export function createTokenService(options: TokenServiceOptions): TokenService {
   const context = createContext(serviceSettings(options));
-  return {
+  const service: TokenService = {
     issue: (input, actor) => issue(context, input, actor),
     verify: (token, verifyOptions) => verify(context, token, verifyOptions),
     rotate: (ref, actor, rotateOptions) => rotate(context, ref, actor, rotateOptions),
@@ -66,5 +69,13 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     record: (principal, operation, detail) => record(context, principal, operation, detail),
     pruneEvents: () => pruneEvents(context),
     purgeExpired: () => purgeExpired(context),
+    // Issue 13: update in place, imported keys, expiry warnings, maintenance.
+    update: (ref, patch, actor) => update(context, ref, patch, actor),
+    importTokens: (records, actor) => importTokens(context, records, actor),
+    listExpiring: (filter, actor) => listExpiring(context, filter, actor),
+    runMaintenance: () => runMaintenance(context),
+    startMaintenance: (maintenanceOptions) => startMaintenance(context, maintenanceOptions),
   };
+  const { tracer } = context.settings;
+  return tracer === undefined ? service : traced(service, tracer);
 }

@@ -7,6 +7,7 @@
 import { effectiveGrants } from '../core/authority.js';
 import { isTokenError, TokenError } from '../core/errors.js';
 import type { SessionClaims } from '../core/format-types.js';
+import { legacyPrefixOf, lookupCandidates } from '../core/imported-keys.js';
 import { createPrincipal, type PrincipalFields } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
 import { claimsAgree, earlierExpiry } from '../core/records.js';
@@ -14,11 +15,15 @@ import type { DirectoryUser, TokenRecord } from '../core/types.js';
 import { findVerificationEntry, verificationPrincipal } from '../core/verification-tokens.js';
 import { currentOwner } from './authority.js';
 import { type ServiceContext, tokenInvalid } from './context.js';
+import { callHook } from './hooks.js';
+import { rehashIfImported } from './imported.js';
 import { MAX_TOKEN_LENGTH } from './options.js';
 import type { VerifyOptions } from './types.js';
 
 /** See `TokenService.verify`. */
 export async function verify(context: ServiceContext, token: string, options?: VerifyOptions): Promise<Principal> {
+  // The stored token the string names, for `onVerificationFailed` (never the string itself).
+  let named: string | null = null;
   try {
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw tokenInvalid();
     const at = context.now();
@@ -31,9 +36,14 @@ export async function verify(context: ServiceContext, token: string, options?: V
       const parsing = context.format.parse(token);
       const parsed = parsing instanceof Promise ? await parsing : parsing;
       if (parsed === null) {
-        principal = verifyStatic(context, token);
+        // Not a tokenward string: an imported key if it has a legacy prefix, else a verification token.
+        principal =
+          legacyPrefixOf(token, context.settings.legacyPrefixes) === undefined
+            ? verifyStatic(context, token)
+            : await verifyImported(context, token, at);
       } else {
         if (!enablePersonalTokens) throw tokenInvalid();
+        named = parsed.id;
         const record = await context.repository.findById(parsed.id);
         if (record === null || record.type !== parsed.type || !secretMatches(context, record, parsed.secret, at)) {
           throw tokenInvalid();
@@ -49,10 +59,42 @@ export async function verify(context: ServiceContext, token: string, options?: V
     if (options?.tenant !== undefined && principal.tenant !== options.tenant) throw tokenInvalid();
     return principal;
   } catch (error) {
-    if (isTokenError(error)) throw error;
     // A storage, directory or format failure: whatever went wrong, the answer is never "valid".
-    throw new TokenError('unavailable', 'token verification is unavailable', { cause: error });
+    const failure = isTokenError(error)
+      ? error
+      : new TokenError('unavailable', 'token verification is unavailable', { cause: error });
+    void callHook(context, 'onVerificationFailed', () => ({
+      code: failure.code,
+      tokenId: named,
+      at: new Date(context.now()),
+    }));
+    throw failure;
   }
+}
+
+/**
+ * A key imported from another system (issue 13): found by an indexed lookup
+ * of its hash, valid while that hash is its current secret's (or its
+ * previous one's, during a rotation's grace period); re-hashed to the keyed
+ * HMAC at its first successful verification.
+ */
+async function verifyImported(context: ServiceContext, token: string, at: number): Promise<Principal> {
+  if (!context.settings.enablePersonalTokens) throw tokenInvalid();
+  const candidates = lookupCandidates(token, context.peppers);
+  const record = await context.repository.findByLookupHash(candidates);
+  const matched = record?.lookupHash;
+  if (record === null || matched === null || matched === undefined || !candidates.includes(matched)) {
+    throw tokenInvalid();
+  }
+  const current = record.secretHash === matched;
+  const graced =
+    record.previousSecretHash === matched && record.previousExpiresAt !== null && record.previousExpiresAt > at;
+  if (!current && !graced) throw tokenInvalid();
+  const owner = await currentOwner(context, record);
+  const principal = principalFor(context, record, owner, at);
+  context.uses.note(record, at);
+  if (current) await rehashIfImported(context, record, token);
+  return principal;
 }
 
 /** A static verification token from configuration, compared with every entry so timing does not tell which. */
@@ -91,6 +133,7 @@ function principalFor(
   // The stricter of the record's expiry and the string's own (a JWT's `exp`) governs.
   const expiresAt = earlierExpiry(record.expiresAt, stringExpiresAt ?? null);
   if (expiresAt !== null && expiresAt <= at) throw new TokenError('token_expired', 'the token has expired');
+  if (!record.enabled) throw new TokenError('token_disabled', 'the token is disabled');
   const fields: PrincipalFields = {
     tokenId: record.id,
     type: record.type,
@@ -100,6 +143,7 @@ function principalFor(
     grants: effectiveGrants(record, owner),
     ownerIsAdmin: owner?.admin === true,
     expiresAt: expiresAt === null ? null : new Date(expiresAt),
+    meta: record.meta,
   };
   return createPrincipal(session === undefined ? fields : { ...fields, session }, context.brand);
 }

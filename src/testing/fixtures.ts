@@ -71,6 +71,9 @@ export function createFixtures(): Fixtures {
         lastUsedAt: null,
         createdBy: 'user:alice',
         version: 1,
+        meta: null,
+        enabled: true,
+        lookupHash: null,
         ...overrides,
       };
     },

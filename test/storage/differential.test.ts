@@ -152,6 +152,9 @@ async function apply(
       lastUsedAt: null,
       createdBy: 'system',
       version: 1,
+      meta: null,
+      enabled: true,
+      lookupHash: null,
       ...fields,
     };
   };

@@ -14,7 +14,7 @@ import { TokenError } from '../../src/core/errors.js';
 import { opaqueFormat } from '../../src/core/format.js';
 import type { TokenRecord } from '../../src/core/types.js';
 import { SQLITE_SCHEMA_VERSION, sqliteRepository } from '../../src/stores/sqlite/index.js';
-import { migrate } from '../../src/stores/sqlite/schema.js';
+import { MIGRATIONS, migrate } from '../../src/stores/sqlite/schema.js';
 import { T0, testRecord } from '../support/records.js';
 import { secretEncodings } from '../support/secrets.js';
 import { ANALYST, makeHarness } from '../support/service.js';
@@ -88,12 +88,13 @@ describe('sqlite repository: the file', () => {
     expect(tables).toEqual([
       'tokenward_claims',
       'tokenward_events',
+      'tokenward_expiry_warnings',
       'tokenward_policies',
       'tokenward_schema_version',
       'tokenward_tokens',
     ]);
     const versions = repository.database.prepare('SELECT version FROM tokenward_schema_version ORDER BY version').all();
-    expect(versions).toEqual(Array.from({ length: SQLITE_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
+    expect(versions).toEqual(MIGRATIONS.map((step) => ({ version: step.version })));
     const indexes = (
       repository.database
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'tokenward_%'")
@@ -110,6 +111,9 @@ describe('sqlite repository: the file', () => {
         'tokenward_tokens_by_name',
         'tokenward_tokens_by_owner',
         'tokenward_tokens_by_tenant',
+        'tokenward_tokens_by_lookup_hash',
+        'tokenward_tokens_by_tenant_expiry',
+        'tokenward_expiry_warnings_by_expiry',
       ].sort(),
     );
     void repository.close();
@@ -174,7 +178,7 @@ describe('sqlite repository: migrations', () => {
 
     const repository = sqliteRepository({ path });
     const versions = repository.database.prepare('SELECT version FROM tokenward_schema_version ORDER BY version').all();
-    expect(versions).toEqual(Array.from({ length: SQLITE_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
+    expect(versions).toEqual(MIGRATIONS.map((step) => ({ version: step.version })));
     expect(await repository.findById('T-old')).toEqual(
       token({
         id: 'T-old',
@@ -217,7 +221,8 @@ describe('sqlite repository: migrations', () => {
     await sqliteRepository({ path }).close();
     const again = sqliteRepository({ path });
     const count = again.database.prepare('SELECT COUNT(*) AS n FROM tokenward_schema_version').get();
-    expect(count).toEqual({ n: SQLITE_SCHEMA_VERSION });
+    expect(count).toEqual({ n: MIGRATIONS.length });
+    expect(SQLITE_SCHEMA_VERSION).toBe(MIGRATIONS.at(-1)!.version);
     await again.close();
   });
 

@@ -25,6 +25,9 @@ export function testRecord(id: string, overrides: Partial<TokenRecord> = {}): To
     lastUsedAt: null,
     createdBy: 'user:alice',
     version: 1,
+    meta: null,
+    enabled: true,
+    lookupHash: null,
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@
 import { expectKeys } from '../../core/input.js';
 import type { TokenRepository } from '../../core/repository.js';
 import { changeCalls } from './changes.js';
+import { expiringCalls } from './expiring.js';
 import { sideTableCalls } from './side-tables.js';
 import { MemoryState } from './state.js';
 import { insertCalls, lookupCalls } from './tokens.js';
@@ -38,6 +39,7 @@ export function memoryRepository(...none: []): TokenRepository {
     ...lookupCalls(state),
     ...changeCalls(state),
     ...sideTableCalls(state),
+    ...expiringCalls(state),
     async close(): Promise<void> {},
   };
 }

@@ -37,6 +37,8 @@ export interface NamespaceIndex {
   add(record: TokenRecord): void;
   /** Tells the index a stored token is now revoked. */
   revoked(record: TokenRecord): void;
+  /** Tells the index a stored token (`record`, as it is now) was called `previousName` before. */
+  renamed(record: TokenRecord, previousName: string): void;
   /** Forgets deleted tokens, in one pass per namespace. */
   removeAll(records: readonly TokenRecord[]): void;
 }
@@ -113,6 +115,15 @@ class Namespaces implements NamespaceIndex {
 
   revoked(record: TokenRecord): void {
     this.large.get(namespaceKey(record.tenant, record.owner))?.unrevoked.delete(record.id);
+  }
+
+  renamed(record: TokenRecord, previousName: string): void {
+    const big = this.large.get(namespaceKey(record.tenant, record.owner));
+    if (big === undefined) return;
+    const same = big.byName.get(previousName)?.filter((id) => id !== record.id);
+    if (same === undefined || same.length === 0) big.byName.delete(previousName);
+    else big.byName.set(previousName, same);
+    addName(big.byName, record.name, record.id);
   }
 
   removeAll(records: readonly TokenRecord[]): void {

@@ -21,6 +21,10 @@ export class MemoryState {
   readonly policies = new Map<string, DurationPolicy>();
   /** Events of each token, kept in ascending (at, id) order. */
   readonly events = new Map<string, TokenEvent[]>();
+  /** Imported keys: token ids by `lookupHash` (issue 13). */
+  readonly byLookupHash = new Map<string, string>();
+  /** Expiry-warning markers (`markExpiring`): the expiry each marker was set for, by `warningKey`. */
+  readonly warnings = new Map<string, number>();
 
   /** The stored records of `ids`. */
   records(ids: Iterable<string>): TokenRecord[] {
@@ -36,6 +40,24 @@ export class MemoryState {
   add(record: TokenRecord): void {
     this.store(record);
     this.namespaces.add(record);
+    if (record.lookupHash !== null) this.byLookupHash.set(record.lookupHash, record.id);
+  }
+
+  /** True when a token other than `id` has `lookupHash`. */
+  lookupHashTaken(lookupHash: string | null, id: string): boolean {
+    if (lookupHash === null) return false;
+    const holder = this.byLookupHash.get(lookupHash);
+    return holder !== undefined && holder !== id;
+  }
+
+  /** Stores a changed record, keeping the name and lookup indexes in step with it. */
+  storeChanged(previous: TokenRecord, next: TokenRecord): void {
+    this.store(next);
+    if (next.name !== previous.name) this.namespaces.renamed(next, previous.name);
+    if (next.lookupHash !== previous.lookupHash) {
+      if (previous.lookupHash !== null) this.byLookupHash.delete(previous.lookupHash);
+      if (next.lookupHash !== null) this.byLookupHash.set(next.lookupHash, next.id);
+    }
   }
 
   /** Stores a record that was just revoked. */
@@ -76,6 +98,11 @@ export function revokedRecord(record: TokenRecord, at: number): TokenRecord {
 /** True when `a` sorts before `b` newest first. */
 export function isNewer(a: TokenRecord, b: TokenRecord): boolean {
   return compareNewestFirst(tokenKey(a), tokenKey(b)) < 0;
+}
+
+/** The key of an expiry-warning marker in `MemoryState.warnings`. */
+export function warningKey(id: string, within: number, expiresAt: number): string {
+  return `${id}\u0000${within}\u0000${expiresAt}`;
 }
 
 /** The key of a policy in `MemoryState.policies`. */

@@ -3,19 +3,23 @@ import { TokenError } from '../../core/errors.js';
 import { isLive } from '../../core/records.js';
 import type { InsertLimits, ListQuery, TokenRepository } from '../../core/repository.js';
 import type { TokenEvent, TokenRecord } from '../../core/types.js';
-import { frozenGrants, frozenRecord } from '../shared/freeze.js';
+import { frozenGrants, frozenMeta, frozenRecord } from '../shared/freeze.js';
 import {
   checkPageLimit,
   compareNewestFirst,
+  compareSoonestFirst,
   decodeOptionalCursor,
+  expiryKey,
   isAfterCursor,
+  isAfterExpiryCursor,
   pageOf,
+  type SortKey,
   tokenKey,
 } from '../shared/paging.js';
 import { isNewer, type MemoryState } from './state.js';
 
 type InsertCalls = Pick<TokenRepository, 'insert' | 'insertMaster'>;
-type LookupCalls = Pick<TokenRepository, 'findById' | 'findByName' | 'list'>;
+type LookupCalls = Pick<TokenRepository, 'findById' | 'findByName' | 'list' | 'findByLookupHash'>;
 
 /** Refuses `record` over the per-owner cap of `limits` (master tokens do not count). */
 function checkCap(state: MemoryState, record: TokenRecord, limits: InsertLimits): void {
@@ -32,7 +36,7 @@ function checkCap(state: MemoryState, record: TokenRecord, limits: InsertLimits)
 
 /** Stores a new token and its event. */
 function added(state: MemoryState, record: TokenRecord, event: TokenEvent | undefined): TokenRecord {
-  const stored = frozenRecord(record, frozenGrants(record.grants));
+  const stored = frozenRecord(record, frozenGrants(record.grants), frozenMeta(record.meta));
   const frozen = state.prepared(event);
   state.add(stored);
   state.writeEvent(frozen);
@@ -43,6 +47,9 @@ export function insertCalls(state: MemoryState): InsertCalls {
   return {
     async insert(record: TokenRecord, limits: InsertLimits, event?: TokenEvent): Promise<void> {
       if (state.tokens.has(record.id)) throw new TokenError('conflict', 'A token with this id exists already.');
+      if (state.lookupHashTaken(record.lookupHash, record.id)) {
+        throw new TokenError('conflict', 'A token with this lookup hash exists already.');
+      }
       const sameName = state.records(state.namespaces.named(record.tenant, record.owner, record.name));
       if (sameName.some((other) => other.name === record.name && isLive(other, limits.now))) {
         throw new TokenError('conflict', 'A live token with this name exists already.');
@@ -89,6 +96,7 @@ export function lookupCalls(state: MemoryState): LookupCalls {
       const groups =
         query.owner === undefined ? namespaces.tenantIds(query.tenant) : [namespaces.ids(query.tenant, query.owner)];
       const types = query.types === undefined ? null : new Set(query.types);
+      const order = listOrder(query.expiringBy);
       const matches: TokenRecord[] = [];
       for (const ids of groups) {
         for (const id of ids) {
@@ -96,12 +104,37 @@ export function lookupCalls(state: MemoryState): LookupCalls {
           if (types !== null && !types.has(record.type)) continue;
           if (!query.includeRevoked && record.revokedAt !== null) continue;
           if (!query.includeExpired && record.expiresAt !== null && record.expiresAt <= query.now) continue;
-          if (!isAfterCursor(tokenKey(record), cursor)) continue;
+          if (!order.keeps(record, cursor)) continue;
           matches.push(record);
         }
       }
-      matches.sort((a, b) => compareNewestFirst(tokenKey(a), tokenKey(b)));
-      return pageOf(matches, query.limit, tokenKey);
+      matches.sort((a, b) => order.compare(order.key(a), order.key(b)));
+      return pageOf(matches, query.limit, order.key);
     },
+
+    async findByLookupHash(hashes: readonly string[]): Promise<TokenRecord | null> {
+      for (const hash of hashes) {
+        const id = state.byLookupHash.get(hash);
+        if (id !== undefined) return state.tokens.get(id) ?? null;
+      }
+      return null;
+    },
+  };
+}
+
+/** How `list` orders and pages: newest first, or soonest expiry first among tokens expiring by `expiringBy`. */
+function listOrder(expiringBy: number | undefined): {
+  key: (record: TokenRecord) => SortKey;
+  compare: (a: SortKey, b: SortKey) => number;
+  keeps: (record: TokenRecord, cursor: SortKey | null) => boolean;
+} {
+  if (expiringBy === undefined) {
+    return { key: tokenKey, compare: compareNewestFirst, keeps: (record, cursor) => isAfterCursor(tokenKey(record), cursor) };
+  }
+  return {
+    key: expiryKey,
+    compare: compareSoonestFirst,
+    keeps: (record, cursor) =>
+      record.expiresAt !== null && record.expiresAt <= expiringBy && isAfterExpiryCursor(expiryKey(record), cursor),
   };
 }

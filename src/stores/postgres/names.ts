@@ -20,6 +20,8 @@ export interface TableNames {
   readonly events: string;
   readonly claims: string;
   readonly policies: string;
+  /** Expiry-warning markers (issue 13). */
+  readonly expiryWarnings: string;
   readonly migrations: string;
   /** The LISTEN/NOTIFY channel carrying ids of changed tokens. */
   readonly channel: string;
@@ -58,6 +60,7 @@ export function tableNames(location: PostgresLocation = {}): TableNames {
     events: table('events'),
     claims: table('claims'),
     policies: table('policies'),
+    expiryWarnings: table('expiry_warnings'),
     migrations: table('schema_migrations'),
     channel: invalidationChannel(schema, prefix),
     lockSpace: `tokenward:${schema}.${prefix}`,

@@ -17,6 +17,7 @@ import { TokenError } from '../../core/errors.js';
 import type { TokenRepository } from '../../core/repository.js';
 import type { PostgresLocation } from './names.js';
 import { repositorySettings } from './options.js';
+import { maintenanceCalls } from './maintenance.js';
 import { lookupCalls } from './reads.js';
 import { sideTableCalls } from './side-tables.js';
 import type { PreparedStatements } from './statements.js';
@@ -103,6 +104,7 @@ export function postgresRepository(options: PostgresRepositoryOptions): Postgres
     ...lookupCalls(store),
     ...changeCalls(store),
     ...sideTableCalls(store),
+    ...maintenanceCalls(store),
     async notify(payload: string): Promise<void> {
       if (typeof payload !== 'string' || payload.length < 1 || payload.length > 200) {
         throw new TokenError('invalid_request', 'payload must be a string of 1 to 200 characters', {

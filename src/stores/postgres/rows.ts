@@ -4,7 +4,7 @@
  * (well inside the safe-integer range) and are parsed back to numbers here.
  */
 
-import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenRecord } from '../../core/types.js';
+import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenMeta, TokenRecord } from '../../core/types.js';
 import { EVENT_COLUMN_NAMES, TOKEN_COLUMN_NAMES, tokenColumnValues } from '../shared/sql-columns.js';
 
 /** Columns of the tokens table, in the order `tokenValues` produces them. */
@@ -34,6 +34,9 @@ export interface TokenRow {
   last_used_at: string | null;
   created_by: string;
   version: number;
+  meta: TokenMeta | null;
+  enabled: boolean;
+  lookup_hash: string | null;
 }
 
 function time(value: string | null): number | null {
@@ -62,6 +65,9 @@ export function tokenFromRow(row: TokenRow): TokenRecord {
     lastUsedAt: time(row.last_used_at),
     createdBy: row.created_by,
     version: row.version,
+    meta: row.meta,
+    enabled: row.enabled,
+    lookupHash: row.lookup_hash,
   };
 }
 
@@ -89,6 +95,9 @@ export const TOKEN_CASTS = [
   'bigint', // last_used_at
   'text', // created_by
   'integer', // version
+  'jsonb', // meta
+  'boolean', // enabled
+  'text', // lookup_hash
 ] as const;
 export const EVENT_CASTS = ['text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'bigint'] as const;
 

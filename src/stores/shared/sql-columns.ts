@@ -26,6 +26,10 @@ export const TOKEN_COLUMN_NAMES = [
   'last_used_at',
   'created_by',
   'version',
+  // Issue 13: metadata, enable/disable, imported keys.
+  'meta',
+  'enabled',
+  'lookup_hash',
 ] as const;
 
 /** @internal A record's values for `TOKEN_COLUMN_NAMES`, in order; grants as JSON text. */
@@ -50,6 +54,10 @@ export function tokenColumnValues(record: TokenRecord): unknown[] {
     record.lastUsedAt,
     record.createdBy,
     record.version,
+    record.meta === null ? null : JSON.stringify(record.meta),
+    // 1 or 0: SQLite binds no booleans, and PostgreSQL reads '1' and '0' as booleans.
+    record.enabled ? 1 : 0,
+    record.lookupHash,
   ];
 }
 
@@ -79,4 +87,22 @@ export const CHANGE_COLUMNS: readonly (readonly [keyof RecordChange, string])[] 
   ['previousPepperVersion', 'previous_pepper_version'],
   ['previousExpiresAt', 'previous_expires_at'],
   ['rotatedAt', 'rotated_at'],
+  // Issue 13: update in place, enable/disable, imported keys.
+  ['name', 'name'],
+  ['grants', 'grants'],
+  ['expiresAt', 'expires_at'],
+  ['meta', 'meta'],
+  ['enabled', 'enabled'],
+  ['lookupHash', 'lookup_hash'],
 ];
+
+/**
+ * @internal A change's value as the SQL stores bind it: grants and meta as
+ * JSON text (null stays null), `enabled` as 1 or 0, as `tokenColumnValues`.
+ */
+export function changeValue(field: keyof RecordChange, change: RecordChange): unknown {
+  const value = change[field];
+  if ((field === 'grants' || field === 'meta') && value !== null) return JSON.stringify(value);
+  if (field === 'enabled') return value ? 1 : 0;
+  return value;
+}

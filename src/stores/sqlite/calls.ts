@@ -14,8 +14,8 @@ import type {
   TokenUse,
 } from '../../core/repository.js';
 import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecord } from '../../core/types.js';
-import { checkPageLimit, decodeOptionalCursor, eventKey, pageOf, tokenKey } from '../shared/paging.js';
-import { CHANGE_COLUMNS, eventColumnValues } from '../shared/sql-columns.js';
+import { checkPageLimit, decodeOptionalCursor, eventKey, expiryKey, pageOf, tokenKey } from '../shared/paging.js';
+import { CHANGE_COLUMNS, changeValue, eventColumnValues } from '../shared/sql-columns.js';
 import {
   claimParams,
   type PolicyRow,
@@ -109,9 +109,9 @@ export function insertCalls({ sql, locked, writeEvent }: SqliteCalls): InsertCal
       try {
         insertTx(record, limits, event);
       } catch (error) {
-        // The explicit id check makes this rare; it covers an id inserted by
-        // a connection that does not use tokenward's checks.
-        if (isUniqueViolation(error)) throw idTaken();
+        // An imported key's lookup hash taken, or (rare after the explicit id
+        // check) an id inserted by a connection that does not use tokenward's checks.
+        if (isUniqueViolation(error)) throw new TokenError('conflict', 'A token with this id or lookup hash exists already.');
         throw error;
       }
     },
@@ -124,13 +124,24 @@ type ChangeCalls = Pick<TokenRepository, 'update' | 'revoke' | 'revokeOwner' | '
 
 export function changeCalls({ sql, cached, locked, touchAll, writeEvent }: SqliteCalls): ChangeCalls {
   const updateTx = locked((id: string, version: number, change: RecordChange, event: TokenEvent | undefined) => {
+    if (change.name !== undefined && sql.nameHeld.get(id, version, change.name) !== undefined) {
+      throw new TokenError('conflict', 'Another token of the owner has this name.');
+    }
     const fields = CHANGE_COLUMNS.filter(([field]) => change[field] !== undefined);
     const statement = cached(`update:${fields.map(([field]) => field).join(',')}`, () => {
       const sets = [...fields.map(([, column]) => `${column} = ?`), 'version = version + 1'];
       return `UPDATE tokenward_tokens SET ${sets.join(', ')} WHERE id = ? AND version = ? AND revoked_at IS NULL
           RETURNING ${TOKEN_COLUMNS}`;
     });
-    const row = statement.get(...fields.map(([field]) => change[field]), id, version) as TokenRow | undefined;
+    const values = fields.map(([field]) => changeValue(field, change));
+    let row: TokenRow | undefined;
+    try {
+      row = statement.get(...values, id, version) as TokenRow | undefined;
+    } catch (error) {
+      // The only unique column a change can write is the lookup hash of an imported key.
+      if (isUniqueViolation(error)) throw new TokenError('conflict', 'Another token has this lookup hash.');
+      throw error;
+    }
     if (row === undefined) return null;
     writeEvent(event);
     return toRecord(row);
@@ -155,6 +166,7 @@ export function changeCalls({ sql, cached, locked, touchAll, writeEvent }: Sqlit
     },
   );
   const purgeTx = locked((before: number) => {
+    sql.purgeWarnings.run(before);
     sql.purgeClaims.run(before);
     return sql.purgeTokens.run(before).changes;
   });
@@ -169,7 +181,7 @@ export function changeCalls({ sql, cached, locked, touchAll, writeEvent }: Sqlit
   };
 }
 
-type LookupCalls = Pick<TokenRepository, 'findById' | 'findByName' | 'list'>;
+type LookupCalls = Pick<TokenRepository, 'findById' | 'findByName' | 'list' | 'findByLookupHash'>;
 
 export function lookupCalls({ sql, cached }: SqliteCalls): LookupCalls {
   return {
@@ -183,9 +195,15 @@ export function lookupCalls({ sql, cached }: SqliteCalls): LookupCalls {
       return row === undefined ? null : toRecord(row);
     },
 
+    async findByLookupHash(hashes) {
+      const row = sql.byLookupHash.get(JSON.stringify(hashes)) as TokenRow | undefined;
+      return row === undefined ? null : toRecord(row);
+    },
+
     async list(query: ListQuery) {
       checkPageLimit(query.limit);
       const cursor = decodeOptionalCursor(query.cursor);
+      const expiring = query.expiringBy !== undefined;
       const where = ['tenant = ?'];
       const params: unknown[] = [query.tenant];
       if (query.owner === null) where.push('owner IS NULL');
@@ -202,14 +220,19 @@ export function lookupCalls({ sql, cached }: SqliteCalls): LookupCalls {
         where.push('(expires_at IS NULL OR expires_at > ?)');
         params.push(query.now);
       }
+      if (expiring) {
+        where.push('expires_at IS NOT NULL AND expires_at <= ?');
+        params.push(query.expiringBy);
+      }
       if (cursor !== null) {
-        where.push('(created_at, id) < (?, ?)');
+        where.push(expiring ? '(expires_at, id) > (?, ?)' : '(created_at, id) < (?, ?)');
         params.push(cursor.time, cursor.id);
       }
+      const order = expiring ? 'expires_at, id' : 'created_at DESC, id DESC';
       const text = `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens WHERE ${where.join(' AND ')}
-        ORDER BY created_at DESC, id DESC LIMIT ?`;
+        ORDER BY ${order} LIMIT ?`;
       const rows = cached(text, () => text).all(...params, query.limit + 1) as TokenRow[];
-      return pageOf(rows.map(toRecord), query.limit, tokenKey);
+      return pageOf(rows.map(toRecord), query.limit, expiring ? expiryKey : tokenKey);
     },
   };
 }

@@ -4,7 +4,7 @@
  * parsed to become a record: that keeps `findById` close to a raw `SELECT`.
  */
 
-import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenRecord } from '../../core/types.js';
+import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenMeta, TokenRecord } from '../../core/types.js';
 import { TOKEN_COLUMN_NAMES, tokenColumnValues } from '../shared/sql-columns.js';
 
 /** The token columns, selected under the names of `TokenRecord`'s fields. */
@@ -13,15 +13,22 @@ export const TOKEN_COLUMNS = `id, tenant, type, owner, name, comment, grants,
   previous_secret_hash AS previousSecretHash, previous_pepper_version AS previousPepperVersion,
   previous_expires_at AS previousExpiresAt, created_at AS createdAt, expires_at AS expiresAt,
   revoked_at AS revokedAt, rotated_at AS rotatedAt, last_used_at AS lastUsedAt,
-  created_by AS createdBy, version`;
+  created_by AS createdBy, version,
+  meta, enabled, lookup_hash AS lookupHash`;
 
-/** A token row as selected with `TOKEN_COLUMNS`: grants still JSON text. */
-export type TokenRow = Omit<TokenRecord, 'grants'> & { grants: string | null };
+/** A token row as selected with `TOKEN_COLUMNS`: grants and meta still JSON text, `enabled` 1 or 0. */
+export type TokenRow = Omit<TokenRecord, 'grants' | 'meta' | 'enabled'> & {
+  grants: string | null;
+  meta: string | null;
+  enabled: number;
+};
 
 /** Turns a selected row into a record (the row object is fresh, so it is reused). */
 export function toRecord(row: TokenRow): TokenRecord {
-  const record = row as unknown as { grants: readonly Grant[] | null };
+  const record = row as unknown as { grants: readonly Grant[] | null; meta: TokenMeta | null; enabled: boolean };
   record.grants = row.grants === null ? null : (JSON.parse(row.grants) as Grant[]);
+  record.meta = row.meta === null ? null : (JSON.parse(row.meta) as TokenMeta);
+  record.enabled = row.enabled === 1;
   return record as unknown as TokenRecord;
 }
 
