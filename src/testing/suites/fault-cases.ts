@@ -23,6 +23,8 @@ interface Scenario {
   readonly run: () => Promise<unknown>;
   /** Claims whose presence is part of the state (consumed when observed, so observed last). */
   readonly claims?: readonly ClaimRecord[];
+  /** Expiry-warning markers are part of the state: which tokens a `markExpiring` call still claims (marks them). */
+  readonly warnings?: { readonly within: number; readonly now: number };
 }
 
 async function insertAll(repo: TokenRepository, records: readonly TokenRecord[]): Promise<void> {
@@ -146,6 +148,30 @@ export const FAULT_CASES: readonly FaultCase[] = [
     },
   },
   {
+    name: 'update (a rename, with its event)',
+    async setup(repo, fx) {
+      const record = fx.token({ name: 'before' });
+      await insertAll(repo, [record, fx.token({ name: 'other' })]);
+      const event = fx.event(record.id, { type: 'updated', operation: 'updated', at: T0 + 1 });
+      return { run: () => repo.update(record.id, 1, { name: 'after', meta: { plan: 'pro' }, enabled: false }, event) };
+    },
+  },
+  {
+    name: 'insert (an imported key, with its event)',
+    async setup(repo, fx) {
+      const record = fx.token({ lookupHash: `sha256:${fx.scope}`, meta: { from: 'legacy' } });
+      return { run: () => repo.insert(record, { now: T0 }, fx.event(record.id, { type: 'imported' })) };
+    },
+  },
+  {
+    name: 'markExpiring (several tokens)',
+    async setup(repo, fx) {
+      await insertAll(repo, [1, 2, 3].map((n) => fx.token({ expiresAt: T0 + n * 60_000 })));
+      const warnings = { within: 3_600_000, now: T0 };
+      return { run: () => repo.markExpiring({ ...warnings, limit: 1000 }), warnings };
+    },
+  },
+  {
     name: 'touch',
     bestEffort: true,
     async setup(repo, fx) {
@@ -172,7 +198,12 @@ export const FAULT_CASES: readonly FaultCase[] = [
  * (revoked and expired included), their events, the policies of `alice`
  * and her role, and which claims exist (consumed here: observe last).
  */
-export async function observe(repo: TokenRepository, fx: Fixtures, claims: readonly ClaimRecord[]): Promise<string> {
+export async function observe(
+  repo: TokenRepository,
+  fx: Fixtures,
+  claims: readonly ClaimRecord[],
+  warnings?: Scenario['warnings'],
+): Promise<string> {
   const all = everyToken(fx.tenant);
   const tokens = (await repo.list(all)).items;
   const events = [];
@@ -181,5 +212,11 @@ export async function observe(repo: TokenRepository, fx: Fixtures, claims: reado
   policies.sort((a, b) => a.subject.kind.localeCompare(b.subject.kind));
   const claimed = [];
   for (const claim of claims) claimed.push((await repo.consumeClaim(claim.codeHash, T0)) !== null);
-  return JSON.stringify({ tokens, events, policies, claimed }).replaceAll(fx.scope, '#');
+  const unwarned =
+    warnings === undefined
+      ? []
+      : (await repo.markExpiring({ ...warnings, limit: 1000 }))
+          .filter((record) => record.tenant === fx.tenant)
+          .map((record) => record.id);
+  return JSON.stringify({ tokens, events, policies, claimed, unwarned }).replaceAll(fx.scope, '#');
 }
