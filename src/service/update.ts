@@ -8,6 +8,7 @@
  * effective duration policy; a token actor never leaves a token beyond its
  * own authority. One `updated` event per change, naming the fields.
  */
+import { userGrants } from '../core/authority.js';
 import { lookupUser } from '../core/directory.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { invalid, TokenError } from '../core/errors.js';
@@ -79,7 +80,9 @@ function plannedGrants(who: ResolvedActor, record: TokenRecord, owner: Directory
   if (grants === null && record.type === 'limited') {
     throw invalid('patch.grants', 'cannot be null for a limited token: it has exactly its grants');
   }
-  checkGrantCeiling(who, owner, grants ?? 'all', 'patch.grants');
+  // Without narrowing a token follows its owner's live privileges (a token without owner: everything).
+  const effective = grants ?? (owner === null ? 'all' : userGrants(owner));
+  checkGrantCeiling(who, owner, effective, 'patch.grants');
   return { grants, widens: !grantSetCovers(record.grants ?? 'all', grants ?? 'all') };
 }
 
