@@ -8,7 +8,7 @@
  * prefix (the one exception to "garbage is rejected without touching
  * storage") and found by an indexed lookup of its hash: the SHA-256 the
  * other system stored (`sha256:<hex>`), or, after its first successful
- * verification, the keyed HMAC that replaced it.
+ * verification, the keyed HMAC (of that SHA-256) that replaced it.
  */
 import { fromBase64Url, utf8 } from './encoding.js';
 import { invalid } from './errors.js';
@@ -87,14 +87,23 @@ export function isImportedSha256(lookupHash: string): boolean {
   return lookupHash.startsWith(SHA256_TAG);
 }
 
+/** The stored form of the SHA-256 of a key string: what `importedHash` makes of the other system's. */
+export function keyDigest(token: string): string {
+  return SHA256_TAG + hex(sha256(utf8(token)));
+}
+
 /**
- * Every hash an imported key's string may be stored under: its SHA-256,
- * and its keyed HMAC under each configured pepper version (current first).
+ * Every hash an imported key may be stored under, from its SHA-256 (as
+ * `keyDigest` or `importedHash` give it): the SHA-256 itself, and the keyed
+ * HMAC of it under each configured pepper version (current first), which
+ * replaces it at the key's first verification. Keying the SHA-256 rather
+ * than the string lets an import recognize a key imported before, whether
+ * or not it has been used since.
  */
-export function lookupCandidates(token: string, peppers: PepperRing): string[] {
-  const candidates = [SHA256_TAG + hex(sha256(utf8(token))), peppers.hash(token, peppers.current)!];
+export function lookupCandidates(digest: string, peppers: PepperRing): string[] {
+  const candidates = [digest, peppers.hash(digest, peppers.current)!];
   for (const version of peppers.versions) {
-    if (version !== peppers.current) candidates.push(peppers.hash(token, version)!);
+    if (version !== peppers.current) candidates.push(peppers.hash(digest, version)!);
   }
   return candidates;
 }

@@ -7,11 +7,11 @@
  */
 import type { ResolvedActor } from '../core/actors.js';
 import { invalid, isTokenError, TokenError } from '../core/errors.js';
-import { importedHash } from '../core/imported-keys.js';
+import { importedHash, lookupCandidates } from '../core/imported-keys.js';
 import { comment as checkComment, expectKeys, flag, tokenMeta } from '../core/input.js';
 import { resolveLifetime } from '../core/policy.js';
 import { toInfo } from '../core/records.js';
-import type { TokenRecord } from '../core/types.js';
+import type { TokenEvent, TokenRecord } from '../core/types.js';
 import { callTenant, keepsWithin, requireAdmin, resolveActor } from './authority.js';
 import { guarded, type ServiceContext } from './context.js';
 import { fireTokenHook } from './hooks.js';
@@ -130,6 +130,18 @@ async function preparedAll(context: ServiceContext, who: ResolvedActor, records:
   return out;
 }
 
+/**
+ * Stores one imported key, unless it is there already: as its SHA-256, or
+ * (used since) as the keyed HMAC that replaced it. The store's unique
+ * lookup hash catches two imports racing.
+ */
+async function storeImported(context: ServiceContext, record: TokenRecord, event: TokenEvent): Promise<void> {
+  const { repository } = context;
+  const existing = await guarded(repository.findByLookupHash(lookupCandidates(record.lookupHash!, context.peppers)));
+  if (existing !== null) throw new TokenError('conflict', 'this key was imported already');
+  await guarded(repository.insert(record, insertLimits(context, record.owner, record.createdAt), event));
+}
+
 /** See `TokenService.importTokens`. */
 export async function importTokens(
   context: ServiceContext,
@@ -150,7 +162,7 @@ export async function importTokens(
   for (const [index, record] of tokens.entries()) {
     const event = newEvent(context, record, 'imported', who.label, { type: record.type });
     try {
-      await guarded(context.repository.insert(record, insertLimits(context, record.owner, record.createdAt), event));
+      await storeImported(context, record, event);
     } catch (error) {
       if (!isTokenError(error) || (error.code !== 'conflict' && error.code !== 'limit_exceeded')) throw error;
       failed.push({ index, code: error.code, message: error.message });

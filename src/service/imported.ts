@@ -11,15 +11,16 @@ import type { ServiceContext } from './context.js';
 import { newEvent } from './material.js';
 
 /**
- * Re-hashes an imported key still stored as its SHA-256 (compare-and-set:
- * of concurrent first verifications one writes, the others find it done).
- * A failure is logged and left for the next verification: the key has just
- * verified, so the answer stands.
+ * Re-hashes an imported key still stored as its SHA-256 (`digest`, the
+ * `keyDigest` of the string that just verified) to the keyed HMAC of it
+ * (compare-and-set: of concurrent first verifications one writes, the
+ * others find it done). A failure is logged and left for the next
+ * verification: the key has just verified, so the answer stands.
  */
-export async function rehashIfImported(context: ServiceContext, record: TokenRecord, token: string): Promise<void> {
+export async function rehashIfImported(context: ServiceContext, record: TokenRecord, digest: string): Promise<void> {
   if (record.lookupHash === null || !isImportedSha256(record.lookupHash)) return;
   const { peppers } = context;
-  const hmac = peppers.hash(token, peppers.current)!;
+  const hmac = peppers.hash(digest, peppers.current)!;
   try {
     await context.repository.update(
       record.id,

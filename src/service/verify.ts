@@ -7,7 +7,7 @@
 import { effectiveGrants } from '../core/authority.js';
 import { isTokenError, TokenError } from '../core/errors.js';
 import type { SessionClaims } from '../core/format-types.js';
-import { legacyPrefixOf, lookupCandidates } from '../core/imported-keys.js';
+import { keyDigest, legacyPrefixOf, lookupCandidates } from '../core/imported-keys.js';
 import { createPrincipal, type PrincipalFields } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
 import { claimsAgree, earlierExpiry } from '../core/records.js';
@@ -80,7 +80,8 @@ export async function verify(context: ServiceContext, token: string, options?: V
  */
 async function verifyImported(context: ServiceContext, token: string, at: number): Promise<Principal> {
   if (!context.settings.enablePersonalTokens) throw tokenInvalid();
-  const candidates = lookupCandidates(token, context.peppers);
+  const digest = keyDigest(token);
+  const candidates = lookupCandidates(digest, context.peppers);
   const record = await context.repository.findByLookupHash(candidates);
   const matched = record?.lookupHash;
   if (record === null || matched === null || matched === undefined || !candidates.includes(matched)) {
@@ -93,7 +94,7 @@ async function verifyImported(context: ServiceContext, token: string, at: number
   const owner = await currentOwner(context, record);
   const principal = principalFor(context, record, owner, at);
   context.uses.note(record, at);
-  if (current) await rehashIfImported(context, record, token);
+  if (current) await rehashIfImported(context, record, digest);
   return principal;
 }
 
