@@ -41,9 +41,13 @@ export function parseDuration(value: unknown, field = 'ttl'): number {
     if (match) ms = Number(match[1]) * UNIT_MS[match[2]!]!;
   }
   if (ms === undefined || ms <= 0 || ms > MAX_DURATION_MS) {
-    throw new TokenError('invalid_request', `${field} must be a positive duration such as '1mo', '30d', '24h' or '15m'`, {
-      field,
-    });
+    throw new TokenError(
+      'invalid_request',
+      `${field} must be a positive duration such as '1mo', '30d', '24h' or '15m'`,
+      {
+        field,
+      },
+    );
   }
   return ms;
 }

@@ -72,7 +72,10 @@ export function importedHash(value: unknown, variant: unknown, field: string): s
     return SHA256_TAG + value.toLowerCase();
   }
   if (variant === 'sha256_base64') {
-    const unpadded = value.replace(/={1,2}$/, '').replaceAll('+', '-').replaceAll('/', '_');
+    const unpadded = value
+      .replace(/={1,2}$/, '')
+      .replaceAll('+', '-')
+      .replaceAll('/', '_');
     const bytes = unpadded.length === 43 ? fromBase64Url(unpadded) : null;
     if (bytes === null || bytes.length !== 32) {
       throw invalid(`${field}.value`, 'must be the base64 of 32 bytes (a SHA-256)');

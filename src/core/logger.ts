@@ -15,7 +15,8 @@ export interface Logger {
 
 /** The default logger: `console.warn` and `console.error`, each line starting `tokenward:`. */
 export const consoleLogger: Logger = {
-  warn: (message, fields) => (fields === undefined ? console.warn(`tokenward: ${message}`) : console.warn(`tokenward: ${message}`, fields)),
+  warn: (message, fields) =>
+    fields === undefined ? console.warn(`tokenward: ${message}`) : console.warn(`tokenward: ${message}`, fields),
   error: (message, fields) =>
     fields === undefined ? console.error(`tokenward: ${message}`) : console.error(`tokenward: ${message}`, fields),
 };

@@ -44,7 +44,8 @@ function wellFormed(fields: Record<string, unknown>): boolean {
     (fields.sub === undefined || text(fields.sub)) &&
     (fields.name === undefined || typeof fields.name === 'string') &&
     (exp === undefined || (typeof exp === 'number' && Number.isFinite(exp))) &&
-    (fields.meta === undefined || (typeof fields.meta === 'object' && fields.meta !== null && !Array.isArray(fields.meta)))
+    (fields.meta === undefined ||
+      (typeof fields.meta === 'object' && fields.meta !== null && !Array.isArray(fields.meta)))
   );
 }
 

@@ -15,20 +15,24 @@ import type { TokenEvent, TokenRecord } from '../core/types.js';
 import { callTenant, keepsWithin, requireAdmin, resolveActor } from './authority.js';
 import { guarded, type ServiceContext } from './context.js';
 import { fireTokenHook } from './hooks.js';
-import {
-  generatedName,
-  insertLimits,
-  issuedGrants,
-  issuedOwner,
-  issuedType,
-  mayCreate,
-  ownedName,
-} from './issue.js';
+import { generatedName, insertLimits, issuedGrants, issuedOwner, issuedType, mayCreate, ownedName } from './issue.js';
 import { newEvent, recordWith } from './material.js';
 import { explain } from './policies.js';
 import type { Actor, ImportRecord, ImportResult } from './types.js';
 
-const RECORD_KEYS = ['hash', 'prefix', 'type', 'tenant', 'owner', 'name', 'comment', 'grants', 'meta', 'enabled', 'expiresAt'];
+const RECORD_KEYS = [
+  'hash',
+  'prefix',
+  'type',
+  'tenant',
+  'owner',
+  'name',
+  'comment',
+  'grants',
+  'meta',
+  'enabled',
+  'expiresAt',
+];
 
 /** The most keys one call imports. */
 export const MAX_IMPORT_BATCH = 1000;

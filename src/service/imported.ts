@@ -29,9 +29,14 @@ export async function rehashIfImported(context: ServiceContext, record: TokenRec
       newEvent(context, record, 'rehashed', 'system'),
     );
   } catch (error) {
-    safeLog(context.settings.logger, 'warn', 'an imported key could not be re-hashed; its next verification tries again', {
-      tokenId: record.id,
-      code: failureCode(error),
-    });
+    safeLog(
+      context.settings.logger,
+      'warn',
+      'an imported key could not be re-hashed; its next verification tries again',
+      {
+        tokenId: record.id,
+        code: failureCode(error),
+      },
+    );
   }
 }

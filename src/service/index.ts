@@ -6,9 +6,9 @@
 import { updateComment } from './comment.js';
 import { createContext } from './context.js';
 import { events, record } from './events.js';
+import { importTokens } from './import.js';
 import { issue } from './issue.js';
 import { get, list, listExpiring } from './list.js';
-import { importTokens } from './import.js';
 import { pruneEvents, purgeExpired, runMaintenance, startMaintenance } from './maintenance.js';
 import { ensureMasterToken } from './master.js';
 import { serviceSettings } from './options.js';

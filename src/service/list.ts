@@ -1,8 +1,8 @@
 /** @internal `list` and `get`. */
 
 import type { ResolvedActor } from '../core/actors.js';
-import { invalid } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
+import { invalid } from '../core/errors.js';
 import { expectKeys, identifier } from '../core/input.js';
 import { required } from '../core/options.js';
 import { toInfo } from '../core/records.js';

@@ -95,13 +95,16 @@ export function startMaintenance(context: ServiceContext, options?: MaintenanceO
   let inFlight: Promise<unknown> = Promise.resolve();
   const tick = (): void => {
     timer = null;
-    inFlight = runMaintenance(context).then(
-      (report) => onPass?.(report),
-      (error: unknown) =>
-        safeLog(context.settings.logger, 'error', 'a maintenance pass failed', { code: failureCode(error) }),
-    ).catch((error: unknown) =>
-      safeLog(context.settings.logger, 'error', 'the onPass callback failed', { code: failureCode(error) }),
-    ).finally(schedule);
+    inFlight = runMaintenance(context)
+      .then(
+        (report) => onPass?.(report),
+        (error: unknown) =>
+          safeLog(context.settings.logger, 'error', 'a maintenance pass failed', { code: failureCode(error) }),
+      )
+      .catch((error: unknown) =>
+        safeLog(context.settings.logger, 'error', 'the onPass callback failed', { code: failureCode(error) }),
+      )
+      .finally(schedule);
   };
   const schedule = (): void => {
     if (stopped) return;

@@ -51,7 +51,11 @@ export function newRecord(
 ): { record: TokenRecord; secret: string } {
   const { peppers } = context;
   const secret = newSecret(context);
-  const hashes = { secretHash: peppers.hash(secret, peppers.current)!, pepperVersion: peppers.current, lookupHash: null };
+  const hashes = {
+    secretHash: peppers.hash(secret, peppers.current)!,
+    pepperVersion: peppers.current,
+    lookupHash: null,
+  };
   return { record: recordWith(context, fields, hashes, createdAt), secret };
 }
 

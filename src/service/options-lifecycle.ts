@@ -37,14 +37,16 @@ function hooksOption(value: unknown): TokenHooks {
   if (value === undefined) return {};
   const hooks = expectKeys(value, 'hooks', HOOK_NAMES);
   for (const name of HOOK_NAMES) {
-    if (hooks[name] !== undefined && typeof hooks[name] !== 'function') throw invalid(`hooks.${name}`, 'must be a function');
+    if (hooks[name] !== undefined && typeof hooks[name] !== 'function')
+      throw invalid(`hooks.${name}`, 'must be a function');
   }
   return Object.freeze({ ...hooks }) as TokenHooks;
 }
 
 function thresholdsOption(value: unknown): readonly number[] {
   if (value === undefined) return [parseDuration('1d'), parseDuration('7d')];
-  if (!Array.isArray(value) || value.length > 10) throw invalid('expiryWarnings', 'must be a list of up to 10 durations');
+  if (!Array.isArray(value) || value.length > 10)
+    throw invalid('expiryWarnings', 'must be a list of up to 10 durations');
   const thresholds = value.map((duration: unknown, index) => parseDuration(duration, `expiryWarnings[${index}]`));
   if (new Set(thresholds).size !== thresholds.length) throw invalid('expiryWarnings', 'must not repeat a duration');
   return Object.freeze(thresholds.sort((a, b) => a - b));
@@ -69,8 +71,13 @@ export function lifecycleSettings(given: Record<string, unknown>): LifecycleSett
     legacyPrefixes,
     hooks: hooksOption(given.hooks),
     logger:
-      given.logger === undefined ? consoleLogger : withMethods<Logger>(given.logger, 'logger', ['warn', 'error'], 'a Logger'),
-    tracer: given.tracer === undefined ? undefined : withMethods<TokenTracer>(given.tracer, 'tracer', ['trace'], 'a TokenTracer'),
+      given.logger === undefined
+        ? consoleLogger
+        : withMethods<Logger>(given.logger, 'logger', ['warn', 'error'], 'a Logger'),
+    tracer:
+      given.tracer === undefined
+        ? undefined
+        : withMethods<TokenTracer>(given.tracer, 'tracer', ['trace'], 'a TokenTracer'),
     expiryWarnings: thresholdsOption(given.expiryWarnings),
   };
 }

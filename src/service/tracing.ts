@@ -17,7 +17,10 @@ const SYNCHRONOUS: ReadonlySet<string> = new Set(['startMaintenance']);
 function describe(span: TraceSpan, result: unknown): void {
   if (typeof result !== 'object' || result === null) return;
   const fields = result as Record<string, unknown>;
-  const about = (typeof fields.info === 'object' && fields.info !== null ? fields.info : fields) as Record<string, unknown>;
+  const about = (typeof fields.info === 'object' && fields.info !== null ? fields.info : fields) as Record<
+    string,
+    unknown
+  >;
   const id = about.tokenId ?? about.id;
   if (typeof id === 'string') span.setAttribute('tokenward.token.id', id);
   if (typeof about.tenant === 'string') span.setAttribute('tokenward.tenant', about.tenant);

@@ -1,9 +1,9 @@
+import type { TokenErrorCode } from '../core/errors.js';
 import type { SessionCodec, TokenFormat } from '../core/format-types.js';
 import type { KeyedHasherFactory, PepperSet } from '../core/hashing.js';
+import type { Logger } from '../core/logger.js';
 import type { Principal } from '../core/principal-types.js';
 import type { TokenRepository } from '../core/repository.js';
-import type { TokenErrorCode } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
 import type {
   Directory,
   Duration,

@@ -8,6 +8,8 @@
  * effective duration policy; a token actor never leaves a token beyond its
  * own authority. One `updated` event per change, naming the fields.
  */
+
+import type { ResolvedActor } from '../core/actors.js';
 import { userGrants } from '../core/authority.js';
 import { lookupUser } from '../core/directory.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
@@ -18,7 +20,6 @@ import { resolveLifetime } from '../core/policy.js';
 import { isLive, toInfo } from '../core/records.js';
 import type { RecordChange } from '../core/repository.js';
 import type { DirectoryUser, Grant, TokenInfo, TokenMeta, TokenRecord } from '../core/types.js';
-import type { ResolvedActor } from '../core/actors.js';
 import { authorize, keepsWithin } from './authority.js';
 import { guarded, type ServiceContext } from './context.js';
 import { callHook, tokenHookEvent } from './hooks.js';
@@ -122,7 +123,8 @@ async function plan(context: ServiceContext, who: ResolvedActor, record: TokenRe
     const owner = await ownerNow(context, record);
     if (patch.grants !== undefined) {
       const planned = plannedGrants(who, record, owner, patch.grants);
-      if (JSON.stringify(planned.grants) !== JSON.stringify(record.grants)) set('grants', planned.grants, planned.grants);
+      if (JSON.stringify(planned.grants) !== JSON.stringify(record.grants))
+        set('grants', planned.grants, planned.grants);
       widens ||= planned.widens;
     }
     if (patch.ttl !== undefined) {
@@ -139,12 +141,17 @@ async function plan(context: ServiceContext, who: ResolvedActor, record: TokenRe
 async function allowed(context: ServiceContext, who: ResolvedActor, record: TokenRecord, planned: Plan) {
   if (planned.widens) await authorize(context, who, record, 'rotate');
   if (!(await keepsWithin(context, who, { ...record, ...planned.change }))) {
-    throw new TokenError('forbidden', "this token may not take a token beyond its own authority");
+    throw new TokenError('forbidden', 'this token may not take a token beyond its own authority');
   }
 }
 
 /** See `TokenService.update`. */
-export async function update(context: ServiceContext, ref: TokenRef, patch: TokenPatch, actor: Actor): Promise<TokenInfo> {
+export async function update(
+  context: ServiceContext,
+  ref: TokenRef,
+  patch: TokenPatch,
+  actor: Actor,
+): Promise<TokenInfo> {
   const checked = checkedPatch(patch);
   const { record, who } = await managed(context, ref, actor, 'comment');
   if (record.type === 'master') throw new TokenError('forbidden', 'master tokens cannot be modified');
@@ -158,7 +165,10 @@ export async function update(context: ServiceContext, ref: TokenRef, patch: Toke
     const event = newEvent(context, current, 'updated', who.label, { fields: planned.fields, ...planned.detail });
     const updated = await guarded(context.repository.update(current.id, current.version, planned.change, event));
     if (updated !== null) {
-      void callHook(context, 'onUpdated', () => ({ ...tokenHookEvent(context, updated, who.label), fields: planned.fields }));
+      void callHook(context, 'onUpdated', () => ({
+        ...tokenHookEvent(context, updated, who.label),
+        fields: planned.fields,
+      }));
       return toInfo(updated, context.now());
     }
     current = await guarded(context.repository.findById(record.id));

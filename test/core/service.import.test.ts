@@ -28,7 +28,9 @@ const hex = (key: string): string => createHash('sha256').update(key).digest('he
 const base64 = (key: string): string => createHash('sha256').update(key).digest('base64');
 /** The keyed HMAC an imported key is re-hashed to: of its tagged SHA-256. */
 const hmac = (key: string): string =>
-  createHmac('sha256', TEST_PEPPER).update(`sha256:${hex(key)}`).digest('base64url');
+  createHmac('sha256', TEST_PEPPER)
+    .update(`sha256:${hex(key)}`)
+    .digest('base64url');
 
 /** A repository that counts lookups by hash, to see which strings reach storage. */
 function counting(repository: TokenRepository): TokenRepository & { lookups: number } {
@@ -110,7 +112,10 @@ describe.each(STORES)('imported keys on %s', (_name, store) => {
 
   it('only strings with a legacy prefix reach storage; a wrong key with one is token_invalid', async () => {
     const h = harness();
-    await h.service.importTokens([{ hash: { value: hex('sk_live_right'), variant: 'sha256_hex' }, owner: 'bob' }], ALICE);
+    await h.service.importTokens(
+      [{ hash: { value: hex('sk_live_right'), variant: 'sha256_hex' }, owner: 'bob' }],
+      ALICE,
+    );
     h.counted.lookups = 0;
     for (const garbage of ['not-a-token-at-all-xxxxxxxx', 'acme_p_0000', 'SK_LIVE_right']) {
       expect(await codeOf(h.service.verify(garbage))).toBe('token_invalid');
@@ -204,7 +209,14 @@ describe.each(STORES)('imported keys on %s', (_name, store) => {
     const h = harness();
     const key = 'sk_live_lifecycle';
     const { imported } = await h.service.importTokens(
-      [{ hash: { value: hex(key), variant: 'sha256_hex' }, owner: 'bob', enabled: false, expiresAt: h.clock.now() + DAY }],
+      [
+        {
+          hash: { value: hex(key), variant: 'sha256_hex' },
+          owner: 'bob',
+          enabled: false,
+          expiresAt: h.clock.now() + DAY,
+        },
+      ],
       ALICE,
     );
     const id = imported[0]!.info.id;

@@ -89,7 +89,9 @@ describe.each(STORES)('update on %s', (_name, store) => {
     h.clock.advance(31 * DAY);
     expect(await codeOf(h.service.update(issued.info.id, { ttl: '1d' }, ANALYST))).toBe('conflict');
     // An expired token may still be renamed or commented.
-    expect(await h.service.update(issued.info.id, { comment: 'expired' }, ANALYST)).toMatchObject({ status: 'expired' });
+    expect(await h.service.update(issued.info.id, { comment: 'expired' }, ANALYST)).toMatchObject({
+      status: 'expired',
+    });
   });
 
   it('keeps grants within the actor and the owner; a limited token keeps a list', async () => {
@@ -114,7 +116,13 @@ describe.each(STORES)('update on %s', (_name, store) => {
     expect(await codeOf(h.service.update(one.info.id, { name: 'master' }, ANALYST))).toBe('invalid_request');
     const master = await h.service.ensureMasterToken(ANALYST);
     expect(await codeOf(h.service.update(master.info.id, { comment: 'x' }, ANALYST))).toBe('forbidden');
-    for (const patch of [{}, { colour: 'red' }, { enabled: 'no' }, { meta: [1] }, { meta: { big: 'x'.repeat(5000) } }]) {
+    for (const patch of [
+      {},
+      { colour: 'red' },
+      { enabled: 'no' },
+      { meta: [1] },
+      { meta: { big: 'x'.repeat(5000) } },
+    ]) {
       expect(await codeOf(h.service.update(one.info.id, patch as never, ANALYST))).toBe('invalid_request');
     }
     expect(await codeOf(h.service.update(one.info.id, { comment: 'x' }, BOB))).toBe('not_found');
@@ -131,7 +139,11 @@ describe.each(STORES)('update on %s', (_name, store) => {
       h.service.update(issued.info.id, { meta: { m: 1 } }, ANALYST),
       h.service.update(issued.info.id, { name: 'renamed' }, ANALYST),
     ]);
-    expect(await h.service.get(issued.info.id, ANALYST)).toMatchObject({ comment: 'c', meta: { m: 1 }, name: 'renamed' });
+    expect(await h.service.get(issued.info.id, ANALYST)).toMatchObject({
+      comment: 'c',
+      meta: { m: 1 },
+      name: 'renamed',
+    });
   });
 });
 

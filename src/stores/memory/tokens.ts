@@ -129,7 +129,11 @@ function listOrder(expiringBy: number | undefined): {
   keeps: (record: TokenRecord, cursor: SortKey | null) => boolean;
 } {
   if (expiringBy === undefined) {
-    return { key: tokenKey, compare: compareNewestFirst, keeps: (record, cursor) => isAfterCursor(tokenKey(record), cursor) };
+    return {
+      key: tokenKey,
+      compare: compareNewestFirst,
+      keeps: (record, cursor) => isAfterCursor(tokenKey(record), cursor),
+    };
   }
   return {
     key: expiryKey,

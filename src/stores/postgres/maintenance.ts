@@ -42,10 +42,10 @@ export function maintenanceCalls(store: PgStore): MaintenanceCalls {
     // pooler in transaction mode it stays on the one server session the transaction has.
     async runExclusive<T>(name: string, work: () => Promise<T>) {
       return transaction(async (client) => {
-        const { rows } = await client.query<{ locked: boolean }>(
-          'SELECT pg_try_advisory_xact_lock($1, $2) AS locked',
-          [lockSpace, int32Hash(name)],
-        );
+        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS locked', [
+          lockSpace,
+          int32Hash(name),
+        ]);
         if (rows[0]?.locked !== true) return { ran: false as const };
         return { ran: true as const, value: await work() };
       });

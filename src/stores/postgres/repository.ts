@@ -15,9 +15,9 @@
 import type { Pool } from 'pg';
 import { TokenError } from '../../core/errors.js';
 import type { TokenRepository } from '../../core/repository.js';
+import { maintenanceCalls } from './maintenance.js';
 import type { PostgresLocation } from './names.js';
 import { repositorySettings } from './options.js';
-import { maintenanceCalls } from './maintenance.js';
 import { lookupCalls } from './reads.js';
 import { sideTableCalls } from './side-tables.js';
 import type { PreparedStatements } from './statements.js';

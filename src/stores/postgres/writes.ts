@@ -127,15 +127,18 @@ function updateCall(store: PgStore): TokenRepository['update'] {
     );
     const namespace = found.rows[0];
     if (namespace === undefined) return null;
-    return transaction(async (client) => {
-      const held = await client.query(
-        `SELECT 1 FROM ${t.tokens} WHERE tenant = $1 AND owner IS NOT DISTINCT FROM $2 AND name = $3
+    return transaction(
+      async (client) => {
+        const held = await client.query(
+          `SELECT 1 FROM ${t.tokens} WHERE tenant = $1 AND owner IS NOT DISTINCT FROM $2 AND name = $3
           AND id <> $4 AND revoked_at IS NULL LIMIT 1`,
-        [namespace.tenant, namespace.owner, change.name, id],
-      );
-      if (held.rows.length > 0) throw new TokenError('conflict', 'Another token of the owner has this name.');
-      return run((text, values) => client.query(text, values));
-    }, beginLocked(namespace.tenant, namespace.owner));
+          [namespace.tenant, namespace.owner, change.name, id],
+        );
+        if (held.rows.length > 0) throw new TokenError('conflict', 'Another token of the owner has this name.');
+        return run((text, values) => client.query(text, values));
+      },
+      beginLocked(namespace.tenant, namespace.owner),
+    );
   };
 }
 

@@ -111,7 +111,8 @@ export function insertCalls({ sql, locked, writeEvent }: SqliteCalls): InsertCal
       } catch (error) {
         // An imported key's lookup hash taken, or (rare after the explicit id
         // check) an id inserted by a connection that does not use tokenward's checks.
-        if (isUniqueViolation(error)) throw new TokenError('conflict', 'A token with this id or lookup hash exists already.');
+        if (isUniqueViolation(error))
+          throw new TokenError('conflict', 'A token with this id or lookup hash exists already.');
         throw error;
       }
     },

@@ -205,10 +205,7 @@ function markExpiringContract({ repo, fx, concurrency, describe, it }: ContractC
 
 function exclusiveContract({ repo, describe, it }: ContractContext): void {
   describe('runExclusive (optional)', () => {
-    it('runs one holder of a name at a time, never waits, releases after work ends or fails', async function (
-      this: unknown,
-      ...args: unknown[]
-    ) {
+    it('runs one holder of a name at a time, never waits, releases after work ends or fails', async function (this: unknown, ...args: unknown[]) {
       const store = repo();
       if (store.runExclusive === undefined) {
         skipTest(this, args, 'the store has no runExclusive');

@@ -166,7 +166,10 @@ export const FAULT_CASES: readonly FaultCase[] = [
   {
     name: 'markExpiring (several tokens)',
     async setup(repo, fx) {
-      await insertAll(repo, [1, 2, 3].map((n) => fx.token({ expiresAt: T0 + n * 60_000 })));
+      await insertAll(
+        repo,
+        [1, 2, 3].map((n) => fx.token({ expiresAt: T0 + n * 60_000 })),
+      );
       const warnings = { within: 3_600_000, now: T0 };
       return { run: () => repo.markExpiring({ ...warnings, limit: 1000 }), warnings };
     },
