@@ -18,6 +18,10 @@ import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } fr
 import { ANALYST, makeHarness } from '../support/service.js';
 import { pgHarness, settle } from './helpers.js';
 
+/** Every migration version, and those after the first. */
+const ALL = MIGRATIONS.map((m) => m.version);
+const AFTER_FIRST = ALL.filter((version) => version > 1);
+
 const SQL_DIR = new URL('../../sql/postgres/', import.meta.url);
 
 describe('shipped migration files', () => {
@@ -29,8 +33,13 @@ describe('shipped migration files', () => {
     for (const migration of MIGRATIONS) {
       expect(readFileSync(new URL(`${migration.name}.sql`, SQL_DIR), 'utf8')).toBe(migration.sql);
     }
-    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
-    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+    // Versions rise; numbers are assigned ahead to parallel work, so one may be missing here.
+    const numbers = MIGRATIONS.map((m) => m.version);
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    expect(new Set(numbers).size).toBe(numbers.length);
+    for (const migration of MIGRATIONS)
+      expect(migration.name.startsWith(String(migration.version).padStart(3, '0'))).toBe(true);
+    expect(SCHEMA_VERSION).toBe(numbers.at(-1));
   });
 
   it('render with the schema and prefix filled in and no placeholder left', () => {
@@ -115,9 +124,9 @@ describePostgres('postgres migrations', server, (url) => {
 
   it('creates the schema, applies every migration once, and is a no-op the second time', async () => {
     const schema = freshSchema('fresh');
-    expect(await migrate(pool, { schema })).toEqual({ applied: [1, 2], version: 2 });
-    expect(await migrate(pool, { schema })).toEqual({ applied: [], version: 2 });
-    expect(await versions(schema)).toEqual([1, 2]);
+    expect(await migrate(pool, { schema })).toEqual({ applied: ALL, version: SCHEMA_VERSION });
+    expect(await migrate(pool, { schema })).toEqual({ applied: [], version: SCHEMA_VERSION });
+    expect(await versions(schema)).toEqual(ALL);
     expect(await indexes(schema)).toEqual(
       [
         'tokenward_claims_pkey',
@@ -125,14 +134,18 @@ describePostgres('postgres migrations', server, (url) => {
         'tokenward_events_at_idx',
         'tokenward_events_pkey',
         'tokenward_events_token_at_idx',
+        'tokenward_expiry_warnings_pkey',
         'tokenward_policies_pkey',
         'tokenward_schema_migrations_pkey',
         'tokenward_tokens_expires_idx',
+        'tokenward_tokens_lookup_hash_uq',
         'tokenward_tokens_master_uq',
         'tokenward_tokens_owner_name_idx',
         'tokenward_tokens_owner_new_idx',
         'tokenward_tokens_pkey',
+        'tokenward_tokens_tenant_exp_idx',
         'tokenward_tokens_tenant_new_idx',
+        'tokenward_warnings_expires_idx',
       ].sort(),
     );
   });
@@ -140,9 +153,9 @@ describePostgres('postgres migrations', server, (url) => {
   it('applies each migration exactly once when ten instances migrate at the same moment', async () => {
     const schema = freshSchema('concurrent');
     const results = await Promise.all(Array.from({ length: 10 }, () => migrate(pool, { schema })));
-    expect(results.flatMap((result) => result.applied)).toEqual([1, 2]);
-    expect(results.every((result) => result.version === 2)).toBe(true);
-    expect(await versions(schema)).toEqual([1, 2]);
+    expect(results.flatMap((result) => result.applied)).toEqual(ALL);
+    expect(results.every((result) => result.version === SCHEMA_VERSION)).toBe(true);
+    expect(await versions(schema)).toEqual(ALL);
   });
 
   it('keeps stores with different schemas and prefixes apart in one database', async () => {
@@ -154,16 +167,16 @@ describePostgres('postgres migrations', server, (url) => {
     const issued = await a.service.issue({ name: 'only_in_a' }, ANALYST);
     expect(await settle(a.service.verify(issued.token))).toBe('ok');
     expect(await settle(b.service.verify(issued.token))).toBe('token_invalid');
-    expect(await versions(schema, 'a_')).toEqual([1, 2]);
+    expect(await versions(schema, 'a_')).toEqual(ALL);
   });
 
   it('works at the longest schema and prefix allowed: every index name fits, the cache hears its channel', async () => {
     const schema = uniqueSchema('x').padEnd(41, 'x');
     schemas.push(schema);
     const tablePrefix = `${'p'.repeat(40)}_`;
-    expect(await migrate(pool, { schema, tablePrefix })).toEqual({ applied: [1, 2], version: 2 });
+    expect(await migrate(pool, { schema, tablePrefix })).toEqual({ applied: ALL, version: SCHEMA_VERSION });
     const names = await indexes(schema);
-    expect(names).toHaveLength(13);
+    expect(names).toHaveLength(17);
     for (const name of names) expect(name.startsWith(tablePrefix)).toBe(true);
     const repository = postgresRepository({ pool, schema, tablePrefix });
     const seen: (string | null)[] = [];
@@ -193,13 +206,23 @@ describePostgres('postgres migrations', server, (url) => {
     expect(await versions(schema)).toEqual([1]);
     expect(await indexes(schema)).toContain('tokenward_events_token_idx');
 
-    // Data written by the version-1 schema, through the real service.
-    const h = makeHarness({ repository: postgresRepository({ pool, schema }) });
+    // Tokens and events made through the real service (on a current schema), as rows of the version-1 columns.
+    const source = freshSchema('upgrade_source');
+    await migrate(pool, { schema: source });
+    const made = makeHarness({ repository: postgresRepository({ pool, schema: source }) });
     const before = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => h.service.issue({ name: `old_${i}`, comment: `c${i}` }, ANALYST)),
+      Array.from({ length: 5 }, (_, i) => made.service.issue({ name: `old_${i}`, comment: `c${i}` }, ANALYST)),
     );
-    const rotated = await h.service.rotate(before[0]!.info.id, ANALYST);
-    await h.service.revoke(before[1]!.info.id, ANALYST);
+    const rotated = await made.service.rotate(before[0]!.info.id, ANALYST);
+    await made.service.revoke(before[1]!.info.id, ANALYST);
+    const { rows: columns } = await pool.query<{ column_name: string }>(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'tokenward_tokens'`,
+      [schema],
+    );
+    const v1 = columns.map((row) => row.column_name).join(', ');
+    await pool.query(`INSERT INTO "${schema}".tokenward_tokens (${v1}) SELECT ${v1} FROM "${source}".tokenward_tokens`);
+    await pool.query(`INSERT INTO "${schema}".tokenward_events SELECT * FROM "${source}".tokenward_events`);
+    const h = makeHarness({ repository: postgresRepository({ pool, schema }) });
     const countRows = async (): Promise<{ tokens: number; events: number }> => {
       const { rows } = await pool.query<{ tokens: string; events: string }>(
         `SELECT (SELECT count(*) FROM "${schema}".tokenward_tokens) AS tokens,
@@ -209,15 +232,22 @@ describePostgres('postgres migrations', server, (url) => {
     };
     const counted = await countRows();
     expect(counted).toEqual({ tokens: 5, events: 7 });
-    const dumpBefore = await pool.query(`SELECT * FROM "${schema}".tokenward_tokens ORDER BY id`);
+    const dumpBefore = await pool.query(`SELECT ${v1} FROM "${schema}".tokenward_tokens ORDER BY id`);
     const eventsBefore = await pool.query(`SELECT * FROM "${schema}".tokenward_events ORDER BY id`);
 
-    expect(await migrate(pool, { schema })).toEqual({ applied: [2], version: 2 });
-    expect(await versions(schema)).toEqual([1, 2]);
+    expect(await migrate(pool, { schema })).toEqual({ applied: AFTER_FIRST, version: SCHEMA_VERSION });
+    expect(await versions(schema)).toEqual(ALL);
     expect(await indexes(schema)).toContain('tokenward_events_token_at_idx');
     expect(await indexes(schema)).not.toContain('tokenward_events_token_idx');
     expect(await countRows()).toEqual(counted);
-    expect((await pool.query(`SELECT * FROM "${schema}".tokenward_tokens ORDER BY id`)).rows).toEqual(dumpBefore.rows);
+    // Every row as it was, with the new columns' defaults.
+    expect((await pool.query(`SELECT ${v1} FROM "${schema}".tokenward_tokens ORDER BY id`)).rows).toEqual(
+      dumpBefore.rows,
+    );
+    const { rows: added } = await pool.query(
+      `SELECT DISTINCT meta, enabled, lookup_hash FROM "${schema}".tokenward_tokens`,
+    );
+    expect(added).toEqual([{ meta: null, enabled: true, lookup_hash: null }]);
     expect((await pool.query(`SELECT * FROM "${schema}".tokenward_events ORDER BY id`)).rows).toEqual(
       eventsBefore.rows,
     );
@@ -236,7 +266,7 @@ describePostgres('postgres migrations', server, (url) => {
     const [first] = renderMigrations({ schema });
     await pool.query(first!.sql);
     expect(await versions(schema)).toEqual([1]);
-    expect(await migrate(pool, { schema })).toEqual({ applied: [2], version: 2 });
+    expect(await migrate(pool, { schema })).toEqual({ applied: AFTER_FIRST, version: SCHEMA_VERSION });
   });
 
   it('refuses a database whose schema is newer than this release, and changes nothing', async () => {
@@ -244,7 +274,7 @@ describePostgres('postgres migrations', server, (url) => {
     await migrate(pool, { schema });
     await pool.query(`INSERT INTO "${schema}".tokenward_schema_migrations (version, name) VALUES (99, 'future')`);
     await expect(migrate(pool, { schema })).rejects.toThrow(/newer than this release/);
-    expect(await versions(schema)).toEqual([1, 2, 99]);
+    expect(await versions(schema)).toEqual([...ALL, 99]);
   });
 
   it('rolls a failed migration back completely', async () => {
