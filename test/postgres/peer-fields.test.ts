@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { ExpiringToken } from '../../src/service/types.js';
+import type { ExpiringToken, IssuedToken } from '../../src/service/types.js';
 import { cachedRepository, migrate, postgresRepository } from '../../src/stores/postgres/index.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 import { ALICE, ANALYST, type Harness, makeHarness, testClock } from '../support/service.js';
@@ -81,7 +81,7 @@ describePostgres('issue 13 on PostgreSQL, two instances', server, (url) => {
       makeHarness({ repository: unlocked(a), now: clock.now, hooks, expiryWarnings: ['1d'] }),
       makeHarness({ repository: unlocked(b), now: clock.now, hooks, expiryWarnings: ['1d'] }),
     ];
-    const issued = [];
+    const issued: IssuedToken[] = [];
     for (let i = 0; i < 40; i++) issued.push(await a.service.issue({ name: `expiring_${i}`, ttl: '12h' }, ANALYST));
     await Promise.all([c.service.runMaintenance(), d.service.runMaintenance(), c.service.runMaintenance()]);
     const ids = seen.map((warning) => warning.token.id).filter((id) => issued.some((t) => t.info.id === id));
