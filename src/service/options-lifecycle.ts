@@ -9,7 +9,8 @@ import { legacyPrefixesOption, legacyPrefixOf } from '../core/imported-keys.js';
 import { expectKeys, isPlainObject } from '../core/input.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { withMethods } from '../core/options.js';
-import type { TokenHooks, TokenTracer } from './types.js';
+import type { TokenTracer } from '../core/tracing.js';
+import type { TokenHooks } from './types.js';
 
 /** Every hook `hooks` may hold. */
 const HOOK_NAMES = [

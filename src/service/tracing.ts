@@ -7,8 +7,8 @@
  * are not wrapped at all, so verification pays nothing for it.
  */
 import { isTokenError } from '../core/errors.js';
+import type { TokenTracer, TraceSpan } from '../core/tracing.js';
 import type { TokenService } from './token-service.js';
-import type { TokenTracer, TraceSpan } from './types.js';
 
 /** Calls that answer synchronously: not wrapped (a span would make them asynchronous). */
 const SYNCHRONOUS: ReadonlySet<string> = new Set(['startMaintenance']);

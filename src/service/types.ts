@@ -4,6 +4,7 @@ import type { KeyedHasherFactory, PepperSet } from '../core/hashing.js';
 import type { Logger } from '../core/logger.js';
 import type { Principal } from '../core/principal-types.js';
 import type { TokenRepository } from '../core/repository.js';
+import type { TokenTracer } from '../core/tracing.js';
 import type {
   Directory,
   Duration,
@@ -315,22 +316,6 @@ export interface TokenHooks {
   readonly onExpiring?: (warning: ExpiringToken) => void | Promise<void>;
 }
 
-/**
- * Where the service's spans go: `trace` runs `work` inside a span named
- * `name` (`tokenward.verify`, `tokenward.issue`, …). `openTelemetryTracer`
- * in `tokenward/otel` implements it on `@opentelemetry/api`.
- */
-export interface TokenTracer {
-  trace<T>(name: string, work: (span: TraceSpan) => Promise<T>): Promise<T>;
-}
-
-/** The part of a span the service writes to: attributes (ids, tenants, codes; never a secret). */
-export interface TraceSpan {
-  setAttribute(key: string, value: string | number | boolean): void;
-  /** Marks the span failed with a `TokenError` code (or `error` for anything else). */
-  fail(code: string): void;
-}
-
 /** Options of `startMaintenance`. */
 export interface MaintenanceOptions {
   /** Time between two passes (a `Duration`, at least `'1s'`; default `'1h'`). */
@@ -423,4 +408,5 @@ export type PolicyTarget = { readonly user: string } | { readonly role: string }
 /** What `setMaxTtl` sets a policy on: a user or a role, in `tenant` (default: the actor's). */
 export type MaxTtlTarget = { readonly tenant?: string } & PolicyTarget;
 
+export type { TokenTracer, TraceSpan } from '../core/tracing.js';
 export type { PolicySubject };

@@ -233,7 +233,15 @@ const updateToken: Handler<'updateToken'> = async (context, statement) => {
   const info = await context.service.update(refOf(context, statement), patch, context.actor);
   return answer(
     ['name', 'user', 'enabled', 'expires_at', 'meta'],
-    [[info.name, info.owner, info.enabled, timestamp(info.expiresAt), info.meta === null ? null : JSON.stringify(info.meta)]],
+    [
+      [
+        info.name,
+        info.owner,
+        info.enabled,
+        timestamp(info.expiresAt),
+        info.meta === null ? null : JSON.stringify(info.meta),
+      ],
+    ],
   );
 };
 

@@ -148,7 +148,12 @@ function showExpiring(reader: Reader): Statement {
   reader.expect('API', 'TOKENS', 'WITHIN');
   const within = reader.duration();
   const listed = showTokens(reader, administrative, false);
-  return { kind: 'showExpiringTokens', within, owner: listed.owner, ...(listed.limit === undefined ? {} : { limit: listed.limit }) };
+  return {
+    kind: 'showExpiringTokens',
+    within,
+    owner: listed.owner,
+    ...(listed.limit === undefined ? {} : { limit: listed.limit }),
+  };
 }
 
 function show(reader: Reader): Statement {
@@ -194,7 +199,8 @@ function alter(reader: Reader): Statement {
   const name = reader.name(TOKEN_NAME);
   const owner = ownerAfterName(reader, administrative);
   if (reader.accept('SET')) {
-    if (reader.accept('COMMENT')) return { kind: 'alterTokenComment', name, owner, comment: reader.string('a comment string') };
+    if (reader.accept('COMMENT'))
+      return { kind: 'alterTokenComment', name, owner, comment: reader.string('a comment string') };
     if (reader.accept('META')) return { kind: 'updateToken', name, owner, change: { meta: reader.jsonObject() } };
     reader.expect('MAX', 'DURATION');
     const maxDuration = reader.accept('UNLIMITED') ? null : reader.duration();
@@ -214,7 +220,10 @@ function alterChange(reader: Reader, name: string, owner: TokenOwnerClause): Sta
     reader.expect('META');
     return { kind: 'updateToken', name, owner, change: { meta: null } };
   }
-  for (const [word, enabled] of [['ENABLE', true], ['DISABLE', false]] as const) {
+  for (const [word, enabled] of [
+    ['ENABLE', true],
+    ['DISABLE', false],
+  ] as const) {
     if (reader.accept(word)) return { kind: 'updateToken', name, owner, change: { enabled } };
   }
   if (reader.accept('RENAME', 'RENAME TO')) {

@@ -86,7 +86,8 @@ function tokenRef(statement: { readonly name: string; readonly owner: TokenOwner
 
 /** The change of `ALTER API TOKEN … SET META | UNSET META | ENABLE | DISABLE | RENAME TO | SET MAX DURATION`. */
 function printChange(change: Extract<Statement, { kind: 'updateToken' }>['change']): string {
-  if ('meta' in change) return change.meta === null ? 'UNSET META' : `SET META ${quoteString(JSON.stringify(change.meta))}`;
+  if ('meta' in change)
+    return change.meta === null ? 'UNSET META' : `SET META ${quoteString(JSON.stringify(change.meta))}`;
   if ('enabled' in change) return change.enabled ? 'ENABLE' : 'DISABLE';
   if ('newName' in change) return `RENAME TO ${quoteName(change.newName)}`;
   return `SET MAX DURATION ${change.maxDuration === null ? 'UNLIMITED' : quoteString(change.maxDuration)}`;
