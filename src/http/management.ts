@@ -122,7 +122,17 @@ const createToken: ManagementRoute = {
   needsActor: true,
   body: 'json',
   async handle(service, context) {
-    const body = bodyObject(context.body, ['type', 'tenant', 'owner', 'name', 'ttl', 'comment', 'grants']);
+    const body = bodyObject(context.body, [
+      'type',
+      'tenant',
+      'owner',
+      'name',
+      'ttl',
+      'comment',
+      'grants',
+      'meta',
+      'enabled',
+    ]);
     // Shapes are checked by the service; the cast only names the fields it will look at.
     const issued = await service.issue(body as IssueInput, actorOf(context));
     return ok({ token: issued.token, info: issued.info }, 201);
@@ -329,7 +339,7 @@ function policyRoute(kind: 'user' | 'role'): ManagementRoute {
  *
  * | method | path | does |
  * | --- | --- | --- |
- * | POST | /tokens | issue; the secret is in the answer, once |
+ * | POST | /tokens | issue (`type`, `owner`, `name`, `ttl`, `comment`, `grants`, `meta`, `enabled`); the secret is in the answer, once |
  * | GET | /tokens | list (`owner`, `all`, `type`, `hideExpired`, `hideRevoked`, `limit`, `cursor`); with `expiringWithin=7d`, the live tokens expiring within it, soonest first |
  * | GET | /tokens/:id | one token |
  * | PATCH | /tokens/:id | change it in place: `name`, `comment`, `meta`, `enabled`, `grants`, `ttl` |

@@ -79,6 +79,25 @@ export function updateBehaviourSuite(start: StartServer): void {
     });
   });
 
+  describe('POST /manage/tokens with meta and enabled', () => {
+    it('issues a token with its meta, or disabled, and checks both fields', async () => {
+      const created = await send(
+        'POST',
+        '/manage/tokens',
+        { name: 'born-off', meta: { order: 'o-1' }, enabled: false },
+        AS_BOB,
+      );
+      expect(created.status).toBe(201);
+      expect(created.body.info).toMatchObject({ name: 'born-off', meta: { order: 'o-1' }, enabled: false });
+      const refused = await get('/api/me', bearer(created.body.token));
+      expect([refused.status, refused.body.error]).toEqual([401, 'token_disabled']);
+      const badMeta = await send('POST', '/manage/tokens', { name: 'bad-meta', meta: 'x' }, AS_BOB);
+      expect([badMeta.status, badMeta.body.field]).toEqual([400, 'meta']);
+      const badFlag = await send('POST', '/manage/tokens', { name: 'bad-flag', enabled: 1 }, AS_BOB);
+      expect([badFlag.status, badFlag.body.field]).toEqual([400, 'enabled']);
+    });
+  });
+
   describe('enable and disable', () => {
     it('a disabled token answers 401 invalid_token (token_disabled) until enabled again', async () => {
       const own = await issue(fixture.service, BOB, { name: 'switch' });
