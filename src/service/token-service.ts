@@ -495,7 +495,8 @@ export interface TokenService {
    * effective maximum (refused, never shortened); a token actor never
    * leaves a token beyond its own authority. A disabled token fails
    * verification with `token_disabled` until enabled again. Master tokens
-   * cannot be changed. Writes one `updated` event naming the changed fields.
+   * cannot be changed. Writes one `updated` event naming the changed fields
+   * (`comment_updated` when only the comment changes, as `updateComment`).
    * With the JWT format a string keeps the `exp` it was signed with: a
    * longer lifetime applies to strings issued after (rotate), a shorter one
    * at once.

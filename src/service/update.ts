@@ -145,6 +145,18 @@ async function allowed(context: ServiceContext, who: ResolvedActor, record: Toke
   }
 }
 
+/**
+ * The event of one change: `updated`, naming the fields; a change of the
+ * comment alone is `comment_updated`, as `updateComment` writes it, so a
+ * token's history reads the same whichever call (or route) changed it.
+ */
+function changeEvent(context: ServiceContext, record: TokenRecord, actor: string, planned: Plan) {
+  if (planned.fields.length === 1 && planned.fields[0] === 'comment') {
+    return newEvent(context, record, 'comment_updated', actor);
+  }
+  return newEvent(context, record, 'updated', actor, { fields: planned.fields, ...planned.detail });
+}
+
 /** See `TokenService.update`. */
 export async function update(
   context: ServiceContext,
@@ -162,7 +174,7 @@ export async function update(
     const planned = await plan(context, who, current, checked);
     if (planned.fields.length === 0) return toInfo(current, context.now());
     await allowed(context, who, current, planned);
-    const event = newEvent(context, current, 'updated', who.label, { fields: planned.fields, ...planned.detail });
+    const event = changeEvent(context, current, who.label, planned);
     const updated = await guarded(context.repository.update(current.id, current.version, planned.change, event));
     if (updated !== null) {
       void callHook(context, 'onUpdated', () => ({

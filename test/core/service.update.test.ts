@@ -56,6 +56,10 @@ describe.each(STORES)('update on %s', (_name, store) => {
     const again = await h.service.update(issued.info.id, { comment: 'nightly load' }, ANALYST);
     expect(again).toEqual(info);
     expect((await h.service.events(issued.info.id, ANALYST)).items).toHaveLength(2);
+    // The comment alone is recorded as updateComment records it (the page edits comments through PATCH).
+    await h.service.update(issued.info.id, { comment: 'weekly load' }, ANALYST);
+    const [commented] = (await h.service.events(issued.info.id, ANALYST)).items;
+    expect(commented).toMatchObject({ type: 'comment_updated', actor: 'user:analyst', detail: null });
   });
 
   it('a disabled token fails with token_disabled (its sessions and its actor too) until enabled again', async () => {
