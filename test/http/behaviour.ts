@@ -243,7 +243,7 @@ export function behaviourSuite(start: StartServer): void {
       const events = await get(`/manage/tokens/${own.id}/events`, AS_BOB);
       expect(events.status).toBe(200);
       expect(events.body.items.map((event: { type: string }) => event.type)).toEqual(
-        expect.arrayContaining(['issued', 'updated']),
+        expect.arrayContaining(['issued', 'comment_updated']),
       );
       // Times over HTTP are ISO 8601 strings, as in token info.
       for (const event of events.body.items) expect(new Date(event.at).toISOString()).toBe(event.at);
