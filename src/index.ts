@@ -41,6 +41,7 @@ export {
   parseGrants,
 } from './core/grants.js';
 export { type KeyedHasherFactory, type PepperSet, portableHasher } from './core/hashing.js';
+export { consoleLogger, type Logger } from './core/logger.js';
 export {
   creditsAt,
   type RateLimitState,
@@ -59,6 +60,7 @@ export {
 export type { Principal } from './core/principal-types.js';
 export type {
   EventQuery,
+  ExpiringMarkQuery,
   InsertLimits,
   ListQuery,
   RecordChange,

@@ -38,6 +38,7 @@ const LAYERS: Readonly<Record<string, Layer>> = {
   sql: { paths: ['src/sql/'], imports: ['core'], types: ['service'], packages: [] },
   secretlint: { paths: ['src/secretlint/'], imports: ['core'], packages: ['@secretlint/types'] },
   node: { paths: ['src/node/'], imports: ['core'], packages: ['node:crypto'] },
+  otel: { paths: ['src/otel/'], imports: ['core'], packages: ['@opentelemetry/api'] },
   testing: { paths: ['src/testing/'], imports: ['core'], packages: ['node:assert', 'better-sqlite3', 'pg'] },
   // Applications built on the library (the tokens web page): anything but the conformance suite.
   web: {

@@ -17,6 +17,7 @@ export type TokenErrorCode =
   | 'token_invalid'
   | 'token_expired'
   | 'token_revoked'
+  | 'token_disabled'
   | 'insufficient_scope'
   | 'forbidden'
   | 'not_found'
@@ -33,6 +34,7 @@ export const TOKEN_ERROR_CODES: readonly TokenErrorCode[] = [
   'token_invalid',
   'token_expired',
   'token_revoked',
+  'token_disabled',
   'insufficient_scope',
   'forbidden',
   'not_found',
@@ -50,6 +52,7 @@ export const TOKEN_ERROR_STATUS: Readonly<Record<TokenErrorCode, number>> = {
   token_invalid: 401,
   token_expired: 401,
   token_revoked: 401,
+  token_disabled: 401,
   insufficient_scope: 403,
   forbidden: 403,
   not_found: 404,

@@ -18,6 +18,7 @@ class VerifiedPrincipal implements Principal {
   declare readonly grants: Principal['grants'];
   declare readonly ownerIsAdmin: boolean;
   declare readonly expiresAt: Date | null;
+  declare readonly meta: Principal['meta'];
   declare readonly session?: NonNullable<Principal['session']>;
   declare readonly remaining?: number;
   declare readonly ratelimits?: NonNullable<Principal['ratelimits']>;
@@ -38,6 +39,7 @@ class VerifiedPrincipal implements Principal {
     self.grants = fields.grants;
     self.ownerIsAdmin = fields.ownerIsAdmin;
     self.expiresAt = fields.expiresAt;
+    self.meta = fields.meta;
     // The optional fields only where they have a value, as before (a spread of the principal shows no key for them).
     if (fields.session !== undefined) self.session = fields.session;
     if (fields.remaining !== undefined) self.remaining = fields.remaining;

@@ -35,6 +35,8 @@ export function toInfo(record: TokenRecord, now: number): TokenInfo {
     rotatedAt: date(record.rotatedAt),
     lastUsedAt: date(record.lastUsedAt),
     createdBy: record.createdBy,
+    meta: record.meta,
+    enabled: record.enabled,
     ...meterInfo(record.meter ?? null, now),
   };
 }

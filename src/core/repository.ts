@@ -1,5 +1,14 @@
 import type { SpendRequest, SpendResult } from './metering.js';
-import type { ClaimRecord, DurationPolicy, PolicySubject, StoredTokenType, TokenEvent, TokenRecord } from './types.js';
+import type {
+  ClaimRecord,
+  DurationPolicy,
+  Grant,
+  PolicySubject,
+  StoredTokenType,
+  TokenEvent,
+  TokenMeta,
+  TokenRecord,
+} from './types.js';
 
 /**
  * Storage behind the token service.
@@ -37,7 +46,8 @@ export interface TokenRepository {
    *   live tokens (master tokens do not count), throws
    *   `TokenError('limit_exceeded')`;
    * - otherwise inserts the record and `event`.
-   * A record whose `id` exists already is a `conflict`.
+   * A record whose `id` exists already is a `conflict`, and so is one whose
+   * non-null `lookupHash` another token has (an imported key imported twice).
    */
   insert(record: TokenRecord, limits: InsertLimits, event?: TokenEvent): Promise<void>;
 
@@ -84,6 +94,13 @@ export interface TokenRepository {
    * becomes `expectedVersion + 1`. Returns the updated record, or null when
    * the version did not match or the token is revoked or missing; among
    * concurrent calls with the same expected version exactly one succeeds.
+   *
+   * A change of `name` is refused with `TokenError('conflict')`, and
+   * nothing is written, when another unrevoked token of the namespace holds
+   * that name, live or expired (an expired holder keeps its name until it is
+   * purged, so the live holder of a name is always its newest unrevoked
+   * one, as `findByName` relies on). A `lookupHash` another token has is a
+   * `conflict` too.
    */
   update(id: string, expectedVersion: number, change: RecordChange, event?: TokenEvent): Promise<TokenRecord | null>;
 
@@ -121,8 +138,44 @@ export interface TokenRepository {
    */
   touchMany?(uses: readonly TokenUse[]): Promise<void>;
 
-  /** Deletes tokens whose `expiresAt` is before `before`, with their claims. Returns the count. */
+  /**
+   * Deletes tokens whose `expiresAt` is before `before`, with their claims,
+   * and the expiry-warning markers (`markExpiring`) of expiries before
+   * `before`. Returns the count of tokens.
+   */
   purgeExpired(before: number): Promise<number>;
+
+  /**
+   * The token whose `lookupHash` is one of `hashes` (an imported key's
+   * original string, hashed each way it may be stored: its SHA-256 and its
+   * keyed HMAC under each pepper version), revoked and expired ones
+   * included, or null. An indexed lookup: `lookupHash` is unique.
+   */
+  findByLookupHash(hashes: readonly string[]): Promise<TokenRecord | null>;
+
+  /**
+   * Claims expiry warnings: every unrevoked, enabled token of any tenant
+   * that expires after `now` and at or before `now + within`, and has no
+   * marker yet for `(within, its expiresAt)`, gets that marker and is
+   * returned, soonest expiry first (then id), at most `limit` (1-1000).
+   *
+   * Atomic: of concurrent calls (on any number of instances), each token is
+   * returned by exactly one for a given `within` and expiry. A token whose
+   * expiry changes is warned again for the new one. Markers go with
+   * `purgeExpired`.
+   */
+  markExpiring(query: ExpiringMarkQuery): Promise<TokenRecord[]>;
+
+  /**
+   * Optional: runs `work` only if no other caller, on any instance sharing
+   * this storage, runs work under the same `name` at the moment; answers
+   * `{ ran: false }` at once otherwise (it never waits). `startMaintenance`
+   * uses it so that one instance of a cluster runs each pass (PostgreSQL:
+   * an advisory lock held in a transaction for the duration of `work`).
+   * Without it, each instance runs its own passes (their steps are atomic
+   * and idempotent, so only work is repeated).
+   */
+  runExclusive?<T>(name: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
 
   /** Stores a claim; `codeHash` is unique (a duplicate is a `conflict`). */
   insertClaim(claim: ClaimRecord, event?: TokenEvent): Promise<void>;
@@ -251,6 +304,15 @@ export interface RecordChange {
   readonly previousPepperVersion?: number | null;
   readonly previousExpiresAt?: number | null;
   readonly rotatedAt?: number | null;
+
+  // Update in place, enable/disable and imported keys (issue 13).
+  /** A new name: refused with `conflict` when another unrevoked token of the namespace holds it. */
+  readonly name?: string;
+  readonly grants?: readonly Grant[] | null;
+  readonly expiresAt?: number | null;
+  readonly meta?: TokenMeta | null;
+  readonly enabled?: boolean;
+  readonly lookupHash?: string | null;
 }
 
 /** Filter and page of `list`. */
@@ -266,6 +328,22 @@ export interface ListQuery {
   /** Page size, 1–1000. */
   readonly limit: number;
   readonly cursor?: string | null;
+  /**
+   * Only tokens that expire at or before this instant (tokens without
+   * expiry are left out), and then soonest expiry first (`expiresAt` then
+   * `id` ascending) instead of newest first; `cursor` follows that order
+   * (`listExpiring`).
+   */
+  readonly expiringBy?: number;
+}
+
+/** What `markExpiring` looks for. Times and durations in milliseconds. */
+export interface ExpiringMarkQuery {
+  /** The warning threshold: tokens expiring within this long of `now`. */
+  readonly within: number;
+  readonly now: number;
+  /** At most this many tokens, 1–1000. */
+  readonly limit: number;
 }
 
 /** Page of `listEvents`. */

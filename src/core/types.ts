@@ -3,7 +3,7 @@
  * adapters. Everything here is plain data: no behaviour, no runtime imports.
  */
 
-/** A duration: `'90s'`, `'15m'`, `'24h'`, `'30d'`, `'2w'`, `'1y'`, or milliseconds. */
+/** A duration: `'90s'`, `'15m'`, `'24h'`, `'30d'`, `'2w'`, `'1mo'` (30 days), `'1y'` (365 days), or milliseconds. */
 export type Duration = string | number;
 
 /** A token lifetime: a duration, or `null` for no expiry. */
@@ -110,6 +110,20 @@ export interface TokenRecord {
    * change `version`: `spend` is not a compare-and-set change.
    */
   readonly meter: TokenMeter | null;
+
+  // Metadata, enable/disable and imported keys (issue 13).
+  /** The application's own JSON object (at most 4096 bytes as JSON), or null. Returned on the principal. */
+  readonly meta: TokenMeta | null;
+  /** False while the token is disabled: it fails verification with `token_disabled` until enabled again. */
+  readonly enabled: boolean;
+  /**
+   * For a key imported from another system (`importTokens`), the hash its
+   * original string is found by: `sha256:<64 hex digits>` of the whole
+   * string until its first successful verification, then the keyed HMAC of
+   * the string (as `secretHash`). Unique among tokens that have one; null
+   * for tokens issued here.
+   */
+  readonly lookupHash: string | null;
 }
 
 /**
@@ -151,12 +165,18 @@ export interface TokenMeter {
   readonly lastRefillAt: number | null;
 }
 
+/** A token's metadata: a JSON object of the application's own (ids, plan names, labels). */
+export type TokenMeta = Readonly<Record<string, unknown>>;
+
 /** A token's state at a given instant. */
 export type TokenStatus = 'active' | 'expired' | 'revoked';
 
 /** The public view of a token: everything but its secret hashes and version, with times as `Date`s. */
 export interface TokenInfo
-  extends Pick<TokenRecord, 'id' | 'tenant' | 'type' | 'owner' | 'name' | 'comment' | 'grants' | 'createdBy'> {
+  extends Pick<
+    TokenRecord,
+    'id' | 'tenant' | 'type' | 'owner' | 'name' | 'comment' | 'grants' | 'createdBy' | 'meta' | 'enabled'
+  > {
   readonly status: TokenStatus;
   readonly createdAt: Date;
   readonly expiresAt: Date | null;
@@ -185,8 +205,24 @@ export type PolicySubject =
   | { readonly kind: 'user'; readonly name: string }
   | { readonly kind: 'role'; readonly name: string };
 
-/** Lifecycle events the service writes itself, and `used` for app-recorded operations. */
-export type TokenEventType = 'issued' | 'rotated' | 'revoked' | 'comment_updated' | 'shared' | 'claimed' | 'used';
+/**
+ * Lifecycle events the service writes itself, and `used` for app-recorded
+ * operations. `updated` is a change by `update` (its detail names the
+ * fields), `imported` a key brought in by `importTokens`, `rehashed` an
+ * imported key whose SHA-256 was replaced by the keyed HMAC at its first
+ * verification.
+ */
+export type TokenEventType =
+  | 'issued'
+  | 'rotated'
+  | 'revoked'
+  | 'comment_updated'
+  | 'shared'
+  | 'claimed'
+  | 'used'
+  | 'updated'
+  | 'imported'
+  | 'rehashed';
 
 /** One entry of a token's history, as the repository stores it (times in epoch milliseconds). */
 export interface TokenEvent {

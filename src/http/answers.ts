@@ -126,6 +126,7 @@ const GENERIC: Partial<Record<TokenErrorCode, string>> = {
   token_invalid: 'the token is invalid, expired or revoked',
   token_expired: 'the token is invalid, expired or revoked',
   token_revoked: 'the token is invalid, expired or revoked',
+  token_disabled: 'the token is disabled',
   insufficient_scope: 'the token does not grant access to this resource',
   forbidden: 'the caller may not do this',
   unavailable: 'the token service is unavailable; try again later',
@@ -136,7 +137,7 @@ const INTERNAL: HttpAnswer = answer(500, { error: 'internal_error', message: 'in
 /**
  * The answer for a failed authentication or guard (RFC 6750 §3.1):
  * - `invalid_request` → 400 `error="invalid_request"`;
- * - `token_invalid` / `token_expired` / `token_revoked` → 401 `error="invalid_token"`;
+ * - `token_invalid` / `token_expired` / `token_revoked` / `token_disabled` → 401 `error="invalid_token"`;
  * - `insufficient_scope` → 403 `error="insufficient_scope"`, with `scope` when the guard names one;
  * - `unavailable` → 503 (a storage outage never lets a request through);
  * - anything else → its `TokenError` status, or 500 for foreign errors.
@@ -150,6 +151,7 @@ export function authFailure(error: unknown, realm: string, scope?: string): Http
     case 'token_invalid':
     case 'token_expired':
     case 'token_revoked':
+    case 'token_disabled':
       return answer(401, { error: error.code, message }, bearerChallenge(realm, 'invalid_token'));
     case 'insufficient_scope':
       return answer(403, { error: error.code, message }, bearerChallenge(realm, 'insufficient_scope', scope));

@@ -1,5 +1,7 @@
 import { invalid, isTokenError, TokenError } from '../core/errors.js';
 import { parseNeed } from '../core/grants.js';
+import { consoleLogger, type Logger, safeLog } from '../core/logger.js';
+import { withMethods } from '../core/options.js';
 import type { Principal } from '../core/principal-types.js';
 import type { Need } from '../core/types.js';
 import type { VerifyOptions } from '../service/types.js';
@@ -35,8 +37,13 @@ export interface RecordingOptions {
    * `TokenService`; recording failures never fail the request.
    */
   readonly record?: boolean;
-  /** Called when recording fails (default: a warning naming only the error code). */
+  /** Called when recording fails (default: a warning to `logger` naming only the error code). */
   readonly onRecordError?: (error: unknown) => void;
+  /**
+   * Where the default `onRecordError` writes its warning (the service's
+   * `Logger` shape: `warn` and `error`; default: the console).
+   */
+  readonly logger?: Logger;
 }
 
 /** @internal Where the realm a request was answered with is kept, so later guards answer alike. */
@@ -95,6 +102,7 @@ const HELPER_KEYS: readonly string[] = [
   'onRecordError',
   'cost',
   'ratelimit',
+  'logger',
 ];
 
 /**
@@ -114,12 +122,16 @@ export function helperSettings<Resolver, R = unknown>(
   if (record && typeof verifier.record !== 'function') {
     throw invalid('record', 'needs a TokenService: this verifier cannot record uses');
   }
+  const logger =
+    checked.logger === undefined
+      ? consoleLogger
+      : withMethods<Logger>(checked.logger, 'logger', ['warn', 'error'], 'a Logger');
   return {
     ...authSettings(checked),
     verifier,
     tenant: tenantOption<Resolver>((checked as { tenant?: unknown }).tenant),
     record,
-    onRecordError: functionOption(checked.onRecordError, 'onRecordError') ?? warnRecordFailure,
+    onRecordError: functionOption(checked.onRecordError, 'onRecordError') ?? warnRecordFailure(logger),
     metering: meteringSettings(checked as MeteringOptions<R>),
   };
 }
@@ -227,11 +239,12 @@ export function recordUse(
   pending.catch(onError);
 }
 
-const LOG_SOURCE = 'tokenward/http';
-
-/** @internal The default handler of recording failures: a warning with the error code only. */
-export function warnRecordFailure(error: unknown): void {
+/** @internal The default handler of recording failures: a warning to `logger` with the error code only. */
+export function warnRecordFailure(logger: Logger): (error: unknown) => void {
   // Only the error code is logged: never the token, the principal or the error's message.
-  const code = isTokenError(error) ? error.code : 'error';
-  console.warn(`${LOG_SOURCE}: recording a use failed (${code})`);
+  return (error) =>
+    safeLog(logger, 'warn', 'recording a use failed', {
+      source: 'tokenward/http',
+      code: isTokenError(error) ? error.code : 'error',
+    });
 }

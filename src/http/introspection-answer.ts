@@ -1,7 +1,7 @@
 import { invalid, isTokenError } from '../core/errors.js';
 import { spendRequest } from '../core/metering-input.js';
 import type { Principal } from '../core/principal-types.js';
-import type { GrantSet, RateLimit } from '../core/types.js';
+import type { GrantSet, RateLimit, TokenMeta } from '../core/types.js';
 import type { HttpAnswer } from './answers.js';
 import type { TokenVerifier } from './authenticate.js';
 import { oauthParameters } from './input.js';
@@ -46,6 +46,8 @@ export interface ActiveIntrospection {
   readonly remaining?: number;
   /** The token's rate limits (tokens that have some only). */
   readonly ratelimits?: readonly RateLimit[];
+  /** The token's metadata (issue 13), as on the principal; absent when it has none. */
+  readonly meta?: TokenMeta;
 }
 
 /** The whole answer: `{ active: false }` tells nothing more, whatever the reason. */
@@ -108,6 +110,7 @@ export function activeIntrospection(principal: Principal, issuerOf: IssuerOf = d
     owner_is_admin: principal.ownerIsAdmin,
     ...(principal.remaining === undefined ? {} : { remaining: principal.remaining }),
     ...(principal.ratelimits === undefined ? {} : { ratelimits: principal.ratelimits }),
+    ...(principal.meta === null ? {} : { meta: principal.meta }),
   };
 }
 

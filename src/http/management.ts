@@ -11,6 +11,7 @@ import { invalid } from '../core/errors.js';
 import { errorAnswer, type HttpAnswer } from './answers.js';
 import type { BodyKind } from './body.js';
 import { bodyObject, oauthParameters, optionalString, queryBoolean, queryInteger, queryString } from './input.js';
+import { enabledRoute, expiringPage, updateToken } from './management-update.js';
 
 /**
  * @internal The management API for a "Personal access tokens" page, as
@@ -121,7 +122,17 @@ const createToken: ManagementRoute = {
   needsActor: true,
   body: 'json',
   async handle(service, context) {
-    const body = bodyObject(context.body, ['type', 'tenant', 'owner', 'name', 'ttl', 'comment', 'grants']);
+    const body = bodyObject(context.body, [
+      'type',
+      'tenant',
+      'owner',
+      'name',
+      'ttl',
+      'comment',
+      'grants',
+      'meta',
+      'enabled',
+    ]);
     // Shapes are checked by the service; the cast only names the fields it will look at.
     const issued = await service.issue(body as IssueInput, actorOf(context));
     return ok({ token: issued.token, info: issued.info }, 201);
@@ -134,7 +145,10 @@ const listTokens: ManagementRoute = {
   needsActor: true,
   body: null,
   async handle(service, context) {
-    const page = await service.list(listFilter(context), actorOf(context));
+    const filter = listFilter(context);
+    const expiring = await expiringPage(service, context, filter);
+    if (expiring !== null) return expiring;
+    const page = await service.list(filter, actorOf(context));
     return ok({ items: page.items, nextCursor: page.nextCursor });
   },
 };
@@ -146,19 +160,6 @@ const getToken: ManagementRoute = {
   body: null,
   async handle(service, context) {
     return ok(await service.get(param(context, 'id'), actorOf(context)));
-  },
-};
-
-const updateComment: ManagementRoute = {
-  method: 'PATCH',
-  path: '/tokens/:id',
-  needsActor: true,
-  body: 'json',
-  async handle(service, context) {
-    const body = bodyObject(context.body, ['comment']);
-    const comment = optionalString(body, 'comment');
-    if (comment === undefined) throw invalid('comment', 'is required');
-    return ok(await service.updateComment(param(context, 'id'), comment, actorOf(context)));
   },
 };
 
@@ -339,10 +340,11 @@ function policyRoute(kind: 'user' | 'role'): ManagementRoute {
  *
  * | method | path | does |
  * | --- | --- | --- |
- * | POST | /tokens | issue; the secret is in the answer, once |
- * | GET | /tokens | list (`owner`, `all`, `type`, `hideExpired`, `hideRevoked`, `limit`, `cursor`) |
+ * | POST | /tokens | issue (`type`, `owner`, `name`, `ttl`, `comment`, `grants`, `meta`, `enabled`); the secret is in the answer, once |
+ * | GET | /tokens | list (`owner`, `all`, `type`, `hideExpired`, `hideRevoked`, `limit`, `cursor`); with `expiringWithin=7d`, the live tokens expiring within it, soonest first |
  * | GET | /tokens/:id | one token |
- * | PATCH | /tokens/:id | change the comment |
+ * | PATCH | /tokens/:id | change it in place: `name`, `comment`, `meta`, `enabled`, `grants`, `ttl` |
+ * | POST | /tokens/:id/enable, /tokens/:id/disable | enable or disable it (a disabled token answers 401 `token_disabled`) |
  * | DELETE | /tokens/:id | revoke (revoking again is not an error) |
  * | POST | /tokens/:id/rotate | new secret (`gracePeriod` keeps the old one working) |
  * | POST | /tokens/:id/share | one-time claim code |
@@ -357,7 +359,9 @@ export const MANAGEMENT_ROUTES: readonly ManagementRoute[] = [
   createToken,
   listTokens,
   getToken,
-  updateComment,
+  updateToken,
+  enabledRoute(true),
+  enabledRoute(false),
   revokeToken,
   rotateToken,
   shareToken,

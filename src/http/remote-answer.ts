@@ -9,7 +9,7 @@ import { meterRefused } from '../core/metering.js';
 import { limitName, parseRatelimits } from '../core/metering-input.js';
 import { createPrincipal } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
-import type { GrantSet, RateLimit, StoredTokenType } from '../core/types.js';
+import type { GrantSet, RateLimit, StoredTokenType, TokenMeta } from '../core/types.js';
 import { grantsOfScope } from './scope.js';
 
 const STORED_TYPES: readonly string[] = ['administrative', 'personal', 'master', 'limited'];
@@ -45,7 +45,9 @@ function wellFormed(fields: Record<string, unknown>): boolean {
     STORED_TYPES.includes(fields.type) &&
     (fields.sub === undefined || text(fields.sub)) &&
     (fields.name === undefined || typeof fields.name === 'string') &&
-    (exp === undefined || (typeof exp === 'number' && Number.isFinite(exp)))
+    (exp === undefined || (typeof exp === 'number' && Number.isFinite(exp))) &&
+    (fields.meta === undefined ||
+      (typeof fields.meta === 'object' && fields.meta !== null && !Array.isArray(fields.meta)))
   );
 }
 
@@ -87,6 +89,7 @@ export function readAnswer(raw: string, now: number): Principal | null {
     ownerIsAdmin: fields.owner_is_admin === true,
     expiresAt: expiresAt === null ? null : new Date(expiresAt),
     ...meterOf(fields),
+    meta: fields.meta === undefined ? null : (fields.meta as TokenMeta),
   });
 }
 

@@ -18,7 +18,7 @@ import {
   userActor,
   verificationActor,
 } from '../core/actors.js';
-import { type Authority, authorityOf } from '../core/authority.js';
+import { type Authority, authorityOf, within } from '../core/authority.js';
 import { isActiveUser, lookupUser } from '../core/directory.js';
 import { invalid, TokenError } from '../core/errors.js';
 import { identifier, isPlainObject } from '../core/input.js';
@@ -110,6 +110,7 @@ async function loadToken(context: ServiceContext, principal: Principal): Promise
   if (ends.some((end) => end !== undefined && end !== null && end <= at)) {
     throw new TokenError('token_expired', 'the token has expired');
   }
+  if (!record.enabled) throw new TokenError('token_disabled', 'the token is disabled');
   const ownerUser = await guarded(Promise.resolve().then(() => currentOwner(context, record)));
   return tokenActor(record, ownerUser, principal.session !== undefined, at);
 }
@@ -175,6 +176,17 @@ export async function authorize(
   const verdict = decide(acting, record, await targetAuthority(context, acting)(record), call);
   if (verdict === 'hidden') throw new TokenError('not_found', 'token not found');
   if (verdict === 'forbidden') throw forbidden(`${call} this token`);
+}
+
+/**
+ * For a change a token actor makes (`update`): whether `next`, the token as
+ * the change would leave it (its grants, its expiry), is still within the
+ * actor's authority now. Roots are not limited by it.
+ */
+export async function keepsWithin(context: ServiceContext, actor: ResolvedActor, next: TokenRecord): Promise<boolean> {
+  const acting = actor.token;
+  if (acting === null) return true;
+  return within(await targetAuthority(context, acting)(next), acting.authority);
 }
 
 /**

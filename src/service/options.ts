@@ -24,6 +24,7 @@ import type { TokenRepository } from '../core/repository.js';
 import { checkPrefix } from '../core/token-shape.js';
 import type { Directory } from '../core/types.js';
 import { MAX_SECRET_LENGTH, type VerificationEntry, verificationEntries } from '../core/verification-tokens.js';
+import { type LifecycleSettings, lifecycleSettings } from './options-lifecycle.js';
 import type { TokenServiceOptions } from './types.js';
 
 /** The longest token string `verify` looks at, and the longest verification secret. */
@@ -38,7 +39,7 @@ export interface SessionSettings {
 }
 
 /** Everything `createTokenService` works from, checked. Durations in milliseconds. */
-export interface ServiceSettings {
+export interface ServiceSettings extends LifecycleSettings {
   readonly repository: TokenRepository;
   readonly directory: Directory | undefined;
   readonly now: () => number;
@@ -78,6 +79,11 @@ const SERVICE_KEYS = [
   'hasher',
   'now',
   'random',
+  'legacyPrefixes',
+  'hooks',
+  'logger',
+  'tracer',
+  'expiryWarnings',
 ] as const;
 
 const POLICY_KEYS = [
@@ -221,5 +227,6 @@ export function serviceSettings(options: TokenServiceOptions): ServiceSettings {
     personalTokensOnly,
     verificationTokens,
     sessions,
+    ...lifecycleSettings(given),
   };
 }

@@ -1,7 +1,5 @@
 /**
  * @internal `verify`: a token string to a principal, or a `TokenError`.
-/**
- * @internal `verify`: a token string to a principal, or a `TokenError`.
  *
  * The hot path (issue 12). Each step returns its answer directly when it
  * has it at hand and a promise only when it really waits: the format's
@@ -12,15 +10,18 @@
  * promise chaining, with the same checks in the same order either way.
  * test/core/verify.fast-path.test.ts holds the two equal by fast-check.
  *
- * A new per-record check (a disabled token) goes into `checkStored`
- * (synchronous). A token with a meter (rate limits, usage credits, issue
- * 13) spends from it after every other check has passed, through the
- * store's atomic `spend` (src/service/metering.ts): it always takes the
- * promise path, while a token without one pays one field check.
+ * A new per-record check goes into `checkStored` (synchronous), as the
+ * disabled flag of issue 13 does. A token with a meter (rate limits, usage
+ * credits, issue 13) spends from it after every other check has passed,
+ * through the store's atomic `spend` (src/service/metering.ts): it always
+ * takes the promise path, while a token without one pays one field check.
+ * Imported keys (a legacy prefix, looked up by hash) take the promise path
+ * too.
  */
 import { effectiveGrants } from '../core/authority.js';
 import { isTokenError, TokenError } from '../core/errors.js';
 import type { ParsedToken, SessionClaims } from '../core/format-types.js';
+import { keyDigest, legacyPrefixOf, lookupCandidates } from '../core/imported-keys.js';
 import type { SpendRequest } from '../core/metering.js';
 import { creditsAt } from '../core/metering.js';
 import { createPrincipal, type PrincipalFields } from '../core/principal.js';
@@ -31,6 +32,8 @@ import type { DirectoryUser, TokenRecord } from '../core/types.js';
 import { findVerificationEntry, verificationPrincipal } from '../core/verification-tokens.js';
 import { currentOwner } from './authority.js';
 import { type ServiceContext, tokenInvalid } from './context.js';
+import { callHook } from './hooks.js';
+import { rehashIfImported } from './imported.js';
 import { type MeterFields, meterFields, requestedSpend, spendFor } from './metering.js';
 import { MAX_TOKEN_LENGTH } from './options.js';
 import type { VerifyOptions } from './types.js';
@@ -46,30 +49,46 @@ interface Call {
   readonly options: VerifyOptions | undefined;
   /** What a metered token spends: undefined without options (the default spend), null for cost 0. */
   readonly spend: SpendRequest | null | undefined;
+  /** The stored token the string names, for `onVerificationFailed` (never the string itself). */
+  named: string | null;
 }
 
 /** See `TokenService.verify`. */
 export function verify(context: ServiceContext, token: string, options?: VerifyOptions): Promise<Principal> {
+  let call: Call | undefined;
   try {
     // Checked whatever the token turns out to be: a bad cost is the caller's error, not the token's.
     const spend = options === undefined ? undefined : requestedSpend(options);
-    const answer = verifyString(context, token, options, spend);
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw tokenInvalid();
+    call = { at: context.now(), options, spend, named: null };
+    const answer = verifyString(context, token, call);
     if (answer instanceof Promise) {
+      const pending = call;
       return answer.then(
         (principal) => inTenant(principal, options),
-        (error: unknown) => Promise.reject(failClosed(error)),
+        (error: unknown) => Promise.reject(failed(context, error, pending)),
       );
     }
     return Promise.resolve(inTenant(answer, options));
   } catch (error) {
-    return Promise.reject(failClosed(error));
+    return Promise.reject(failed(context, error, call));
   }
 }
 
-/** A storage, directory or format failure: whatever went wrong, the answer is never "valid". */
-function failClosed(error: unknown): TokenError {
-  if (isTokenError(error)) return error;
-  return new TokenError('unavailable', 'token verification is unavailable', { cause: error });
+/**
+ * A refusal as answered: a storage, directory or format failure is never
+ * "valid" (`unavailable`); `onVerificationFailed` hears of it.
+ */
+function failed(context: ServiceContext, error: unknown, call: Call | undefined): TokenError {
+  const failure = isTokenError(error)
+    ? error
+    : new TokenError('unavailable', 'token verification is unavailable', { cause: error });
+  void callHook(context, 'onVerificationFailed', () => ({
+    code: failure.code,
+    tokenId: call?.named ?? null,
+    at: new Date(context.now()),
+  }));
+  return failure;
 }
 
 function inTenant(principal: Principal, options: VerifyOptions | undefined): Principal {
@@ -77,14 +96,7 @@ function inTenant(principal: Principal, options: VerifyOptions | undefined): Pri
   return principal;
 }
 
-function verifyString(
-  context: ServiceContext,
-  token: string,
-  options: VerifyOptions | undefined,
-  spend: Call['spend'],
-): Answer<Principal> {
-  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw tokenInvalid();
-  const call: Call = { at: context.now(), options, spend };
+function verifyString(context: ServiceContext, token: string, call: Call): Answer<Principal> {
   const { sessions, enablePersonalTokens } = context.settings;
   if (sessions?.codec.looksLike(token)) {
     if (!enablePersonalTokens) throw tokenInvalid();
@@ -101,8 +113,14 @@ function verifyParsed(
   parsed: ParsedToken | null,
   call: Call,
 ): Answer<Principal> {
-  if (parsed === null) return verifyStatic(context, token);
+  if (parsed === null) {
+    // Not a tokenward string: an imported key if it has a legacy prefix, else a verification token.
+    return legacyPrefixOf(token, context.settings.legacyPrefixes) === undefined
+      ? verifyStatic(context, token)
+      : verifyImported(context, token, call);
+  }
   if (!context.settings.enablePersonalTokens) throw tokenInvalid();
+  call.named = parsed.id;
   const found = findRecord(context.repository, parsed.id);
   if (found instanceof Promise) return found.then((record) => verifyStored(context, parsed, record, call));
   return verifyStored(context, parsed, found, call);
@@ -157,6 +175,32 @@ function verifiedPrincipal(
   return principal;
 }
 
+/**
+ * A key imported from another system (issue 13): found by an indexed lookup
+ * of its hash, valid while that hash is its current secret's (or its
+ * previous one's, during a rotation's grace period); then checked and
+ * metered as any stored token, and re-hashed to the keyed HMAC at its
+ * first successful verification.
+ */
+async function verifyImported(context: ServiceContext, token: string, call: Call): Promise<Principal> {
+  if (!context.settings.enablePersonalTokens) throw tokenInvalid();
+  const digest = keyDigest(token);
+  const candidates = lookupCandidates(digest, context.peppers);
+  const record = await context.repository.findByLookupHash(candidates);
+  const matched = record?.lookupHash;
+  if (record === null || matched === null || matched === undefined || !candidates.includes(matched)) {
+    throw tokenInvalid();
+  }
+  const current = record.secretHash === matched;
+  const graced =
+    record.previousSecretHash === matched && record.previousExpiresAt !== null && record.previousExpiresAt > call.at;
+  if (!current && !graced) throw tokenInvalid();
+  const owner = await currentOwner(context, record);
+  const principal = await verifiedPrincipal(context, record, owner, call, undefined);
+  if (current) await rehashIfImported(context, record, digest);
+  return principal;
+}
+
 /** A static verification token from configuration, compared with every entry so timing does not tell which. */
 function verifyStatic(context: ServiceContext, token: string): Principal {
   const { personalTokensOnly, verificationTokens } = context.settings;
@@ -183,15 +227,16 @@ function secretMatches(context: ServiceContext, record: TokenRecord, secret: str
 /**
  * The per-record checks of a token whose secret matched: not revoked, not
  * expired (the stricter of the record's expiry and the string's own, a
- * JWT's `exp`). Returns the expiry that governs, or null for never.
- * Synchronous: the fast path holds as long as these are.
+ * JWT's `exp`), not disabled. Returns the expiry that governs, or null for
+ * never. Synchronous: the fast path holds as long as these are.
  *
- * @throws {TokenError} `token_revoked`, `token_expired`.
+ * @throws {TokenError} `token_revoked`, `token_expired`, `token_disabled`.
  */
 function checkStored(record: TokenRecord, at: number, stringExpiresAt?: number): number | null {
   if (record.revokedAt !== null) throw new TokenError('token_revoked', 'the token has been revoked');
   const expiresAt = earlierExpiry(record.expiresAt, stringExpiresAt ?? null);
   if (expiresAt !== null && expiresAt <= at) throw new TokenError('token_expired', 'the token has expired');
+  if (!record.enabled) throw new TokenError('token_disabled', 'the token is disabled');
   return expiresAt;
 }
 
@@ -213,6 +258,7 @@ function principalFor(
     grants: effectiveGrants(record, owner),
     ownerIsAdmin: owner?.admin === true,
     expiresAt: expiresAt === null ? null : new Date(expiresAt),
+    meta: record.meta,
   };
   const withSession = session === undefined ? fields : { ...fields, session };
   return createPrincipal(meter === undefined ? withSession : { ...withSession, ...meter }, context.brand);
@@ -244,8 +290,8 @@ async function meteredPrincipal(
 
 /**
  * A session token from `exchange`: valid while it is not signed out and its
- * parent is live and not rotated since. One lookup reads both (the store's
- * `findSession`); a metered parent pays for each use of its sessions.
+ * parent is live, enabled and not rotated since. One lookup reads both (the
+ * store's `findSession`); a metered parent pays for each use of its sessions.
  */
 async function verifySession(context: ServiceContext, token: string, call: Call): Promise<Principal> {
   const claims: SessionClaims | null = await context.settings.sessions!.codec.parse(token);

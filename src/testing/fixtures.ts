@@ -72,6 +72,9 @@ export function createFixtures(): Fixtures {
         createdBy: 'user:alice',
         version: 1,
         meter: null,
+        meta: null,
+        enabled: true,
+        lookupHash: null,
         ...overrides,
       };
     },

@@ -20,7 +20,9 @@ import { changesContract } from './suites/changes.js';
 import { claimsContract } from './suites/claims.js';
 import { crowdedContract } from './suites/crowded.js';
 import { eventsContract } from './suites/events.js';
+import { expiringContract } from './suites/expiring.js';
 import { faultsContract } from './suites/faults.js';
+import { fieldsContract } from './suites/fields.js';
 import { insertContract } from './suites/insert.js';
 import { isolationContract } from './suites/isolation.js';
 import { lookupContract } from './suites/lookup.js';
@@ -67,9 +69,12 @@ export interface RepositoryContractOptions {
  * Declares the conformance tests of the `TokenRepository` contract with the
  * given runner's `describe`/`it` blocks: every operation, every atomic
  * guarantee (per-owner cap, one master per user, compare-and-set updates,
- * single-use claims, spends from a meter, sign-outs) under real concurrent
- * calls, the optional capabilities where the store has them (skipped
- * where it does not: `spend`, `refillCredits`, the session methods), paging, tenant isolation,
+ * single-use claims, spends from a meter, sign-outs, unique names on
+ * rename, unique lookup hashes of imported keys, expiry warnings claimed
+ * once) under real concurrent calls, `meta`, `enabled`, the expiring
+ * listing, the optional capabilities where the store has them (skipped
+ * where it does not: `spend`, `refillCredits`, the session methods,
+ * `runExclusive`), paging, tenant isolation,
  * that records handed out are not live views of storage, and, with the
  * `faults` option, that a driver failing at any statement leaves nothing
  * half-written. Assertions are `node:assert`'s; a failure throws
@@ -153,6 +158,8 @@ export function describeRepositoryContract(
     textContract(context);
     metersContract(context);
     sessionsContract(context);
+    fieldsContract(context);
+    expiringContract(context);
     const faults = options.faults;
     if (faults !== undefined) {
       faultsContract({

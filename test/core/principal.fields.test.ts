@@ -1,7 +1,7 @@
 /**
  * The principal's constructor copies its fields one by one (issue 12), so a
  * field added to `Principal` by another feature (meters' `remaining` and
- * `ratelimits`, issue 13) is lost unless the constructor copies it too.
+ * `ratelimits`, `meta`, issue 13) is lost unless the constructor copies it too.
  * `Required<PrincipalFields>` makes this list fail to compile when a field
  * is added; the test fails when the constructor drops one.
  */
@@ -17,6 +17,7 @@ const every: Required<PrincipalFields> = {
   grants: [{ scope: 'reports' }],
   ownerIsAdmin: false,
   expiresAt: new Date(Date.UTC(2026, 0, 1)),
+  meta: { plan: 'pro' },
   session: { id: 'session-1', expiresAt: new Date(Date.UTC(2026, 0, 2)) },
   remaining: 7,
   ratelimits: [{ name: 'default', limit: 10, duration: 1000 }],

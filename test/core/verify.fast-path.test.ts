@@ -6,11 +6,11 @@
  * pepper, owners deactivated or with changed grants — and for each token,
  * tampered copies of it and strings of other shapes, these services must
  * accept or refuse identically, with the same principal or the same code.
- * Metered tokens (issue 13: usage credits, a rate limit, credits used up)
- * are in the worlds too: they leave the fast path for the store's atomic
- * `spend`, every service spends from the one store, so the credits left
- * are compared apart — each acceptance spent exactly one, each refusal
- * nothing.
+ * Disabled tokens and metered ones (issue 13: usage credits, a rate
+ * limit, credits used up) are in the worlds too. Metered tokens leave the
+ * fast path for the store's atomic `spend`; every service spends from the
+ * one store, so the credits left are compared apart — each acceptance
+ * spent exactly one, each refusal nothing.
  *
  * - fast: the default hasher's string path, the memory store answering
  *   `findByIdSync`, a directory answering directly, the opaque format
@@ -85,6 +85,8 @@ const arbTokenPlan = fc.record({
   revoked: fc.boolean(),
   rotation: fc.constantFrom('none', 'no grace', 'grace 1h', 'grace 1m'),
   meter: fc.constantFrom('none', 'none', 'credits', 'spent', 'limit'),
+  /** Disabled with `update` (issue 13) after its making, and its rotation. */
+  disabled: fc.boolean(),
 });
 
 const CREDITS = 1_000_000;
@@ -190,6 +192,7 @@ describe('verify: fast paths answer as the plain ones (property)', () => {
             const rotated = await issuing(2).rotate(issued.info.id, actor, gracePeriod ? { gracePeriod } : {});
             tokens.push(rotated.token);
           }
+          if (plan.disabled && plan.kind !== 'master') await service.update(issued.info.id, { enabled: false }, actor);
           if (plan.revoked && plan.kind !== 'master') await service.revoke(issued.info.id, actor);
           now += 1000;
         }
@@ -244,6 +247,7 @@ describe('verify: fast paths answer as the plain ones (property)', () => {
       'token_revoked',
       'token_expired',
       'usage_exceeded',
+      'token_disabled',
       'accepted with credits',
     ]) {
       expect(seen, kind).toContain(kind);

@@ -31,8 +31,9 @@ const SQL_DIR = new URL('../../sql/postgres/', import.meta.url);
 const ALL = MIGRATIONS.map((m) => m.version);
 const NEWEST = ALL[ALL.length - 1]!;
 
-/** The tokens table's columns in migration 1. */
-const V1_TOKEN_COLUMNS = TOKEN_COLUMN_NAMES.filter((column) => column !== 'meter');
+/** The tokens table's columns in migration 1: not those of migrations 4 (meter) and 5 (meta, enabled, lookup hash). */
+const LATER_COLUMNS = new Set(['meter', 'meta', 'enabled', 'lookup_hash']);
+const V1_TOKEN_COLUMNS = TOKEN_COLUMN_NAMES.filter((column) => !LATER_COLUMNS.has(column));
 
 /** Copies every token and event of `source` into a schema at version 1, in version 1's columns. */
 async function writeAsVersionOne(pool: Pool, schema: string, source: TokenRepository): Promise<void> {
@@ -170,17 +171,21 @@ describePostgres('postgres migrations', server, (url) => {
         'tokenward_events_at_idx',
         'tokenward_events_pkey',
         'tokenward_events_token_at_idx',
+        'tokenward_expiry_warnings_pkey',
         'tokenward_policies_pkey',
         'tokenward_revoked_sessions_pkey',
         'tokenward_schema_migrations_pkey',
         'tokenward_sessions_expires_idx',
         'tokenward_tokens_expires_idx',
+        'tokenward_tokens_lookup_hash_uq',
         'tokenward_tokens_master_uq',
         'tokenward_tokens_owner_name_idx',
         'tokenward_tokens_owner_new_idx',
         'tokenward_tokens_pkey',
         'tokenward_tokens_refill_idx',
+        'tokenward_tokens_tenant_exp_idx',
         'tokenward_tokens_tenant_new_idx',
+        'tokenward_warnings_expires_idx',
       ].sort(),
     );
   });
@@ -211,7 +216,7 @@ describePostgres('postgres migrations', server, (url) => {
     const tablePrefix = `${'p'.repeat(40)}_`;
     expect(await migrate(pool, { schema, tablePrefix })).toEqual({ applied: ALL, version: NEWEST });
     const names = await indexes(schema);
-    expect(names).toHaveLength(16);
+    expect(names).toHaveLength(20);
     for (const name of names) expect(name.startsWith(tablePrefix)).toBe(true);
     const repository = postgresRepository({ pool, schema, tablePrefix });
     const seen: (string | null)[] = [];
@@ -274,6 +279,10 @@ describePostgres('postgres migrations', server, (url) => {
     // Columns added since are empty for old tokens: no meter, nothing spent.
     const { rows: added } = await pool.query(`SELECT meter, ratelimit_state FROM "${schema}".tokenward_tokens`);
     expect(added.every((row) => row.meter === null && row.ratelimit_state === null)).toBe(true);
+    const { rows: fields } = await pool.query(
+      `SELECT DISTINCT meta, enabled, lookup_hash FROM "${schema}".tokenward_tokens`,
+    );
+    expect(fields).toEqual([{ meta: null, enabled: true, lookup_hash: null }]);
     expect((await pool.query(`SELECT * FROM "${schema}".tokenward_events ORDER BY id`)).rows).toEqual(
       eventsBefore.rows,
     );

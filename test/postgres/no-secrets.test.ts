@@ -68,6 +68,7 @@ describePostgres('postgres storage holds no secrets', server, (url) => {
     expect(tables.map((row) => row.table_name)).toEqual([
       'tokenward_claims',
       'tokenward_events',
+      'tokenward_expiry_warnings',
       'tokenward_policies',
       'tokenward_revoked_sessions',
       'tokenward_schema_migrations',

@@ -95,6 +95,31 @@ describePostgres('the PostgreSQL store behind PgBouncer', pgBouncerAvailability(
       }
     });
 
+    it('one instance runs each maintenance pass: the advisory lock lives in the pass transaction', async () => {
+      const { schema, a, b } = await twoInstances('maintenance');
+      let release: () => void = () => {};
+      let entered: () => void = () => {};
+      const inside = new Promise<void>((resolve) => {
+        entered = resolve;
+      });
+      const hooks = {
+        onExpiring: () =>
+          new Promise<void>((resolve) => {
+            entered();
+            release = resolve;
+          }),
+      };
+      const [ha, hb] = [a, b].map((p) => makeHarness({ repository: postgresRepository({ pool: p, schema }), hooks }));
+      await ha!.service.issue({ name: 'expiring', ttl: '1h' }, ANALYST);
+      const first = ha!.service.runMaintenance();
+      await inside;
+      // Through the pooler the other instance's statements run on other server sessions: the lock still holds.
+      for (let i = 0; i < 5; i++) expect((await hb!.service.runMaintenance()).skipped).toBe(true);
+      release();
+      expect((await first).skipped).toBe(false);
+      expect((await hb!.service.runMaintenance()).skipped).toBe(false);
+    });
+
     /** Two harnesses whose repositories hold `method` at one shared barrier. */
     const racing = async (
       tag: string,

@@ -167,6 +167,9 @@ async function apply(
       createdBy: 'system',
       version: 1,
       meter: null,
+      meta: null,
+      enabled: true,
+      lookupHash: null,
       ...fields,
     };
   };

@@ -69,7 +69,8 @@ describe(`sqlite repository: ${CLIENTS} clients on separate connections`, () => 
     expect(outcomes).toEqual(Array(CLIENTS).fill({ ok: true, value: null }));
     const check = open();
     const versions = check.database.prepare('SELECT version FROM tokenward_schema_version ORDER BY version').all();
-    expect(versions).toEqual(MIGRATIONS.map((step) => ({ version: step.version })));
+    // Every step of the migration list once (versions need not be 1..N: each feature has its own number).
+    expect(versions).toEqual(MIGRATIONS.map(({ version }) => ({ version })));
     expect(check.database.pragma('journal_mode', { simple: true })).toBe('wal');
     await check.close();
   });

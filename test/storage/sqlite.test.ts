@@ -89,6 +89,7 @@ describe('sqlite repository: the file', () => {
     expect(tables).toEqual([
       'tokenward_claims',
       'tokenward_events',
+      'tokenward_expiry_warnings',
       'tokenward_policies',
       'tokenward_revoked_sessions',
       'tokenward_schema_version',
@@ -115,6 +116,9 @@ describe('sqlite repository: the file', () => {
         'tokenward_tokens_by_owner',
         'tokenward_tokens_by_refill',
         'tokenward_tokens_by_tenant',
+        'tokenward_tokens_by_lookup_hash',
+        'tokenward_tokens_by_tenant_expiry',
+        'tokenward_expiry_warnings_by_expiry',
       ].sort(),
     );
     void repository.close();

@@ -26,6 +26,9 @@ export function testRecord(id: string, overrides: Partial<TokenRecord> = {}): To
     createdBy: 'user:alice',
     version: 1,
     meter: null,
+    meta: null,
+    enabled: true,
+    lookupHash: null,
     ...overrides,
   };
 }

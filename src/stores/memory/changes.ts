@@ -1,8 +1,9 @@
 /** @internal The memory repository's changes to stored tokens: update, revoke, touch, purge. */
+import { TokenError } from '../../core/errors.js';
 import type { RecordChange, TokenRepository, TokenUse } from '../../core/repository.js';
 import type { TokenEvent, TokenRecord } from '../../core/types.js';
 import { MASTER_CODE } from './namespaces.js';
-import { INT, TIME } from './rows.js';
+import { INT, REF, TIME } from './rows.js';
 import type { MemoryState } from './state.js';
 
 type ChangeCalls = Pick<TokenRepository, 'update' | 'revoke' | 'revokeOwner' | 'touch' | 'purgeExpired'>;
@@ -18,6 +19,27 @@ function definedFields(change: RecordChange): Partial<TokenRecord> {
 /** `record` revoked at `at`, with its version bumped. */
 function revokedRecord(record: TokenRecord, at: number): TokenRecord {
   return { ...record, revokedAt: at, version: record.version + 1 };
+}
+
+/** True when another unrevoked token of the row's namespace is called `name` (live or expired). */
+function nameHeld(state: MemoryState, slot: number, name: string): boolean {
+  const { rows, namespaces } = state.table;
+  for (const other of namespaces.named(state.table.namespaceOf(slot), name)) {
+    if (other === slot || rows.ref(other, REF.name) !== name) continue;
+    if (Number.isNaN(rows.time(other, TIME.revokedAt))) return true;
+  }
+  return false;
+}
+
+/** Refuses a change that renames to a name held or takes another token's lookup hash. */
+function checkChange(state: MemoryState, slot: number, current: TokenRecord, change: RecordChange): void {
+  const { name, lookupHash } = change;
+  if (name !== undefined && name !== current.name && nameHeld(state, slot, name)) {
+    throw new TokenError('conflict', 'Another token of the owner has this name.');
+  }
+  if (state.lookupHashTaken(lookupHash, current.id)) {
+    throw new TokenError('conflict', 'Another token has this lookup hash.');
+  }
 }
 
 /** Records a use, as `touch` does: `lastUsedAt` only moves forward. */
@@ -37,6 +59,7 @@ export function changeCalls(state: MemoryState): ChangeCalls {
       if (slot === undefined) return null;
       const current = table.read(slot);
       if (current.version !== expectedVersion || current.revokedAt !== null) return null;
+      checkChange(state, slot, current, change);
       const row = table.prepare({ ...current, ...definedFields(change), version: expectedVersion + 1 });
       const prepared = events.prepared(event);
       state.change(slot, row, false);
@@ -87,6 +110,7 @@ export function changeCalls(state: MemoryState): ChangeCalls {
         // A free row's expiry is NaN, which is never before anything.
         if (rows.time(slot, TIME.expiresAt) < before) doomed.push(slot);
       }
+      for (const [key, expiresAt] of state.warnings) if (expiresAt < before) state.warnings.delete(key);
       if (doomed.length > 0) state.remove(doomed);
       return doomed.length;
     },

@@ -5,6 +5,7 @@
 import { expectKeys } from '../../core/input.js';
 import type { TokenRepository } from '../../core/repository.js';
 import { changeCalls } from './changes.js';
+import { expiringCalls } from './expiring.js';
 import { meterCalls } from './meters.js';
 import { sideTableCalls } from './side-tables.js';
 import { MemoryState } from './state.js';
@@ -44,6 +45,7 @@ export function memoryRepository(...none: []): TokenRepository {
     ...changeCalls(state),
     ...sideTableCalls(state),
     ...meterCalls(state),
+    ...expiringCalls(state),
     async close(): Promise<void> {},
   };
 }

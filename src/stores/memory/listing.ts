@@ -4,10 +4,23 @@
  * starting just below the cursor and stopping once the page is full, so a
  * page costs the same however many tokens the tenant holds (issue 12). A
  * small namespace (at most `LARGE_NAMESPACE` tokens) is sorted on the spot.
+ *
+ * The expiring listing (`expiringBy`, issue 13) is soonest expiry first:
+ * no list is kept in that order, so its matches are gathered from the
+ * tenant's or namespace's rows and sorted.
  */
 import type { ListQuery } from '../../core/repository.js';
 import type { StoredTokenType, TokenRecord } from '../../core/types.js';
-import { checkPageLimit, decodeOptionalCursor, pageOf, type SortKey, tokenKey } from '../shared/paging.js';
+import {
+  checkPageLimit,
+  compareSoonestFirst,
+  decodeOptionalCursor,
+  expiryKey,
+  isAfterExpiryCursor,
+  pageOf,
+  type SortKey,
+  tokenKey,
+} from '../shared/paging.js';
 import { INT, TIME } from './rows.js';
 import type { SlotList } from './slot-list.js';
 import type { MemoryState } from './state.js';
@@ -71,10 +84,39 @@ function readSmall(state: MemoryState, slots: Iterable<number>, filter: Filter):
   return read.slice(0, filter.query.limit + 1);
 }
 
+/** The rows a query reads from: the tenant's, or one namespace's. */
+function rowsOfQuery(state: MemoryState, query: ListQuery): Iterable<number> {
+  const { namespaces } = state.table;
+  if (query.owner === undefined) {
+    const tenant = namespaces.tenant(query.tenant);
+    if (tenant === undefined) return [];
+    const { order } = tenant;
+    return Array.from({ length: order.length }, (_, i) => order.get(i));
+  }
+  const namespace = namespaces.find(query.tenant, query.owner);
+  return namespace === undefined ? [] : namespaces.rowsOf(namespace);
+}
+
+/** A page of the expiring listing: tokens expiring by `expiringBy`, soonest first from past the cursor. */
+function expiringPage(state: MemoryState, filter: Filter, expiringBy: number) {
+  const { rows } = state.table;
+  const found: TokenRecord[] = [];
+  for (const slot of rowsOfQuery(state, filter.query)) {
+    const expiresAt = rows.time(slot, TIME.expiresAt);
+    // NaN (no expiry) fails the comparison.
+    if (!(expiresAt <= expiringBy) || !kept(state, slot, filter)) continue;
+    const record = state.table.read(slot);
+    if (isAfterExpiryCursor(expiryKey(record), filter.cursor)) found.push(record);
+  }
+  found.sort((a, b) => compareSoonestFirst(expiryKey(a), expiryKey(b)));
+  return pageOf(found.slice(0, filter.query.limit + 1), filter.query.limit, expiryKey);
+}
+
 /** See `TokenRepository.list`. */
 export function listPage(state: MemoryState, query: ListQuery): { items: TokenRecord[]; nextCursor: string | null } {
   checkPageLimit(query.limit);
   const filter: Filter = { types: typeBits(query.types), query, cursor: decodeOptionalCursor(query.cursor) };
+  if (query.expiringBy !== undefined) return expiringPage(state, filter, query.expiringBy);
   const { namespaces } = state.table;
   let read: number[] = [];
   if (query.owner === undefined) {

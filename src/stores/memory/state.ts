@@ -20,6 +20,10 @@ export class MemoryState {
   readonly buckets = new Map<string, RateLimitState>();
   /** Signed-out sessions by session id, until they expire. */
   readonly revokedSessions = new Map<string, RevokedSession>();
+  /** Imported keys: token ids by `lookupHash` (issue 13). */
+  readonly byLookupHash = new Map<string, string>();
+  /** Expiry-warning markers (`markExpiring`): the expiry each marker was set for, by `warningKey`. */
+  readonly warnings = new Map<string, number>();
 
   /** The record of a token id, as a new object, or null. */
   find(id: string): TokenRecord | null {
@@ -39,7 +43,16 @@ export class MemoryState {
   add(row: PreparedRow, event: TokenEvent | undefined): TokenRecord {
     const slot = this.table.insert(row);
     this.events.write(event);
+    const { lookupHash } = row.record;
+    if (lookupHash != null) this.byLookupHash.set(lookupHash, row.record.id);
     return this.table.read(slot);
+  }
+
+  /** True when a token other than `id` has `lookupHash`. */
+  lookupHashTaken(lookupHash: string | null | undefined, id: string): boolean {
+    if (lookupHash == null) return false;
+    const holder = this.byLookupHash.get(lookupHash);
+    return holder !== undefined && holder !== id;
   }
 
   /**
@@ -50,7 +63,13 @@ export class MemoryState {
     const { namespaces } = this.table;
     const namespace = this.table.namespaceOf(slot);
     const before = this.table.rows.ref(slot, REF.name) as string;
+    const lookupBefore = lookupHashOf(this.table.rows.ref(slot, REF.rest));
     this.table.write(slot, row, namespace);
+    const lookupAfter = row.record.lookupHash ?? null;
+    if (lookupAfter !== lookupBefore) {
+      if (lookupBefore !== null) this.byLookupHash.delete(lookupBefore);
+      if (lookupAfter !== null) this.byLookupHash.set(lookupAfter, row.record.id);
+    }
     namespaces.renamed(namespace, slot, before, row.name ?? before);
     if (revoking) namespaces.revoked(namespace, slot);
   }
@@ -62,12 +81,24 @@ export class MemoryState {
       const id = this.table.idOf(slot);
       ids.add(id);
       this.buckets.delete(id);
+      const lookupHash = lookupHashOf(this.table.rows.ref(slot, REF.rest));
+      if (lookupHash !== null) this.byLookupHash.delete(lookupHash);
       this.events.evict(slot);
     }
     this.table.namespaces.removeAll(slots);
     for (const slot of slots) this.table.remove(slot);
     for (const [codeHash, claim] of this.claims) if (ids.has(claim.tokenId)) this.claims.delete(codeHash);
   }
+}
+
+/** The lookup hash of an imported key, kept in its row's rest (table.ts); null for others. */
+function lookupHashOf(rest: unknown): string | null {
+  return (rest as { readonly lookupHash?: string | null } | null)?.lookupHash ?? null;
+}
+
+/** The key of an expiry-warning marker in `MemoryState.warnings`. */
+export function warningKey(id: string, within: number, expiresAt: number): string {
+  return `${id}\u0000${within}\u0000${expiresAt}`;
 }
 
 /** The key of a policy in `MemoryState.policies`. */

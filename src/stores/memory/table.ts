@@ -60,6 +60,9 @@ const USUAL: Readonly<Record<string, unknown>> = {
   previousExpiresAt: null,
   rotatedAt: null,
   meter: null,
+  meta: null,
+  enabled: true,
+  lookupHash: null,
 };
 
 /** Whether a column can hold the value of a field exactly (else it goes into `rest`). */
@@ -214,6 +217,9 @@ export class TokenTable {
       createdBy: refs[r + REF.createdBy] as string,
       version: ints[i + INT.version]!,
       meter: null,
+      meta: null,
+      enabled: true,
+      lookupHash: null,
     };
     const rest = refs[r + REF.rest];
     return rest === null ? record : Object.assign(record, rest);

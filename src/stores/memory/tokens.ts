@@ -8,7 +8,7 @@ import { INT, REF, TIME } from './rows.js';
 import type { MemoryState } from './state.js';
 
 type InsertCalls = Pick<TokenRepository, 'insert' | 'insertMaster'>;
-type LookupCalls = Pick<TokenRepository, 'findById' | 'findByName' | 'list'> &
+type LookupCalls = Pick<TokenRepository, 'findById' | 'findByName' | 'list' | 'findByLookupHash'> &
   Required<Pick<TokenRepository, 'findByIdSync'>>;
 
 /** Refuses `record` over the per-owner cap of `limits` (master tokens do not count). */
@@ -59,6 +59,9 @@ export function insertCalls(state: MemoryState): InsertCalls {
     async insert(record: TokenRecord, limits: InsertLimits, event?: TokenEvent): Promise<void> {
       if (table.slotOf(record.id) !== undefined)
         throw new TokenError('conflict', 'A token with this id exists already.');
+      if (state.lookupHashTaken(record.lookupHash, record.id)) {
+        throw new TokenError('conflict', 'A token with this lookup hash exists already.');
+      }
       const namespace = table.namespaces.find(record.tenant, record.owner);
       if (namespace !== undefined) {
         checkName(state, namespace, record, limits.now);
@@ -115,6 +118,14 @@ export function lookupCalls(state: MemoryState): LookupCalls {
 
     async list(query) {
       return listPage(state, query);
+    },
+
+    async findByLookupHash(hashes: readonly string[]): Promise<TokenRecord | null> {
+      for (const hash of hashes) {
+        const id = state.byLookupHash.get(hash);
+        if (id !== undefined) return state.find(id);
+      }
+      return null;
     },
   };
 }

@@ -36,6 +36,8 @@ function readsAndSideTables(
   | 'appendEvent'
   | 'listEvents'
   | 'pruneEvents'
+  | 'findByLookupHash'
+  | 'runExclusive'
 > {
   return {
     findByName: (tenant, owner, name) => through(() => repository.findByName(tenant, owner, name)),
@@ -47,6 +49,9 @@ function readsAndSideTables(
     appendEvent: (event) => through(() => repository.appendEvent(event)),
     listEvents: (query) => through(() => repository.listEvents(query)),
     pruneEvents: (before) => through(() => repository.pruneEvents(before)),
+    // Imported keys are looked up by hash, never cached: their lookups always read the database.
+    findByLookupHash: (hashes) => through(() => repository.findByLookupHash(hashes)),
+    runExclusive: (name, work) => through(() => repository.runExclusive!(name, work)),
   };
 }
 
@@ -235,7 +240,10 @@ function cachedMeters(
 function cachedChanges(
   repository: PostgresTokenRepository,
   cache: VerificationCache,
-): Pick<TokenRepository, 'insert' | 'insertMaster' | 'update' | 'revoke' | 'revokeOwner' | 'touch' | 'purgeExpired'> {
+): Pick<
+  TokenRepository,
+  'insert' | 'insertMaster' | 'update' | 'revoke' | 'revokeOwner' | 'touch' | 'purgeExpired' | 'markExpiring'
+> {
   const { memory } = cache;
   return {
     insert: (record, limits, event) => cache.change(() => repository.insert(record, limits, event), record.id),
@@ -261,5 +269,7 @@ function cachedChanges(
       memory.purged(before);
       return count;
     },
+    // Writes markers only: no token changes, so nothing cached goes stale.
+    markExpiring: (query) => cache.through(() => repository.markExpiring(query)),
   };
 }

@@ -40,7 +40,7 @@ export function insertCall(store: PgStore): TokenRepository['insert'] {
     // Two statements in one simple query: pg answers with one result per statement.
     const results: unknown = await pool
       .query(text)
-      .catch((error: unknown) => conflictFrom(error, 'A token with this id exists already.'));
+      .catch((error: unknown) => conflictFrom(error, 'A token with this id or lookup hash exists already.'));
     const outcome = (results as { rows: Outcome[] }[])[1]!.rows[0]!;
     if (Number(outcome.inserted) === 1) return;
     if (outcome.taken) throw new TokenError('conflict', 'A live token with this name exists already.');

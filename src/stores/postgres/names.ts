@@ -23,6 +23,8 @@ export interface TableNames {
   readonly revokedSessions: string;
   /** The function that spends from a token's meter (migration 4). */
   readonly spend: string;
+  /** Expiry-warning markers (issue 13). */
+  readonly expiryWarnings: string;
   readonly migrations: string;
   /** The LISTEN/NOTIFY channel carrying ids of changed tokens. */
   readonly channel: string;
@@ -63,6 +65,7 @@ export function tableNames(location: PostgresLocation = {}): TableNames {
     policies: table('policies'),
     revokedSessions: table('revoked_sessions'),
     spend: table('spend'),
+    expiryWarnings: table('expiry_warnings'),
     migrations: table('schema_migrations'),
     channel: invalidationChannel(schema, prefix),
     lockSpace: `tokenward:${schema}.${prefix}`,

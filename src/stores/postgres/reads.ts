@@ -1,12 +1,12 @@
 /** @internal The PostgreSQL repository's token lookups and listing. */
 import type { ListQuery, TokenRepository } from '../../core/repository.js';
 import type { TokenRecord } from '../../core/types.js';
-import { checkPageLimit, decodeOptionalCursor, pageOf, tokenKey } from '../shared/paging.js';
+import { checkPageLimit, decodeOptionalCursor, expiryKey, pageOf, tokenKey } from '../shared/paging.js';
 import type { TableNames } from './names.js';
 import { TOKEN_SELECT, tokenFromValues } from './rows.js';
 import { ownerCondition, type PgStore } from './store.js';
 
-type LookupCalls = Pick<TokenRepository, 'findById' | 'findByName' | 'list'>;
+type LookupCalls = Pick<TokenRepository, 'findById' | 'findByName' | 'list' | 'findByLookupHash'>;
 
 export function lookupCalls(store: PgStore): LookupCalls {
   const { t, tokens, findByIdStatement } = store;
@@ -31,10 +31,18 @@ export function lookupCalls(store: PgStore): LookupCalls {
       return found ?? null;
     },
 
+    async findByLookupHash(hashes: readonly string[]): Promise<TokenRecord | null> {
+      const [found] = await tokens(
+        `SELECT ${TOKEN_SELECT} FROM ${t.tokens} WHERE lookup_hash = ANY($1::text[]) LIMIT 1`,
+        [[...hashes]],
+      );
+      return found ?? null;
+    },
+
     async list(q: ListQuery) {
       checkPageLimit(q.limit);
       const { text, params } = listStatement(t, q);
-      return pageOf(await tokens(text, params), q.limit, tokenKey);
+      return pageOf(await tokens(text, params), q.limit, q.expiringBy === undefined ? tokenKey : expiryKey);
     },
   };
 }
@@ -51,6 +59,10 @@ export function lookupCalls(store: PgStore): LookupCalls {
  * `(tenant, owner, created_at DESC, id DESC)` for `owner IS NULL` too, which
  * it does not count as an equality: without it, listing the tokens without
  * owner sorted all of them, or walked the whole tenant's index.
+ *
+ * With `expiringBy` (issue 13's expiring listing) the page is soonest
+ * expiry first instead, on the `(tenant, expires_at, id)` index of
+ * migration 5.
  */
 export function listStatement(t: TableNames, q: ListQuery): { text: string; params: unknown[] } {
   const cursor = decodeOptionalCursor(q.cursor);
@@ -66,12 +78,19 @@ export function listStatement(t: TableNames, q: ListQuery): { text: string; para
     params.push(q.now);
     where.push(`(expires_at IS NULL OR expires_at > $${params.length})`);
   }
+  const expiring = q.expiringBy !== undefined;
+  if (expiring) {
+    params.push(q.expiringBy);
+    where.push(`expires_at IS NOT NULL AND expires_at <= $${params.length}`);
+  }
   if (cursor !== null) {
     params.push(cursor.time, cursor.id);
-    where.push(`(created_at, id) < ($${params.length - 1}, $${params.length})`);
+    const after = expiring ? '(expires_at, id) >' : '(created_at, id) <';
+    where.push(`${after} ($${params.length - 1}, $${params.length})`);
   }
   params.push(q.limit + 1);
-  const order = q.owner === undefined ? 'created_at DESC, id DESC' : 'owner, created_at DESC, id DESC';
+  const newest = q.owner === undefined ? 'created_at DESC, id DESC' : 'owner, created_at DESC, id DESC';
+  const order = expiring ? 'expires_at, id' : newest;
   return {
     text: `SELECT ${TOKEN_SELECT} FROM ${t.tokens} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length}`,
     params,

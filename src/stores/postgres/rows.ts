@@ -6,7 +6,15 @@
  * with less work than an object per row (issue 12).
  */
 
-import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenMeter, TokenRecord } from '../../core/types.js';
+import type {
+  ClaimRecord,
+  DurationPolicy,
+  Grant,
+  TokenEvent,
+  TokenMeta,
+  TokenMeter,
+  TokenRecord,
+} from '../../core/types.js';
 import {
   EVENT_COLUMN_NAMES,
   TOKEN_COLUMN_NAMES,
@@ -20,9 +28,13 @@ export const TOKEN_COLUMNS = TOKEN_COLUMN_NAMES;
 /** `id, tenant, …` for SELECT and RETURNING lists. */
 export const TOKEN_SELECT = TOKEN_COLUMNS.join(', ');
 
-/** The record in a row read with `rowMode: 'array'` (`TOKEN_COLUMNS` in order; `pg` has decoded the jsonb of grants and meter). */
+/** The record in a row read with `rowMode: 'array'` (`TOKEN_COLUMNS` in order; `pg` has decoded the jsonb of grants, meter and meta). */
 export function tokenFromValues(values: readonly unknown[]): TokenRecord {
-  return tokenFromColumnValues(values, values[6] as Grant[] | null, values[19] as TokenMeter | null);
+  return tokenFromColumnValues(values, {
+    grants: values[6] as Grant[] | null,
+    meter: values[19] as TokenMeter | null,
+    meta: values[20] as TokenMeta | null,
+  });
 }
 
 /** Parameter values for `TOKEN_COLUMNS`, in order. */
@@ -50,6 +62,9 @@ export const TOKEN_CASTS = [
   'text', // created_by
   'integer', // version
   'jsonb', // meter
+  'jsonb', // meta
+  'boolean', // enabled
+  'text', // lookup_hash
 ] as const;
 export const EVENT_CASTS = ['text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'bigint'] as const;
 

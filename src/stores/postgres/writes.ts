@@ -4,9 +4,11 @@
  * `insert.ts`), or a transaction (`revokeOwner` with events); every change
  * to a token notifies the store's channel from inside it.
  */
+import type { PoolClient } from 'pg';
+import { TokenError } from '../../core/errors.js';
 import type { RecordChange, TokenRepository } from '../../core/repository.js';
 import type { TokenEvent, TokenRecord } from '../../core/types.js';
-import { CHANGE_COLUMNS, eventColumnValues } from '../shared/sql-columns.js';
+import { CHANGE_COLUMNS, changeValue, eventColumnValues } from '../shared/sql-columns.js';
 import { insertCall } from './insert.js';
 import { EVENT_CASTS, EVENT_COLUMNS, placeholders, TOKEN_COLUMNS, TOKEN_SELECT, tokenValues } from './rows.js';
 import { conflictFrom } from './side-tables.js';
@@ -45,27 +47,51 @@ export function insertCalls(store: PgStore): InsertCalls {
   };
 }
 
-/** Applies a compare-and-set change in one statement: the token row, its event and the notification. */
+/**
+ * Applies a compare-and-set change in one statement: the token row, its
+ * event and the notification. A rename runs that statement in a transaction
+ * under the namespace's advisory lock (the one `insert` takes), after
+ * checking that no other unrevoked token of the namespace holds the name.
+ */
 function updateCall(store: PgStore): TokenRepository['update'] {
-  const { t, tokens, eventCte } = store;
+  const { t, tokens, eventCte, transaction, lockStatement } = store;
   return async (id: string, expectedVersion: number, change: RecordChange, event?: TokenEvent) => {
     const params: unknown[] = [id, expectedVersion];
     const sets: string[] = [];
     for (const [field, column] of CHANGE_COLUMNS) {
-      const value = change[field];
-      if (value === undefined) continue;
-      params.push(value);
+      if (change[field] === undefined) continue;
+      params.push(changeValue(field, change));
       sets.push(`${column} = $${params.length}`);
     }
     sets.push('version = version + 1');
     const cte = `WITH r AS (UPDATE ${t.tokens} SET ${sets.join(', ')}
         WHERE id = $1 AND version = $2 AND revoked_at IS NULL RETURNING ${TOKEN_SELECT})${eventCte(event, 'r', params)}`;
     params.push(t.channel);
-    const [updated] = await tokens(
-      `${cte} SELECT r.*, pg_notify($${params.length}, r.id)::text AS notified FROM r`,
-      params,
+    const text = `${cte} SELECT r.*, pg_notify($${params.length}, r.id)::text AS notified FROM r`;
+    const run = async (client?: PoolClient): Promise<TokenRecord | null> => {
+      const [updated] = await tokens(text, params, client).catch((error: unknown) =>
+        conflictFrom(error, 'Another token has this lookup hash.'),
+      );
+      return updated ?? null;
+    };
+    if (change.name === undefined) return run();
+    // The namespace never changes, so it can be read before the lock is taken.
+    const found = await store.query<{ tenant: string; owner: string | null }>(
+      `SELECT tenant, owner FROM ${t.tokens} WHERE id = $1`,
+      [id],
     );
-    return updated ?? null;
+    const namespace = found.rows[0];
+    if (namespace === undefined) return null;
+    return transaction(async (client) => {
+      await client.query(lockStatement(namespace.tenant, namespace.owner));
+      const held = await client.query(
+        `SELECT 1 FROM ${t.tokens} WHERE tenant = $1 AND owner IS NOT DISTINCT FROM $2 AND name = $3
+          AND id <> $4 AND revoked_at IS NULL LIMIT 1`,
+        [namespace.tenant, namespace.owner, change.name, id],
+      );
+      if (held.rows.length > 0) throw new TokenError('conflict', 'Another token of the owner has this name.');
+      return run(client);
+    });
   };
 }
 
@@ -120,7 +146,8 @@ export function changeCalls(store: PgStore): ChangeCalls {
       // verification as expired, so no notification is needed.
       const { rows } = await query<{ count: string }>(
         `WITH d AS (DELETE FROM ${t.tokens} WHERE expires_at < $1 RETURNING id),
-              c AS (DELETE FROM ${t.claims} WHERE token_id IN (SELECT id FROM d))
+              c AS (DELETE FROM ${t.claims} WHERE token_id IN (SELECT id FROM d)),
+              w AS (DELETE FROM ${t.expiryWarnings} WHERE expires_at < $1)
          SELECT count(*) AS count FROM d`,
         [before],
       );

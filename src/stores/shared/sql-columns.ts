@@ -1,5 +1,5 @@
 import type { RecordChange } from '../../core/repository.js';
-import type { Grant, TokenEvent, TokenMeter, TokenRecord } from '../../core/types.js';
+import type { Grant, TokenEvent, TokenMeta, TokenMeter, TokenRecord } from '../../core/types.js';
 
 /**
  * @internal The columns of the SQL stores' tokens table, in the order
@@ -27,6 +27,10 @@ export const TOKEN_COLUMN_NAMES = [
   'created_by',
   'version',
   'meter',
+  // Issue 13: metadata, enable/disable, imported keys.
+  'meta',
+  'enabled',
+  'lookup_hash',
 ] as const;
 
 /** @internal A record's values for `TOKEN_COLUMN_NAMES`, in order; grants and meter as JSON text. */
@@ -52,6 +56,10 @@ export function tokenColumnValues(record: TokenRecord): unknown[] {
     record.createdBy,
     record.version,
     record.meter == null ? null : JSON.stringify(record.meter),
+    record.meta === null ? null : JSON.stringify(record.meta),
+    // 1 or 0: SQLite binds no booleans, and PostgreSQL reads '1' and '0' as booleans.
+    record.enabled ? 1 : 0,
+    record.lookupHash,
   ];
 }
 
@@ -66,12 +74,15 @@ function numberOrNull(value: unknown): number | null {
  * object of one fixed shape, built by an object literal. Reading rows as
  * arrays spares the driver a named property per column, which costs more
  * than the index lookup itself (issue 12). `grants` comes decoded, since
- * each driver returns JSON its own way; so does `meter`.
+ * each driver returns JSON its own way; so do `meter` and `meta`.
  */
 export function tokenFromColumnValues(
   values: readonly unknown[],
-  grants: readonly Grant[] | null,
-  meter: TokenMeter | null,
+  decoded: {
+    readonly grants: readonly Grant[] | null;
+    readonly meter: TokenMeter | null;
+    readonly meta: TokenMeta | null;
+  },
 ): TokenRecord {
   return {
     id: values[0] as string,
@@ -80,7 +91,7 @@ export function tokenFromColumnValues(
     owner: values[3] as string | null,
     name: values[4] as string,
     comment: values[5] as string,
-    grants,
+    grants: decoded.grants,
     secretHash: values[7] as string,
     pepperVersion: Number(values[8]),
     previousSecretHash: values[9] as string | null,
@@ -93,7 +104,11 @@ export function tokenFromColumnValues(
     lastUsedAt: numberOrNull(values[16]),
     createdBy: values[17] as string,
     version: Number(values[18]),
-    meter,
+    meter: decoded.meter,
+    meta: decoded.meta,
+    // SQLite answers 1 or 0, PostgreSQL a boolean.
+    enabled: values[21] === true || values[21] === 1,
+    lookupHash: values[22] as string | null,
   };
 }
 
@@ -123,4 +138,22 @@ export const CHANGE_COLUMNS: readonly (readonly [keyof RecordChange, string])[] 
   ['previousPepperVersion', 'previous_pepper_version'],
   ['previousExpiresAt', 'previous_expires_at'],
   ['rotatedAt', 'rotated_at'],
+  // Issue 13: update in place, enable/disable, imported keys.
+  ['name', 'name'],
+  ['grants', 'grants'],
+  ['expiresAt', 'expires_at'],
+  ['meta', 'meta'],
+  ['enabled', 'enabled'],
+  ['lookupHash', 'lookup_hash'],
 ];
+
+/**
+ * @internal A change's value as the SQL stores bind it: grants and meta as
+ * JSON text (null stays null), `enabled` as 1 or 0, as `tokenColumnValues`.
+ */
+export function changeValue(field: keyof RecordChange, change: RecordChange): unknown {
+  const value = change[field];
+  if ((field === 'grants' || field === 'meta') && value !== null) return JSON.stringify(value);
+  if (field === 'enabled') return value ? 1 : 0;
+  return value;
+}

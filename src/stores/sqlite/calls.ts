@@ -14,8 +14,8 @@ import type {
   TokenUse,
 } from '../../core/repository.js';
 import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecord } from '../../core/types.js';
-import { checkPageLimit, decodeOptionalCursor, eventKey, pageOf, tokenKey } from '../shared/paging.js';
-import { CHANGE_COLUMNS, eventColumnValues } from '../shared/sql-columns.js';
+import { checkPageLimit, decodeOptionalCursor, eventKey, expiryKey, pageOf, tokenKey } from '../shared/paging.js';
+import { CHANGE_COLUMNS, changeValue, eventColumnValues } from '../shared/sql-columns.js';
 import { listStatement } from './list.js';
 import {
   claimParams,
@@ -116,9 +116,10 @@ export function insertCalls({ sql, locked, writeEvent }: SqliteCalls): InsertCal
       try {
         insertTx(record, limits, event);
       } catch (error) {
-        // The explicit id check makes this rare; it covers an id inserted by
-        // a connection that does not use tokenward's checks.
-        if (isUniqueViolation(error)) throw idTaken();
+        // An imported key's lookup hash taken, or (rare after the explicit id
+        // check) an id inserted by a connection that does not use tokenward's checks.
+        if (isUniqueViolation(error))
+          throw new TokenError('conflict', 'A token with this id or lookup hash exists already.');
         throw error;
       }
     },
@@ -131,13 +132,24 @@ type ChangeCalls = Pick<TokenRepository, 'update' | 'revoke' | 'revokeOwner' | '
 
 export function changeCalls({ sql, cached, locked, touchAll, writeEvent }: SqliteCalls): ChangeCalls {
   const updateTx = locked((id: string, version: number, change: RecordChange, event: TokenEvent | undefined) => {
+    if (change.name !== undefined && sql.nameHeld.get(id, version, change.name) !== undefined) {
+      throw new TokenError('conflict', 'Another token of the owner has this name.');
+    }
     const fields = CHANGE_COLUMNS.filter(([field]) => change[field] !== undefined);
     const statement = cached(`update:${fields.map(([field]) => field).join(',')}`, () => {
       const sets = [...fields.map(([, column]) => `${column} = ?`), 'version = version + 1'];
       return `UPDATE tokenward_tokens SET ${sets.join(', ')} WHERE id = ? AND version = ? AND revoked_at IS NULL
           RETURNING ${TOKEN_COLUMNS}`;
     });
-    const row = statement.get(...fields.map(([field]) => change[field]), id, version) as TokenRow | undefined;
+    const values = fields.map(([field]) => changeValue(field, change));
+    let row: TokenRow | undefined;
+    try {
+      row = statement.get(...values, id, version) as TokenRow | undefined;
+    } catch (error) {
+      // The only unique column a change can write is the lookup hash of an imported key.
+      if (isUniqueViolation(error)) throw new TokenError('conflict', 'Another token has this lookup hash.');
+      throw error;
+    }
     if (row === undefined) return null;
     writeEvent(event);
     return toRecord(row);
@@ -162,6 +174,7 @@ export function changeCalls({ sql, cached, locked, touchAll, writeEvent }: Sqlit
     },
   );
   const purgeTx = locked((before: number) => {
+    sql.purgeWarnings.run(before);
     sql.purgeClaims.run(before);
     return sql.purgeTokens.run(before).changes;
   });
@@ -176,7 +189,7 @@ export function changeCalls({ sql, cached, locked, touchAll, writeEvent }: Sqlit
   };
 }
 
-type LookupCalls = Pick<TokenRepository, 'findById' | 'findByName' | 'list'>;
+type LookupCalls = Pick<TokenRepository, 'findById' | 'findByName' | 'list' | 'findByLookupHash'>;
 
 export function lookupCalls({ sql, cached }: SqliteCalls): LookupCalls {
   return {
@@ -190,11 +203,16 @@ export function lookupCalls({ sql, cached }: SqliteCalls): LookupCalls {
       return row === undefined ? null : toRecord(row);
     },
 
+    async findByLookupHash(hashes) {
+      const row = sql.byLookupHash.get(JSON.stringify(hashes)) as TokenRow | undefined;
+      return row === undefined ? null : toRecord(row);
+    },
+
     async list(query: ListQuery) {
       checkPageLimit(query.limit);
       const { text, params } = listStatement(query);
       const rows = cached(text, () => text).all(...params) as TokenRow[];
-      return pageOf(rows.map(toRecord), query.limit, tokenKey);
+      return pageOf(rows.map(toRecord), query.limit, query.expiringBy === undefined ? tokenKey : expiryKey);
     },
   };
 }

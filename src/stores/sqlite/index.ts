@@ -7,6 +7,7 @@ import { invalid } from '../../core/errors.js';
 import { expectKeys } from '../../core/input.js';
 import type { TokenRepository } from '../../core/repository.js';
 import { changeCalls, insertCalls, lookupCalls, sideTableCalls, sqliteCalls } from './calls.js';
+import { warningCalls } from './expiry-warnings.js';
 import { meterCalls } from './meters.js';
 import { explainOpenFailure, openDatabaseFile } from './open.js';
 import { LATEST_SCHEMA_VERSION, migrate } from './schema.js';
@@ -164,6 +165,7 @@ function createRepository(
     ...changeCalls(calls),
     ...sideTableCalls(calls),
     ...meterCalls(calls, spendTimeoutMs),
+    ...warningCalls(calls),
     async close() {
       if (owned && db.open) db.close();
     },

@@ -10,7 +10,9 @@ import { TOKEN_COLUMNS } from './rows.js';
  * tenant, `tokenward_tokens_by_owner` for one owner (SQLite counts
  * `owner IS NULL` as an equality, so tokens without owner use it too). The
  * revoked and expired tokens the default filters hide are skipped as the
- * scan meets them; nothing is sorted.
+ * scan meets them; nothing is sorted. With `expiringBy` (issue 13's
+ * expiring listing) the page is soonest expiry first instead, on
+ * `tokenward_tokens_by_tenant_expiry` (migration 5).
  */
 export function listStatement(query: ListQuery): { text: string; params: unknown[] } {
   const cursor = decodeOptionalCursor(query.cursor);
@@ -30,14 +32,20 @@ export function listStatement(query: ListQuery): { text: string; params: unknown
     where.push('(expires_at IS NULL OR expires_at > ?)');
     params.push(query.now);
   }
+  const expiring = query.expiringBy !== undefined;
+  if (expiring) {
+    where.push('expires_at IS NOT NULL AND expires_at <= ?');
+    params.push(query.expiringBy);
+  }
   if (cursor !== null) {
-    where.push('(created_at, id) < (?, ?)');
+    where.push(expiring ? '(expires_at, id) > (?, ?)' : '(created_at, id) < (?, ?)');
     params.push(cursor.time, cursor.id);
   }
   params.push(query.limit + 1);
+  const order = expiring ? 'expires_at, id' : 'created_at DESC, id DESC';
   return {
     text: `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens WHERE ${where.join(' AND ')}
-      ORDER BY created_at DESC, id DESC LIMIT ?`,
+      ORDER BY ${order} LIMIT ?`,
     params,
   };
 }

@@ -5,7 +5,15 @@
  * whose driver-built row objects cost more than the lookup (issue 12).
  */
 
-import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenMeter, TokenRecord } from '../../core/types.js';
+import type {
+  ClaimRecord,
+  DurationPolicy,
+  Grant,
+  TokenEvent,
+  TokenMeta,
+  TokenMeter,
+  TokenRecord,
+} from '../../core/types.js';
 import { TOKEN_COLUMN_NAMES, tokenColumnValues, tokenFromColumnValues } from '../shared/sql-columns.js';
 
 /**
@@ -14,18 +22,19 @@ import { TOKEN_COLUMN_NAMES, tokenColumnValues, tokenFromColumnValues } from '..
  */
 export const TOKEN_COLUMNS = TOKEN_COLUMN_NAMES.join(', ');
 
-/** A token row as selected with `TOKEN_COLUMNS` in raw mode: grants and meter still JSON text. */
+/** A token row as selected with `TOKEN_COLUMNS` in raw mode: grants, meter and meta still JSON text, `enabled` 1 or 0. */
 export type TokenRow = readonly unknown[];
 
 /** Turns a selected row into a record. */
 export function toRecord(row: TokenRow): TokenRecord {
   const grants = row[6] as string | null;
   const meter = row[19] as string | null;
-  return tokenFromColumnValues(
-    row,
-    grants === null ? null : (JSON.parse(grants) as Grant[]),
-    meter === null ? null : (JSON.parse(meter) as TokenMeter),
-  );
+  const meta = row[20] as string | null;
+  return tokenFromColumnValues(row, {
+    grants: grants === null ? null : (JSON.parse(grants) as Grant[]),
+    meter: meter === null ? null : (JSON.parse(meter) as TokenMeter),
+    meta: meta === null ? null : (JSON.parse(meta) as TokenMeta),
+  });
 }
 
 /** The parameters of a token insert, in `INSERT_TOKEN` column order. */

@@ -106,6 +106,28 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tokenward_revoked_sessions_by_expiry ON tokenward_revoked_sessions (expires_at);
     `,
   },
+  {
+    version: 5,
+    description: 'token metadata, enable/disable, imported keys and expiry-warning markers',
+    sql: `
+      ALTER TABLE tokenward_tokens ADD COLUMN meta TEXT;
+      ALTER TABLE tokenward_tokens ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1));
+      ALTER TABLE tokenward_tokens ADD COLUMN lookup_hash TEXT;
+      CREATE UNIQUE INDEX tokenward_tokens_by_lookup_hash ON tokenward_tokens (lookup_hash)
+        WHERE lookup_hash IS NOT NULL;
+      CREATE INDEX tokenward_tokens_by_tenant_expiry ON tokenward_tokens (tenant, expires_at, id)
+        WHERE expires_at IS NOT NULL;
+
+      CREATE TABLE tokenward_expiry_warnings (
+        token_id TEXT NOT NULL,
+        within INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        warned_at INTEGER NOT NULL,
+        PRIMARY KEY (token_id, within, expires_at)
+      );
+      CREATE INDEX tokenward_expiry_warnings_by_expiry ON tokenward_expiry_warnings (expires_at);
+    `,
+  },
 ];
 
 /** The version a database has after every known step. */

@@ -18,7 +18,15 @@ export function preparer(db: Database.Database): Prepare {
 }
 
 /** Fixed statements that return token rows: run in raw mode, each row an array for `toRecord`. */
-const TOKEN_READS = new Set(['findById', 'liveMaster', 'byName', 'revoke', 'revokeOwner']);
+const TOKEN_READS = new Set([
+  'findById',
+  'liveMaster',
+  'byName',
+  'revoke',
+  'revokeOwner',
+  'byLookupHash',
+  'dueWarnings',
+]);
 
 /** The text of each fixed statement of the store. */
 const STATEMENTS = {
@@ -55,6 +63,19 @@ const STATEMENTS = {
   eventsAfter: `SELECT ${EVENT_COLUMNS} FROM tokenward_events WHERE token_id = ? AND (at, id) < (?, ?)
      ORDER BY at DESC, id DESC LIMIT ?`,
   pruneEvents: 'DELETE FROM tokenward_events WHERE at < ?',
+  // Issue 13: renames, imported keys, expiry warnings.
+  nameHeld: `SELECT 1 FROM tokenward_tokens o JOIN tokenward_tokens t ON o.tenant = t.tenant AND o.owner IS t.owner
+     WHERE t.id = ? AND t.version = ? AND t.revoked_at IS NULL
+       AND o.name = ? AND o.id <> t.id AND o.revoked_at IS NULL LIMIT 1`,
+  byLookupHash: `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens
+     WHERE lookup_hash IN (SELECT value FROM json_each(?)) LIMIT 1`,
+  dueWarnings: `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens t
+     WHERE revoked_at IS NULL AND enabled = 1 AND expires_at > ? AND expires_at <= ?
+       AND NOT EXISTS (SELECT 1 FROM tokenward_expiry_warnings w
+         WHERE w.token_id = t.id AND w.within = ? AND w.expires_at = t.expires_at)
+     ORDER BY expires_at, id LIMIT ?`,
+  insertWarning: 'INSERT INTO tokenward_expiry_warnings (token_id, within, expires_at, warned_at) VALUES (?, ?, ?, ?)',
+  purgeWarnings: 'DELETE FROM tokenward_expiry_warnings WHERE expires_at < ?',
 };
 
 /** The fixed statements of one connection, each prepared once. */

@@ -25,6 +25,8 @@ interface Scenario {
   readonly claims?: readonly ClaimRecord[];
   /** Sessions whose sign-out is part of the state. */
   readonly sessions?: readonly string[];
+  /** Expiry-warning markers are part of the state: which tokens a `markExpiring` call still claims (marks them). */
+  readonly warnings?: { readonly within: number; readonly now: number };
 }
 
 async function insertAll(repo: TokenRepository, records: readonly TokenRecord[]): Promise<void> {
@@ -186,6 +188,33 @@ export const FAULT_CASES: readonly FaultCase[] = [
     },
   },
   {
+    name: 'update (a rename, with its event)',
+    async setup(repo, fx) {
+      const record = fx.token({ name: 'before' });
+      await insertAll(repo, [record, fx.token({ name: 'other' })]);
+      const event = fx.event(record.id, { type: 'updated', operation: 'updated', at: T0 + 1 });
+      return { run: () => repo.update(record.id, 1, { name: 'after', meta: { plan: 'pro' }, enabled: false }, event) };
+    },
+  },
+  {
+    name: 'insert (an imported key, with its event)',
+    async setup(repo, fx) {
+      const record = fx.token({ lookupHash: `sha256:${fx.scope}`, meta: { from: 'legacy' } });
+      return { run: () => repo.insert(record, { now: T0 }, fx.event(record.id, { type: 'imported' })) };
+    },
+  },
+  {
+    name: 'markExpiring (several tokens)',
+    async setup(repo, fx) {
+      await insertAll(
+        repo,
+        [1, 2, 3].map((n) => fx.token({ expiresAt: T0 + n * 60_000 })),
+      );
+      const warnings = { within: 3_600_000, now: T0 };
+      return { run: () => repo.markExpiring({ ...warnings, limit: 1000 }), warnings };
+    },
+  },
+  {
     name: 'touch',
     bestEffort: true,
     async setup(repo, fx) {
@@ -218,6 +247,7 @@ export async function observe(
   fx: Fixtures,
   claims: readonly ClaimRecord[],
   sessions: readonly string[] = [],
+  warnings?: Scenario['warnings'],
 ): Promise<string> {
   const all = everyToken(fx.tenant);
   const tokens = (await repo.list(all)).items;
@@ -232,5 +262,11 @@ export async function observe(
   }
   const claimed = [];
   for (const claim of claims) claimed.push((await repo.consumeClaim(claim.codeHash, T0)) !== null);
-  return JSON.stringify({ tokens, events, policies, signedOut, claimed }).replaceAll(fx.scope, '#');
+  const unwarned =
+    warnings === undefined
+      ? []
+      : (await repo.markExpiring({ ...warnings, limit: 1000 }))
+          .filter((record) => record.tenant === fx.tenant)
+          .map((record) => record.id);
+  return JSON.stringify({ tokens, events, policies, signedOut, claimed, unwarned }).replaceAll(fx.scope, '#');
 }

@@ -6,17 +6,21 @@
  * reveals, changes or touches is within the actor's authority, judged by
  * an independent oracle (`oracle.ts`) and by what the resulting token can
  * do when verified. Each property runs 1,000 times on the memory store.
+ * `update` and `importTokens` (issue 13) are swept too: a token changed in
+ * place is within the actor before and after, and an imported key, once
+ * verified, is no stronger than the actor.
  * The oracle is the model's (`../model/authority.ts`), written on need sets.
  */
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TokenError } from '../../../src/core/errors.js';
 import type { Principal } from '../../../src/core/principal-types.js';
 import type { TokenInfo } from '../../../src/core/types.js';
-import type { IssueInput, ListFilter } from '../../../src/service/types.js';
+import type { ImportRecord, IssueInput, ListFilter, TokenPatch } from '../../../src/service/types.js';
 import { authorityOf, inside, type ModelMeter, type NeedAuthority } from '../model/authority.js';
 import { ALL, needSet } from '../model/model.js';
-import { arbWorld, buildWorld, NEEDS, POOL, type World } from './random-world.js';
+import { arbWorld, buildWorld, LEGACY_PREFIX, NEEDS, NOW, POOL, type World } from './random-world.js';
 
 const RUNS = 1000;
 
@@ -225,6 +229,74 @@ describe('authority only narrows (fast-check, 1,000 runs each)', () => {
       { numRuns: RUNS },
     );
     for (const kind of ['list', 'revokeAll', 'setMaxTtl']) seen.expectAtLeast(kind, 10);
+  });
+
+  it('update: the target before and after the change is within the actor', async () => {
+    const seen = counter();
+    const patch = fc
+      .record(
+        {
+          comment: fc.constant('changed'),
+          enabled: fc.boolean(),
+          meta: fc.constantFrom({ app: 'x' }, null),
+          grants: fc.option(fc.subarray([...POOL]), { nil: null }),
+          ttl: fc.constantFrom('1h', '30d', '365d', null),
+        },
+        { requiredKeys: [] },
+      )
+      .filter((value) => Object.keys(value).length > 0);
+    await fc.assert(
+      fc.asyncProperty(arbWorld, patch, target, async (spec, fields, pick) => {
+        const world = await buildWorld(spec);
+        const chosen = pickTarget(world, pick);
+        const before = await world.stored(chosen.info.id);
+        const changed = await attempt(world.service.update(before.id, fields as TokenPatch, world.actor));
+        if (changed === null) return;
+        seen.hit('update');
+        if ('grants' in fields || 'ttl' in fields) seen.hit('widening or narrowing');
+        expect(world.session, 'a session changed a token').toBe(false);
+        expectWithin(world, before, 'update (before)');
+        expectWithin(world, await world.stored(before.id), 'update (after)');
+      }),
+      { numRuns: RUNS },
+    );
+    seen.expectAtLeast('update', 50);
+    seen.expectAtLeast('widening or narrowing', 20);
+  });
+
+  it('importTokens: an imported key is within the token that imported it, and verifies no stronger', async () => {
+    const seen = counter();
+    const input = fc.record({
+      type: fc.constantFrom(undefined, 'personal', 'limited', 'administrative'),
+      owner: fc.constantFrom(undefined, 'alice', 'analyst', 'bob'),
+      grants: fc.option(fc.subarray([...POOL]), { nil: undefined }),
+      expiresIn: fc.constantFrom(undefined, 3_600_000, 30 * 86_400_000, 365 * 86_400_000, null),
+    });
+    let serial = 0;
+    await fc.assert(
+      fc.asyncProperty(arbWorld, input, async (spec, fields) => {
+        const world = await buildWorld(spec);
+        const key = `${LEGACY_PREFIX}${++serial}`;
+        const record = {
+          hash: { value: createHash('sha256').update(key).digest('hex'), variant: 'sha256_hex' },
+          ...(fields.type === undefined ? {} : { type: fields.type }),
+          ...(fields.owner === undefined || fields.type === 'administrative' ? {} : { owner: fields.owner }),
+          ...(fields.grants === undefined ? {} : { grants: fields.grants }),
+          ...(fields.expiresIn === undefined
+            ? {}
+            : { expiresAt: fields.expiresIn === null ? null : NOW + fields.expiresIn }),
+        } as ImportRecord;
+        const result = await attempt(world.service.importTokens([record], world.actor));
+        if (result === null || result.imported.length === 0) return;
+        seen.hit('importTokens');
+        expect(world.session, 'a session imported a key').toBe(false);
+        expect(world.acting.info.type, 'only master tokens create tokens').toBe('master');
+        expectWithin(world, result.imported[0]!.info, 'importTokens');
+        expectNoStronger(world.principal, await world.service.verify(key), 'importTokens');
+      }),
+      { numRuns: RUNS },
+    );
+    seen.expectAtLeast('importTokens', 10);
   });
 
   it('exchange: a session is never stronger or longer-lived than the token it came from', async () => {

@@ -17,6 +17,8 @@ import { memoryRepository } from '../../../src/stores/memory/index.js';
 import { TEST_PEPPER } from '../../support/service.js';
 
 export const NOW = Date.UTC(2026, 0, 1);
+/** The prefix of keys imported in these worlds. */
+export const LEGACY_PREFIX = 'legacy_';
 const USERS = ['alice', 'analyst', 'bob'] as const;
 export type UserName = (typeof USERS)[number];
 
@@ -127,6 +129,8 @@ export async function buildWorld(spec: WorldSpec): Promise<World> {
     prefix: 'acme',
     directory: staticDirectory(directoryData),
     policy: { allowNoExpiry: true },
+    // Keys imported by the property of `importTokens` start with it.
+    legacyPrefixes: [LEGACY_PREFIX],
     sessions: { codec: jwtSessionCodec({ keys: await keys, issuer: 'tw', audience: 'tw', now: () => NOW }) },
     now: () => NOW,
   });

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
+import type { Logger } from '../../../src/core/logger.js';
 import type { Principal } from '../../../src/core/principal-types.js';
 import {
   requireGrant as expressGuard,
@@ -42,6 +43,8 @@ export interface AppSetup {
   readonly verifier?: TokenVerifier;
   /** Called when recording a use fails. */
   readonly onRecordError?: (error: unknown) => void;
+  /** Where the default `onRecordError` warns. */
+  readonly logger?: Logger;
   /** Options of `/oauth/introspect` in place of the default ones (bearer tokens and `TEST_CLIENTS`). */
   readonly introspection?: IntrospectionOptions;
 }
@@ -111,6 +114,7 @@ export const startExpress: StartServer = async (setup) => {
       cookie: 'auth_token',
       record: verifier.record !== undefined,
       ...(setup.onRecordError === undefined ? {} : { onRecordError: setup.onRecordError }),
+      ...(setup.logger === undefined ? {} : { logger: setup.logger }),
     }),
   );
   api.get('/me', (req, res) => {
@@ -189,6 +193,7 @@ export const startFastify: StartServer = async (setup) => {
         cookie: 'auth_token',
         record: verifier.record !== undefined,
         ...(setup.onRecordError === undefined ? {} : { onRecordError: setup.onRecordError }),
+        ...(setup.logger === undefined ? {} : { logger: setup.logger }),
       });
       api.get('/me', async (request) => describePrincipal(request.tokenPrincipal));
       api.get(`/buckets/${BUCKET}`, { preHandler: fastifyGuard({ bucket: BUCKET, access: 'read' }) }, async () => ({
