@@ -5,6 +5,7 @@
  */
 import { updateComment } from './comment.js';
 import { createContext } from './context.js';
+import { directoryService } from './directory.js';
 import { events, record } from './events.js';
 import { issue } from './issue.js';
 import { get, list } from './list.js';
@@ -66,5 +67,6 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     record: (principal, operation, detail) => record(context, principal, operation, detail),
     pruneEvents: () => pruneEvents(context),
     purgeExpired: () => purgeExpired(context),
+    directory: directoryService(context),
   };
 }

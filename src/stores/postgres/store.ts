@@ -65,7 +65,7 @@ export function pgStore(pool: PostgresPool, t: TableNames, preparedStatements: P
 }
 
 /** Runs `work` in a transaction on a client of its own, which is dropped if its connection failed. */
-async function transaction<T>(
+export async function transaction<T>(
   pool: PostgresPool,
   work: (client: PoolClient) => Promise<T>,
   begin = 'BEGIN',

@@ -51,7 +51,8 @@ export function frozenRecord(record: TokenRecord, grants: readonly Grant[] | nul
   });
 }
 
-function deepFreeze<T>(value: T): T {
+/** `value` frozen, with every object inside it. */
+export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     for (const inner of Object.values(value)) deepFreeze(inner);
     Object.freeze(value);

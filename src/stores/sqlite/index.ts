@@ -3,12 +3,12 @@
  * embedded store of the demo and the CLI.
  */
 import type Database from 'better-sqlite3';
-import { invalid } from '../../core/errors.js';
-import { expectKeys } from '../../core/input.js';
 import type { TokenRepository } from '../../core/repository.js';
 import { changeCalls, insertCalls, lookupCalls, sideTableCalls, sqliteCalls } from './calls.js';
-import { explainOpenFailure, openDatabaseFile } from './open.js';
-import { LATEST_SCHEMA_VERSION, migrate } from './schema.js';
+import { openSqliteStore } from './open.js';
+import { LATEST_SCHEMA_VERSION } from './schema.js';
+
+export { type SqliteDirectoryOptions, type SqliteDirectoryStore, sqliteDirectoryStore } from './directory.js';
 
 /** Where the repository keeps its tokens, and how it waits for a busy file. */
 export type SqliteRepositoryOptions = (
@@ -84,44 +84,8 @@ export const SQLITE_SCHEMA_VERSION: number = LATEST_SCHEMA_VERSION;
  * ```
  */
 export function sqliteRepository(options: SqliteRepositoryOptions): SqliteTokenRepository {
-  const { path, database, busyTimeoutMs } = checkOptions(options);
-  const owned = path !== undefined;
-  const db = path !== undefined ? openDatabaseFile(path) : database!;
-  try {
-    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-    if (owned) db.pragma('journal_mode = WAL');
-    migrate(db);
-  } catch (error) {
-    if (owned) db.close();
-    throw explainOpenFailure(error, path);
-  }
+  const { db, owned, busyTimeoutMs } = openSqliteStore(options);
   return createRepository(db, owned, busyTimeoutMs);
-}
-
-function checkOptions(options: unknown): { path?: string; database?: Database.Database; busyTimeoutMs: number } {
-  const fields = expectKeys(options, 'options', ['path', 'database', 'busyTimeoutMs']);
-  const { path, database, busyTimeoutMs = 1000 } = fields;
-  if ((path === undefined) === (database === undefined)) {
-    throw invalid('options', 'needs exactly one of path and database');
-  }
-  if (path !== undefined && (typeof path !== 'string' || path.length === 0)) {
-    throw invalid('options.path', 'must be a non-empty string');
-  }
-  if (database !== undefined) {
-    const candidate = database as Partial<Database.Database> | null;
-    if (typeof candidate?.prepare !== 'function' || typeof candidate.transaction !== 'function') {
-      throw invalid('options.database', 'must be a better-sqlite3 Database');
-    }
-    if (candidate.open !== true) throw invalid('options.database', 'must be an open connection');
-  }
-  if (typeof busyTimeoutMs !== 'number' || !Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
-    throw invalid('options.busyTimeoutMs', 'must be a whole number of milliseconds, 0 or more');
-  }
-  return {
-    ...(path === undefined ? {} : { path: path as string }),
-    ...(database === undefined ? {} : { database: database as Database.Database }),
-    busyTimeoutMs,
-  };
 }
 
 function createRepository(db: Database.Database, owned: boolean, busyTimeoutMs: number): SqliteTokenRepository {
