@@ -69,8 +69,8 @@ export {
   type RemoteVerifierOptions,
   type RemoteVerifierStats,
 } from './http/remote-verifier.js';
-export { createTokenService } from './service/index.js';
 export type * from './service/directory-types.js';
+export { createTokenService } from './service/index.js';
 export type { TokenService } from './service/token-service.js';
 export type * from './service/types.js';
 export { memoryDirectoryStore, memoryRepository } from './stores/memory/index.js';

@@ -83,7 +83,11 @@ export async function updateRole(
 }
 
 /** See `DirectoryService.removeRole`. */
-export async function removeRole(context: ServiceContext, target: RoleTarget, actor: Actor): Promise<DirectoryRoleInfo> {
+export async function removeRole(
+  context: ServiceContext,
+  target: RoleTarget,
+  actor: Actor,
+): Promise<DirectoryRoleInfo> {
   const { tenant: requested, name } = roleTarget(target);
   const { store, who, tenant } = await directoryCall(context, actor, requested, true);
   const removed = await retried(async () => {

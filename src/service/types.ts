@@ -1,6 +1,6 @@
+import type { DirectoryStore } from '../core/directory-store.js';
 import type { SessionCodec, TokenFormat } from '../core/format-types.js';
 import type { KeyedHasherFactory, PepperSet } from '../core/hashing.js';
-import type { DirectoryStore } from '../core/directory-store.js';
 import type { Principal } from '../core/principal-types.js';
 import type { TokenRepository } from '../core/repository.js';
 import type { Directory, Duration, Grant, PolicySubject, StoredTokenType, TokenInfo, Ttl } from '../core/types.js';

@@ -1,11 +1,12 @@
 /**
- * `tokenward/testing`: the conformance suite every `TokenRepository` must
- * pass, exported so third-party stores can run it too, under any test
- * runner. ESM only (docs/storage.md): it is a development tool, loaded by
+ * `tokenward/testing`: the conformance suites every `TokenRepository` and
+ * every `DirectoryStore` must pass, exported so third-party stores can run
+ * them too, under any test runner. ESM only (docs/storage.md): it is a development tool, loaded by
  * test files, and every runner it serves loads ES modules.
  *
  * @packageDocumentation
  */
+export { type DirectoryContractOptions, describeDirectoryContract } from './directory/index.js';
 export { withPgFaults, withSqliteFaults } from './drivers.js';
 export { type DriverFaults, type FaultTiming, InjectedFault } from './faults.js';
 export type { TestRunner } from './runner.js';

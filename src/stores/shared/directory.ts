@@ -64,8 +64,12 @@ export function grantsJson(grants: GrantSet): string {
   return JSON.stringify(grants);
 }
 
-/** Grants from a column: JSON text (SQLite), or already parsed (PostgreSQL's `jsonb`). */
+/**
+ * Grants from a column: JSON text (SQLite: `"all"` or a list), or already
+ * parsed (PostgreSQL's `jsonb`: the string `all` or a list).
+ */
 export function grantsFromColumn(value: unknown): GrantSet {
+  if (value === 'all') return 'all';
   const parsed = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
   return parsed === 'all' ? 'all' : (parsed as Grant[]);
 }

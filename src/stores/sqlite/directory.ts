@@ -23,7 +23,7 @@ import {
 } from '../shared/directory.js';
 import { pageOf } from '../shared/paging.js';
 import { openSqliteStore } from './open.js';
-import { preparer, type Prepare } from './statements.js';
+import { type Prepare, preparer } from './statements.js';
 import { sqliteTransactions } from './transaction.js';
 
 const USER_COLUMNS = `tenant, name, admin, active, grants, created_at AS createdAt, updated_at AS updatedAt, version,
@@ -149,7 +149,14 @@ function writes(sql: Statements, run: <R>(work: () => R) => R) {
     insertRole: (role: RoleRecord, entry: DirectoryAuditEntry): void =>
       run(() => {
         if (sql.roleVersion.get(role.tenant, role.name) !== undefined) throw nameTaken('role');
-        sql.insertRole.run(role.tenant, role.name, grantsJson(role.grants), role.createdAt, role.updatedAt, role.version);
+        sql.insertRole.run(
+          role.tenant,
+          role.name,
+          grantsJson(role.grants),
+          role.createdAt,
+          role.updatedAt,
+          role.version,
+        );
         log(entry);
       }),
     updateRole: (role: RoleRecord, expected: number, entry: DirectoryAuditEntry): boolean =>
@@ -197,9 +204,7 @@ function json(entry: DirectoryAuditEntry): string {
 export function sqliteDirectoryStore(options: SqliteDirectoryOptions): SqliteDirectoryStore {
   const { db, owned, busyTimeoutMs } = openSqliteStore(options);
   const prepare: Prepare = preparer(db);
-  const sql = Object.fromEntries(
-    Object.entries(STATEMENTS).map(([name, text]) => [name, prepare(text)]),
-  ) as Statements;
+  const sql = Object.fromEntries(Object.entries(STATEMENTS).map(([name, text]) => [name, prepare(text)])) as Statements;
   const transactions = sqliteTransactions(db, prepare, busyTimeoutMs);
   const write = writes(sql, transactions.run);
   return {
