@@ -49,7 +49,18 @@ const LAYERS: Readonly<Record<string, Layer>> = {
   cli: {
     paths: ['src/cli/'],
     imports: ['core', 'service', 'stores/sqlite', 'stores/postgres', 'express', 'sql', 'web'],
-    packages: ['pg', 'express', 'node:crypto', 'node:fs', 'node:path', 'node:util', 'node:readline', 'node:os', 'node:net', 'node:stream'],
+    packages: [
+      'pg',
+      'express',
+      'node:crypto',
+      'node:fs',
+      'node:path',
+      'node:util',
+      'node:readline',
+      'node:os',
+      'node:net',
+      'node:stream',
+    ],
   },
   // The root entry point: the core, the service, the memory store and the remote verifier.
   root: { paths: ['src/index.ts'], imports: ['core', 'service', 'stores/memory', 'http'], packages: [] },

@@ -74,7 +74,10 @@ export function parseCommandLine(
     }) as { values: Record<string, unknown>; positionals: string[] };
   } catch (error) {
     // parseArgs's messages name the option and say what is wrong with it.
-    throw new UsageError(error instanceof Error ? error.message.replace(/\. To specify .*$/s, '') : String(error), command);
+    throw new UsageError(
+      error instanceof Error ? error.message.replace(/\. To specify .*$/s, '') : String(error),
+      command,
+    );
   }
   const values = parsed.values;
   const text = (name: string): string | undefined => values[name] as string | undefined;
@@ -106,7 +109,8 @@ export function listOption(values: Record<string, unknown>, name: string): strin
 /** At most one of these boolean options. */
 export function oneOf(values: Record<string, unknown>, names: readonly string[], command: string): string | undefined {
   const given = names.filter((name) => values[name] !== undefined && values[name] !== false);
-  if (given.length > 1) throw new UsageError(`${given.map((name) => `--${name}`).join(' and ')} cannot be combined`, command);
+  if (given.length > 1)
+    throw new UsageError(`${given.map((name) => `--${name}`).join(' and ')} cannot be combined`, command);
   return given[0];
 }
 

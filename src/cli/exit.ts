@@ -77,17 +77,31 @@ export function describeFailure(error: unknown, place?: Place): { text: string; 
   const at = place === undefined ? {} : { source: place.source, line: place.line, column: place.column };
   if (error instanceof UsageError) {
     const hint = `tokenward ${error.command ? `${error.command} ` : ''}--help`;
-    return { text: `tokenward: ${error.message}\nSee: ${hint}`, json: { error: { code: 'usage', message: error.message } } };
+    return {
+      text: `tokenward: ${error.message}\nSee: ${hint}`,
+      json: { error: { code: 'usage', message: error.message } },
+    };
   }
   if (error instanceof DriverMissing) {
-    return { text: `tokenward: ${error.message}`, json: { error: { code: 'driver_missing', message: error.message, driver: error.driver } } };
+    return {
+      text: `tokenward: ${error.message}`,
+      json: { error: { code: 'driver_missing', message: error.message, driver: error.driver } },
+    };
   }
   if (isTokenError(error)) {
     const field = error.details.field;
     const position = error instanceof StatementError ? { line: error.line, column: error.column } : {};
     return {
       text: `tokenward: ${where}${error.code}: ${error.message}`,
-      json: { error: { code: error.code, message: error.message, ...(field === undefined ? {} : { field }), ...at, ...position } },
+      json: {
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(field === undefined ? {} : { field }),
+          ...at,
+          ...position,
+        },
+      },
     };
   }
   // Not ours: its message only (a driver's message names no secret we hold; a stack helps nobody here).

@@ -4,15 +4,15 @@
  * printed as it comes, and a failure named by where its statement starts.
  */
 import { findTokens } from '../core/scanning/find.js';
+import type { TokenService } from '../service/token-service.js';
 import { executeStatement } from '../sql/executor.js';
 import { Lexer } from '../sql/lexer.js';
 import { parseStatements } from '../sql/parser.js';
+import { formatTable } from '../sql/table.js';
 import type { ParsedStatement, StatementResult } from '../sql/types.js';
 import type { CommandContext } from './command.js';
 import { describeFailure, type ExitCode, exitCodeOf, type Place } from './exit.js';
 import { write } from './io.js';
-import { formatTable } from '../sql/table.js';
-import type { TokenService } from '../service/token-service.js';
 
 /** One statement's answer as `--json` prints it: its rows as objects keyed by column. */
 export function resultJson(statement: ParsedStatement, result: StatementResult): Record<string, unknown> {
@@ -60,21 +60,23 @@ export async function runScript(
 }
 
 /**
- * Whether `text` is ready to run in the shell: it ends with `;` outside any
- * string, quoted name or comment. A string or comment still open waits for
- * more lines; anything else the parser reports.
+ * Where shell input stands: `empty` (nothing but spaces and comments),
+ * `complete` (it ends with `;` outside any string, quoted name or comment),
+ * or `open` (a statement or a string still going on). A lexical error other
+ * than an open string or comment counts as complete, for the parser to report.
  */
-export function isComplete(text: string): boolean {
+export function inputState(text: string): 'empty' | 'complete' | 'open' {
   const lexer = new Lexer(text);
-  let last = '';
+  let last: string | null = null;
   try {
     for (let lexeme = lexer.next(); lexeme.kind !== 'end'; lexeme = lexer.next()) {
       last = lexeme.kind === 'punct' ? lexeme.text : lexeme.kind;
     }
   } catch (error) {
-    return !(error instanceof Error && /never closed/.test(error.message));
+    return error instanceof Error && /never closed/.test(error.message) ? 'open' : 'complete';
   }
-  return last === ';';
+  if (last === null) return 'empty';
+  return last === ';' ? 'complete' : 'open';
 }
 
 /** True for shell input that must not be kept in the history file: a claim code or a token string. */

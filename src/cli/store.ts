@@ -107,7 +107,10 @@ function pepperOf(globals: Globals, env: Readonly<Record<string, string | undefi
   const pepper = env.TOKENWARD_PEPPER;
   if (pepper !== undefined && pepper !== '') return pepper;
   if (needed) {
-    throw invalid('TOKENWARD_PEPPER', 'is required for this command: set it, or give --pepper-file (tokenward init --generate-pepper makes one)');
+    throw invalid(
+      'TOKENWARD_PEPPER',
+      'is required for this command: set it, or give --pepper-file (tokenward init --generate-pepper makes one)',
+    );
   }
   return randomBytes(32).toString('base64url');
 }

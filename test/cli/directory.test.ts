@@ -24,7 +24,9 @@ describe('tokenward init', () => {
     expect(other.json.pepper).not.toBe(json.pepper);
     // For people: the table and the pepper with how to keep it.
     const text = await cli(dir, ['init', '--generate-pepper']);
-    expect(tableRows(text.stdout)).toEqual([{ store: 'sqlite', location: join(dir, 'tokenward.db'), schema_version: '3' }]);
+    expect(tableRows(text.stdout)).toEqual([
+      { store: 'sqlite', location: join(dir, 'tokenward.db'), schema_version: '3' },
+    ]);
     expect(text.stdout).toMatch(/TOKENWARD_PEPPER=[A-Za-z0-9_-]{43}\n/);
   });
 
@@ -67,7 +69,13 @@ describe('tokenward users and roles', () => {
     const dir = workDir();
     const added = await cliJson(dir, ['users', 'add', 'alice', '--admin']);
     expect(added.run.code).toBe(0);
-    expect(added.json).toMatchObject({ tenant: 'default', name: 'alice', admin: true, active: true, effectiveGrants: 'all' });
+    expect(added.json).toMatchObject({
+      tenant: 'default',
+      name: 'alice',
+      admin: true,
+      active: true,
+      effectiveGrants: 'all',
+    });
     const role = await cliJson(dir, ['--as', 'alice', 'roles', 'add', 'analysts', '--grant', 'bucket:in.c-main:read']);
     expect(role.json).toMatchObject({ name: 'analysts', grants: [{ bucket: 'in.c-main', access: 'read' }] });
     const bob = await cliJson(dir, [
@@ -115,7 +123,11 @@ describe('tokenward users and roles', () => {
       active: false,
     });
     expect((await set('--active', '--all-grants')).json).toMatchObject({ active: true, grants: 'all' });
-    expect((await set('--no-grants', '--admin')).json).toMatchObject({ grants: [], admin: true, effectiveGrants: 'all' });
+    expect((await set('--no-grants', '--admin')).json).toMatchObject({
+      grants: [],
+      admin: true,
+      effectiveGrants: 'all',
+    });
     expect((await set('--no-admin')).json).toMatchObject({ admin: false });
     const nothing = await cli(dir, ['--as', 'alice', 'users', 'set', 'analyst']);
     expect(nothing.code).toBe(2);

@@ -122,16 +122,35 @@ export async function cliJson<T = Record<string, unknown>>(
   return { run, json };
 }
 
-/** The rows of a `+----+` table as objects keyed by its header. */
-export function tableRows(text: string): Record<string, string>[] {
-  const lines = text.split('\n').filter((line) => line.startsWith('|'));
+/** The tables of an answer (`+----+` tables one after the other), each as rows keyed by its header. */
+export function tablesOf(text: string): Record<string, string>[][] {
+  const lines = text.split('\n');
+  const isRule = (line: string | undefined): boolean => line !== undefined && /^\+(-+\+)+$/.test(line);
   const cells = (line: string): string[] =>
     line
       .slice(1, -1)
       .split('|')
       .map((cell) => cell.trim());
-  const [header, ...rows] = lines.map(cells);
-  return rows.map((row) => Object.fromEntries(header!.map((name, i) => [name, row[i]!])));
+  const tables: Record<string, string>[][] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!isRule(lines[i]) || !lines[i + 1]?.startsWith('|') || !isRule(lines[i + 2])) continue;
+    const header = cells(lines[i + 1]!);
+    const rows: Record<string, string>[] = [];
+    let next = i + 3;
+    for (; lines[next]?.startsWith('|'); next++) {
+      const row = cells(lines[next]!);
+      rows.push(Object.fromEntries(header.map((name, column) => [name, row[column]!])));
+    }
+    tables.push(rows);
+    // A table with rows ends with one more rule.
+    i = rows.length > 0 ? next : next - 1;
+  }
+  return tables;
+}
+
+/** The rows of the answer's tables, all together. */
+export function tableRows(text: string): Record<string, string>[] {
+  return tablesOf(text).flat();
 }
 
 /** A folder with a store whose tenant `default` has the admin alice, the role service_accounts and analyst in it. */

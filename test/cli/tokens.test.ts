@@ -29,7 +29,9 @@ describe('tokenward issue, list, revoke, rotate', () => {
     // Never again: listing shows no secret.
     const listed = await cli(dir, ['--as', 'analyst', 'list']);
     expect(listed.stdout).not.toContain(row!.token!.slice(-30));
-    expect(tableRows(listed.stdout)).toEqual([expect.objectContaining({ name: 'ci_pipeline', comment: 'CI', status: 'active' })]);
+    expect(tableRows(listed.stdout)).toEqual([
+      expect.objectContaining({ name: 'ci_pipeline', comment: 'CI', status: 'active' }),
+    ]);
   });
 
   it('issues limited, FOR USER and administrative tokens as the service allows, and JSON for scripts', async () => {
@@ -44,7 +46,11 @@ describe('tokenward issue, list, revoke, rotate', () => {
       '--grant',
       'bucket:in.c-main:read',
     ]);
-    expect(limited.json.info).toMatchObject({ type: 'limited', owner: 'analyst', grants: [{ bucket: 'in.c-main', access: 'read' }] });
+    expect(limited.json.info).toMatchObject({
+      type: 'limited',
+      owner: 'analyst',
+      grants: [{ bucket: 'in.c-main', access: 'read' }],
+    });
     const forUser = await cliJson<Issued>(dir, ['--as', 'alice', 'issue', 'bot', '--for', 'analyst', '--ttl', '90d']);
     expect(forUser.json.info).toMatchObject({ owner: 'analyst', name: 'bot' });
     const administrative = await cliJson<Issued>(dir, ['issue', 'infra', '--type', 'administrative']);
@@ -52,7 +58,16 @@ describe('tokenward issue, list, revoke, rotate', () => {
     // A standard user may not act FOR USER; beyond-grant narrowing is refused.
     const refused = await cli(dir, ['--as', 'bob', 'issue', 'x', '--for', 'analyst']);
     expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/^tokenward: forbidden: /)]);
-    const beyond = await cli(dir, ['--as', 'analyst', 'issue', 'y', '--type', 'limited', '--grant', 'bucket:other:write']);
+    const beyond = await cli(dir, [
+      '--as',
+      'analyst',
+      'issue',
+      'y',
+      '--type',
+      'limited',
+      '--grant',
+      'bucket:other:write',
+    ]);
     expect([beyond.code, beyond.stderr]).toEqual([1, expect.stringContaining('insufficient_scope')]);
     // The operator issues personal tokens only FOR USER: it is nobody's user.
     const operator = await cli(dir, ['issue', 'mine']);
@@ -84,10 +99,13 @@ describe('tokenward issue, list, revoke, rotate', () => {
     const one = await cliJson<Issued>(dir, ['--as', 'analyst', 'issue', 'one']);
     const two = await cliJson<Issued>(dir, ['--as', 'analyst', 'issue', 'two']);
     const byName = await cli(dir, ['--as', 'analyst', 'revoke', 'one']);
-    expect(tableRows(byName.stdout)).toEqual([expect.objectContaining({ name: 'one', user: 'analyst', status: 'revoked' })]);
+    expect(tableRows(byName.stdout)).toEqual([
+      expect.objectContaining({ name: 'one', user: 'analyst', status: 'revoked' }),
+    ]);
     const byId = await cliJson(dir, ['--as', 'alice', 'revoke', '--id', two.json.info.id]);
     expect(byId.json).toMatchObject({ name: 'two', status: 'revoked' });
-    for (const token of [one.json.token, two.json.token]) expect((await cli(dir, ['verify'], { input: token })).code).toBe(3);
+    for (const token of [one.json.token, two.json.token])
+      expect((await cli(dir, ['verify'], { input: token })).code).toBe(3);
     const missing = await cli(dir, ['--as', 'analyst', 'revoke', 'nothing']);
     expect([missing.code, missing.stderr]).toEqual([1, 'tokenward: not_found: token not found\n']);
     expect((await cli(dir, ['revoke', 'one'])).code).toBe(2);
@@ -127,12 +145,17 @@ describe('tokenward verify', () => {
       },
     });
     const table = await cli(dir, ['verify'], { input: issued.json.token });
-    expect(tableRows(table.stdout)).toEqual([expect.objectContaining({ valid: 'true', owner: 'analyst', name: 'etl' })]);
+    expect(tableRows(table.stdout)).toEqual([
+      expect.objectContaining({ valid: 'true', owner: 'analyst', name: 'etl' }),
+    ]);
     // As an argument too (it lands in shell history, hence stdin first).
     expect((await cli(dir, ['verify', issued.json.token])).code).toBe(0);
 
     const garbage = await cliJson(dir, ['verify'], { input: 'not-a-token' });
-    expect([garbage.run.code, garbage.json]).toEqual([3, { valid: false, error: expect.objectContaining({ code: 'token_invalid' }) }]);
+    expect([garbage.run.code, garbage.json]).toEqual([
+      3,
+      { valid: false, error: expect.objectContaining({ code: 'token_invalid' }) },
+    ]);
     const text = await cli(dir, ['verify'], { input: 'tw_p_garbage' });
     expect([text.code, text.stdout, text.stderr]).toEqual([3, '', 'not valid: token_invalid: the token is invalid\n']);
     await cli(dir, ['--as', 'analyst', 'revoke', 'etl']);
@@ -155,7 +178,10 @@ describe('tokenward verify', () => {
     const dir = await seededDir();
     const env = { TOKENWARD_PEPPER: undefined };
     const run = await cli(dir, ['verify'], { input: 'x', env });
-    expect([run.code, run.stderr]).toEqual([1, expect.stringContaining('invalid_request: TOKENWARD_PEPPER is required')]);
+    expect([run.code, run.stderr]).toEqual([
+      1,
+      expect.stringContaining('invalid_request: TOKENWARD_PEPPER is required'),
+    ]);
     expect((await cli(dir, ['--as', 'analyst', 'issue'], { env })).code).toBe(1);
     expect((await cli(dir, ['users', 'list'], { env })).code).toBe(0);
     expect((await cli(dir, ['list'], { env })).code).toBe(0);

@@ -20,8 +20,13 @@ function writePepperFile(path: string, pepper: string): void {
     writeFileSync(path, `${pepper}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (code === 'EEXIST') throw new TokenError('conflict', 'the pepper file exists already; it is never replaced', { field: 'pepper-file' });
-    throw new TokenError('invalid_request', `the pepper file cannot be written (${String(code ?? 'error')})`, { field: 'pepper-file' });
+    if (code === 'EEXIST')
+      throw new TokenError('conflict', 'the pepper file exists already; it is never replaced', {
+        field: 'pepper-file',
+      });
+    throw new TokenError('invalid_request', `the pepper file cannot be written (${String(code ?? 'error')})`, {
+      field: 'pepper-file',
+    });
   }
 }
 
@@ -113,7 +118,10 @@ const purge: Command = {
     const { service } = await context.session();
     const tokens = await service.purgeExpired();
     const events = await service.pruneEvents();
-    return { json: { purgedTokens: tokens, prunedEvents: events }, tables: [table(['purged_tokens', 'pruned_events'], [[tokens, events]])] };
+    return {
+      json: { purgedTokens: tokens, prunedEvents: events },
+      tables: [table(['purged_tokens', 'pruned_events'], [[tokens, events]])],
+    };
   },
 };
 

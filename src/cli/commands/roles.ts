@@ -57,7 +57,10 @@ const remove: Command = {
   args: [1, 1],
   async run(context) {
     const { service } = await context.session();
-    const role = await service.directory.removeRole({ tenant: context.globals.tenant, role: context.args[0]! }, context.actor);
+    const role = await service.directory.removeRole(
+      { tenant: context.globals.tenant, role: context.args[0]! },
+      context.actor,
+    );
     return { json: role, tables: [table(['name', 'removed'], [[role.name, true]])] };
   },
 };

@@ -38,7 +38,8 @@ export const serve: Command = {
   pepper: true,
   async run(context) {
     const host = stringOption(context.values, 'host') ?? '127.0.0.1';
-    if (!LOOPBACK.includes(host)) throw new UsageError('--host must be a loopback address: 127.0.0.1, ::1 or localhost', 'serve');
+    if (!LOOPBACK.includes(host))
+      throw new UsageError('--host must be a loopback address: 127.0.0.1, ::1 or localhost', 'serve');
     const port = integerOption(context.values, 'port', 'serve') ?? 3000;
     const express = (await withDriver('express', () => import('express'))).default;
     const { tokenPage } = await import('../../web/index.js');

@@ -7,12 +7,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
-import { StatementError } from '../../sql/errors.js';
 import type { TokenService } from '../../service/token-service.js';
+import { StatementError } from '../../sql/errors.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import { write } from '../io.js';
-import { holdsSecret, isComplete, reportFailure, runScript } from '../statements.js';
+import { holdsSecret, inputState, reportFailure, runScript } from '../statements.js';
 
 const PROMPT = 'tokenward> ';
 const MORE = '        -> ';
@@ -35,7 +35,11 @@ function historyFile(context: CommandContext): string {
 
 function loadHistory(file: string): string[] {
   try {
-    return readFileSync(file, 'utf8').split('\n').filter((line) => line !== '' && !holdsSecret(line)).reverse().slice(0, HISTORY_SIZE);
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '' && !holdsSecret(line))
+      .reverse()
+      .slice(0, HISTORY_SIZE);
   } catch {
     return [];
   }
@@ -43,7 +47,10 @@ function loadHistory(file: string): string[] {
 
 function saveHistory(file: string, history: readonly string[]): void {
   try {
-    const kept = history.filter((line) => !holdsSecret(line)).slice(0, HISTORY_SIZE).reverse();
+    const kept = history
+      .filter((line) => !holdsSecret(line))
+      .slice(0, HISTORY_SIZE)
+      .reverse();
     writeFileSync(file, kept.length === 0 ? '' : `${kept.join('\n')}\n`, { mode: 0o600 });
   } catch {
     // History is a convenience: a folder that cannot be written must not end the session.
@@ -92,8 +99,11 @@ export async function runShell(context: CommandContext, service: TokenService): 
       startLine = lineNumber;
     }
     buffer = buffer === '' ? line : `${buffer}\n${line}`;
-    if (!isComplete(buffer)) {
-      prompt(MORE);
+    const state = inputState(buffer);
+    if (state !== 'complete') {
+      // Only comments so far: nothing to wait for.
+      if (state === 'empty') buffer = '';
+      prompt(state === 'empty' ? PROMPT : MORE);
       continue;
     }
     const text = buffer;

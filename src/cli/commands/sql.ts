@@ -21,7 +21,9 @@ async function scriptText(context: Parameters<Command['run']>[0]): Promise<{ tex
     return { text: readFileSync(file!, 'utf8'), source: file! };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    throw new TokenError('invalid_request', `the script ${file} cannot be read (${String(code ?? 'error')})`, { field: 'file' });
+    throw new TokenError('invalid_request', `the script ${file} cannot be read (${String(code ?? 'error')})`, {
+      field: 'file',
+    });
   }
 }
 

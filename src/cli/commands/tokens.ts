@@ -45,7 +45,8 @@ function secretAnswer(columns: readonly string[], row: (string | null)[], json: 
 const issue: Command = {
   path: 'issue',
   summary: 'issue a token and print its secret, once',
-  usage: 'issue [NAME] [--for USER] [--type personal|limited|administrative] [--ttl DURATION|none] [--comment TEXT] [--grant GRANT]...',
+  usage:
+    'issue [NAME] [--for USER] [--type personal|limited|administrative] [--ttl DURATION|none] [--comment TEXT] [--grant GRANT]...',
   description:
     'Prints name | token | expires_at as CREATE API TOKEN does. The secret is shown this once: it is not stored and cannot be shown again.',
   options: {
@@ -147,7 +148,15 @@ const revoke: Command = {
   async run(context) {
     const { service } = await context.session();
     const info = await service.revoke(tokenRef(context, 'revoke'), context.actor);
-    return { json: info, tables: [table(['name', 'user', 'status', 'revoked_at'], [[info.name, info.owner, info.status, timestamp(info.revokedAt)]])] };
+    return {
+      json: info,
+      tables: [
+        table(
+          ['name', 'user', 'status', 'revoked_at'],
+          [[info.name, info.owner, info.status, timestamp(info.revokedAt)]],
+        ),
+      ],
+    };
   },
 };
 

@@ -71,8 +71,10 @@ const add: Command = {
 const set: Command = {
   path: 'users set',
   summary: "change a user's admin flag, active flag, roles or grants",
-  usage: 'users set NAME [--admin | --no-admin] [--active | --inactive] [--role ROLE]... [--no-roles] [--grant GRANT]... [--all-grants] [--no-grants]',
-  description: 'Each option given replaces that field whole; the others stay. Tokens follow at their next verification.',
+  usage:
+    'users set NAME [--admin | --no-admin] [--active | --inactive] [--role ROLE]... [--no-roles] [--grant GRANT]... [--all-grants] [--no-grants]',
+  description:
+    'Each option given replaces that field whole; the others stay. Tokens follow at their next verification.',
   options: {
     admin: { type: 'boolean' },
     'no-admin': { type: 'boolean' },
@@ -103,7 +105,8 @@ const set: Command = {
       ...(roles === undefined ? {} : { roles }),
       ...(grants === undefined ? {} : { grants }),
     };
-    if (Object.keys(patch).length === 0) throw new UsageError('nothing to change: give at least one option', 'users set');
+    if (Object.keys(patch).length === 0)
+      throw new UsageError('nothing to change: give at least one option', 'users set');
     const { service } = await context.session();
     const target = { tenant: context.globals.tenant, user: context.args[0]! };
     return userAnswer(await service.directory.updateUser(target, patch, context.actor));
@@ -119,7 +122,10 @@ const remove: Command = {
     const { service } = await context.session();
     const target = { tenant: context.globals.tenant, user: context.args[0]! };
     const { user, revoked } = await service.directory.removeUser(target, context.actor);
-    return { json: { user, revoked }, tables: [table(['name', 'removed', 'tokens_revoked'], [[user.name, true, revoked]])] };
+    return {
+      json: { user, revoked },
+      tables: [table(['name', 'removed', 'tokens_revoked'], [[user.name, true, revoked]])],
+    };
   },
 };
 
@@ -150,7 +156,9 @@ const show: Command = {
   args: [1, 1],
   async run(context) {
     const { service } = await context.session();
-    return userAnswer(await service.directory.getUser({ tenant: context.globals.tenant, user: context.args[0]! }, context.actor));
+    return userAnswer(
+      await service.directory.getUser({ tenant: context.globals.tenant, user: context.args[0]! }, context.actor),
+    );
   },
 };
 
