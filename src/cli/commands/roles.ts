@@ -18,7 +18,7 @@ const add: Command = {
   usage: 'roles add NAME [--grant GRANT]... [--all-grants]',
   description:
     "A user's grants are their own and their roles'. A role without grants still names a group for duration policies (ALTER ROLE … SET API TOKEN MAX DURATION).",
-  options: GRANT_OPTIONS,
+  options: { grant: GRANT_OPTIONS.grant, 'all-grants': GRANT_OPTIONS['all-grants'] },
   optionHelp: GRANT_HELP,
   args: [1, 1],
   async run(context) {
