@@ -30,7 +30,8 @@ describe('tokenward --help', () => {
       const run = await cli(dir, [...command.path.split(' '), command.path === 'verify' ? '-h' : '--help']);
       expect(run.code, command.path).toBe(0);
       expect(run.stdout, command.path).toContain(`Usage: tokenward ${command.usage}`);
-      for (const option of Object.keys(command.options ?? {})) expect(run.stdout, command.path).toContain(`--${option}`);
+      for (const option of Object.keys(command.options ?? {}))
+        expect(run.stdout, command.path).toContain(`--${option}`);
       expect(run.stdout).toContain('--as USER');
     }
     const group = await cli(dir, ['users', '--help']);

@@ -19,6 +19,17 @@ import { ANALYST, makeHarness } from '../support/service.js';
 import { pgHarness, settle } from './helpers.js';
 
 const SQL_DIR = new URL('../../sql/postgres/', import.meta.url);
+const VERSIONS = MIGRATIONS.map((migration) => migration.version);
+const LATEST = SCHEMA_VERSION;
+/** The indexes of migration 3 (the store-backed directory), primary keys included. */
+const DIRECTORY_INDEXES = [
+  'tokenward_dir_audit_idx',
+  'tokenward_dir_user_roles_idx',
+  'tokenward_directory_audit_pkey',
+  'tokenward_directory_roles_pkey',
+  'tokenward_directory_user_roles_pkey',
+  'tokenward_directory_users_pkey',
+];
 
 describe('shipped migration files', () => {
   it('are exactly the migrations migrate() applies, in order', () => {
@@ -38,7 +49,8 @@ describe('shipped migration files', () => {
     expect(rendered.map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
     for (const migration of rendered) {
       expect(migration.sql).not.toMatch(/\{\{|\}\}/);
-      expect(migration.sql).toContain('"auth"."pat_tokens"');
+      expect(migration.sql).toContain('"auth"."pat_');
+      expect(migration.sql).not.toMatch(/"public"|"tokenward_/);
     }
     expect(renderMigrations({ tablePrefix: '' })[0]?.sql).toContain('"public"."tokens"');
     expect(renderMigrations()[0]?.sql).toContain('"public"."tokenward_tokens"');
@@ -115,10 +127,10 @@ describePostgres('postgres migrations', server, (url) => {
 
   it('creates the schema, applies every migration once, and is a no-op the second time', async () => {
     const schema = freshSchema('fresh');
-    expect(await migrate(pool, { schema })).toEqual({ applied: [1, 2], version: 2 });
-    expect(await migrate(pool, { schema })).toEqual({ applied: [], version: 2 });
-    expect(await versions(schema)).toEqual([1, 2]);
-    expect(await indexes(schema)).toEqual(
+    expect(await migrate(pool, { schema })).toEqual({ applied: VERSIONS, version: LATEST });
+    expect(await migrate(pool, { schema })).toEqual({ applied: [], version: LATEST });
+    expect(await versions(schema)).toEqual(VERSIONS);
+    expect((await indexes(schema)).filter((name) => !name.startsWith('tokenward_dir'))).toEqual(
       [
         'tokenward_claims_pkey',
         'tokenward_claims_token_idx',
@@ -135,14 +147,15 @@ describePostgres('postgres migrations', server, (url) => {
         'tokenward_tokens_tenant_new_idx',
       ].sort(),
     );
+    expect((await indexes(schema)).filter((name) => name.startsWith('tokenward_dir'))).toEqual(DIRECTORY_INDEXES);
   });
 
   it('applies each migration exactly once when ten instances migrate at the same moment', async () => {
     const schema = freshSchema('concurrent');
     const results = await Promise.all(Array.from({ length: 10 }, () => migrate(pool, { schema })));
-    expect(results.flatMap((result) => result.applied)).toEqual([1, 2]);
-    expect(results.every((result) => result.version === 2)).toBe(true);
-    expect(await versions(schema)).toEqual([1, 2]);
+    expect(results.flatMap((result) => result.applied)).toEqual(VERSIONS);
+    expect(results.every((result) => result.version === LATEST)).toBe(true);
+    expect(await versions(schema)).toEqual(VERSIONS);
   });
 
   it('keeps stores with different schemas and prefixes apart in one database', async () => {
@@ -154,16 +167,16 @@ describePostgres('postgres migrations', server, (url) => {
     const issued = await a.service.issue({ name: 'only_in_a' }, ANALYST);
     expect(await settle(a.service.verify(issued.token))).toBe('ok');
     expect(await settle(b.service.verify(issued.token))).toBe('token_invalid');
-    expect(await versions(schema, 'a_')).toEqual([1, 2]);
+    expect(await versions(schema, 'a_')).toEqual(VERSIONS);
   });
 
   it('works at the longest schema and prefix allowed: every index name fits, the cache hears its channel', async () => {
     const schema = uniqueSchema('x').padEnd(41, 'x');
     schemas.push(schema);
     const tablePrefix = `${'p'.repeat(40)}_`;
-    expect(await migrate(pool, { schema, tablePrefix })).toEqual({ applied: [1, 2], version: 2 });
+    expect(await migrate(pool, { schema, tablePrefix })).toEqual({ applied: VERSIONS, version: LATEST });
     const names = await indexes(schema);
-    expect(names).toHaveLength(13);
+    expect(names).toHaveLength(13 + DIRECTORY_INDEXES.length);
     for (const name of names) expect(name.startsWith(tablePrefix)).toBe(true);
     const repository = postgresRepository({ pool, schema, tablePrefix });
     const seen: (string | null)[] = [];
@@ -212,8 +225,8 @@ describePostgres('postgres migrations', server, (url) => {
     const dumpBefore = await pool.query(`SELECT * FROM "${schema}".tokenward_tokens ORDER BY id`);
     const eventsBefore = await pool.query(`SELECT * FROM "${schema}".tokenward_events ORDER BY id`);
 
-    expect(await migrate(pool, { schema })).toEqual({ applied: [2], version: 2 });
-    expect(await versions(schema)).toEqual([1, 2]);
+    expect(await migrate(pool, { schema })).toEqual({ applied: VERSIONS.slice(1), version: LATEST });
+    expect(await versions(schema)).toEqual(VERSIONS);
     expect(await indexes(schema)).toContain('tokenward_events_token_at_idx');
     expect(await indexes(schema)).not.toContain('tokenward_events_token_idx');
     expect(await countRows()).toEqual(counted);
@@ -236,7 +249,7 @@ describePostgres('postgres migrations', server, (url) => {
     const [first] = renderMigrations({ schema });
     await pool.query(first!.sql);
     expect(await versions(schema)).toEqual([1]);
-    expect(await migrate(pool, { schema })).toEqual({ applied: [2], version: 2 });
+    expect(await migrate(pool, { schema })).toEqual({ applied: VERSIONS.slice(1), version: LATEST });
   });
 
   it('refuses a database whose schema is newer than this release, and changes nothing', async () => {
@@ -244,7 +257,7 @@ describePostgres('postgres migrations', server, (url) => {
     await migrate(pool, { schema });
     await pool.query(`INSERT INTO "${schema}".tokenward_schema_migrations (version, name) VALUES (99, 'future')`);
     await expect(migrate(pool, { schema })).rejects.toThrow(/newer than this release/);
-    expect(await versions(schema)).toEqual([1, 2, 99]);
+    expect(await versions(schema)).toEqual([...VERSIONS, 99]);
   });
 
   it('rolls a failed migration back completely', async () => {

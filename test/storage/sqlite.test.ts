@@ -87,6 +87,10 @@ describe('sqlite repository: the file', () => {
     ).map((row) => row.name);
     expect(tables).toEqual([
       'tokenward_claims',
+      'tokenward_directory_audit',
+      'tokenward_directory_roles',
+      'tokenward_directory_user_roles',
+      'tokenward_directory_users',
       'tokenward_events',
       'tokenward_policies',
       'tokenward_schema_version',
@@ -104,6 +108,8 @@ describe('sqlite repository: the file', () => {
     expect(indexes.sort()).toEqual(
       [
         'tokenward_claims_by_token',
+        'tokenward_directory_audit_by_time',
+        'tokenward_directory_user_roles_by_role',
         'tokenward_events_by_time',
         'tokenward_events_by_token',
         'tokenward_tokens_by_expiry',

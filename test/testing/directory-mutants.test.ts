@@ -163,7 +163,10 @@ describe('the directory conformance suite', () => {
         const store = memoryDirectoryStore();
         return { ...store, ...mutant(store) };
       });
-      expect(outcome.failed.some((test) => rule.test(test)), outcome.failed.join('\n')).toBe(true);
+      expect(
+        outcome.failed.some((test) => rule.test(test)),
+        outcome.failed.join('\n'),
+      ).toBe(true);
     });
   }
 

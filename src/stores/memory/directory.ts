@@ -69,21 +69,25 @@ function byName<T extends { readonly name: string }>(items: Iterable<T>, after: 
 export function memoryDirectoryStore(...none: []): DirectoryStore {
   expectKeys((none as unknown[])[0], 'options', []);
   const tenants = new Map<string, Tenant>();
-  const tenantOf = (name: string): Tenant => {
-    let found = tenants.get(name);
-    if (found === undefined) {
-      found = new Tenant();
-      tenants.set(name, found);
-    }
-    return found;
-  };
+  return { ...userCalls(tenants), ...roleCalls(tenants), async close() {} };
+}
+
+/** The tenant's part of the store, made on its first write. */
+function tenantIn(tenants: Map<string, Tenant>, name: string): Tenant {
+  let found = tenants.get(name);
+  if (found === undefined) {
+    found = new Tenant();
+    tenants.set(name, found);
+  }
+  return found;
+}
+
+function userCalls(
+  tenants: Map<string, Tenant>,
+): Pick<DirectoryStore, 'findUser' | 'listUsers' | 'insertUser' | 'updateUser' | 'deleteUser' | 'listAudit'> {
   return {
     async findUser(tenant, name) {
       return tenants.get(tenant)?.users.get(name) ?? null;
-    },
-    async findRoles(tenant, names) {
-      const roles = tenants.get(tenant)?.roles;
-      return roles === undefined ? [] : names.flatMap((name) => roles.get(name) ?? []);
     },
     async listUsers(query) {
       const after = checkNamePage(query);
@@ -93,7 +97,7 @@ export function memoryDirectoryStore(...none: []): DirectoryStore {
     },
     async insertUser(user, entry) {
       const [stored, logged] = [frozenUser(user), frozenEntry(entry)];
-      const tenant = tenantOf(user.tenant);
+      const tenant = tenantIn(tenants, user.tenant);
       if (tenant.users.has(user.name)) throw nameTaken('user');
       tenant.checkRoles(stored);
       tenant.users.set(stored.name, stored);
@@ -116,6 +120,26 @@ export function memoryDirectoryStore(...none: []): DirectoryStore {
       tenant.log(logged);
       return true;
     },
+    async listAudit(query): Promise<DirectoryPage<DirectoryAuditEntry>> {
+      const cursor = checkAuditPage(query);
+      const log = tenants.get(query.tenant)?.audit ?? [];
+      const read: DirectoryAuditEntry[] = [];
+      for (let i = log.length - 1; i >= 0 && read.length <= query.limit; i--) {
+        if (isAfterCursor(auditKey(log[i]!), cursor)) read.push(log[i]!);
+      }
+      return pageOf(read, query.limit, auditKey);
+    },
+  };
+}
+
+function roleCalls(
+  tenants: Map<string, Tenant>,
+): Pick<DirectoryStore, 'findRoles' | 'listRoles' | 'insertRole' | 'updateRole' | 'deleteRole'> {
+  return {
+    async findRoles(tenant, names) {
+      const roles = tenants.get(tenant)?.roles;
+      return roles === undefined ? [] : names.flatMap((name) => roles.get(name) ?? []);
+    },
     async listRoles(query) {
       const after = checkNamePage(query);
       const roles = byName(tenants.get(query.tenant)?.roles.values() ?? [], after);
@@ -123,7 +147,7 @@ export function memoryDirectoryStore(...none: []): DirectoryStore {
     },
     async insertRole(role, entry) {
       const [stored, logged] = [frozenRole(role), frozenEntry(entry)];
-      const tenant = tenantOf(role.tenant);
+      const tenant = tenantIn(tenants, role.tenant);
       if (tenant.roles.has(role.name)) throw nameTaken('role');
       tenant.roles.set(stored.name, stored);
       tenant.log(logged);
@@ -145,15 +169,5 @@ export function memoryDirectoryStore(...none: []): DirectoryStore {
       tenant.log(logged);
       return true;
     },
-    async listAudit(query): Promise<DirectoryPage<DirectoryAuditEntry>> {
-      const cursor = checkAuditPage(query);
-      const log = tenants.get(query.tenant)?.audit ?? [];
-      const read: DirectoryAuditEntry[] = [];
-      for (let i = log.length - 1; i >= 0 && read.length <= query.limit; i--) {
-        if (isAfterCursor(auditKey(log[i]!), cursor)) read.push(log[i]!);
-      }
-      return pageOf(read, query.limit, auditKey);
-    },
-    async close() {},
   };
 }
