@@ -1,17 +1,10 @@
-import type { DirectoryAuditEntry } from '../core/directory-store.js';
+import type { DirectoryAuditEntry, RoleRecord, UserRecord } from '../core/directory-store.js';
 import type { Grant, GrantSet } from '../core/types.js';
 import type { Actor, Page, UserTarget } from './types.js';
 
-/** A user of the store-backed directory, as the service answers it. */
-export interface DirectoryUserInfo {
-  readonly tenant: string;
-  readonly name: string;
-  readonly admin: boolean;
-  readonly active: boolean;
-  /** The roles the user holds, sorted. */
-  readonly roles: readonly string[];
-  /** The user's own grants (`'all'` for full access). */
-  readonly grants: GrantSet;
+/** A user of the store-backed directory, as the service answers it (`UserRecord` without its version, times as `Date`s). */
+export interface DirectoryUserInfo
+  extends Pick<UserRecord, 'tenant' | 'name' | 'admin' | 'active' | 'roles' | 'grants'> {
   /**
    * What the user may do now, which their personal tokens inherit:
    * everything for admins, else their own grants and their roles' together.
@@ -21,12 +14,8 @@ export interface DirectoryUserInfo {
   readonly updatedAt: Date;
 }
 
-/** A role of the store-backed directory. */
-export interface DirectoryRoleInfo {
-  readonly tenant: string;
-  readonly name: string;
-  /** What the role adds to its holders' own grants. */
-  readonly grants: GrantSet;
+/** A role of the store-backed directory (`RoleRecord` without its version, times as `Date`s). */
+export interface DirectoryRoleInfo extends Pick<RoleRecord, 'tenant' | 'name' | 'grants'> {
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { looksLikeToken } from '../../src/core/format.js';
+import { WALKTHROUGH_KINDS } from '../sql/support.js';
 import { cli, cliJson, seededDir, tableRows, tablesOf } from './support.js';
 
 const DAY = 86_400_000;
@@ -39,19 +40,7 @@ describe('the Tengri walkthrough as a sql -f script', () => {
     writeFileSync(file, walkthroughFor('alice'));
     const { run, json } = await cliJson<Answer[]>(dir, ['--as', 'alice', 'sql', '-f', file]);
     expect([run.code, run.stderr]).toEqual([0, '']);
-    expect(json.map((answer) => answer.statement)).toEqual([
-      'createToken',
-      'createToken',
-      'showTokens',
-      'alterTokenComment',
-      'dropToken',
-      'dropAllTokens',
-      'createToken',
-      'showTokens',
-      'dropToken',
-      'setMaxDuration',
-      'setMaxDuration',
-    ]);
+    expect(json.map((answer) => answer.statement)).toEqual(WALKTHROUGH_KINDS);
     const [ci, unnamed, shown, altered, dropped, droppedAll, bot, botShown, botDropped, user, role] = json as [
       Answer,
       ...Answer[],

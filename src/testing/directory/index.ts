@@ -3,11 +3,11 @@
  * `DirectoryStore` contract, exported from `tokenward/testing`.
  */
 import type { DirectoryStore } from '../../core/directory-store.js';
-import { functionOption, integerOption, optionsObject, required } from '../../core/options.js';
 import { createFaultPlan, type DriverFaults } from '../faults.js';
-import { runnerOption, type TestRunner } from '../runner.js';
+import { perTest, suiteSettings } from '../lifecycle.js';
+import type { TestRunner } from '../runner.js';
 import { auditContract } from './audit.js';
-import { createDirectoryFixtures, type DirectoryContext, type DirectoryFixtures } from './context.js';
+import { createDirectoryFixtures, type DirectoryContext } from './context.js';
 import { directoryFaultsContract } from './faults.js';
 import { listingContract } from './listing.js';
 import { racesContract } from './races.js';
@@ -58,46 +58,17 @@ export function describeDirectoryContract(
   makeStore: () => DirectoryStore | Promise<DirectoryStore>,
   options: DirectoryContractOptions,
 ): void {
-  const given = optionsObject(options, 'options', ['runner', 'concurrency', 'teardown', 'faults']);
-  functionOption(required(makeStore, 'makeStore'), 'makeStore');
-  const { describe, it, beforeEach, afterEach } = runnerOption(required(given.runner, 'runner'));
-  const concurrency = integerOption(given.concurrency, 'concurrency', { min: 2, max: 10_000 }, 20);
-  const teardown = functionOption<(store: DirectoryStore) => Promise<void>>(given.teardown, 'teardown');
-  const faults = functionOption<(faults: DriverFaults) => DirectoryStore | Promise<DirectoryStore>>(
-    given.faults,
-    'faults',
-  );
-  const close = async (store: DirectoryStore): Promise<void> => (teardown ? teardown(store) : store.close?.());
+  const settings = suiteSettings<DirectoryStore>(makeStore, 'makeStore', options);
+  const { describe, it } = settings.runner;
   describe(`DirectoryStore contract: ${name}`, () => {
-    let store: DirectoryStore | null = null;
-    let fixtures: DirectoryFixtures | null = null;
-    beforeEach(async () => {
-      fixtures = createDirectoryFixtures();
-      store = await makeStore();
-    });
-    afterEach(async () => {
-      const current = store;
-      store = null;
-      if (current !== null) await close(current);
-    });
-    const context: DirectoryContext = {
-      store: () => {
-        if (store === null) throw new Error('the store is only available inside a test');
-        return store;
-      },
-      fx: () => {
-        if (fixtures === null) throw new Error('fixtures are only available inside a test');
-        return fixtures;
-      },
-      concurrency,
-      describe,
-      it,
-    };
+    const { store, fx } = perTest(settings, makeStore, createDirectoryFixtures, 'store');
+    const context: DirectoryContext = { store, fx, concurrency: settings.concurrency, describe, it };
     usersContract(context);
     rolesContract(context);
     listingContract(context);
     auditContract(context);
     racesContract(context);
+    const { faults, close } = settings;
     if (faults !== undefined) {
       directoryFaultsContract({ describe, it, plan: createFaultPlan, open: async (plan) => faults(plan), close });
     }
