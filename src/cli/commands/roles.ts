@@ -79,7 +79,22 @@ const list: Command = {
   },
 };
 
-export const ROLE_COMMANDS: readonly Command[] = [add, set, remove, list];
+const show: Command = {
+  path: 'roles show',
+  summary: 'one role, with its grants',
+  usage: 'roles show NAME',
+  args: [1, 1],
+  async run(context) {
+    const { service } = await context.session();
+    const role = await service.directory.getRole(
+      { tenant: context.globals.tenant, role: context.args[0]! },
+      context.actor,
+    );
+    return { json: role, tables: [table(ROLE_COLUMNS, [roleRow(role)])] };
+  },
+};
+
+export const ROLE_COMMANDS: readonly Command[] = [add, set, remove, list, show];
 
 export const audit: Command = {
   path: 'audit',
