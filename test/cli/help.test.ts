@@ -71,6 +71,6 @@ describe('docs/cli.md', () => {
       ...COMMANDS.flatMap((command) => Object.keys(command.options ?? {})),
     ]);
     for (const option of options) expect(DOC, option).toContain(`--${option}`);
-    for (const code of Object.values(EXIT)) expect(DOC, String(code)).toMatch(new RegExp(`^\\| ${code} \\| `, 'm'));
+    for (const code of Object.values(EXIT)) expect(DOC, String(code)).toMatch(new RegExp(`^\\| ${code} +\\| `, 'm'));
   });
 });
