@@ -58,6 +58,10 @@ describePostgres('postgres storage holds no secrets', server, (url) => {
     );
     expect(tables.map((row) => row.table_name)).toEqual([
       'tokenward_claims',
+      'tokenward_directory_audit',
+      'tokenward_directory_roles',
+      'tokenward_directory_user_roles',
+      'tokenward_directory_users',
       'tokenward_events',
       'tokenward_policies',
       'tokenward_schema_migrations',

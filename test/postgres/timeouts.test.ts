@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenError } from '../../src/core/errors.js';
 import { migrate, postgresRepository, postgresTimeouts } from '../../src/stores/postgres/index.js';
+import { MIGRATIONS } from '../../src/stores/postgres/migrations.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 import { ANALYST, makeHarness } from '../support/service.js';
 import { settle } from './helpers.js';
@@ -198,7 +199,9 @@ describePostgres('bounded waits on a real server', server, (url) => {
         `SELECT max(version) AS version FROM "${other}".tokenward_schema_migrations`,
       );
       expect(rows[0]?.version).toBe(1);
-      expect((await migrate(bounded, { schema: other })).applied).toEqual([2]);
+      // Every step after the first is applied once the writer is gone.
+      const later = MIGRATIONS.map((migration) => migration.version).filter((version) => version > 1);
+      expect((await migrate(bounded, { schema: other })).applied).toEqual(later);
     } finally {
       await dropSchema(url, other);
     }
