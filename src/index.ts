@@ -12,6 +12,8 @@
  */
 
 export { type StaticDirectoryData, staticDirectory } from './core/directory.js';
+export { directoryUserOf, effectiveUserGrants, storeDirectory, unionGrantSets } from './core/directory-records.js';
+export type * from './core/directory-store.js';
 export { formatDuration, parseDuration } from './core/duration.js';
 export {
   isTokenError,
@@ -80,7 +82,8 @@ export {
   type RemoteVerifierOptions,
   type RemoteVerifierStats,
 } from './http/remote-verifier.js';
+export type * from './service/directory-types.js';
 export { createTokenService } from './service/index.js';
 export type { TokenService } from './service/token-service.js';
 export type * from './service/types.js';
-export { memoryRepository } from './stores/memory/index.js';
+export { memoryDirectoryStore, memoryRepository } from './stores/memory/index.js';

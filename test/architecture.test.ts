@@ -46,6 +46,23 @@ const LAYERS: Readonly<Record<string, Layer>> = {
     imports: ['core', 'service', 'stores/memory', 'stores/sqlite', 'stores/postgres', 'http', 'express', 'jwt', 'sql'],
     packages: ['express', 'node:crypto', 'node:fs', 'node:path', 'node:url', 'node:http'],
   },
+  // The `tokenward` executable (Node only; nothing imports it): drivers and express are loaded when a command needs them.
+  cli: {
+    paths: ['src/cli/'],
+    imports: ['core', 'service', 'stores/sqlite', 'stores/postgres', 'express', 'sql', 'web'],
+    packages: [
+      'pg',
+      'express',
+      'node:crypto',
+      'node:fs',
+      'node:path',
+      'node:util',
+      'node:readline',
+      'node:os',
+      'node:net',
+      'node:stream',
+    ],
+  },
   // The root entry point: the core, the service, the memory store and the remote verifier.
   root: { paths: ['src/index.ts'], imports: ['core', 'service', 'stores/memory', 'http'], packages: [] },
 };

@@ -218,3 +218,22 @@ export function untargeted(actor: ResolvedActor, call: UntargetedCall, user?: st
     call === 'removeUser' ? 'remove users' : call === 'revokeAll' ? 'revoke these tokens' : 'set policies',
   );
 }
+
+/**
+ * Who may read or change the store-backed directory (issue 11). A change
+ * changes authority (an admin flag, roles, grants), so only the system, an
+ * admin acting as themself and the master token of an admin make one: no
+ * narrowed, personal, administrative or verification token and no session
+ * does, whatever its grants. Reading takes admin rights.
+ *
+ * @throws {TokenError} `forbidden`.
+ */
+export function requireDirectoryAccess(actor: ResolvedActor, change: boolean): void {
+  if (change) {
+    const acting = actor.token;
+    // A verification token is a root without a user; the system has no tenant.
+    const verificationToken = acting === null && actor.user === null && actor.tenant !== null;
+    if ((acting !== null && acting.kind !== 'master') || verificationToken) throw forbidden('change the directory');
+  }
+  requireAdmin(actor, change ? 'change the directory' : 'read the directory');
+}

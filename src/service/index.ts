@@ -5,6 +5,7 @@
  */
 import { updateComment } from './comment.js';
 import { createContext } from './context.js';
+import { directoryService } from './directory.js';
 import { events, record } from './events.js';
 import { importTokens } from './import.js';
 import { issue } from './issue.js';
@@ -78,6 +79,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     listExpiring: (filter, actor) => listExpiring(context, filter, actor),
     runMaintenance: () => runMaintenance(context),
     startMaintenance: (maintenanceOptions) => startMaintenance(context, maintenanceOptions),
+    directory: directoryService(context),
   };
   const { tracer } = context.settings;
   return tracer === undefined ? service : traced(service, tracer);

@@ -1,6 +1,7 @@
 import type { MaxTtlExplanation } from '../core/policy.js';
 import type { Principal } from '../core/principal-types.js';
 import type { Duration, TokenEventInfo, TokenInfo } from '../core/types.js';
+import type { DirectoryService } from './directory-types.js';
 import type {
   Actor,
   EnsureMasterResult,
@@ -668,4 +669,20 @@ export interface TokenService {
    * ```
    */
   startMaintenance(options?: MaintenanceOptions): MaintenanceHandle;
+
+  /**
+   * Management of the store-backed directory given as `directoryStore`:
+   * users, roles and the tenant's audit log of their changes (see
+   * `DirectoryService`; docs/concepts.md). Without a `directoryStore` every
+   * call throws `invalid_request` naming it.
+   *
+   * @example
+   * ```ts
+   * import { createTokenService } from 'tokenward';
+   * import { memoryDirectoryStore, memoryRepository } from 'tokenward/memory';
+   * const tokens = createTokenService({ repository: memoryRepository(), directoryStore: memoryDirectoryStore(), pepper });
+   * await tokens.directory.addUser({ tenant: 'acme', name: 'alice', admin: true }, 'system');
+   * ```
+   */
+  readonly directory: DirectoryService;
 }

@@ -1,3 +1,4 @@
+import type { DirectoryStore } from '../core/directory-store.js';
 import type { TokenErrorCode } from '../core/errors.js';
 import type { SessionCodec, TokenFormat } from '../core/format-types.js';
 import type { KeyedHasherFactory, PepperSet } from '../core/hashing.js';
@@ -231,8 +232,17 @@ export interface TokenServiceOptions {
   readonly pepper: string | Uint8Array | PepperSet;
   /** Token prefix, 1–20 lowercase letters or digits (default `tw`). Lets secret scanners recognize leaks. */
   readonly prefix?: string;
-  /** Who the users are. Required for personal, limited and master tokens. */
+  /**
+   * Who the users are. Required for personal, limited and master tokens,
+   * unless `directoryStore` is given.
+   */
   readonly directory?: Directory;
+  /**
+   * The store-backed directory (`memoryDirectoryStore`, `sqliteDirectoryStore`,
+   * `postgresDirectoryStore`): its users are the service's directory, managed
+   * through `service.directory` (docs/concepts.md). Not with `directory`.
+   */
+  readonly directoryStore?: DirectoryStore;
   readonly policy?: TokenPolicyOptions;
   /**
    * Static verification tokens accepted by `verify`: a list of secrets (16 to

@@ -31,7 +31,7 @@ const SQL_DIR = new URL('../../sql/postgres/', import.meta.url);
 const ALL = MIGRATIONS.map((m) => m.version);
 const NEWEST = ALL[ALL.length - 1]!;
 
-/** The tokens table's columns in migration 1: not those of migrations 4 (meter) and 5 (meta, enabled, lookup hash). */
+/** The tokens table's columns in migration 1: not those of migration 4 (meter) and 5 (meta, enabled, lookup hash). */
 const LATER_COLUMNS = new Set(['meter', 'meta', 'enabled', 'lookup_hash']);
 const V1_TOKEN_COLUMNS = TOKEN_COLUMN_NAMES.filter((column) => !LATER_COLUMNS.has(column));
 
@@ -60,6 +60,15 @@ async function writeAsVersionOne(pool: Pool, schema: string, source: TokenReposi
     }
   }
 }
+/** The indexes of migration 3 (the store-backed directory), primary keys included. */
+const DIRECTORY_INDEXES = [
+  'tokenward_dir_audit_idx',
+  'tokenward_dir_user_roles_idx',
+  'tokenward_directory_audit_pkey',
+  'tokenward_directory_roles_pkey',
+  'tokenward_directory_user_roles_pkey',
+  'tokenward_directory_users_pkey',
+];
 
 describe('shipped migration files', () => {
   it('are exactly the migrations migrate() applies, in order', () => {
@@ -84,7 +93,8 @@ describe('shipped migration files', () => {
     expect(rendered.map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
     for (const migration of rendered) {
       expect(migration.sql).not.toMatch(/\{\{|\}\}/);
-      expect(migration.sql).toContain('"auth"."pat_tokens"');
+      expect(migration.sql).toContain('"auth"."pat_');
+      expect(migration.sql).not.toMatch(/"public"|"tokenward_/);
     }
     expect(renderMigrations({ tablePrefix: '' })[0]?.sql).toContain('"public"."tokens"');
     expect(renderMigrations()[0]?.sql).toContain('"public"."tokenward_tokens"');
@@ -164,7 +174,7 @@ describePostgres('postgres migrations', server, (url) => {
     expect(await migrate(pool, { schema })).toEqual({ applied: ALL, version: NEWEST });
     expect(await migrate(pool, { schema })).toEqual({ applied: [], version: NEWEST });
     expect(await versions(schema)).toEqual(ALL);
-    expect(await indexes(schema)).toEqual(
+    expect((await indexes(schema)).filter((name) => !name.startsWith('tokenward_dir'))).toEqual(
       [
         'tokenward_claims_pkey',
         'tokenward_claims_token_idx',
@@ -188,6 +198,7 @@ describePostgres('postgres migrations', server, (url) => {
         'tokenward_warnings_expires_idx',
       ].sort(),
     );
+    expect((await indexes(schema)).filter((name) => name.startsWith('tokenward_dir'))).toEqual(DIRECTORY_INDEXES);
   });
 
   it('applies each migration exactly once when ten instances migrate at the same moment', async () => {
@@ -216,7 +227,7 @@ describePostgres('postgres migrations', server, (url) => {
     const tablePrefix = `${'p'.repeat(40)}_`;
     expect(await migrate(pool, { schema, tablePrefix })).toEqual({ applied: ALL, version: NEWEST });
     const names = await indexes(schema);
-    expect(names).toHaveLength(20);
+    expect(names).toHaveLength(20 + DIRECTORY_INDEXES.length);
     for (const name of names) expect(name.startsWith(tablePrefix)).toBe(true);
     const repository = postgresRepository({ pool, schema, tablePrefix });
     const seen: (string | null)[] = [];

@@ -67,6 +67,10 @@ describePostgres('postgres storage holds no secrets', server, (url) => {
     );
     expect(tables.map((row) => row.table_name)).toEqual([
       'tokenward_claims',
+      'tokenward_directory_audit',
+      'tokenward_directory_roles',
+      'tokenward_directory_user_roles',
+      'tokenward_directory_users',
       'tokenward_events',
       'tokenward_expiry_warnings',
       'tokenward_policies',

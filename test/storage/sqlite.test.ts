@@ -88,6 +88,10 @@ describe('sqlite repository: the file', () => {
     ).map((row) => row.name);
     expect(tables).toEqual([
       'tokenward_claims',
+      'tokenward_directory_audit',
+      'tokenward_directory_roles',
+      'tokenward_directory_user_roles',
+      'tokenward_directory_users',
       'tokenward_events',
       'tokenward_expiry_warnings',
       'tokenward_policies',
@@ -108,6 +112,8 @@ describe('sqlite repository: the file', () => {
     expect(indexes.sort()).toEqual(
       [
         'tokenward_claims_by_token',
+        'tokenward_directory_audit_by_time',
+        'tokenward_directory_user_roles_by_role',
         'tokenward_events_by_time',
         'tokenward_events_by_token',
         'tokenward_revoked_sessions_by_expiry',

@@ -11,6 +11,8 @@ import { sideTableCalls } from './side-tables.js';
 import { MemoryState } from './state.js';
 import { insertCalls, lookupCalls } from './tokens.js';
 
+export { memoryDirectoryStore } from './directory.js';
+
 /**
  * Creates an in-memory `TokenRepository`.
  *

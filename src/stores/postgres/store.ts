@@ -82,7 +82,7 @@ export function pgStore(pool: PostgresPool, t: TableNames, preparedStatements: P
 }
 
 /** Runs `work` in a transaction on a client of its own, which is dropped if its connection failed. */
-async function transaction<T>(pool: PostgresPool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function transaction<T>(pool: PostgresPool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const held = await checkOut(pool);
   const { client } = held;
   let broken: unknown;

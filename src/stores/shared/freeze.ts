@@ -95,7 +95,8 @@ export function frozenMeter(meter: TokenMeter): TokenMeter {
   return copy;
 }
 
-function deepFreeze<T>(value: T): T {
+/** `value` frozen, with every object inside it. */
+export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     for (const inner of Object.values(value)) deepFreeze(inner);
     Object.freeze(value);

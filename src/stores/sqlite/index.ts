@@ -4,13 +4,14 @@
  */
 import type Database from 'better-sqlite3';
 import { invalid } from '../../core/errors.js';
-import { expectKeys } from '../../core/input.js';
 import type { TokenRepository } from '../../core/repository.js';
 import { changeCalls, insertCalls, lookupCalls, sideTableCalls, sqliteCalls } from './calls.js';
 import { warningCalls } from './expiry-warnings.js';
 import { meterCalls } from './meters.js';
-import { explainOpenFailure, openDatabaseFile } from './open.js';
-import { LATEST_SCHEMA_VERSION, migrate } from './schema.js';
+import { type MoreOptions, openSqliteStore } from './open.js';
+import { LATEST_SCHEMA_VERSION } from './schema.js';
+
+export { type SqliteDirectoryOptions, type SqliteDirectoryStore, sqliteDirectoryStore } from './directory.js';
 
 /** Where the repository keeps its tokens, and how it waits for a busy file. */
 export type SqliteRepositoryOptions = (
@@ -94,62 +95,26 @@ export const SQLITE_SCHEMA_VERSION: number = LATEST_SCHEMA_VERSION;
  * ```
  */
 export function sqliteRepository(options: SqliteRepositoryOptions): SqliteTokenRepository {
-  const { path, database, busyTimeoutMs, spendTimeoutMs } = checkOptions(options);
-  const owned = path !== undefined;
-  const db = path !== undefined ? openDatabaseFile(path) : database!;
-  try {
-    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-    if (owned) db.pragma('journal_mode = WAL');
-    migrate(db);
-  } catch (error) {
-    if (owned) db.close();
-    throw explainOpenFailure(error, path);
-  }
-  return createRepository(db, owned, busyTimeoutMs, spendTimeoutMs);
+  const { db, owned, busyTimeoutMs, more } = openSqliteStore(options, SPEND_TIMEOUT);
+  return createRepository(db, owned, busyTimeoutMs, more);
 }
 
-interface CheckedOptions {
-  readonly path?: string;
-  readonly database?: Database.Database;
-  readonly busyTimeoutMs: number;
-  readonly spendTimeoutMs: number;
-}
-
-function checkOptions(options: unknown): CheckedOptions {
-  const fields = expectKeys(options, 'options', ['path', 'database', 'busyTimeoutMs', 'spendTimeoutMs']);
-  const { path, database, busyTimeoutMs = 1000 } = fields;
-  if ((path === undefined) === (database === undefined)) {
-    throw invalid('options', 'needs exactly one of path and database');
-  }
-  if (path !== undefined && (typeof path !== 'string' || path.length === 0)) {
-    throw invalid('options.path', 'must be a non-empty string');
-  }
-  if (database !== undefined) {
-    const candidate = database as Partial<Database.Database> | null;
-    if (typeof candidate?.prepare !== 'function' || typeof candidate.transaction !== 'function') {
-      throw invalid('options.database', 'must be a better-sqlite3 Database');
+/** The repository's own option: how long a metered verification waits for the write lock (ms). */
+const SPEND_TIMEOUT: MoreOptions<number> = {
+  keys: ['spendTimeoutMs'],
+  check(fields, busyTimeoutMs) {
+    const { spendTimeoutMs = Math.min(100, busyTimeoutMs) } = fields;
+    if (
+      typeof spendTimeoutMs !== 'number' ||
+      !Number.isSafeInteger(spendTimeoutMs) ||
+      spendTimeoutMs < 0 ||
+      spendTimeoutMs > busyTimeoutMs
+    ) {
+      throw invalid('options.spendTimeoutMs', 'must be a whole number of milliseconds from 0 to busyTimeoutMs');
     }
-    if (candidate.open !== true) throw invalid('options.database', 'must be an open connection');
-  }
-  if (typeof busyTimeoutMs !== 'number' || !Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
-    throw invalid('options.busyTimeoutMs', 'must be a whole number of milliseconds, 0 or more');
-  }
-  const { spendTimeoutMs = Math.min(100, busyTimeoutMs) } = fields;
-  if (
-    typeof spendTimeoutMs !== 'number' ||
-    !Number.isSafeInteger(spendTimeoutMs) ||
-    spendTimeoutMs < 0 ||
-    spendTimeoutMs > busyTimeoutMs
-  ) {
-    throw invalid('options.spendTimeoutMs', 'must be a whole number of milliseconds from 0 to busyTimeoutMs');
-  }
-  return {
-    ...(path === undefined ? {} : { path: path as string }),
-    ...(database === undefined ? {} : { database: database as Database.Database }),
-    busyTimeoutMs,
-    spendTimeoutMs,
-  };
-}
+    return spendTimeoutMs;
+  },
+};
 
 function createRepository(
   db: Database.Database,

@@ -86,6 +86,57 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 3,
+    description: 'the store-backed directory: users, roles and the directory audit log',
+    // Names sort by SQLite's BINARY collation: code-point order of UTF-8, as the directory lists them.
+    // The foreign keys document the model; the store checks them itself inside its transactions,
+    // since SQLite enforces them only on connections that turned them on.
+    sql: `
+      CREATE TABLE tokenward_directory_users (
+        tenant TEXT NOT NULL,
+        name TEXT NOT NULL,
+        admin INTEGER NOT NULL CHECK (admin IN (0, 1)),
+        active INTEGER NOT NULL CHECK (active IN (0, 1)),
+        grants TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (tenant, name)
+      );
+
+      CREATE TABLE tokenward_directory_roles (
+        tenant TEXT NOT NULL,
+        name TEXT NOT NULL,
+        grants TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (tenant, name)
+      );
+
+      CREATE TABLE tokenward_directory_user_roles (
+        tenant TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        PRIMARY KEY (tenant, user_name, role),
+        FOREIGN KEY (tenant, user_name) REFERENCES tokenward_directory_users (tenant, name) ON DELETE CASCADE,
+        FOREIGN KEY (tenant, role) REFERENCES tokenward_directory_roles (tenant, name)
+      );
+      CREATE INDEX tokenward_directory_user_roles_by_role ON tokenward_directory_user_roles (tenant, role, user_name);
+
+      CREATE TABLE tokenward_directory_audit (
+        id TEXT PRIMARY KEY NOT NULL,
+        tenant TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        changes TEXT NOT NULL
+      );
+      CREATE INDEX tokenward_directory_audit_by_time ON tokenward_directory_audit (tenant, at, id);
+`,
+  },
+  {
     version: 4,
     description: 'rate limits and usage credits of tokens, and signed-out sessions',
     sql: `
@@ -158,6 +209,13 @@ export function migrate(db: Database, target: number = LATEST_SCHEMA_VERSION, no
       applied_at INTEGER NOT NULL
     )`);
     const current = schemaVersion(db);
+    // Versions are applied by which ones are missing, not by the highest one: a database may
+    // have taken a later step first (builds that merged independent steps in another order).
+    const done = new Set(
+      (db.prepare('SELECT version FROM tokenward_schema_version').all() as { version: number }[]).map(
+        (row) => row.version,
+      ),
+    );
     if (current > LATEST_SCHEMA_VERSION) {
       throw new Error(
         `tokenward: the database schema is at version ${current}, newer than this version of tokenward supports (${LATEST_SCHEMA_VERSION}); upgrade tokenward`,
@@ -167,7 +225,7 @@ export function migrate(db: Database, target: number = LATEST_SCHEMA_VERSION, no
       'INSERT INTO tokenward_schema_version (version, description, applied_at) VALUES (?, ?, ?)',
     );
     for (const step of MIGRATIONS) {
-      if (step.version <= current || step.version > target) continue;
+      if (done.has(step.version) || step.version > target) continue;
       db.exec(step.sql);
       record.run(step.version, step.description, now());
     }
