@@ -15,6 +15,14 @@ import {
   rememberRealm,
   type TokenVerifier,
 } from '../http/authenticate.js';
+import {
+  type ExpressRefusalOptions,
+  REFUSAL_KEYS,
+  refusalSettings,
+  refuse,
+  rememberRefusals,
+  requestPropertyOption,
+} from './refuse.js';
 
 declare global {
   // Express types its request through this global namespace; merging adds the principal.
@@ -27,13 +35,19 @@ declare global {
 }
 
 /** Options of `tokenAuth`. */
-export interface ExpressAuthOptions extends AuthOptions, RecordingOptions {
+export interface ExpressAuthOptions extends AuthOptions, RecordingOptions, ExpressRefusalOptions {
   /** Accept only tokens of this tenant; a function picks it per request (for example from the host name). */
   readonly tenant?: string | ((req: Request) => string | undefined);
+  /**
+   * Also put the principal on this request property, beside the typed
+   * `req.tokenPrincipal`: `'auth'` for code written for express-jwt.
+   * Declare its type yourself (see docs/http.md).
+   */
+  readonly requestProperty?: string;
 }
 
 /** Options of `requireGrant`. */
-export interface ExpressGuardOptions {
+export interface ExpressGuardOptions extends ExpressRefusalOptions {
   /** Realm of the challenge (default: the one `tokenAuth` used for this request, else `api`). */
   readonly realm?: string;
 }
@@ -80,16 +94,22 @@ function routePattern(req: Request): string {
  * ```
  */
 export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions = {}): RequestHandler {
-  const settings = helperSettings<(req: Request) => string | undefined>(verifier, options);
+  const settings = helperSettings<(req: Request) => string | undefined>(verifier, options, [
+    ...REFUSAL_KEYS,
+    'requestProperty',
+  ]);
   const { tenant, record, onRecordError } = settings;
+  const refusals = refusalSettings(options);
+  const property = requestPropertyOption(options.requestProperty);
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     rememberRealm(req, settings.realm);
+    rememberRefusals(req, refusals);
     let requestTenant: string | undefined;
     try {
       requestTenant = typeof tenant === 'function' ? tenant(req) : tenant;
     } catch (error) {
       // The app's tenant resolver failed: refuse (500, or its TokenError's status), never pass.
-      sendAnswer(res, authFailure(error, settings.realm));
+      refuse(req, res, next, authFailure(error, settings.realm));
       return;
     }
     const outcome = await authenticate(
@@ -99,12 +119,13 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
       requestTenant === undefined ? undefined : { tenant: requestTenant },
     );
     if (outcome.kind === 'refused') {
-      sendAnswer(res, outcome.answer);
+      refuse(req, res, next, outcome.answer);
       return;
     }
     if (outcome.kind === 'principal') {
       const principal = outcome.principal;
       req.tokenPrincipal = principal;
+      if (property !== undefined) (req as unknown as Record<string, Principal>)[property] = principal;
       if (record) {
         res.once('finish', () => {
           recordUse(
@@ -140,11 +161,12 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
  */
 export function requireGrant(need: Need | readonly Need[], options: ExpressGuardOptions = {}): RequestHandler {
   const guard = grantGuard(need);
-  const fixedRealm = guardRealm(options);
+  const fixedRealm = guardRealm(options, REFUSAL_KEYS);
+  const refusals = refusalSettings(options);
   return (req: Request, res: Response, next: NextFunction): void => {
     const realm = fixedRealm ?? rememberedRealm(req) ?? 'api';
     const refusal = checkGuard(req.tokenPrincipal, guard, realm);
     if (refusal === null) next();
-    else sendAnswer(res, refusal);
+    else refuse(req, res, next, refusal, refusals);
   };
 }

@@ -23,12 +23,23 @@ import {
   rememberRealm,
   type TokenVerifier,
 } from '../http/authenticate.js';
-import { FASTIFY_REGISTER_KEYS } from '../http/options.js';
+import { booleanOption, FASTIFY_REGISTER_KEYS } from '../http/options.js';
+import { AuthRefusal } from '../http/refusal.js';
+import { answerRefusals } from './refusals.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The verified token's principal, set by the `tokenward` plugin in `onRequest`; null without a token. */
     tokenPrincipal: Principal | null;
+  }
+  interface FastifyInstance {
+    /**
+     * Token authentication as a function, declared by the `tokenward` plugin
+     * registered with `addHook: false`: a strategy for `@fastify/auth`, or a
+     * hook of your choosing. It sets `request.tokenPrincipal`, and throws an
+     * `AuthRefusal` (RFC 6750 status, headers and body) when it refuses.
+     */
+    verifyToken?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
 }
 
@@ -36,6 +47,12 @@ declare module 'fastify' {
 export interface FastifyAuthOptions extends AuthOptions, RecordingOptions {
   /** A `TokenService`, or a remote verifier. */
   readonly verifier: TokenVerifier;
+  /**
+   * Authenticate every request of the scope in `onRequest` (default true).
+   * `false` adds no hook and declares `fastify.verifyToken` instead, for
+   * `@fastify/auth` (`fastify.auth([fastify.verifyToken, …])`).
+   */
+  readonly addHook?: boolean;
   /** Accept only tokens of this tenant; a function picks it per request. */
   readonly tenant?: string | ((request: FastifyRequest) => string | undefined);
 }
@@ -55,22 +72,24 @@ export function sendAnswer(reply: FastifyReply, answer: HttpAnswer): FastifyRepl
 const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) => {
   const settings = helperSettings<(request: FastifyRequest) => string | undefined>(options?.verifier, options, [
     'verifier',
+    'addHook',
     ...FASTIFY_REGISTER_KEYS,
   ]);
+  const addHook = booleanOption(options.addHook, 'addHook', true);
   const { verifier, tenant, record, onRecordError } = settings;
   if (!fastify.hasRequestDecorator('tokenPrincipal')) fastify.decorateRequest('tokenPrincipal', null);
   // Declared up front so every request object keeps one shape (an ad hoc property would not).
   if (!fastify.hasRequestDecorator(REALM)) fastify.decorateRequest(REALM, null);
 
-  // The earliest hook: nothing (body parsing included) happens for a request that is refused.
-  fastify.addHook('onRequest', async (request, reply) => {
+  /** Authenticates the request: null once its principal (if any) is set, else the refusal. */
+  const authenticateRequest = async (request: FastifyRequest): Promise<HttpAnswer | null> => {
     rememberRealm(request, settings.realm);
     let requestTenant: string | undefined;
     try {
       requestTenant = typeof tenant === 'function' ? tenant(request) : tenant;
     } catch (error) {
       // The app's tenant resolver failed: refuse (500, or its TokenError's status), never pass.
-      return sendAnswer(reply, authFailure(error, settings.realm));
+      return authFailure(error, settings.realm);
     }
     const outcome = await authenticate(
       verifier,
@@ -78,10 +97,27 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
       settings,
       requestTenant === undefined ? undefined : { tenant: requestTenant },
     );
-    if (outcome.kind === 'refused') return sendAnswer(reply, outcome.answer);
+    if (outcome.kind === 'refused') return outcome.answer;
     if (outcome.kind === 'principal') request.tokenPrincipal = outcome.principal;
-    return undefined;
-  });
+    return null;
+  };
+
+  // Guards refuse by raising an AuthRefusal (so they can be strategies of @fastify/auth); the
+  // routes of this scope answer it as the hook would, and hand any other error on.
+  answerRefusals(fastify);
+  if (addHook) {
+    // The earliest hook: nothing (body parsing included) happens for a request that is refused.
+    fastify.addHook('onRequest', async (request, reply) => {
+      const refusal = await authenticateRequest(request);
+      return refusal === null ? undefined : sendAnswer(reply, refusal);
+    });
+  } else {
+    // A strategy for @fastify/auth, or a hook of the app's choosing.
+    fastify.decorate('verifyToken', async function verifyToken(request: FastifyRequest): Promise<void> {
+      const refusal = await authenticateRequest(request);
+      if (refusal !== null) throw new AuthRefusal(refusal);
+    });
+  }
 
   if (record) {
     fastify.addHook('onResponse', async (request, reply) => {
@@ -149,10 +185,11 @@ export function requireGrant(need: Need | readonly Need[], options: FastifyGuard
   const guard = grantGuard(need);
   const fixedRealm = guardRealm(options);
   // Synchronous work, so a callback hook: no promise per request.
-  return function requireGrantHook(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  return function requireGrantHook(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const realm = fixedRealm ?? rememberedRealm(request) ?? 'api';
     const refusal = checkGuard(request.tokenPrincipal, guard, realm);
+    // Raised, not sent: under @fastify/auth another strategy may still let the request through.
     if (refusal === null) done();
-    else sendAnswer(reply, refusal);
+    else done(new AuthRefusal(refusal));
   };
 }

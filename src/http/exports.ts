@@ -12,6 +12,7 @@ export type {
   IntrospectionOptions,
   IntrospectionResponse,
 } from './introspection.js';
+export { AuthRefusal, isAuthRefusal } from './refusal.js';
 export {
   createRemoteVerifier,
   type RemoteVerifier,
