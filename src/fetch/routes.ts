@@ -20,9 +20,9 @@ export type ActorLookup = () => Actor | null | undefined | Promise<Actor | null 
  * repeated name becomes a list (which the routes refuse), decoded as
  * `URLSearchParams` decodes them.
  */
-export function queryRecord(url: string): Record<string, string | string[]> {
+export function queryRecord(url: URL): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = Object.create(null);
-  for (const [name, value] of new URL(url).searchParams) {
+  for (const [name, value] of url.searchParams) {
     const existing = query[name];
     query[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
   }
@@ -49,7 +49,9 @@ async function routeAnswer(
       actor = (await actorOf()) ?? null;
       if (actor === null) return missingCredentials(settings.realm);
     }
-    return await route.handle(settings.service, { params, query: queryRecord(request.url), body, actor });
+    const url = new URL(request.url);
+    const context = { params, query: queryRecord(url), body, actor, path: url.pathname };
+    return await route.handle(settings.service, context);
   } catch (error) {
     return managementFailure(error, settings.realm);
   }
