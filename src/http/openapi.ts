@@ -40,8 +40,6 @@ export interface OpenApiOptions {
   readonly paths?: Readonly<Record<string, PathItem>>;
 }
 
-const ERROR_REF = { $ref: '#/components/schemas/Error' } as const;
-
 function answer(description: string, schema?: string, headers?: Record<string, unknown>): Record<string, unknown> {
   return {
     description,
