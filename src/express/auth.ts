@@ -80,7 +80,15 @@ function routePattern(req: Request): string {
  *   in `details.field`: a missing verifier, an unknown option, a value of
  *   the wrong type, a bad `realm`, `header` or `cookie` name, a `tenant`
  *   that is not an identifier, `maxTokenLength` outside 16-65536, no token
- *   source left on, or `record` with a verifier that cannot record.
+ *   source left on, `record` with a verifier that cannot record, a
+ *   non-boolean `failWithError`, an `errorBody` that is not a function, or
+ *   a `requestProperty` that Express requests already use.
+ *
+ * With `failWithError: true`, refusals go to `next(err)` as an
+ * `AuthRefusal` (status, headers with the challenge, body) for the app's
+ * error middleware; `errorBody` shapes the body tokenward sends instead;
+ * `requestProperty: 'auth'` also sets `req.auth` (docs/http.md, "Composing
+ * with other authentication").
  * @example
  * ```ts
  * import express from 'express';
@@ -150,9 +158,11 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
  *
  * @throws TokenError `invalid_request` when it is built: `need` (or
  *   `need[i]`) that is not `{ bucket, access }`, `{ component, action }` or
- *   `{ scope }` with valid names, an empty list, a bad `realm`, or an
- *   unknown option. Names outside ASCII are percent-encoded in the `scope`
- *   attribute (see docs/http.md, "Scope tokens").
+ *   `{ scope }` with valid names, an empty list, a bad `realm`,
+ *   `failWithError` or `errorBody`, or an unknown option. Names outside
+ *   ASCII are percent-encoded in the `scope` attribute (see docs/http.md,
+ *   "Scope tokens"). Refusals follow `failWithError` and `errorBody`, given
+ *   here or to the `tokenAuth` in front.
  * @example
  * ```ts
  * import { requireGrant } from 'tokenward/express';

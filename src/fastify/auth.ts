@@ -147,8 +147,14 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
  *
  * Options are checked when the plugin is registered: a bad one makes
  * `register`/`ready` reject with `TokenError('invalid_request')` naming it
- * (see `tokenAuth` in `tokenward/express` for the list). Fastify's own
- * `prefix`, `logLevel` and `logSerializers` are allowed.
+ * (see `tokenAuth` in `tokenward/express` for the list, and `addHook`).
+ * Fastify's own `prefix`, `logLevel` and `logSerializers` are allowed.
+ *
+ * With `addHook: false` it adds no hook and declares `fastify.verifyToken`,
+ * a strategy for `@fastify/auth` that throws an `AuthRefusal`. Guards
+ * (`requireGrant`) raise their refusals too, so they are strategies as well;
+ * the routes of the scope answer a refusal as the hook does (docs/http.md,
+ * "Composing with other authentication").
  *
  * @example
  * ```ts
@@ -169,7 +175,10 @@ export const tokenward: FastifyPluginAsync<FastifyAuthOptions> = fp(plugin, { fa
  * covers every need; otherwise 403 `error="insufficient_scope"` with a
  * `scope` attribute naming what is needed, or 401 when no token was
  * authenticated. Needs are fixed at route definition, never taken from the
- * request.
+ * request. The refusal is raised as an `AuthRefusal` rather than sent, so
+ * the guard is also a strategy of `@fastify/auth` (with `relation: 'or'`,
+ * another strategy's pass lets the request through); the routes of the
+ * `tokenward` plugin's scope answer it with its status, challenge and body.
  *
  * @throws TokenError `invalid_request` when it is built: `need` (or
  *   `need[i]`) that is not a valid need, an empty list, a bad `realm`, or
