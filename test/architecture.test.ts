@@ -34,6 +34,8 @@ const LAYERS: Readonly<Record<string, Layer>> = {
   http: { paths: ['src/http/'], imports: ['core'], types: ['service'], packages: ['jose', '@noble/hashes'] },
   express: { paths: ['src/express/'], imports: ['core', 'http'], packages: ['express'] },
   fastify: { paths: ['src/fastify/'], imports: ['core', 'http'], packages: ['fastify', 'fastify-plugin'] },
+  fetch: { paths: ['src/fetch/'], imports: ['core', 'http'], packages: [] },
+  hono: { paths: ['src/hono/'], imports: ['core', 'http', 'fetch'], packages: ['hono'] },
   jwt: { paths: ['src/jwt/'], imports: ['core'], packages: ['jose'] },
   sql: { paths: ['src/sql/'], imports: ['core'], types: ['service'], packages: [] },
   secretlint: { paths: ['src/secretlint/'], imports: ['core'], packages: ['@secretlint/types'] },

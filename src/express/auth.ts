@@ -17,6 +17,14 @@ import {
 } from '../http/authenticate.js';
 import type { VerifyOptions } from '../http/management.js';
 import { type MeteringOptions, verifyOptionsFor } from '../http/metering.js';
+import {
+  type ExpressRefusalOptions,
+  REFUSAL_KEYS,
+  refusalSettings,
+  refuse,
+  rememberRefusals,
+  requestPropertyOption,
+} from './refuse.js';
 
 declare global {
   // Express types its request through this global namespace; merging adds the principal.
@@ -28,14 +36,28 @@ declare global {
   }
 }
 
-/** Options of `tokenAuth`. `cost` and `ratelimit` say what each request spends from a metered token (docs/limits.md). */
-export interface ExpressAuthOptions extends AuthOptions, RecordingOptions, MeteringOptions<Request> {
+/**
+ * Options of `tokenAuth`. `cost` and `ratelimit` say what each request
+ * spends from a metered token (docs/limits.md); `failWithError`,
+ * `errorBody` and `requestProperty` fit it to the app's error handling.
+ */
+export interface ExpressAuthOptions
+  extends AuthOptions,
+    RecordingOptions,
+    MeteringOptions<Request>,
+    ExpressRefusalOptions {
   /** Accept only tokens of this tenant; a function picks it per request (for example from the host name). */
   readonly tenant?: string | ((req: Request) => string | undefined);
+  /**
+   * Also put the principal on this request property, beside the typed
+   * `req.tokenPrincipal`: `'auth'` for code written for express-jwt.
+   * Declare its type yourself (see docs/http.md).
+   */
+  readonly requestProperty?: string;
 }
 
 /** Options of `requireGrant`. */
-export interface ExpressGuardOptions {
+export interface ExpressGuardOptions extends ExpressRefusalOptions {
   /** Realm of the challenge (default: the one `tokenAuth` used for this request, else `api`). */
   readonly realm?: string;
 }
@@ -74,7 +96,15 @@ function routePattern(req: Request): string {
  *   in `details.field`: a missing verifier, an unknown option, a value of
  *   the wrong type, a bad `realm`, `header` or `cookie` name, a `tenant`
  *   that is not an identifier, `maxTokenLength` outside 16-65536, no token
- *   source left on, or `record` with a verifier that cannot record.
+ *   source left on, `record` with a verifier that cannot record, a
+ *   non-boolean `failWithError`, an `errorBody` that is not a function, or
+ *   a `requestProperty` that Express requests already use.
+ *
+ * With `failWithError: true`, refusals go to `next(err)` as an
+ * `AuthRefusal` (status, headers with the challenge, body) for the app's
+ * error middleware; `errorBody` shapes the body tokenward sends instead;
+ * `requestProperty: 'auth'` also sets `req.auth` (docs/http.md, "Composing
+ * with other authentication").
  * @example
  * ```ts
  * import express from 'express';
@@ -88,16 +118,22 @@ function routePattern(req: Request): string {
  * ```
  */
 export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions = {}): RequestHandler {
-  const settings = helperSettings<(req: Request) => string | undefined, Request>(verifier, options);
+  const settings = helperSettings<(req: Request) => string | undefined, Request>(verifier, options, [
+    ...REFUSAL_KEYS,
+    'requestProperty',
+  ]);
   const { tenant, record, onRecordError, metering } = settings;
+  const refusals = refusalSettings(options);
+  const property = requestPropertyOption(options.requestProperty);
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     rememberRealm(req, settings.realm);
+    rememberRefusals(req, refusals);
     let verifyOptions: VerifyOptions | undefined;
     try {
       verifyOptions = verifyOptionsFor(req, typeof tenant === 'function' ? tenant(req) : tenant, metering);
     } catch (error) {
       // The app's tenant or cost resolver failed: refuse (500, or its TokenError's status), never pass.
-      sendAnswer(res, authFailure(error, settings.realm));
+      refuse(req, res, next, authFailure(error, settings.realm));
       return;
     }
     const outcome = await authenticate(
@@ -107,12 +143,13 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
       verifyOptions,
     );
     if (outcome.kind === 'refused') {
-      sendAnswer(res, outcome.answer);
+      refuse(req, res, next, outcome.answer);
       return;
     }
     if (outcome.kind === 'principal') {
       const principal = outcome.principal;
       req.tokenPrincipal = principal;
+      if (property !== undefined) (req as unknown as Record<string, Principal>)[property] = principal;
       if (record) {
         res.once('finish', () => {
           recordUse(
@@ -137,9 +174,11 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
  *
  * @throws TokenError `invalid_request` when it is built: `need` (or
  *   `need[i]`) that is not `{ bucket, access }`, `{ component, action }` or
- *   `{ scope }` with valid names, an empty list, a bad `realm`, or an
- *   unknown option. Names outside ASCII are percent-encoded in the `scope`
- *   attribute (see docs/http.md, "Scope tokens").
+ *   `{ scope }` with valid names, an empty list, a bad `realm`,
+ *   `failWithError` or `errorBody`, or an unknown option. Names outside
+ *   ASCII are percent-encoded in the `scope` attribute (see docs/http.md,
+ *   "Scope tokens"). Refusals follow `failWithError` and `errorBody`, given
+ *   here or to the `tokenAuth` in front.
  * @example
  * ```ts
  * import { requireGrant } from 'tokenward/express';
@@ -148,11 +187,12 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
  */
 export function requireGrant(need: Need | readonly Need[], options: ExpressGuardOptions = {}): RequestHandler {
   const guard = grantGuard(need);
-  const fixedRealm = guardRealm(options);
+  const fixedRealm = guardRealm(options, REFUSAL_KEYS);
+  const refusals = refusalSettings(options);
   return (req: Request, res: Response, next: NextFunction): void => {
     const realm = fixedRealm ?? rememberedRealm(req) ?? 'api';
     const refusal = checkGuard(req.tokenPrincipal, guard, realm);
     if (refusal === null) next();
-    else sendAnswer(res, refusal);
+    else refuse(req, res, next, refusal, refusals);
   };
 }

@@ -198,9 +198,9 @@ export function grantGuard(need: Need | readonly Need[]): GrantGuard {
   return { needs, scope: needs.map(scopeToken).join(' ') };
 }
 
-/** @internal Validates the options of `requireGrant` (Express and Fastify alike). */
-export function guardRealm(options: unknown): string | undefined {
-  const checked = optionsObject(options, ['realm']);
+/** @internal Validates the options of `requireGrant` (every framework; `extraKeys` adds its own). */
+export function guardRealm(options: unknown, extraKeys: readonly string[] = []): string | undefined {
+  const checked = optionsObject(options, ['realm', ...extraKeys]);
   return checked.realm === undefined ? undefined : checkRealm(checked.realm);
 }
 

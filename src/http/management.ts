@@ -12,6 +12,7 @@ import { errorAnswer, type HttpAnswer } from './answers.js';
 import type { BodyKind } from './body.js';
 import { bodyObject, oauthParameters, optionalString, queryBoolean, queryInteger, queryString } from './input.js';
 import { enabledRoute, expiringPage, updateToken } from './management-update.js';
+import { openApiRoute } from './openapi-route.js';
 
 /**
  * @internal The management API for a "Personal access tokens" page, as
@@ -26,6 +27,8 @@ export interface ManagementContext {
   readonly body: unknown;
   /** The acting user or token; `null` for the routes that do not act for anyone (claim, RFC 7009 revoke). */
   readonly actor: Actor | null;
+  /** The request's path, without the query string (where the API is mounted follows from it). */
+  readonly path?: string;
 }
 
 /** One route of the management API. */
@@ -354,6 +357,7 @@ function policyRoute(kind: 'user' | 'role'): ManagementRoute {
  * | POST | /users/:user/revoke-all | revoke all of a user's tokens |
  * | GET | /policies/users/:user | explain the user's effective maximum lifetime |
  * | PUT | /policies/users/:name, /policies/roles/:name | set or clear (`null`) a max-duration policy |
+ * | GET | /openapi.json | the OpenAPI 3.1 document of these routes |
  */
 export const MANAGEMENT_ROUTES: readonly ManagementRoute[] = [
   createToken,
@@ -372,4 +376,5 @@ export const MANAGEMENT_ROUTES: readonly ManagementRoute[] = [
   explainUserPolicy,
   policyRoute('user'),
   policyRoute('role'),
+  openApiRoute(() => MANAGEMENT_ROUTES),
 ];

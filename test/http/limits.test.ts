@@ -1,6 +1,6 @@
 /**
- * Rate limits and usage credits over real sockets, on both frameworks
- * (issue 13): 429 with `Retry-After`, routes that choose their cost and
+ * Rate limits and usage credits over real sockets, on every framework
+ * entry (issue 13; the Fetch API and Hono entries of issue 14 too): 429 with `Retry-After`, routes that choose their cost and
  * the limit they spend, credits spent whatever the route answers, guard
  * options checked at setup; and session sign-out through the management
  * API and RFC 7009.
@@ -8,14 +8,18 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenError } from '../../src/core/errors.js';
 import { managementRouter, tokenAuth } from '../../src/express/index.js';
 import { managementRoutes, tokenward } from '../../src/fastify/index.js';
+import { tokenAuth as fetchAuth, managementHandler } from '../../src/fetch/index.js';
+import { tokenAuth as honoAuth, managementRoutes as honoManagement } from '../../src/hono/index.js';
 import { jwtSessionCodec } from '../../src/jwt/session.js';
 import type { TokenService } from '../../src/service/token-service.js';
 import type { Actor } from '../../src/service/types.js';
 import { sessionKeys } from '../support/sessions.js';
+import { serveFetch } from './support/app-parts.js';
 import { ALICE, BOB, type Fixture, makeFixture, REALM } from './support/fixture.js';
 import { bearer, call } from './support/http.js';
 
@@ -105,9 +109,59 @@ async function startFastify(service: TokenService): Promise<Running> {
   return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
 
+/** The same app on the Fetch API entry (issue 14): each route's authenticator carries its cost. */
+async function startFetch(service: TokenService): Promise<Running> {
+  const me = (_request: Request, principal: { remaining?: number } | null) =>
+    Response.json({ remaining: principal?.remaining ?? null });
+  const routes: Record<string, (request: Request) => Promise<Response>> = {
+    'GET /api/me': fetchAuth(service, { realm: REALM }).protect(me),
+    'POST /api/export': fetchAuth(service, { realm: REALM, cost: 5, ratelimit: 'exports' }).protect(me),
+    'GET /api/search': fetchAuth(service, {
+      realm: REALM,
+      cost: (request) => Number(new URL(request.url).searchParams.get('n') ?? 1),
+      ratelimit: 'reads',
+    }).protect(me),
+    'GET /api/broken': fetchAuth(service, { realm: REALM }).protect(() =>
+      Response.json({ error: 'x' }, { status: 500 }),
+    ),
+  };
+  const manage = managementHandler(service, {
+    basePath: '/manage',
+    realm: REALM,
+    auth: fetchAuth(service, { realm: REALM, optional: true }),
+    actor: (_request, principal) => actorOf(principal),
+  });
+  return serveFetch(async (request) => {
+    const { pathname } = new URL(request.url);
+    if (pathname.startsWith('/manage/')) return manage(request);
+    const route = routes[`${request.method} ${pathname}`];
+    return route === undefined ? Response.json({ error: 'not_found' }, { status: 404 }) : route(request);
+  });
+}
+
+/** The same app in Hono: per-route middleware with its own cost. */
+async function startHono(service: TokenService): Promise<Running> {
+  const app = new Hono();
+  const me = (c: { get(key: 'tokenPrincipal'): { remaining?: number } | null; json(body: unknown): Response }) =>
+    c.json({ remaining: c.get('tokenPrincipal')?.remaining ?? null });
+  app.get('/api/me', honoAuth(service, { realm: REALM }), me);
+  app.post('/api/export', honoAuth(service, { realm: REALM, cost: 5, ratelimit: 'exports' }), me);
+  app.get(
+    '/api/search',
+    honoAuth(service, { realm: REALM, cost: (c) => Number(c.req.query('n') ?? 1), ratelimit: 'reads' }),
+    me,
+  );
+  app.get('/api/broken', honoAuth(service, { realm: REALM }), (c) => c.json({ error: 'x' }, 500));
+  app.use('/manage/*', honoAuth(service, { realm: REALM, optional: true }));
+  app.route('/manage', honoManagement(service, { realm: REALM, actor: (c) => actorOf(c.get('tokenPrincipal')) }));
+  return serveFetch(async (request) => app.fetch(request));
+}
+
 describe.each([
   ['express', startExpress],
   ['fastify', startFastify],
+  ['fetch', startFetch],
+  ['hono', startHono],
 ] as const)('%s: rate limits and usage credits over HTTP', (_, start) => {
   let fixture: Fixture;
   let server: Running;
