@@ -5,7 +5,7 @@
  * filled through `issue` in a child process of its own (bench/memory-scale.ts).
  *
  * Scales: 1,000, 100,000 and 1,000,000 tokens; `npm run bench -- --scale`
- * adds 3,000,000 (about 4 GB of heap). `BENCH_MEMORY_SCALES=1000,100000`
+ * adds 3,000,000 (its child gets a 7.5 GB heap limit). `BENCH_MEMORY_SCALES=1000,100000`
  * picks others; `BENCH_ROUNDS` sets the rounds (default 7).
  */
 import { execFileSync } from 'node:child_process';
