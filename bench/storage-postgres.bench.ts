@@ -231,17 +231,21 @@ const bench: BenchModule = async (report) => {
           schema,
           ttlMs: 60_000,
         });
-        await cached.whenListening();
-        const plain = createTokenService({ repository, ...options });
-        const services = { plain, cached: createTokenService({ repository: cached, ...options }) };
-        const { tokens, ids } = await fill(pool, t, plain, repository, size);
-        const label = `${scaleLabel(size)} tokens`;
-        console.log(`storage-postgres: ${label} loaded in ${Math.round((performance.now() - started) / 1000)} s`);
-        await reads(pool, t, services, repository, ids, tokens, label, report);
-        let k = 0;
-        await meteredVerify(report, plain, () => tokens[k++ % SAMPLE]!);
-        await issues(pool, t, plain, label, report);
-        await cached.close();
+        try {
+          await cached.whenListening();
+          const plain = createTokenService({ repository, ...options });
+          const services = { plain, cached: createTokenService({ repository: cached, ...options }) };
+          const { tokens, ids } = await fill(pool, t, plain, repository, size);
+          const label = `${scaleLabel(size)} tokens`;
+          console.log(`storage-postgres: ${label} loaded in ${Math.round((performance.now() - started) / 1000)} s`);
+          await reads(pool, t, services, repository, ids, tokens, label, report);
+          let k = 0;
+          await meteredVerify(report, plain, () => tokens[k++ % SAMPLE]!);
+          await issues(pool, t, plain, label, report);
+        } finally {
+          // Its listening connection would otherwise keep `listenPool.end()` waiting after a failure.
+          await cached.close();
+        }
       } finally {
         await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
       }

@@ -17,3 +17,7 @@ it.each([1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, true, undefined, {}
     expect(() => literal(value, 'bigint')).toThrow(TypeError);
   },
 );
+
+it('refuses text with a NUL character, which PostgreSQL text cannot hold and a query string would end at', () => {
+  expect(() => literal('a\u0000b', 'text')).toThrow(TypeError);
+});
