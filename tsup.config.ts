@@ -35,8 +35,12 @@ rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true });
 
 // Every entry as ES modules, sharing one set of chunks; CommonJS for all but
 // the ESM-only ones (`tokenward/testing`, a development tool for test files).
+// The `tokenward` executable (package.json `bin`): ES modules only, built with the entries so that it shares
+// their chunks; its shebang line is kept and the file made executable.
+const BIN = { cli: 'src/cli/main.ts' };
+
 export default defineConfig([
-  { ...common, entry: entry(() => true), format: ['esm'] },
+  { ...common, entry: { ...entry(() => true), ...BIN }, format: ['esm'] },
   {
     ...common,
     entry: entry((subpath) => !esmOnly.has(subpath)),

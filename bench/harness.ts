@@ -17,6 +17,8 @@ export interface BenchRow {
   readonly target?: number;
   /** The ratio of each round, when measured in rounds: printed as median and min–max. */
   readonly roundRatios?: readonly number[];
+  /** An absolute bound from the issue (e.g. a page in at most 5 ms), checked against `measured`. */
+  readonly limit?: { readonly value: number; readonly measured: number; readonly unit: string };
 }
 
 /** Options of `measureOps`. */
@@ -90,12 +92,18 @@ export function formatRows(rows: readonly BenchRow[]): string {
   const lines = rows.map((row) => {
     // Rows measured in rounds are judged by their median round.
     const ratio = row.roundRatios === undefined ? row.value / row.baseline : median(row.roundRatios);
-    const target =
+    const relative =
       row.target === undefined
         ? ''
         : row.unit === 'bytes'
           ? `target ≤ ${row.target}× ${ratio <= row.target ? 'met' : 'MISSED'}`
           : `target ≥ ${row.target}× ${ratio >= row.target ? 'met' : 'MISSED'}`;
+    const { limit } = row;
+    const absolute =
+      limit === undefined
+        ? ''
+        : `target ≤ ${limit.value} ${limit.unit} ${limit.measured <= limit.value ? 'met' : 'MISSED'}`;
+    const target = [relative, absolute].filter((part) => part !== '').join(', ');
     return [
       `${row.group} / ${row.name}`,
       `${format(row.value)} ${row.unit}`,

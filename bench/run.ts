@@ -7,7 +7,10 @@ import { basename } from 'node:path';
 import { type BenchModule, type BenchRow, formatRows } from './harness.js';
 
 const dir = new URL('.', import.meta.url);
-const wanted = process.argv.slice(2);
+// `--scale` adds the large scales of the memory benchmarks (bench/memory.bench.ts).
+const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
+if (flags.includes('--scale')) process.env.BENCH_SCALE = '1';
+const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const files = readdirSync(dir)
   .filter((file) => file.endsWith('.bench.ts'))
   .filter((file) => wanted.length === 0 || wanted.includes(basename(file, '.bench.ts')))

@@ -1,35 +1,206 @@
 /**
- * SQLite speed, each figure against the same work done by hand through the
- * same better-sqlite3 connection in the same run:
- * - `findById` against a raw prepared `SELECT * … WHERE id = ?`;
- * - `service.verify` against that raw `SELECT` (verification adds parsing,
- *   the checksum, an HMAC and the expiry and owner checks);
- * - `service.issue` against a raw `BEGIN IMMEDIATE` transaction inserting
- *   one token row and one event row (the same commits, so the same fsyncs);
- * - `repository.insert` (name and cap checks, token and event) against that
- *   raw transaction, with fsync off so the disk does not drown the difference.
+ * SQLite speed at each table size of `sqlScales()` (10,000 tokens by
+ * default; `BENCH_SCALE=full` adds 1,000,000), each figure against the same
+ * work done by hand through the same better-sqlite3 connection, sides
+ * interleaved, median and range of the rounds:
+ * - `service.verify` and `findById` against a raw prepared `SELECT * … WHERE id = ?`
+ *   (verification adds parsing, the checksum, the keyed hash, the expiry and
+ *   owner checks and the principal);
+ * - one page of `service.list` (100 tokens, default filters), tenant-wide and
+ *   for one owner, against the raw prepared `SELECT` of that page;
+ * - `service.issue` against a raw `BEGIN IMMEDIATE` inserting one token row
+ *   and one event row (the same commits, so the same fsyncs), and
+ *   `repository.insert` against it with fsync off.
+ * The table holds `SAMPLE` tokens issued through the service and bulk rows
+ * shaped exactly like them (bench/sql-fill.ts).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TokenRecord } from '../src/core/types.js';
+import type { TokenService } from '../src/index.js';
 import { createTokenService, staticDirectory } from '../src/index.js';
-import { sqliteRepository } from '../src/stores/sqlite/index.js';
+import { eventColumnValues } from '../src/stores/shared/sql-columns.js';
+import { type SqliteTokenRepository, sqliteRepository } from '../src/stores/sqlite/index.js';
 import { INSERT_EVENT, INSERT_TOKEN, tokenParams } from '../src/stores/sqlite/rows.js';
-import { type BenchModule, compareOps } from './harness.js';
+import { type BenchModule, type BenchRow, compareOps } from './harness.js';
+import { bulkTokens, OWNERS, SAMPLE, scaleLabel, sqlScales } from './sql-fill.js';
 
-const STORED = Number(process.env.BENCH_SQLITE_TOKENS ?? 100_000);
-const SAMPLE = 1000;
 const PEPPER = 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
+const TIMING = { durationMs: 500, warmupMs: 150, rounds: 7 } as const;
+const WRITES = { durationMs: 500, warmupMs: 150, rounds: 5 } as const;
+const SYSTEM = 'system';
+
+type Report = (row: BenchRow) => void;
+
+/** A row from one `compareOps` result. */
+function row(
+  name: string,
+  baselineName: string,
+  result: { value: number; baseline: number; ratios: number[] },
+  target?: number,
+): BenchRow {
+  return {
+    group: 'storage-sqlite',
+    name,
+    value: result.value,
+    baselineName,
+    baseline: result.baseline,
+    unit: 'ops/s',
+    roundRatios: result.ratios,
+    ...(target === undefined ? {} : { target }),
+  };
+}
+
+/** Issues the sample tokens through the service, then bulk-loads the rest of `size` rows in one transaction. */
+async function fill(repository: SqliteTokenRepository, service: TokenService, size: number) {
+  const tokens: string[] = [];
+  const ids: string[] = [];
+  for (let i = 0; i < SAMPLE; i++) {
+    const issued = await service.issue({ tenant: 'acme', owner: `user${i % OWNERS}` }, SYSTEM);
+    tokens.push(issued.token);
+    ids.push(issued.info.id);
+  }
+  const db = repository.database;
+  const template = (await repository.findById(ids[0]!))!;
+  const event = (await repository.listEvents({ tokenId: template.id, limit: 1 })).items[0]!;
+  const insertToken = db.prepare(INSERT_TOKEN);
+  const insertEvent = db.prepare(INSERT_EVENT);
+  db.transaction(() => {
+    for (const batch of bulkTokens(template, event, size - SAMPLE, template.createdAt)) {
+      for (const bulk of batch) {
+        insertToken.run(tokenParams(bulk.record));
+        insertEvent.run(eventColumnValues(bulk.event));
+      }
+    }
+  })();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.exec('ANALYZE');
+  return { tokens, ids, template };
+}
+
+async function reads(repository: SqliteTokenRepository, service: TokenService, size: number, report: Report) {
+  const { tokens, ids } = await fill(repository, service, size);
+  const db = repository.database;
+  const label = `${scaleLabel(size)} tokens`;
+  const raw = db.prepare('SELECT * FROM tokenward_tokens WHERE id = ?');
+  let i = 0;
+  const nextId = (): string => ids[i++ % SAMPLE]!;
+  const nextToken = (): string => tokens[i++ % SAMPLE]!;
+  // First verifications record a use (a write, at most once a minute per token); let those settle first.
+  for (const token of tokens) await service.verify(token);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const byId = 'raw prepared SELECT * by id';
+  report(
+    row(
+      `service.verify, ${label}`,
+      byId,
+      await compareOps(
+        () => service.verify(nextToken()),
+        () => raw.get(nextId()),
+        TIMING,
+      ),
+      0.8,
+    ),
+  );
+  report(
+    row(
+      `findById, ${label}`,
+      byId,
+      await compareOps(
+        () => repository.findById(nextId()),
+        () => raw.get(nextId()),
+        TIMING,
+      ),
+    ),
+  );
+
+  const live =
+    'revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC, id DESC LIMIT 101';
+  const tenantPage = db.prepare(`SELECT * FROM tokenward_tokens WHERE tenant = ? AND ${live}`);
+  const ownerPage = db.prepare(`SELECT * FROM tokenward_tokens WHERE tenant = ? AND owner = ? AND ${live}`);
+  report(
+    row(
+      `list, one page of 100, tenant-wide, ${label}`,
+      'raw prepared SELECT of the page',
+      await compareOps(
+        () => service.list({ tenant: 'acme', all: true }, SYSTEM),
+        () => tenantPage.all('acme', Date.now()),
+        TIMING,
+      ),
+    ),
+  );
+  report(
+    row(
+      `list, one page of 100, one owner, ${label}`,
+      'raw prepared SELECT of the page',
+      await compareOps(
+        () => service.list({ tenant: 'acme', owner: 'user7' }, SYSTEM),
+        () => ownerPage.all('acme', 'user7', Date.now()),
+        TIMING,
+      ),
+    ),
+  );
+}
+
+async function writes(repository: SqliteTokenRepository, service: TokenService, size: number, report: Report) {
+  const db = repository.database;
+  const template = (await repository.findById(
+    (
+      await service.issue({ tenant: 'acme', owner: 'user1' }, SYSTEM)
+    ).info.id,
+  ))!;
+  const insertToken = db.prepare(INSERT_TOKEN);
+  const insertEvent = db.prepare(INSERT_EVENT);
+  let k = 0;
+  const rawIssue = db.transaction(() => {
+    const id = `02${String(++k).padStart(24, '0')}`;
+    insertToken.run(tokenParams({ ...template, id, owner: `raw${k % 1000}`, name: `raw${k}` }));
+    insertEvent.run(`E${id}`, id, 'acme', 'issued', SYSTEM, 'issued', null, Date.now());
+  });
+  const baseline = 'raw BEGIN IMMEDIATE token + event insert';
+  let n = 0;
+  const issue = await compareOps(
+    () => service.issue({ tenant: 'acme', owner: `user${n++ % OWNERS}` }, SYSTEM),
+    () => rawIssue.immediate(),
+    WRITES,
+  );
+  report(row(`service.issue (one commit each, synchronous=FULL), ${scaleLabel(size)} tokens`, baseline, issue));
+  // The repository alone, with fsync off for these two sides only, so that the disk's latency (the larger part
+  // of a commit, and very noisy on a shared machine) does not hide the cost of the checks `insert` makes.
+  db.pragma('synchronous = OFF');
+  let m = 0;
+  const insert = await compareOps(
+    () => {
+      const id = `03${String(++m).padStart(24, '0')}`;
+      const record = { ...template, id, owner: `repo${m % 1000}`, name: `repo${m}` };
+      const event = {
+        id: `E${id}`,
+        tokenId: id,
+        tenant: 'acme',
+        type: 'issued',
+        actor: SYSTEM,
+        operation: 'issued',
+        detail: null,
+        at: Date.now(),
+      } as const;
+      return repository.insert(record, { now: Date.now(), maxLivePerOwner: 1000 }, event);
+    },
+    () => rawIssue.immediate(),
+    WRITES,
+  );
+  db.pragma('synchronous = FULL');
+  report(
+    row(`repository.insert with cap and name checks (synchronous=OFF), ${scaleLabel(size)} tokens`, baseline, insert),
+  );
+}
 
 const bench: BenchModule = async (report) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tokenward-bench-sqlite-'));
-  const repository = sqliteRepository({ path: join(dir, 'bench.sqlite') });
-  const db = repository.database;
-  try {
+  for (const size of sqlScales()) {
+    const started = performance.now();
+    const dir = mkdtempSync(join(tmpdir(), 'tokenward-bench-sqlite-'));
+    const repository = sqliteRepository({ path: join(dir, 'bench.sqlite') });
     const users = Object.fromEntries(
-      Array.from({ length: SAMPLE }, (_, i) => [`user${i}`, { grants: 'all' as const }]),
+      Array.from({ length: OWNERS }, (_, i) => [`user${i}`, { grants: 'all' as const }]),
     );
     const service = createTokenService({
       repository,
@@ -37,131 +208,16 @@ const bench: BenchModule = async (report) => {
       prefix: 'acme',
       directory: staticDirectory({ acme: users }),
     });
-
-    const tokens: string[] = [];
-    const ids: string[] = [];
-    for (let i = 0; i < SAMPLE; i++) {
-      const issued = await service.issue({ tenant: 'acme', owner: `user${i}` }, 'system');
-      tokens.push(issued.token);
-      ids.push(issued.info.id);
+    try {
+      await reads(repository, service, size, report);
+      await writes(repository, service, size, report);
+      console.log(
+        `storage-sqlite at ${scaleLabel(size)} tokens: ${Math.round((performance.now() - started) / 1000)} s`,
+      );
+    } finally {
+      await repository.close();
+      rmSync(dir, { recursive: true, force: true });
     }
-    // Filler rows up to STORED, in one transaction, so lookups run on a table of realistic size.
-    const template = (await repository.findById(ids[0]!))!;
-    const insert = db.prepare(INSERT_TOKEN);
-    db.transaction(() => {
-      for (let i = SAMPLE; i < STORED; i++) {
-        const record: TokenRecord = {
-          ...template,
-          id: `01${String(i).padStart(24, '0')}`,
-          owner: `filler${i % 10_000}`,
-          name: `t${i}`,
-          secretHash: randomBytes(32).toString('base64url'),
-        };
-        insert.run(tokenParams(record));
-      }
-    })();
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    db.exec('ANALYZE');
-
-    const raw = db.prepare('SELECT * FROM tokenward_tokens WHERE id = ?');
-    let i = 0;
-    const nextId = (): string => ids[i++ % SAMPLE]!;
-    let j = 0;
-    const nextToken = (): string => tokens[j++ % SAMPLE]!;
-    // First verifications record a use (a write); let that settle before measuring.
-    for (const token of tokens) await service.verify(token);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-
-    const find = await compareOps(
-      () => repository.findById(nextId()),
-      () => raw.get(nextId()),
-    );
-    report({
-      group: 'storage-sqlite',
-      name: `findById, ${STORED.toLocaleString('en-US')} tokens`,
-      value: find.value,
-      baselineName: 'raw prepared SELECT by id',
-      baseline: find.baseline,
-      unit: 'ops/s',
-      target: 0.9,
-    });
-
-    const verify = await compareOps(
-      () => service.verify(nextToken()),
-      () => raw.get(nextId()),
-    );
-    report({
-      group: 'storage-sqlite',
-      name: `service.verify, ${STORED.toLocaleString('en-US')} tokens`,
-      value: verify.value,
-      baselineName: 'raw prepared SELECT by id',
-      baseline: verify.baseline,
-      unit: 'ops/s',
-      target: 0.9,
-    });
-
-    const insertToken = db.prepare(INSERT_TOKEN);
-    const insertEvent = db.prepare(INSERT_EVENT);
-    let k = 0;
-    const rawIssue = db.transaction(() => {
-      const id = `02${String(++k).padStart(24, '0')}`;
-      insertToken.run(tokenParams({ ...template, id, owner: `raw${k % SAMPLE}`, name: `raw${k}` }));
-      insertEvent.run(`E${id}`, id, 'acme', 'issued', 'system', 'issued', null, Date.now());
-    });
-    let n = 0;
-    const issue = await compareOps(
-      () => service.issue({ tenant: 'acme', owner: `user${n++ % SAMPLE}` }, 'system'),
-      () => rawIssue.immediate(),
-      { durationMs: 1000, warmupMs: 200, rounds: 2 },
-    );
-    report({
-      group: 'storage-sqlite',
-      name: 'service.issue (one commit each, synchronous=FULL)',
-      value: issue.value,
-      baselineName: 'raw BEGIN IMMEDIATE token + event insert',
-      baseline: issue.baseline,
-      unit: 'ops/s',
-    });
-
-    // The same comparison for the repository alone, with fsync switched off
-    // for these two rows only, so that the disk's latency (the larger part of
-    // a commit, and very noisy on a shared machine) does not hide the cost
-    // of the checks `insert` makes inside its transaction.
-    db.pragma('synchronous = OFF');
-    let m = 0;
-    const insertRepo = await compareOps(
-      () => {
-        const id = `03${String(++m).padStart(24, '0')}`;
-        return repository.insert(
-          { ...template, id, owner: `repo${m % SAMPLE}`, name: `repo${m}` },
-          { now: Date.now(), maxLivePerOwner: 1000 },
-          {
-            id: `E${id}`,
-            tokenId: id,
-            tenant: 'acme',
-            type: 'issued',
-            actor: 'system',
-            operation: 'issued',
-            detail: null,
-            at: Date.now(),
-          },
-        );
-      },
-      () => rawIssue.immediate(),
-      { durationMs: 1000, warmupMs: 200, rounds: 2 },
-    );
-    db.pragma('synchronous = FULL');
-    report({
-      group: 'storage-sqlite',
-      name: 'repository.insert with cap and name checks (synchronous=OFF)',
-      value: insertRepo.value,
-      baselineName: 'raw BEGIN IMMEDIATE token + event insert',
-      baseline: insertRepo.baseline,
-      unit: 'ops/s',
-    });
-  } finally {
-    await repository.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 };
 

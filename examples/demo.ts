@@ -22,12 +22,13 @@ import {
   type Actor,
   createTokenService,
   isTokenError,
+  type NewRoleInput,
+  type NewUserInput,
   redact,
-  staticDirectory,
   type TokenService,
 } from '../src/index.js';
 import { createKeySet, generateSigningKey, jwtSessionCodec } from '../src/jwt/index.js';
-import { sqliteRepository } from '../src/stores/sqlite/index.js';
+import { sqliteDirectoryStore, sqliteRepository } from '../src/stores/sqlite/index.js';
 import { tokenPage } from '../src/web/index.js';
 
 const TENANT = 'demo';
@@ -54,20 +55,29 @@ function loadPepper(): string {
 mkdirSync(dataDir, { recursive: true });
 const repository = sqliteRepository({ path: join(dataDir, 'tokens.sqlite') });
 
-// The users of this demo tenant. A real service implements `Directory` on its own user store.
-const directory = staticDirectory({
-  [TENANT]: {
-    admin: { admin: true },
-    alice: {
-      grants: [
-        { bucket: 'in.c-csv-import', access: 'write' },
-        { component: 'keboola.ex-db-mysql', actions: ['run'] },
-        { scope: 'checkup_report_create' },
-      ],
-    },
-    bob: { roles: ['service_accounts'], grants: [{ bucket: 'in.c-csv-import', access: 'read' }] },
+// The users of this demo tenant live in the store itself (the store-backed directory, docs/concepts.md),
+// next to the tokens: `tokenward users list --db .demo-data/tokens.sqlite` shows them. A service with a
+// user system of its own passes `directory` instead.
+const directoryStore = sqliteDirectoryStore({ database: repository.database });
+const DEMO_ROLES: readonly NewRoleInput[] = [{ tenant: TENANT, name: 'service_accounts' }];
+const DEMO_DIRECTORY: readonly NewUserInput[] = [
+  { tenant: TENANT, name: 'admin', admin: true },
+  {
+    tenant: TENANT,
+    name: 'alice',
+    grants: [
+      { bucket: 'in.c-csv-import', access: 'write' },
+      { component: 'keboola.ex-db-mysql', actions: ['run'] },
+      { scope: 'checkup_report_create' },
+    ],
   },
-});
+  {
+    tenant: TENANT,
+    name: 'bob',
+    roles: ['service_accounts'],
+    grants: [{ bucket: 'in.c-csv-import', access: 'read' }],
+  },
+];
 
 // Sessions for the page's token sign-in: short-lived JWTs under a key made at each start
 // (a restart ends every sign-in, which the page's in-memory session store does anyway).
@@ -77,7 +87,7 @@ const service: TokenService = createTokenService({
   repository,
   pepper: loadPepper(),
   prefix: 'demo',
-  directory,
+  directoryStore,
   defaultTenant: TENANT,
   // "No expiry" is offered to users no duration policy applies to (CloudBeaver's choice; not recommended).
   policy: { allowNoExpiry: true },
@@ -144,6 +154,20 @@ app.use(
 app.use('/oauth/introspect', introspectionRouter(service, { realm: REALM }));
 
 // ----------------------------------------------------------------- admin token
+
+/** Adds the demo's users and role on first start (the operator, `'system'`, makes the first admin). */
+async function seedDirectory(): Promise<void> {
+  for (const role of DEMO_ROLES) {
+    await service.directory.addRole(role, 'system').catch((error: unknown) => {
+      if (!isTokenError(error, 'conflict')) throw error;
+    });
+  }
+  for (const user of DEMO_DIRECTORY) {
+    await service.directory.addUser(user, 'system').catch((error: unknown) => {
+      if (!isTokenError(error, 'conflict')) throw error;
+    });
+  }
+}
 
 /** Prints the admin token on first start; later, says it exists (secrets are shown once). */
 async function adminToken(): Promise<void> {
@@ -337,6 +361,7 @@ function curlLines(): void {
 
 async function main(): Promise<void> {
   console.log(`tokenward demo: SQLite store in ${dataDir}\n`);
+  await seedDirectory();
   await adminToken();
   const server = app.listen(port, '127.0.0.1');
   await new Promise<void>((ready, fail) => {

@@ -1,7 +1,8 @@
 // Fails when package.json's exports map and entries.json (what tsup builds) disagree,
 // or when a built file an export points at is missing. Entries in entries.json's
 // esmOnly list are exported as ES modules only (types and default, no CommonJS
-// build); every other entry has both builds.
+// build); every other entry has both builds. Data files (`./openapi.json`) are
+// exported as themselves and must exist.
 import { existsSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -9,7 +10,12 @@ const listed = JSON.parse(readFileSync('entries.json', 'utf8'));
 const esmOnly = new Set(listed.esmOnly ?? []);
 const entries = Object.fromEntries(Object.entries(listed).filter(([key]) => key.startsWith('.')));
 const problems = [];
-const exported = Object.keys(pkg.exports).filter((key) => key !== './package.json');
+const isData = (key) => key.endsWith('.json');
+for (const key of Object.keys(pkg.exports).filter(isData)) {
+  if (pkg.exports[key] !== `./${key.slice(2)}`) problems.push(`exports[${key}] must be the file itself`);
+  if (!existsSync(key)) problems.push(`${key} is missing`);
+}
+const exported = Object.keys(pkg.exports).filter((key) => !isData(key));
 for (const subpath of Object.keys(entries)) {
   if (!exported.includes(subpath)) problems.push(`entries.json has ${subpath} but package.json does not export it`);
 }

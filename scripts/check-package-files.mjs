@@ -16,6 +16,8 @@ import { pathToFileURL } from 'node:url';
 const DIST = 'dist';
 const RUNTIME_AGNOSTIC = ['index', 'memory', 'jwt', 'secretlint'];
 const SCANNER_FILES = ['scanners/gitleaks.toml', 'scanners/trufflehog.yaml'];
+// The OpenAPI document of the operator surface (tokenward/openapi.json).
+const DATA_FILES = ['openapi.json'];
 const problems = [];
 
 const builtins = new Set(builtinModules.filter((name) => !name.startsWith('_')));
@@ -93,7 +95,7 @@ const [pack] = JSON.parse(
 );
 const packed = new Set(pack.files.map((file) => file.path));
 for (const path of packed) if (path.endsWith('.map')) problems.push(`the tarball carries the source map ${path}`);
-for (const path of SCANNER_FILES) if (!packed.has(path)) problems.push(`the tarball lacks ${path}`);
+for (const path of [...SCANNER_FILES, ...DATA_FILES]) if (!packed.has(path)) problems.push(`the tarball lacks ${path}`);
 // tokenward/web reads the page's files from dist/assets at run time: every one of them must ship.
 for (const name of existsSync('src/web/assets') ? readdirSync('src/web/assets') : []) {
   if (!packed.has(`dist/assets/${name}`)) problems.push(`the tarball lacks dist/assets/${name} (the tokens page)`);

@@ -12,6 +12,8 @@
  */
 
 export { type StaticDirectoryData, staticDirectory } from './core/directory.js';
+export { directoryUserOf, effectiveUserGrants, storeDirectory, unionGrantSets } from './core/directory-records.js';
+export type * from './core/directory-store.js';
 export { formatDuration, parseDuration } from './core/duration.js';
 export {
   isTokenError,
@@ -41,6 +43,16 @@ export {
   parseGrants,
 } from './core/grants.js';
 export { type KeyedHasherFactory, type PepperSet, portableHasher } from './core/hashing.js';
+export { consoleLogger, type Logger } from './core/logger.js';
+export {
+  creditsAt,
+  type RateLimitState,
+  refilled,
+  type SpendRequest,
+  type SpendResult,
+  type SpendStep,
+  spendStep,
+} from './core/metering.js';
 export {
   type ApplicablePolicy,
   type MaxTtlExplanation,
@@ -50,10 +62,13 @@ export {
 export type { Principal } from './core/principal-types.js';
 export type {
   EventQuery,
+  ExpiringMarkQuery,
   InsertLimits,
   ListQuery,
   RecordChange,
+  RevokedSession,
   RevokeOwnerOptions,
+  SessionLookup,
   TokenRepository,
   TokenUse,
 } from './core/repository.js';
@@ -67,7 +82,8 @@ export {
   type RemoteVerifierOptions,
   type RemoteVerifierStats,
 } from './http/remote-verifier.js';
+export type * from './service/directory-types.js';
 export { createTokenService } from './service/index.js';
 export type { TokenService } from './service/token-service.js';
 export type * from './service/types.js';
-export { memoryRepository } from './stores/memory/index.js';
+export { memoryDirectoryStore, memoryRepository } from './stores/memory/index.js';

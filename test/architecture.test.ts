@@ -34,16 +34,36 @@ const LAYERS: Readonly<Record<string, Layer>> = {
   http: { paths: ['src/http/'], imports: ['core'], types: ['service'], packages: ['jose', '@noble/hashes'] },
   express: { paths: ['src/express/'], imports: ['core', 'http'], packages: ['express'] },
   fastify: { paths: ['src/fastify/'], imports: ['core', 'http'], packages: ['fastify', 'fastify-plugin'] },
+  fetch: { paths: ['src/fetch/'], imports: ['core', 'http'], packages: [] },
+  hono: { paths: ['src/hono/'], imports: ['core', 'http', 'fetch'], packages: ['hono'] },
   jwt: { paths: ['src/jwt/'], imports: ['core'], packages: ['jose'] },
   sql: { paths: ['src/sql/'], imports: ['core'], types: ['service'], packages: [] },
   secretlint: { paths: ['src/secretlint/'], imports: ['core'], packages: ['@secretlint/types'] },
   node: { paths: ['src/node/'], imports: ['core'], packages: ['node:crypto'] },
+  otel: { paths: ['src/otel/'], imports: ['core'], packages: ['@opentelemetry/api'] },
   testing: { paths: ['src/testing/'], imports: ['core'], packages: ['node:assert', 'better-sqlite3', 'pg'] },
   // Applications built on the library (the tokens web page): anything but the conformance suite.
   web: {
     paths: ['src/web/'],
     imports: ['core', 'service', 'stores/memory', 'stores/sqlite', 'stores/postgres', 'http', 'express', 'jwt', 'sql'],
     packages: ['express', 'node:crypto', 'node:fs', 'node:path', 'node:url', 'node:http'],
+  },
+  // The `tokenward` executable (Node only; nothing imports it): drivers and express are loaded when a command needs them.
+  cli: {
+    paths: ['src/cli/'],
+    imports: ['core', 'service', 'stores/sqlite', 'stores/postgres', 'express', 'sql', 'web'],
+    packages: [
+      'pg',
+      'express',
+      'node:crypto',
+      'node:fs',
+      'node:path',
+      'node:util',
+      'node:readline',
+      'node:os',
+      'node:net',
+      'node:stream',
+    ],
   },
   // The root entry point: the core, the service, the memory store and the remote verifier.
   root: { paths: ['src/index.ts'], imports: ['core', 'service', 'stores/memory', 'http'], packages: [] },

@@ -66,7 +66,8 @@ export const TOKEN_ACTOR_TABLE: Readonly<Record<TokenActorKind, TableRow>> = {
   // Revoking itself is RFC 7009's "the holder may revoke the token".
   limited: { ...REFUSED, issue: false, read: 'self', revoke: 'self' },
   administrative: { ...REFUSED, issue: false, read: 'tenant', rotate: 'self', revoke: 'tenant', comment: 'tenant' },
-  // Sessions never produce or change secrets; they read as their parent.
+  // Sessions never produce or change secrets; they read as their parent. A session revokes no
+  // stored token: its "itself (sign-out)" cell is the service's (src/service/sign-out.ts).
   session: { ...REFUSED, issue: false, read: 'parent', revoke: null },
 };
 

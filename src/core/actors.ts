@@ -76,8 +76,13 @@ export function verificationActor(principal: Principal): ResolvedActor {
  * as it is now with its owner as the directory answers now: its row of the
  * actor × call table and its authority.
  */
-export function tokenActor(record: TokenRecord, ownerUser: DirectoryUser | null, session: boolean): ResolvedActor {
-  const authority = authorityOf(record, ownerUser);
+export function tokenActor(
+  record: TokenRecord,
+  ownerUser: DirectoryUser | null,
+  session: boolean,
+  now: number,
+): ResolvedActor {
+  const authority = authorityOf(record, ownerUser, now);
   const kind = session ? 'session' : record.type;
   return {
     tenant: record.tenant,

@@ -1,5 +1,6 @@
 import { grantSetCovers, intersectGrantSets } from './grants.js';
-import type { DirectoryUser, Grant, GrantSet, TokenRecord } from './types.js';
+import { creditsAt } from './metering.js';
+import type { DirectoryUser, Grant, GrantSet, RateLimit, Refill, TokenRecord } from './types.js';
 
 /**
  * @internal A credential's authority and the subset test between two of
@@ -35,6 +36,20 @@ export interface Authority {
   /** Epoch milliseconds; null means no expiry (unbounded). */
   readonly expiresAt: number | null;
   readonly powers: readonly Power[];
+  /**
+   * What restrains its use (docs/limits.md): its rate limits, its credits
+   * left now and their refill; null for an unmetered token, which nothing
+   * restrains.
+   */
+  readonly meter: MeterBound | null;
+}
+
+/** A metered token's restraints, for comparing two tokens (see `meterWithin`). */
+export interface MeterBound {
+  readonly ratelimits: readonly RateLimit[];
+  /** Credits left now (a due refill counted); null for unlimited use. */
+  readonly remaining: number | null;
+  readonly refill: Refill | null;
 }
 
 /** A user's own grants: everything for admins (SPEC §2). */
@@ -64,8 +79,12 @@ export function powersOf(record: TokenRecord, owner: DirectoryUser | null): read
   return owner.admin === true ? ['issue', 'admin', 'tenant'] : ['issue'];
 }
 
-/** The authority of a stored token now (see `effectiveGrants`, `powersOf`). */
-export function authorityOf(record: TokenRecord, owner: DirectoryUser | null): Authority {
+/**
+ * The authority of a stored token at `now` (see `effectiveGrants`,
+ * `powersOf`; `now` counts a refill of credits that has come due).
+ */
+export function authorityOf(record: TokenRecord, owner: DirectoryUser | null, now = 0): Authority {
+  const meter = record.meter ?? null;
   return {
     tenant: record.tenant,
     owner: record.owner,
@@ -73,7 +92,37 @@ export function authorityOf(record: TokenRecord, owner: DirectoryUser | null): A
     narrowing: record.grants,
     expiresAt: record.expiresAt,
     powers: powersOf(record, owner),
+    meter:
+      meter === null
+        ? null
+        : { ratelimits: meter.ratelimits, remaining: creditsAt(meter, now).remaining, refill: meter.refill },
   };
+}
+
+/**
+ * True when a token restrained by `inner` is restrained at least as much as
+ * one restrained by `outer`: nothing restrains `outer` (null), or `inner`
+ * has no more credits left and no more generous refill where `outer` has
+ * credits, and for each of `outer`'s rate limits a limit of the same name
+ * (routes spend limits by name) that holds no more at once and refills no
+ * faster. A metered token never reaches an unmetered one.
+ */
+export function meterWithin(inner: MeterBound | null, outer: MeterBound | null): boolean {
+  if (outer === null) return true;
+  if (inner === null) return false;
+  if (outer.remaining !== null) {
+    if (inner.remaining === null || inner.remaining > outer.remaining) return false;
+    const { refill } = inner;
+    const cap = outer.refill;
+    if (refill !== null && (cap === null || refill.amount > cap.amount || refill.interval < cap.interval)) return false;
+  }
+  return outer.ratelimits.every((limit) =>
+    inner.ratelimits.some(
+      // limit/duration no higher: cross-multiplied, below 2^53 within the bounds ratelimit accepts.
+      (own) =>
+        own.name === limit.name && own.limit <= limit.limit && own.limit * limit.duration <= limit.limit * own.duration,
+    ),
+  );
 }
 
 /** True when a token with no expiry or a later one outlives `inner`'s. */
@@ -85,7 +134,8 @@ function outlives(outer: number | null, inner: number | null): boolean {
 /**
  * True when `inner` is within `outer`: same tenant, grants a subset (and,
  * for two tokens of one owner, narrowing a subset too), expiry no later
- * (none = unbounded), and no power `outer` lacks.
+ * (none = unbounded), no power `outer` lacks, and restrained by its meter
+ * at least as much (`meterWithin`).
  */
 export function within(inner: Authority, outer: Authority): boolean {
   if (inner.tenant !== outer.tenant) return false;
@@ -95,5 +145,6 @@ export function within(inner: Authority, outer: Authority): boolean {
     if (!grantSetCovers(outerNarrowing, inner.narrowing ?? 'all')) return false;
   }
   if (!outlives(outer.expiresAt, inner.expiresAt)) return false;
+  if (!meterWithin(inner.meter, outer.meter)) return false;
   return inner.powers.every((power) => outer.powers.includes(power));
 }

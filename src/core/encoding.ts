@@ -29,7 +29,8 @@ export function randomBase62(length: number, random: (n: number) => Uint8Array):
   return out;
 }
 
-const CRC_TABLE = (() => {
+/** The CRC-32 (IEEE, reflected) table, one entry per byte value. */
+export const CRC32_TABLE: Uint32Array = (() => {
   const table = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
@@ -46,7 +47,7 @@ const CRC_TABLE = (() => {
  */
 export function crc32Ascii(text: string, end: number = text.length): number {
   let crc = 0xffffffff;
-  for (let i = 0; i < end; i++) crc = CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  for (let i = 0; i < end; i++) crc = CRC32_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
 
@@ -77,8 +78,8 @@ export const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 /** The character code of each base64url digit. */
 export const B64URL_CODES: Uint8Array = Uint8Array.from(B64URL, (c) => c.charCodeAt(0));
 
-/** The value of each base64url character code, -1 for any other character. */
-const B64URL_VALUES = (() => {
+/** The value of each base64url character code below 128, -1 for any other character. */
+export const B64URL_VALUES: Int8Array = (() => {
   const table = new Int8Array(128).fill(-1);
   for (let i = 0; i < B64URL.length; i++) table[B64URL.charCodeAt(i)] = i;
   return table;

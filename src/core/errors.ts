@@ -17,12 +17,15 @@ export type TokenErrorCode =
   | 'token_invalid'
   | 'token_expired'
   | 'token_revoked'
+  | 'token_disabled'
   | 'insufficient_scope'
   | 'forbidden'
   | 'not_found'
   | 'conflict'
   | 'limit_exceeded'
   | 'duration_exceeds_policy'
+  | 'rate_limited'
+  | 'usage_exceeded'
   | 'unavailable';
 
 /** Every error code, in a stable order (useful for docs and exhaustive tests). */
@@ -31,12 +34,15 @@ export const TOKEN_ERROR_CODES: readonly TokenErrorCode[] = [
   'token_invalid',
   'token_expired',
   'token_revoked',
+  'token_disabled',
   'insufficient_scope',
   'forbidden',
   'not_found',
   'conflict',
   'limit_exceeded',
   'duration_exceeds_policy',
+  'rate_limited',
+  'usage_exceeded',
   'unavailable',
 ];
 
@@ -46,12 +52,15 @@ export const TOKEN_ERROR_STATUS: Readonly<Record<TokenErrorCode, number>> = {
   token_invalid: 401,
   token_expired: 401,
   token_revoked: 401,
+  token_disabled: 401,
   insufficient_scope: 403,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
   limit_exceeded: 409,
   duration_exceeds_policy: 422,
+  rate_limited: 429,
+  usage_exceeded: 429,
   unavailable: 503,
 };
 
@@ -65,6 +74,16 @@ export interface TokenErrorDetails {
   readonly limit?: number | null;
   /** Where the limit came from, for `duration_exceeds_policy`. */
   readonly source?: unknown;
+  /**
+   * For `rate_limited` and `usage_exceeded`: milliseconds until the same
+   * call could succeed (a rate limit has refilled enough, the credits are
+   * refilled), or null when waiting cannot help (the cost exceeds the limit,
+   * or the credits are never refilled). Over HTTP the `Retry-After` header,
+   * in whole seconds rounded up (docs/limits.md).
+   */
+  readonly retryAfter?: number | null;
+  /** For `rate_limited`: the name of the limit that refused the call. */
+  readonly ratelimit?: string;
 }
 
 /** Options accepted by the `TokenError` constructor. */

@@ -1,5 +1,6 @@
 import { base62Fixed, base62Value, crc32Ascii } from './encoding.js';
 import type { ParsedToken, TokenFormat, TokenMaterial } from './format-types.js';
+import { parseOpaque } from './opaque-parse.js';
 import { TOKEN_PATTERN } from './scanning/pattern.js';
 import {
   CHECKSUM_LENGTH,
@@ -52,9 +53,8 @@ export function opaqueFormat(prefix: string): OpaqueFormat {
       return head + checksumOf(head);
     },
     parse(token: string): ParsedToken | null {
-      const match = TOKEN_SHAPE.exec(token);
-      if (match === null || match[1] !== prefix || !checksumValid(token)) return null;
-      return { id: match[3]!, secret: match[4]!.slice(0, SECRET_LENGTH), type: TYPES_BY_CODE[match[2]!]! };
+      // One pass for shape and checksum (issue 12), equal to TOKEN_SHAPE + checksumValid.
+      return parseOpaque(token, prefix);
     },
     looksLike(token: string): boolean {
       const match = TOKEN_SHAPE.exec(token);

@@ -1,8 +1,8 @@
 import { invalid } from './errors.js';
+import { allowsAll, COMPONENT_ACTIONS, isCanonical } from './grant-forms.js';
 import type { BucketAccess, ComponentAction, Grant, GrantSet, Need } from './types.js';
 
-/** Every component action, in canonical order. */
-export const COMPONENT_ACTIONS: readonly ComponentAction[] = ['run', 'configure'];
+export { COMPONENT_ACTIONS };
 
 const NAME_PATTERN = /^[\p{L}\p{N}._:\-/@+]{1,200}$/u;
 
@@ -147,9 +147,14 @@ export function grantSetCovers(outer: GrantSet, inner: GrantSet): boolean {
 /**
  * The grants both sets allow: what a narrowed token may do given its
  * owner's current privileges. The result allows a need exactly when both
- * sets do.
+ * sets do, in canonical form. When one set is canonical and the other
+ * allows all of it (a limited token within its owner's privileges, the
+ * common case on the verification path), that set is the answer and is
+ * returned as it is, without building a new one (issue 12).
  */
 export function intersectGrantSets(a: GrantSet, b: GrantSet): GrantSet {
+  if (a !== 'all' && (b === 'all' || allowsAll(b, a)) && isCanonical(a)) return a;
+  if (b !== 'all' && a === 'all' && isCanonical(b)) return b;
   if (a === 'all') return b === 'all' ? 'all' : normalizeGrants(b);
   if (b === 'all') return normalizeGrants(a);
   const kept: Grant[] = [];

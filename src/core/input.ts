@@ -1,5 +1,6 @@
 import { invalid } from './errors.js';
-import { freeText, labelText } from './text.js';
+import { freeText, jsonObject, labelText } from './text.js';
+import type { TokenMeta } from './types.js';
 
 /** @internal Validation of untrusted input to service calls. */
 
@@ -39,4 +40,23 @@ export function tokenName(value: unknown, field = 'name'): string {
 /** A comment: up to 1000 characters of NFC text; tab and newline allowed, other controls not. */
 export function comment(value: unknown, field = 'comment'): string {
   return freeText(value, field, 1000);
+}
+
+/** The largest `meta` of a token, in UTF-8 bytes of its JSON. */
+export const MAX_META_BYTES = 4096;
+
+/**
+ * A token's metadata: null, or a JSON object of at most 4096 UTF-8 bytes,
+ * every key and string checked and stored in NFC like free text (the rules
+ * of `record()` details). The answer is a fresh plain copy.
+ */
+export function tokenMeta(value: unknown, field = 'meta'): TokenMeta | null {
+  return value === null ? null : jsonObject(value, field, MAX_META_BYTES);
+}
+
+/** An optional boolean field (`enabled`): true or false, nothing else. */
+export function flag(value: unknown, field: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalid(field, 'must be true or false');
+  return value;
 }

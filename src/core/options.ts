@@ -101,6 +101,8 @@ const REPOSITORY_METHODS: readonly (keyof TokenRepository)[] = [
   'appendEvent',
   'listEvents',
   'pruneEvents',
+  'findByLookupHash',
+  'markExpiring',
 ];
 
 /** A `TokenRepository` (catches `memoryRepository` passed uncalled, or a promise of a store). */

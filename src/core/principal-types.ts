@@ -1,4 +1,4 @@
-import type { GrantSet, Need, TokenType } from './types.js';
+import type { GrantSet, Need, RateLimit, TokenMeta, TokenType } from './types.js';
 
 /**
  * Who a verified token speaks for: the result of `verify`.
@@ -20,8 +20,21 @@ export interface Principal {
   /** Whether the owner is a tenant admin (false for tokens without owner). */
   readonly ownerIsAdmin: boolean;
   readonly expiresAt: Date | null;
+  /**
+   * The token's metadata (`meta` at issue or update), so an app reads its
+   * own ids without a second lookup; null when none was set and for
+   * verification tokens.
+   */
+  readonly meta: TokenMeta | null;
   /** Set when the string verified was a session token exchanged from this token. */
   readonly session?: { readonly id: string; readonly expiresAt: Date };
+  /**
+   * Usage credits left after this verification spent its cost; present only
+   * for a token with credits (docs/limits.md).
+   */
+  readonly remaining?: number;
+  /** The token's rate limits; present only for a token that has some. */
+  readonly ratelimits?: readonly RateLimit[];
   /** True when the effective grants cover `need`. */
   can(need: Need): boolean;
   /** Throws `TokenError('insufficient_scope')` naming `need` unless `can(need)`. */

@@ -1,5 +1,6 @@
 import type { ParsedClaims } from './format-types.js';
-import type { TokenEvent, TokenEventInfo, TokenInfo, TokenRecord, TokenStatus } from './types.js';
+import { creditsAt } from './metering.js';
+import type { TokenEvent, TokenEventInfo, TokenInfo, TokenMeter, TokenRecord, TokenStatus } from './types.js';
 
 /** True when the token is neither revoked nor expired at `now`. */
 export function isLive(record: TokenRecord, now: number): boolean {
@@ -34,6 +35,23 @@ export function toInfo(record: TokenRecord, now: number): TokenInfo {
     rotatedAt: date(record.rotatedAt),
     lastUsedAt: date(record.lastUsedAt),
     createdBy: record.createdBy,
+    meta: record.meta,
+    enabled: record.enabled,
+    ...meterInfo(record.meter ?? null, now),
+  };
+}
+
+const UNMETERED = { ratelimits: Object.freeze([]), remaining: null, refill: null } as const;
+
+/** The public view of a meter at `now`: credits with any refill that has come due. */
+function meterInfo(meter: TokenMeter | null, now: number): Pick<TokenInfo, 'ratelimits' | 'remaining' | 'refill'> {
+  if (meter === null) return UNMETERED;
+  const credits = creditsAt(meter, now);
+  const { refill } = meter;
+  return {
+    ratelimits: meter.ratelimits,
+    remaining: credits.remaining,
+    refill: refill === null ? null : { ...refill, lastRefillAt: new Date(credits.lastRefillAt ?? 0) },
   };
 }
 

@@ -1,4 +1,14 @@
-import type { ClaimRecord, DurationPolicy, PolicySubject, StoredTokenType, TokenEvent, TokenRecord } from './types.js';
+import type { SpendRequest, SpendResult } from './metering.js';
+import type {
+  ClaimRecord,
+  DurationPolicy,
+  Grant,
+  PolicySubject,
+  StoredTokenType,
+  TokenEvent,
+  TokenMeta,
+  TokenRecord,
+} from './types.js';
 
 /**
  * Storage behind the token service.
@@ -36,7 +46,8 @@ export interface TokenRepository {
    *   live tokens (master tokens do not count), throws
    *   `TokenError('limit_exceeded')`;
    * - otherwise inserts the record and `event`.
-   * A record whose `id` exists already is a `conflict`.
+   * A record whose `id` exists already is a `conflict`, and so is one whose
+   * non-null `lookupHash` another token has (an imported key imported twice).
    */
   insert(record: TokenRecord, limits: InsertLimits, event?: TokenEvent): Promise<void>;
 
@@ -50,6 +61,18 @@ export interface TokenRepository {
 
   /** The token with this id, revoked and expired ones included, or null. */
   findById(id: string): Promise<TokenRecord | null>;
+
+  /**
+   * Optional: `findById`'s answer without a promise, for a store that holds
+   * the record at hand (the memory store; a cache). `undefined` means "not
+   * at hand": the service then calls `findById`. Verification tries this
+   * first, so a store that answers here verifies without an `await`
+   * (issue 12). It must answer exactly as `findById` would at that moment,
+   * and must not wait for anything. A wrapper that replaces `findById` (to
+   * delay, count or fail lookups) must replace or drop this one too, or
+   * verification reads past it.
+   */
+  findByIdSync?(id: string): TokenRecord | null | undefined;
 
   /**
    * The token named `name` in the namespace `(tenant, owner)` (owner `null`
@@ -71,6 +94,13 @@ export interface TokenRepository {
    * becomes `expectedVersion + 1`. Returns the updated record, or null when
    * the version did not match or the token is revoked or missing; among
    * concurrent calls with the same expected version exactly one succeeds.
+   *
+   * A change of `name` is refused with `TokenError('conflict')`, and
+   * nothing is written, when another unrevoked token of the namespace holds
+   * that name, live or expired (an expired holder keeps its name until it is
+   * purged, so the live holder of a name is always its newest unrevoked
+   * one, as `findByName` relies on). A `lookupHash` another token has is a
+   * `conflict` too.
    */
   update(id: string, expectedVersion: number, change: RecordChange, event?: TokenEvent): Promise<TokenRecord | null>;
 
@@ -108,8 +138,44 @@ export interface TokenRepository {
    */
   touchMany?(uses: readonly TokenUse[]): Promise<void>;
 
-  /** Deletes tokens whose `expiresAt` is before `before`, with their claims. Returns the count. */
+  /**
+   * Deletes tokens whose `expiresAt` is before `before`, with their claims,
+   * and the expiry-warning markers (`markExpiring`) of expiries before
+   * `before`. Returns the count of tokens.
+   */
   purgeExpired(before: number): Promise<number>;
+
+  /**
+   * The token whose `lookupHash` is one of `hashes` (an imported key's
+   * original string, hashed each way it may be stored: its SHA-256 and its
+   * keyed HMAC under each pepper version), revoked and expired ones
+   * included, or null. An indexed lookup: `lookupHash` is unique.
+   */
+  findByLookupHash(hashes: readonly string[]): Promise<TokenRecord | null>;
+
+  /**
+   * Claims expiry warnings: every unrevoked, enabled token of any tenant
+   * that expires after `now` and at or before `now + within`, and has no
+   * marker yet for `(within, its expiresAt)`, gets that marker and is
+   * returned, soonest expiry first (then id), at most `limit` (1-1000).
+   *
+   * Atomic: of concurrent calls (on any number of instances), each token is
+   * returned by exactly one for a given `within` and expiry. A token whose
+   * expiry changes is warned again for the new one. Markers go with
+   * `purgeExpired`.
+   */
+  markExpiring(query: ExpiringMarkQuery): Promise<TokenRecord[]>;
+
+  /**
+   * Optional: runs `work` only if no other caller, on any instance sharing
+   * this storage, runs work under the same `name` at the moment; answers
+   * `{ ran: false }` at once otherwise (it never waits). `startMaintenance`
+   * uses it so that one instance of a cluster runs each pass (PostgreSQL:
+   * an advisory lock held in a transaction for the duration of `work`).
+   * Without it, each instance runs its own passes (their steps are atomic
+   * and idempotent, so only work is repeated).
+   */
+  runExclusive?<T>(name: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
 
   /** Stores a claim; `codeHash` is unique (a duplicate is a `conflict`). */
   insertClaim(claim: ClaimRecord, event?: TokenEvent): Promise<void>;
@@ -137,6 +203,73 @@ export interface TokenRepository {
 
   /** Releases connections or handles the repository opened itself. */
   close?(): Promise<void>;
+
+  // Rate limits, usage credits and session sign-out (issue 13; docs/limits.md). Optional, so that
+  // stores written before them still work; the service refuses what needs them on a store without.
+
+  /**
+   * Spends from a token's meter, for one verification: atomically, in one
+   * step that concurrent calls from any process or instance sharing the
+   * storage cannot interleave with, it applies a refill that has come due,
+   * then refuses the spend if `remaining` is below `request.cost`
+   * (`usage_exceeded`) or any limit `request.ratelimits` names (null: every
+   * limit) lacks `cost` (`rate_limited`), and otherwise takes `cost` from
+   * the credits and from each named limit. A refusal changes nothing. The
+   * arithmetic, its bounds and `retryAfter` are `spendStep`'s
+   * (src/core/metering.ts, docs/limits.md): a store must answer exactly as
+   * it does. `version` does not change, and no event is written.
+   *
+   * Returns null when the token is missing or revoked; a token without a
+   * meter is always allowed (`remaining: null`). The service calls it only
+   * for tokens with a meter and a cost of 1 or more, after every other
+   * check of the verification has passed. Like every change it may wait for
+   * a lock, but only as long as the store's documented bound (SQLite:
+   * `spendTimeoutMs`).
+   */
+  spend?(id: string, request: SpendRequest, now: number): Promise<SpendResult | null>;
+
+  /**
+   * Writes every refill of usage credits that has come due by `now`
+   * (`remaining` back to `refill.amount`, the period start moved on the
+   * grid), for maintenance: verification applies refills itself, lazily,
+   * so this only keeps stored numbers current. Returns how many tokens were
+   * refilled.
+   */
+  refillCredits?(now: number): Promise<number>;
+
+  /**
+   * The token a session was exchanged from and whether the session was
+   * signed out, in one lookup where the store can: what verifying a
+   * session reads. `parent` is as `findById(parentId)` answers it.
+   */
+  findSession?(sessionId: string, parentId: string): Promise<SessionLookup>;
+
+  /**
+   * Signs a session out: records its id until `expiresAt`, after which the
+   * session is dead anyway. Returns false when it was signed out already
+   * (idempotent).
+   */
+  revokeSession?(session: RevokedSession): Promise<boolean>;
+
+  /** Deletes sign-out records of sessions that expired before `before`. Returns the count. */
+  pruneRevokedSessions?(before: number): Promise<number>;
+}
+
+/** What `findSession` answers. */
+export interface SessionLookup {
+  /** The token the session was exchanged from, as `findById` answers it. */
+  readonly parent: TokenRecord | null;
+  /** True when the session was signed out (`revokeSession`). */
+  readonly revoked: boolean;
+}
+
+/** A signed-out session, kept until it would have expired. */
+export interface RevokedSession {
+  /** The session's id (`SessionToken.sessionId`). */
+  readonly id: string;
+  readonly tenant: string;
+  /** When the session expires anyway, epoch milliseconds: the record may be pruned after it. */
+  readonly expiresAt: number;
 }
 
 /** What `revokeOwner` revokes, and the event it writes for each token. */
@@ -171,6 +304,15 @@ export interface RecordChange {
   readonly previousPepperVersion?: number | null;
   readonly previousExpiresAt?: number | null;
   readonly rotatedAt?: number | null;
+
+  // Update in place, enable/disable and imported keys (issue 13).
+  /** A new name: refused with `conflict` when another unrevoked token of the namespace holds it. */
+  readonly name?: string;
+  readonly grants?: readonly Grant[] | null;
+  readonly expiresAt?: number | null;
+  readonly meta?: TokenMeta | null;
+  readonly enabled?: boolean;
+  readonly lookupHash?: string | null;
 }
 
 /** Filter and page of `list`. */
@@ -186,6 +328,22 @@ export interface ListQuery {
   /** Page size, 1–1000. */
   readonly limit: number;
   readonly cursor?: string | null;
+  /**
+   * Only tokens that expire at or before this instant (tokens without
+   * expiry are left out), and then soonest expiry first (`expiresAt` then
+   * `id` ascending) instead of newest first; `cursor` follows that order
+   * (`listExpiring`).
+   */
+  readonly expiringBy?: number;
+}
+
+/** What `markExpiring` looks for. Times and durations in milliseconds. */
+export interface ExpiringMarkQuery {
+  /** The warning threshold: tokens expiring within this long of `now`. */
+  readonly within: number;
+  readonly now: number;
+  /** At most this many tokens, 1–1000. */
+  readonly limit: number;
 }
 
 /** Page of `listEvents`. */

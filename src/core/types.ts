@@ -3,7 +3,7 @@
  * adapters. Everything here is plain data: no behaviour, no runtime imports.
  */
 
-/** A duration: `'90s'`, `'15m'`, `'24h'`, `'30d'`, `'2w'`, `'1y'`, or milliseconds. */
+/** A duration: `'90s'`, `'15m'`, `'24h'`, `'30d'`, `'2w'`, `'1mo'` (30 days), `'1y'` (365 days), or milliseconds. */
 export type Duration = string | number;
 
 /** A token lifetime: a duration, or `null` for no expiry. */
@@ -104,20 +104,91 @@ export interface TokenRecord {
   readonly createdBy: string;
   /** Incremented by every change; the basis of compare-and-set. */
   readonly version: number;
+  /**
+   * Rate limits and usage credits (docs/limits.md); null for a token with
+   * neither, whose verification then writes nothing. Spending it does not
+   * change `version`: `spend` is not a compare-and-set change.
+   */
+  readonly meter: TokenMeter | null;
+
+  // Metadata, enable/disable and imported keys (issue 13).
+  /** The application's own JSON object (at most 4096 bytes as JSON), or null. Returned on the principal. */
+  readonly meta: TokenMeta | null;
+  /** False while the token is disabled: it fails verification with `token_disabled` until enabled again. */
+  readonly enabled: boolean;
+  /**
+   * For a key imported from another system (`importTokens`), the hash its
+   * original string is found by: `sha256:<64 hex digits>` of the whole
+   * string until its first successful verification, then the keyed HMAC of
+   * the string (as `secretHash`). Unique among tokens that have one; null
+   * for tokens issued here.
+   */
+  readonly lookupHash: string | null;
 }
+
+/**
+ * One rate limit of a token (Unkey's `ratelimits`): at most `limit` units
+ * at once, refilled continuously at `limit` per `duration` (a token
+ * bucket; docs/limits.md states its bound).
+ */
+export interface RateLimit {
+  /** Unique among the token's limits; routes name the limits they spend. `default` when none was given. */
+  readonly name: string;
+  /** Units the bucket holds, 1 to 1 000 000. */
+  readonly limit: number;
+  /** Milliseconds to refill `limit` units, 1 s to 30 days. */
+  readonly duration: number;
+}
+
+/** How usage credits come back (Unkey's `refill`): `remaining` is reset to `amount` every `interval`. */
+export interface Refill {
+  /** Milliseconds between refills. */
+  readonly interval: number;
+  /** What `remaining` is set to at each refill. */
+  readonly amount: number;
+}
+
+/** A token's rate limits and usage credits, as stored. */
+export interface TokenMeter {
+  /** The token's rate limits, in the order they were given; may be empty. */
+  readonly ratelimits: readonly RateLimit[];
+  /**
+   * Usage credits left as last written, before any refill that has come
+   * due since; null for a token without credits (unlimited use).
+   */
+  readonly remaining: number | null;
+  readonly refill: Refill | null;
+  /**
+   * The start of the current refill period, epoch milliseconds (the token's
+   * creation, then every `refill.interval` after it); null without `refill`.
+   */
+  readonly lastRefillAt: number | null;
+}
+
+/** A token's metadata: a JSON object of the application's own (ids, plan names, labels). */
+export type TokenMeta = Readonly<Record<string, unknown>>;
 
 /** A token's state at a given instant. */
 export type TokenStatus = 'active' | 'expired' | 'revoked';
 
 /** The public view of a token: everything but its secret hashes and version, with times as `Date`s. */
 export interface TokenInfo
-  extends Pick<TokenRecord, 'id' | 'tenant' | 'type' | 'owner' | 'name' | 'comment' | 'grants' | 'createdBy'> {
+  extends Pick<
+    TokenRecord,
+    'id' | 'tenant' | 'type' | 'owner' | 'name' | 'comment' | 'grants' | 'createdBy' | 'meta' | 'enabled'
+  > {
   readonly status: TokenStatus;
   readonly createdAt: Date;
   readonly expiresAt: Date | null;
   readonly revokedAt: Date | null;
   readonly rotatedAt: Date | null;
   readonly lastUsedAt: Date | null;
+  /** The token's rate limits (empty for none). */
+  readonly ratelimits: readonly RateLimit[];
+  /** Usage credits left now (a refill that has come due counted), or null for unlimited use. */
+  readonly remaining: number | null;
+  /** How the credits come back, and when the current period began; null without refill. */
+  readonly refill: (Refill & { readonly lastRefillAt: Date }) | null;
 }
 
 /** A max-duration policy on a user or a role. */
@@ -134,8 +205,24 @@ export type PolicySubject =
   | { readonly kind: 'user'; readonly name: string }
   | { readonly kind: 'role'; readonly name: string };
 
-/** Lifecycle events the service writes itself, and `used` for app-recorded operations. */
-export type TokenEventType = 'issued' | 'rotated' | 'revoked' | 'comment_updated' | 'shared' | 'claimed' | 'used';
+/**
+ * Lifecycle events the service writes itself, and `used` for app-recorded
+ * operations. `updated` is a change by `update` (its detail names the
+ * fields), `imported` a key brought in by `importTokens`, `rehashed` an
+ * imported key whose SHA-256 was replaced by the keyed HMAC at its first
+ * verification.
+ */
+export type TokenEventType =
+  | 'issued'
+  | 'rotated'
+  | 'revoked'
+  | 'comment_updated'
+  | 'shared'
+  | 'claimed'
+  | 'used'
+  | 'updated'
+  | 'imported'
+  | 'rehashed';
 
 /** One entry of a token's history, as the repository stores it (times in epoch milliseconds). */
 export interface TokenEvent {

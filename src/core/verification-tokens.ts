@@ -111,6 +111,7 @@ export function verificationPrincipal(entry: VerificationEntry, brand?: object):
       grants: 'all',
       ownerIsAdmin: false,
       expiresAt: null,
+      meta: null,
     },
     brand,
   );

@@ -15,6 +15,16 @@ import {
   rememberRealm,
   type TokenVerifier,
 } from '../http/authenticate.js';
+import type { VerifyOptions } from '../http/management.js';
+import { type MeteringOptions, verifyOptionsFor } from '../http/metering.js';
+import {
+  type ExpressRefusalOptions,
+  REFUSAL_KEYS,
+  refusalSettings,
+  refuse,
+  rememberRefusals,
+  requestPropertyOption,
+} from './refuse.js';
 
 declare global {
   // Express types its request through this global namespace; merging adds the principal.
@@ -26,14 +36,28 @@ declare global {
   }
 }
 
-/** Options of `tokenAuth`. */
-export interface ExpressAuthOptions extends AuthOptions, RecordingOptions {
+/**
+ * Options of `tokenAuth`. `cost` and `ratelimit` say what each request
+ * spends from a metered token (docs/limits.md); `failWithError`,
+ * `errorBody` and `requestProperty` fit it to the app's error handling.
+ */
+export interface ExpressAuthOptions
+  extends AuthOptions,
+    RecordingOptions,
+    MeteringOptions<Request>,
+    ExpressRefusalOptions {
   /** Accept only tokens of this tenant; a function picks it per request (for example from the host name). */
   readonly tenant?: string | ((req: Request) => string | undefined);
+  /**
+   * Also put the principal on this request property, beside the typed
+   * `req.tokenPrincipal`: `'auth'` for code written for express-jwt.
+   * Declare its type yourself (see docs/http.md).
+   */
+  readonly requestProperty?: string;
 }
 
 /** Options of `requireGrant`. */
-export interface ExpressGuardOptions {
+export interface ExpressGuardOptions extends ExpressRefusalOptions {
   /** Realm of the challenge (default: the one `tokenAuth` used for this request, else `api`). */
   readonly realm?: string;
 }
@@ -62,11 +86,25 @@ function routePattern(req: Request): string {
  * outage → 503. With `optional: true`, requests without a token go on
  * without a principal, but a bad token is still refused.
  *
+ * A metered token (rate limits, usage credits) spends `cost` (default 1)
+ * from the limits `ratelimit` names (default all) at each request, before
+ * the route runs; over a limit or out of credits → 429 with `Retry-After`
+ * (docs/limits.md). Mount it on a route with its own `cost`, or give a
+ * function of the request, to make routes cost differently.
+ *
  * @throws TokenError `invalid_request` when it is built, naming the option
  *   in `details.field`: a missing verifier, an unknown option, a value of
  *   the wrong type, a bad `realm`, `header` or `cookie` name, a `tenant`
  *   that is not an identifier, `maxTokenLength` outside 16-65536, no token
- *   source left on, or `record` with a verifier that cannot record.
+ *   source left on, `record` with a verifier that cannot record, a
+ *   non-boolean `failWithError`, an `errorBody` that is not a function, or
+ *   a `requestProperty` that Express requests already use.
+ *
+ * With `failWithError: true`, refusals go to `next(err)` as an
+ * `AuthRefusal` (status, headers with the challenge, body) for the app's
+ * error middleware; `errorBody` shapes the body tokenward sends instead;
+ * `requestProperty: 'auth'` also sets `req.auth` (docs/http.md, "Composing
+ * with other authentication").
  * @example
  * ```ts
  * import express from 'express';
@@ -80,31 +118,38 @@ function routePattern(req: Request): string {
  * ```
  */
 export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions = {}): RequestHandler {
-  const settings = helperSettings<(req: Request) => string | undefined>(verifier, options);
-  const { tenant, record, onRecordError } = settings;
+  const settings = helperSettings<(req: Request) => string | undefined, Request>(verifier, options, [
+    ...REFUSAL_KEYS,
+    'requestProperty',
+  ]);
+  const { tenant, record, onRecordError, metering } = settings;
+  const refusals = refusalSettings(options);
+  const property = requestPropertyOption(options.requestProperty);
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     rememberRealm(req, settings.realm);
-    let requestTenant: string | undefined;
+    rememberRefusals(req, refusals);
+    let verifyOptions: VerifyOptions | undefined;
     try {
-      requestTenant = typeof tenant === 'function' ? tenant(req) : tenant;
+      verifyOptions = verifyOptionsFor(req, typeof tenant === 'function' ? tenant(req) : tenant, metering);
     } catch (error) {
-      // The app's tenant resolver failed: refuse (500, or its TokenError's status), never pass.
-      sendAnswer(res, authFailure(error, settings.realm));
+      // The app's tenant or cost resolver failed: refuse (500, or its TokenError's status), never pass.
+      refuse(req, res, next, authFailure(error, settings.realm));
       return;
     }
     const outcome = await authenticate(
       verifier,
       { rawHeaders: req.rawHeaders, url: req.originalUrl },
       settings,
-      requestTenant === undefined ? undefined : { tenant: requestTenant },
+      verifyOptions,
     );
     if (outcome.kind === 'refused') {
-      sendAnswer(res, outcome.answer);
+      refuse(req, res, next, outcome.answer);
       return;
     }
     if (outcome.kind === 'principal') {
       const principal = outcome.principal;
       req.tokenPrincipal = principal;
+      if (property !== undefined) (req as unknown as Record<string, Principal>)[property] = principal;
       if (record) {
         res.once('finish', () => {
           recordUse(
@@ -129,9 +174,11 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
  *
  * @throws TokenError `invalid_request` when it is built: `need` (or
  *   `need[i]`) that is not `{ bucket, access }`, `{ component, action }` or
- *   `{ scope }` with valid names, an empty list, a bad `realm`, or an
- *   unknown option. Names outside ASCII are percent-encoded in the `scope`
- *   attribute (see docs/http.md, "Scope tokens").
+ *   `{ scope }` with valid names, an empty list, a bad `realm`,
+ *   `failWithError` or `errorBody`, or an unknown option. Names outside
+ *   ASCII are percent-encoded in the `scope` attribute (see docs/http.md,
+ *   "Scope tokens"). Refusals follow `failWithError` and `errorBody`, given
+ *   here or to the `tokenAuth` in front.
  * @example
  * ```ts
  * import { requireGrant } from 'tokenward/express';
@@ -140,11 +187,12 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
  */
 export function requireGrant(need: Need | readonly Need[], options: ExpressGuardOptions = {}): RequestHandler {
   const guard = grantGuard(need);
-  const fixedRealm = guardRealm(options);
+  const fixedRealm = guardRealm(options, REFUSAL_KEYS);
+  const refusals = refusalSettings(options);
   return (req: Request, res: Response, next: NextFunction): void => {
     const realm = fixedRealm ?? rememberedRealm(req) ?? 'api';
     const refusal = checkGuard(req.tokenPrincipal, guard, realm);
     if (refusal === null) next();
-    else sendAnswer(res, refusal);
+    else refuse(req, res, next, refusal, refusals);
   };
 }

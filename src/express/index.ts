@@ -15,3 +15,4 @@ export * from '../http/exports.js';
 export { type ExpressAuthOptions, type ExpressGuardOptions, requireGrant, tokenAuth } from './auth.js';
 export { introspectionRouter } from './introspection.js';
 export { type ExpressManagementOptions, managementRouter } from './management.js';
+export type { ExpressRefusalOptions } from './refuse.js';

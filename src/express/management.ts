@@ -97,6 +97,7 @@ export function managementRouter(service: TokenService, options: ExpressManageme
           query: req.query as Record<string, unknown>,
           body,
           actor,
+          path: `${req.baseUrl}${req.path}`,
         });
         sendAnswer(res, answer);
       } catch (error) {

@@ -23,19 +23,43 @@ import {
   rememberRealm,
   type TokenVerifier,
 } from '../http/authenticate.js';
-import { FASTIFY_REGISTER_KEYS } from '../http/options.js';
+import type { VerifyOptions } from '../http/management.js';
+import { type MeteringOptions, type MeteringSettings, routeMetering, verifyOptionsFor } from '../http/metering.js';
+import { booleanOption, FASTIFY_REGISTER_KEYS } from '../http/options.js';
+import { AuthRefusal } from '../http/refusal.js';
+import { answerRefusals } from './refusals.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The verified token's principal, set by the `tokenward` plugin in `onRequest`; null without a token. */
     tokenPrincipal: Principal | null;
   }
+  interface FastifyInstance {
+    /**
+     * Token authentication as a function, declared by the `tokenward` plugin
+     * registered with `addHook: false`: a strategy for `@fastify/auth`, or a
+     * hook of your choosing. It sets `request.tokenPrincipal`, and throws an
+     * `AuthRefusal` (RFC 6750 status, headers and body) when it refuses.
+     */
+    verifyToken?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  }
 }
 
-/** Options of the `tokenward` Fastify plugin. */
-export interface FastifyAuthOptions extends AuthOptions, RecordingOptions {
+/**
+ * Options of the `tokenward` Fastify plugin. `cost` and `ratelimit` say
+ * what each request spends from a metered token (docs/limits.md); a
+ * route's `config: { tokenward: { cost, ratelimit } }` replaces them for
+ * that route.
+ */
+export interface FastifyAuthOptions extends AuthOptions, RecordingOptions, MeteringOptions<FastifyRequest> {
   /** A `TokenService`, or a remote verifier. */
   readonly verifier: TokenVerifier;
+  /**
+   * Authenticate every request of the scope in `onRequest` (default true).
+   * `false` adds no hook and declares `fastify.verifyToken` instead, for
+   * `@fastify/auth` (`fastify.auth([fastify.verifyToken, …])`).
+   */
+  readonly addHook?: boolean;
   /** Accept only tokens of this tenant; a function picks it per request. */
   readonly tenant?: string | ((request: FastifyRequest) => string | undefined);
 }
@@ -53,35 +77,60 @@ export function sendAnswer(reply: FastifyReply, answer: HttpAnswer): FastifyRepl
 }
 
 const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) => {
-  const settings = helperSettings<(request: FastifyRequest) => string | undefined>(options?.verifier, options, [
-    'verifier',
-    ...FASTIFY_REGISTER_KEYS,
-  ]);
+  const settings = helperSettings<(request: FastifyRequest) => string | undefined, FastifyRequest>(
+    options?.verifier,
+    options,
+    ['verifier', 'addHook', ...FASTIFY_REGISTER_KEYS],
+  );
+  const addHook = booleanOption(options.addHook, 'addHook', true);
   const { verifier, tenant, record, onRecordError } = settings;
+  const meteringOf = routeMeteringCache(settings.metering);
   if (!fastify.hasRequestDecorator('tokenPrincipal')) fastify.decorateRequest('tokenPrincipal', null);
   // Declared up front so every request object keeps one shape (an ad hoc property would not).
   if (!fastify.hasRequestDecorator(REALM)) fastify.decorateRequest(REALM, null);
+  // A route's own config.tokenward is checked when the route is added, so a bad one stops the app from starting.
+  fastify.addHook('onRoute', (route) => {
+    routeMetering(route.config);
+  });
 
-  // The earliest hook: nothing (body parsing included) happens for a request that is refused.
-  fastify.addHook('onRequest', async (request, reply) => {
+  /** Authenticates the request: null once its principal (if any) is set, else the refusal. */
+  const authenticateRequest = async (request: FastifyRequest): Promise<HttpAnswer | null> => {
     rememberRealm(request, settings.realm);
-    let requestTenant: string | undefined;
+    let verifyOptions: VerifyOptions | undefined;
     try {
-      requestTenant = typeof tenant === 'function' ? tenant(request) : tenant;
+      const requestTenant = typeof tenant === 'function' ? tenant(request) : tenant;
+      verifyOptions = verifyOptionsFor(request, requestTenant, meteringOf(request.routeOptions.config));
     } catch (error) {
-      // The app's tenant resolver failed: refuse (500, or its TokenError's status), never pass.
-      return sendAnswer(reply, authFailure(error, settings.realm));
+      // The app's tenant or cost resolver failed: refuse (500, or its TokenError's status), never pass.
+      return authFailure(error, settings.realm);
     }
     const outcome = await authenticate(
       verifier,
       { rawHeaders: request.raw.rawHeaders, url: request.raw.url ?? request.url },
       settings,
-      requestTenant === undefined ? undefined : { tenant: requestTenant },
+      verifyOptions,
     );
-    if (outcome.kind === 'refused') return sendAnswer(reply, outcome.answer);
+    if (outcome.kind === 'refused') return outcome.answer;
     if (outcome.kind === 'principal') request.tokenPrincipal = outcome.principal;
-    return undefined;
-  });
+    return null;
+  };
+
+  // Guards refuse by raising an AuthRefusal (so they can be strategies of @fastify/auth); the
+  // routes of this scope answer it as the hook would, and hand any other error on.
+  answerRefusals(fastify);
+  if (addHook) {
+    // The earliest hook: nothing (body parsing included) happens for a request that is refused.
+    fastify.addHook('onRequest', async (request, reply) => {
+      const refusal = await authenticateRequest(request);
+      return refusal === null ? undefined : sendAnswer(reply, refusal);
+    });
+  } else {
+    // A strategy for @fastify/auth, or a hook of the app's choosing.
+    fastify.decorate('verifyToken', async function verifyToken(request: FastifyRequest): Promise<void> {
+      const refusal = await authenticateRequest(request);
+      if (refusal !== null) throw new AuthRefusal(refusal);
+    });
+  }
 
   if (record) {
     fastify.addHook('onResponse', async (request, reply) => {
@@ -98,6 +147,25 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
 };
 
 /**
+ * The metering of a route: its own `config.tokenward` if it has one, else
+ * the plugin's. Read once per route config object and kept.
+ */
+function routeMeteringCache(
+  plugin: MeteringSettings<FastifyRequest>,
+): (config: unknown) => MeteringSettings<FastifyRequest> {
+  const known = new WeakMap<object, MeteringSettings<FastifyRequest>>();
+  return (config) => {
+    if (typeof config !== 'object' || config === null) return plugin;
+    let settings = known.get(config);
+    if (settings === undefined) {
+      settings = routeMetering(config) ?? plugin;
+      known.set(config, settings);
+    }
+    return settings;
+  };
+}
+
+/**
  * The `tokenward` Fastify plugin: authenticates each request's token in
  * `onRequest` and decorates `request.tokenPrincipal`. Wrapped with
  * `fastify-plugin`, so it applies to the scope it is registered in
@@ -107,12 +175,19 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
  * challenge; a bad, expired or revoked token → 401 `error="invalid_token"`;
  * a malformed request → 400 `error="invalid_request"`; a storage outage →
  * 503. With `optional: true`, requests without a token continue with a null
- * principal.
+ * principal. A metered token spends the request's cost before the route
+ * runs: over a limit or out of credits → 429 with `Retry-After`.
  *
  * Options are checked when the plugin is registered: a bad one makes
  * `register`/`ready` reject with `TokenError('invalid_request')` naming it
- * (see `tokenAuth` in `tokenward/express` for the list). Fastify's own
- * `prefix`, `logLevel` and `logSerializers` are allowed.
+ * (see `tokenAuth` in `tokenward/express` for the list, and `addHook`).
+ * Fastify's own `prefix`, `logLevel` and `logSerializers` are allowed.
+ *
+ * With `addHook: false` it adds no hook and declares `fastify.verifyToken`,
+ * a strategy for `@fastify/auth` that throws an `AuthRefusal`. Guards
+ * (`requireGrant`) raise their refusals too, so they are strategies as well;
+ * the routes of the scope answer a refusal as the hook does (docs/http.md,
+ * "Composing with other authentication").
  *
  * @example
  * ```ts
@@ -133,7 +208,10 @@ export const tokenward: FastifyPluginAsync<FastifyAuthOptions> = fp(plugin, { fa
  * covers every need; otherwise 403 `error="insufficient_scope"` with a
  * `scope` attribute naming what is needed, or 401 when no token was
  * authenticated. Needs are fixed at route definition, never taken from the
- * request.
+ * request. The refusal is raised as an `AuthRefusal` rather than sent, so
+ * the guard is also a strategy of `@fastify/auth` (with `relation: 'or'`,
+ * another strategy's pass lets the request through); the routes of the
+ * `tokenward` plugin's scope answer it with its status, challenge and body.
  *
  * @throws TokenError `invalid_request` when it is built: `need` (or
  *   `need[i]`) that is not a valid need, an empty list, a bad `realm`, or
@@ -149,10 +227,11 @@ export function requireGrant(need: Need | readonly Need[], options: FastifyGuard
   const guard = grantGuard(need);
   const fixedRealm = guardRealm(options);
   // Synchronous work, so a callback hook: no promise per request.
-  return function requireGrantHook(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  return function requireGrantHook(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const realm = fixedRealm ?? rememberedRealm(request) ?? 'api';
     const refusal = checkGuard(request.tokenPrincipal, guard, realm);
+    // Raised, not sent: under @fastify/auth another strategy may still let the request through.
     if (refusal === null) done();
-    else sendAnswer(reply, refusal);
+    else done(new AuthRefusal(refusal));
   };
 }

@@ -4,6 +4,7 @@ import { type Actor, MANAGEMENT_ROUTES, type TokenService } from '../http/manage
 import { FASTIFY_REGISTER_KEYS, managementSettings } from '../http/options.js';
 import { sendAnswer } from './auth.js';
 import { acceptFormBodies, acceptJsonBodies, answerUnreadableBodies, bodyCheck } from './body.js';
+import { acceptAll, plainJson, routeSchema } from './schemas.js';
 
 /** Options of the `managementRoutes` plugin. */
 export interface FastifyManagementOptions {
@@ -79,6 +80,10 @@ export const managementRoutes: FastifyPluginAsync<FastifyManagementOptions> = as
       method: route.method,
       url: route.path,
       bodyLimit,
+      // For @fastify/swagger: documentation only, neither validation nor serialization.
+      schema: routeSchema(route.method, route.path) ?? {},
+      validatorCompiler: acceptAll,
+      serializerCompiler: plainJson,
       ...(route.body === null ? {} : { onRequest: bodyCheck(route.body, settings.ambient) }),
       handler: async (request, reply) => {
         try {
@@ -92,6 +97,7 @@ export const managementRoutes: FastifyPluginAsync<FastifyManagementOptions> = as
             query: request.query as Record<string, unknown>,
             body: route.body === null ? undefined : request.body,
             actor,
+            path: request.url.split('?', 1)[0]!,
           });
           return sendAnswer(reply, answer);
         } catch (error) {

@@ -1,4 +1,4 @@
-import { invalid, isTokenError, type TokenErrorCode } from '../core/errors.js';
+import { invalid, isTokenError, type TokenError, type TokenErrorCode } from '../core/errors.js';
 
 /**
  * @internal How errors become HTTP answers (RFC 6750 §3 for authentication,
@@ -38,6 +38,14 @@ export interface ErrorBody {
   readonly field?: string;
   /** The limit in milliseconds, for `duration_exceeds_policy` and `limit_exceeded`. */
   readonly limit?: number | null;
+  /**
+   * For `rate_limited` and `usage_exceeded` (429): milliseconds until the
+   * same request could pass, or null when waiting cannot help. The
+   * `Retry-After` header says the same in whole seconds, rounded up.
+   */
+  readonly retryAfter?: number | null;
+  /** For `rate_limited`: the name of the token's rate limit that refused the request. */
+  readonly ratelimit?: string;
 }
 
 /** RFC 6750 §3.1 error codes. */
@@ -96,6 +104,10 @@ export function errorAnswer(
 ): HttpAnswer {
   const headers: Record<string, string> = { ...JSON_HEADERS, ...extraHeaders };
   if (status === 503) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+  // RFC 6585 §4: a 429 may say how long to wait; rounded up, so a client that waits that long is let through.
+  if (status === 429 && typeof fields.retryAfter === 'number') {
+    headers['retry-after'] = String(Math.max(1, Math.ceil(fields.retryAfter / 1000)));
+  }
   const { error, message, ...rest } = fields;
   return { status, headers, body: { error, message, error_description: message, ...rest } };
 }
@@ -114,6 +126,7 @@ const GENERIC: Partial<Record<TokenErrorCode, string>> = {
   token_invalid: 'the token is invalid, expired or revoked',
   token_expired: 'the token is invalid, expired or revoked',
   token_revoked: 'the token is invalid, expired or revoked',
+  token_disabled: 'the token is disabled',
   insufficient_scope: 'the token does not grant access to this resource',
   forbidden: 'the caller may not do this',
   unavailable: 'the token service is unavailable; try again later',
@@ -124,7 +137,7 @@ const INTERNAL: HttpAnswer = answer(500, { error: 'internal_error', message: 'in
 /**
  * The answer for a failed authentication or guard (RFC 6750 §3.1):
  * - `invalid_request` → 400 `error="invalid_request"`;
- * - `token_invalid` / `token_expired` / `token_revoked` → 401 `error="invalid_token"`;
+ * - `token_invalid` / `token_expired` / `token_revoked` / `token_disabled` → 401 `error="invalid_token"`;
  * - `insufficient_scope` → 403 `error="insufficient_scope"`, with `scope` when the guard names one;
  * - `unavailable` → 503 (a storage outage never lets a request through);
  * - anything else → its `TokenError` status, or 500 for foreign errors.
@@ -138,12 +151,20 @@ export function authFailure(error: unknown, realm: string, scope?: string): Http
     case 'token_invalid':
     case 'token_expired':
     case 'token_revoked':
+    case 'token_disabled':
       return answer(401, { error: error.code, message }, bearerChallenge(realm, 'invalid_token'));
     case 'insufficient_scope':
       return answer(403, { error: error.code, message }, bearerChallenge(realm, 'insufficient_scope', scope));
     default:
-      return answer(error.status, { error: error.code, message });
+      return answer(error.status, { error: error.code, message, ...waitFields(error) });
   }
+}
+
+/** The members of a 429 answer that say how long to wait (`rate_limited`, `usage_exceeded`), else none. */
+function waitFields(error: TokenError): Pick<ErrorFields, 'retryAfter' | 'ratelimit'> {
+  if (error.status !== 429) return {};
+  const { retryAfter = null, ratelimit } = error.details;
+  return ratelimit === undefined ? { retryAfter } : { retryAfter, ratelimit };
 }
 
 /**
@@ -158,7 +179,7 @@ export function managementFailure(error: unknown, realm: string): HttpAnswer {
   const body: { -readonly [K in keyof ErrorFields]: ErrorFields[K] } = { error: error.code, message };
   if (error.details.field !== undefined) body.field = error.details.field;
   if (error.details.limit !== undefined) body.limit = error.details.limit;
-  return answer(error.status, body);
+  return answer(error.status, { ...body, ...waitFields(error) });
 }
 
 /**

@@ -1,5 +1,7 @@
 import { invalid, isTokenError, TokenError } from '../core/errors.js';
 import { parseNeed } from '../core/grants.js';
+import { consoleLogger, type Logger, safeLog } from '../core/logger.js';
+import { withMethods } from '../core/options.js';
 import type { Principal } from '../core/principal-types.js';
 import type { Need } from '../core/types.js';
 import type { VerifyOptions } from '../service/types.js';
@@ -12,6 +14,7 @@ import {
   extractToken,
   type RequestParts,
 } from './extract.js';
+import { type MeteringOptions, type MeteringSettings, meteringSettings } from './metering.js';
 import { booleanOption, functionOption, optionsObject, tenantOption, verifierOption } from './options.js';
 import { scopeToken } from './scope.js';
 
@@ -34,8 +37,13 @@ export interface RecordingOptions {
    * `TokenService`; recording failures never fail the request.
    */
   readonly record?: boolean;
-  /** Called when recording fails (default: a warning naming only the error code). */
+  /** Called when recording fails (default: a warning to `logger` naming only the error code). */
   readonly onRecordError?: (error: unknown) => void;
+  /**
+   * Where the default `onRecordError` writes its warning (the service's
+   * `Logger` shape: `warn` and `error`; default: the console).
+   */
+  readonly logger?: Logger;
 }
 
 /** @internal Where the realm a request was answered with is kept, so later guards answer alike. */
@@ -75,15 +83,27 @@ export function authSettings(options: AuthOptions = {}): AuthSettings {
   };
 }
 
-/** @internal Everything `tokenAuth` and the Fastify plugin take, validated once. */
-export interface HelperSettings<Resolver> extends AuthSettings {
+/** @internal Everything `tokenAuth` and the Fastify plugin take, validated once; `R` is the framework's request. */
+export interface HelperSettings<Resolver, R = unknown> extends AuthSettings {
   readonly verifier: TokenVerifier;
   readonly tenant: string | Resolver | undefined;
   readonly record: boolean;
   readonly onRecordError: (error: unknown) => void;
+  /** What each request spends from a metered token. */
+  readonly metering: MeteringSettings<R>;
 }
 
-const HELPER_KEYS: readonly string[] = [...EXTRACTION_KEYS, 'realm', 'optional', 'tenant', 'record', 'onRecordError'];
+const HELPER_KEYS: readonly string[] = [
+  ...EXTRACTION_KEYS,
+  'realm',
+  'optional',
+  'tenant',
+  'record',
+  'onRecordError',
+  'cost',
+  'ratelimit',
+  'logger',
+];
 
 /**
  * @internal Validates the options of an authentication helper: unknown keys
@@ -91,23 +111,28 @@ const HELPER_KEYS: readonly string[] = [...EXTRACTION_KEYS, 'realm', 'optional',
  * with a verifier that cannot record. Every refusal is a
  * `TokenError('invalid_request')` naming the option.
  */
-export function helperSettings<Resolver>(
+export function helperSettings<Resolver, R = unknown>(
   verifierInput: unknown,
   options: unknown,
   extraKeys: readonly string[] = [],
-): HelperSettings<Resolver> {
+): HelperSettings<Resolver, R> {
   const verifier = verifierOption(verifierInput);
   const checked = optionsObject(options, [...HELPER_KEYS, ...extraKeys]) as AuthOptions & RecordingOptions;
   const record = booleanOption(checked.record, 'record', false);
   if (record && typeof verifier.record !== 'function') {
     throw invalid('record', 'needs a TokenService: this verifier cannot record uses');
   }
+  const logger =
+    checked.logger === undefined
+      ? consoleLogger
+      : withMethods<Logger>(checked.logger, 'logger', ['warn', 'error'], 'a Logger');
   return {
     ...authSettings(checked),
     verifier,
     tenant: tenantOption<Resolver>((checked as { tenant?: unknown }).tenant),
     record,
-    onRecordError: functionOption(checked.onRecordError, 'onRecordError') ?? warnRecordFailure,
+    onRecordError: functionOption(checked.onRecordError, 'onRecordError') ?? warnRecordFailure(logger),
+    metering: meteringSettings(checked as MeteringOptions<R>),
   };
 }
 
@@ -173,9 +198,9 @@ export function grantGuard(need: Need | readonly Need[]): GrantGuard {
   return { needs, scope: needs.map(scopeToken).join(' ') };
 }
 
-/** @internal Validates the options of `requireGrant` (Express and Fastify alike). */
-export function guardRealm(options: unknown): string | undefined {
-  const checked = optionsObject(options, ['realm']);
+/** @internal Validates the options of `requireGrant` (every framework; `extraKeys` adds its own). */
+export function guardRealm(options: unknown, extraKeys: readonly string[] = []): string | undefined {
+  const checked = optionsObject(options, ['realm', ...extraKeys]);
   return checked.realm === undefined ? undefined : checkRealm(checked.realm);
 }
 
@@ -214,11 +239,12 @@ export function recordUse(
   pending.catch(onError);
 }
 
-const LOG_SOURCE = 'tokenward/http';
-
-/** @internal The default handler of recording failures: a warning with the error code only. */
-export function warnRecordFailure(error: unknown): void {
+/** @internal The default handler of recording failures: a warning to `logger` with the error code only. */
+export function warnRecordFailure(logger: Logger): (error: unknown) => void {
   // Only the error code is logged: never the token, the principal or the error's message.
-  const code = isTokenError(error) ? error.code : 'error';
-  console.warn(`${LOG_SOURCE}: recording a use failed (${code})`);
+  return (error) =>
+    safeLog(logger, 'warn', 'recording a use failed', {
+      source: 'tokenward/http',
+      code: isTokenError(error) ? error.code : 'error',
+    });
 }

@@ -12,6 +12,9 @@ export type {
   IntrospectionOptions,
   IntrospectionResponse,
 } from './introspection.js';
+export type { MeteringOptions, RateLimitNames } from './metering.js';
+export { type OpenApiDocument, type OpenApiOptions, openApiDocument, type PathItem } from './openapi-document.js';
+export { AuthRefusal, isAuthRefusal } from './refusal.js';
 export {
   createRemoteVerifier,
   type RemoteVerifier,

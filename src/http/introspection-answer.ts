@@ -1,6 +1,7 @@
 import { invalid, isTokenError } from '../core/errors.js';
+import { spendRequest } from '../core/metering-input.js';
 import type { Principal } from '../core/principal-types.js';
-import type { GrantSet } from '../core/types.js';
+import type { GrantSet, RateLimit, TokenMeta } from '../core/types.js';
 import type { HttpAnswer } from './answers.js';
 import type { TokenVerifier } from './authenticate.js';
 import { oauthParameters } from './input.js';
@@ -36,6 +37,17 @@ export interface ActiveIntrospection {
   /** Effective grants, structured (what `scope` says, machine-readable). */
   readonly grants: GrantSet;
   readonly owner_is_admin: boolean;
+  /**
+   * Usage credits left after this introspection spent its cost (tokens
+   * with credits only). A metered token's answer (with `remaining` or
+   * `ratelimits`) is good for this request alone: a remote verifier never
+   * caches it (docs/limits.md).
+   */
+  readonly remaining?: number;
+  /** The token's rate limits (tokens that have some only). */
+  readonly ratelimits?: readonly RateLimit[];
+  /** The token's metadata (issue 13), as on the principal; absent when it has none. */
+  readonly meta?: TokenMeta;
 }
 
 /** The whole answer: `{ active: false }` tells nothing more, whatever the reason. */
@@ -96,6 +108,31 @@ export function activeIntrospection(principal: Principal, issuerOf: IssuerOf = d
     name: principal.name,
     grants: principal.grants,
     owner_is_admin: principal.ownerIsAdmin,
+    ...(principal.remaining === undefined ? {} : { remaining: principal.remaining }),
+    ...(principal.ratelimits === undefined ? {} : { ratelimits: principal.ratelimits }),
+    ...(principal.meta === null ? {} : { meta: principal.meta }),
+  };
+}
+
+const COST = /^\d{1,7}$/;
+
+/**
+ * What the introspection spends from a metered token: the request's
+ * `cost` (a whole number, default 1) and `ratelimit` (limit names
+ * separated by spaces, default all) parameters, tokenward's extensions
+ * of RFC 7662 §2.1 that a remote verifier sends for its own `verify`
+ * options. Undefined without either.
+ *
+ * @throws {TokenError} `invalid_request` naming `cost` or `ratelimit`.
+ */
+function spendOf(cost: string | undefined, ratelimit: string | undefined): { cost?: number; ratelimit?: string[] } {
+  if (cost !== undefined && !COST.test(cost)) throw invalid('cost', 'must be a whole number from 0 to 1000000');
+  const names = ratelimit?.split(' ');
+  // Checked as verify would, but here, so that a bad parameter is the caller's 400, not "inactive".
+  spendRequest(cost === undefined ? undefined : Number(cost), names);
+  return {
+    ...(cost === undefined ? {} : { cost: Number(cost) }),
+    ...(names === undefined ? {} : { ratelimit: names }),
   };
 }
 
@@ -105,7 +142,10 @@ export function activeIntrospection(principal: Principal, issuerOf: IssuerOf = d
  * Unknown parameters are ignored (RFC 6749 §3.2). Static verification
  * tokens are never reported active: they guard this service, not the
  * services that ask about tokens. A storage outage is a 503, not
- * `active: false`, so a remote verifier does not cache a live token as dead.
+ * `active: false`, so a remote verifier does not cache a live token as dead;
+ * a metered token over its limit or out of credits is a 429 with
+ * `Retry-After`, for the same reason. Each introspection of a metered
+ * token spends its `cost` (default 1).
  */
 export async function introspect(
   verifier: TokenVerifier,
@@ -113,10 +153,17 @@ export async function introspect(
   body: unknown,
   issuerOf: IssuerOf,
 ): Promise<HttpAnswer> {
-  const { token } = oauthParameters(body, ['token', 'token_type_hint']);
+  const { token, cost, ratelimit } = oauthParameters(body, ['token', 'token_type_hint', 'cost', 'ratelimit']);
   if (token === undefined) throw invalid('token', 'is required');
+  const spend = cost === undefined && ratelimit === undefined ? undefined : spendOf(cost, ratelimit);
+  const options =
+    spend === undefined
+      ? tenant === undefined
+        ? undefined
+        : { tenant }
+      : { ...spend, ...(tenant === undefined ? {} : { tenant }) };
   try {
-    const principal = await verifier.verify(token, tenant === undefined ? undefined : { tenant });
+    const principal = await verifier.verify(token, options);
     if (principal.type === 'verification') return INACTIVE;
     return { status: 200, headers: NO_STORE, body: activeIntrospection(principal, issuerOf) };
   } catch (error) {

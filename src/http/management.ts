@@ -5,12 +5,14 @@ import type { Actor, IssueInput, ListFilter } from '../service/types.js';
 
 export type { TokenService } from '../service/token-service.js';
 // The service's types, for the framework adapters: they import the HTTP layer, not the service.
-export type { Actor } from '../service/types.js';
+export type { Actor, VerifyOptions } from '../service/types.js';
 
 import { invalid } from '../core/errors.js';
 import { errorAnswer, type HttpAnswer } from './answers.js';
 import type { BodyKind } from './body.js';
 import { bodyObject, oauthParameters, optionalString, queryBoolean, queryInteger, queryString } from './input.js';
+import { enabledRoute, expiringPage, updateToken } from './management-update.js';
+import { openApiRoute } from './openapi-route.js';
 
 /**
  * @internal The management API for a "Personal access tokens" page, as
@@ -25,6 +27,8 @@ export interface ManagementContext {
   readonly body: unknown;
   /** The acting user or token; `null` for the routes that do not act for anyone (claim, RFC 7009 revoke). */
   readonly actor: Actor | null;
+  /** The request's path, without the query string (where the API is mounted follows from it). */
+  readonly path?: string;
 }
 
 /** One route of the management API. */
@@ -121,7 +125,17 @@ const createToken: ManagementRoute = {
   needsActor: true,
   body: 'json',
   async handle(service, context) {
-    const body = bodyObject(context.body, ['type', 'tenant', 'owner', 'name', 'ttl', 'comment', 'grants']);
+    const body = bodyObject(context.body, [
+      'type',
+      'tenant',
+      'owner',
+      'name',
+      'ttl',
+      'comment',
+      'grants',
+      'meta',
+      'enabled',
+    ]);
     // Shapes are checked by the service; the cast only names the fields it will look at.
     const issued = await service.issue(body as IssueInput, actorOf(context));
     return ok({ token: issued.token, info: issued.info }, 201);
@@ -134,7 +148,10 @@ const listTokens: ManagementRoute = {
   needsActor: true,
   body: null,
   async handle(service, context) {
-    const page = await service.list(listFilter(context), actorOf(context));
+    const filter = listFilter(context);
+    const expiring = await expiringPage(service, context, filter);
+    if (expiring !== null) return expiring;
+    const page = await service.list(filter, actorOf(context));
     return ok({ items: page.items, nextCursor: page.nextCursor });
   },
 };
@@ -146,19 +163,6 @@ const getToken: ManagementRoute = {
   body: null,
   async handle(service, context) {
     return ok(await service.get(param(context, 'id'), actorOf(context)));
-  },
-};
-
-const updateComment: ManagementRoute = {
-  method: 'PATCH',
-  path: '/tokens/:id',
-  needsActor: true,
-  body: 'json',
-  async handle(service, context) {
-    const body = bodyObject(context.body, ['comment']);
-    const comment = optionalString(body, 'comment');
-    if (comment === undefined) throw invalid('comment', 'is required');
-    return ok(await service.updateComment(param(context, 'id'), comment, actorOf(context)));
   },
 };
 
@@ -260,7 +264,8 @@ const revokeByToken: ManagementRoute = {
     if (token === undefined) throw invalid('token', 'is required');
     let principal: Awaited<ReturnType<TokenService['verify']>>;
     try {
-      principal = await service.verify(token);
+      // Cost 0: revoking spends nothing, and works for a token over its limits or out of credits.
+      principal = await service.verify(token, { cost: 0 });
     } catch (error) {
       if (isTokenError(error) && error.status === 401) return empty(200);
       throw error;
@@ -269,8 +274,8 @@ const revokeByToken: ManagementRoute = {
     if (principal.type === 'verification') return unsupportedTokenType();
     try {
       // The token revokes itself, so the service's authority rule decides: a master token only
-      // dies with its user, and a session's holder does not own the token it was exchanged from.
-      await service.revoke(principal.tokenId, { principal });
+      // dies with its user, and a session signs itself out (it does not own the token it came from).
+      await service.revoke(principal.session?.id ?? principal.tokenId, { principal });
     } catch (error) {
       if (isTokenError(error, 'forbidden')) return unsupportedTokenType();
       // Revoked, expired or deleted (purged) between the two calls: nothing left to revoke.
@@ -338,10 +343,11 @@ function policyRoute(kind: 'user' | 'role'): ManagementRoute {
  *
  * | method | path | does |
  * | --- | --- | --- |
- * | POST | /tokens | issue; the secret is in the answer, once |
- * | GET | /tokens | list (`owner`, `all`, `type`, `hideExpired`, `hideRevoked`, `limit`, `cursor`) |
+ * | POST | /tokens | issue (`type`, `owner`, `name`, `ttl`, `comment`, `grants`, `meta`, `enabled`); the secret is in the answer, once |
+ * | GET | /tokens | list (`owner`, `all`, `type`, `hideExpired`, `hideRevoked`, `limit`, `cursor`); with `expiringWithin=7d`, the live tokens expiring within it, soonest first |
  * | GET | /tokens/:id | one token |
- * | PATCH | /tokens/:id | change the comment |
+ * | PATCH | /tokens/:id | change it in place: `name`, `comment`, `meta`, `enabled`, `grants`, `ttl` |
+ * | POST | /tokens/:id/enable, /tokens/:id/disable | enable or disable it (a disabled token answers 401 `token_disabled`) |
  * | DELETE | /tokens/:id | revoke (revoking again is not an error) |
  * | POST | /tokens/:id/rotate | new secret (`gracePeriod` keeps the old one working) |
  * | POST | /tokens/:id/share | one-time claim code |
@@ -351,12 +357,15 @@ function policyRoute(kind: 'user' | 'role'): ManagementRoute {
  * | POST | /users/:user/revoke-all | revoke all of a user's tokens |
  * | GET | /policies/users/:user | explain the user's effective maximum lifetime |
  * | PUT | /policies/users/:name, /policies/roles/:name | set or clear (`null`) a max-duration policy |
+ * | GET | /openapi.json | the OpenAPI 3.1 document of these routes |
  */
 export const MANAGEMENT_ROUTES: readonly ManagementRoute[] = [
   createToken,
   listTokens,
   getToken,
-  updateComment,
+  updateToken,
+  enabledRoute(true),
+  enabledRoute(false),
   revokeToken,
   rotateToken,
   shareToken,
@@ -367,4 +376,5 @@ export const MANAGEMENT_ROUTES: readonly ManagementRoute[] = [
   explainUserPolicy,
   policyRoute('user'),
   policyRoute('role'),
+  openApiRoute(() => MANAGEMENT_ROUTES),
 ];

@@ -5,9 +5,11 @@
  */
 import { TokenError } from '../core/errors.js';
 import { parseGrants } from '../core/grants.js';
+import { meterRefused } from '../core/metering.js';
+import { limitName, parseRatelimits } from '../core/metering-input.js';
 import { createPrincipal } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
-import type { GrantSet, StoredTokenType } from '../core/types.js';
+import type { GrantSet, RateLimit, StoredTokenType, TokenMeta } from '../core/types.js';
 import { grantsOfScope } from './scope.js';
 
 const STORED_TYPES: readonly string[] = ['administrative', 'personal', 'master', 'limited'];
@@ -43,7 +45,9 @@ function wellFormed(fields: Record<string, unknown>): boolean {
     STORED_TYPES.includes(fields.type) &&
     (fields.sub === undefined || text(fields.sub)) &&
     (fields.name === undefined || typeof fields.name === 'string') &&
-    (exp === undefined || (typeof exp === 'number' && Number.isFinite(exp)))
+    (exp === undefined || (typeof exp === 'number' && Number.isFinite(exp))) &&
+    (fields.meta === undefined ||
+      (typeof fields.meta === 'object' && fields.meta !== null && !Array.isArray(fields.meta)))
   );
 }
 
@@ -84,5 +88,63 @@ export function readAnswer(raw: string, now: number): Principal | null {
     grants,
     ownerIsAdmin: fields.owner_is_admin === true,
     expiresAt: expiresAt === null ? null : new Date(expiresAt),
+    ...meterOf(fields),
+    meta: fields.meta === undefined ? null : (fields.meta as TokenMeta),
   });
+}
+
+/** The meter members of an answer (`remaining`, `ratelimits`), checked; none for an unmetered token. */
+function meterOf(fields: Record<string, unknown>): { remaining?: number; ratelimits?: RateLimit[] } {
+  const { remaining, ratelimits } = fields;
+  if (remaining !== undefined && (typeof remaining !== 'number' || !Number.isSafeInteger(remaining) || remaining < 0)) {
+    throw unreadable();
+  }
+  let limits: RateLimit[] | undefined;
+  try {
+    limits = ratelimits === undefined ? undefined : parseRatelimits(ratelimits);
+  } catch (cause) {
+    throw unreadable(cause);
+  }
+  return { ...(remaining === undefined ? {} : { remaining }), ...(limits === undefined ? {} : { ratelimits: limits }) };
+}
+
+/** True for the principal of a metered token: its answer is good for one request only. */
+export function isMetered(principal: Principal): boolean {
+  return principal.remaining !== undefined || principal.ratelimits !== undefined;
+}
+
+const METER_CODES: readonly string[] = ['rate_limited', 'usage_exceeded'];
+
+/**
+ * The platform's 429 for a metered token as the `TokenError` its own
+ * `verify` threw: the code and the wait of its body, else of its
+ * `Retry-After` header (seconds). Anything else in a 429 is `unavailable`.
+ */
+export async function meterRefusal(response: Response): Promise<TokenError> {
+  let body: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse((await response.text()).slice(0, 64 * 1024));
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      body = parsed as Record<string, unknown>;
+  } catch {
+    // An unreadable body leaves only the status, which is not enough to say which refusal it was.
+  }
+  const code = body.error;
+  if (typeof code !== 'string' || !METER_CODES.includes(code)) {
+    return unavailable('the token platform refused the introspection request');
+  }
+  const header = Number(response.headers.get('retry-after') ?? Number.NaN);
+  const retryAfter =
+    typeof body.retryAfter === 'number' && Number.isSafeInteger(body.retryAfter) && body.retryAfter >= 0
+      ? body.retryAfter
+      : Number.isSafeInteger(header) && header >= 0
+        ? header * 1000
+        : null;
+  let ratelimit: string | null = null;
+  try {
+    if (body.ratelimit !== undefined) ratelimit = limitName(body.ratelimit, 'ratelimit');
+  } catch {
+    // A name that is not a limit name is not passed on; the refusal stands.
+  }
+  return meterRefused(code as 'rate_limited' | 'usage_exceeded', retryAfter, ratelimit);
 }

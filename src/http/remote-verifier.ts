@@ -1,4 +1,5 @@
 import { isTokenError, TokenError } from '../core/errors.js';
+import { spendRequest } from '../core/metering-input.js';
 import type { Principal } from '../core/principal-types.js';
 import type { Duration } from '../core/types.js';
 import {
@@ -9,7 +10,7 @@ import {
 } from '../core/verification-tokens.js';
 import type { VerifyOptions } from '../service/types.js';
 import { B64TOKEN } from './extract.js';
-import { readAnswer, unavailable } from './remote-answer.js';
+import { isMetered, meterRefusal, readAnswer, unavailable } from './remote-answer.js';
 import { BoundedCache, tokenDigest } from './remote-cache.js';
 import { type RemoteVerifierSettings, remoteVerifierSettings } from './remote-verifier-options.js';
 
@@ -100,13 +101,28 @@ function invalidToken(): TokenError {
   return new TokenError('token_invalid', 'the token is invalid');
 }
 
+/** The form of an introspection request: the token, and what a metered token is to spend (tokenward's extensions). */
+function requestForm(token: string, options: VerifyOptions | undefined): string {
+  const form = new URLSearchParams({ token });
+  if (options?.cost !== undefined) form.set('cost', String(options.cost));
+  const { ratelimit } = options ?? {};
+  if (ratelimit !== undefined) form.set('ratelimit', typeof ratelimit === 'string' ? ratelimit : ratelimit.join(' '));
+  return form.toString();
+}
+
 /**
  * One introspection request for `token`: the principal of a live token,
  * null for "not active".
  *
- * @throws {TokenError} `unavailable` for anything but a readable 200 answer.
+ * @throws {TokenError} `rate_limited` or `usage_exceeded` when the platform
+ *   answers 429 for a metered token; `unavailable` for anything else but a
+ *   readable 200 answer.
  */
-async function askPlatform(settings: RemoteVerifierSettings, token: string): Promise<Principal | null> {
+async function askPlatform(
+  settings: RemoteVerifierSettings,
+  token: string,
+  options: VerifyOptions | undefined,
+): Promise<Principal | null> {
   const doFetch = settings.fetch ?? globalThis.fetch.bind(globalThis);
   let raw: string;
   try {
@@ -117,7 +133,7 @@ async function askPlatform(settings: RemoteVerifierSettings, token: string): Pro
         'content-type': 'application/x-www-form-urlencoded',
         accept: 'application/json',
       },
-      body: new URLSearchParams({ token }).toString(),
+      body: requestForm(token, options),
       signal: AbortSignal.timeout(settings.timeout),
       // 'manual', not 'error': workerd refuses 'error'. A redirect is never
       // followed; whoever answers with one does not get to pick who decides.
@@ -127,6 +143,7 @@ async function askPlatform(settings: RemoteVerifierSettings, token: string): Pro
       await response.body?.cancel();
       throw unavailable('the token platform answered with a redirect, which is not followed');
     }
+    if (response.status === 429) throw await meterRefusal(response);
     if (response.status !== 200) {
       await response.body?.cancel();
       throw unavailable('the token platform refused the introspection request');
@@ -156,7 +173,7 @@ class PlatformAnswers {
     this.negative = new BoundedCache(settings.maxNegativeEntries);
   }
 
-  async lookup(token: string, key: string): Promise<Principal | null> {
+  async lookup(token: string, key: string, options: VerifyOptions | undefined): Promise<Principal | null> {
     const at = this.settings.now();
     const cached = this.positive.get(key, at) ?? this.negative.get(key, at);
     if (cached !== undefined) {
@@ -164,9 +181,13 @@ class PlatformAnswers {
       return cached.principal;
     }
     const pending = this.inFlight.get(key);
-    if (pending !== undefined) return pending;
-    this.requests++;
-    const request = askPlatform(this.settings, token).then((principal) => this.keep(key, principal));
+    if (pending !== undefined) {
+      const shared = await pending;
+      // A metered token's answer spent for one request only: this one asks (and spends) for itself.
+      if (shared === null || !isMetered(shared)) return shared;
+      return this.ask(token, options);
+    }
+    const request = this.ask(token, options).then((principal) => this.keep(key, principal));
     this.inFlight.set(key, request);
     try {
       return await request;
@@ -175,13 +196,22 @@ class PlatformAnswers {
     }
   }
 
-  /** Caches an answer: "not active" for `negativeCacheTtl`, a live one for `cacheTtl` but never past its expiry. */
+  private ask(token: string, options: VerifyOptions | undefined): Promise<Principal | null> {
+    this.requests++;
+    return askPlatform(this.settings, token, options);
+  }
+
+  /**
+   * Caches an answer: "not active" for `negativeCacheTtl`, a live one for
+   * `cacheTtl` but never past its expiry, a metered one never (each use
+   * must spend at the platform).
+   */
   private keep(key: string, principal: Principal | null): Principal | null {
     const { cacheTtl, negativeCacheTtl } = this.settings;
     const answeredAt = this.settings.now();
     if (principal === null) {
       if (negativeCacheTtl > 0) this.negative.set(key, { principal, until: answeredAt + negativeCacheTtl });
-    } else if (cacheTtl > 0) {
+    } else if (cacheTtl > 0 && !isMetered(principal)) {
       const expiresAt = principal.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
       this.positive.set(key, { principal, until: Math.min(answeredAt + cacheTtl, expiresAt) });
     }
@@ -209,6 +239,11 @@ class PlatformAnswers {
  *   never kept), in two bounded LRU caches: live answers for `cacheTtl`,
  *   "not active" answers for `negativeCacheTtl`; a live entry never outlives
  *   the token's `exp`. Concurrent checks of one token share one request.
+ * - Metered tokens (the platform's answer has `remaining` or `ratelimits`)
+ *   are never cached, nor shared between concurrent checks: each check
+ *   asks the platform and spends there, with `options.cost` and
+ *   `options.ratelimit`. The platform's 429 is `rate_limited` or
+ *   `usage_exceeded` with `details.retryAfter` (docs/limits.md).
  * - It fails closed: a refused connection, a timeout, a redirect (never
  *   followed: any 3xx or opaque-redirect answer), another non-200 status
  *   or an unreadable answer is `TokenError('unavailable')`, never a pass,
@@ -253,7 +288,8 @@ export function createRemoteVerifier(options: RemoteVerifierOptions): RemoteVeri
         principal = verificationPrincipal(local);
       } else {
         if (!enablePersonalTokens || !accept(token)) throw invalidToken();
-        const found = await answers.lookup(token, key);
+        if (verifyOptions !== undefined) spendRequest(verifyOptions.cost, verifyOptions.ratelimit);
+        const found = await answers.lookup(token, key, verifyOptions);
         if (found === null) throw invalidToken();
         const expiresAt = found.expiresAt?.getTime();
         if (expiresAt !== undefined && expiresAt <= now())

@@ -18,7 +18,7 @@ import {
   userActor,
   verificationActor,
 } from '../core/actors.js';
-import { type Authority, authorityOf } from '../core/authority.js';
+import { type Authority, authorityOf, within } from '../core/authority.js';
 import { isActiveUser, lookupUser } from '../core/directory.js';
 import { invalid, TokenError } from '../core/errors.js';
 import { identifier, isPlainObject } from '../core/input.js';
@@ -50,11 +50,13 @@ export function currentOwner(
   const { directory } = context;
   if (directory === undefined) throw new TokenError('unavailable', 'no directory is configured');
   const answer = directory.getUser(record.tenant, record.owner);
-  const live = (user: DirectoryUser | null | undefined): DirectoryUser | null => {
-    if (!isActiveUser(user)) throw tokenInvalid();
-    return user;
-  };
-  return answer instanceof Promise ? answer.then(live) : live(answer);
+  return answer instanceof Promise ? answer.then(liveOwner) : liveOwner(answer);
+}
+
+/** The directory's answer when it is a live user; `token_invalid` otherwise. A named function: no closure per call. */
+function liveOwner(user: DirectoryUser | null | undefined): DirectoryUser {
+  if (!isActiveUser(user)) throw tokenInvalid();
+  return user;
 }
 
 /**
@@ -86,21 +88,31 @@ export async function resolveActor(context: ServiceContext, actor: Actor): Promi
   return userActor(tenant, user, found);
 }
 
-/** The acting token of a principal, read now: refused if revoked, expired or no longer its owner's. */
+/**
+ * The acting token of a principal, read now: refused if revoked, expired or
+ * no longer its owner's, and a session also if it was signed out.
+ */
 async function loadToken(context: ServiceContext, principal: Principal): Promise<ResolvedActor> {
   const at = context.now();
-  const record = await guarded(context.repository.findById(principal.tokenId));
+  const { repository } = context;
+  const session = principal.session;
+  const { parent: record, revoked } =
+    session === undefined || repository.findSession === undefined
+      ? { parent: await guarded(repository.findById(principal.tokenId)), revoked: false }
+      : await guarded(repository.findSession(session.id, principal.tokenId));
   if (record === null || record.tenant !== principal.tenant || record.type !== principal.type) {
     throw tokenInvalid();
   }
+  if (revoked) throw new TokenError('token_revoked', 'the session has been signed out');
   if (record.revokedAt !== null) throw new TokenError('token_revoked', 'the token has been revoked');
   // The principal's own end (a JWT's exp, a session's) counts as much as the record's.
   const ends = [record.expiresAt, principal.expiresAt?.getTime(), principal.session?.expiresAt.getTime()];
   if (ends.some((end) => end !== undefined && end !== null && end <= at)) {
     throw new TokenError('token_expired', 'the token has expired');
   }
+  if (!record.enabled) throw new TokenError('token_disabled', 'the token is disabled');
   const ownerUser = await guarded(Promise.resolve().then(() => currentOwner(context, record)));
-  return tokenActor(record, ownerUser, principal.session !== undefined);
+  return tokenActor(record, ownerUser, principal.session !== undefined, at);
 }
 
 /**
@@ -129,15 +141,16 @@ export function requireAdmin(actor: ResolvedActor, what: string): void {
 /** A target's authority now, asking the directory about its owner at most once per call. */
 function targetAuthority(context: ServiceContext, acting: ActingToken): (record: TokenRecord) => Promise<Authority> {
   const owners = new Map<string, Promise<DirectoryUser | null>>();
+  const at = context.now();
   if (acting.authority.owner !== null) owners.set(acting.authority.owner, Promise.resolve(acting.ownerUser));
   return async (record) => {
-    if (record.owner === null) return authorityOf(record, null);
+    if (record.owner === null) return authorityOf(record, null, at);
     let owner = owners.get(record.owner);
     if (owner === undefined) {
       owner = lookupUser(context.directory, record.tenant, record.owner);
       owners.set(record.owner, owner);
     }
-    return authorityOf(record, await owner);
+    return authorityOf(record, await owner, at);
   };
 }
 
@@ -163,6 +176,17 @@ export async function authorize(
   const verdict = decide(acting, record, await targetAuthority(context, acting)(record), call);
   if (verdict === 'hidden') throw new TokenError('not_found', 'token not found');
   if (verdict === 'forbidden') throw forbidden(`${call} this token`);
+}
+
+/**
+ * For a change a token actor makes (`update`): whether `next`, the token as
+ * the change would leave it (its grants, its expiry), is still within the
+ * actor's authority now. Roots are not limited by it.
+ */
+export async function keepsWithin(context: ServiceContext, actor: ResolvedActor, next: TokenRecord): Promise<boolean> {
+  const acting = actor.token;
+  if (acting === null) return true;
+  return within(await targetAuthority(context, acting)(next), acting.authority);
 }
 
 /**
@@ -193,4 +217,23 @@ export function untargeted(actor: ResolvedActor, call: UntargetedCall, user?: st
   throw forbidden(
     call === 'removeUser' ? 'remove users' : call === 'revokeAll' ? 'revoke these tokens' : 'set policies',
   );
+}
+
+/**
+ * Who may read or change the store-backed directory (issue 11). A change
+ * changes authority (an admin flag, roles, grants), so only the system, an
+ * admin acting as themself and the master token of an admin make one: no
+ * narrowed, personal, administrative or verification token and no session
+ * does, whatever its grants. Reading takes admin rights.
+ *
+ * @throws {TokenError} `forbidden`.
+ */
+export function requireDirectoryAccess(actor: ResolvedActor, change: boolean): void {
+  if (change) {
+    const acting = actor.token;
+    // A verification token is a root without a user; the system has no tenant.
+    const verificationToken = acting === null && actor.user === null && actor.tenant !== null;
+    if ((acting !== null && acting.kind !== 'master') || verificationToken) throw forbidden('change the directory');
+  }
+  requireAdmin(actor, change ? 'change the directory' : 'read the directory');
 }

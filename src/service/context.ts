@@ -15,7 +15,7 @@ import { createUseRecorder, type UseRecorder } from './touch.js';
 
 /** What every capability of one service shares. */
 export interface ServiceContext
-  extends Pick<ServiceSettings, 'repository' | 'directory' | 'now' | 'random' | 'peppers'> {
+  extends Pick<ServiceSettings, 'repository' | 'directory' | 'directoryStore' | 'now' | 'random' | 'peppers'> {
   /** The options, checked; durations in milliseconds. */
   readonly settings: ServiceSettings;
   /** How token strings look. */
@@ -30,11 +30,12 @@ export interface ServiceContext
 
 /** Builds the context of one service from its checked options. */
 export function createContext(settings: ServiceSettings): ServiceContext {
-  const { repository, directory, now, random, peppers } = settings;
+  const { repository, directory, directoryStore, now, random, peppers } = settings;
   return {
     settings,
     repository,
     directory,
+    directoryStore,
     now,
     random,
     peppers,

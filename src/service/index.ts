@@ -5,11 +5,14 @@
  */
 import { updateComment } from './comment.js';
 import { createContext } from './context.js';
+import { directoryService } from './directory.js';
 import { events, record } from './events.js';
+import { importTokens } from './import.js';
 import { issue } from './issue.js';
-import { get, list } from './list.js';
-import { pruneEvents, purgeExpired } from './maintenance.js';
+import { get, list, listExpiring } from './list.js';
+import { pruneEvents, pruneRevokedSessions, purgeExpired, runMaintenance, startMaintenance } from './maintenance.js';
 import { ensureMasterToken } from './master.js';
+import { refillCredits } from './metering.js';
 import { serviceSettings } from './options.js';
 import { explainMaxTtl, setMaxTtl } from './policies.js';
 import { revoke, revokeUser } from './revoke.js';
@@ -17,7 +20,9 @@ import { rotate } from './rotate.js';
 import { exchange } from './sessions.js';
 import { claim, share } from './share.js';
 import type { TokenService } from './token-service.js';
+import { traced } from './tracing.js';
 import type { TokenServiceOptions } from './types.js';
+import { update } from './update.js';
 import { verify } from './verify.js';
 
 /**
@@ -46,7 +51,7 @@ import { verify } from './verify.js';
  */
 export function createTokenService(options: TokenServiceOptions): TokenService {
   const context = createContext(serviceSettings(options));
-  return {
+  const service: TokenService = {
     issue: (input, actor) => issue(context, input, actor),
     verify: (token, verifyOptions) => verify(context, token, verifyOptions),
     rotate: (ref, actor, rotateOptions) => rotate(context, ref, actor, rotateOptions),
@@ -66,5 +71,16 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     record: (principal, operation, detail) => record(context, principal, operation, detail),
     pruneEvents: () => pruneEvents(context),
     purgeExpired: () => purgeExpired(context),
+    refillCredits: () => refillCredits(context),
+    pruneRevokedSessions: () => pruneRevokedSessions(context),
+    // Issue 13: update in place, imported keys, expiry warnings, maintenance.
+    update: (ref, patch, actor) => update(context, ref, patch, actor),
+    importTokens: (records, actor) => importTokens(context, records, actor),
+    listExpiring: (filter, actor) => listExpiring(context, filter, actor),
+    runMaintenance: () => runMaintenance(context),
+    startMaintenance: (maintenanceOptions) => startMaintenance(context, maintenanceOptions),
+    directory: directoryService(context),
   };
+  const { tracer } = context.settings;
+  return tracer === undefined ? service : traced(service, tracer);
 }

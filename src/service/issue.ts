@@ -6,44 +6,67 @@ import { formatDuration, parseDuration } from '../core/duration.js';
 import { randomBase62 } from '../core/encoding.js';
 import { invalid, TokenError } from '../core/errors.js';
 import { grantSetCovers, intersectGrantSets, parseGrants } from '../core/grants.js';
-import { comment as checkComment, expectKeys, identifier, tokenName } from '../core/input.js';
+import { comment as checkComment, expectKeys, flag, identifier, tokenMeta, tokenName } from '../core/input.js';
 import { resolveLifetime } from '../core/policy.js';
 import { toInfo } from '../core/records.js';
-import type { DirectoryUser, Grant, StoredTokenType } from '../core/types.js';
+import type { InsertLimits } from '../core/repository.js';
+import type { DirectoryUser, Grant, GrantSet, StoredTokenType } from '../core/types.js';
 import { callTenant, requireAdmin, resolveActor } from './authority.js';
 import { guarded, type ServiceContext } from './context.js';
+import { fireTokenHook } from './hooks.js';
 import { MASTER_NAME } from './master.js';
 import { encodeToken, newEvent, newRecord } from './material.js';
+import { meterForIssue } from './metering.js';
 import { explain } from './policies.js';
 import type { Actor, IssuedToken, IssueInput } from './types.js';
 
-const ISSUE_KEYS = ['type', 'tenant', 'owner', 'name', 'ttl', 'comment', 'grants'];
+const ISSUE_KEYS = [
+  'type',
+  'tenant',
+  'owner',
+  'name',
+  'ttl',
+  'comment',
+  'grants',
+  'ratelimit',
+  'remaining',
+  'refill',
+  'meta',
+  'enabled',
+];
 
-/** The type asked for; master tokens come only from `ensureMasterToken`. */
-function issuedType(value: unknown): Exclude<StoredTokenType, 'master'> {
-  const type = (value ?? 'personal') as StoredTokenType;
-  if (type === 'master') throw invalid('type', "cannot be 'master': master tokens come from ensureMasterToken");
+/**
+ * The type asked for; master tokens come only from `ensureMasterToken`.
+ * Without one, a token actor (a master token: the only one that issues)
+ * makes a `limited` token, which gives no access unless granted (Keboola,
+ * seed 004); a user makes a `personal` one. `at` prefixes the field names
+ * of errors (`records[3].` for `importTokens`).
+ */
+export function issuedType(value: unknown, who: ResolvedActor, at = ''): Exclude<StoredTokenType, 'master'> {
+  const type = (value ?? (who.token === null ? 'personal' : 'limited')) as StoredTokenType;
+  if (type === 'master') throw invalid(`${at}type`, "cannot be 'master': master tokens come from ensureMasterToken");
   if (type !== 'personal' && type !== 'limited' && type !== 'administrative') {
-    throw invalid('type', "must be 'personal', 'limited' or 'administrative'");
+    throw invalid(`${at}type`, "must be 'personal', 'limited' or 'administrative'");
   }
   return type;
 }
 
 /** The owner of the new token and what the directory says of them (null for administrative tokens). */
-async function issuedOwner(
+export async function issuedOwner(
   context: ServiceContext,
   who: ResolvedActor,
   tenant: string,
   type: Exclude<StoredTokenType, 'master'>,
   given: unknown,
+  at = '',
 ): Promise<{ owner: string | null; ownerUser: DirectoryUser | null }> {
   if (type === 'administrative') {
     requireAdmin(who, 'create administrative tokens');
-    if (given !== undefined) throw invalid('owner', 'must not be set: administrative tokens have no owner');
+    if (given !== undefined) throw invalid(`${at}owner`, 'must not be set: administrative tokens have no owner');
     return { owner: null, ownerUser: null };
   }
-  const owner = given === undefined ? who.user : identifier(given, 'owner');
-  if (owner === null) throw invalid('owner', 'is required when the actor is not a user');
+  const owner = given === undefined ? who.user : identifier(given, `${at}owner`);
+  if (owner === null) throw invalid(`${at}owner`, 'is required when the actor is not a user');
   if (owner !== who.user && !who.admin) {
     throw new TokenError('forbidden', 'only administrators may create tokens for other users');
   }
@@ -52,24 +75,35 @@ async function issuedOwner(
   return { owner, ownerUser };
 }
 
+/**
+ * Refuses grants beyond what the actor may do, or the owner (null: a token
+ * without owner) may do now: a token never carries more than either.
+ *
+ * @throws {TokenError} `insufficient_scope` naming `field`.
+ */
+export function checkGrantCeiling(
+  who: ResolvedActor,
+  ownerUser: DirectoryUser | null,
+  grants: GrantSet,
+  field: string,
+): void {
+  const ceiling = ownerUser === null ? who.grants : intersectGrantSets(who.grants, userGrants(ownerUser));
+  if (!grantSetCovers(ceiling, grants)) {
+    throw new TokenError('insufficient_scope', 'grants exceed what the actor and owner may do', { field });
+  }
+}
+
 /** The grants asked for, never more than the creator and the owner may do (limited tokens: none by default). */
-function issuedGrants(
+export function issuedGrants(
   who: ResolvedActor,
   type: Exclude<StoredTokenType, 'master'>,
   ownerUser: DirectoryUser | null,
   given: unknown,
+  at = '',
 ): Grant[] | null {
-  let grants: Grant[] | null = given === undefined ? null : parseGrants(given);
+  let grants: Grant[] | null = given === undefined ? null : parseGrants(given, `${at}grants`);
   if (type === 'limited') grants ??= []; // limited tokens give no access unless granted
-  if (grants !== null) {
-    // A token never carries more than its creator may do, nor more than its owner may do.
-    const ceiling = ownerUser === null ? who.grants : intersectGrantSets(who.grants, userGrants(ownerUser));
-    if (!grantSetCovers(ceiling, grants)) {
-      throw new TokenError('insufficient_scope', 'grants exceed what the creator and owner may do', {
-        field: 'grants',
-      });
-    }
-  }
+  if (grants !== null) checkGrantCeiling(who, ownerUser, grants, `${at}grants`);
   return grants;
 }
 
@@ -79,20 +113,19 @@ export async function issue(context: ServiceContext, input: IssueInput, actor: A
   const fields = expectKeys(input, 'input', ISSUE_KEYS);
   const who = await resolveActor(context, actor);
   const tenant = callTenant(who, fields.tenant);
-  const type = issuedType(fields.type);
-  if (!who.mayIssue) throw new TokenError('forbidden', 'only master tokens can create tokens');
-  if (settings.creation === 'admins' && !who.admin) {
-    throw new TokenError('forbidden', 'only administrators may create tokens');
-  }
+  const type = issuedType(fields.type, who);
+  const meta = fields.meta === undefined ? null : tokenMeta(fields.meta);
+  const enabled = flag(fields.enabled, 'enabled', true);
+  mayCreate(context, who);
   const { owner, ownerUser } = await issuedOwner(context, who, tenant, type, fields.owner);
   const grants = issuedGrants(who, type, ownerUser, fields.grants);
 
   const limit = await explain(context, tenant, owner, ownerUser?.roles ?? []);
   const requested = fields.ttl === undefined || fields.ttl === null ? fields.ttl : parseDuration(fields.ttl, 'ttl');
   const lifetime = resolveLifetime(requested, limit, settings);
-  const name = fields.name === undefined ? generatedName(context) : tokenName(fields.name);
-  if (owner !== null && name === MASTER_NAME) throw invalid('name', "is reserved for the user's master token");
+  const name = fields.name === undefined ? generatedName(context) : ownedName(fields.name, owner);
   const createdAt = context.now();
+  const meter = meterForIssue(context, fields, createdAt);
   const { record, secret } = newRecord(
     context,
     {
@@ -104,22 +137,47 @@ export async function issue(context: ServiceContext, input: IssueInput, actor: A
       grants,
       expiresAt: lifetime === null ? null : createdAt + lifetime,
       createdBy: who.label,
+      meter,
+      meta,
+      enabled,
     },
     createdAt,
   );
   const token = await encodeToken(context, record, secret);
-  const { maxTokensPerUser } = settings;
-  const limits =
-    owner !== null && maxTokensPerUser !== undefined
-      ? { maxLivePerOwner: maxTokensPerUser, now: createdAt }
-      : { now: createdAt };
   const ttl = lifetime === null ? null : formatDuration(lifetime);
   await guarded(
-    context.repository.insert(record, limits, newEvent(context, record, 'issued', who.label, { type, ttl })),
+    context.repository.insert(
+      record,
+      insertLimits(context, owner, createdAt),
+      newEvent(context, record, 'issued', who.label, { type, ttl }),
+    ),
   );
+  fireTokenHook(context, 'onIssued', record, who.label);
   return { token, info: toInfo(record, createdAt) };
 }
 
-function generatedName(context: ServiceContext): string {
+/** Refuses actors that may not create tokens (issue and import alike). */
+export function mayCreate(context: ServiceContext, who: ResolvedActor): void {
+  if (!who.mayIssue) throw new TokenError('forbidden', 'only master tokens can create tokens');
+  if (context.settings.creation === 'admins' && !who.admin) {
+    throw new TokenError('forbidden', 'only administrators may create tokens');
+  }
+}
+
+/** The limits a new token of `owner` is inserted under: the per-user cap, for owned tokens. */
+export function insertLimits(context: ServiceContext, owner: string | null, now: number): InsertLimits {
+  const { maxTokensPerUser } = context.settings;
+  return owner !== null && maxTokensPerUser !== undefined ? { maxLivePerOwner: maxTokensPerUser, now } : { now };
+}
+
+/** A name given for a token of `owner`: a valid name, and not `master` for an owned token. */
+export function ownedName(value: unknown, owner: string | null, field = 'name'): string {
+  const name = tokenName(value, field);
+  if (owner !== null && name === MASTER_NAME) throw invalid(field, "is reserved for the user's master token");
+  return name;
+}
+
+/** A name for a token issued without one. */
+export function generatedName(context: ServiceContext): string {
   return `token-${randomBase62(10, context.random).toLowerCase()}`;
 }

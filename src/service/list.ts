@@ -1,14 +1,16 @@
 /** @internal `list` and `get`. */
 
 import type { ResolvedActor } from '../core/actors.js';
+import { parseDuration } from '../core/duration.js';
 import { invalid } from '../core/errors.js';
 import { expectKeys, identifier } from '../core/input.js';
+import { required } from '../core/options.js';
 import { toInfo } from '../core/records.js';
 import type { StoredTokenType, TokenInfo } from '../core/types.js';
 import { callTenant, listing, requireAdmin, resolveActor } from './authority.js';
 import { guarded, type ServiceContext } from './context.js';
 import { managed, pageRequest } from './lookup.js';
-import type { Actor, ListFilter, Page, TokenRef } from './types.js';
+import type { Actor, ExpiringFilter, ListFilter, Page, TokenRef } from './types.js';
 
 const LIST_KEYS = ['tenant', 'owner', 'all', 'types', 'hideExpired', 'hideRevoked', 'limit', 'cursor'];
 const STORED_TYPES: readonly StoredTokenType[] = ['administrative', 'personal', 'master', 'limited'];
@@ -18,7 +20,27 @@ const MAX_PAGE_READS = 8;
 
 /** See `TokenService.list`. */
 export async function list(context: ServiceContext, filter: ListFilter, actor: Actor): Promise<Page<TokenInfo>> {
-  const fields = expectKeys(filter, 'filter', LIST_KEYS);
+  return listed(context, expectKeys(filter, 'filter', LIST_KEYS), actor);
+}
+
+/** See `TokenService.listExpiring`: `list`'s live tokens that expire within `within`, soonest first. */
+export async function listExpiring(
+  context: ServiceContext,
+  filter: ExpiringFilter,
+  actor: Actor,
+): Promise<Page<TokenInfo>> {
+  const fields = expectKeys(filter, 'filter', [...LIST_KEYS.filter((key) => !key.startsWith('hide')), 'within']);
+  const within = parseDuration(required(fields.within, 'filter.within'), 'filter.within');
+  return listed(context, fields, actor, within);
+}
+
+/** A page of a listing; with `within`, only live tokens that expire within it, soonest first. */
+async function listed(
+  context: ServiceContext,
+  fields: Record<string, unknown>,
+  actor: Actor,
+  within?: number,
+): Promise<Page<TokenInfo>> {
   const who = await resolveActor(context, actor);
   const tenant = callTenant(who, fields.tenant);
   const owner = listedOwner(who, fields);
@@ -33,11 +55,12 @@ export async function list(context: ServiceContext, filter: ListFilter, actor: A
           tenant,
           ...(owner === undefined ? {} : { owner }),
           ...(types === undefined ? {} : { types }),
-          includeExpired: fields.hideExpired === false,
-          includeRevoked: fields.hideRevoked === false,
+          includeExpired: within === undefined && fields.hideExpired === false,
+          includeRevoked: within === undefined && fields.hideRevoked === false,
           now: at,
           limit: size,
           cursor,
+          ...(within === undefined ? {} : { expiringBy: at + within }),
         }),
       ),
     visible,

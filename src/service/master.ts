@@ -28,6 +28,8 @@ export async function ensureMasterToken(context: ServiceContext, target: TenantU
       // Master tokens live as long as the membership: they end when the user is removed.
       expiresAt: null,
       createdBy: 'system',
+      // The credential every other token of the user comes from is never metered.
+      meter: null,
     },
     createdAt,
   );

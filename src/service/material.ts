@@ -12,25 +12,26 @@ export function newSecret(context: ServiceContext): string {
   return randomBase62(SECRET_LENGTH, context.random);
 }
 
-/** The fields a capability decides for a new token; the rest start empty. */
+/** The fields a capability decides for a new token; the rest start empty (no meta, enabled). */
 export type NewTokenFields = Pick<
   TokenRecord,
-  'tenant' | 'type' | 'owner' | 'name' | 'comment' | 'grants' | 'expiresAt' | 'createdBy'
->;
+  'tenant' | 'type' | 'owner' | 'name' | 'comment' | 'grants' | 'expiresAt' | 'createdBy' | 'meter'
+> &
+  Partial<Pick<TokenRecord, 'meta' | 'enabled'>>;
 
-/** A new token's record with a fresh secret; only the secret's keyed hash goes into it. */
-export function newRecord(
+/** A new token's record around a stored hash (`secretHash`, its pepper version, `lookupHash`). */
+export function recordWith(
   context: ServiceContext,
   fields: NewTokenFields,
+  hashes: Pick<TokenRecord, 'secretHash' | 'pepperVersion' | 'lookupHash'>,
   createdAt: number,
-): { record: TokenRecord; secret: string } {
-  const { peppers } = context;
-  const secret = newSecret(context);
-  const record: TokenRecord = {
+): TokenRecord {
+  return {
     id: context.nextId(),
+    meta: null,
+    enabled: true,
     ...fields,
-    secretHash: peppers.hash(secret, peppers.current)!,
-    pepperVersion: peppers.current,
+    ...hashes,
     previousSecretHash: null,
     previousPepperVersion: null,
     previousExpiresAt: null,
@@ -40,7 +41,22 @@ export function newRecord(
     lastUsedAt: null,
     version: 1,
   };
-  return { record, secret };
+}
+
+/** A new token's record with a fresh secret; only the secret's keyed hash goes into it. */
+export function newRecord(
+  context: ServiceContext,
+  fields: NewTokenFields,
+  createdAt: number,
+): { record: TokenRecord; secret: string } {
+  const { peppers } = context;
+  const secret = newSecret(context);
+  const hashes = {
+    secretHash: peppers.hash(secret, peppers.current)!,
+    pepperVersion: peppers.current,
+    lookupHash: null,
+  };
+  return { record: recordWith(context, fields, hashes, createdAt), secret };
 }
 
 /** An event of `record`'s history at the service's now; `operation` defaults to the type. */

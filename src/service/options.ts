@@ -4,6 +4,8 @@
  * service accepting no token at all.
  */
 
+import { storeDirectory } from '../core/directory-records.js';
+import type { DirectoryStore } from '../core/directory-store.js';
 import { invalid } from '../core/errors.js';
 import type { SessionCodec, TokenFormat } from '../core/format-types.js';
 import type { KeyedHasherFactory } from '../core/hashing.js';
@@ -24,6 +26,7 @@ import type { TokenRepository } from '../core/repository.js';
 import { checkPrefix } from '../core/token-shape.js';
 import type { Directory } from '../core/types.js';
 import { MAX_SECRET_LENGTH, type VerificationEntry, verificationEntries } from '../core/verification-tokens.js';
+import { type LifecycleSettings, lifecycleSettings } from './options-lifecycle.js';
 import type { TokenServiceOptions } from './types.js';
 
 /** The longest token string `verify` looks at, and the longest verification secret. */
@@ -38,9 +41,11 @@ export interface SessionSettings {
 }
 
 /** Everything `createTokenService` works from, checked. Durations in milliseconds. */
-export interface ServiceSettings {
+export interface ServiceSettings extends LifecycleSettings {
   readonly repository: TokenRepository;
   readonly directory: Directory | undefined;
+  /** The store-backed directory, managed through `service.directory`; it is then also `directory`. */
+  readonly directoryStore: DirectoryStore | undefined;
   readonly now: () => number;
   readonly random: (length: number) => Uint8Array;
   readonly peppers: PepperRing;
@@ -67,6 +72,7 @@ const SERVICE_KEYS = [
   'pepper',
   'prefix',
   'directory',
+  'directoryStore',
   'policy',
   'verificationTokens',
   'personalTokensOnly',
@@ -78,6 +84,11 @@ const SERVICE_KEYS = [
   'hasher',
   'now',
   'random',
+  'legacyPrefixes',
+  'hooks',
+  'logger',
+  'tracer',
+  'expiryWarnings',
 ] as const;
 
 const POLICY_KEYS = [
@@ -134,6 +145,48 @@ function sessionSettings(value: unknown): SessionSettings | undefined {
   return { codec, defaultTtl: Math.min(defaultTtl, maxTtl), maxTtl };
 }
 
+/** The methods every `DirectoryStore` has (`close` is optional). */
+const DIRECTORY_STORE_METHODS: readonly (keyof DirectoryStore)[] = [
+  'findUser',
+  'findRoles',
+  'listUsers',
+  'insertUser',
+  'updateUser',
+  'deleteUser',
+  'listRoles',
+  'insertRole',
+  'updateRole',
+  'deleteRole',
+  'listAudit',
+];
+
+/**
+ * `directory`, or `directoryStore` (whose users then are the directory):
+ * not both, since the service would answer from one and manage the other.
+ */
+function directoryOptions(given: Record<string, unknown>): {
+  directory: Directory | undefined;
+  directoryStore: DirectoryStore | undefined;
+} {
+  if (given.directoryStore !== undefined) {
+    if (given.directory !== undefined) {
+      throw invalid('directory', 'cannot be combined with directoryStore: the store is the directory');
+    }
+    const store = withMethods<DirectoryStore>(
+      given.directoryStore,
+      'directoryStore',
+      DIRECTORY_STORE_METHODS,
+      'a DirectoryStore',
+    );
+    return { directory: storeDirectory(store), directoryStore: store };
+  }
+  const directory =
+    given.directory === undefined
+      ? undefined
+      : withMethods<Directory>(given.directory, 'directory', ['getUser'], 'a Directory');
+  return { directory, directoryStore: undefined };
+}
+
 /**
  * Checks every option of `createTokenService` and answers the settings.
  * Throws `TokenError('invalid_request')` with `details.field` naming the
@@ -142,10 +195,7 @@ function sessionSettings(value: unknown): SessionSettings | undefined {
 export function serviceSettings(options: TokenServiceOptions): ServiceSettings {
   const given = optionsObject(options, 'options', SERVICE_KEYS);
   const repository = repositoryOption(given.repository, 'repository');
-  const directory =
-    given.directory === undefined
-      ? undefined
-      : withMethods<Directory>(given.directory, 'directory', ['getUser'], 'a Directory');
+  const { directory, directoryStore } = directoryOptions(given);
   const peppers = pepperRing(given.pepper, given.hasher);
   const prefix = given.prefix === undefined ? 'tw' : checkPrefix(given.prefix, 'prefix');
   const format =
@@ -168,6 +218,10 @@ export function serviceSettings(options: TokenServiceOptions): ServiceSettings {
     (secret) => peppers.hash(secret, peppers.current)!,
   );
   const sessions = sessionSettings(given.sessions);
+  // A session must be revocable alone (sign-out), so its store must record sign-outs.
+  if (sessions !== undefined && (repository.findSession === undefined || repository.revokeSession === undefined)) {
+    throw invalid('repository', 'must have findSession and revokeSession to be used with sessions (sign-out)');
+  }
   // Database Lab Engine's two switches: together, or without any verification token, nothing is accepted.
   if (!enablePersonalTokens) {
     if (personalTokensOnly) {
@@ -190,6 +244,7 @@ export function serviceSettings(options: TokenServiceOptions): ServiceSettings {
   return {
     repository,
     directory,
+    directoryStore,
     now: functionOption<() => number>(given.now, 'now') ?? Date.now,
     random: functionOption<(length: number) => Uint8Array>(given.random, 'random') ?? defaultRandom,
     peppers,
@@ -217,5 +272,6 @@ export function serviceSettings(options: TokenServiceOptions): ServiceSettings {
     personalTokensOnly,
     verificationTokens,
     sessions,
+    ...lifecycleSettings(given),
   };
 }

@@ -2,15 +2,19 @@
 import { TokenError } from '../core/errors.js';
 import { expectKeys, identifier } from '../core/input.js';
 import { toInfo } from '../core/records.js';
-import type { TokenInfo } from '../core/types.js';
+import type { TokenInfo, TokenRecord } from '../core/types.js';
 import { callTenant, requireAdmin, resolveActor, untargeted } from './authority.js';
 import { guarded, type ServiceContext } from './context.js';
+import { fireTokenHook } from './hooks.js';
 import { managed } from './lookup.js';
 import { newEvent } from './material.js';
+import { ownSession, signOut } from './sign-out.js';
 import type { Actor, TokenRef, UserTarget } from './types.js';
 
 /** See `TokenService.revoke`. */
 export async function revoke(context: ServiceContext, ref: TokenRef, actor: Actor): Promise<TokenInfo> {
+  const session = ownSession(context, ref, actor);
+  if (session !== null) return signOut(context, session);
   const { record, who } = await managed(context, ref, actor, 'revoke');
   if (record.type === 'master') {
     throw new TokenError('forbidden', 'master tokens cannot be revoked; remove the user from the tenant instead');
@@ -24,6 +28,7 @@ export async function revoke(context: ServiceContext, ref: TokenRef, actor: Acto
     if (current === null) throw new TokenError('not_found', 'token not found');
     return toInfo(current, at);
   }
+  fireTokenHook(context, 'onRevoked', revoked, who.label);
   return toInfo(revoked, at);
 }
 
@@ -42,10 +47,17 @@ export async function revokeUser(
   if (includeMaster) requireAdmin(who, 'remove users');
   else if (user !== who.user) requireAdmin(who, "revoke other users' tokens");
   const reason = includeMaster ? 'user_removed' : 'revoke_all';
-  return guarded(
+  const revoked: TokenRecord[] = [];
+  const count = await guarded(
     context.repository.revokeOwner(tenant, user, context.now(), {
       includeMaster,
-      event: (record) => newEvent(context, record, 'revoked', who.label, { reason }),
+      event: (record) => {
+        revoked.push(record);
+        return newEvent(context, record, 'revoked', who.label, { reason });
+      },
     }),
   );
+  // The records the store revoked, one hook each, once the step has committed.
+  for (const record of revoked) fireTokenHook(context, 'onRevoked', record, who.label);
+  return count;
 }

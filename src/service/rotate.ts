@@ -5,6 +5,7 @@ import { expectKeys } from '../core/input.js';
 import { isLive, toInfo } from '../core/records.js';
 import type { TokenRecord } from '../core/types.js';
 import { guarded, type ServiceContext } from './context.js';
+import { fireTokenHook } from './hooks.js';
 import { managed } from './lookup.js';
 import { encodeToken, newEvent, newSecret } from './material.js';
 import type { Actor, IssuedToken, RotateOptions, TokenRef } from './types.js';
@@ -41,11 +42,15 @@ export async function replaceSecret(
         previousPepperVersion: graceEnds === null ? null : record.pepperVersion,
         previousExpiresAt: graceEnds,
         rotatedAt: at,
+        // An imported key's original string is found by its lookup hash: kept only while it is
+        // the previous secret in its grace period (verification checks that), dropped otherwise.
+        ...(record.lookupHash !== null && graceEnds === null ? { lookupHash: null } : {}),
       },
       newEvent(context, record, eventType, actorLabel, detail),
     ),
   );
   if (updated === null) return null;
+  fireTokenHook(context, eventType === 'rotated' ? 'onRotated' : 'onClaimed', updated, actorLabel);
   return { token, record: updated };
 }
 

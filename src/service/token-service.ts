@@ -1,14 +1,21 @@
 import type { MaxTtlExplanation } from '../core/policy.js';
 import type { Principal } from '../core/principal-types.js';
 import type { Duration, TokenEventInfo, TokenInfo } from '../core/types.js';
+import type { DirectoryService } from './directory-types.js';
 import type {
   Actor,
   EnsureMasterResult,
   EventsOptions,
   ExchangeOptions,
+  ExpiringFilter,
+  ImportRecord,
+  ImportResult,
   IssuedToken,
   IssueInput,
   ListFilter,
+  MaintenanceHandle,
+  MaintenanceOptions,
+  MaintenanceReport,
   MaxTtlTarget,
   Page,
   RotateOptions,
@@ -16,6 +23,7 @@ import type {
   ShareOptions,
   ShareResult,
   TenantUser,
+  TokenPatch,
   TokenRef,
   UserTarget,
   VerifyOptions,
@@ -27,8 +35,8 @@ import type {
  *
  * Conventions of every call:
  * - Times are `Date`s (ISO 8601 strings over HTTP); durations are
- *   `Duration`s: `'90s'`, `'15m'`, `'24h'`, `'30d'`, `'2w'`, `'1y'` (365
- *   days) or a number of milliseconds.
+ *   `Duration`s: `'90s'`, `'15m'`, `'24h'`, `'30d'`, `'2w'`, `'1mo'` (30
+ *   days), `'1y'` (365 days) or a number of milliseconds.
  * - Input is checked before anything is stored: bad input is
  *   `TokenError('invalid_request')` whose `details.field` names it
  *   (`input.ttl`, `filter.limit`, `ref.name`, an unknown `options.<key>`…),
@@ -37,8 +45,9 @@ import type {
  *   `invalid_request` (a malformed actor; a user actor without a
  *   `directory`), `forbidden` (a principal this service did not verify, a
  *   user the directory does not know or keeps inactive, another tenant),
- *   and for a token actor read again now `token_invalid`, `token_revoked` or
- *   `token_expired` (issue 8: its authority at this moment decides).
+ *   and for a token actor read again now `token_invalid`, `token_revoked`,
+ *   `token_expired` or `token_disabled` (issue 8: its authority at this
+ *   moment decides).
  * - A token the actor may not see answers `not_found`, never `forbidden`,
  *   so its existence does not leak.
  * - A storage or directory failure is `unavailable`: the service fails
@@ -62,20 +71,23 @@ import type {
 export interface TokenService {
   /**
    * Issues a token and shows its secret string this once. `input.type` is
-   * `personal` (default), `limited` (no access unless granted) or
-   * `administrative` (admins only, no owner); `owner` other than the actor
+   * `personal` (the default for users), `limited` (no access unless
+   * granted; the default through a master token, Keboola's seed 004) or
+   * `administrative` (admins only, no owner); `meta` is the app's own JSON
+   * object, returned on the principal; `enabled: false` issues it disabled; `owner` other than the actor
    * is FOR USER (admins only); `name` is unique among the owner's live
    * tokens (generated when omitted; `master` is reserved); `ttl` is a
    * `Duration` or `null` for no expiry, at most the effective maximum
    * (SPEC §4: never shortened, refused); `grants` never exceed what the
    * actor and the owner may do now. Only master tokens create tokens
-   * through a token actor.
+   * through a token actor. `ratelimit`, `remaining` and `refill` meter the
+   * token (docs/limits.md); they need a repository with `spend`.
    *
    * @param input What to issue (see `IssueInput`); `tenant` defaults to the actor's.
    * @param actor Who issues it.
    * @returns The token string (shown once, never stored) and the token's info.
    * @throws {TokenError} `invalid_request` (a field of `input`; `ttl: null`
-   *   with a JWT format), `forbidden` (not allowed to create this token, or
+   *   with a JWT format; a meter on a repository without `spend`), `forbidden` (not allowed to create this token, or
    *   only admins create tokens), `not_found` (owner unknown or inactive),
    *   `insufficient_scope` (grants beyond the actor's or owner's),
    *   `duration_exceeds_policy` (`ttl` above the maximum, or no expiry where
@@ -99,17 +111,31 @@ export interface TokenService {
    * Verifies a token string (opaque, JWT, session or static verification
    * token) and answers who it speaks for, with its owner's privileges as
    * the directory answers now. The hot path: one repository lookup; the
-   * last-used time is written later, off this path.
+   * last-used time is written later, off this path. A token with rate
+   * limits or usage credits then spends `options.cost` (default 1) from
+   * them in one more atomic step (docs/limits.md), once everything else
+   * has passed: a credit is spent at verification, whatever the caller
+   * does with the principal afterwards. Sessions verify as their token,
+   * and spend from its meter.
    *
    * @param token The string as presented, at most 4096 characters.
-   * @param options `tenant`: refuse a token of any other tenant (`token_invalid`).
-   * @returns The principal, with `can(need)` and `assert(need)`.
+   * @param options `tenant`: refuse a token of any other tenant
+   *   (`token_invalid`); `cost`: 0 to 1 000 000 (0 spends and checks
+   *   nothing); `ratelimit`: the names of the limits to spend (default all).
+   * @returns The principal, with `can(need)` and `assert(need)`; `remaining`
+   *   credits and `ratelimits` for a metered token.
    * @throws {TokenError} `token_invalid` (anything that is not a live token
    *   of this service: garbage, a wrong checksum or signature, an unknown
    *   or rotated-out secret, an owner gone or inactive, another tenant),
    *   `token_expired`, `token_revoked` (also a session whose parent was
-   *   rotated), `unavailable` (storage, directory or format failed: never
-   *   "valid").
+   *   rotated, or that was signed out), `token_disabled` (disabled with
+   *   `update`; its sessions too), `usage_exceeded` (no credits left) and
+   *   `rate_limited` (over a limit), both 429 with `details.retryAfter` in
+   *   ms, `invalid_request` (`options.cost`, `options.ratelimit`),
+   *   `unavailable` (storage, directory or format failed: never "valid").
+   *   A string with one of `legacyPrefixes` that is not a tokenward token is
+   *   looked up as an imported key (by its hash), and re-hashed at its first
+   *   successful verification.
    *
    * @example
    * ```ts
@@ -148,9 +174,14 @@ export interface TokenService {
    * Revokes a token now. Idempotent: revoking a revoked token answers it as
    * it stands. Master tokens are not revoked this way: remove the user.
    *
+   * Sign-out: a session actor (`{ principal }` of a session from
+   * `exchange`) revoking its own `principal.session.id` ends that session
+   * alone, on every instance sharing the storage; the answer is the token
+   * it was exchanged from, unchanged. A session revokes nothing else.
+   *
    * @param ref The token: its id, or `{ tenant?, owner, name }`.
    * @param actor Who revokes it.
-   * @returns The token's info, `status: 'revoked'`.
+   * @returns The token's info, `status: 'revoked'` (for a sign-out, the session's token as it stands).
    * @throws {TokenError} `invalid_request` (`ref`), `not_found`, `forbidden`
    *   (a master token, or not the actor's to revoke), `token_invalid`,
    *   `token_revoked`, `token_expired` (a token actor), `unavailable`.
@@ -450,15 +481,15 @@ export interface TokenService {
    * @example
    * ```ts
    * import { createTokenService } from 'tokenward';
-   * setInterval(() => void tokens.pruneEvents(), 24 * 3_600_000);
+   * const pruned = await tokens.pruneEvents(); // or let startMaintenance run it
    * ```
    */
   pruneEvents(): Promise<number>;
 
   /**
    * Deletes tokens that expired longer ago than the `purgeAfter` policy
-   * (default 30 days), with their pending claims (Keboola deletes expired
-   * tokens). Run it from a scheduled job.
+   * (default 30 days), with their pending claims and expiry-warning
+   * markers (Keboola deletes expired tokens). `startMaintenance` runs it.
    *
    * @returns How many tokens were deleted.
    * @throws {TokenError} `unavailable`.
@@ -470,4 +501,188 @@ export interface TokenService {
    * ```
    */
   purgeExpired(): Promise<number>;
+
+  /**
+   * Writes every refill of usage credits that has come due (docs/limits.md),
+   * so that stored numbers are current for tokens nobody used. Verification
+   * and token info count due refills themselves, so this is bookkeeping:
+   * each maintenance pass runs it (`runMaintenance`, `startMaintenance`).
+   * Does nothing on a repository without `refillCredits`.
+   *
+   * @returns How many tokens were refilled.
+   * @throws {TokenError} `unavailable`.
+   *
+   * @example
+   * ```ts
+   * import { createTokenService } from 'tokenward';
+   * const refilled = await tokens.refillCredits();
+   * ```
+   */
+  refillCredits(): Promise<number>;
+
+  /**
+   * Deletes the sign-out records of sessions that expired more than an
+   * hour ago (the margin covers instances whose clocks differ): those
+   * sessions are refused as expired anyway. Each maintenance pass runs it
+   * (`runMaintenance`, `startMaintenance`). Does nothing on a repository
+   * without `pruneRevokedSessions`.
+   *
+   * @returns How many records were deleted.
+   * @throws {TokenError} `unavailable`.
+   *
+   * @example
+   * ```ts
+   * import { createTokenService } from 'tokenward';
+   * const pruned = await tokens.pruneRevokedSessions();
+   * ```
+   */
+  pruneRevokedSessions(): Promise<number>;
+
+  /**
+   * Changes a token in place (Keboola: "token details can be updated
+   * anytime"; Unkey's and better-auth's update): its name, comment, meta,
+   * enabled flag, grants and lifetime, each only if given. Decided like a
+   * comment change (the actor × call table's comment column), and like a
+   * rotation too when it widens the grants (`null` removes the narrowing)
+   * or the lifetime. New grants never exceed what the actor and the owner
+   * may do now; a new `ttl` is counted from now and is at most the
+   * effective maximum (refused, never shortened); a token actor never
+   * leaves a token beyond its own authority. A disabled token fails
+   * verification with `token_disabled` until enabled again. Master tokens
+   * cannot be changed. Writes one `updated` event naming the changed fields
+   * (`comment_updated` when only the comment changes, as `updateComment`).
+   * With the JWT format a string keeps the `exp` it was signed with: a
+   * longer lifetime applies to strings issued after (rotate), a shorter one
+   * at once.
+   *
+   * @param ref The token: its id, or `{ tenant?, owner, name }`.
+   * @param patch What to change (see `TokenPatch`); at least one field.
+   * @param actor Who changes it.
+   * @returns The token's info as changed (unchanged when the patch changes nothing).
+   * @throws {TokenError} `invalid_request` (`ref`, `patch`, `patch.<field>`),
+   *   `not_found` (the token, or its owner gone), `forbidden` (a master
+   *   token, not the actor's to change, or beyond a token actor's
+   *   authority), `insufficient_scope` (grants beyond the actor's or
+   *   owner's), `duration_exceeds_policy` (`ttl` above the maximum;
+   *   `details.limit`, `details.source`), `conflict` (revoked; a new
+   *   lifetime for an expired token; another unrevoked token of the owner
+   *   has the name; changed concurrently), `token_invalid`,
+   *   `token_revoked`, `token_expired`, `token_disabled` (a token actor),
+   *   `unavailable`.
+   *
+   * @example
+   * ```ts
+   * import { createTokenService } from 'tokenward';
+   * await tokens.update(id, { enabled: false, meta: { plan: 'pro' } }, { tenant: 'acme', user: 'alice' });
+   * ```
+   */
+  update(ref: TokenRef, patch: TokenPatch, actor: Actor): Promise<TokenInfo>;
+
+  /**
+   * Imports keys issued by another system (Unkey's key migration), from
+   * the SHA-256 it stored of each whole key. Admins only (through a token:
+   * the master token of an admin). Every record is checked first, as
+   * `issue` checks its input (owner, grants within the actor's and the
+   * owner's, expiry within the effective maximum): one bad record refuses
+   * the whole call and nothing is stored. Then each key is stored on its
+   * own; a key the store refuses is reported in `failed` and the others go
+   * on. The keys keep their strings: `verify` recognizes them by
+   * `legacyPrefixes` and finds them by their hash, and re-hashes each to
+   * the keyed HMAC at its first successful verification. Rerunning an
+   * import is safe: keys already imported come back as `conflict`.
+   *
+   * @param records 1 to 1000 keys (see `ImportRecord`).
+   * @param actor An admin, or the system.
+   * @returns Each key by its index: imported (with its new id) or failed (code and message).
+   * @throws {TokenError} `invalid_request` (`legacyPrefixes` not
+   *   configured; `records`, `records[i].<field>`, a hash given twice),
+   *   `forbidden` (not an admin or not allowed to create tokens),
+   *   `not_found` (an owner unknown or inactive), `insufficient_scope`,
+   *   `duration_exceeds_policy`, `token_invalid`, `token_revoked`,
+   *   `token_expired`, `token_disabled` (a token actor), `unavailable` (the
+   *   keys before it are stored; rerun).
+   *
+   * @example
+   * ```ts
+   * import { createTokenService } from 'tokenward';
+   * const { imported, failed } = await tokens.importTokens(
+   *   [{ hash: { value: sha256Hex, variant: 'sha256_hex' }, owner: 'alice', name: 'old-ci', expiresAt: '2026-01-01T00:00:00Z' }],
+   *   'system',
+   * );
+   * ```
+   */
+  importTokens(records: readonly ImportRecord[], actor: Actor): Promise<ImportResult>;
+
+  /**
+   * Live tokens that expire within `filter.within` from now, soonest first:
+   * the actor's own, or (admins) a user's or the whole tenant's, with
+   * `list`'s `owner`, `all`, `types`, `limit` and `cursor`. Disabled tokens
+   * are listed too (their info says `enabled: false`).
+   *
+   * @param filter `within` (a `Duration`, required) and `list`'s filter but `hideExpired`/`hideRevoked`.
+   * @param actor Who asks (as for `list`).
+   * @returns A page of token infos and the next cursor.
+   * @throws {TokenError} as `list`, and `invalid_request` naming `filter.within`.
+   *
+   * @example
+   * ```ts
+   * import { createTokenService } from 'tokenward';
+   * const { items } = await tokens.listExpiring({ within: '7d' }, { tenant: 'acme', user: 'alice' });
+   * ```
+   */
+  listExpiring(filter: ExpiringFilter, actor: Actor): Promise<Page<TokenInfo>>;
+
+  /**
+   * Runs one maintenance pass now: `purgeExpired`, `pruneEvents`, the
+   * expiry warnings (`onExpiring`), `refillCredits` and
+   * `pruneRevokedSessions`, in order, each on its own (a task that
+   * fails is logged and reported; the others still run). On PostgreSQL one
+   * instance of a cluster runs a pass at a time (an advisory lock): another
+   * instance's call answers `skipped: true`. A call while this service runs
+   * a pass answers that pass.
+   *
+   * @returns What each task did (`count`) or its failure code (`error`).
+   * @throws {TokenError} `unavailable` (the store could not take the lock).
+   *
+   * @example
+   * ```ts
+   * import { createTokenService } from 'tokenward';
+   * const report = await tokens.runMaintenance(); // from your own scheduler
+   * ```
+   */
+  runMaintenance(): Promise<MaintenanceReport>;
+
+  /**
+   * Runs maintenance by itself: a pass (see `runMaintenance`) at once and
+   * then every `interval` (default `'1h'`), never two at a time. The timer
+   * does not keep the process alive. Failures are logged, never thrown.
+   *
+   * @param options `interval` (a `Duration`, at least `'1s'`), `runAtStart` (default true), `onPass`.
+   * @returns A handle whose `stop()` ends it (and waits for a pass in progress).
+   * @throws {TokenError} `invalid_request` naming `options.<key>`.
+   *
+   * @example
+   * ```ts
+   * import { createTokenService } from 'tokenward';
+   * const maintenance = tokens.startMaintenance({ interval: '15m' });
+   * process.on('SIGTERM', () => void maintenance.stop());
+   * ```
+   */
+  startMaintenance(options?: MaintenanceOptions): MaintenanceHandle;
+
+  /**
+   * Management of the store-backed directory given as `directoryStore`:
+   * users, roles and the tenant's audit log of their changes (see
+   * `DirectoryService`; docs/concepts.md). Without a `directoryStore` every
+   * call throws `invalid_request` naming it.
+   *
+   * @example
+   * ```ts
+   * import { createTokenService } from 'tokenward';
+   * import { memoryDirectoryStore, memoryRepository } from 'tokenward/memory';
+   * const tokens = createTokenService({ repository: memoryRepository(), directoryStore: memoryDirectoryStore(), pepper });
+   * await tokens.directory.addUser({ tenant: 'acme', name: 'alice', admin: true }, 'system');
+   * ```
+   */
+  readonly directory: DirectoryService;
 }

@@ -1,8 +1,21 @@
+import type { DirectoryStore } from '../core/directory-store.js';
+import type { TokenErrorCode } from '../core/errors.js';
 import type { SessionCodec, TokenFormat } from '../core/format-types.js';
 import type { KeyedHasherFactory, PepperSet } from '../core/hashing.js';
+import type { Logger } from '../core/logger.js';
 import type { Principal } from '../core/principal-types.js';
 import type { TokenRepository } from '../core/repository.js';
-import type { Directory, Duration, Grant, PolicySubject, StoredTokenType, TokenInfo, Ttl } from '../core/types.js';
+import type { TokenTracer } from '../core/tracing.js';
+import type {
+  Directory,
+  Duration,
+  Grant,
+  PolicySubject,
+  StoredTokenType,
+  TokenInfo,
+  TokenMeta,
+  Ttl,
+} from '../core/types.js';
 import type { VerificationTokenConfig } from '../core/verification-tokens.js';
 
 /**
@@ -40,7 +53,11 @@ export type TokenRef =
 
 /** What `issue` accepts. */
 export interface IssueInput {
-  /** Defaults to `personal`. `master` tokens come from `ensureMasterToken`. */
+  /**
+   * Defaults to `personal`, except through a master token: then `limited`,
+   * with no grants unless given (Keboola, seed 004: "tokens by default give
+   * no access"). `master` tokens come from `ensureMasterToken`.
+   */
   readonly type?: Exclude<StoredTokenType, 'master'>;
   /** Defaults to the actor's tenant. */
   readonly tenant?: string;
@@ -58,6 +75,104 @@ export interface IssueInput {
   readonly comment?: string;
   /** Narrowing grants; required meaning for `limited` (default: none at all). */
   readonly grants?: readonly Grant[];
+  /**
+   * Rate limits (docs/limits.md): one `{ name?, limit, duration }` or a
+   * list of up to ten with distinct names (`default` when unnamed).
+   * `limit` 1 to 1 000 000, `duration` 1 s to 30 days; each verification
+   * spends its cost from the limits it names (all by default).
+   */
+  readonly ratelimit?: RateLimitInput | readonly RateLimitInput[];
+  /**
+   * Usage credits, 0 to 10^12: each verification spends its cost; at 0
+   * the token is refused with `usage_exceeded`. Default: unlimited, or
+   * `refill.amount` when `refill` is given.
+   */
+  readonly remaining?: number;
+  /** Resets `remaining` to `amount` every `interval` (at least 1 s), counted from the token's creation. */
+  readonly refill?: { readonly interval: Duration; readonly amount: number };
+  /** The application's own JSON object (at most 4096 bytes as JSON), returned on the principal. */
+  readonly meta?: TokenMeta | null;
+  /** False issues the token disabled (default true): it verifies only once enabled with `update`. */
+  readonly enabled?: boolean;
+}
+
+/** One rate limit as `issue` takes it: `limit` units per `duration`. */
+export interface RateLimitInput {
+  /** 1-64 letters, digits or `._:-`; default `default`. Routes name the limits they spend. */
+  readonly name?: string;
+  readonly limit: number;
+  readonly duration: Duration;
+}
+
+/**
+ * What `update` changes: every field given, and nothing else. `ttl` sets a
+ * new expiry counted from now (`null`: none, where allowed). Widening the
+ * grants (`null` removes the narrowing) or the lifetime is decided like a
+ * rotation; everything else like a comment (docs/concepts.md).
+ */
+export interface TokenPatch {
+  /** A new name, unique among the owner's unrevoked tokens (expired ones keep their names until purged). */
+  readonly name?: string;
+  readonly comment?: string;
+  /** A new metadata object, or null to remove it (replaced whole, never merged). */
+  readonly meta?: TokenMeta | null;
+  /** False disables the token (`token_disabled` at verification), true enables it again. */
+  readonly enabled?: boolean;
+  /** New narrowing grants, or null for none (personal and administrative tokens only). */
+  readonly grants?: readonly Grant[] | null;
+  /** A new lifetime from now, at most the effective maximum; null for no expiry where allowed. */
+  readonly ttl?: Ttl;
+}
+
+/**
+ * One key to import (`importTokens`): what another system stored of it (the
+ * SHA-256 of the whole key string), and the token it becomes.
+ */
+export interface ImportRecord {
+  /** The SHA-256 of the whole key, as Unkey's migration API takes it: 64 hex digits, or base64. */
+  readonly hash: { readonly value: string; readonly variant: 'sha256_hex' | 'sha256_base64' };
+  /**
+   * The key's prefix, if the other system recorded it: it must be one of
+   * the service's `legacyPrefixes`, since only strings with one of those are
+   * looked up as imported keys.
+   */
+  readonly prefix?: string;
+  /** `personal` (default), `limited` or `administrative` (no owner). */
+  readonly type?: Exclude<StoredTokenType, 'master'>;
+  /** Defaults to the actor's tenant. */
+  readonly tenant?: string;
+  /** The owning user (required for personal and limited keys when the actor is not a user). */
+  readonly owner?: string;
+  /** Unique among the owner's live tokens; generated when omitted. */
+  readonly name?: string;
+  readonly comment?: string;
+  readonly grants?: readonly Grant[];
+  readonly meta?: TokenMeta | null;
+  readonly enabled?: boolean;
+  /**
+   * When the key expires: a `Date`, an ISO 8601 string or epoch
+   * milliseconds, in the future and within the effective maximum lifetime;
+   * `null` for none (where allowed). Omitted: the default lifetime, as `issue`.
+   */
+  readonly expiresAt?: Date | string | number | null;
+}
+
+/** The answer of `importTokens`: each record by its position in the input. */
+export interface ImportResult {
+  /** Keys now stored, with their new token ids. */
+  readonly imported: readonly { readonly index: number; readonly info: TokenInfo }[];
+  /**
+   * Keys the store refused, one by one: `conflict` (the key was imported
+   * already, or a live token of the owner has the name) or
+   * `limit_exceeded` (the owner's `maxTokensPerUser`). Nothing of them is stored.
+   */
+  readonly failed: readonly { readonly index: number; readonly code: TokenErrorCode; readonly message: string }[];
+}
+
+/** Filter and page of `listExpiring`: `list`'s, with the warning window. */
+export interface ExpiringFilter extends Omit<ListFilter, 'hideExpired' | 'hideRevoked'> {
+  /** Tokens that expire within this long from now (a `Duration`, such as `'7d'`). */
+  readonly within: Duration;
 }
 
 /** What `issue`, `rotate` and `claim` return: the token string, shown once. */
@@ -117,8 +232,17 @@ export interface TokenServiceOptions {
   readonly pepper: string | Uint8Array | PepperSet;
   /** Token prefix, 1–20 lowercase letters or digits (default `tw`). Lets secret scanners recognize leaks. */
   readonly prefix?: string;
-  /** Who the users are. Required for personal, limited and master tokens. */
+  /**
+   * Who the users are. Required for personal, limited and master tokens,
+   * unless `directoryStore` is given.
+   */
   readonly directory?: Directory;
+  /**
+   * The store-backed directory (`memoryDirectoryStore`, `sqliteDirectoryStore`,
+   * `postgresDirectoryStore`): its users are the service's directory, managed
+   * through `service.directory` (docs/concepts.md). Not with `directory`.
+   */
+  readonly directoryStore?: DirectoryStore;
   readonly policy?: TokenPolicyOptions;
   /**
    * Static verification tokens accepted by `verify`: a list of secrets (16 to
@@ -159,6 +283,95 @@ export interface TokenServiceOptions {
   readonly now?: () => number;
   /** Random bytes (default `crypto.getRandomValues`). */
   readonly random?: (length: number) => Uint8Array;
+
+  // Imported keys, hooks, logging, tracing and expiry warnings (issue 13).
+  /**
+   * Prefixes of keys imported from another system (`importTokens`), such as
+   * `['sk_live_']`: a string that is not a tokenward token and starts with
+   * one is looked up by its hash. The one exception to "garbage is rejected
+   * without touching storage". No verification token may start with one.
+   */
+  readonly legacyPrefixes?: readonly string[];
+  /** Lifecycle hooks, called after the change is stored (see `TokenHooks`). */
+  readonly hooks?: TokenHooks;
+  /** Where failures no caller sees are reported (default: the console). Never given a secret. */
+  readonly logger?: Logger;
+  /** Spans around every call (`openTelemetryTracer()` from `tokenward/otel`, or your own). */
+  readonly tracer?: TokenTracer;
+  /**
+   * The warning thresholds of `onExpiring` (default `['7d', '1d']`): a
+   * token is announced once per threshold when it comes within it.
+   */
+  readonly expiryWarnings?: readonly Duration[];
+}
+
+/** What a lifecycle hook receives. */
+export interface TokenHookEvent {
+  /** The token as the change left it (never its secret). */
+  readonly token: TokenInfo;
+  /** Who made the change (`user:alice`, `token:<id>`, `system`, `claim:<sharer>`). */
+  readonly actor: string;
+  readonly at: Date;
+}
+
+/** What `onVerificationFailed` receives: the code, never the string. */
+export interface VerificationFailure {
+  readonly code: TokenErrorCode;
+  /** The stored token the string named (by its embedded id), or null when it named none. */
+  readonly tokenId: string | null;
+  readonly at: Date;
+}
+
+/** What `onExpiring` receives: a token that came within a warning threshold. */
+export interface ExpiringToken {
+  readonly token: TokenInfo;
+  /** The threshold, in milliseconds (one of `expiryWarnings`). */
+  readonly within: number;
+  readonly expiresAt: Date;
+}
+
+/**
+ * Lifecycle hooks. Each runs after its change is stored; the call does not
+ * wait for it, and a hook that throws or rejects is logged and changes
+ * nothing. `onExpiring` runs from `runMaintenance`/`startMaintenance`, which
+ * do wait for it, once per token and threshold (a marker is stored first,
+ * so a failed hook is not called again for that threshold).
+ */
+export interface TokenHooks {
+  readonly onIssued?: (event: TokenHookEvent) => void | Promise<void>;
+  readonly onRotated?: (event: TokenHookEvent) => void | Promise<void>;
+  readonly onRevoked?: (event: TokenHookEvent) => void | Promise<void>;
+  readonly onClaimed?: (event: TokenHookEvent) => void | Promise<void>;
+  /** `fields`: what `update` changed (`name`, `comment`, `meta`, `enabled`, `grants`, `expiresAt`). */
+  readonly onUpdated?: (event: TokenHookEvent & { readonly fields: readonly string[] }) => void | Promise<void>;
+  readonly onImported?: (event: TokenHookEvent) => void | Promise<void>;
+  readonly onVerificationFailed?: (failure: VerificationFailure) => void | Promise<void>;
+  readonly onExpiring?: (warning: ExpiringToken) => void | Promise<void>;
+}
+
+/** Options of `startMaintenance`. */
+export interface MaintenanceOptions {
+  /** Time between two passes (a `Duration`, at least `'1s'`; default `'1h'`). */
+  readonly interval?: Duration;
+  /** Run a pass at once rather than after the first interval (default true). */
+  readonly runAtStart?: boolean;
+  /** Called with every pass's report (after it is logged if a task failed). */
+  readonly onPass?: (report: MaintenanceReport) => void;
+}
+
+/** What one maintenance pass did. */
+export interface MaintenanceReport {
+  readonly startedAt: Date;
+  /** True when another instance was running a pass (PostgreSQL): this one did nothing. */
+  readonly skipped: boolean;
+  /** Each task in order: how many things it handled, or the code it failed with. */
+  readonly tasks: readonly { readonly name: string; readonly count: number; readonly error?: string }[];
+}
+
+/** A running `startMaintenance`. */
+export interface MaintenanceHandle {
+  /** Stops the timer and waits for a pass in progress. Idempotent. */
+  stop(): Promise<void>;
 }
 
 /** Session exchange settings. */
@@ -189,6 +402,15 @@ export interface SessionToken {
 export interface VerifyOptions {
   /** Reject tokens of any other tenant. */
   readonly tenant?: string;
+  /**
+   * What this verification spends from a metered token (docs/limits.md):
+   * a whole number from 0 to 1 000 000 (default 1), taken from its usage
+   * credits and from each rate limit `ratelimit` names. 0 spends and checks
+   * nothing. Tokens without limits or credits ignore it.
+   */
+  readonly cost?: number;
+  /** The rate limits to spend, by name (default: every limit of the token); names the token lacks spend nothing. */
+  readonly ratelimit?: string | readonly string[];
 }
 
 /** Options of `rotate`. */
@@ -228,4 +450,5 @@ export type PolicyTarget = { readonly user: string } | { readonly role: string }
 /** What `setMaxTtl` sets a policy on: a user or a role, in `tenant` (default: the actor's). */
 export type MaxTtlTarget = { readonly tenant?: string } & PolicyTarget;
 
+export type { TokenTracer, TraceSpan } from '../core/tracing.js';
 export type { PolicySubject };

@@ -1,58 +1,204 @@
 /**
  * @internal `verify`: a token string to a principal, or a `TokenError`.
- * The hot path: it awaits only what is really asynchronous (the repository
- * lookup; the format and directory only when they return promises),
- * because every await is a trip through the microtask queue.
+ *
+ * The hot path (issue 12). Each step returns its answer directly when it
+ * has it at hand and a promise only when it really waits: the format's
+ * parse, the repository lookup (`findByIdSync` first, the memory store
+ * answers there) and the directory. When every step answers directly the
+ * principal is made without a single `await`, and the call costs one
+ * settled promise; a step that waits switches the rest of the call to
+ * promise chaining, with the same checks in the same order either way.
+ * test/core/verify.fast-path.test.ts holds the two equal by fast-check.
+ *
+ * A new per-record check goes into `checkStored` (synchronous), as the
+ * disabled flag of issue 13 does. A token with a meter (rate limits, usage
+ * credits, issue 13) spends from it after every other check has passed,
+ * through the store's atomic `spend` (src/service/metering.ts): it always
+ * takes the promise path, while a token without one pays one field check.
+ * Imported keys (a legacy prefix, looked up by hash) take the promise path
+ * too.
  */
 import { effectiveGrants } from '../core/authority.js';
 import { isTokenError, TokenError } from '../core/errors.js';
-import type { SessionClaims } from '../core/format-types.js';
+import type { ParsedToken, SessionClaims } from '../core/format-types.js';
+import { keyDigest, legacyPrefixOf, lookupCandidates } from '../core/imported-keys.js';
+import type { SpendRequest } from '../core/metering.js';
+import { creditsAt } from '../core/metering.js';
 import { createPrincipal, type PrincipalFields } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
 import { claimsAgree, earlierExpiry } from '../core/records.js';
+import type { TokenRepository } from '../core/repository.js';
 import type { DirectoryUser, TokenRecord } from '../core/types.js';
 import { findVerificationEntry, verificationPrincipal } from '../core/verification-tokens.js';
 import { currentOwner } from './authority.js';
 import { type ServiceContext, tokenInvalid } from './context.js';
+import { callHook } from './hooks.js';
+import { rehashIfImported } from './imported.js';
+import { type MeterFields, meterFields, requestedSpend, spendFor } from './metering.js';
 import { MAX_TOKEN_LENGTH } from './options.js';
 import type { VerifyOptions } from './types.js';
 
+type Answer<T> = T | Promise<T>;
+
+/** A session's part of its principal. */
+type SessionFields = PrincipalFields['session'];
+
+/** What one call carries through its steps besides the token. */
+interface Call {
+  readonly at: number;
+  readonly options: VerifyOptions | undefined;
+  /** What a metered token spends: undefined without options (the default spend), null for cost 0. */
+  readonly spend: SpendRequest | null | undefined;
+  /** The stored token the string names, for `onVerificationFailed` (never the string itself). */
+  named: string | null;
+}
+
 /** See `TokenService.verify`. */
-export async function verify(context: ServiceContext, token: string, options?: VerifyOptions): Promise<Principal> {
+export function verify(context: ServiceContext, token: string, options?: VerifyOptions): Promise<Principal> {
+  let call: Call | undefined;
   try {
+    // Checked whatever the token turns out to be: a bad cost is the caller's error, not the token's.
+    const spend = options === undefined ? undefined : requestedSpend(options);
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw tokenInvalid();
-    const at = context.now();
-    const { sessions, enablePersonalTokens } = context.settings;
-    let principal: Principal;
-    if (sessions?.codec.looksLike(token)) {
-      if (!enablePersonalTokens) throw tokenInvalid();
-      principal = await verifySession(context, token, at);
-    } else {
-      const parsing = context.format.parse(token);
-      const parsed = parsing instanceof Promise ? await parsing : parsing;
-      if (parsed === null) {
-        principal = verifyStatic(context, token);
-      } else {
-        if (!enablePersonalTokens) throw tokenInvalid();
-        const record = await context.repository.findById(parsed.id);
-        if (record === null || record.type !== parsed.type || !secretMatches(context, record, parsed.secret, at)) {
-          throw tokenInvalid();
-        }
-        // A string that says another tenant or owner than its record is forged or re-signed (issue 8).
-        if (parsed.claims !== undefined && !claimsAgree(record, parsed.claims)) throw tokenInvalid();
-        const looking = currentOwner(context, record);
-        const owner = looking instanceof Promise ? await looking : looking;
-        principal = principalFor(context, record, owner, at, undefined, parsed.claims?.expiresAt);
-        context.uses.note(record, at);
-      }
+    call = { at: context.now(), options, spend, named: null };
+    const answer = verifyString(context, token, call);
+    if (answer instanceof Promise) {
+      const pending = call;
+      return answer.then(
+        (principal) => inTenant(principal, options),
+        (error: unknown) => Promise.reject(failed(context, error, pending)),
+      );
     }
-    if (options?.tenant !== undefined && principal.tenant !== options.tenant) throw tokenInvalid();
-    return principal;
+    return Promise.resolve(inTenant(answer, options));
   } catch (error) {
-    if (isTokenError(error)) throw error;
-    // A storage, directory or format failure: whatever went wrong, the answer is never "valid".
-    throw new TokenError('unavailable', 'token verification is unavailable', { cause: error });
+    return Promise.reject(failed(context, error, call));
   }
+}
+
+/**
+ * A refusal as answered: a storage, directory or format failure is never
+ * "valid" (`unavailable`); `onVerificationFailed` hears of it.
+ */
+function failed(context: ServiceContext, error: unknown, call: Call | undefined): TokenError {
+  const failure = isTokenError(error)
+    ? error
+    : new TokenError('unavailable', 'token verification is unavailable', { cause: error });
+  void callHook(context, 'onVerificationFailed', () => ({
+    code: failure.code,
+    tokenId: call?.named ?? null,
+    at: new Date(context.now()),
+  }));
+  return failure;
+}
+
+function inTenant(principal: Principal, options: VerifyOptions | undefined): Principal {
+  if (options?.tenant !== undefined && principal.tenant !== options.tenant) throw tokenInvalid();
+  return principal;
+}
+
+function verifyString(context: ServiceContext, token: string, call: Call): Answer<Principal> {
+  const { sessions, enablePersonalTokens } = context.settings;
+  if (sessions?.codec.looksLike(token)) {
+    if (!enablePersonalTokens) throw tokenInvalid();
+    return verifySession(context, token, call);
+  }
+  const parsing = context.format.parse(token);
+  if (parsing instanceof Promise) return parsing.then((parsed) => verifyParsed(context, token, parsed, call));
+  return verifyParsed(context, token, parsing, call);
+}
+
+function verifyParsed(
+  context: ServiceContext,
+  token: string,
+  parsed: ParsedToken | null,
+  call: Call,
+): Answer<Principal> {
+  if (parsed === null) {
+    // Not a tokenward string: an imported key if it has a legacy prefix, else a verification token.
+    return legacyPrefixOf(token, context.settings.legacyPrefixes) === undefined
+      ? verifyStatic(context, token)
+      : verifyImported(context, token, call);
+  }
+  if (!context.settings.enablePersonalTokens) throw tokenInvalid();
+  call.named = parsed.id;
+  const found = findRecord(context.repository, parsed.id);
+  if (found instanceof Promise) return found.then((record) => verifyStored(context, parsed, record, call));
+  return verifyStored(context, parsed, found, call);
+}
+
+/** The stored token: from `findByIdSync` when the store answers there, else from `findById`. */
+function findRecord(repository: TokenRepository, id: string): Answer<TokenRecord | null> {
+  const known = repository.findByIdSync?.(id);
+  return known === undefined ? repository.findById(id) : known;
+}
+
+function verifyStored(
+  context: ServiceContext,
+  parsed: ParsedToken,
+  record: TokenRecord | null,
+  call: Call,
+): Answer<Principal> {
+  if (record === null || record.type !== parsed.type || !secretMatches(context, record, parsed.secret, call.at)) {
+    throw tokenInvalid();
+  }
+  // A string that says another tenant or owner than its record is forged or re-signed (issue 8).
+  if (parsed.claims !== undefined && !claimsAgree(record, parsed.claims)) throw tokenInvalid();
+  const stringExpiresAt = parsed.claims?.expiresAt;
+  const looking = currentOwner(context, record);
+  if (looking instanceof Promise) {
+    return looking.then((owner) => verifiedPrincipal(context, record, owner, call, stringExpiresAt));
+  }
+  return verifiedPrincipal(context, record, looking, call, stringExpiresAt);
+}
+
+/**
+ * The principal of a stored token whose secret matched, once its per-record
+ * checks pass; its use is noted only when it is accepted. A metered token
+ * leaves the fast path here: its spend is the store's atomic call.
+ */
+function verifiedPrincipal(
+  context: ServiceContext,
+  record: TokenRecord,
+  owner: DirectoryUser | null,
+  call: Call,
+  stringExpiresAt: number | undefined,
+): Answer<Principal> {
+  const expiresAt = checkStored(record, call.at, stringExpiresAt);
+  if (record.meter != null) {
+    return meteredPrincipal(context, record, owner, expiresAt, call).then((principal) => {
+      context.uses.note(record, call.at);
+      return principal;
+    });
+  }
+  const principal = principalFor(context, record, owner, expiresAt);
+  context.uses.note(record, call.at);
+  return principal;
+}
+
+/**
+ * A key imported from another system (issue 13): found by an indexed lookup
+ * of its hash, valid while that hash is its current secret's (or its
+ * previous one's, during a rotation's grace period); then checked and
+ * metered as any stored token, and re-hashed to the keyed HMAC at its
+ * first successful verification.
+ */
+async function verifyImported(context: ServiceContext, token: string, call: Call): Promise<Principal> {
+  if (!context.settings.enablePersonalTokens) throw tokenInvalid();
+  const digest = keyDigest(token);
+  const candidates = lookupCandidates(digest, context.peppers);
+  const record = await context.repository.findByLookupHash(candidates);
+  const matched = record?.lookupHash;
+  if (record === null || matched === null || matched === undefined || !candidates.includes(matched)) {
+    throw tokenInvalid();
+  }
+  const current = record.secretHash === matched;
+  const graced =
+    record.previousSecretHash === matched && record.previousExpiresAt !== null && record.previousExpiresAt > call.at;
+  if (!current && !graced) throw tokenInvalid();
+  const owner = await currentOwner(context, record);
+  const principal = await verifiedPrincipal(context, record, owner, call, undefined);
+  if (current) await rehashIfImported(context, record, digest);
+  return principal;
 }
 
 /** A static verification token from configuration, compared with every entry so timing does not tell which. */
@@ -78,19 +224,31 @@ function secretMatches(context: ServiceContext, record: TokenRecord, secret: str
   );
 }
 
+/**
+ * The per-record checks of a token whose secret matched: not revoked, not
+ * expired (the stricter of the record's expiry and the string's own, a
+ * JWT's `exp`), not disabled. Returns the expiry that governs, or null for
+ * never. Synchronous: the fast path holds as long as these are.
+ *
+ * @throws {TokenError} `token_revoked`, `token_expired`, `token_disabled`.
+ */
+function checkStored(record: TokenRecord, at: number, stringExpiresAt?: number): number | null {
+  if (record.revokedAt !== null) throw new TokenError('token_revoked', 'the token has been revoked');
+  const expiresAt = earlierExpiry(record.expiresAt, stringExpiresAt ?? null);
+  if (expiresAt !== null && expiresAt <= at) throw new TokenError('token_expired', 'the token has expired');
+  if (!record.enabled) throw new TokenError('token_disabled', 'the token is disabled');
+  return expiresAt;
+}
+
 /** The principal of a live stored token, with its owner's privileges as they are now. */
 function principalFor(
   context: ServiceContext,
   record: TokenRecord,
   owner: DirectoryUser | null,
-  at: number,
-  session?: { readonly id: string; readonly expiresAt: Date },
-  stringExpiresAt?: number,
+  expiresAt: number | null,
+  session?: SessionFields,
+  meter?: MeterFields,
 ): Principal {
-  if (record.revokedAt !== null) throw new TokenError('token_revoked', 'the token has been revoked');
-  // The stricter of the record's expiry and the string's own (a JWT's `exp`) governs.
-  const expiresAt = earlierExpiry(record.expiresAt, stringExpiresAt ?? null);
-  if (expiresAt !== null && expiresAt <= at) throw new TokenError('token_expired', 'the token has expired');
   const fields: PrincipalFields = {
     tokenId: record.id,
     type: record.type,
@@ -100,19 +258,54 @@ function principalFor(
     grants: effectiveGrants(record, owner),
     ownerIsAdmin: owner?.admin === true,
     expiresAt: expiresAt === null ? null : new Date(expiresAt),
+    meta: record.meta,
   };
-  return createPrincipal(session === undefined ? fields : { ...fields, session }, context.brand);
+  const withSession = session === undefined ? fields : { ...fields, session };
+  return createPrincipal(meter === undefined ? withSession : { ...withSession, ...meter }, context.brand);
 }
 
-/** A session token from `exchange`: valid while its parent is live and not rotated since. */
-async function verifySession(context: ServiceContext, token: string, at: number): Promise<Principal> {
+/**
+ * The principal of a live token with a meter, once this verification has
+ * spent from it: last, after the tenant asked for is checked too, so a
+ * refused verification never costs anything.
+ */
+async function meteredPrincipal(
+  context: ServiceContext,
+  record: TokenRecord,
+  owner: DirectoryUser | null,
+  expiresAt: number | null,
+  call: Call,
+  session?: SessionFields,
+): Promise<Principal> {
+  const meter = record.meter!;
+  const { at, options, spend } = call;
+  if (options?.tenant !== undefined && record.tenant !== options.tenant) throw tokenInvalid();
+  const request = spend === undefined ? requestedSpend(undefined) : spend;
+  const fields =
+    request === null
+      ? meterFields(meter, creditsAt(meter, at).remaining)
+      : await spendFor(context, record, meter, request, at);
+  return principalFor(context, record, owner, expiresAt, session, fields);
+}
+
+/**
+ * A session token from `exchange`: valid while it is not signed out and its
+ * parent is live, enabled and not rotated since. One lookup reads both (the
+ * store's `findSession`); a metered parent pays for each use of its sessions.
+ */
+async function verifySession(context: ServiceContext, token: string, call: Call): Promise<Principal> {
   const claims: SessionClaims | null = await context.settings.sessions!.codec.parse(token);
   if (claims === null) throw tokenInvalid();
-  if (claims.expiresAt <= at) throw new TokenError('token_expired', 'the session has expired');
-  const parent = await context.repository.findById(claims.parentId);
+  if (claims.expiresAt <= call.at) throw new TokenError('token_expired', 'the session has expired');
+  const { parent, revoked } = await context.repository.findSession!(claims.sessionId, claims.parentId);
   if (parent === null || parent.tenant !== claims.tenant) throw tokenInvalid();
+  if (revoked) throw new TokenError('token_revoked', 'the session has been signed out');
   // A rotation of the parent ends every session made from the old secret.
   if (parent.rotatedAt !== claims.parentRotatedAt) throw new TokenError('token_revoked', 'the session has ended');
   const owner = await currentOwner(context, parent);
-  return principalFor(context, parent, owner, at, { id: claims.sessionId, expiresAt: new Date(claims.expiresAt) });
+  const expiresAt = checkStored(parent, call.at);
+  const session = { id: claims.sessionId, expiresAt: new Date(claims.expiresAt) };
+  return parent.meter == null
+    ? principalFor(context, parent, owner, expiresAt, session)
+    : meteredPrincipal(context, parent, owner, expiresAt, call, session);
 }

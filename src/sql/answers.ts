@@ -16,6 +16,8 @@ export const TOKEN_COLUMNS = [
   'comment',
   'grants',
   'id',
+  'enabled',
+  'meta',
 ] as const;
 
 /** The columns of `SHOW EVENTS FOR API TOKEN`. */
@@ -85,6 +87,8 @@ export function tokenRow(info: TokenInfo): ResultValue[] {
     info.comment,
     grantsText(info.grants),
     info.id,
+    info.enabled,
+    info.meta === null ? null : JSON.stringify(info.meta),
   ];
 }
 

@@ -2,7 +2,7 @@ import { formatDuration, parseDuration } from '../core/duration.js';
 import { isTokenError, TokenError } from '../core/errors.js';
 import type { MaxTtlSource } from '../core/policy.js';
 import type { TokenService } from '../service/token-service.js';
-import type { Actor, IssueInput, ListFilter, Page, TokenRef } from '../service/types.js';
+import type { Actor, ExpiringFilter, IssueInput, ListFilter, Page, TokenPatch, TokenRef } from '../service/types.js';
 import {
   answer,
   EVENT_COLUMNS,
@@ -220,6 +220,44 @@ const showTokenEvents: Handler<'showTokenEvents'> = async (context, statement) =
   return answer(EVENT_COLUMNS, events.map(eventRow));
 };
 
+const updateToken: Handler<'updateToken'> = async (context, statement) => {
+  const { change } = statement;
+  const patch: TokenPatch =
+    'meta' in change
+      ? { meta: change.meta }
+      : 'enabled' in change
+        ? { enabled: change.enabled }
+        : 'newName' in change
+          ? { name: change.newName }
+          : { ttl: change.maxDuration };
+  const info = await context.service.update(refOf(context, statement), patch, context.actor);
+  return answer(
+    ['name', 'user', 'enabled', 'expires_at', 'meta'],
+    [
+      [
+        info.name,
+        info.owner,
+        info.enabled,
+        timestamp(info.expiresAt),
+        info.meta === null ? null : JSON.stringify(info.meta),
+      ],
+    ],
+  );
+};
+
+const showExpiringTokens: Handler<'showExpiringTokens'> = async ({ service, actor, tenant }, statement) => {
+  const { owner } = statement;
+  const filter: ExpiringFilter = {
+    ...tenant,
+    ...(owner.kind === 'all' ? { all: true } : {}),
+    ...(owner.kind === 'user' ? { owner: owner.user } : {}),
+    ...(owner.kind === 'administrative' ? { owner: null } : {}),
+    within: statement.within,
+  };
+  const page = (cursor: string | null, limit: number) => service.listExpiring({ ...filter, limit, cursor }, actor);
+  return answer(TOKEN_COLUMNS, (await collect(page, statement.limit)).map(tokenRow));
+};
+
 const HANDLERS: { readonly [K in StatementKind]: Handler<K> } = {
   createToken,
   showTokens,
@@ -232,6 +270,8 @@ const HANDLERS: { readonly [K in StatementKind]: Handler<K> } = {
   shareToken,
   claimToken,
   showTokenEvents,
+  updateToken,
+  showExpiringTokens,
 };
 
 /**
@@ -243,8 +283,9 @@ const HANDLERS: { readonly [K in StatementKind]: Handler<K> } = {
  * | statement | columns |
  * | --- | --- |
  * | `CREATE … API TOKEN` | `name`, `token` (secret), `expires_at` |
- * | `SHOW … API TOKENS` | `name`, `user`, `type`, `status`, `created_at`, `expires_at`, `last_used_at`, `comment`, `grants`, `id` |
+ * | `SHOW … API TOKENS`, `SHOW EXPIRING … API TOKENS` | `name`, `user`, `type`, `status`, `created_at`, `expires_at`, `last_used_at`, `comment`, `grants`, `id`, `enabled`, `meta` (JSON text) |
  * | `ALTER API TOKEN … SET COMMENT` | `name`, `user`, `comment` |
+ * | `ALTER API TOKEN … SET META \| UNSET META \| ENABLE \| DISABLE \| RENAME TO \| SET MAX DURATION` | `name`, `user`, `enabled`, `expires_at`, `meta` |
  * | `ALTER API TOKEN … ROTATE` | `name`, `token` (secret), `expires_at`, `grace_ends_at` |
  * | `DROP API TOKEN` | `name`, `user`, `status`, `revoked_at` (no row for `IF EXISTS` and no token) |
  * | `DROP ALL API TOKENS` | `user`, `revoked` (a count) |
@@ -254,7 +295,7 @@ const HANDLERS: { readonly [K in StatementKind]: Handler<K> } = {
  * | `CLAIM API TOKEN` | `name`, `user`, `token` (secret), `expires_at` |
  * | `SHOW EVENTS FOR API TOKEN` | `at`, `type`, `operation`, `actor`, `detail` (JSON text) |
  *
- * Times are UTC strings like `2026-07-20T09:00:00+00:00`; durations like `'30d'`.
+ * Times are UTC strings like `2026-07-20T09:00:00+00:00`; durations like `'30d'` or `'1mo'`.
  *
  * @param service - a token service (`createTokenService`).
  * @param statement - a statement from `parseStatements`, or one built in code.

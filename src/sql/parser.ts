@@ -103,8 +103,11 @@ function includeList(reader: Reader): { expired: boolean; revoked: boolean } {
   return { expired: seen.has('EXPIRED'), revoked: seen.has('REVOKED') };
 }
 
-/** SHOW [ADMINISTRATIVE] API TOKENS: its optional clauses come in any order, each at most once. */
-function showTokens(reader: Reader, administrative: boolean): ShowTokensStatement {
+/**
+ * SHOW [ADMINISTRATIVE] API TOKENS: its optional clauses come in any order,
+ * each at most once (`INCLUDE` only when `withInclude`: not for `SHOW EXPIRING`).
+ */
+function showTokens(reader: Reader, administrative: boolean, withInclude = true): ShowTokensStatement {
   let owner: ShowTokensStatement['owner'] = administrative ? { kind: 'administrative' } : { kind: 'own' };
   let include = { expired: false, revoked: false };
   let limit: number | undefined;
@@ -120,7 +123,7 @@ function showTokens(reader: Reader, administrative: boolean): ShowTokensStatemen
         reader.expect('USER');
         owner = { kind: 'user', user: reader.name(USER_NAME) };
       }
-    } else if (reader.accept('INCLUDE')) {
+    } else if (withInclude && reader.accept('INCLUDE')) {
       reader.once(seen, 'INCLUDE', at);
       include = includeList(reader);
     } else if (reader.accept('LIMIT')) {
@@ -139,7 +142,22 @@ function showTokens(reader: Reader, administrative: boolean): ShowTokensStatemen
   };
 }
 
+/** SHOW EXPIRING [ADMINISTRATIVE] API TOKENS WITHIN 'd' [FOR USER u | FOR ALL USERS] [LIMIT n]. */
+function showExpiring(reader: Reader): Statement {
+  const administrative = reader.accept('ADMINISTRATIVE');
+  reader.expect('API', 'TOKENS', 'WITHIN');
+  const within = reader.duration();
+  const listed = showTokens(reader, administrative, false);
+  return {
+    kind: 'showExpiringTokens',
+    within,
+    owner: listed.owner,
+    ...(listed.limit === undefined ? {} : { limit: listed.limit }),
+  };
+}
+
 function show(reader: Reader): Statement {
+  if (reader.accept('EXPIRING')) return showExpiring(reader);
   if (reader.accept('EVENTS')) {
     reader.expect('FOR');
     const administrative = reader.accept('ADMINISTRATIVE');
@@ -180,14 +198,37 @@ function alter(reader: Reader): Statement {
   reader.expect('API', 'TOKEN');
   const name = reader.name(TOKEN_NAME);
   const owner = ownerAfterName(reader, administrative);
-  if (reader.accept('SET', 'SET COMMENT')) {
-    reader.expect('COMMENT');
-    return { kind: 'alterTokenComment', name, owner, comment: reader.string('a comment string') };
+  if (reader.accept('SET')) {
+    if (reader.accept('COMMENT'))
+      return { kind: 'alterTokenComment', name, owner, comment: reader.string('a comment string') };
+    if (reader.accept('META')) return { kind: 'updateToken', name, owner, change: { meta: reader.jsonObject() } };
+    reader.expect('MAX', 'DURATION');
+    const maxDuration = reader.accept('UNLIMITED') ? null : reader.duration();
+    return { kind: 'updateToken', name, owner, change: { maxDuration } };
   }
   if (reader.accept('ROTATE')) {
     if (!reader.accept('GRACE', 'GRACE PERIOD')) return { kind: 'rotateToken', name, owner };
     reader.expect('PERIOD');
     return { kind: 'rotateToken', name, owner, gracePeriod: reader.duration() };
+  }
+  return alterChange(reader, name, owner);
+}
+
+/** The changes of `ALTER API TOKEN` that take no value, or a new name (extensions: `update`). */
+function alterChange(reader: Reader, name: string, owner: TokenOwnerClause): Statement {
+  if (reader.accept('UNSET', 'UNSET META')) {
+    reader.expect('META');
+    return { kind: 'updateToken', name, owner, change: { meta: null } };
+  }
+  for (const [word, enabled] of [
+    ['ENABLE', true],
+    ['DISABLE', false],
+  ] as const) {
+    if (reader.accept(word)) return { kind: 'updateToken', name, owner, change: { enabled } };
+  }
+  if (reader.accept('RENAME', 'RENAME TO')) {
+    reader.expect('TO');
+    return { kind: 'updateToken', name, owner, change: { newName: reader.name(TOKEN_NAME) } };
   }
   return reader.fail();
 }

@@ -84,6 +84,15 @@ function tokenRef(statement: { readonly name: string; readonly owner: TokenOwner
   return `${modifier(statement.owner)}API TOKEN ${quoteName(statement.name)}${forUser(statement.owner)}`;
 }
 
+/** The change of `ALTER API TOKEN … SET META | UNSET META | ENABLE | DISABLE | RENAME TO | SET MAX DURATION`. */
+function printChange(change: Extract<Statement, { kind: 'updateToken' }>['change']): string {
+  if ('meta' in change)
+    return change.meta === null ? 'UNSET META' : `SET META ${quoteString(JSON.stringify(change.meta))}`;
+  if ('enabled' in change) return change.enabled ? 'ENABLE' : 'DISABLE';
+  if ('newName' in change) return `RENAME TO ${quoteName(change.newName)}`;
+  return `SET MAX DURATION ${change.maxDuration === null ? 'UNLIMITED' : quoteString(change.maxDuration)}`;
+}
+
 /**
  * The canonical text of a statement, on one line and without the closing
  * `;`: keywords in capitals, clauses in the documented order, names quoted
@@ -132,6 +141,12 @@ export function printStatement(statement: Statement): string {
       return `CLAIM API TOKEN ${quoteString(statement.code)}`;
     case 'showTokenEvents':
       return `SHOW EVENTS FOR ${tokenRef(statement)}${limitClause(statement.limit)}`;
+    case 'updateToken':
+      return `ALTER ${tokenRef(statement)} ${printChange(statement.change)}`;
+    case 'showExpiringTokens': {
+      const within = ` WITHIN ${quoteString(statement.within)}`;
+      return `SHOW EXPIRING ${modifier(statement.owner)}API TOKENS${within}${forUser(statement.owner)}${limitClause(statement.limit)}`;
+    }
     default:
       throw new TokenError('invalid_request', 'statement is not a known statement', { field: 'statement' });
   }

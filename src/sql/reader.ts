@@ -137,6 +137,23 @@ export class Reader {
     return text;
   }
 
+  /** A string holding a JSON object (`SET META '{"plan":"pro"}'`), parsed; checked here so a bad one is reported where it stands. */
+  jsonObject(): Readonly<Record<string, unknown>> {
+    const expected = 'a string holding a JSON object';
+    const at = this.current.start;
+    const text = this.string(expected);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new StatementError(at, `expected ${expected}, found a string that is not one`, [expected]);
+    }
+    return value as Readonly<Record<string, unknown>>;
+  }
+
   /** A whole number from 1 to `MAX_LIMIT`. */
   limit(): number {
     const expected = `a whole number from 1 to ${MAX_LIMIT}`;

@@ -140,6 +140,35 @@ export interface ShowTokenEventsStatement {
   readonly limit?: number;
 }
 
+/**
+ * `ALTER [ADMINISTRATIVE] API TOKEN name [FOR USER u]` followed by one of
+ * `SET META '{…}'`, `UNSET META`, `ENABLE`, `DISABLE`, `RENAME TO new_name`
+ * or `SET MAX DURATION 'd' | UNLIMITED` (extensions: `TokenService.update`).
+ */
+export interface UpdateTokenStatement {
+  readonly kind: 'updateToken';
+  readonly name: string;
+  readonly owner: TokenOwnerClause;
+  /** The one change: metadata (null unsets it), enabled, a new name, or a new lifetime from now (null: none). */
+  readonly change:
+    | { readonly meta: Readonly<Record<string, unknown>> | null }
+    | { readonly enabled: boolean }
+    | { readonly newName: string }
+    | { readonly maxDuration: string | null };
+}
+
+/**
+ * `SHOW EXPIRING [ADMINISTRATIVE] API TOKENS WITHIN 'd' [FOR USER u | FOR ALL USERS] [LIMIT n]`
+ * (an extension: `TokenService.listExpiring`): live tokens that expire within `d`, soonest first.
+ */
+export interface ShowExpiringTokensStatement {
+  readonly kind: 'showExpiringTokens';
+  /** The window, as written (`'7d'`). */
+  readonly within: string;
+  readonly owner: TokenOwnerClause | { readonly kind: 'all' };
+  readonly limit?: number;
+}
+
 /** Every statement, discriminated by `kind`. */
 export type Statement =
   | CreateTokenStatement
@@ -152,7 +181,9 @@ export type Statement =
   | ShowMaxDurationStatement
   | ShareTokenStatement
   | ClaimTokenStatement
-  | ShowTokenEventsStatement;
+  | ShowTokenEventsStatement
+  | UpdateTokenStatement
+  | ShowExpiringTokensStatement;
 
 /** The `kind` of every statement. */
 export type StatementKind = Statement['kind'];
@@ -160,7 +191,7 @@ export type StatementKind = Statement['kind'];
 /** A statement as `parseStatements` returns it: with where it stands in the text. */
 export type ParsedStatement = Statement & { readonly span: SourceSpan };
 
-/** One cell of an answer. Times are ISO 8601 strings in UTC (`2026-07-20T09:00:00+00:00`), durations like `'30d'`. */
+/** One cell of an answer. Times are ISO 8601 strings in UTC (`2026-07-20T09:00:00+00:00`), durations like `'30d'` or `'1mo'`. */
 export type ResultValue = string | number | boolean | null;
 
 /** What `executeStatement` answers: a table. */

@@ -44,6 +44,15 @@ const grants: Rule = (value) => Array.isArray(value) && value.every(grant);
 
 const TOKEN_OWNER = owner('own', 'user', 'administrative');
 
+/** The one change of an `updateToken` statement. */
+const change: Rule = (value) => {
+  if (!isObject(value) || Object.keys(value).length !== 1) return false;
+  if ('meta' in value) return value.meta === null || isObject(value.meta);
+  if ('enabled' in value) return flag(value.enabled);
+  if ('newName' in value) return text(value.newName);
+  return 'maxDuration' in value && (value.maxDuration === null || text(value.maxDuration));
+};
+
 const RULES: Readonly<Record<StatementKind, Readonly<Record<string, Rule>>>> = {
   createToken: {
     type: optional(oneOf('personal', 'limited')),
@@ -72,6 +81,8 @@ const RULES: Readonly<Record<StatementKind, Readonly<Record<string, Rule>>>> = {
   shareToken: { name: text, owner: TOKEN_OWNER, validFor: optional(text) },
   claimToken: { code: text },
   showTokenEvents: { name: text, owner: TOKEN_OWNER, limit: optional(limit) },
+  updateToken: { name: text, owner: TOKEN_OWNER, change },
+  showExpiringTokens: { within: text, owner: owner('own', 'user', 'administrative', 'all'), limit: optional(limit) },
 };
 
 function malformed(field: string, what: string): TokenError {

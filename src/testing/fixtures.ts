@@ -71,6 +71,10 @@ export function createFixtures(): Fixtures {
         lastUsedAt: null,
         createdBy: 'user:alice',
         version: 1,
+        meter: null,
+        meta: null,
+        enabled: true,
+        lookupHash: null,
         ...overrides,
       };
     },

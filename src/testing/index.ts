@@ -1,31 +1,36 @@
 /**
- * `tokenward/testing`: the conformance suite every `TokenRepository` must
- * pass, exported so third-party stores can run it too, under any test
- * runner. ESM only (docs/storage.md): it is a development tool, loaded by
+ * `tokenward/testing`: the conformance suites every `TokenRepository` and
+ * every `DirectoryStore` must pass, exported so third-party stores can run
+ * them too, under any test runner. ESM only (docs/storage.md): it is a development tool, loaded by
  * test files, and every runner it serves loads ES modules.
  *
  * @packageDocumentation
  */
+export { type DirectoryContractOptions, describeDirectoryContract } from './directory/index.js';
 export { withPgFaults, withSqliteFaults } from './drivers.js';
 export { type DriverFaults, type FaultTiming, InjectedFault } from './faults.js';
 export type { TestRunner } from './runner.js';
 
-import { functionOption, integerOption, optionsObject, required } from '../core/options.js';
 import type { TokenRepository } from '../core/repository.js';
 import type { ContractContext } from './context.js';
 import { createFaultPlan, type DriverFaults } from './faults.js';
-import { createFixtures, type Fixtures } from './fixtures.js';
-import { runnerOption, type TestRunner } from './runner.js';
+import { createFixtures } from './fixtures.js';
+import { perTest, suiteSettings } from './lifecycle.js';
+import type { TestRunner } from './runner.js';
 import { changesContract } from './suites/changes.js';
 import { claimsContract } from './suites/claims.js';
 import { crowdedContract } from './suites/crowded.js';
 import { eventsContract } from './suites/events.js';
+import { expiringContract } from './suites/expiring.js';
 import { faultsContract } from './suites/faults.js';
+import { fieldsContract } from './suites/fields.js';
 import { insertContract } from './suites/insert.js';
 import { isolationContract } from './suites/isolation.js';
 import { lookupContract } from './suites/lookup.js';
+import { metersContract } from './suites/meters.js';
 import { policiesContract } from './suites/policies.js';
 import { racesContract } from './suites/races.js';
+import { sessionsContract } from './suites/sessions.js';
 import { textContract } from './suites/text.js';
 
 /** Options of `describeRepositoryContract`. */
@@ -65,7 +70,12 @@ export interface RepositoryContractOptions {
  * Declares the conformance tests of the `TokenRepository` contract with the
  * given runner's `describe`/`it` blocks: every operation, every atomic
  * guarantee (per-owner cap, one master per user, compare-and-set updates,
- * single-use claims) under real concurrent calls, paging, tenant isolation,
+ * single-use claims, spends from a meter, sign-outs, unique names on
+ * rename, unique lookup hashes of imported keys, expiry warnings claimed
+ * once) under real concurrent calls, `meta`, `enabled`, the expiring
+ * listing, the optional capabilities where the store has them (skipped
+ * where it does not: `spend`, `refillCredits`, the session methods,
+ * `runExclusive`), paging, tenant isolation,
  * that records handed out are not live views of storage, and, with the
  * `faults` option, that a driver failing at any statement leaves nothing
  * half-written. Assertions are `node:assert`'s; a failure throws
@@ -104,39 +114,11 @@ export function describeRepositoryContract(
   makeRepository: () => TokenRepository | Promise<TokenRepository>,
   options: RepositoryContractOptions,
 ): void {
-  const given = optionsObject(options, 'options', ['runner', 'concurrency', 'teardown', 'faults']);
-  functionOption(required(makeRepository, 'makeRepository'), 'makeRepository');
-  const { describe, it, beforeEach, afterEach } = runnerOption(required(given.runner, 'runner'));
-  const concurrency = integerOption(given.concurrency, 'concurrency', { min: 2, max: 10_000 }, 20);
-  functionOption(given.teardown, 'teardown');
-  functionOption(given.faults, 'faults');
+  const settings = suiteSettings<TokenRepository>(makeRepository, 'makeRepository', options);
+  const { describe, it } = settings.runner;
   describe(`TokenRepository contract: ${name}`, () => {
-    let repository: TokenRepository | null = null;
-    let fixtures: Fixtures | null = null;
-    beforeEach(async () => {
-      fixtures = createFixtures();
-      repository = await makeRepository();
-    });
-    afterEach(async () => {
-      const current = repository;
-      repository = null;
-      if (current === null) return;
-      if (options.teardown) await options.teardown(current);
-      else await current.close?.();
-    });
-    const context: ContractContext = {
-      repo: () => {
-        if (repository === null) throw new Error('the repository is only available inside a test');
-        return repository;
-      },
-      fx: () => {
-        if (fixtures === null) throw new Error('fixtures are only available inside a test');
-        return fixtures;
-      },
-      concurrency,
-      describe,
-      it,
-    };
+    const { store, fx } = perTest(settings, makeRepository, createFixtures, 'repository');
+    const context: ContractContext = { repo: store, fx, concurrency: settings.concurrency, describe, it };
     insertContract(context);
     lookupContract(context);
     changesContract(context);
@@ -147,14 +129,18 @@ export function describeRepositoryContract(
     crowdedContract(context);
     racesContract(context);
     textContract(context);
-    const faults = options.faults;
+    metersContract(context);
+    sessionsContract(context);
+    fieldsContract(context);
+    expiringContract(context);
+    const { faults } = settings;
     if (faults !== undefined) {
       faultsContract({
         describe,
         it,
         plan: createFaultPlan,
         open: async (plan) => faults(plan),
-        close: async (current) => (options.teardown ? options.teardown(current) : current.close?.()),
+        close: settings.close,
       });
     }
   });

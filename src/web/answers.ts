@@ -29,6 +29,7 @@ const GENERIC: Partial<Record<TokenErrorCode, string>> = {
   token_invalid: 'the token is invalid, expired or revoked',
   token_expired: 'the token is invalid, expired or revoked',
   token_revoked: 'the token is invalid, expired or revoked',
+  token_disabled: 'the token is disabled',
   unavailable: 'the token service is unavailable; try again later',
 };
 

@@ -75,7 +75,8 @@ async function demoSignIn(settings: PageSettings, req: Request, res: Response): 
 async function tokenSignIn(settings: PageSettings, req: Request, res: Response): Promise<void> {
   const token = bodyField(req, 'token');
   const { service, tenant } = settings;
-  const principal = await service.verify(token, { tenant });
+  // Cost 0: only the exchange below counts as a use of a metered token.
+  const principal = await service.verify(token, { tenant, cost: 0 });
   if (principal.session !== undefined || !SIGN_IN_TYPES.includes(principal.type)) {
     throw new TokenError('forbidden', 'only master and personal tokens sign in');
   }
@@ -88,7 +89,7 @@ async function tokenSignIn(settings: PageSettings, req: Request, res: Response):
     expiresAt: exchanged.expiresAt.getTime(),
   };
   await startSession(settings, req, res, session);
-  const sessionPrincipal = await service.verify(exchanged.token, { tenant });
+  const sessionPrincipal = await service.verify(exchanged.token, { tenant, cost: 0 });
   const signed: Signed = { kind: 'token', actor: { principal: sessionPrincipal }, principal: sessionPrincipal };
   sendJson(res, 200, await pageStatus(settings, req, signed));
 }
@@ -109,16 +110,28 @@ async function status(settings: PageSettings, req: Request, res: Response): Prom
 
 /**
  * Sign-out deletes the stored sign-in, so the cookie opens nothing even if
- * it was copied. A token sign-in's session token never left the server, so
- * it ends with the record (sessions are not stored by the service, which
- * cannot revoke one alone; it would expire on its own).
+ * it was copied, and a token sign-in's session is signed out at the
+ * service too (it revokes itself), so the session token is dead everywhere
+ * even if it had been copied off the server.
  */
 async function signOut(settings: PageSettings, req: Request, res: Response): Promise<void> {
   if (settings.actAs !== undefined) throw new TokenError('forbidden', 'this page signs nobody in or out');
   const found = await storedSession(settings, req);
+  if (found?.session.kind === 'token') await endTokenSession(settings, found.session.session);
   if (found !== undefined) await settings.sessions.delete(found.key);
   clearSessionCookie(req, res, cookieOf(settings, req));
   sendJson(res, 200, await pageStatus(settings, req, null));
+}
+
+/** Signs a token sign-in's session out at the service; one that no longer verifies is over already. */
+async function endTokenSession(settings: PageSettings, session: string): Promise<void> {
+  const { service, tenant } = settings;
+  try {
+    const principal = await service.verify(session, { tenant, cost: 0 });
+    await service.revoke(principal.session!.id, { principal });
+  } catch (error) {
+    if (!isTokenError(error) || error.status !== 401) throw error;
+  }
 }
 
 type Handler = (settings: PageSettings, req: Request, res: Response) => Promise<void>;

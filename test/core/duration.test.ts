@@ -10,6 +10,8 @@ describe('parseDuration', () => {
     ['24h', 86_400_000],
     ['30d', 2_592_000_000],
     ['2w', 1_209_600_000],
+    ['1mo', 2_592_000_000],
+    ['3mo', 7_776_000_000],
     ['1y', 31_536_000_000],
     ['500ms', 500],
     [1, 1],
@@ -27,6 +29,11 @@ describe('parseDuration', () => {
     '1d ',
     '1 d',
     '1D',
+    '1MO',
+    '1mon',
+    '1month',
+    'mo',
+    '1om',
     'd',
     '1',
     '1x',
@@ -57,15 +64,40 @@ describe('parseDuration', () => {
 
   it('round-trips through formatDuration for every whole unit', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 99 }), fc.constantFrom('s', 'm', 'h', 'd', 'w', 'y'), (n, unit) => {
+      fc.property(fc.integer({ min: 1, max: 99 }), fc.constantFrom('s', 'm', 'h', 'd', 'w', 'mo', 'y'), (n, unit) => {
         const ms = parseDuration(`${n}${unit}`);
         expect(parseDuration(formatDuration(ms))).toBe(ms);
       }),
     );
   });
 
+  it("counts a month as 30 days, and '1m' stays a minute", () => {
+    expect(parseDuration('1mo')).toBe(parseDuration('30d'));
+    expect(parseDuration('12mo')).toBe(360 * 86_400_000);
+    expect(parseDuration('1m')).toBe(60_000);
+    expect(parseDuration('1200mo')).toBe(36_000 * 86_400_000);
+    expect(() => parseDuration('1300mo')).toThrow(TokenError);
+  });
+
   it('never accepts more than the 100-year bound', () => {
     expect(parseDuration(MAX_DURATION_MS)).toBe(MAX_DURATION_MS);
     expect(() => parseDuration(MAX_DURATION_MS + 1)).toThrow(TokenError);
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [2_592_000_000, '1mo'],
+    [7_776_000_000, '3mo'],
+    [5_184_000_000, '2mo'],
+    [31_536_000_000, '1y'],
+    [31_104_000_000, '12mo'],
+    [604_800_000, '1w'],
+    [2_419_200_000, '4w'],
+    [86_400_000, '1d'],
+    [5_400_000, '90m'],
+    [1_500, '1500ms'],
+  ])('formats %d as %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
   });
 });

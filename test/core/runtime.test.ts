@@ -10,6 +10,8 @@ const CORE = [
   'src/stores/memory',
   'src/stores/shared',
   'src/http',
+  'src/fetch',
+  'src/hono',
   'src/jwt',
   'src/sql',
   'src/secretlint',

@@ -193,7 +193,7 @@ describe('issue: lifetimes and policies', () => {
     } catch (error) {
       expect((error as TokenError).code).toBe('duration_exceeds_policy');
       expect((error as TokenError).details.limit).toBe(30 * DAY);
-      expect((error as TokenError).message).toMatch(/30d.*service_accounts/);
+      expect((error as TokenError).message).toMatch(/1mo.*service_accounts/);
     }
     // No request: min(default, effective maximum).
     expect((await h.service.issue({}, ANALYST)).info.expiresAt?.getTime()).toBe(h.clock.now() + 30 * DAY);

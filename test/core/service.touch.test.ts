@@ -14,8 +14,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 function slowStore(readMs: number, writeMs: number) {
   const base = memoryRepository();
   const writes: TokenUse[] = [];
+  // Without `findByIdSync`: every lookup goes through the slow `findById`.
+  const { findByIdSync: _sync, ...rest } = base;
   const repository: TokenRepository = {
-    ...base,
+    ...rest,
     async findById(id) {
       const record = await base.findById(id);
       await sleep(readMs);

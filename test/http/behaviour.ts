@@ -5,6 +5,7 @@
  * `fastify.test.ts` run it against their server factory.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TokenError } from '../../src/core/errors.js';
 import type { Principal } from '../../src/core/principal-types.js';
 import { BOB, CAROL, type Fixture, issue, makeFixture, REALM } from './support/fixture.js';
 import { bearer, call, eventually, json, type Reply } from './support/http.js';
@@ -238,7 +239,7 @@ export function behaviourSuite(start: StartServer): void {
       expect(await me(own.token)).toBe(200);
       expect((await send('PATCH', `/manage/tokens/${own.id}`, {}, AS_BOB)).status).toBe(400);
       expect((await send('PATCH', `/manage/tokens/${own.id}`, { comment: 5 }, AS_BOB)).status).toBe(400);
-      expect((await send('PATCH', `/manage/tokens/${own.id}`, { comment: 'x', name: 'y' }, AS_BOB)).status).toBe(400);
+      expect((await send('PATCH', `/manage/tokens/${own.id}`, { comment: 'x', colour: 'y' }, AS_BOB)).status).toBe(400);
       const events = await get(`/manage/tokens/${own.id}/events`, AS_BOB);
       expect(events.status).toBe(200);
       expect(events.body.items.map((event: { type: string }) => event.type)).toEqual(
@@ -423,6 +424,31 @@ export function behaviourSuite(start: StartServer): void {
         message: 'internal error',
         error_description: 'internal error',
       });
+    });
+
+    it('warns to the given logger, with the error code only, when recording fails without onRecordError', async () => {
+      const lines: [string, string, unknown][] = [];
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      const logger = {
+        warn: (message: string, fields?: unknown) => void lines.push(['warn', message, fields]),
+        error: (message: string, fields?: unknown) => void lines.push(['error', message, fields]),
+      };
+      const flaky = {
+        verify: (token: string): Promise<Principal> => fixture.service.verify(token),
+        record: (): Promise<void> => Promise.reject(new TokenError('unavailable', 'disk full')),
+      };
+      const other = await start({ service: fixture.service, verifier: flaky, logger });
+      try {
+        const own = await issue(fixture.service, BOB, { name: 'record-logged' });
+        expect((await call(other.url, '/api/me', { headers: bearer(own.token) })).status).toBe(200);
+        await eventually(async () => (lines.length > 0 ? true : undefined));
+        expect(lines).toEqual([['warn', 'recording a use failed', { source: 'tokenward/http', code: 'unavailable' }]]);
+        expect(JSON.stringify(lines)).not.toContain(own.token);
+        expect(warn).not.toHaveBeenCalled();
+      } finally {
+        warn.mockRestore();
+        await other.close();
+      }
     });
 
     it('does not fail a request when recording its use fails', async () => {

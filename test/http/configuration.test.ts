@@ -24,23 +24,18 @@ import {
 } from '../../src/fastify/index.js';
 import { createRemoteVerifier } from '../../src/http/remote-verifier.js';
 import { makeFixture } from './support/fixture.js';
+import {
+  AUTH_CASES,
+  GUARD_CASES,
+  INTROSPECTION_CASES,
+  MANAGEMENT_CASES,
+  refusedField,
+} from './support/option-cases.js';
 
 const service = makeFixture().service;
 const verifyOnly = { verify: service.verify.bind(service) };
 const SECRET = 'local-verification-secret-0123';
 const REMOTE = { url: 'http://127.0.0.1:1/introspect', token: 'platform-token' };
-
-/** The field of the `TokenError('invalid_request')` a build throws; fails on success or any other error. */
-function refusedField(build: () => unknown): string | undefined {
-  try {
-    build();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TokenError);
-    expect((error as TokenError).code).toBe('invalid_request');
-    return (error as TokenError).details.field;
-  }
-  throw new Error('expected the options to be refused');
-}
 
 /** The same for a Fastify plugin, whose options are checked when the app is made ready. */
 async function refusedPluginField(plugin: FastifyPluginAsync<never>, options: unknown): Promise<string | undefined> {
@@ -56,91 +51,6 @@ async function refusedPluginField(plugin: FastifyPluginAsync<never>, options: un
   }
   throw new Error('expected the options to be refused');
 }
-
-/** Options of `tokenAuth` and the Fastify plugin, each refused with the field named. */
-const AUTH_CASES: readonly (readonly [Record<string, unknown>, string])[] = [
-  [{ realm: 'say "hi"' }, 'realm'],
-  [{ realm: 42 }, 'realm'],
-  [{ optional: 'yes' }, 'optional'],
-  [{ record: 'yes' }, 'record'],
-  [{ onRecordError: 'log' }, 'onRecordError'],
-  [{ tenant: 'two words' }, 'tenant'],
-  [{ tenant: 42 }, 'tenant'],
-  [{ header: 'Bad Header' }, 'header'],
-  [{ header: 5 }, 'header'],
-  [{ header: 'authorization' }, 'header'],
-  [{ cookie: 'a;b' }, 'cookie'],
-  [{ query: 1 }, 'query'],
-  [{ maxTokenLength: 10 }, 'maxTokenLength'],
-  [{ maxTokenLength: '4096' }, 'maxTokenLength'],
-  [{ authorization: false }, 'authorization'],
-  [{ authorization: 'no' }, 'authorization'],
-  [{ realms: 'x' }, 'options.realms'],
-];
-
-const GUARD_CASES: readonly (readonly [unknown, unknown, string])[] = [
-  [undefined, undefined, 'need'],
-  [null, undefined, 'need'],
-  [{ bucket: 'x' }, undefined, 'need'],
-  [[], undefined, 'need'],
-  [[{ scope: 'a' }, { bucket: 'x', access: 'delete' }], undefined, 'need[1]'],
-  [{ scope: 'a' }, { realm: '"' }, 'realm'],
-  [{ scope: 'a' }, { realmz: 'x' }, 'options.realmz'],
-];
-
-const MANAGEMENT_CASES: readonly (readonly [Record<string, unknown>, string])[] = [
-  [{ actor: 'me' }, 'actor'],
-  [{ realm: '' }, 'realm'],
-  [{ bodyLimit: '64 parsecs' }, 'bodyLimit'],
-  [{ bodyLimit: 0 }, 'bodyLimit'],
-  [{ bodyLimit: '2gb' }, 'bodyLimit'],
-  [{ bodyLimit: 1.5 }, 'bodyLimit'],
-  [{ ambientHeaders: 'x-corp' }, 'ambientHeaders'],
-  [{ ambientHeaders: ['authorization'] }, 'ambientHeaders[0]'],
-  [{ ambientHeaders: ['x-ok', 'bad name'] }, 'ambientHeaders[1]'],
-  [{ acter: () => null }, 'options.acter'],
-];
-
-const GOOD_SECRET = 'a-client-secret-of-at-least-32-characters';
-
-const INTROSPECTION_CASES: readonly (readonly [Record<string, unknown>, string])[] = [
-  [{ authorize: true }, 'authorize'],
-  [{ anyTenant: 'yes' }, 'anyTenant'],
-  [{ realm: 'line\nbreak' }, 'realm'],
-  [{ anyTenants: true }, 'options.anyTenants'],
-  [{ clients: 'resource-server' }, 'clients'],
-  [{ clients: [null] }, 'clients[0]'],
-  [{ clients: [{ secret: GOOD_SECRET }] }, 'clients[0].id'],
-  [{ clients: [{ id: 'has space', secret: GOOD_SECRET }] }, 'clients[0].id'],
-  [{ clients: [{ id: 'a', secret: 'too-short' }] }, 'clients[0].secret'],
-  [{ clients: [{ id: 'a' }] }, 'clients[0]'],
-  [{ clients: [{ id: 'a', secret: GOOD_SECRET, tenant: 'a b' }] }, 'clients[0].tenant'],
-  [{ clients: [{ id: 'a', secret: GOOD_SECRET, scope: 'x' }] }, 'clients[0].scope'],
-  [{ clients: [{ id: 'a', jwks: [] }], assertionAudience: 'https://as' }, 'clients[0].jwks'],
-  [
-    { clients: [{ id: 'a', jwks: [{ kty: 'oct', k: 'c2VjcmV0' }] }], assertionAudience: 'https://as' },
-    'clients[0].jwks[0]',
-  ],
-  [
-    { clients: [{ id: 'a', jwks: [{ kty: 'EC', d: 'private' }] }], assertionAudience: 'https://as' },
-    'clients[0].jwks[0]',
-  ],
-  [{ clients: [{ id: 'a', jwks: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }] }] }, 'clients[0].jwks'],
-  [
-    {
-      clients: [
-        { id: 'a', secret: GOOD_SECRET },
-        { id: 'a', secret: GOOD_SECRET },
-      ],
-    },
-    'clients[1].id',
-  ],
-  [{ assertionAudience: [] }, 'assertionAudience'],
-  [{ assertionAudience: 'with space' }, 'assertionAudience'],
-  [{ issuer: 'https://auth.example.com' }, 'issuer'],
-  [{ issuer: 'https://auth.example.com/{tenant} x' }, 'issuer'],
-  [{ issuer: 42 }, 'issuer'],
-];
 
 const REMOTE_CASES: readonly (readonly [unknown, string])[] = [
   [undefined, 'options'],
@@ -275,6 +185,7 @@ const HELPERS: readonly (readonly [string, readonly string[], (options: Record<s
       'optional',
       'record',
       'onRecordError',
+      'logger',
       'tenant',
       'header',
       'cookie',

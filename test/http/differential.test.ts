@@ -1,22 +1,24 @@
 /**
- * Express and Fastify answer alike, not only on the rows of the hostile
- * request table: random requests to the management API (any route, content
- * type, encoding, body and credential mix) are sent byte for byte to both
- * apps, each over its own fixture in the same state, and must get the same
- * status, error code, field and `Accept` header.
+ * Express, Fastify, the Fetch API handler and Hono answer alike, not only on
+ * the rows of the hostile request table: random requests to the management
+ * API (any route, content type, encoding, body and credential mix) are sent
+ * byte for byte to every app, each over its own fixture in the same state,
+ * and must get the same status, error code, field and `Accept` header.
  */
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOB, type Fixture, issue, makeFixture } from './support/fixture.js';
 import { header, rawRequest } from './support/raw.js';
-import { type RunningServer, startExpress, startFastify } from './support/servers.js';
+import { FRAMEWORKS, type RunningServer } from './support/servers.js';
 
 const ROUTES: readonly (readonly [string, string])[] = [
   ['POST', '/manage/tokens'],
   ['GET', '/manage/tokens'],
   ['GET', '/manage/tokens/:id'],
   ['PATCH', '/manage/tokens/:id'],
+  ['POST', '/manage/tokens/:id/enable'],
+  ['POST', '/manage/tokens/:id/disable'],
   ['DELETE', '/manage/tokens/:id'],
   ['POST', '/manage/tokens/:id/rotate'],
   ['POST', '/manage/tokens/:id/share'],
@@ -54,6 +56,7 @@ const BODIES: readonly (string | Buffer | undefined)[] = [
   '{"comment":"c","c\\u006fmment":"d"}',
   '{"gracePeriod":"1h"}',
   '{"ttl":"1d"}',
+  '{"enabled":false,"meta":{"a":1}}',
   '{"maxTtl":"1h"}',
   '{"maxTtl":null}',
   '{"code":"abc"}',
@@ -117,10 +120,10 @@ async function answer(server: RunningServer, fixture: Fixture, s: Sample, run: n
   return { status: reply.status, error: body.error, field: body.field, accept: header(reply, 'accept') };
 }
 
-describe('Express and Fastify give the same answer to random management requests', () => {
+describe('every framework gives the same answer to random management requests', () => {
   const apps: { fixture: Fixture; server: RunningServer }[] = [];
   beforeAll(async () => {
-    for (const start of [startExpress, startFastify]) {
+    for (const [, start] of FRAMEWORKS) {
       const fixture = makeFixture();
       apps.push({ fixture, server: await start({ service: fixture.service }) });
     }
@@ -134,10 +137,9 @@ describe('Express and Fastify give the same answer to random management requests
     await fc.assert(
       fc.asyncProperty(sample, async (s) => {
         run++;
-        const [express, fastify] = apps;
-        const expressAnswer = await answer(express!.server, express!.fixture, s, run);
-        const fastifyAnswer = await answer(fastify!.server, fastify!.fixture, s, run);
-        expect(fastifyAnswer).toEqual(expressAnswer);
+        const [express, ...others] = apps;
+        const expected = await answer(express!.server, express!.fixture, s, run);
+        for (const other of others) expect(await answer(other.server, other.fixture, s, run)).toEqual(expected);
       }),
       { numRuns: 300 },
     );

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TokenError } from '../../src/core/errors.js';
 import { extractionSettings, extractToken } from '../../src/http/extract.js';
+import { plainExtractToken } from './support/plain-extract.js';
 
 const settings = extractionSettings({ header: 'Verification-Token', cookie: 'auth_token' });
 const withQuery = extractionSettings({ query: true });
@@ -158,6 +159,70 @@ describe('extractToken properties', () => {
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('extractToken: the character scan against the plain regular expressions (issue 12)', () => {
+  /** What a call answers: the token and its source, or the error's code and message. */
+  const answer = (run: () => unknown): unknown => {
+    try {
+      return run();
+    } catch (error) {
+      return error instanceof TokenError ? `${error.code}: ${error.message}` : `foreign: ${String(error)}`;
+    }
+  };
+  const name = fc.constantFrom(
+    'Authorization',
+    'authorization',
+    'AUTHORIZATION',
+    'AuthorizatioN',
+    'Authorizatio',
+    'Verification-Token',
+    'verification-token',
+    'Cookie',
+    'Host',
+    'X-Other',
+  );
+  const piece = fc.constantFrom(
+    'Bearer',
+    'bearer',
+    'BEARER',
+    'bEaReR',
+    'Bearerx',
+    'Basic',
+    'Bear',
+    ' ',
+    '  ',
+    '\t',
+    'abc',
+    'a.b-c',
+    'x=',
+    '=',
+    'a b',
+    '"',
+    ';',
+    'auth_token=',
+    'auth_token=abc',
+    'é',
+    '\u00c2',
+    '\u212a',
+    'İ',
+    '',
+  );
+  const value = fc.array(piece, { maxLength: 5 }).map((pieces) => pieces.join(''));
+  const headers = fc.array(fc.tuple(name, value), { maxLength: 4 }).map((pairs) => pairs.flat());
+  const url = fc.constantFrom('/', '/x?a=1', '/x?access_token=abc', '/x?access_token=a%20b', '/x?access%5Ftoken=x');
+  const options = fc.constantFrom(settings, withQuery, extractionSettings({ maxTokenLength: 16 }));
+
+  it('answers every header list exactly as the plain version did', () => {
+    fc.assert(
+      fc.property(headers, url, options, (rawHeaders, target, using) => {
+        expect(answer(() => extractToken({ rawHeaders, url: target }, using))).toEqual(
+          answer(() => plainExtractToken({ rawHeaders, url: target }, using)),
+        );
+      }),
+      { numRuns: 20_000 },
     );
   });
 });

@@ -3,11 +3,14 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { introspectionRoute, managementRoutes } from '../../src/fastify/index.js';
 import { behaviourSuite } from './behaviour.js';
+import { updateBehaviourSuite } from './behaviour-update.js';
 import { ALICE, BOB, issue, makeFixture } from './support/fixture.js';
 import { bearer, call } from './support/http.js';
 import { startFastify } from './support/servers.js';
 
 describe('Fastify: shared HTTP behaviour', () => behaviourSuite(startFastify));
+describe('Fastify: shared HTTP behaviour of updates, enable/disable and expiring tokens', () =>
+  updateBehaviourSuite(startFastify));
 
 describe('Fastify: an app that parses forms itself', () => {
   it('RFC 7009 and RFC 7662 form bodies still work, read by the plugins themselves', async () => {

@@ -129,6 +129,13 @@ describe('createRemoteVerifier', () => {
       expect(carol.can({ scope: 'checkup_report_create' })).toBe(true);
     });
 
+    it("carries the token's meta from the platform's answer, and refuses a meta that is not an object", async () => {
+      const withMeta = await issue(fixture.service, BOB, { name: 'remote-meta', meta: { app: 'billing', seats: 2 } });
+      expect((await verifier().verify(withMeta.token)).meta).toEqual({ app: 'billing', seats: 2 });
+      const without = await issue(fixture.service, BOB, { name: 'remote-no-meta' });
+      expect((await verifier().verify(without.token)).meta).toBeNull();
+    });
+
     it('refuses invalid, revoked and foreign-tenant tokens as token_invalid', async () => {
       const remote = verifier();
       const revoked = await issue(fixture.service, BOB);

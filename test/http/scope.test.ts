@@ -67,6 +67,7 @@ function principalWith(grants: GrantSet) {
     grants,
     ownerIsAdmin: false,
     expiresAt: null,
+    meta: null,
   });
 }
 

@@ -3,6 +3,7 @@
  * a missing one of ours: jose refuses a key of the wrong type for `alg`, so
  * the per-kid algorithm pin is proven here directly.
  */
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TokenError } from '../../src/core/errors.js';
 import { createKeySet } from '../../src/jwt/index.js';
@@ -67,6 +68,8 @@ describe('hasCompactShape', () => {
       'a.b/.c',
       'AAAAA.b.c',
       'AB.b.c',
+      'AA.AA.AA.AA',
+      'AA.AA.AA.',
     ]) {
       expect(hasCompactShape(bad), bad).toBe(false);
     }
@@ -74,6 +77,38 @@ describe('hasCompactShape', () => {
     expect(hasCompactShape('AA.AAA.AAAA')).toBe(true);
     expect(hasCompactShape('AA.AAB.AAAA')).toBe(false);
     expect(hasCompactShape(`${'A'.repeat(8190)}.A.A`)).toBe(false);
+  });
+
+  /** The regular expression and per-segment check that hasCompactShape replaced, as the plain reference. */
+  const plainShape = (token: string): boolean => {
+    const canonical = (segment: string): boolean => {
+      const rest = segment.length % 4;
+      if (rest === 0) return true;
+      if (rest === 1) return false;
+      const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(segment.at(-1)!);
+      return rest === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0;
+    };
+    if (token.length > 8192 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) return false;
+    return token.split('.').every(canonical);
+  };
+
+  it('answers exactly as the regular expression it replaced, for any string', () => {
+    const unit = fc.oneof(
+      { weight: 20, arbitrary: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_') },
+      { weight: 3, arbitrary: fc.constant('.') },
+      { weight: 1, arbitrary: fc.constantFrom('=', '+', '/', ' ', '\n', 'é', '\u0100', '\u{1F600}', '\u0000') },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 40, size: 'max' }), (token) => {
+        expect(hasCompactShape(token)).toBe(plainShape(token));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const length of [8189, 8190, 8191, 8192, 8193]) {
+      const token = `${'A'.repeat(length - 8)}.AAAA.AA`;
+      expect(token).toHaveLength(length);
+      expect(hasCompactShape(token)).toBe(plainShape(token));
+    }
   });
 });
 

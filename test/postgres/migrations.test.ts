@@ -3,8 +3,10 @@
  * concurrency, and an upgrade from an older schema version with data in it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import type { Pool } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TokenError } from '../../src/core/errors.js';
+import type { TokenRepository } from '../../src/core/repository.js';
 import {
   cachedRepository,
   invalidationChannel,
@@ -14,11 +16,59 @@ import {
   SCHEMA_VERSION,
 } from '../../src/stores/postgres/index.js';
 import { MIGRATIONS } from '../../src/stores/postgres/migrations.js';
+import {
+  EVENT_COLUMN_NAMES,
+  eventColumnValues,
+  TOKEN_COLUMN_NAMES,
+  tokenColumnValues,
+} from '../../src/stores/shared/sql-columns.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 import { ANALYST, makeHarness } from '../support/service.js';
 import { pgHarness, settle } from './helpers.js';
 
 const SQL_DIR = new URL('../../sql/postgres/', import.meta.url);
+/** Every version this release applies, oldest first, and the newest. */
+const ALL = MIGRATIONS.map((m) => m.version);
+const NEWEST = ALL[ALL.length - 1]!;
+
+/** The tokens table's columns in migration 1: not those of migration 4 (meter) and 5 (meta, enabled, lookup hash). */
+const LATER_COLUMNS = new Set(['meter', 'meta', 'enabled', 'lookup_hash']);
+const V1_TOKEN_COLUMNS = TOKEN_COLUMN_NAMES.filter((column) => !LATER_COLUMNS.has(column));
+
+/** Copies every token and event of `source` into a schema at version 1, in version 1's columns. */
+async function writeAsVersionOne(pool: Pool, schema: string, source: TokenRepository): Promise<void> {
+  const { items } = await source.list({
+    tenant: 'acme',
+    includeExpired: true,
+    includeRevoked: true,
+    now: 0,
+    limit: 1000,
+  });
+  for (const record of items) {
+    const values = tokenColumnValues(record).slice(0, V1_TOKEN_COLUMNS.length);
+    const marks = values.map((_, i) => `$${i + 1}`).join(', ');
+    await pool.query(
+      `INSERT INTO "${schema}".tokenward_tokens (${V1_TOKEN_COLUMNS.join(', ')}) VALUES (${marks})`,
+      values,
+    );
+    for (const event of (await source.listEvents({ tokenId: record.id, limit: 1000 })).items) {
+      const eventValues = eventColumnValues(event);
+      await pool.query(
+        `INSERT INTO "${schema}".tokenward_events (${EVENT_COLUMN_NAMES.join(', ')}) VALUES (${eventValues.map((_, i) => `$${i + 1}`).join(', ')})`,
+        eventValues,
+      );
+    }
+  }
+}
+/** The indexes of migration 3 (the store-backed directory), primary keys included. */
+const DIRECTORY_INDEXES = [
+  'tokenward_dir_audit_idx',
+  'tokenward_dir_user_roles_idx',
+  'tokenward_directory_audit_pkey',
+  'tokenward_directory_roles_pkey',
+  'tokenward_directory_user_roles_pkey',
+  'tokenward_directory_users_pkey',
+];
 
 describe('shipped migration files', () => {
   it('are exactly the migrations migrate() applies, in order', () => {
@@ -29,8 +79,13 @@ describe('shipped migration files', () => {
     for (const migration of MIGRATIONS) {
       expect(readFileSync(new URL(`${migration.name}.sql`, SQL_DIR), 'utf8')).toBe(migration.sql);
     }
-    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
-    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+    // Versions are assigned ahead to work done in parallel, so a release may skip one; they only ascend,
+    // and each file is named after its version.
+    const versions = MIGRATIONS.map((m) => m.version);
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(new Set(versions).size).toBe(versions.length);
+    for (const m of MIGRATIONS) expect(m.name.startsWith(`${String(m.version).padStart(3, '0')}_`)).toBe(true);
+    expect(SCHEMA_VERSION).toBe(versions[versions.length - 1]);
   });
 
   it('render with the schema and prefix filled in and no placeholder left', () => {
@@ -38,7 +93,8 @@ describe('shipped migration files', () => {
     expect(rendered.map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
     for (const migration of rendered) {
       expect(migration.sql).not.toMatch(/\{\{|\}\}/);
-      expect(migration.sql).toContain('"auth"."pat_tokens"');
+      expect(migration.sql).toContain('"auth"."pat_');
+      expect(migration.sql).not.toMatch(/"public"|"tokenward_/);
     }
     expect(renderMigrations({ tablePrefix: '' })[0]?.sql).toContain('"public"."tokens"');
     expect(renderMigrations()[0]?.sql).toContain('"public"."tokenward_tokens"');
@@ -115,34 +171,42 @@ describePostgres('postgres migrations', server, (url) => {
 
   it('creates the schema, applies every migration once, and is a no-op the second time', async () => {
     const schema = freshSchema('fresh');
-    expect(await migrate(pool, { schema })).toEqual({ applied: [1, 2], version: 2 });
-    expect(await migrate(pool, { schema })).toEqual({ applied: [], version: 2 });
-    expect(await versions(schema)).toEqual([1, 2]);
-    expect(await indexes(schema)).toEqual(
+    expect(await migrate(pool, { schema })).toEqual({ applied: ALL, version: NEWEST });
+    expect(await migrate(pool, { schema })).toEqual({ applied: [], version: NEWEST });
+    expect(await versions(schema)).toEqual(ALL);
+    expect((await indexes(schema)).filter((name) => !name.startsWith('tokenward_dir'))).toEqual(
       [
         'tokenward_claims_pkey',
         'tokenward_claims_token_idx',
         'tokenward_events_at_idx',
         'tokenward_events_pkey',
         'tokenward_events_token_at_idx',
+        'tokenward_expiry_warnings_pkey',
         'tokenward_policies_pkey',
+        'tokenward_revoked_sessions_pkey',
         'tokenward_schema_migrations_pkey',
+        'tokenward_sessions_expires_idx',
         'tokenward_tokens_expires_idx',
+        'tokenward_tokens_lookup_hash_uq',
         'tokenward_tokens_master_uq',
         'tokenward_tokens_owner_name_idx',
         'tokenward_tokens_owner_new_idx',
         'tokenward_tokens_pkey',
+        'tokenward_tokens_refill_idx',
+        'tokenward_tokens_tenant_exp_idx',
         'tokenward_tokens_tenant_new_idx',
+        'tokenward_warnings_expires_idx',
       ].sort(),
     );
+    expect((await indexes(schema)).filter((name) => name.startsWith('tokenward_dir'))).toEqual(DIRECTORY_INDEXES);
   });
 
   it('applies each migration exactly once when ten instances migrate at the same moment', async () => {
     const schema = freshSchema('concurrent');
     const results = await Promise.all(Array.from({ length: 10 }, () => migrate(pool, { schema })));
-    expect(results.flatMap((result) => result.applied)).toEqual([1, 2]);
-    expect(results.every((result) => result.version === 2)).toBe(true);
-    expect(await versions(schema)).toEqual([1, 2]);
+    expect(results.flatMap((result) => result.applied)).toEqual(ALL);
+    expect(results.every((result) => result.version === NEWEST)).toBe(true);
+    expect(await versions(schema)).toEqual(ALL);
   });
 
   it('keeps stores with different schemas and prefixes apart in one database', async () => {
@@ -154,16 +218,16 @@ describePostgres('postgres migrations', server, (url) => {
     const issued = await a.service.issue({ name: 'only_in_a' }, ANALYST);
     expect(await settle(a.service.verify(issued.token))).toBe('ok');
     expect(await settle(b.service.verify(issued.token))).toBe('token_invalid');
-    expect(await versions(schema, 'a_')).toEqual([1, 2]);
+    expect(await versions(schema, 'a_')).toEqual(ALL);
   });
 
   it('works at the longest schema and prefix allowed: every index name fits, the cache hears its channel', async () => {
     const schema = uniqueSchema('x').padEnd(41, 'x');
     schemas.push(schema);
     const tablePrefix = `${'p'.repeat(40)}_`;
-    expect(await migrate(pool, { schema, tablePrefix })).toEqual({ applied: [1, 2], version: 2 });
+    expect(await migrate(pool, { schema, tablePrefix })).toEqual({ applied: ALL, version: NEWEST });
     const names = await indexes(schema);
-    expect(names).toHaveLength(13);
+    expect(names).toHaveLength(20 + DIRECTORY_INDEXES.length);
     for (const name of names) expect(name.startsWith(tablePrefix)).toBe(true);
     const repository = postgresRepository({ pool, schema, tablePrefix });
     const seen: (string | null)[] = [];
@@ -193,13 +257,15 @@ describePostgres('postgres migrations', server, (url) => {
     expect(await versions(schema)).toEqual([1]);
     expect(await indexes(schema)).toContain('tokenward_events_token_idx');
 
-    // Data written by the version-1 schema, through the real service.
-    const h = makeHarness({ repository: postgresRepository({ pool, schema }) });
+    // Data as a release on the version-1 schema wrote it: made by the real service, stored in version 1's columns.
+    const old = makeHarness();
     const before = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => h.service.issue({ name: `old_${i}`, comment: `c${i}` }, ANALYST)),
+      Array.from({ length: 5 }, (_, i) => old.service.issue({ name: `old_${i}`, comment: `c${i}` }, ANALYST)),
     );
-    const rotated = await h.service.rotate(before[0]!.info.id, ANALYST);
-    await h.service.revoke(before[1]!.info.id, ANALYST);
+    const rotated = await old.service.rotate(before[0]!.info.id, ANALYST);
+    await old.service.revoke(before[1]!.info.id, ANALYST);
+    await writeAsVersionOne(pool, schema, old.repository);
+    const h = makeHarness({ repository: postgresRepository({ pool, schema }), now: old.clock.now });
     const countRows = async (): Promise<{ tokens: number; events: number }> => {
       const { rows } = await pool.query<{ tokens: string; events: string }>(
         `SELECT (SELECT count(*) FROM "${schema}".tokenward_tokens) AS tokens,
@@ -209,15 +275,25 @@ describePostgres('postgres migrations', server, (url) => {
     };
     const counted = await countRows();
     expect(counted).toEqual({ tokens: 5, events: 7 });
-    const dumpBefore = await pool.query(`SELECT * FROM "${schema}".tokenward_tokens ORDER BY id`);
+    const v1Columns = V1_TOKEN_COLUMNS.join(', ');
+    const dumpBefore = await pool.query(`SELECT ${v1Columns} FROM "${schema}".tokenward_tokens ORDER BY id`);
     const eventsBefore = await pool.query(`SELECT * FROM "${schema}".tokenward_events ORDER BY id`);
 
-    expect(await migrate(pool, { schema })).toEqual({ applied: [2], version: 2 });
-    expect(await versions(schema)).toEqual([1, 2]);
+    expect(await migrate(pool, { schema })).toEqual({ applied: ALL.slice(1), version: NEWEST });
+    expect(await versions(schema)).toEqual(ALL);
     expect(await indexes(schema)).toContain('tokenward_events_token_at_idx');
     expect(await indexes(schema)).not.toContain('tokenward_events_token_idx');
     expect(await countRows()).toEqual(counted);
-    expect((await pool.query(`SELECT * FROM "${schema}".tokenward_tokens ORDER BY id`)).rows).toEqual(dumpBefore.rows);
+    expect((await pool.query(`SELECT ${v1Columns} FROM "${schema}".tokenward_tokens ORDER BY id`)).rows).toEqual(
+      dumpBefore.rows,
+    );
+    // Columns added since are empty for old tokens: no meter, nothing spent.
+    const { rows: added } = await pool.query(`SELECT meter, ratelimit_state FROM "${schema}".tokenward_tokens`);
+    expect(added.every((row) => row.meter === null && row.ratelimit_state === null)).toBe(true);
+    const { rows: fields } = await pool.query(
+      `SELECT DISTINCT meta, enabled, lookup_hash FROM "${schema}".tokenward_tokens`,
+    );
+    expect(fields).toEqual([{ meta: null, enabled: true, lookup_hash: null }]);
     expect((await pool.query(`SELECT * FROM "${schema}".tokenward_events ORDER BY id`)).rows).toEqual(
       eventsBefore.rows,
     );
@@ -236,7 +312,7 @@ describePostgres('postgres migrations', server, (url) => {
     const [first] = renderMigrations({ schema });
     await pool.query(first!.sql);
     expect(await versions(schema)).toEqual([1]);
-    expect(await migrate(pool, { schema })).toEqual({ applied: [2], version: 2 });
+    expect(await migrate(pool, { schema })).toEqual({ applied: ALL.slice(1), version: NEWEST });
   });
 
   it('refuses a database whose schema is newer than this release, and changes nothing', async () => {
@@ -244,7 +320,7 @@ describePostgres('postgres migrations', server, (url) => {
     await migrate(pool, { schema });
     await pool.query(`INSERT INTO "${schema}".tokenward_schema_migrations (version, name) VALUES (99, 'future')`);
     await expect(migrate(pool, { schema })).rejects.toThrow(/newer than this release/);
-    expect(await versions(schema)).toEqual([1, 2, 99]);
+    expect(await versions(schema)).toEqual([...ALL, 99]);
   });
 
   it('rolls a failed migration back completely', async () => {

@@ -1,17 +1,20 @@
 /**
- * After issuing, rotating (with a grace period), sharing and claiming, a dump
- * of every table (and `pg_dump` of the schema) holds no token string, no
- * secret, no claim code and no common encoding of them: only keyed hashes.
+ * After issuing, rotating (with a grace period), sharing, claiming and
+ * signing a session out, a dump of every table (and `pg_dump` of the
+ * schema) holds no token string, no secret, no claim code, no session string
+ * and no common encoding of them: only keyed hashes and ids.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 import { opaqueFormat } from '../../src/core/format.js';
+import { jwtSessionCodec } from '../../src/jwt/session.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
 import { findPostgresBin } from '../support/postgres-server.js';
 import { secretEncodings } from '../support/secrets.js';
 import { ANALYST } from '../support/service.js';
+import { sessionKeys } from '../support/sessions.js';
 import { pgHarness } from './helpers.js';
 
 const run = promisify(execFile);
@@ -26,8 +29,11 @@ describePostgres('postgres storage holds no secrets', server, (url) => {
     await dropSchema(url, schema);
   });
 
-  it('a dump of every table after issue, rotate, share and claim contains no token, secret or encoding of one', async () => {
-    const h = await pgHarness(pool, schema);
+  it('a dump of every table after issue, rotate, share, claim and sign-out contains no token, secret or encoding of one', async () => {
+    let now: () => number = () => 0;
+    const codec = jwtSessionCodec({ keys: await sessionKeys(), issuer: 'tw', audience: 'tw', now: () => now() });
+    const h = await pgHarness(pool, schema, { sessions: { codec } });
+    now = h.clock.now;
     h.users.acme!.keeper = { grants: 'all' };
     const format = opaqueFormat('acme');
     const tokens: string[] = [];
@@ -41,8 +47,10 @@ describePostgres('postgres storage holds no secrets', server, (url) => {
     const master = await h.service.ensureMasterToken({ tenant: 'acme', user: 'keeper' });
     if (master.created) tokens.push(master.token);
     const { code: pendingCode } = await h.service.share(first.info.id, ANALYST);
+    const session = await h.service.exchange(tokens[1]!, { ttl: '10m' });
+    await h.service.revoke(session.sessionId, { principal: await h.service.verify(session.token) });
 
-    const forbidden = new Set<string>([code, pendingCode]);
+    const forbidden = new Set<string>([code, pendingCode, session.token]);
     for (const token of tokens) {
       const parsed = await format.parse(token);
       expect(parsed).not.toBeNull();
@@ -50,7 +58,8 @@ describePostgres('postgres storage holds no secrets', server, (url) => {
       forbidden.add(token.slice(token.length - 36)); // secret and checksum
       for (const encoded of secretEncodings(parsed!.secret)) forbidden.add(encoded);
     }
-    for (const text of [code, pendingCode]) for (const encoded of secretEncodings(text)) forbidden.add(encoded);
+    for (const text of [code, pendingCode, session.token])
+      for (const encoded of secretEncodings(text)) forbidden.add(encoded);
 
     const { rows: tables } = await pool.query<{ table_name: string }>(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
@@ -58,8 +67,14 @@ describePostgres('postgres storage holds no secrets', server, (url) => {
     );
     expect(tables.map((row) => row.table_name)).toEqual([
       'tokenward_claims',
+      'tokenward_directory_audit',
+      'tokenward_directory_roles',
+      'tokenward_directory_user_roles',
+      'tokenward_directory_users',
       'tokenward_events',
+      'tokenward_expiry_warnings',
       'tokenward_policies',
+      'tokenward_revoked_sessions',
       'tokenward_schema_migrations',
       'tokenward_tokens',
     ]);
@@ -70,6 +85,7 @@ describePostgres('postgres storage holds no secrets', server, (url) => {
     }
     // The dump is real: it holds the ids and the stored hashes.
     expect(dump).toContain(first.info.id);
+    expect(dump).toContain(session.sessionId);
     const stored = await h.repository.findById(first.info.id);
     expect(dump).toContain(stored!.secretHash);
     expect(stored!.previousSecretHash).not.toBeNull();

@@ -5,7 +5,7 @@
  * statements of one client may run in different server sessions.
  *
  * - every atomic promise holds (one master, exact cap, one rotation winner,
- *   single-use claims);
+ *   single-use claims, usage credits and rate limits spent exactly);
  * - verification keeps working once the pooler is warm (named prepared
  *   statements would collide: `42P05`);
  * - the verification cache hears a revocation made through the other
@@ -95,10 +95,35 @@ describePostgres('the PostgreSQL store behind PgBouncer', pgBouncerAvailability(
       }
     });
 
+    it('one instance runs each maintenance pass: the advisory lock lives in the pass transaction', async () => {
+      const { schema, a, b } = await twoInstances('maintenance');
+      let release: () => void = () => {};
+      let entered: () => void = () => {};
+      const inside = new Promise<void>((resolve) => {
+        entered = resolve;
+      });
+      const hooks = {
+        onExpiring: () =>
+          new Promise<void>((resolve) => {
+            entered();
+            release = resolve;
+          }),
+      };
+      const [ha, hb] = [a, b].map((p) => makeHarness({ repository: postgresRepository({ pool: p, schema }), hooks }));
+      await ha!.service.issue({ name: 'expiring', ttl: '1h' }, ANALYST);
+      const first = ha!.service.runMaintenance();
+      await inside;
+      // Through the pooler the other instance's statements run on other server sessions: the lock still holds.
+      for (let i = 0; i < 5; i++) expect((await hb!.service.runMaintenance()).skipped).toBe(true);
+      release();
+      expect((await first).skipped).toBe(false);
+      expect((await hb!.service.runMaintenance()).skipped).toBe(false);
+    });
+
     /** Two harnesses whose repositories hold `method` at one shared barrier. */
     const racing = async (
       tag: string,
-      method: 'update' | 'insert' | 'insertMaster' | 'consumeClaim',
+      method: 'update' | 'insert' | 'insertMaster' | 'consumeClaim' | 'spend',
       overrides: Partial<TokenServiceOptions> = {},
     ) => {
       const { schema, a, b } = await twoInstances(tag);
@@ -159,6 +184,46 @@ describePostgres('the PostgreSQL store behind PgBouncer', pgBouncerAvailability(
       expect(values).toHaveLength(1);
       expect(new Set(codes)).toEqual(new Set(['not_found']));
       expect(await settle(instances[1].service.verify(values[0]!.token))).toBe('ok');
+    });
+  });
+
+  describe('transaction mode, metered verifications', () => {
+    /** Two instances whose spends all wait for each other before they reach the pooler. */
+    const metered = async (tag: string) => {
+      const { schema, a, b } = await twoInstances(tag);
+      const gate = barrier(RACERS);
+      const [ha, hb] = [a, b].map((p) =>
+        makeHarness({ repository: gate.hold(postgresRepository({ pool: p, schema }), 'spend') }),
+      );
+      return [ha!, hb!] as const;
+    };
+
+    it('20 verifications across both against credits of 5: exactly 5 pass', async () => {
+      const instances = await metered('credits');
+      const issued = await instances[0].service.issue({ name: 'credits_race', remaining: 5 }, ANALYST);
+      const { values, codes } = outcomes(
+        await Promise.allSettled(
+          Array.from({ length: RACERS }, (_, i) => instances[i % 2]!.service.verify(issued.token)),
+        ),
+      );
+      expect(values.map((principal) => principal.remaining).sort()).toEqual([0, 1, 2, 3, 4]);
+      expect(codes).toEqual(Array(RACERS - 5).fill('usage_exceeded'));
+      expect((await instances[1].service.get(issued.info.id, ANALYST)).remaining).toBe(0);
+    });
+
+    it('20 verifications across both against a limit of 10 per hour: exactly 10 pass', async () => {
+      const instances = await metered('ratelimit');
+      const issued = await instances[0].service.issue(
+        { name: 'limit_race', ratelimit: { limit: 10, duration: '1h' } },
+        ANALYST,
+      );
+      const { values, codes } = outcomes(
+        await Promise.allSettled(
+          Array.from({ length: RACERS }, (_, i) => instances[i % 2]!.service.verify(issued.token)),
+        ),
+      );
+      expect(values).toHaveLength(10);
+      expect(codes).toEqual(Array(RACERS - 10).fill('rate_limited'));
     });
   });
 

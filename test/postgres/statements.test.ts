@@ -1,5 +1,6 @@
 /**
- * Named prepared statements of the verification path: what each value of
+ * Named prepared statements of the verification path and of `issue`'s
+ * policy lookup: what each value of
  * `preparedStatements` leaves in the server session, and the checks of the
  * option. (Behind PgBouncer in transaction mode, where `'auto'` must fall
  * back by itself, see `pgbouncer.test.ts`.)
@@ -23,9 +24,10 @@ describePostgres('prepared statements of the verification path', server, (url) =
   });
 
   /**
-   * Looks a token up and touches it through `repository` on a pool of one
-   * connection (so every statement runs in the session we look at), and
-   * returns the names of the statements prepared in that session.
+   * Looks a token up, touches it and looks up a user's policies through
+   * `repository` on a pool of one connection (so every statement runs in the
+   * session we look at), and returns the names of the statements prepared
+   * in that session.
    */
   const preparedBy = async (
     mode: PreparedStatements | undefined,
@@ -44,6 +46,7 @@ describePostgres('prepared statements of the verification path', server, (url) =
           const record = createFixtures().token();
           await repository.findById(record.id);
           await repository.touch(record.id, T0 + 1);
+          await repository.policiesFor(record.tenant, 'alice', ['auditor']);
         }
       }
       const { rows } = await pool.query<{ name: string }>(
@@ -59,11 +62,18 @@ describePostgres('prepared statements of the verification path', server, (url) =
     expect(await preparedBy(false)).toEqual([]);
   });
 
-  it.each([true, 'auto', undefined] as const)('%s prepares findById and touch once per session', async (mode) => {
-    const names = await preparedBy(mode);
-    expect(names).toHaveLength(2);
-    expect(names.every((name) => /^tokenward_(find|touch)_[0-9a-f]{16}$/.test(name))).toBe(true);
-  });
+  it.each([true, 'auto', undefined] as const)(
+    '%s prepares findById, touch and policiesFor once per session',
+    async (mode) => {
+      const names = await preparedBy(mode);
+      expect(names.map((name) => name.replace(/_[0-9a-f]{16}$/, ''))).toEqual([
+        'tokenward_find',
+        'tokenward_policies',
+        'tokenward_touch',
+      ]);
+      expect(names.every((name) => /^tokenward_(find|touch|policies)_[0-9a-f]{16}$/.test(name))).toBe(true);
+    },
+  );
 
   it('names a statement by its text: another location, another name; the same location, the same name', async () => {
     const other = uniqueSchema('statements_other');
@@ -71,7 +81,7 @@ describePostgres('prepared statements of the verification path', server, (url) =
       await migrate(admin, { schema: other });
       const mine = await preparedBy(true);
       const both = await preparedBy(true, 1, [schema, other, schema]);
-      expect(both).toHaveLength(4);
+      expect(both).toHaveLength(6);
       expect(both.filter((name) => mine.includes(name))).toEqual(mine);
     } finally {
       await dropSchema(url, other);

@@ -166,7 +166,8 @@ describe('Tengri: token administration', () => {
       limit: 30 * DAY,
       source: { kind: 'role', name: 'service_accounts' },
     });
-    expect(error.message).toContain('30d');
+    // The limit in the largest whole unit, as formatDuration writes it: 30 days is one month ('1mo').
+    expect(error.message).toContain('maximum of 1mo');
     expect(error.message).toContain('service_accounts');
     // Nothing was issued, not even a shorter token.
     expect((await service.list({ hideExpired: false, hideRevoked: false }, ANALYST)).items).toEqual([]);

@@ -46,6 +46,8 @@ describe('tokenward/sql public types', () => {
       | 'shareToken'
       | 'claimToken'
       | 'showTokenEvents'
+      | 'updateToken'
+      | 'showExpiringTokens'
     >();
   });
 

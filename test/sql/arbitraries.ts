@@ -55,7 +55,7 @@ export const arbText: fc.Arbitrary<string> = fc
 /** A name: any non-empty text (the printer quotes it where needed). */
 export const arbName: fc.Arbitrary<string> = arbText.filter((text) => text.length > 0);
 
-const UNITS = ['ms', 's', 'm', 'h', 'd', 'w', 'y'] as const;
+const UNITS = ['ms', 's', 'm', 'h', 'd', 'w', 'mo', 'y'] as const;
 /** A duration the grammar accepts (at most 100 years). */
 export const arbDuration: fc.Arbitrary<string> = fc
   .tuple(fc.integer({ min: 1, max: 100 }), fc.constantFrom(...UNITS))
@@ -136,6 +136,23 @@ export const arbStatement: fc.Arbitrary<Statement> = fc.oneof(
   fc
     .record({ ...named, limit: arbLimit }, { requiredKeys: ['name', 'owner'] })
     .map((fields): Statement => ({ kind: 'showTokenEvents', ...fields })),
+  fc
+    .record({
+      ...named,
+      change: fc.oneof(
+        fc.record({ meta: fc.option(fc.dictionary(arbText, fc.jsonValue({ maxDepth: 2 })), { nil: null }) }),
+        fc.record({ enabled: fc.boolean() }),
+        fc.record({ newName: arbName }),
+        fc.record({ maxDuration: fc.option(arbDuration, { nil: null }) }),
+      ),
+    })
+    .map((fields): Statement => ({ kind: 'updateToken', ...fields })),
+  fc
+    .record(
+      { within: arbDuration, owner: fc.oneof(arbTokenOwner, fc.constant({ kind: 'all' as const })), limit: arbLimit },
+      { requiredKeys: ['within', 'owner'] },
+    )
+    .map((fields): Statement => ({ kind: 'showExpiringTokens', ...fields })),
 );
 
 /** A statement without its source span, for comparing parsed statements with generated ones. */

@@ -207,7 +207,7 @@ describe('SHOW EVENTS FOR API TOKEN', () => {
         type: 'issued',
         operation: 'issued',
         actor: 'user:analyst',
-        detail: '{"type":"personal","ttl":"30d"}',
+        detail: '{"type":"personal","ttl":"1mo"}',
       },
     ]);
     expect((await runOne(service, 'SHOW EVENTS FOR API TOKEN ci LIMIT 2', ANALYST)).rows).toHaveLength(2);
@@ -236,7 +236,8 @@ describe('SHOW API TOKEN MAX DURATION: which policy sets the limit', () => {
     );
     const rows = (await runOne(service, 'SHOW API TOKEN MAX DURATION FOR USER analyst', ALICE)).rows;
     expect([...rows].sort()).toEqual([
-      ['role', 'service_accounts', '30d', true],
+      // 30 days is a month: answers use the largest whole unit ('1mo').
+      ['role', 'service_accounts', '1mo', true],
       ['user', 'analyst', '1d', false],
     ]);
     expect((await runOne(service, 'SHOW API TOKEN MAX DURATION', ANALYST)).rows).toEqual(rows);

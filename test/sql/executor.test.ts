@@ -21,6 +21,8 @@ const SHOW_COLUMNS = [
   'comment',
   'grants',
   'id',
+  'enabled',
+  'meta',
 ];
 
 describe('CREATE API TOKEN', () => {
@@ -103,6 +105,8 @@ describe('SHOW API TOKENS', () => {
         comment: 'CI',
         grants: null,
         id: expect.stringMatching(/^[0-9A-Z]{26}$/),
+        enabled: true,
+        meta: null,
       },
       expect.objectContaining({ name: 'notebook', comment: '', expires_at: tengriTime(START + 365 * DAY) }),
     ]);
@@ -224,7 +228,7 @@ describe('ALTER USER | ROLE … SET API TOKEN MAX DURATION', () => {
       'duration_exceeds_policy',
     );
     const role = await runOne(service, "ALTER ROLE service_accounts SET API TOKEN MAX DURATION '30d'", ALICE);
-    expect(record(role)).toEqual({ role: 'service_accounts', max_duration: '30d' });
+    expect(record(role)).toEqual({ role: 'service_accounts', max_duration: '1mo' });
     expect(record(await runOne(service, "CREATE API TOKEN MAX DURATION '30d'", ANALYST)).expires_at).toBe(
       tengriTime(START + 30 * DAY),
     );

@@ -46,3 +46,18 @@ export function record(result: StatementResult): Record<string, ResultValue> {
 export function tengriTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
 }
+
+/** The kinds of the statements of test/sql/tengri-walkthrough.sql, in order. */
+export const WALKTHROUGH_KINDS = [
+  'createToken',
+  'createToken',
+  'showTokens',
+  'alterTokenComment',
+  'dropToken',
+  'dropAllTokens',
+  'createToken',
+  'showTokens',
+  'dropToken',
+  'setMaxDuration',
+  'setMaxDuration',
+] as const;

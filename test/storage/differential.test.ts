@@ -112,6 +112,20 @@ async function allPages<T>(
   return { items, sizes };
 }
 
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * Ids: every other one a ULID, so both the memory store's index of ULIDs
+ * by their 128 bits (and its events kept in the token's row) and its
+ * fallback for other id text are exercised.
+ */
+function idText(prefix: string, serial: number): string {
+  if (serial % 2 === 1) return `${prefix}${String(serial).padStart(6, '0')}`;
+  let digits = '';
+  for (let rest = serial; digits.length < 25; rest = Math.floor(rest / 32)) digits = CROCKFORD[rest % 32] + digits;
+  return `0${digits}`;
+}
+
 /** Applies one command to one repository; `ids` and `claims` are the names both runs share. */
 async function apply(
   repo: TokenRepository,
@@ -120,7 +134,7 @@ async function apply(
 ): Promise<unknown> {
   const id = (n: number): string => world.ids[n % Math.max(1, world.ids.length)] ?? 'T-missing';
   const event = (tokenId: string, type: TokenEvent['type'] = 'issued'): TokenEvent => ({
-    id: `E${String(++world.serial).padStart(6, '0')}`,
+    id: idText('E', ++world.serial),
     tokenId,
     tenant: 'acme',
     type,
@@ -130,7 +144,7 @@ async function apply(
     at: world.now,
   });
   const record = (fields: Partial<TokenRecord>): TokenRecord => {
-    const tokenId = `T${String(++world.serial).padStart(6, '0')}`;
+    const tokenId = idText('T', ++world.serial);
     world.ids.push(tokenId);
     return {
       id: tokenId,
@@ -152,6 +166,10 @@ async function apply(
       lastUsedAt: null,
       createdBy: 'system',
       version: 1,
+      meter: null,
+      meta: null,
+      enabled: true,
+      lookupHash: null,
       ...fields,
     };
   };

@@ -1,11 +1,14 @@
 /**
- * What the memory repository promises beyond the shared contract: the hot
- * path returns the stored object without copying, and a crowded namespace
- * does not turn inserts and name lookups quadratic.
+ * What the memory repository promises beyond the shared contract: records
+ * read back are copies built from its rows, whatever fields they carry; a
+ * token's events survive it; and a crowded namespace does not turn
+ * inserts and name lookups quadratic.
  */
+import assert from 'node:assert/strict';
 import { describe, expect, it } from 'vitest';
-import type { TokenRecord } from '../../src/core/types.js';
+import type { TokenEvent, TokenRecord } from '../../src/core/types.js';
 import { memoryRepository } from '../../src/stores/memory/index.js';
+import type { Writable } from '../../src/testing/fixtures.js';
 import { T0, testRecord } from '../support/records.js';
 
 function token(i: number, overrides: Partial<TokenRecord> = {}): TokenRecord {
@@ -21,16 +24,71 @@ function token(i: number, overrides: Partial<TokenRecord> = {}): TokenRecord {
 }
 
 describe('memory repository', () => {
-  it('findById hands out the same frozen object until the token changes', async () => {
+  it('reads a new copy each time: changing it never reaches storage, and what it shares is frozen', async () => {
     const repository = memoryRepository();
-    await repository.insert(token(1), { now: T0 });
-    const first = await repository.findById(token(1).id);
-    expect(Object.isFrozen(first)).toBe(true);
-    expect(await repository.findById(token(1).id)).toBe(first);
-    await repository.touch(token(1).id, T0 + 5);
-    const touched = await repository.findById(token(1).id);
-    expect(touched).not.toBe(first);
-    expect(first?.lastUsedAt).toBeNull();
+    const record = token(1, { type: 'limited', owner: 'alice', grants: [{ scope: 'reports' }] });
+    await repository.insert(record, { now: T0 });
+    const first = (await repository.findById(record.id)) as Writable<TokenRecord>;
+    const second = await repository.findById(record.id);
+    expect(first).not.toBe(second);
+    expect(first).toEqual(record);
+    expect(repository.findByIdSync!(record.id)).toEqual(record);
+    expect(Object.isFrozen(first.grants)).toBe(true);
+    first.name = 'changed';
+    expect((await repository.findById(record.id))?.name).toBe('n1');
+    await repository.touch(record.id, T0 + 5);
+    expect((await repository.findById(record.id))?.lastUsedAt).toBe(T0 + 5);
+    expect(repository.findByIdSync!('01KSR49200E675ZPDRER1XBZJC')).toBeNull();
+  });
+
+  it('keeps what no column holds: other fields, values too large for a column, usual fields set', async () => {
+    const repository = memoryRepository();
+    // A ULID id (kept as words) and a text id (kept as text), each with fields the rows have no column for.
+    for (const id of ['01KSR49200E675ZPDRER1XBZJC', 'T-text-id']) {
+      const record = {
+        ...token(2, { id }),
+        comment: 'with a comment',
+        previousSecretHash: 'old-hash',
+        previousPepperVersion: 3,
+        previousExpiresAt: T0 + 60_000,
+        rotatedAt: T0 + 1,
+        pepperVersion: 2 ** 40,
+        version: 2 ** 33,
+        meta: { team: ['a', 'b'], depth: { n: 1 } },
+        enabled: false,
+      } as TokenRecord;
+      await repository.insert(record, { now: T0 });
+      const read = await repository.findById(id);
+      assert.deepStrictEqual(read, record);
+      expect(Object.isFrozen((read as unknown as { meta: object }).meta)).toBe(true);
+      const revoked = await repository.revoke(id, T0 + 9);
+      expect(revoked).toEqual({ ...record, revokedAt: T0 + 9, version: 2 ** 33 + 1 });
+    }
+  });
+
+  it("keeps a token's events after the token is purged, until they are pruned", async () => {
+    const repository = memoryRepository();
+    const record = token(3, { id: '01KSR49200E675ZPDRER1XBZJD', expiresAt: T0 + 10 });
+    const issued: TokenEvent = {
+      id: '01KSR49200E675ZPDRER1XBZJE',
+      tokenId: record.id,
+      tenant: 'acme',
+      type: 'issued',
+      actor: 'system',
+      operation: 'issued',
+      detail: { ttl: '10ms' },
+      at: T0,
+    };
+    const used: TokenEvent = { ...issued, id: 'E-used', type: 'used', operation: 'GET /', detail: null, at: T0 + 5 };
+    await repository.insert(record, { now: T0 }, issued);
+    await repository.appendEvent(used);
+    const before = await repository.listEvents({ tokenId: record.id, limit: 10 });
+    expect(before.items).toEqual([used, issued]);
+    expect(await repository.purgeExpired(T0 + 20)).toBe(1);
+    expect(await repository.findById(record.id)).toBeNull();
+    expect((await repository.listEvents({ tokenId: record.id, limit: 10 })).items).toEqual([used, issued]);
+    expect(await repository.pruneEvents(T0 + 1)).toBe(1);
+    expect((await repository.listEvents({ tokenId: record.id, limit: 10 })).items).toEqual([used]);
   });
 
   it('keeps inserts and name lookups fast in a namespace of 20,000 tokens', async () => {

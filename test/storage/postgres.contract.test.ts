@@ -43,7 +43,7 @@ describePostgres('postgres', server, (url) => {
       },
       teardown: async () => {
         await pool.query(
-          `TRUNCATE "${schema}".tokenward_tokens, "${schema}".tokenward_events, "${schema}".tokenward_claims, "${schema}".tokenward_policies`,
+          `TRUNCATE "${schema}".tokenward_tokens, "${schema}".tokenward_events, "${schema}".tokenward_claims, "${schema}".tokenward_policies, "${schema}".tokenward_revoked_sessions, "${schema}".tokenward_expiry_warnings`,
         );
       },
     },

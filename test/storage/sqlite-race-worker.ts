@@ -84,7 +84,8 @@ async function run(job: RaceJob): Promise<RaceOutcome> {
       return { ok: false, code: String((error as { code?: unknown }).code ?? 'error'), message: String(error) };
     }
   }
-  const repository = sqliteRepository({ path: job.file, busyTimeoutMs: 20_000 });
+  // Spends wait as long as other changes: these tests count outcomes, not how long a spend may block.
+  const repository = sqliteRepository({ path: job.file, busyTimeoutMs: 20_000, spendTimeoutMs: 20_000 });
   let target: TokenRepository | TokenService = repository;
   if (job.kind === 'service') {
     const h = makeHarness({

@@ -2,7 +2,9 @@
  * How long the SQLite store waits for another connection's write lock
  * (issue 9, finding 2): changes wait up to `busyTimeoutMs` (1 s by
  * default, never the driver's 5 s unannounced) and then fail with nothing
- * written; last-used writes never wait at all.
+ * written; last-used writes never wait at all; the spend of a metered
+ * verification waits at most `spendTimeoutMs` (issue 13), and a verification
+ * without a meter does not wait.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +21,7 @@ let files = 0;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A store on a fresh file, and a second connection that holds the write lock while `held` runs. */
-function lockedStore(options: { busyTimeoutMs?: number } = {}) {
+function lockedStore(options: { busyTimeoutMs?: number; spendTimeoutMs?: number } = {}) {
   const path = join(dir, `locks-${++files}.sqlite`);
   const repository: SqliteTokenRepository = sqliteRepository({ path, ...options });
   const holder = new Database(path);
@@ -96,6 +98,53 @@ describe('sqlite: waiting for another writer', () => {
     expect((await store.repository.findById('T1'))?.lastUsedAt).toBe(T0 + 2);
     expect((await store.repository.findById('T2'))?.lastUsedAt).toBe(T0 + 3);
     await store.close();
+  });
+
+  it('a metered verification waits at most spendTimeoutMs for the lock, then answers unavailable having spent nothing', async () => {
+    const store = lockedStore({ busyTimeoutMs: 3_000, spendTimeoutMs: 200 });
+    const { service } = makeHarness({ repository: store.repository });
+    const metered = await service.issue({ name: 'metered', remaining: 5 }, ANALYST);
+    const plain = await service.issue({ name: 'plain' }, ANALYST);
+    const { error, elapsed, plainElapsed } = await store.held(async () => {
+      let started = performance.now();
+      const error = await failure(service.verify(metered.token));
+      const elapsed = performance.now() - started;
+      started = performance.now();
+      // A token without a meter reads and writes nothing that waits for the lock.
+      expect((await service.verify(plain.token)).tokenId).toBe(plain.info.id);
+      return { error, elapsed, plainElapsed: performance.now() - started };
+    });
+    expect(error).toBeInstanceOf(TokenError);
+    expect((error as TokenError).code).toBe('unavailable');
+    expect(((error as TokenError).cause as { code?: string }).code).toBe('SQLITE_BUSY');
+    // Bounds, not speed: at least the spend timeout, and far from the busy timeout.
+    expect(elapsed).toBeGreaterThanOrEqual(190);
+    expect(elapsed).toBeLessThan(1_500);
+    expect(plainElapsed).toBeLessThan(190);
+    expect(store.repository.database.pragma('busy_timeout', { simple: true })).toBe(3_000);
+    expect((await service.get(metered.info.id, ANALYST)).remaining).toBe(5);
+    // Once the lock is gone, the same verification spends.
+    expect((await service.verify(metered.token)).remaining).toBe(4);
+    await store.close();
+  });
+
+  it('by default a spend waits 100 ms, and never longer than the busy timeout', async () => {
+    const waited = async (options: { busyTimeoutMs?: number }): Promise<number> => {
+      const store = lockedStore(options);
+      const { service } = makeHarness({ repository: store.repository });
+      const metered = await service.issue({ name: 'metered', remaining: 5 }, ANALYST);
+      const elapsed = await store.held(async () => {
+        const started = performance.now();
+        expect(await failure(service.verify(metered.token))).toMatchObject({ code: 'unavailable' });
+        return performance.now() - started;
+      });
+      await store.close();
+      return elapsed;
+    };
+    const byDefault = await waited({});
+    expect(byDefault).toBeGreaterThanOrEqual(95);
+    expect(byDefault).toBeLessThan(900);
+    expect(await waited({ busyTimeoutMs: 20 })).toBeLessThan(95);
   });
 
   it('inside a transaction the caller opened on a shared connection, a change is a savepoint the caller can undo', async () => {

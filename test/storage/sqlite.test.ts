@@ -14,10 +14,11 @@ import { TokenError } from '../../src/core/errors.js';
 import { opaqueFormat } from '../../src/core/format.js';
 import type { TokenRecord } from '../../src/core/types.js';
 import { SQLITE_SCHEMA_VERSION, sqliteRepository } from '../../src/stores/sqlite/index.js';
-import { migrate } from '../../src/stores/sqlite/schema.js';
+import { MIGRATIONS, migrate } from '../../src/stores/sqlite/schema.js';
 import { T0, testRecord } from '../support/records.js';
 import { secretEncodings } from '../support/secrets.js';
 import { ANALYST, makeHarness } from '../support/service.js';
+import { sessionHarness } from '../support/sessions.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenward-sqlite-'));
 let files = 0;
@@ -87,13 +88,20 @@ describe('sqlite repository: the file', () => {
     ).map((row) => row.name);
     expect(tables).toEqual([
       'tokenward_claims',
+      'tokenward_directory_audit',
+      'tokenward_directory_roles',
+      'tokenward_directory_user_roles',
+      'tokenward_directory_users',
       'tokenward_events',
+      'tokenward_expiry_warnings',
       'tokenward_policies',
+      'tokenward_revoked_sessions',
       'tokenward_schema_version',
       'tokenward_tokens',
     ]);
     const versions = repository.database.prepare('SELECT version FROM tokenward_schema_version ORDER BY version').all();
-    expect(versions).toEqual(Array.from({ length: SQLITE_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
+    expect(versions).toEqual(MIGRATIONS.map((step) => ({ version: step.version })));
+    expect(SQLITE_SCHEMA_VERSION).toBe(MIGRATIONS[MIGRATIONS.length - 1]!.version);
     const indexes = (
       repository.database
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'tokenward_%'")
@@ -104,12 +112,19 @@ describe('sqlite repository: the file', () => {
     expect(indexes.sort()).toEqual(
       [
         'tokenward_claims_by_token',
+        'tokenward_directory_audit_by_time',
+        'tokenward_directory_user_roles_by_role',
         'tokenward_events_by_time',
         'tokenward_events_by_token',
+        'tokenward_revoked_sessions_by_expiry',
         'tokenward_tokens_by_expiry',
         'tokenward_tokens_by_name',
         'tokenward_tokens_by_owner',
+        'tokenward_tokens_by_refill',
         'tokenward_tokens_by_tenant',
+        'tokenward_tokens_by_lookup_hash',
+        'tokenward_tokens_by_tenant_expiry',
+        'tokenward_expiry_warnings_by_expiry',
       ].sort(),
     );
     void repository.close();
@@ -132,6 +147,14 @@ describe('sqlite repository: options', () => {
     ['a negative busy timeout', { path: freshFile(), busyTimeoutMs: -1 }, 'options.busyTimeoutMs'],
     ['a fractional busy timeout', { path: freshFile(), busyTimeoutMs: 1.5 }, 'options.busyTimeoutMs'],
     ['a misspelled option', { path: freshFile(), busyTimeout: 100 }, 'options.busyTimeout'],
+    ['a negative spend timeout', { path: freshFile(), spendTimeoutMs: -1 }, 'options.spendTimeoutMs'],
+    ['a fractional spend timeout', { path: freshFile(), spendTimeoutMs: 0.5 }, 'options.spendTimeoutMs'],
+    ['a spend timeout as text', { path: freshFile(), spendTimeoutMs: '100' }, 'options.spendTimeoutMs'],
+    [
+      'a spend timeout above the busy timeout',
+      { path: freshFile(), busyTimeoutMs: 50, spendTimeoutMs: 51 },
+      'options.spendTimeoutMs',
+    ],
   ])('refuses %s with invalid_request naming the field', (_label, options, field) => {
     let error: unknown = null;
     try {
@@ -174,7 +197,7 @@ describe('sqlite repository: migrations', () => {
 
     const repository = sqliteRepository({ path });
     const versions = repository.database.prepare('SELECT version FROM tokenward_schema_version ORDER BY version').all();
-    expect(versions).toEqual(Array.from({ length: SQLITE_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
+    expect(versions).toEqual(MIGRATIONS.map((step) => ({ version: step.version })));
     expect(await repository.findById('T-old')).toEqual(
       token({
         id: 'T-old',
@@ -217,7 +240,7 @@ describe('sqlite repository: migrations', () => {
     await sqliteRepository({ path }).close();
     const again = sqliteRepository({ path });
     const count = again.database.prepare('SELECT COUNT(*) AS n FROM tokenward_schema_version').get();
-    expect(count).toEqual({ n: SQLITE_SCHEMA_VERSION });
+    expect(count).toEqual({ n: MIGRATIONS.length });
     await again.close();
   });
 
@@ -326,10 +349,10 @@ describe('sqlite repository: no secrets at rest', () => {
     await repository.close();
   });
 
-  it('after issue, rotate, share and claim through the service, neither the tables nor the file bytes hold a token', async () => {
+  it('after issue, rotate, share, claim and sign-out through the service, neither the tables nor the file bytes hold a token', async () => {
     const path = freshFile();
     const repository = sqliteRepository({ path });
-    const h = makeHarness({ repository });
+    const h = await sessionHarness({ repository });
     h.users.acme!.keeper = { grants: 'all' };
     const format = opaqueFormat('acme');
     const tokens: string[] = [];
@@ -343,9 +366,12 @@ describe('sqlite repository: no secrets at rest', () => {
     const master = await h.service.ensureMasterToken({ tenant: 'acme', user: 'keeper' });
     if (master.created) tokens.push(master.token);
     const { code: pending } = await h.service.share(first.info.id, ANALYST);
+    const session = await h.service.exchange(tokens[1]!, { ttl: '10m' });
+    await h.service.revoke(session.sessionId, { principal: await h.service.verify(session.token) });
 
     const forbidden = new Set<string>();
-    for (const text of [code, pending]) for (const encoded of secretEncodings(text)) forbidden.add(encoded);
+    for (const text of [code, pending, session.token])
+      for (const encoded of secretEncodings(text)) forbidden.add(encoded);
     for (const issued of tokens) {
       const parsed = await format.parse(issued);
       expect(parsed).not.toBeNull();
@@ -353,6 +379,7 @@ describe('sqlite repository: no secrets at rest', () => {
     }
     const dump = dumpTables(repository.database);
     expect(dump).toContain(first.info.id);
+    expect(dump).toContain(session.sessionId);
     expect(dump).toContain((await repository.findById(first.info.id))!.secretHash);
     for (const secret of forbidden) expect(dump.includes(secret), `the dump holds ${secret.slice(0, 4)}…`).toBe(false);
 

@@ -11,3 +11,23 @@ export async function codeOf(promise: Promise<unknown>): Promise<string> {
   }
   throw new Error('expected a TokenError');
 }
+
+/**
+ * Awaits a rejection with a `TokenError` of `code` whose details include
+ * `details` (when given), and returns the error; fails on success or on any
+ * other error.
+ */
+export async function expectCode(
+  promise: Promise<unknown>,
+  code: string,
+  details?: Readonly<Record<string, unknown>>,
+): Promise<TokenError> {
+  const error = await promise.then(
+    () => null,
+    (reason: unknown) => reason,
+  );
+  expect(error, `expected TokenError('${code}')`).toBeInstanceOf(TokenError);
+  expect((error as TokenError).code).toBe(code);
+  if (details !== undefined) expect((error as TokenError).details).toMatchObject(details);
+  return error as TokenError;
+}

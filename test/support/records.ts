@@ -25,6 +25,10 @@ export function testRecord(id: string, overrides: Partial<TokenRecord> = {}): To
     lastUsedAt: null,
     createdBy: 'user:alice',
     version: 1,
+    meter: null,
+    meta: null,
+    enabled: true,
+    lookupHash: null,
     ...overrides,
   };
 }

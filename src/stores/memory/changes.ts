@@ -1,8 +1,10 @@
 /** @internal The memory repository's changes to stored tokens: update, revoke, touch, purge. */
+import { TokenError } from '../../core/errors.js';
 import type { RecordChange, TokenRepository, TokenUse } from '../../core/repository.js';
 import type { TokenEvent, TokenRecord } from '../../core/types.js';
-import { frozenRecord } from '../shared/freeze.js';
-import { type MemoryState, revokedRecord } from './state.js';
+import { MASTER_CODE } from './namespaces.js';
+import { INT, REF, TIME } from './rows.js';
+import type { MemoryState } from './state.js';
 
 type ChangeCalls = Pick<TokenRepository, 'update' | 'revoke' | 'revokeOwner' | 'touch' | 'purgeExpired'>;
 
@@ -14,45 +16,85 @@ function definedFields(change: RecordChange): Partial<TokenRecord> {
   return out as Partial<TokenRecord>;
 }
 
-/** Records a use in `state`, as `touch` does. */
+/** `record` revoked at `at`, with its version bumped. */
+function revokedRecord(record: TokenRecord, at: number): TokenRecord {
+  return { ...record, revokedAt: at, version: record.version + 1 };
+}
+
+/** True when another unrevoked token of the row's namespace is called `name` (live or expired). */
+function nameHeld(state: MemoryState, slot: number, name: string): boolean {
+  const { rows, namespaces } = state.table;
+  for (const other of namespaces.named(state.table.namespaceOf(slot), name)) {
+    if (other === slot || rows.ref(other, REF.name) !== name) continue;
+    if (Number.isNaN(rows.time(other, TIME.revokedAt))) return true;
+  }
+  return false;
+}
+
+/** Refuses a change that renames to a name held or takes another token's lookup hash. */
+function checkChange(state: MemoryState, slot: number, current: TokenRecord, change: RecordChange): void {
+  const { name, lookupHash } = change;
+  if (name !== undefined && name !== current.name && nameHeld(state, slot, name)) {
+    throw new TokenError('conflict', 'Another token of the owner has this name.');
+  }
+  if (state.lookupHashTaken(lookupHash, current.id)) {
+    throw new TokenError('conflict', 'Another token has this lookup hash.');
+  }
+}
+
+/** Records a use, as `touch` does: `lastUsedAt` only moves forward. */
 function touched(state: MemoryState, use: TokenUse): void {
-  const current = state.tokens.get(use.id);
-  if (current === undefined || (current.lastUsedAt !== null && current.lastUsedAt >= use.at)) return;
-  state.store(frozenRecord({ ...current, lastUsedAt: use.at }, current.grants));
+  const slot = state.table.slotOf(use.id);
+  if (slot === undefined) return;
+  const { rows } = state.table;
+  const last = rows.time(slot, TIME.lastUsedAt);
+  if (Number.isNaN(last) || last < use.at) rows.setTime(slot, TIME.lastUsedAt, use.at);
 }
 
 export function changeCalls(state: MemoryState): ChangeCalls {
+  const { table, events } = state;
   return {
     async update(id: string, expectedVersion: number, change: RecordChange, event?: TokenEvent) {
-      const current = state.tokens.get(id);
-      if (current === undefined || current.version !== expectedVersion || current.revokedAt !== null) return null;
-      const next = frozenRecord({ ...current, ...definedFields(change), version: expectedVersion + 1 }, current.grants);
-      const frozen = state.prepared(event);
-      state.store(next);
-      state.writeEvent(frozen);
-      return next;
+      const slot = table.slotOf(id);
+      if (slot === undefined) return null;
+      const current = table.read(slot);
+      if (current.version !== expectedVersion || current.revokedAt !== null) return null;
+      checkChange(state, slot, current, change);
+      const row = table.prepare({ ...current, ...definedFields(change), version: expectedVersion + 1 });
+      const prepared = events.prepared(event);
+      state.change(slot, row, false);
+      events.write(prepared);
+      return table.read(slot);
     },
 
     async revoke(id: string, at: number, event?: TokenEvent) {
-      const current = state.tokens.get(id);
-      if (current === undefined || current.revokedAt !== null) return null;
-      const next = revokedRecord(current, at);
-      const frozen = state.prepared(event);
-      state.storeRevoked(next);
-      state.writeEvent(frozen);
-      return next;
+      const slot = table.slotOf(id);
+      if (slot === undefined) return null;
+      const current = table.read(slot);
+      if (current.revokedAt !== null) return null;
+      const row = table.prepare(revokedRecord(current, at));
+      const prepared = events.prepared(event);
+      state.change(slot, row, true);
+      events.write(prepared);
+      return table.read(slot);
     },
 
     async revokeOwner(tenant, owner, at, options): Promise<number> {
-      const changes: Array<{ next: TokenRecord; event: TokenEvent | undefined }> = [];
-      for (const record of state.records(state.namespaces.maybeUnrevoked(tenant, owner))) {
-        if (record.revokedAt !== null || (record.type === 'master' && !options.includeMaster)) continue;
-        const next = revokedRecord(record, at);
-        changes.push({ next, event: state.prepared(options.event?.(next)) });
+      const namespace = table.namespaces.find(tenant, owner);
+      if (namespace === undefined) return 0;
+      const { rows } = table;
+      const changes: Array<{ slot: number; row: ReturnType<typeof table.prepare>; event: TokenEvent | undefined }> = [];
+      // Everything that can throw (an event builder, a copy) runs before the first write;
+      // oldest first, as the SQL stores build their events.
+      for (const slot of [...table.namespaces.rowsOf(namespace)].reverse()) {
+        if (!Number.isNaN(rows.time(slot, TIME.revokedAt))) continue;
+        if (rows.int(slot, INT.type) === MASTER_CODE && !options.includeMaster) continue;
+        const next = revokedRecord(table.read(slot), at);
+        changes.push({ slot, row: table.prepare(next), event: events.prepared(options.event?.(next)) });
       }
-      for (const { next, event } of changes) {
-        state.storeRevoked(next);
-        state.writeEvent(event);
+      for (const { slot, row, event } of changes) {
+        state.change(slot, row, true);
+        events.write(event);
       }
       return changes.length;
     },
@@ -62,15 +104,14 @@ export function changeCalls(state: MemoryState): ChangeCalls {
     },
 
     async purgeExpired(before: number): Promise<number> {
-      const doomed: TokenRecord[] = [];
-      for (const record of state.tokens.values()) {
-        if (record.expiresAt !== null && record.expiresAt < before) doomed.push(record);
+      const { rows } = table;
+      const doomed: number[] = [];
+      for (let slot = 0; slot < rows.extent; slot++) {
+        // A free row's expiry is NaN, which is never before anything.
+        if (rows.time(slot, TIME.expiresAt) < before) doomed.push(slot);
       }
-      if (doomed.length === 0) return 0;
-      const ids = new Set(doomed.map((record) => record.id));
-      for (const id of ids) state.tokens.delete(id);
-      state.namespaces.removeAll(doomed);
-      for (const [codeHash, claim] of state.claims) if (ids.has(claim.tokenId)) state.claims.delete(codeHash);
+      for (const [key, expiresAt] of state.warnings) if (expiresAt < before) state.warnings.delete(key);
+      if (doomed.length > 0) state.remove(doomed);
       return doomed.length;
     },
   };

@@ -1,44 +1,58 @@
 /**
- * @internal The memory repository's secondary index: the token ids of each
- * (tenant, owner) namespace, which serves name lookups, the per-owner cap,
- * revocation of an owner's tokens and listing.
+ * @internal The memory repository's token indexes: the (tenant, owner)
+ * namespaces, which serve name lookups, the per-owner cap, the one master
+ * per user and revocation of an owner's tokens, and the tenants, which
+ * keep their tokens in listing order (`SlotList`).
  *
- * Most namespaces hold a handful of tokens, so a plain array of ids (which
- * shares the id strings with the records) is both the smallest and the
- * fastest structure for them. A namespace that grows past
- * `LARGE_NAMESPACE` ids (a tenant with many administrative tokens, a user
- * without a cap) also gets ids by name and the set of unrevoked ids, so
- * inserts and name lookups stay cheap however large it grows.
+ * A namespace chains its rows through their `chain` column, newest
+ * inserted first, so that it costs four bytes a token; most hold a
+ * handful, and walking them is the fastest answer. One that grows past
+ * `LARGE_NAMESPACE` rows (a tenant's administrative tokens, a user without
+ * a cap) also gets its rows by name and in listing order, so inserts, name
+ * lookups and pages stay cheap however large it grows.
  *
- * Answers may include ids the caller must still check (a name list or the
- * unrevoked set never misses a token, but the small form returns every id):
- * callers always judge the records themselves.
+ * Answers may include rows the caller must still check (a name list of a
+ * small namespace is all of its rows): callers always judge the rows.
  */
-import type { TokenRecord } from '../../core/types.js';
+import { INT, REF, type Rows, TIME } from './rows.js';
+import { SlotList, type SortKeys } from './slot-list.js';
 
-/** Namespaces above this many ids get the name and unrevoked indexes. */
+/** Namespaces above this many rows get the name and order indexes. */
 export const LARGE_NAMESPACE = 64;
 
-interface LargeNamespace {
-  readonly byName: Map<string, string[]>;
-  readonly unrevoked: Set<string>;
+/** The type code of master tokens in the `type` column (`table.ts`). */
+export const MASTER_CODE = 2;
+
+/** The rows of one large namespace by name, and in listing order. */
+interface LargeIndex {
+  /** A name's row, or its rows when several tokens carried it (a name is reused once its holder is dead). */
+  readonly byName: Map<string, number | number[]>;
+  readonly order: SlotList;
 }
 
-/** The namespace index of one memory repository. */
-export interface NamespaceIndex {
-  /** Every id of the namespace. */
-  ids(tenant: string, owner: string | null): readonly string[];
-  /** Ids that may carry `name` (a superset: callers check). */
-  named(tenant: string, owner: string | null, name: string): readonly string[];
-  /** Ids that may be unrevoked (a superset: callers check). */
-  maybeUnrevoked(tenant: string, owner: string | null): Iterable<string>;
-  /** The namespaces of a tenant, as lists of ids. */
-  tenantIds(tenant: string): Iterable<readonly string[]>;
-  add(record: TokenRecord): void;
-  /** Tells the index a stored token is now revoked. */
-  revoked(record: TokenRecord): void;
-  /** Forgets deleted tokens, in one pass per namespace. */
-  removeAll(records: readonly TokenRecord[]): void;
+/** One (tenant, owner) namespace. */
+export interface Namespace {
+  readonly number: number;
+  readonly key: string;
+  readonly tenant: string;
+  readonly owner: string | null;
+  /** The newest inserted row; -1 when empty. The rest follow through the `chain` column. */
+  head: number;
+  size: number;
+  /** Unrevoked rows that are not master tokens: below the cap, the cap check counts nothing. */
+  unrevokedOthers: number;
+  /** The latest master token's row, or -1: no other master can be live (`insertMaster`). */
+  master: number;
+  /** The `createdBy` text of the latest row, shared with every later row that has the same. */
+  createdBy: string | null;
+  large: LargeIndex | null;
+}
+
+/** A tenant: its tokens in listing order. */
+export interface Tenant {
+  readonly name: string;
+  readonly order: SlotList;
+  namespaces: number;
 }
 
 // A NUL separator cannot be confused with the characters of a tenant name;
@@ -47,122 +61,177 @@ function namespaceKey(tenant: string, owner: string | null): string {
   return owner === null ? `${tenant}\u0000\u0000` : `${tenant}\u0000\u0001${owner}`;
 }
 
-const NONE: readonly string[] = Object.freeze([]);
+export class Namespaces {
+  private readonly byKey = new Map<string, Namespace>();
+  private readonly numbered: (Namespace | null)[] = [];
+  private readonly freeNumbers: number[] = [];
+  private readonly tenants = new Map<string, Tenant>();
 
-/** Creates an empty index. `lookup` resolves ids to the stored records. */
-export function namespaceIndex(lookup: (id: string) => TokenRecord): NamespaceIndex {
-  return new Namespaces(lookup);
-}
+  constructor(
+    private readonly rows: Rows,
+    private readonly keys: SortKeys,
+  ) {}
 
-/** Appends `id` to the ids of `name` in `byName`. */
-function addName(byName: Map<string, string[]>, name: string, id: string): void {
-  const same = byName.get(name);
-  if (same === undefined) byName.set(name, [id]);
-  else same.push(id);
-}
-
-class Namespaces implements NamespaceIndex {
-  private readonly namespaces = new Map<string, string[]>();
-  private readonly tenants = new Map<string, Set<string>>();
-  private readonly large = new Map<string, LargeNamespace>();
-
-  constructor(private readonly lookup: (id: string) => TokenRecord) {}
-
-  ids(tenant: string, owner: string | null): readonly string[] {
-    return this.namespaces.get(namespaceKey(tenant, owner)) ?? NONE;
+  find(tenant: string, owner: string | null): Namespace | undefined {
+    return this.byKey.get(namespaceKey(tenant, owner));
   }
 
-  named(tenant: string, owner: string | null, name: string): readonly string[] {
+  /** The namespace of a row, by the number in its `namespace` column. */
+  byNumber(number: number): Namespace {
+    return this.numbered[number]!;
+  }
+
+  tenant(name: string): Tenant | undefined {
+    return this.tenants.get(name);
+  }
+
+  /** The namespace of `(tenant, owner)`, made if new; `tenant` and `owner` are kept as given. */
+  obtain(tenant: string, owner: string | null): Namespace {
     const key = namespaceKey(tenant, owner);
-    const big = this.large.get(key);
-    if (big !== undefined) return big.byName.get(name) ?? NONE;
-    return this.namespaces.get(key) ?? NONE;
+    const known = this.byKey.get(key);
+    if (known !== undefined) return known;
+    const number = this.freeNumbers.pop() ?? this.numbered.length;
+    const made: Namespace = {
+      number,
+      key,
+      tenant,
+      owner,
+      head: -1,
+      size: 0,
+      unrevokedOthers: 0,
+      master: -1,
+      createdBy: null,
+      large: null,
+    };
+    this.byKey.set(key, made);
+    this.numbered[number] = made;
+    let home = this.tenants.get(tenant);
+    if (home === undefined) {
+      home = { name: tenant, order: new SlotList(this.keys), namespaces: 0 };
+      this.tenants.set(tenant, home);
+    }
+    home.namespaces++;
+    return made;
   }
 
-  maybeUnrevoked(tenant: string, owner: string | null): Iterable<string> {
-    const key = namespaceKey(tenant, owner);
-    return this.large.get(key)?.unrevoked ?? this.namespaces.get(key) ?? NONE;
+  /** Every row of a namespace, newest inserted first. */
+  *rowsOf(namespace: Namespace): Iterable<number> {
+    for (let slot = namespace.head; slot !== -1; slot = this.rows.int(slot, INT.chain)) yield slot;
   }
 
-  *tenantIds(tenant: string): Iterable<readonly string[]> {
-    for (const key of this.tenants.get(tenant) ?? []) {
-      const ids = this.namespaces.get(key);
-      if (ids !== undefined) yield ids;
+  /** Rows that may carry `name` (a superset: callers check). */
+  named(namespace: Namespace, name: string): Iterable<number> {
+    if (namespace.large === null) return this.rowsOf(namespace);
+    const rows = namespace.large.byName.get(name);
+    return rows === undefined ? [] : typeof rows === 'number' ? [rows] : rows;
+  }
+
+  /** Indexes a new row of `namespace`, whose columns are written. */
+  add(namespace: Namespace, slot: number): void {
+    const { rows } = this;
+    rows.setInt(slot, INT.chain, namespace.head);
+    namespace.head = slot;
+    namespace.size++;
+    if (rows.int(slot, INT.type) === MASTER_CODE) {
+      if (namespace.master === -1 || this.keyAbove(slot, namespace.master)) namespace.master = slot;
+    } else if (Number.isNaN(rows.time(slot, TIME.revokedAt))) {
+      namespace.unrevokedOthers++;
+    }
+    this.tenants.get(namespace.tenant)!.order.add(slot);
+    if (namespace.large !== null) {
+      addName(namespace.large.byName, rows.ref(slot, REF.name) as string, slot);
+      namespace.large.order.add(slot);
+    } else if (namespace.size > LARGE_NAMESPACE) {
+      namespace.large = this.index(namespace);
     }
   }
 
-  add(record: TokenRecord): void {
-    const key = namespaceKey(record.tenant, record.owner);
-    const ids = this.namespaces.get(key);
-    if (ids === undefined) {
-      this.namespaces.set(key, [record.id]);
-      const keys = this.tenants.get(record.tenant);
-      if (keys === undefined) this.tenants.set(record.tenant, new Set([key]));
-      else keys.add(key);
-      return;
-    }
-    ids.push(record.id);
-    const big = this.large.get(key);
-    if (big === undefined) {
-      if (ids.length > LARGE_NAMESPACE) this.large.set(key, this.index(ids));
-      return;
-    }
-    addName(big.byName, record.name, record.id);
-    if (record.revokedAt === null) big.unrevoked.add(record.id);
+  /** Tells the index a row has just been revoked (it was not before). */
+  revoked(namespace: Namespace, slot: number): void {
+    if (this.rows.int(slot, INT.type) !== MASTER_CODE) namespace.unrevokedOthers--;
   }
 
-  revoked(record: TokenRecord): void {
-    this.large.get(namespaceKey(record.tenant, record.owner))?.unrevoked.delete(record.id);
+  /** Tells the index a row's name changed. */
+  renamed(namespace: Namespace, slot: number, before: string, after: string): void {
+    if (namespace.large === null || before === after) return;
+    removeName(namespace.large.byName, before, slot);
+    addName(namespace.large.byName, after, slot);
   }
 
-  removeAll(records: readonly TokenRecord[]): void {
-    const byKey = new Map<string, TokenRecord[]>();
-    for (const record of records) {
-      const key = namespaceKey(record.tenant, record.owner);
-      const group = byKey.get(key);
-      if (group === undefined) byKey.set(key, [record]);
-      else group.push(record);
+  /** Forgets rows about to be deleted, in one pass per namespace and tenant. */
+  removeAll(slots: readonly number[]): void {
+    const doomed = new Set(slots);
+    const touched = new Set<Namespace>();
+    for (const slot of slots) touched.add(this.byNumber(this.rows.int(slot, INT.namespace)));
+    const tenants = new Set<Tenant>();
+    for (const namespace of touched) {
+      this.removeFrom(namespace, doomed);
+      tenants.add(this.tenants.get(namespace.tenant)!);
     }
-    for (const [key, group] of byKey) this.removeGroup(key, group);
+    for (const tenant of tenants) tenant.order.removeAll(doomed);
+    for (const namespace of touched) if (namespace.size === 0) this.drop(namespace);
   }
 
-  /** Forgets the deleted tokens `group` of the namespace `key`. */
-  private removeGroup(key: string, group: readonly TokenRecord[]): void {
-    const ids = this.namespaces.get(key);
-    if (ids === undefined) return;
-    const doomed = new Set(group.map((record) => record.id));
-    const kept = ids.filter((id) => !doomed.has(id));
-    const big = this.large.get(key);
-    if (big !== undefined) {
-      for (const record of group) {
-        big.unrevoked.delete(record.id);
-        const same = big.byName.get(record.name)?.filter((id) => id !== record.id);
-        if (same === undefined || same.length === 0) big.byName.delete(record.name);
-        else big.byName.set(record.name, same);
+  /** Rebuilds one namespace's chain, counts and indexes without the doomed rows. */
+  private removeFrom(namespace: Namespace, doomed: ReadonlySet<number>): void {
+    const { rows } = this;
+    const kept = [...this.rowsOf(namespace)].filter((slot) => !doomed.has(slot));
+    let head = -1;
+    for (let i = kept.length - 1; i >= 0; i--) {
+      rows.setInt(kept[i]!, INT.chain, head);
+      head = kept[i]!;
+    }
+    namespace.head = head;
+    namespace.size = kept.length;
+    namespace.unrevokedOthers = 0;
+    namespace.master = -1;
+    for (const slot of kept) {
+      if (rows.int(slot, INT.type) === MASTER_CODE) {
+        if (namespace.master === -1 || this.keyAbove(slot, namespace.master)) namespace.master = slot;
+      } else if (Number.isNaN(rows.time(slot, TIME.revokedAt))) {
+        namespace.unrevokedOthers++;
       }
-      // Shrunk well below the threshold: back to the plain form.
-      if (kept.length <= LARGE_NAMESPACE / 2) this.large.delete(key);
     }
-    if (kept.length > 0) {
-      this.namespaces.set(key, kept);
-      return;
-    }
-    this.namespaces.delete(key);
-    const tenant = group[0]!.tenant;
-    const keys = this.tenants.get(tenant);
-    keys?.delete(key);
-    if (keys?.size === 0) this.tenants.delete(tenant);
+    // Shrunk well below the threshold: back to the plain form.
+    namespace.large = kept.length > LARGE_NAMESPACE / 2 ? this.index(namespace) : null;
   }
 
-  /** The name and unrevoked indexes of a namespace that just grew large. */
-  private index(ids: readonly string[]): LargeNamespace {
-    const byName = new Map<string, string[]>();
-    const unrevoked = new Set<string>();
-    for (const id of ids) {
-      const record = this.lookup(id);
-      addName(byName, record.name, id);
-      if (record.revokedAt === null) unrevoked.add(id);
-    }
-    return { byName, unrevoked };
+  private drop(namespace: Namespace): void {
+    this.byKey.delete(namespace.key);
+    this.numbered[namespace.number] = null;
+    this.freeNumbers.push(namespace.number);
+    const tenant = this.tenants.get(namespace.tenant)!;
+    if (--tenant.namespaces === 0) this.tenants.delete(tenant.name);
+  }
+
+  /** Whether row `a` sorts after row `b` in listing order. */
+  private keyAbove(a: number, b: number): boolean {
+    return this.keys.compare(a, b) > 0;
+  }
+
+  /** The name and order indexes of a namespace that grew large. */
+  private index(namespace: Namespace): LargeIndex {
+    const byName = new Map<string, number | number[]>();
+    const slots = [...this.rowsOf(namespace)];
+    for (const slot of slots) addName(byName, this.rows.ref(slot, REF.name) as string, slot);
+    return { byName, order: SlotList.of(this.keys, slots) };
+  }
+}
+
+function addName(byName: Map<string, number | number[]>, name: string, slot: number): void {
+  const same = byName.get(name);
+  if (same === undefined) byName.set(name, slot);
+  else if (typeof same === 'number') byName.set(name, [same, slot]);
+  else same.push(slot);
+}
+
+function removeName(byName: Map<string, number | number[]>, name: string, slot: number): void {
+  const same = byName.get(name);
+  if (same === slot) {
+    byName.delete(name);
+  } else if (Array.isArray(same)) {
+    const kept = same.filter((other) => other !== slot);
+    if (kept.length === 0) byName.delete(name);
+    else byName.set(name, kept.length === 1 ? kept[0]! : kept);
   }
 }

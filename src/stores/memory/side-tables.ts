@@ -17,9 +17,9 @@ export function sideTableCalls(state: MemoryState): SideTableCalls {
     async insertClaim(claim: ClaimRecord, event?: TokenEvent): Promise<void> {
       if (claims.has(claim.codeHash)) throw new TokenError('conflict', 'This claim exists already.');
       const stored = frozenClaim(claim);
-      const frozen = state.prepared(event);
+      const prepared = events.prepared(event);
       claims.set(claim.codeHash, stored);
-      state.writeEvent(frozen);
+      events.write(prepared);
     },
 
     async consumeClaim(codeHash: string, now: number): Promise<ClaimRecord | null> {
@@ -47,31 +47,23 @@ export function sideTableCalls(state: MemoryState): SideTableCalls {
     },
 
     async appendEvent(event: TokenEvent): Promise<void> {
-      state.writeEvent(state.prepared(event));
+      events.write(events.prepared(event));
     },
 
     async listEvents(query: EventQuery) {
       checkPageLimit(query.limit);
       const cursor = decodeOptionalCursor(query.cursor);
-      const list = events.get(query.tokenId) ?? [];
       const read: TokenEvent[] = [];
       // Newest first, one more than a page so that a next page shows.
-      for (let i = list.length - 1; i >= 0 && read.length <= query.limit; i--) {
-        const event = list[i]!;
+      for (const event of events.of(query.tokenId)) {
+        if (read.length > query.limit) break;
         if (isAfterCursor(eventKey(event), cursor)) read.push(event);
       }
       return pageOf(read, query.limit, eventKey);
     },
 
     async pruneEvents(before: number): Promise<number> {
-      let count = 0;
-      for (const [tokenId, list] of events) {
-        const kept = list.filter((event) => event.at >= before);
-        count += list.length - kept.length;
-        if (kept.length === 0) events.delete(tokenId);
-        else if (kept.length !== list.length) events.set(tokenId, kept);
-      }
-      return count;
+      return events.prune(before);
     },
   };
 }

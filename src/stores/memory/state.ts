@@ -3,79 +3,102 @@
  * writes with. Each call does its checks and then these writes in one
  * synchronous run, so no other call can come between them.
  */
+import type { RateLimitState } from '../../core/metering.js';
+import type { RevokedSession } from '../../core/repository.js';
 import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecord } from '../../core/types.js';
-import { frozenEvent, frozenRecord } from '../shared/freeze.js';
-import { compareNewestFirst, eventKey, tokenKey } from '../shared/paging.js';
-import { type NamespaceIndex, namespaceIndex } from './namespaces.js';
+import { EventStore } from './events.js';
+import { REF, TIME } from './rows.js';
+import { type PreparedRow, TokenTable } from './table.js';
 
-/** The stores of one repository. Records, claims, policies and events are frozen and replaced, never changed. */
+/** The stores of one repository. Claims and policies are frozen and replaced, never changed. */
 export class MemoryState {
-  readonly tokens = new Map<string, TokenRecord>();
-  /**
-   * Ids per (tenant, owner): the only secondary token index. Small
-   * namespaces are plain arrays sharing the records' id strings, so the
-   * index costs little more than one pointer per token.
-   */
-  readonly namespaces: NamespaceIndex = namespaceIndex((id) => this.tokens.get(id)!);
+  readonly table = new TokenTable();
+  readonly events = new EventStore(this.table);
   readonly claims = new Map<string, ClaimRecord>();
   readonly policies = new Map<string, DurationPolicy>();
-  /** Events of each token, kept in ascending (at, id) order. */
-  readonly events = new Map<string, TokenEvent[]>();
+  /** The buckets of metered tokens' rate limits, by token id (none before a token's first spend). */
+  readonly buckets = new Map<string, RateLimitState>();
+  /** Signed-out sessions by session id, until they expire. */
+  readonly revokedSessions = new Map<string, RevokedSession>();
+  /** Imported keys: token ids by `lookupHash` (issue 13). */
+  readonly byLookupHash = new Map<string, string>();
+  /** Expiry-warning markers (`markExpiring`): the expiry each marker was set for, by `warningKey`. */
+  readonly warnings = new Map<string, number>();
 
-  /** The stored records of `ids`. */
-  records(ids: Iterable<string>): TokenRecord[] {
-    return Array.from(ids, (id) => this.tokens.get(id)!);
+  /** The record of a token id, as a new object, or null. */
+  find(id: string): TokenRecord | null {
+    const slot = this.table.slotOf(id);
+    return slot === undefined ? null : this.table.read(slot);
   }
 
-  /** Stores a new or changed record (its namespace is unchanged). */
-  store(record: TokenRecord): void {
-    this.tokens.set(record.id, record);
+  /** Whether the token in `slot` is live at `now`, read from its columns. */
+  isLiveAt(slot: number, now: number): boolean {
+    const { rows } = this.table;
+    if (!Number.isNaN(rows.time(slot, TIME.revokedAt))) return false;
+    const expiresAt = rows.time(slot, TIME.expiresAt);
+    return Number.isNaN(expiresAt) || expiresAt > now;
   }
 
-  /** Stores a new record and indexes it. */
-  add(record: TokenRecord): void {
-    this.store(record);
-    this.namespaces.add(record);
+  /** Stores a new record and its event, both prepared: nothing here throws. */
+  add(row: PreparedRow, event: TokenEvent | undefined): TokenRecord {
+    const slot = this.table.insert(row);
+    this.events.write(event);
+    const { lookupHash } = row.record;
+    if (lookupHash != null) this.byLookupHash.set(lookupHash, row.record.id);
+    return this.table.read(slot);
   }
 
-  /** Stores a record that was just revoked. */
-  storeRevoked(record: TokenRecord): void {
-    this.store(record);
-    this.namespaces.revoked(record);
+  /** True when a token other than `id` has `lookupHash`. */
+  lookupHashTaken(lookupHash: string | null | undefined, id: string): boolean {
+    if (lookupHash == null) return false;
+    const holder = this.byLookupHash.get(lookupHash);
+    return holder !== undefined && holder !== id;
   }
 
   /**
-   * An event ready to write. Everything that can throw (copying a record or
-   * an event) happens before the first write, so a failed call leaves
-   * storage as it was.
+   * Writes a prepared change of the token in `slot` (same id, tenant and
+   * owner); `revoking` when the change revokes it. Nothing here throws.
    */
-  prepared(event: TokenEvent | undefined): TokenEvent | undefined {
-    return event === undefined ? undefined : frozenEvent(event);
-  }
-
-  /** Appends a prepared event to its token's history, in (at, id) order. */
-  writeEvent(frozen: TokenEvent | undefined): void {
-    if (frozen === undefined) return;
-    const list = this.events.get(frozen.tokenId);
-    if (list === undefined) {
-      this.events.set(frozen.tokenId, [frozen]);
-      return;
+  change(slot: number, row: PreparedRow, revoking: boolean): void {
+    const { namespaces } = this.table;
+    const namespace = this.table.namespaceOf(slot);
+    const before = this.table.rows.ref(slot, REF.name) as string;
+    const lookupBefore = lookupHashOf(this.table.rows.ref(slot, REF.rest));
+    this.table.write(slot, row, namespace);
+    const lookupAfter = row.record.lookupHash ?? null;
+    if (lookupAfter !== lookupBefore) {
+      if (lookupBefore !== null) this.byLookupHash.delete(lookupBefore);
+      if (lookupAfter !== null) this.byLookupHash.set(lookupAfter, row.record.id);
     }
-    // Events nearly always arrive in time order, so search from the end.
-    let at = list.length;
-    while (at > 0 && compareNewestFirst(eventKey(list[at - 1]!), eventKey(frozen)) < 0) at--;
-    list.splice(at, 0, frozen);
+    namespaces.renamed(namespace, slot, before, row.name ?? before);
+    if (revoking) namespaces.revoked(namespace, slot);
+  }
+
+  /** Deletes tokens, with their claims and buckets; their events move out of their rows first. */
+  remove(slots: readonly number[]): void {
+    const ids = new Set<string>();
+    for (const slot of slots) {
+      const id = this.table.idOf(slot);
+      ids.add(id);
+      this.buckets.delete(id);
+      const lookupHash = lookupHashOf(this.table.rows.ref(slot, REF.rest));
+      if (lookupHash !== null) this.byLookupHash.delete(lookupHash);
+      this.events.evict(slot);
+    }
+    this.table.namespaces.removeAll(slots);
+    for (const slot of slots) this.table.remove(slot);
+    for (const [codeHash, claim] of this.claims) if (ids.has(claim.tokenId)) this.claims.delete(codeHash);
   }
 }
 
-/** `record` revoked at `at`, with its version bumped. */
-export function revokedRecord(record: TokenRecord, at: number): TokenRecord {
-  return frozenRecord({ ...record, revokedAt: at, version: record.version + 1 }, record.grants);
+/** The lookup hash of an imported key, kept in its row's rest (table.ts); null for others. */
+function lookupHashOf(rest: unknown): string | null {
+  return (rest as { readonly lookupHash?: string | null } | null)?.lookupHash ?? null;
 }
 
-/** True when `a` sorts before `b` newest first. */
-export function isNewer(a: TokenRecord, b: TokenRecord): boolean {
-  return compareNewestFirst(tokenKey(a), tokenKey(b)) < 0;
+/** The key of an expiry-warning marker in `MemoryState.warnings`. */
+export function warningKey(id: string, within: number, expiresAt: number): string {
+  return `${id}\u0000${within}\u0000${expiresAt}`;
 }
 
 /** The key of a policy in `MemoryState.policies`. */

@@ -3,6 +3,7 @@
  * not-found lookups with their deadlines, least recently used first, and the
  * lookups in flight, so that a read that began before a change is never kept.
  */
+import { creditsAt } from '../../core/metering.js';
 import type { TokenRecord } from '../../core/types.js';
 import { frozenGrants, frozenRecord } from '../shared/freeze.js';
 
@@ -104,6 +105,16 @@ export class LookupMemory {
     if (entry !== undefined && record && (record.lastUsedAt === null || record.lastUsedAt < at)) {
       this.entries.set(id, { record: Object.freeze({ ...record, lastUsedAt: at }), until: entry.until });
     }
+  }
+
+  /** Sets the credits of the kept copy of `id`, if any, after a spend at `at` left `remaining`. */
+  spent(id: string, remaining: number | null, at: number): void {
+    const entry = this.entries.get(id);
+    const meter = entry?.record?.meter;
+    if (entry === undefined || meter == null || meter.remaining === remaining) return;
+    const record = entry.record!;
+    const next = { ...meter, remaining, lastRefillAt: creditsAt(meter, at).lastRefillAt };
+    this.entries.set(id, { record: Object.freeze({ ...record, meter: Object.freeze(next) }), until: entry.until });
   }
 
   /** Forgets the kept copies of tokens that expired before `before` (they were just purged). */

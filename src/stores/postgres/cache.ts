@@ -36,6 +36,8 @@ function readsAndSideTables(
   | 'appendEvent'
   | 'listEvents'
   | 'pruneEvents'
+  | 'findByLookupHash'
+  | 'runExclusive'
 > {
   return {
     findByName: (tenant, owner, name) => through(() => repository.findByName(tenant, owner, name)),
@@ -47,6 +49,9 @@ function readsAndSideTables(
     appendEvent: (event) => through(() => repository.appendEvent(event)),
     listEvents: (query) => through(() => repository.listEvents(query)),
     pruneEvents: (before) => through(() => repository.pruneEvents(before)),
+    // Imported keys are looked up by hash, never cached: their lookups always read the database.
+    findByLookupHash: (hashes) => through(() => repository.findByLookupHash(hashes)),
+    runExclusive: (name, work) => through(() => repository.runExclusive!(name, work)),
   };
 }
 
@@ -113,6 +118,7 @@ export function cachedRepository(
     findById: (id) => cache.findById(id),
     ...cachedChanges(repository, cache),
     ...readsAndSideTables(repository, (call) => cache.through(call)),
+    ...cachedMeters(repository, cache),
     async close(): Promise<void> {
       listener.close();
       cache.memory.clear();
@@ -199,13 +205,45 @@ class VerificationCache {
 }
 
 /**
+ * Meters and sessions, passed through: the store decides every spend and
+ * every session's sign-out, never this cache (so a sign-out is honoured at
+ * once on every instance). After a spend the kept copy of the token takes
+ * the credits the store answered; other instances' copies show older
+ * credits in token info until they are read again (`ttlMs` at most), but
+ * never decide anything with them.
+ */
+function cachedMeters(
+  repository: PostgresTokenRepository,
+  cache: VerificationCache,
+): Required<
+  Pick<TokenRepository, 'spend' | 'refillCredits' | 'findSession' | 'revokeSession' | 'pruneRevokedSessions'>
+> {
+  const { spend, refillCredits, findSession, revokeSession, pruneRevokedSessions } =
+    repository as Required<PostgresTokenRepository>;
+  return {
+    async spend(id, request, now) {
+      const result = await cache.through(() => spend.call(repository, id, request, now));
+      if (result?.ok === true) cache.memory.spent(id, result.remaining, now);
+      return result;
+    },
+    refillCredits: (now) => cache.through(() => refillCredits.call(repository, now)),
+    findSession: (sessionId, parentId) => cache.through(() => findSession.call(repository, sessionId, parentId)),
+    revokeSession: (session) => cache.through(() => revokeSession.call(repository, session)),
+    pruneRevokedSessions: (before) => cache.through(() => pruneRevokedSessions.call(repository, before)),
+  };
+}
+
+/**
  * The changes, passed through: what they change is forgotten locally at
  * once, without waiting for the instance's own notification.
  */
 function cachedChanges(
   repository: PostgresTokenRepository,
   cache: VerificationCache,
-): Pick<TokenRepository, 'insert' | 'insertMaster' | 'update' | 'revoke' | 'revokeOwner' | 'touch' | 'purgeExpired'> {
+): Pick<
+  TokenRepository,
+  'insert' | 'insertMaster' | 'update' | 'revoke' | 'revokeOwner' | 'touch' | 'purgeExpired' | 'markExpiring'
+> {
   const { memory } = cache;
   return {
     insert: (record, limits, event) => cache.change(() => repository.insert(record, limits, event), record.id),
@@ -231,5 +269,7 @@ function cachedChanges(
       memory.purged(before);
       return count;
     },
+    // Writes markers only: no token changes, so nothing cached goes stale.
+    markExpiring: (query) => cache.through(() => repository.markExpiring(query)),
   };
 }

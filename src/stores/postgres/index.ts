@@ -21,6 +21,7 @@ export {
   type VerificationCacheOptions,
   type VerificationCacheStats,
 } from './cache.js';
+export { type PostgresDirectoryOptions, postgresDirectoryStore } from './directory.js';
 export {
   type MigrateOptions,
   type MigrateResult,

@@ -145,4 +145,255 @@ CREATE INDEX "{{prefix}}claims_token_idx"
 INSERT INTO "{{schema}}"."{{prefix}}schema_migrations" (version, name) VALUES (2, '002_indexes');
 `,
   },
+  {
+    version: 3,
+    name: '003_directory',
+    sql: `-- tokenward PostgreSQL schema, migration 3: the store-backed directory.
+-- Placeholders as in 001_tables.sql.
+--
+-- Users and roles of each tenant, which roles each user holds, and the audit
+-- log of their changes. Names are COLLATE "C", so they compare and sort by
+-- code point as the other stores do, whatever the database's collation.
+-- The foreign keys keep a user's roles real under concurrent writes: a role
+-- cannot be removed while a user holds it, nor given once it is gone.
+
+CREATE TABLE "{{schema}}"."{{prefix}}directory_users" (
+  tenant text COLLATE "C" NOT NULL,
+  name text COLLATE "C" NOT NULL,
+  admin boolean NOT NULL,
+  active boolean NOT NULL,
+  grants jsonb NOT NULL,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL,
+  version integer NOT NULL,
+  PRIMARY KEY (tenant, name)
+);
+
+CREATE TABLE "{{schema}}"."{{prefix}}directory_roles" (
+  tenant text COLLATE "C" NOT NULL,
+  name text COLLATE "C" NOT NULL,
+  grants jsonb NOT NULL,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL,
+  version integer NOT NULL,
+  PRIMARY KEY (tenant, name)
+);
+
+CREATE TABLE "{{schema}}"."{{prefix}}directory_user_roles" (
+  tenant text COLLATE "C" NOT NULL,
+  user_name text COLLATE "C" NOT NULL,
+  role text COLLATE "C" NOT NULL,
+  PRIMARY KEY (tenant, user_name, role),
+  FOREIGN KEY (tenant, user_name)
+    REFERENCES "{{schema}}"."{{prefix}}directory_users" (tenant, name) ON DELETE CASCADE,
+  FOREIGN KEY (tenant, role)
+    REFERENCES "{{schema}}"."{{prefix}}directory_roles" (tenant, name)
+);
+
+-- A role's holders: listing them, and the check that keeps a held role.
+CREATE INDEX "{{prefix}}dir_user_roles_idx"
+  ON "{{schema}}"."{{prefix}}directory_user_roles" (tenant, role, user_name);
+
+CREATE TABLE "{{schema}}"."{{prefix}}directory_audit" (
+  id text COLLATE "C" PRIMARY KEY,
+  tenant text NOT NULL,
+  at bigint NOT NULL,
+  actor text NOT NULL,
+  action text NOT NULL,
+  subject text NOT NULL,
+  changes jsonb NOT NULL
+);
+
+-- A tenant's log, newest first, paged by (at, id).
+CREATE INDEX "{{prefix}}dir_audit_idx"
+  ON "{{schema}}"."{{prefix}}directory_audit" (tenant, at DESC, id DESC);
+
+INSERT INTO "{{schema}}"."{{prefix}}schema_migrations" (version, name) VALUES (3, '003_directory');
+`,
+  },
+  {
+    version: 4,
+    name: '004_meters',
+    sql: `-- tokenward PostgreSQL schema, migration 4: rate limits and usage credits of
+-- tokens, and signed-out sessions. Placeholders as in 001_tables.sql.
+--
+-- It adds to the tables of 001 only, so it applies whichever other
+-- migrations a database has taken.
+
+-- The meter of a token (rate limits, usage credits, refill) as the library
+-- writes it, and the buckets of its rate limits ({"levels": [...], "at": ms},
+-- NULL until the first spend). Both stay NULL for a token without a meter,
+-- whose verification never writes.
+ALTER TABLE "{{schema}}"."{{prefix}}tokens"
+  ADD COLUMN meter jsonb,
+  ADD COLUMN ratelimit_state jsonb;
+
+-- refillCredits: tokens whose next refill has come due.
+CREATE INDEX "{{prefix}}tokens_refill_idx"
+  ON "{{schema}}"."{{prefix}}tokens" ((((meter->>'lastRefillAt')::bigint + (meter#>>'{refill,interval}')::bigint)))
+  WHERE meter#>>'{refill,interval}' IS NOT NULL;
+
+-- Signed-out sessions, by session id, kept until the session would have
+-- expired anyway (pruneRevokedSessions deletes them after that).
+CREATE TABLE "{{schema}}"."{{prefix}}revoked_sessions" (
+  id text PRIMARY KEY,
+  tenant text NOT NULL,
+  expires_at bigint NOT NULL
+);
+
+CREATE INDEX "{{prefix}}sessions_expires_idx"
+  ON "{{schema}}"."{{prefix}}revoked_sessions" (expires_at);
+
+-- One verification's spend from a token's meter, atomic across every
+-- instance: the token's row is locked first, so concurrent spends of one
+-- token run one after the other, each on the row the previous one wrote.
+-- The arithmetic is tokenward's spendStep (src/core/metering.ts), step by
+-- step: a refill that has come due, then the credits, then every named
+-- rate limit (a token bucket of limit x duration units); all or nothing.
+-- No row: the token is missing or revoked.
+CREATE FUNCTION "{{schema}}"."{{prefix}}spend"(p_id text, p_now bigint, p_cost bigint, p_names text[])
+  RETURNS TABLE (ok boolean, code text, retry_after bigint, ratelimit text, remaining bigint)
+  LANGUAGE plpgsql
+AS $spend$
+#variable_conflict use_column
+DECLARE
+  m jsonb;
+  s jsonb;
+  revoked bigint;
+  credits bigint;
+  last_refill bigint;
+  every bigint;
+  amount bigint;
+  stamp bigint;
+  judged bigint;
+  elapsed bigint;
+  lim jsonb;
+  lim_limit bigint;
+  lim_duration bigint;
+  lvl bigint;
+  need bigint;
+  wait bigint;
+  levels bigint[] := '{}';
+  refused boolean := false;
+  refused_by text;
+  refused_wait bigint;
+BEGIN
+  SELECT t.meter, t.ratelimit_state, t.revoked_at INTO m, s, revoked
+    FROM "{{schema}}"."{{prefix}}tokens" t WHERE t.id = p_id FOR UPDATE;
+  IF NOT FOUND OR revoked IS NOT NULL THEN
+    RETURN;
+  END IF;
+  IF m IS NULL THEN
+    RETURN QUERY SELECT true, NULL::text, NULL::bigint, NULL::text, NULL::bigint;
+    RETURN;
+  END IF;
+  -- Credits, refilled lazily on the grid that starts at the token's creation.
+  credits := (m->>'remaining')::bigint;
+  last_refill := (m->>'lastRefillAt')::bigint;
+  every := (m#>>'{refill,interval}')::bigint;
+  amount := (m#>>'{refill,amount}')::bigint;
+  IF every IS NOT NULL AND last_refill IS NOT NULL AND p_now >= last_refill + every THEN
+    last_refill := last_refill + ((p_now - last_refill) / every) * every;
+    credits := amount;
+  END IF;
+  IF credits IS NOT NULL AND credits < p_cost THEN
+    RETURN QUERY SELECT false, 'usage_exceeded'::text,
+      CASE WHEN every IS NOT NULL AND last_refill IS NOT NULL AND amount >= p_cost
+        THEN last_refill + every - p_now END,
+      NULL::text, credits;
+    RETURN;
+  END IF;
+  -- Buckets, judged at the later of now and the last spend (a clock behind refills nothing).
+  stamp := (s->>'at')::bigint;
+  judged := CASE WHEN stamp IS NULL THEN p_now ELSE greatest(stamp, p_now) END;
+  elapsed := CASE WHEN stamp IS NULL THEN 0 ELSE judged - stamp END;
+  FOR i IN 0 .. coalesce(jsonb_array_length(m->'ratelimits'), 0) - 1 LOOP
+    lim := m->'ratelimits'->i;
+    lim_limit := (lim->>'limit')::bigint;
+    lim_duration := (lim->>'duration')::bigint;
+    lvl := (s->'levels'->>i)::bigint;
+    IF lvl IS NULL OR elapsed >= lim_duration THEN
+      lvl := lim_limit * lim_duration;
+    ELSE
+      lvl := least(lim_limit * lim_duration, lvl + lim_limit * elapsed);
+    END IF;
+    IF p_names IS NULL OR (lim->>'name') = ANY (p_names) THEN
+      need := p_cost * lim_duration;
+      IF p_cost > lim_limit THEN
+        wait := NULL;
+      ELSIF lvl >= need THEN
+        wait := 0;
+      ELSE
+        wait := (need - lvl + lim_limit - 1) / lim_limit;
+      END IF;
+      -- The limit that makes the caller wait longest (never, above all) is the one named.
+      IF wait IS DISTINCT FROM 0 AND (NOT refused OR (refused_wait IS NOT NULL AND (wait IS NULL OR wait > refused_wait))) THEN
+        refused := true;
+        refused_by := lim->>'name';
+        refused_wait := wait;
+      END IF;
+      IF wait = 0 THEN
+        lvl := lvl - need;
+      END IF;
+    END IF;
+    levels := levels || lvl;
+  END LOOP;
+  IF refused THEN
+    RETURN QUERY SELECT false, 'rate_limited'::text, refused_wait, refused_by, credits;
+    RETURN;
+  END IF;
+  credits := credits - p_cost;
+  UPDATE "{{schema}}"."{{prefix}}tokens" t
+    SET meter = m || jsonb_build_object('remaining', credits, 'lastRefillAt', last_refill),
+        ratelimit_state = CASE WHEN cardinality(levels) = 0 THEN NULL
+          ELSE jsonb_build_object('levels', to_jsonb(levels), 'at', judged) END
+    WHERE t.id = p_id;
+  RETURN QUERY SELECT true, NULL::text, NULL::bigint, NULL::text, credits;
+END;
+$spend$;
+
+INSERT INTO "{{schema}}"."{{prefix}}schema_migrations" (version, name) VALUES (4, '004_meters');
+`,
+  },
+  {
+    version: 5,
+    name: '005_peer_fields',
+    sql: `-- tokenward PostgreSQL schema, migration 5: token metadata, enable/disable,
+-- imported keys and expiry-warning markers (issue 13). Placeholders as in
+-- 001_tables.sql. Independent of migrations 3 and 4.
+
+-- The application's own JSON object, returned on the principal.
+ALTER TABLE "{{schema}}"."{{prefix}}tokens" ADD COLUMN meta jsonb;
+
+-- A disabled token fails verification (token_disabled) until enabled again.
+ALTER TABLE "{{schema}}"."{{prefix}}tokens" ADD COLUMN enabled boolean NOT NULL DEFAULT true;
+
+-- Keys imported from another system are found by the hash of their whole
+-- string: sha256:<hex> until their first verification, then the keyed HMAC.
+ALTER TABLE "{{schema}}"."{{prefix}}tokens" ADD COLUMN lookup_hash text;
+CREATE UNIQUE INDEX "{{prefix}}tokens_lookup_hash_uq"
+  ON "{{schema}}"."{{prefix}}tokens" (lookup_hash)
+  WHERE lookup_hash IS NOT NULL;
+
+-- listExpiring over a tenant: its tokens that expire, soonest first.
+CREATE INDEX "{{prefix}}tokens_tenant_exp_idx"
+  ON "{{schema}}"."{{prefix}}tokens" (tenant, expires_at, id)
+  WHERE expires_at IS NOT NULL;
+
+-- One marker per token, warning threshold and expiry: the onExpiring hook
+-- fires once for each. No foreign key, like events: purgeExpired removes
+-- the markers of expiries long past.
+CREATE TABLE "{{schema}}"."{{prefix}}expiry_warnings" (
+  token_id text NOT NULL,
+  within bigint NOT NULL,
+  expires_at bigint NOT NULL,
+  warned_at bigint NOT NULL,
+  PRIMARY KEY (token_id, within, expires_at)
+);
+CREATE INDEX "{{prefix}}warnings_expires_idx"
+  ON "{{schema}}"."{{prefix}}expiry_warnings" (expires_at);
+
+INSERT INTO "{{schema}}"."{{prefix}}schema_migrations" (version, name) VALUES (5, '005_peer_fields');
+`,
+  },
 ];

@@ -20,6 +20,11 @@ export interface TableNames {
   readonly events: string;
   readonly claims: string;
   readonly policies: string;
+  readonly revokedSessions: string;
+  /** The function that spends from a token's meter (migration 4). */
+  readonly spend: string;
+  /** Expiry-warning markers (issue 13). */
+  readonly expiryWarnings: string;
   readonly migrations: string;
   /** The LISTEN/NOTIFY channel carrying ids of changed tokens. */
   readonly channel: string;
@@ -58,6 +63,9 @@ export function tableNames(location: PostgresLocation = {}): TableNames {
     events: table('events'),
     claims: table('claims'),
     policies: table('policies'),
+    revokedSessions: table('revoked_sessions'),
+    spend: table('spend'),
+    expiryWarnings: table('expiry_warnings'),
     migrations: table('schema_migrations'),
     channel: invalidationChannel(schema, prefix),
     lockSpace: `tokenward:${schema}.${prefix}`,

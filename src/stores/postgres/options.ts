@@ -47,3 +47,12 @@ export function migrateSettings(
 export function locationNames(location: unknown): TableNames {
   return tableNames(location === undefined ? {} : optionsObject(location, 'location', LOCATION_KEYS));
 }
+
+/** The options of `postgresDirectoryStore`, checked. */
+export function directorySettings(options: unknown): { readonly pool: PostgresPoolLike; readonly names: TableNames } {
+  const given = optionsObject(options, 'options', ['pool', ...LOCATION_KEYS]);
+  const pool = withMethods<PostgresPoolLike>(required(given.pool, 'pool'), 'pool', ['query', 'connect'], 'a pg Pool');
+  return { pool, names: tableNames(given) };
+}
+
+type PostgresPoolLike = Pick<Pool, 'query' | 'connect'>;

@@ -15,6 +15,8 @@
 import type { Pool } from 'pg';
 import { TokenError } from '../../core/errors.js';
 import type { TokenRepository } from '../../core/repository.js';
+import { maintenanceCalls } from './maintenance.js';
+import { meterCalls } from './meters.js';
 import type { PostgresLocation } from './names.js';
 import { repositorySettings } from './options.js';
 import { lookupCalls } from './reads.js';
@@ -103,6 +105,8 @@ export function postgresRepository(options: PostgresRepositoryOptions): Postgres
     ...lookupCalls(store),
     ...changeCalls(store),
     ...sideTableCalls(store),
+    ...meterCalls(store),
+    ...maintenanceCalls(store),
     async notify(payload: string): Promise<void> {
       if (typeof payload !== 'string' || payload.length < 1 || payload.length > 200) {
         throw new TokenError('invalid_request', 'payload must be a string of 1 to 200 characters', {

@@ -47,7 +47,7 @@ export function sideTableCalls(store: PgStore): SideTableCalls {
   return { ...claimAndPolicyCalls(store), ...eventCalls(store) };
 }
 
-function claimAndPolicyCalls({ t, query, eventCte }: PgStore): Omit<SideTableCalls, EventCall> {
+function claimAndPolicyCalls({ t, query, eventCte, policiesStatement }: PgStore): Omit<SideTableCalls, EventCall> {
   return {
     async insertClaim(claim: ClaimRecord, event?: TokenEvent): Promise<void> {
       const params: unknown[] = [
@@ -90,12 +90,7 @@ function claimAndPolicyCalls({ t, query, eventCte }: PgStore): Omit<SideTableCal
     },
 
     async policiesFor(tenant: string, user: string, roles: readonly string[]): Promise<DurationPolicy[]> {
-      const { rows } = await query<PolicyRow>(
-        `SELECT tenant, kind, name, max_ttl, updated_at FROM ${t.policies}
-          WHERE tenant = $1 AND ((kind = 'user' AND name = $2) OR (kind = 'role' AND name = ANY($3::text[])))
-          ORDER BY kind DESC, name`,
-        [tenant, user, [...new Set(roles)]],
-      );
+      const { rows } = await policiesStatement.run<PolicyRow>([tenant, user, [...new Set(roles)]]);
       return rows.map(policyFromRow);
     },
   };

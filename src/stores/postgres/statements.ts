@@ -1,6 +1,7 @@
 /**
  * @internal The statements of the verification hot path (`findById`,
- * `touch`), prepared once per connection when that is safe.
+ * `touch`) and the policy lookup of every `issue`, prepared once per
+ * connection when that is safe.
  *
  * A named prepared statement lives in one server session. Behind a pooler in
  * transaction mode (PgBouncer's `pool_mode = transaction`, older than 1.21 or
@@ -9,12 +10,12 @@
  * taken (`42P05`). Both are raised while the statement is parsed or bound,
  * before anything runs, so a failed call can safely be sent again unnamed.
  */
-import type { Pool, QueryResult, QueryResultRow } from 'pg';
+import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { TokenError } from '../../core/errors.js';
 import { fnv1a64 } from './names.js';
 
 /**
- * Whether `findById` and `touch` use named prepared statements: `true`
+ * Whether `findById`, `touch` and `policiesFor` use named prepared statements: `true`
  * always, `false` never (what a pooler in transaction mode needs), `'auto'`
  * until the first sign of such a pooler. In every mode a call that failed
  * because its session did not have the statement, or had it already, is
@@ -44,27 +45,33 @@ export interface HotStatement {
   run<R extends QueryResultRow>(values: unknown[]): Promise<QueryResult<R>>;
 }
 
-/** Makes the hot-path statements of one repository; they share the 'auto' decision. */
+/**
+ * Makes the hot-path statements of one repository; they share the 'auto'
+ * decision. `rowMode: 'array'` answers rows as arrays, which `pg` builds
+ * with less work than an object per row.
+ */
 export function hotStatements(
   pool: Pick<Pool, 'query'>,
   mode: PreparedStatements,
-): (kind: string, text: string) => HotStatement {
+): (kind: string, text: string, rowMode?: 'array') => HotStatement {
   let named = mode !== false;
-  return (kind, text) => {
+  return (kind, text, rowMode) => {
     // The name hashes the text: two statements that meet under one name in one
     // session (two tokenward versions behind one pooler) are always the same statement.
     const name = `tokenward_${kind}_${fnv1a64(text)}`;
     return {
       async run<R extends QueryResultRow>(values: unknown[]): Promise<QueryResult<R>> {
-        if (!named) return pool.query<R>(text, values);
+        // pg types an array-mode answer apart; the caller knows which it asked for.
+        const unnamed = { text, values, rowMode } as QueryConfig;
+        if (!named) return pool.query<R>(unnamed);
         try {
-          return await pool.query<R>({ name, text, values });
+          return await pool.query<R>({ ...unnamed, name });
         } catch (error) {
           if (!pooledSession(error)) throw error;
           // 'auto' takes it as the sign of a pooler for good; `true` only for this call (the statement may
           // have been dropped by a DISCARD ALL, and pg prepares it again next time).
           if (mode === 'auto') named = false;
-          return pool.query<R>(text, values);
+          return pool.query<R>(unnamed);
         }
       },
     };

@@ -3,13 +3,13 @@
  * pool, the table names, the hot prepared statements, transactions, and the
  * pieces of SQL several calls share.
  */
-import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
-import type { TokenEvent } from '../../core/types.js';
+import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import type { TokenEvent, TokenRecord } from '../../core/types.js';
 import { eventColumnValues } from '../shared/sql-columns.js';
 import { checkOut, unusable } from './connection.js';
 import { int32Hash, type TableNames } from './names.js';
 import type { PostgresPool } from './repository.js';
-import { EVENT_CASTS, EVENT_COLUMNS, TOKEN_SELECT } from './rows.js';
+import { EVENT_CASTS, EVENT_COLUMNS, TOKEN_SELECT, tokenFromValues } from './rows.js';
 import { type HotStatement, hotStatements, type PreparedStatements } from './statements.js';
 
 /** Runs one statement on the pool. */
@@ -21,15 +21,20 @@ export interface PgStore {
   /** Table names and the notification channel, quoted and qualified. */
   readonly t: TableNames;
   readonly query: Query;
-  /** `findById` and `touch`, the verification path, as prepared statements. */
+  /** Runs one statement whose rows start with `TOKEN_SELECT`'s columns, and answers their records. */
+  readonly tokens: (text: string, values: unknown[], client?: Pick<PoolClient, 'query'>) => Promise<TokenRecord[]>;
+  /** `findById` and `touch`, the verification path, and `policiesFor`, on every `issue`: prepared statements. */
   readonly findByIdStatement: HotStatement;
   readonly touchStatement: HotStatement;
-  /** Runs `work` in a transaction; `begin` may append plain SQL to `BEGIN`, sent in the same round trip. */
-  transaction<T>(work: (client: PoolClient) => Promise<T>, begin?: string): Promise<T>;
+  readonly policiesStatement: HotStatement;
+  /** Another statement of a verification path (a metered or session verification), prepared like those. */
+  readonly hot: (kind: string, text: string, rowMode?: 'array') => HotStatement;
+  /** Runs `work` in a transaction on a client of its own. */
+  transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T>;
   /** `, e AS (INSERT INTO events … SELECT … FROM <source>)` writing `event` only if `source` has a row. */
   eventCte(event: TokenEvent | undefined, source: string, params: unknown[]): string;
-  /** `BEGIN` plus the advisory lock of one (tenant, owner) namespace, held until the transaction ends. */
-  beginLocked(tenant: string, owner: string | null): string;
+  /** The statement taking the advisory lock of one (tenant, owner) namespace, held until the transaction ends. */
+  lockStatement(tenant: string, owner: string | null): string;
 }
 
 export function pgStore(pool: PostgresPool, t: TableNames, preparedStatements: PreparedStatements): PgStore {
@@ -39,12 +44,24 @@ export function pgStore(pool: PostgresPool, t: TableNames, preparedStatements: P
     pool,
     t,
     query: (text, values) => pool.query(text, values),
-    findByIdStatement: statement('find', `SELECT ${TOKEN_SELECT} FROM ${t.tokens} WHERE id = $1`),
+    async tokens(text, values, client = pool) {
+      // pg types an array-mode answer apart; the rows are arrays here.
+      const { rows } = await client.query<unknown[]>({ text, values, rowMode: 'array' } as QueryConfig);
+      return rows.map((row) => tokenFromValues(row as unknown[]));
+    },
+    hot: statement,
+    findByIdStatement: statement('find', `SELECT ${TOKEN_SELECT} FROM ${t.tokens} WHERE id = $1`, 'array'),
     touchStatement: statement(
       'touch',
       `UPDATE ${t.tokens} SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)`,
     ),
-    transaction: (work, begin) => transaction(pool, work, begin),
+    policiesStatement: statement(
+      'policies',
+      `SELECT tenant, kind, name, max_ttl, updated_at FROM ${t.policies}
+        WHERE tenant = $1 AND ((kind = 'user' AND name = $2) OR (kind = 'role' AND name = ANY($3::text[])))
+        ORDER BY kind DESC, name`,
+    ),
+    transaction: (work) => transaction(pool, work),
     eventCte(event, source, params) {
       if (event === undefined) return '';
       const first = params.length + 1;
@@ -53,28 +70,24 @@ export function pgStore(pool: PostgresPool, t: TableNames, preparedStatements: P
       return `, e AS (INSERT INTO ${t.events} (${EVENT_COLUMNS.join(', ')}) SELECT ${values} FROM ${source})`;
     },
     // The two lock keys are 32-bit hashes computed here, so the statement
-    // carries only integers and goes out with `BEGIN` in one round trip. A
-    // hash collision only makes two namespaces queue on one lock; it never
-    // lets two inserts into one namespace run together.
-    beginLocked(tenant, owner) {
+    // carries only integers and needs no parameters. A hash collision only
+    // makes two namespaces queue on one lock; it never lets two inserts into
+    // one namespace run together.
+    lockStatement(tenant, owner) {
       // U+0001 cannot appear in a tenant name, and the marker tells "no owner" from an owner named "".
       const key = owner === null ? `${tenant}\u0001` : `${tenant}\u0001\u0001${owner}`;
-      return `BEGIN; SELECT pg_advisory_xact_lock(${lockSpaceKey}, ${int32Hash(key)})`;
+      return `SELECT pg_advisory_xact_lock(${lockSpaceKey}, ${int32Hash(key)})`;
     },
   };
 }
 
 /** Runs `work` in a transaction on a client of its own, which is dropped if its connection failed. */
-async function transaction<T>(
-  pool: PostgresPool,
-  work: (client: PoolClient) => Promise<T>,
-  begin = 'BEGIN',
-): Promise<T> {
+export async function transaction<T>(pool: PostgresPool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const held = await checkOut(pool);
   const { client } = held;
   let broken: unknown;
   try {
-    await client.query(begin);
+    await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;

@@ -4,7 +4,15 @@
  * cannot reach storage, and every stored record has the same shape) and
  * frozen, so the repository can hand out the stored object itself.
  */
-import type { ClaimRecord, DurationPolicy, Grant, TokenEvent, TokenRecord } from '../../core/types.js';
+import type {
+  ClaimRecord,
+  DurationPolicy,
+  Grant,
+  TokenEvent,
+  TokenMeta,
+  TokenMeter,
+  TokenRecord,
+} from '../../core/types.js';
 
 function frozenGrant(grant: Grant): Grant {
   if ('bucket' in grant) return Object.freeze({ bucket: grant.bucket, access: grant.access });
@@ -23,11 +31,21 @@ export function frozenGrants(grants: readonly Grant[] | null): readonly Grant[] 
   return grants === null ? null : Object.freeze(grants.map(frozenGrant));
 }
 
+/** A frozen deep copy of a token's metadata (plain JSON data), or null. */
+export function frozenMeta(meta: TokenMeta | null): TokenMeta | null {
+  return meta === null ? null : deepFreeze(structuredClone(meta));
+}
+
 /**
- * A frozen copy of `record`. `grants` is passed separately so that a change
- * which keeps the grants can reuse the already frozen array.
+ * A frozen copy of `record`. `grants` and `meta` are passed separately so
+ * that a change which keeps them can reuse the already frozen values
+ * (`meta` defaults to the record's own, which must then be frozen already).
  */
-export function frozenRecord(record: TokenRecord, grants: readonly Grant[] | null): TokenRecord {
+export function frozenRecord(
+  record: TokenRecord,
+  grants: readonly Grant[] | null,
+  meta: TokenMeta | null = record.meta,
+): TokenRecord {
   return Object.freeze({
     id: record.id,
     tenant: record.tenant,
@@ -48,10 +66,37 @@ export function frozenRecord(record: TokenRecord, grants: readonly Grant[] | nul
     lastUsedAt: record.lastUsedAt,
     createdBy: record.createdBy,
     version: record.version,
+    // Absent from records of stores written before meters: no meter.
+    meter: record.meter == null ? null : frozenMeter(record.meter),
+    meta,
+    enabled: record.enabled,
+    lookupHash: record.lookupHash,
   });
 }
 
-function deepFreeze<T>(value: T): T {
+/** Meters made by `frozenMeter`: deeply frozen, so they are shared rather than copied again. */
+const FROZEN_METERS = new WeakSet<TokenMeter>();
+
+/** A frozen deep copy of a meter (one made here is shared: a spend replaces the meter, never changes it). */
+export function frozenMeter(meter: TokenMeter): TokenMeter {
+  if (FROZEN_METERS.has(meter)) return meter;
+  const copy: TokenMeter = Object.freeze({
+    ratelimits: Object.freeze(
+      meter.ratelimits.map((limit) =>
+        Object.freeze({ name: limit.name, limit: limit.limit, duration: limit.duration }),
+      ),
+    ),
+    remaining: meter.remaining,
+    refill:
+      meter.refill === null ? null : Object.freeze({ interval: meter.refill.interval, amount: meter.refill.amount }),
+    lastRefillAt: meter.lastRefillAt,
+  });
+  FROZEN_METERS.add(copy);
+  return copy;
+}
+
+/** `value` frozen, with every object inside it. */
+export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     for (const inner of Object.values(value)) deepFreeze(inner);
     Object.freeze(value);

@@ -75,6 +75,22 @@ export function tokenKey(record: Pick<TokenRecord, 'createdAt' | 'id'>): SortKey
   return { time: record.createdAt, id: record.id };
 }
 
+/** Soonest-expiry-first order (`ListQuery.expiringBy`): earlier `time` first, then smaller `id`. */
+export function compareSoonestFirst(a: SortKey, b: SortKey): number {
+  if (a.time !== b.time) return a.time - b.time;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** True when `key` comes strictly after the cursor position in soonest-expiry-first order. */
+export function isAfterExpiryCursor(key: SortKey, cursor: SortKey | null): boolean {
+  return cursor === null || compareSoonestFirst(cursor, key) < 0;
+}
+
+/** The expiry sort key of a token that expires: `expiresAt`, then `id`. */
+export function expiryKey(record: Pick<TokenRecord, 'expiresAt' | 'id'>): SortKey {
+  return { time: record.expiresAt ?? Number.MAX_SAFE_INTEGER, id: record.id };
+}
+
 /** The sort key of an event: `at`, then `id`. */
 export function eventKey(event: Pick<TokenEvent, 'at' | 'id'>): SortKey {
   return { time: event.at, id: event.id };

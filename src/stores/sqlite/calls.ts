@@ -14,8 +14,9 @@ import type {
   TokenUse,
 } from '../../core/repository.js';
 import type { ClaimRecord, DurationPolicy, PolicySubject, TokenEvent, TokenRecord } from '../../core/types.js';
-import { checkPageLimit, decodeOptionalCursor, eventKey, pageOf, tokenKey } from '../shared/paging.js';
-import { CHANGE_COLUMNS, eventColumnValues } from '../shared/sql-columns.js';
+import { checkPageLimit, decodeOptionalCursor, eventKey, expiryKey, pageOf, tokenKey } from '../shared/paging.js';
+import { CHANGE_COLUMNS, changeValue, eventColumnValues } from '../shared/sql-columns.js';
+import { listStatement } from './list.js';
 import {
   claimParams,
   type PolicyRow,
@@ -26,16 +27,20 @@ import {
   toPolicy,
   toRecord,
 } from './rows.js';
-import { preparer, prepareStatements, type Statements, statementCache } from './statements.js';
+import { preparer, prepareStatements, type Statements, tokenStatementCache } from './statements.js';
 import { sqliteTransactions } from './transaction.js';
 
 /** What every call of one repository works with. */
 export interface SqliteCalls {
   readonly sql: Statements;
-  /** A statement whose text depends on the call, prepared once per text. */
-  readonly cached: ReturnType<typeof statementCache>;
+  /** Prepares a statement of this connection (numbers as JavaScript numbers). */
+  readonly prepare: (text: string) => Database.Statement;
+  /** A statement returning token rows whose text depends on the call, prepared once per text. */
+  readonly cached: ReturnType<typeof tokenStatementCache>;
   /** `work` as one `BEGIN IMMEDIATE` transaction: checks and writes under one write lock. */
   readonly locked: <A extends unknown[], R>(work: (...args: A) => R) => (...args: A) => R;
+  /** `work` as one transaction that waits for the write lock at most `waitMs`. */
+  readonly lockedBriefly: <R>(waitMs: number, work: () => R) => R;
   /** Last-used writes: one transaction per batch, failing at once if another writer holds the lock. */
   readonly touchAll: (uses: readonly TokenUse[]) => void;
   readonly writeEvent: (event: TokenEvent | undefined) => void;
@@ -47,13 +52,15 @@ export function sqliteCalls(db: Database.Database, busyTimeoutMs: number): Sqlit
   const transactions = sqliteTransactions(db, prepare, busyTimeoutMs);
   return {
     sql,
-    cached: statementCache(prepare),
+    prepare,
+    cached: tokenStatementCache(prepare),
     locked:
       (work) =>
       (...args) =>
         transactions.run(() => work(...args)),
+    lockedBriefly: (waitMs, work) => transactions.runWaitingAtMost(waitMs, work),
     touchAll: (uses) =>
-      transactions.runWithoutWaiting(() => {
+      transactions.runWaitingAtMost(0, () => {
         for (const use of uses) sql.touch.run(use.at, use.id, use.at);
       }),
     writeEvent: (event) => {
@@ -109,9 +116,10 @@ export function insertCalls({ sql, locked, writeEvent }: SqliteCalls): InsertCal
       try {
         insertTx(record, limits, event);
       } catch (error) {
-        // The explicit id check makes this rare; it covers an id inserted by
-        // a connection that does not use tokenward's checks.
-        if (isUniqueViolation(error)) throw idTaken();
+        // An imported key's lookup hash taken, or (rare after the explicit id
+        // check) an id inserted by a connection that does not use tokenward's checks.
+        if (isUniqueViolation(error))
+          throw new TokenError('conflict', 'A token with this id or lookup hash exists already.');
         throw error;
       }
     },
@@ -124,13 +132,24 @@ type ChangeCalls = Pick<TokenRepository, 'update' | 'revoke' | 'revokeOwner' | '
 
 export function changeCalls({ sql, cached, locked, touchAll, writeEvent }: SqliteCalls): ChangeCalls {
   const updateTx = locked((id: string, version: number, change: RecordChange, event: TokenEvent | undefined) => {
+    if (change.name !== undefined && sql.nameHeld.get(id, version, change.name) !== undefined) {
+      throw new TokenError('conflict', 'Another token of the owner has this name.');
+    }
     const fields = CHANGE_COLUMNS.filter(([field]) => change[field] !== undefined);
     const statement = cached(`update:${fields.map(([field]) => field).join(',')}`, () => {
       const sets = [...fields.map(([, column]) => `${column} = ?`), 'version = version + 1'];
       return `UPDATE tokenward_tokens SET ${sets.join(', ')} WHERE id = ? AND version = ? AND revoked_at IS NULL
           RETURNING ${TOKEN_COLUMNS}`;
     });
-    const row = statement.get(...fields.map(([field]) => change[field]), id, version) as TokenRow | undefined;
+    const values = fields.map(([field]) => changeValue(field, change));
+    let row: TokenRow | undefined;
+    try {
+      row = statement.get(...values, id, version) as TokenRow | undefined;
+    } catch (error) {
+      // The only unique column a change can write is the lookup hash of an imported key.
+      if (isUniqueViolation(error)) throw new TokenError('conflict', 'Another token has this lookup hash.');
+      throw error;
+    }
     if (row === undefined) return null;
     writeEvent(event);
     return toRecord(row);
@@ -155,6 +174,7 @@ export function changeCalls({ sql, cached, locked, touchAll, writeEvent }: Sqlit
     },
   );
   const purgeTx = locked((before: number) => {
+    sql.purgeWarnings.run(before);
     sql.purgeClaims.run(before);
     return sql.purgeTokens.run(before).changes;
   });
@@ -169,7 +189,7 @@ export function changeCalls({ sql, cached, locked, touchAll, writeEvent }: Sqlit
   };
 }
 
-type LookupCalls = Pick<TokenRepository, 'findById' | 'findByName' | 'list'>;
+type LookupCalls = Pick<TokenRepository, 'findById' | 'findByName' | 'list' | 'findByLookupHash'>;
 
 export function lookupCalls({ sql, cached }: SqliteCalls): LookupCalls {
   return {
@@ -183,33 +203,16 @@ export function lookupCalls({ sql, cached }: SqliteCalls): LookupCalls {
       return row === undefined ? null : toRecord(row);
     },
 
+    async findByLookupHash(hashes) {
+      const row = sql.byLookupHash.get(JSON.stringify(hashes)) as TokenRow | undefined;
+      return row === undefined ? null : toRecord(row);
+    },
+
     async list(query: ListQuery) {
       checkPageLimit(query.limit);
-      const cursor = decodeOptionalCursor(query.cursor);
-      const where = ['tenant = ?'];
-      const params: unknown[] = [query.tenant];
-      if (query.owner === null) where.push('owner IS NULL');
-      else if (query.owner !== undefined) {
-        where.push('owner = ?');
-        params.push(query.owner);
-      }
-      if (query.types !== undefined) {
-        where.push('type IN (SELECT value FROM json_each(?))');
-        params.push(JSON.stringify(query.types));
-      }
-      if (!query.includeRevoked) where.push('revoked_at IS NULL');
-      if (!query.includeExpired) {
-        where.push('(expires_at IS NULL OR expires_at > ?)');
-        params.push(query.now);
-      }
-      if (cursor !== null) {
-        where.push('(created_at, id) < (?, ?)');
-        params.push(cursor.time, cursor.id);
-      }
-      const text = `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens WHERE ${where.join(' AND ')}
-        ORDER BY created_at DESC, id DESC LIMIT ?`;
-      const rows = cached(text, () => text).all(...params, query.limit + 1) as TokenRow[];
-      return pageOf(rows.map(toRecord), query.limit, tokenKey);
+      const { text, params } = listStatement(query);
+      const rows = cached(text, () => text).all(...params) as TokenRow[];
+      return pageOf(rows.map(toRecord), query.limit, query.expiringBy === undefined ? tokenKey : expiryKey);
     },
   };
 }

@@ -4,11 +4,14 @@
  */
 import type Database from 'better-sqlite3';
 import { invalid } from '../../core/errors.js';
-import { expectKeys } from '../../core/input.js';
 import type { TokenRepository } from '../../core/repository.js';
 import { changeCalls, insertCalls, lookupCalls, sideTableCalls, sqliteCalls } from './calls.js';
-import { explainOpenFailure, openDatabaseFile } from './open.js';
-import { LATEST_SCHEMA_VERSION, migrate } from './schema.js';
+import { warningCalls } from './expiry-warnings.js';
+import { meterCalls } from './meters.js';
+import { type MoreOptions, openSqliteStore } from './open.js';
+import { LATEST_SCHEMA_VERSION } from './schema.js';
+
+export { type SqliteDirectoryOptions, type SqliteDirectoryStore, sqliteDirectoryStore } from './directory.js';
 
 /** Where the repository keeps its tokens, and how it waits for a busy file. */
 export type SqliteRepositoryOptions = (
@@ -32,6 +35,14 @@ export type SqliteRepositoryOptions = (
    * nothing is written. Last-used writes never wait, whatever this is.
    */
   readonly busyTimeoutMs?: number;
+  /**
+   * How long the spend of a metered verification (rate limits, usage
+   * credits: docs/limits.md) waits for another connection's write lock, in
+   * ms (default 100, at most `busyTimeoutMs`). It runs on the verification
+   * path and blocks the event loop while it waits; past it the verification
+   * fails closed (`unavailable`). Tokens without a meter never wait.
+   */
+  readonly spendTimeoutMs?: number;
 };
 
 /** The SQLite repository: a `TokenRepository` plus the connection it works on. */
@@ -84,47 +95,33 @@ export const SQLITE_SCHEMA_VERSION: number = LATEST_SCHEMA_VERSION;
  * ```
  */
 export function sqliteRepository(options: SqliteRepositoryOptions): SqliteTokenRepository {
-  const { path, database, busyTimeoutMs } = checkOptions(options);
-  const owned = path !== undefined;
-  const db = path !== undefined ? openDatabaseFile(path) : database!;
-  try {
-    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-    if (owned) db.pragma('journal_mode = WAL');
-    migrate(db);
-  } catch (error) {
-    if (owned) db.close();
-    throw explainOpenFailure(error, path);
-  }
-  return createRepository(db, owned, busyTimeoutMs);
+  const { db, owned, busyTimeoutMs, more } = openSqliteStore(options, SPEND_TIMEOUT);
+  return createRepository(db, owned, busyTimeoutMs, more);
 }
 
-function checkOptions(options: unknown): { path?: string; database?: Database.Database; busyTimeoutMs: number } {
-  const fields = expectKeys(options, 'options', ['path', 'database', 'busyTimeoutMs']);
-  const { path, database, busyTimeoutMs = 1000 } = fields;
-  if ((path === undefined) === (database === undefined)) {
-    throw invalid('options', 'needs exactly one of path and database');
-  }
-  if (path !== undefined && (typeof path !== 'string' || path.length === 0)) {
-    throw invalid('options.path', 'must be a non-empty string');
-  }
-  if (database !== undefined) {
-    const candidate = database as Partial<Database.Database> | null;
-    if (typeof candidate?.prepare !== 'function' || typeof candidate.transaction !== 'function') {
-      throw invalid('options.database', 'must be a better-sqlite3 Database');
+/** The repository's own option: how long a metered verification waits for the write lock (ms). */
+const SPEND_TIMEOUT: MoreOptions<number> = {
+  keys: ['spendTimeoutMs'],
+  check(fields, busyTimeoutMs) {
+    const { spendTimeoutMs = Math.min(100, busyTimeoutMs) } = fields;
+    if (
+      typeof spendTimeoutMs !== 'number' ||
+      !Number.isSafeInteger(spendTimeoutMs) ||
+      spendTimeoutMs < 0 ||
+      spendTimeoutMs > busyTimeoutMs
+    ) {
+      throw invalid('options.spendTimeoutMs', 'must be a whole number of milliseconds from 0 to busyTimeoutMs');
     }
-    if (candidate.open !== true) throw invalid('options.database', 'must be an open connection');
-  }
-  if (typeof busyTimeoutMs !== 'number' || !Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
-    throw invalid('options.busyTimeoutMs', 'must be a whole number of milliseconds, 0 or more');
-  }
-  return {
-    ...(path === undefined ? {} : { path: path as string }),
-    ...(database === undefined ? {} : { database: database as Database.Database }),
-    busyTimeoutMs,
-  };
-}
+    return spendTimeoutMs;
+  },
+};
 
-function createRepository(db: Database.Database, owned: boolean, busyTimeoutMs: number): SqliteTokenRepository {
+function createRepository(
+  db: Database.Database,
+  owned: boolean,
+  busyTimeoutMs: number,
+  spendTimeoutMs: number,
+): SqliteTokenRepository {
   const calls = sqliteCalls(db, busyTimeoutMs);
   return {
     database: db,
@@ -132,6 +129,8 @@ function createRepository(db: Database.Database, owned: boolean, busyTimeoutMs: 
     ...lookupCalls(calls),
     ...changeCalls(calls),
     ...sideTableCalls(calls),
+    ...meterCalls(calls, spendTimeoutMs),
+    ...warningCalls(calls),
     async close() {
       if (owned && db.open) db.close();
     },

@@ -6,7 +6,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { TokenError } from '../../core/errors.js';
+import { invalid, TokenError } from '../../core/errors.js';
+import { expectKeys } from '../../core/input.js';
+import { migrate } from './schema.js';
 
 /** Driver codes that say the file itself is wrong (not a database, not ours to write, damaged). */
 const BAD_FILE = /^SQLITE_(CANTOPEN|NOTADB|PERM|READONLY|CORRUPT|AUTH)/;
@@ -51,4 +53,84 @@ export function explainOpenFailure(error: unknown, path: string | undefined): un
   const source: Source = path === undefined ? { field: 'options.database' } : { field: 'options.path', path };
   if (BAD_FILE.test(code)) return badSource(source, `cannot be used as a SQLite database (${code})`, error);
   return new TokenError('unavailable', `the SQLite database could not be prepared (${code})`, { cause: error });
+}
+
+/** The options every SQLite store takes: a file or a connection, and how long a change waits for the lock. */
+export interface SqliteStoreOptions {
+  readonly path?: string;
+  readonly database?: Database.Database;
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * Options one kind of store takes beyond those every SQLite store takes
+ * (the repository's `spendTimeoutMs`): their names, and their check, run
+ * with the others before anything is opened.
+ */
+export interface MoreOptions<E> {
+  readonly keys: readonly string[];
+  check(fields: Readonly<Record<string, unknown>>, busyTimeoutMs: number): E;
+}
+
+interface CheckedOptions<E> {
+  readonly path?: string;
+  readonly database?: Database.Database;
+  readonly busyTimeoutMs: number;
+  readonly more: E;
+}
+
+function checkOptions<E>(options: unknown, more: MoreOptions<E> | undefined): CheckedOptions<E> {
+  const fields = expectKeys(options, 'options', ['path', 'database', 'busyTimeoutMs', ...(more?.keys ?? [])]);
+  const { path, database, busyTimeoutMs = 1000 } = fields;
+  if ((path === undefined) === (database === undefined)) {
+    throw invalid('options', 'needs exactly one of path and database');
+  }
+  if (path !== undefined && (typeof path !== 'string' || path.length === 0)) {
+    throw invalid('options.path', 'must be a non-empty string');
+  }
+  if (database !== undefined) {
+    const candidate = database as Partial<Database.Database> | null;
+    if (typeof candidate?.prepare !== 'function' || typeof candidate.transaction !== 'function') {
+      throw invalid('options.database', 'must be a better-sqlite3 Database');
+    }
+    if (candidate.open !== true) throw invalid('options.database', 'must be an open connection');
+  }
+  if (typeof busyTimeoutMs !== 'number' || !Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw invalid('options.busyTimeoutMs', 'must be a whole number of milliseconds, 0 or more');
+  }
+  return {
+    ...(path === undefined ? {} : { path: path as string }),
+    ...(database === undefined ? {} : { database: database as Database.Database }),
+    busyTimeoutMs,
+    more: more?.check(fields, busyTimeoutMs) as E,
+  };
+}
+
+/**
+ * Checks the options of a SQLite store, opens its file (or takes the given
+ * connection), sets the busy timeout (and WAL for a file it opened) and
+ * brings the schema up to date. `owned`: the store opened the connection
+ * and closes it on `close()`.
+ */
+export function openSqliteStore<E = undefined>(
+  options: SqliteStoreOptions,
+  moreOptions?: MoreOptions<E>,
+): {
+  db: Database.Database;
+  owned: boolean;
+  busyTimeoutMs: number;
+  more: E;
+} {
+  const { path, database, busyTimeoutMs, more } = checkOptions(options, moreOptions);
+  const owned = path !== undefined;
+  const db = path !== undefined ? openDatabaseFile(path) : database!;
+  try {
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    if (owned) db.pragma('journal_mode = WAL');
+    migrate(db);
+  } catch (error) {
+    if (owned) db.close();
+    throw explainOpenFailure(error, path);
+  }
+  return { db, owned, busyTimeoutMs, more };
 }

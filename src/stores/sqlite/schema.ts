@@ -85,6 +85,100 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tokenward_events_by_time ON tokenward_events (at);
     `,
   },
+  {
+    version: 3,
+    description: 'the store-backed directory: users, roles and the directory audit log',
+    // Names sort by SQLite's BINARY collation: code-point order of UTF-8, as the directory lists them.
+    // The foreign keys document the model; the store checks them itself inside its transactions,
+    // since SQLite enforces them only on connections that turned them on.
+    sql: `
+      CREATE TABLE tokenward_directory_users (
+        tenant TEXT NOT NULL,
+        name TEXT NOT NULL,
+        admin INTEGER NOT NULL CHECK (admin IN (0, 1)),
+        active INTEGER NOT NULL CHECK (active IN (0, 1)),
+        grants TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (tenant, name)
+      );
+
+      CREATE TABLE tokenward_directory_roles (
+        tenant TEXT NOT NULL,
+        name TEXT NOT NULL,
+        grants TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (tenant, name)
+      );
+
+      CREATE TABLE tokenward_directory_user_roles (
+        tenant TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        PRIMARY KEY (tenant, user_name, role),
+        FOREIGN KEY (tenant, user_name) REFERENCES tokenward_directory_users (tenant, name) ON DELETE CASCADE,
+        FOREIGN KEY (tenant, role) REFERENCES tokenward_directory_roles (tenant, name)
+      );
+      CREATE INDEX tokenward_directory_user_roles_by_role ON tokenward_directory_user_roles (tenant, role, user_name);
+
+      CREATE TABLE tokenward_directory_audit (
+        id TEXT PRIMARY KEY NOT NULL,
+        tenant TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        changes TEXT NOT NULL
+      );
+      CREATE INDEX tokenward_directory_audit_by_time ON tokenward_directory_audit (tenant, at, id);
+`,
+  },
+  {
+    version: 4,
+    description: 'rate limits and usage credits of tokens, and signed-out sessions',
+    sql: `
+      -- The meter (rate limits, credits, refill) as JSON; NULL for a token without one.
+      ALTER TABLE tokenward_tokens ADD COLUMN meter TEXT;
+      -- The buckets of its rate limits ({"levels": [...], "at": ms}); NULL until the first spend.
+      ALTER TABLE tokenward_tokens ADD COLUMN ratelimit_state TEXT;
+      -- refillCredits: tokens whose next refill has come due.
+      CREATE INDEX tokenward_tokens_by_refill ON tokenward_tokens (
+        (json_extract(meter, '$.lastRefillAt') + json_extract(meter, '$.refill.interval'))
+      ) WHERE json_extract(meter, '$.refill.interval') IS NOT NULL;
+
+      CREATE TABLE tokenward_revoked_sessions (
+        id TEXT PRIMARY KEY NOT NULL,
+        tenant TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX tokenward_revoked_sessions_by_expiry ON tokenward_revoked_sessions (expires_at);
+    `,
+  },
+  {
+    version: 5,
+    description: 'token metadata, enable/disable, imported keys and expiry-warning markers',
+    sql: `
+      ALTER TABLE tokenward_tokens ADD COLUMN meta TEXT;
+      ALTER TABLE tokenward_tokens ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1));
+      ALTER TABLE tokenward_tokens ADD COLUMN lookup_hash TEXT;
+      CREATE UNIQUE INDEX tokenward_tokens_by_lookup_hash ON tokenward_tokens (lookup_hash)
+        WHERE lookup_hash IS NOT NULL;
+      CREATE INDEX tokenward_tokens_by_tenant_expiry ON tokenward_tokens (tenant, expires_at, id)
+        WHERE expires_at IS NOT NULL;
+
+      CREATE TABLE tokenward_expiry_warnings (
+        token_id TEXT NOT NULL,
+        within INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        warned_at INTEGER NOT NULL,
+        PRIMARY KEY (token_id, within, expires_at)
+      );
+      CREATE INDEX tokenward_expiry_warnings_by_expiry ON tokenward_expiry_warnings (expires_at);
+    `,
+  },
 ];
 
 /** The version a database has after every known step. */
@@ -115,6 +209,13 @@ export function migrate(db: Database, target: number = LATEST_SCHEMA_VERSION, no
       applied_at INTEGER NOT NULL
     )`);
     const current = schemaVersion(db);
+    // Versions are applied by which ones are missing, not by the highest one: a database may
+    // have taken a later step first (builds that merged independent steps in another order).
+    const done = new Set(
+      (db.prepare('SELECT version FROM tokenward_schema_version').all() as { version: number }[]).map(
+        (row) => row.version,
+      ),
+    );
     if (current > LATEST_SCHEMA_VERSION) {
       throw new Error(
         `tokenward: the database schema is at version ${current}, newer than this version of tokenward supports (${LATEST_SCHEMA_VERSION}); upgrade tokenward`,
@@ -124,7 +225,7 @@ export function migrate(db: Database, target: number = LATEST_SCHEMA_VERSION, no
       'INSERT INTO tokenward_schema_version (version, description, applied_at) VALUES (?, ?, ?)',
     );
     for (const step of MIGRATIONS) {
-      if (step.version <= current || step.version > target) continue;
+      if (done.has(step.version) || step.version > target) continue;
       db.exec(step.sql);
       record.run(step.version, step.description, now());
     }

@@ -17,6 +17,17 @@ export function preparer(db: Database.Database): Prepare {
   };
 }
 
+/** Fixed statements that return token rows: run in raw mode, each row an array for `toRecord`. */
+const TOKEN_READS = new Set([
+  'findById',
+  'liveMaster',
+  'byName',
+  'revoke',
+  'revokeOwner',
+  'byLookupHash',
+  'dueWarnings',
+]);
+
 /** The text of each fixed statement of the store. */
 const STATEMENTS = {
   findById: `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens WHERE id = ?`,
@@ -52,6 +63,19 @@ const STATEMENTS = {
   eventsAfter: `SELECT ${EVENT_COLUMNS} FROM tokenward_events WHERE token_id = ? AND (at, id) < (?, ?)
      ORDER BY at DESC, id DESC LIMIT ?`,
   pruneEvents: 'DELETE FROM tokenward_events WHERE at < ?',
+  // Issue 13: renames, imported keys, expiry warnings.
+  nameHeld: `SELECT 1 FROM tokenward_tokens o JOIN tokenward_tokens t ON o.tenant = t.tenant AND o.owner IS t.owner
+     WHERE t.id = ? AND t.version = ? AND t.revoked_at IS NULL
+       AND o.name = ? AND o.id <> t.id AND o.revoked_at IS NULL LIMIT 1`,
+  byLookupHash: `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens
+     WHERE lookup_hash IN (SELECT value FROM json_each(?)) LIMIT 1`,
+  dueWarnings: `SELECT ${TOKEN_COLUMNS} FROM tokenward_tokens t
+     WHERE revoked_at IS NULL AND enabled = 1 AND expires_at > ? AND expires_at <= ?
+       AND NOT EXISTS (SELECT 1 FROM tokenward_expiry_warnings w
+         WHERE w.token_id = t.id AND w.within = ? AND w.expires_at = t.expires_at)
+     ORDER BY expires_at, id LIMIT ?`,
+  insertWarning: 'INSERT INTO tokenward_expiry_warnings (token_id, within, expires_at, warned_at) VALUES (?, ?, ?, ?)',
+  purgeWarnings: 'DELETE FROM tokenward_expiry_warnings WHERE expires_at < ?',
 };
 
 /** The fixed statements of one connection, each prepared once. */
@@ -59,17 +83,24 @@ export type Statements = Record<keyof typeof STATEMENTS, Database.Statement>;
 
 export function prepareStatements(prepare: Prepare): Statements {
   const prepared: Partial<Statements> = {};
-  for (const [name, sql] of Object.entries(STATEMENTS)) prepared[name as keyof Statements] = prepare(sql);
+  for (const [name, sql] of Object.entries(STATEMENTS)) {
+    const statement = prepare(sql);
+    prepared[name as keyof Statements] = TOKEN_READS.has(name) ? statement.raw(true) : statement;
+  }
   return prepared as Statements;
 }
 
-/** A cache of statements whose text is built per call (by the set of changed fields, by filters). */
-export function statementCache(prepare: Prepare): (key: string, build: () => string) => Database.Statement {
+/**
+ * A cache of statements that return token rows (in raw mode) and whose text
+ * is built per call, by the set of changed fields or the filters of a list.
+ * Keys are the statement texts' few shapes, so the cache stays small.
+ */
+export function tokenStatementCache(prepare: Prepare): (key: string, build: () => string) => Database.Statement {
   const dynamic = new Map<string, Database.Statement>();
   return (key, build) => {
     let statement = dynamic.get(key);
     if (statement === undefined) {
-      statement = prepare(build());
+      statement = prepare(build()).raw(true);
       dynamic.set(key, statement);
     }
     return statement;

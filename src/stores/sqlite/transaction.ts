@@ -17,11 +17,12 @@ export interface SqliteTransactions {
    */
   run<R>(work: () => R): R;
   /**
-   * Like `run`, but never waits for the lock: with another writer holding
-   * it, fails at once with `SQLITE_BUSY`. For bookkeeping that must not
-   * block the event loop (last-used writes).
+   * Like `run`, but waits for the lock at most `waitMs` (0: not at all;
+   * with another writer holding it, fails with `SQLITE_BUSY`). For writes
+   * that must not block the event loop for long: last-used writes (0) and
+   * the spends of metered verifications (`spendTimeoutMs`).
    */
-  runWithoutWaiting<R>(work: () => R): R;
+  runWaitingAtMost<R>(waitMs: number, work: () => R): R;
 }
 
 type Prepare = (sql: string) => Database.Statement;
@@ -70,16 +71,16 @@ export function sqliteTransactions(db: Database.Database, prepare: Prepare, busy
     try {
       setBusyTimeout(busyTimeoutMs);
     } catch {
-      // Once more: left at zero, every later write would fail at once instead of waiting.
+      // Once more: left at a shorter wait, every later write would fail sooner than it should.
       setBusyTimeout(busyTimeoutMs);
     }
   };
 
   return {
     run,
-    runWithoutWaiting(work) {
+    runWaitingAtMost(waitMs, work) {
       try {
-        setBusyTimeout(0);
+        setBusyTimeout(waitMs);
         return run(work);
       } finally {
         restoreWait();

@@ -23,6 +23,10 @@ interface Scenario {
   readonly run: () => Promise<unknown>;
   /** Claims whose presence is part of the state (consumed when observed, so observed last). */
   readonly claims?: readonly ClaimRecord[];
+  /** Sessions whose sign-out is part of the state. */
+  readonly sessions?: readonly string[];
+  /** Expiry-warning markers are part of the state: which tokens a `markExpiring` call still claims (marks them). */
+  readonly warnings?: { readonly within: number; readonly now: number };
 }
 
 async function insertAll(repo: TokenRepository, records: readonly TokenRecord[]): Promise<void> {
@@ -146,6 +150,71 @@ export const FAULT_CASES: readonly FaultCase[] = [
     },
   },
   {
+    name: 'spend (credits and a rate limit)',
+    needs: 'spend',
+    async setup(repo, fx) {
+      const meter = {
+        ratelimits: [{ name: 'a', limit: 5, duration: 1_000 }],
+        remaining: 3,
+        refill: { interval: 1_000, amount: 4 },
+        lastRefillAt: T0,
+      };
+      const record = fx.token({ meter });
+      await insertAll(repo, [record]);
+      return { run: () => repo.spend!(record.id, { cost: 2, ratelimits: null }, T0 + 1_500) };
+    },
+  },
+  {
+    name: 'refillCredits',
+    needs: 'refillCredits',
+    async setup(repo, fx) {
+      const refill = { interval: 1_000, amount: 4 };
+      const records = [1, 2].map(() => fx.token({ meter: { ratelimits: [], remaining: 0, refill, lastRefillAt: T0 } }));
+      await insertAll(repo, records);
+      return { run: () => repo.refillCredits!(T0 + 2_500) };
+    },
+  },
+  {
+    name: 'revokeSession',
+    needs: 'revokeSession',
+    async setup(repo, fx) {
+      const parent = fx.token();
+      await insertAll(repo, [parent]);
+      const id = fx.id('S');
+      return {
+        run: () => repo.revokeSession!({ id, tenant: fx.tenant, expiresAt: T0 + 60_000 }),
+        sessions: [`${id} ${parent.id}`],
+      };
+    },
+  },
+  {
+    name: 'update (a rename, with its event)',
+    async setup(repo, fx) {
+      const record = fx.token({ name: 'before' });
+      await insertAll(repo, [record, fx.token({ name: 'other' })]);
+      const event = fx.event(record.id, { type: 'updated', operation: 'updated', at: T0 + 1 });
+      return { run: () => repo.update(record.id, 1, { name: 'after', meta: { plan: 'pro' }, enabled: false }, event) };
+    },
+  },
+  {
+    name: 'insert (an imported key, with its event)',
+    async setup(repo, fx) {
+      const record = fx.token({ lookupHash: `sha256:${fx.scope}`, meta: { from: 'legacy' } });
+      return { run: () => repo.insert(record, { now: T0 }, fx.event(record.id, { type: 'imported' })) };
+    },
+  },
+  {
+    name: 'markExpiring (several tokens)',
+    async setup(repo, fx) {
+      await insertAll(
+        repo,
+        [1, 2, 3].map((n) => fx.token({ expiresAt: T0 + n * 60_000 })),
+      );
+      const warnings = { within: 3_600_000, now: T0 };
+      return { run: () => repo.markExpiring({ ...warnings, limit: 1000 }), warnings };
+    },
+  },
+  {
     name: 'touch',
     bestEffort: true,
     async setup(repo, fx) {
@@ -170,16 +239,34 @@ export const FAULT_CASES: readonly FaultCase[] = [
  * Everything of one scope that storage holds, as text with the scope
  * replaced, so that the states of two runs can be compared: tokens
  * (revoked and expired included), their events, the policies of `alice`
- * and her role, and which claims exist (consumed here: observe last).
+ * and her role, which of `sessions` (`<session id> <token id>`) are signed
+ * out, and which claims exist (consumed here: observe last).
  */
-export async function observe(repo: TokenRepository, fx: Fixtures, claims: readonly ClaimRecord[]): Promise<string> {
+export async function observe(
+  repo: TokenRepository,
+  fx: Fixtures,
+  claims: readonly ClaimRecord[],
+  sessions: readonly string[] = [],
+  warnings?: Scenario['warnings'],
+): Promise<string> {
   const all = everyToken(fx.tenant);
   const tokens = (await repo.list(all)).items;
   const events = [];
   for (const token of tokens) events.push((await repo.listEvents({ tokenId: token.id, limit: 1000 })).items);
   const policies = await repo.policiesFor(fx.tenant, 'alice', ['analysts']);
   policies.sort((a, b) => a.subject.kind.localeCompare(b.subject.kind));
+  const signedOut = [];
+  for (const pair of sessions) {
+    const [sessionId, parentId] = pair.split(' ') as [string, string];
+    signedOut.push((await repo.findSession!(sessionId, parentId)).revoked);
+  }
   const claimed = [];
   for (const claim of claims) claimed.push((await repo.consumeClaim(claim.codeHash, T0)) !== null);
-  return JSON.stringify({ tokens, events, policies, claimed }).replaceAll(fx.scope, '#');
+  const unwarned =
+    warnings === undefined
+      ? []
+      : (await repo.markExpiring({ ...warnings, limit: 1000 }))
+          .filter((record) => record.tenant === fx.tenant)
+          .map((record) => record.id);
+  return JSON.stringify({ tokens, events, policies, signedOut, claimed, unwarned }).replaceAll(fx.scope, '#');
 }

@@ -54,7 +54,12 @@ async function runOnce(
     outcome = await settle(scenario.run);
     ({ seen, fired } = plan.disarm());
   }
-  return { outcome, seen, fired, state: await observe(repo, fx, scenario.claims ?? []) };
+  return {
+    outcome,
+    seen,
+    fired,
+    state: await observe(repo, fx, scenario.claims ?? [], scenario.sessions, scenario.warnings),
+  };
 }
 
 async function sweep(repo: TokenRepository, plan: FaultPlan, test: FaultCase): Promise<void> {

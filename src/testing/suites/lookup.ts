@@ -5,6 +5,7 @@ import type { TokenRecord } from '../../core/types.js';
 import type { ContractContext } from '../context.js';
 import { expect } from '../expect.js';
 import { expectTokenError, T0 } from '../fixtures.js';
+import { skipTest } from '../runner.js';
 
 async function listAll(repository: TokenRepository, query: Omit<ListQuery, 'cursor'>): Promise<TokenRecord[][]> {
   const pages: TokenRecord[][] = [];
@@ -41,6 +42,29 @@ function findByIdContract({ repo, fx, describe, it }: ContractContext): void {
       await repo().revoke(revoked.id, T0 + 2);
       expect(await repo().findById(expired.id)).toEqual(expired);
       expect(await repo().findById(revoked.id)).toMatchObject({ id: revoked.id, revokedAt: T0 + 2 });
+    });
+
+    it('findByIdSync, when the store has it, answers as findById after every kind of change', async function (this: unknown, ...args: unknown[]) {
+      if (repo().findByIdSync === undefined) return skipTest(this, args, 'the store has no findByIdSync');
+      const f = fx();
+      const [kept, changed, revoked, purged] = [f.token(), f.token(), f.token(), f.token({ expiresAt: T0 + 5 })];
+      for (const record of [kept, changed, revoked, purged]) await repo().insert(record, { now: T0 });
+      await repo().update(changed.id, changed.version, {
+        comment: 'changed',
+        previousSecretHash: 'previous-hash',
+        previousPepperVersion: 1,
+        previousExpiresAt: T0 + 60_000,
+        rotatedAt: T0 + 1,
+      });
+      await repo().touch(changed.id, T0 + 7);
+      await repo().revoke(revoked.id, T0 + 3);
+      await repo().purgeExpired(T0 + 10);
+      for (const id of [kept.id, changed.id, revoked.id, purged.id, f.id()]) {
+        const known = repo().findByIdSync!(id);
+        // `undefined` is "not at hand", which the contract allows; any other answer is findById's.
+        if (known !== undefined) expect(known).toEqual(await repo().findById(id));
+      }
+      expect(repo().findByIdSync!(purged.id) ?? null).toBeNull();
     });
   });
 }

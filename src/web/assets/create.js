@@ -7,12 +7,12 @@ import { isAdmin, ownUser, state } from './state.js';
 import { loadTokens } from './tokens.js';
 
 const DAY = 86_400_000;
-// CloudBeaver's expiry choices; a month is 30 days and a year 365, as the service counts them.
+// CloudBeaver's expiry choices in the service's own units: a month ('1mo') is 30 days, a year ('1y') 365.
 const CHOICES = [
   { label: '1 day', ttl: '1d', ms: DAY },
-  { label: '1 week', ttl: '7d', ms: 7 * DAY },
-  { label: '1 month', ttl: '30d', ms: 30 * DAY },
-  { label: '1 year', ttl: '365d', ms: 365 * DAY },
+  { label: '1 week', ttl: '1w', ms: 7 * DAY },
+  { label: '1 month', ttl: '1mo', ms: 30 * DAY },
+  { label: '1 year', ttl: '1y', ms: 365 * DAY },
 ];
 const NO_EXPIRY = 'none';
 

@@ -49,13 +49,15 @@ export function clearError() {
 const DAY = 86_400_000;
 const UNITS = [
   [365 * DAY, 'year'],
+  // A month is 30 days, as the service counts `'1mo'`.
+  [30 * DAY, 'month'],
   [DAY, 'day'],
   [3_600_000, 'hour'],
   [60_000, 'minute'],
   [1000, 'second'],
 ];
 
-/** Milliseconds in words: 86400000 → "1 day", 2592000000 → "30 days". */
+/** Milliseconds in words: 86400000 → "1 day", 2592000000 → "1 month", 7776000000 → "3 months". */
 export function durationWords(ms) {
   for (const [size, unit] of UNITS) {
     if (ms >= size && ms % size === 0) {
@@ -85,6 +87,7 @@ const MESSAGES = {
   token_invalid: 'That token is invalid, expired or revoked.',
   token_expired: 'That token is invalid, expired or revoked.',
   token_revoked: 'That token is invalid, expired or revoked.',
+  token_disabled: 'That token is disabled. Enable it again to use it.',
   unavailable: 'The token service is unavailable. Try again in a moment.',
 };
 

@@ -6,17 +6,21 @@
  * reveals, changes or touches is within the actor's authority, judged by
  * an independent oracle (`oracle.ts`) and by what the resulting token can
  * do when verified. Each property runs 1,000 times on the memory store.
+ * `update` and `importTokens` (issue 13) are swept too: a token changed in
+ * place is within the actor before and after, and an imported key, once
+ * verified, is no stronger than the actor.
  * The oracle is the model's (`../model/authority.ts`), written on need sets.
  */
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TokenError } from '../../../src/core/errors.js';
 import type { Principal } from '../../../src/core/principal-types.js';
 import type { TokenInfo } from '../../../src/core/types.js';
-import type { IssueInput, ListFilter } from '../../../src/service/types.js';
-import { authorityOf, inside, type NeedAuthority } from '../model/authority.js';
+import type { ImportRecord, IssueInput, ListFilter, TokenPatch } from '../../../src/service/types.js';
+import { authorityOf, inside, type ModelMeter, type NeedAuthority } from '../model/authority.js';
 import { ALL, needSet } from '../model/model.js';
-import { arbWorld, buildWorld, NEEDS, POOL, type World } from './random-world.js';
+import { arbWorld, buildWorld, LEGACY_PREFIX, NEEDS, NOW, POOL, type World } from './random-world.js';
 
 const RUNS = 1000;
 
@@ -30,12 +34,24 @@ async function attempt<T>(work: Promise<T>): Promise<T | null> {
   }
 }
 
+/** A token's meter as the oracle takes it: undefined for none. */
+function meterOf(token: Pick<TokenInfo, 'ratelimits' | 'remaining' | 'refill'>): ModelMeter | undefined {
+  if (token.ratelimits.length === 0 && token.remaining === null) return undefined;
+  return {
+    credits: token.remaining,
+    refill: token.refill === null ? null : { every: token.refill.interval, amount: token.refill.amount },
+    limits: token.ratelimits.map((limit) => [limit.name, limit.limit, limit.duration] as const),
+  };
+}
+
 /** A stored token's authority now, by the oracle, with the world's directory. */
 function authority(world: World, token: TokenInfo): NeedAuthority {
   const user = token.owner === null ? undefined : world.users[token.owner];
   const owner = user === undefined ? null : { admin: user.admin, needs: user.admin ? ALL : needSet(user.grants) };
   const narrowing = token.grants === null ? null : needSet(token.grants);
-  return authorityOf(owner, { ...token, narrowing, expiresAt: token.expiresAt?.getTime() ?? null });
+  const meter = meterOf(token);
+  const expiresAt = token.expiresAt?.getTime() ?? null;
+  return authorityOf(owner, { ...token, narrowing, expiresAt, ...(meter === undefined ? {} : { meter }) });
 }
 
 /** The oracle's verdict, with the two tokens named when it fails. */
@@ -54,6 +70,16 @@ function expectNoStronger(actor: Principal, result: Principal, what: string): vo
   if (actor.expiresAt !== null) {
     expect(result.expiresAt, `${what}: never expires`).not.toBeNull();
     expect(result.expiresAt!.getTime(), `${what}: outlives the actor`).toBeLessThanOrEqual(actor.expiresAt.getTime());
+  }
+  // Nor is it held back less by rate limits and credits (what each has left after its own verification).
+  if (actor.remaining !== undefined) {
+    expect(result.remaining, `${what}: unlimited credits`).toBeDefined();
+    expect(result.remaining!, `${what}: more credits`).toBeLessThanOrEqual(actor.remaining);
+  }
+  for (const limit of actor.ratelimits ?? []) {
+    const same = result.ratelimits?.find((own) => own.name === limit.name);
+    expect(same, `${what}: escapes the limit ${limit.name}`).toBeDefined();
+    expect(same!.limit / same!.duration, `${what}: a faster limit`).toBeLessThanOrEqual(limit.limit / limit.duration);
   }
 }
 
@@ -203,6 +229,74 @@ describe('authority only narrows (fast-check, 1,000 runs each)', () => {
       { numRuns: RUNS },
     );
     for (const kind of ['list', 'revokeAll', 'setMaxTtl']) seen.expectAtLeast(kind, 10);
+  });
+
+  it('update: the target before and after the change is within the actor', async () => {
+    const seen = counter();
+    const patch = fc
+      .record(
+        {
+          comment: fc.constant('changed'),
+          enabled: fc.boolean(),
+          meta: fc.constantFrom({ app: 'x' }, null),
+          grants: fc.option(fc.subarray([...POOL]), { nil: null }),
+          ttl: fc.constantFrom('1h', '30d', '365d', null),
+        },
+        { requiredKeys: [] },
+      )
+      .filter((value) => Object.keys(value).length > 0);
+    await fc.assert(
+      fc.asyncProperty(arbWorld, patch, target, async (spec, fields, pick) => {
+        const world = await buildWorld(spec);
+        const chosen = pickTarget(world, pick);
+        const before = await world.stored(chosen.info.id);
+        const changed = await attempt(world.service.update(before.id, fields as TokenPatch, world.actor));
+        if (changed === null) return;
+        seen.hit('update');
+        if ('grants' in fields || 'ttl' in fields) seen.hit('widening or narrowing');
+        expect(world.session, 'a session changed a token').toBe(false);
+        expectWithin(world, before, 'update (before)');
+        expectWithin(world, await world.stored(before.id), 'update (after)');
+      }),
+      { numRuns: RUNS },
+    );
+    seen.expectAtLeast('update', 50);
+    seen.expectAtLeast('widening or narrowing', 20);
+  });
+
+  it('importTokens: an imported key is within the token that imported it, and verifies no stronger', async () => {
+    const seen = counter();
+    const input = fc.record({
+      type: fc.constantFrom(undefined, 'personal', 'limited', 'administrative'),
+      owner: fc.constantFrom(undefined, 'alice', 'analyst', 'bob'),
+      grants: fc.option(fc.subarray([...POOL]), { nil: undefined }),
+      expiresIn: fc.constantFrom(undefined, 3_600_000, 30 * 86_400_000, 365 * 86_400_000, null),
+    });
+    let serial = 0;
+    await fc.assert(
+      fc.asyncProperty(arbWorld, input, async (spec, fields) => {
+        const world = await buildWorld(spec);
+        const key = `${LEGACY_PREFIX}${++serial}`;
+        const record = {
+          hash: { value: createHash('sha256').update(key).digest('hex'), variant: 'sha256_hex' },
+          ...(fields.type === undefined ? {} : { type: fields.type }),
+          ...(fields.owner === undefined || fields.type === 'administrative' ? {} : { owner: fields.owner }),
+          ...(fields.grants === undefined ? {} : { grants: fields.grants }),
+          ...(fields.expiresIn === undefined
+            ? {}
+            : { expiresAt: fields.expiresIn === null ? null : NOW + fields.expiresIn }),
+        } as ImportRecord;
+        const result = await attempt(world.service.importTokens([record], world.actor));
+        if (result === null || result.imported.length === 0) return;
+        seen.hit('importTokens');
+        expect(world.session, 'a session imported a key').toBe(false);
+        expect(world.acting.info.type, 'only master tokens create tokens').toBe('master');
+        expectWithin(world, result.imported[0]!.info, 'importTokens');
+        expectNoStronger(world.principal, await world.service.verify(key), 'importTokens');
+      }),
+      { numRuns: RUNS },
+    );
+    seen.expectAtLeast('importTokens', 10);
   });
 
   it('exchange: a session is never stronger or longer-lived than the token it came from', async () => {

@@ -12,11 +12,13 @@ import { createKeySet, generateSigningKey, type KeySet } from '../../../src/jwt/
 import { jwtSessionCodec } from '../../../src/jwt/session.js';
 import { createTokenService } from '../../../src/service/index.js';
 import type { TokenService } from '../../../src/service/token-service.js';
-import type { Actor } from '../../../src/service/types.js';
+import type { Actor, IssueInput } from '../../../src/service/types.js';
 import { memoryRepository } from '../../../src/stores/memory/index.js';
 import { TEST_PEPPER } from '../../support/service.js';
 
 export const NOW = Date.UTC(2026, 0, 1);
+/** The prefix of keys imported in these worlds. */
+export const LEGACY_PREFIX = 'legacy_';
 const USERS = ['alice', 'analyst', 'bob'] as const;
 export type UserName = (typeof USERS)[number];
 
@@ -41,11 +43,30 @@ export const NEEDS: readonly Need[] = [
 
 const TTLS = ['1h', '1d', '30d', '90d', null] as const;
 
+/**
+ * Meters that are sometimes within each other and sometimes not (issue 13).
+ * Every one has credits for the world's own verifications (an exchange and
+ * a verification of a session spend two).
+ */
+export const METERS: readonly (Pick<IssueInput, 'ratelimit' | 'remaining' | 'refill'> | undefined)[] = [
+  undefined,
+  undefined,
+  { remaining: 5 },
+  { remaining: 9 },
+  { remaining: 5, refill: { interval: '1h', amount: 3 } },
+  { remaining: 5, refill: { interval: '1d', amount: 3 } },
+  { ratelimit: { limit: 60, duration: '1m' } },
+  { ratelimit: { limit: 10, duration: '1m' } },
+  { ratelimit: { name: 'exports', limit: 10, duration: '1m' } },
+  { remaining: 9, ratelimit: { limit: 10, duration: '1m' } },
+];
+
 export interface TokenSpec {
   readonly owner: UserName | null;
   readonly type: 'personal' | 'limited';
   readonly grants: Grant[] | undefined;
   readonly ttl: (typeof TTLS)[number];
+  readonly meter: (typeof METERS)[number];
 }
 
 export interface WorldSpec {
@@ -69,6 +90,7 @@ export const arbWorld: fc.Arbitrary<WorldSpec> = fc.record({
       type: fc.constantFrom('personal' as const, 'limited' as const),
       grants: fc.option(grants, { nil: undefined, freq: 3 }),
       ttl: fc.constantFrom(...TTLS),
+      meter: fc.constantFrom(...METERS),
     }),
     { minLength: 1, maxLength: 6 },
   ),
@@ -107,6 +129,8 @@ export async function buildWorld(spec: WorldSpec): Promise<World> {
     prefix: 'acme',
     directory: staticDirectory(directoryData),
     policy: { allowNoExpiry: true },
+    // Keys imported by the property of `importTokens` start with it.
+    legacyPrefixes: [LEGACY_PREFIX],
     sessions: { codec: jwtSessionCodec({ keys: await keys, issuer: 'tw', audience: 'tw', now: () => NOW }) },
     now: () => NOW,
   });
@@ -122,18 +146,21 @@ export async function buildWorld(spec: WorldSpec): Promise<World> {
       type: token.owner === null ? ('administrative' as const) : token.type,
       ...(token.owner === null ? {} : { owner: token.owner }),
       ...(token.grants === undefined ? {} : { grants: token.grants }),
+      ...token.meter,
       ttl: token.ttl,
     };
     // Grants beyond the owner's privileges are refused even to the system: such a spec makes no token.
     const issued = await service.issue(input, 'system').catch(() => null);
     if (issued !== null) tokens.push({ info: issued.info, token: issued.token });
   }
-  const acting = tokens[spec.actor.pick % tokens.length]!;
+  const picked = tokens[spec.actor.pick % tokens.length]!;
   const actingString =
     spec.actor.session === null
-      ? acting.token
-      : (await service.exchange(acting.token, { ttl: spec.actor.session })).token;
+      ? picked.token
+      : (await service.exchange(picked.token, { ttl: spec.actor.session })).token;
   const principal = await service.verify(actingString);
+  // Read again: verifying (and exchanging) spent from its meter, and its authority is what it has now.
+  const acting = { info: await service.get(picked.info.id, 'system'), token: picked.token };
   return {
     service,
     users: spec.users,

@@ -24,7 +24,16 @@ const base: Authority = {
   narrowing: null,
   expiresAt: 1000,
   powers: [],
+  meter: null,
 };
+
+/** A meter of credits (and a refill) and of rate limits, for the within table. */
+const meter = (
+  remaining: number | null,
+  ratelimits: { name: string; limit: number; duration: number }[] = [],
+  refill: { interval: number; amount: number } | null = null,
+): Authority['meter'] => ({ remaining, ratelimits, refill });
+const PER_MINUTE = { name: 'default', limit: 60, duration: 60_000 };
 
 describe('within(inner, outer)', () => {
   it.each<[string, Partial<Authority>, Partial<Authority>, boolean]>([
@@ -53,6 +62,56 @@ describe('within(inner, outer)', () => {
     ['not narrowed, another owner', { owner: 'bob' }, { narrowing: [REPORTS, WRITE] }, true],
     ['not narrowed, under a token without owner', {}, { owner: null, narrowing: [REPORTS, WRITE] }, true],
     ['two tokens without owner', { owner: null }, { owner: null, narrowing: [REPORTS] }, true],
+    // Meters (issue 13): a metered token never reaches one its meter does not restrain as much.
+    ['a metered token under an unmetered one', { meter: meter(5) }, {}, true],
+    ['an unmetered token under a metered one', {}, { meter: meter(5) }, false],
+    ['fewer credits left', { meter: meter(3) }, { meter: meter(5) }, true],
+    ['more credits left', { meter: meter(6) }, { meter: meter(5) }, false],
+    ['unlimited credits under credits', { meter: meter(null, [PER_MINUTE]) }, { meter: meter(5) }, false],
+    ['a refill under none', { meter: meter(1, [], { interval: 1_000, amount: 1 }) }, { meter: meter(5) }, false],
+    [
+      'a smaller, rarer refill',
+      { meter: meter(1, [], { interval: 2_000, amount: 1 }) },
+      { meter: meter(5, [], { interval: 1_000, amount: 2 }) },
+      true,
+    ],
+    [
+      'a more frequent refill',
+      { meter: meter(1, [], { interval: 500, amount: 1 }) },
+      { meter: meter(5, [], { interval: 1_000, amount: 2 }) },
+      false,
+    ],
+    ['the same limit', { meter: meter(null, [PER_MINUTE]) }, { meter: meter(null, [PER_MINUTE]) }, true],
+    [
+      'a tighter limit of the same name, among others',
+      {
+        meter: meter(null, [
+          { ...PER_MINUTE, limit: 10 },
+          { name: 'x', limit: 1, duration: 1_000 },
+        ]),
+      },
+      { meter: meter(null, [PER_MINUTE]) },
+      true,
+    ],
+    [
+      'a bigger burst',
+      { meter: meter(null, [{ ...PER_MINUTE, limit: 61, duration: 120_000 }]) },
+      { meter: meter(null, [PER_MINUTE]) },
+      false,
+    ],
+    [
+      'a faster refill',
+      { meter: meter(null, [{ ...PER_MINUTE, duration: 59_000 }]) },
+      { meter: meter(null, [PER_MINUTE]) },
+      false,
+    ],
+    [
+      'a tight limit of another name',
+      { meter: meter(null, [{ ...PER_MINUTE, name: 'x', limit: 1 }]) },
+      { meter: meter(null, [PER_MINUTE]) },
+      false,
+    ],
+    ['credits only, under a rate limit', { meter: meter(1) }, { meter: meter(null, [PER_MINUTE]) }, false],
   ])('%s: %s', (_what, inner, outer, answer) => {
     expect(within({ ...base, ...inner }, { ...base, ...outer })).toBe(answer);
   });

@@ -30,6 +30,15 @@ export interface NeedAuthority {
   readonly expiresAt: number | null;
   /** `issue` (master), `admin` (master of an admin), `tenant` (administrative, master of an admin). */
   readonly powers: ReadonlySet<string>;
+  /** What restrains its use; absent for an unmetered token. */
+  readonly meter?: ModelMeter;
+}
+
+/** A metered token's restraints: credits left now and their refill, rate limits as [name, limit, duration ms]. */
+export interface ModelMeter {
+  readonly credits: number | null;
+  readonly refill: { readonly every: number; readonly amount: number } | null;
+  readonly limits: readonly (readonly [string, number, number])[];
 }
 
 /** A stored token as far as its authority goes. */
@@ -40,6 +49,7 @@ export interface AuthoritySubject {
   /** Narrowing grants as needs; null when not narrowed. */
   readonly narrowing: NeedSet | null;
   readonly expiresAt: number | null;
+  readonly meter?: ModelMeter;
 }
 
 /**
@@ -65,19 +75,43 @@ export function authorityOf(
   } else {
     needs = intersect(owner.needs, narrowing);
   }
-  return { tenant: token.tenant, owner: token.owner, needs, narrowing, expiresAt: token.expiresAt, powers };
+  const authority = { tenant: token.tenant, owner: token.owner, needs, narrowing, expiresAt: token.expiresAt, powers };
+  return token.meter === undefined ? authority : { ...authority, meter: token.meter };
+}
+
+/**
+ * Whether `inner` is held back at least as much as `outer` (issue 13): an
+ * unmetered outer holds nothing back; otherwise inner has no more credits
+ * and no kinder refill where outer counts credits, and, for each of outer's
+ * limits, one of the same name with no bigger burst and no higher rate.
+ */
+function heldBackAsMuch(inner: ModelMeter | undefined, outer: ModelMeter | undefined): boolean {
+  if (outer === undefined) return true;
+  if (inner === undefined) return false;
+  if (outer.credits !== null) {
+    if (inner.credits === null || inner.credits > outer.credits) return false;
+    const kinder =
+      inner.refill !== null &&
+      (outer.refill === null || inner.refill.amount > outer.refill.amount || inner.refill.every < outer.refill.every);
+    if (kinder) return false;
+  }
+  return outer.limits.every(([name, limit, duration]) => {
+    const same = inner.limits.find(([other]) => other === name);
+    return same !== undefined && same[1] <= limit && same[1] / same[2] <= limit / duration;
+  });
 }
 
 /**
  * True when `inner` is within `outer`: same tenant, no need `outer` lacks
  * (for one owner's two tokens, in their narrowing too), an expiry no later
- * (none = never), no power `outer` lacks.
+ * (none = never), no power `outer` lacks, held back by its meter at least as much.
  */
 export function inside(inner: NeedAuthority, outer: NeedAuthority): boolean {
   if (inner.tenant !== outer.tenant || !covers(outer.needs, inner.needs)) return false;
   if (inner.owner !== null && inner.owner === outer.owner && !covers(outer.narrowing, inner.narrowing)) return false;
   const later = outer.expiresAt !== null && (inner.expiresAt === null || inner.expiresAt > outer.expiresAt);
-  return !later && [...inner.powers].every((power) => outer.powers.has(power));
+  if (later || !heldBackAsMuch(inner.meter, outer.meter)) return false;
+  return [...inner.powers].every((power) => outer.powers.has(power));
 }
 
 // --------------------------------------------------------------- the model

@@ -109,7 +109,8 @@ export class IssueCommand implements Command {
     const acting = p.viaToken === undefined ? null : actingToken(m, p.viaToken);
     const creator = creatorOf(m, p, acting);
     const tenant = creator?.tenant ?? actorOf(p.actor).tenant;
-    const type = p.type ?? 'personal';
+    // Keboola's default (seed 004): without a type, a master token makes a limited token, a user a personal one.
+    const type = p.type ?? (acting === null ? 'personal' : 'limited');
     const expected = codes();
     // Master tokens come only from ensureMasterToken.
     if (type === 'master') expected.add('invalid_request');

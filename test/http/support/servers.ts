@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
-import type { Principal } from '../../../src/core/principal-types.js';
 import {
   requireGrant as expressGuard,
   introspectionRouter,
@@ -14,72 +13,20 @@ import {
   managementRoutes,
   tokenward,
 } from '../../../src/fastify/index.js';
-import type { TokenVerifier } from '../../../src/http/authenticate.js';
-import type { IntrospectionOptions } from '../../../src/http/introspection.js';
-import type { TokenService } from '../../../src/service/token-service.js';
-import type { Actor } from '../../../src/service/types.js';
-import { AS_ISSUER, ISSUER_TEMPLATE, TEST_CLIENTS } from './clients.js';
+import {
+  BUCKET,
+  brokenTenant,
+  COMPONENT,
+  describePrincipal,
+  INTROSPECTION,
+  listen,
+  type StartServer,
+  testActor,
+} from './app-parts.js';
+import { startFetch, startHono } from './fetch-servers.js';
 import { REALM } from './fixture.js';
 
-/** The introspection endpoint's options in both apps: bearer tokens, and the registered clients. */
-const INTROSPECTION = {
-  realm: REALM,
-  clients: TEST_CLIENTS,
-  assertionAudience: AS_ISSUER,
-  issuer: ISSUER_TEMPLATE,
-} as const;
-
-/** A server listening on 127.0.0.1. */
-export interface RunningServer {
-  readonly url: string;
-  close(): Promise<void>;
-}
-
-/** What the test app is built on. */
-export interface AppSetup {
-  readonly service: TokenService;
-  /** Verifier for the guarded routes (default: the service). */
-  readonly verifier?: TokenVerifier;
-  /** Called when recording a use fails. */
-  readonly onRecordError?: (error: unknown) => void;
-  /** Options of `/oauth/introspect` in place of the default ones (bearer tokens and `TEST_CLIENTS`). */
-  readonly introspection?: IntrospectionOptions;
-}
-
-/** Builds the test app in one framework and starts it on an ephemeral port. */
-export type StartServer = (setup: AppSetup) => Promise<RunningServer>;
-
-function describePrincipal(principal: Principal | null | undefined): unknown {
-  if (principal === null || principal === undefined) return { principal: null };
-  return { tokenId: principal.tokenId, type: principal.type, owner: principal.owner, tenant: principal.tenant };
-}
-
-/** The user of the `test_session` cookie: a browser session, which a cross-site request also carries. */
-function sessionUser(cookie: string | undefined): string | undefined {
-  return /(?:^|;\s*)test_session=([a-z]+)/.exec(cookie ?? '')?.[1];
-}
-
-/**
- * Management calls act as `X-Test-User` (an app's own header session), the
- * `test_session` cookie, or the verified token.
- */
-function testActor(
-  user: string | undefined,
-  cookie: string | undefined,
-  principal: Principal | null | undefined,
-): Actor | null {
-  const name = user ?? sessionUser(cookie);
-  if (name !== undefined) return { tenant: 'acme', user: name };
-  return principal === null || principal === undefined ? null : { principal };
-}
-
-/** A tenant resolver that fails, as an app's lookup might. */
-function brokenTenant(): string {
-  throw new Error('tenant lookup failed');
-}
-
-const BUCKET = 'in.c-csv-import';
-const COMPONENT = 'keboola.ex-db-mysql';
+export type { AppSetup, RunningServer, StartServer } from './app-parts.js';
 
 /**
  * The same app in Express:
@@ -111,6 +58,7 @@ export const startExpress: StartServer = async (setup) => {
       cookie: 'auth_token',
       record: verifier.record !== undefined,
       ...(setup.onRecordError === undefined ? {} : { onRecordError: setup.onRecordError }),
+      ...(setup.logger === undefined ? {} : { logger: setup.logger }),
     }),
   );
   api.get('/me', (req, res) => {
@@ -157,20 +105,7 @@ export const startExpress: StartServer = async (setup) => {
   app.use('/oauth/introspect', introspectionRouter(service, setup.introspection ?? INTROSPECTION));
   app.use('/oauth/introspect-bearer-only', introspectionRouter(service, { realm: REALM }));
 
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listen(app.listen(0, '127.0.0.1'));
 };
 
 /** The same app in Fastify. */
@@ -189,6 +124,7 @@ export const startFastify: StartServer = async (setup) => {
         cookie: 'auth_token',
         record: verifier.record !== undefined,
         ...(setup.onRecordError === undefined ? {} : { onRecordError: setup.onRecordError }),
+        ...(setup.logger === undefined ? {} : { logger: setup.logger }),
       });
       api.get('/me', async (request) => describePrincipal(request.tokenPrincipal));
       api.get(`/buckets/${BUCKET}`, { preHandler: fastifyGuard({ bucket: BUCKET, access: 'read' }) }, async () => ({
@@ -267,8 +203,10 @@ export const startFastify: StartServer = async (setup) => {
   return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
 };
 
-/** Both frameworks, for `describe.each`. */
+/** Every framework: Express, Fastify, the Fetch API handlers and Hono (both on @hono/node-server), for `describe.each`. */
 export const FRAMEWORKS: readonly (readonly [string, StartServer])[] = [
   ['express', startExpress],
   ['fastify', startFastify],
+  ['fetch', startFetch],
+  ['hono', startHono],
 ];

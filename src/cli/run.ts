@@ -1,0 +1,105 @@
+/**
+ * The `tokenward` command line (docs/cli.md): finds the command, parses its
+ * options, opens the store when the command needs it, runs it as `--as` or
+ * the operator, prints its answer, and answers the exit code. Every error
+ * is reported on stderr (a `TokenError` by code and message) and closes the
+ * store first.
+ */
+import type { Actor } from '../service/types.js';
+import { commandPath, parseCommandLine } from './args.js';
+import type { Command, CommandContext } from './command.js';
+import { MAINTENANCE_COMMANDS } from './commands/maintenance.js';
+import { audit, ROLE_COMMANDS } from './commands/roles.js';
+import { serve } from './commands/serve.js';
+import { SQL_COMMANDS } from './commands/sql.js';
+import { TOKEN_COMMANDS } from './commands/tokens.js';
+import { USER_COMMANDS } from './commands/users.js';
+import { describeFailure, EXIT, type ExitCode, exitCodeOf, UsageError } from './exit.js';
+import { commandHelp, groupHelp, mainHelp } from './help.js';
+import { type CliIo, write } from './io.js';
+import { print } from './output.js';
+import { isPostgresUrl, openSession, type Session } from './store.js';
+
+/** Every command, in the order `--help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  ...MAINTENANCE_COMMANDS.slice(0, 1),
+  ...USER_COMMANDS,
+  ...ROLE_COMMANDS,
+  audit,
+  ...TOKEN_COMMANDS,
+  ...MAINTENANCE_COMMANDS.slice(1),
+  ...SQL_COMMANDS,
+  serve,
+];
+
+const GROUPS = ['users', 'roles'];
+
+/** The command a command line names, or the help to print instead. */
+function findCommand(path: readonly string[]): Command | { help: string; code: ExitCode } {
+  const [first, second] = path;
+  if (first === undefined) return { help: mainHelp(COMMANDS), code: EXIT.usage };
+  if (first === 'help') return { help: mainHelp(COMMANDS), code: EXIT.ok };
+  if (GROUPS.includes(first)) {
+    const members = COMMANDS.filter((command) => command.path.startsWith(`${first} `));
+    const found = members.find((command) => command.path === `${first} ${second}`);
+    if (found !== undefined) return found;
+    if (second === undefined) return { help: groupHelp(first, members), code: EXIT.usage };
+    throw new UsageError(`unknown command: ${first} ${second}`, first);
+  }
+  const found = COMMANDS.find((command) => command.path === first);
+  if (found === undefined) throw new UsageError(`unknown command: ${first}`);
+  return found;
+}
+
+/** Runs one command line; answers its exit code (docs/cli.md). */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const json = argv.includes('--json');
+  let session: Session | undefined;
+  try {
+    const path = commandPath(argv);
+    const found = findCommand(path);
+    if (!('run' in found)) {
+      const help = argv.includes('--help') || argv.includes('-h');
+      await write(help || found.code === EXIT.ok ? io.stdout : io.stderr, found.help);
+      return help ? EXIT.ok : found.code;
+    }
+    const command = found;
+    const { globals, values, positionals } = parseCommandLine(argv, command.options ?? {}, command.path, io.env);
+    if (globals.help) {
+      await write(io.stdout, commandHelp(command));
+      return EXIT.ok;
+    }
+    const args = positionals.slice(command.path.split(' ').length);
+    const [min, max] = command.args;
+    if (args.length < min) throw new UsageError('an argument is missing', command.path);
+    if (args.length > max) throw new UsageError(`unexpected argument: ${args[max]}`, command.path);
+    if (command.operatorOnly && globals.as !== undefined) {
+      throw new UsageError(`${command.path} runs as the operator: leave out --as`, command.path);
+    }
+    if (globals.schema !== undefined && !isPostgresUrl(globals.db)) {
+      throw new UsageError('--schema is for a PostgreSQL store (--db postgres://…)', command.path);
+    }
+    const actor: Actor = globals.as === undefined ? 'system' : { tenant: globals.tenant, user: globals.as };
+    const context: CommandContext = {
+      io,
+      globals,
+      values,
+      args,
+      actor,
+      session: async () => {
+        session ??= await openSession(globals, io.env, io.cwd, command.pepper === true);
+        return session;
+      },
+    };
+    const answer = await command.run(context);
+    if (typeof answer === 'number') return answer;
+    await print(io, globals, answer);
+    return EXIT.ok;
+  } catch (error) {
+    const { text, json: asJson } = describeFailure(error);
+    await write(io.stderr, `${json ? JSON.stringify(asJson) : text}\n`);
+    return exitCodeOf(error);
+  } finally {
+    await session?.close().catch(() => {});
+  }
+}

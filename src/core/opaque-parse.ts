@@ -1,0 +1,107 @@
+/**
+ * @internal Parsing an opaque token string on the verification path: the
+ * shape and the checksum in one pass over the characters.
+ *
+ * It accepts exactly what `TOKEN_SHAPE` with the service's prefix accepts
+ * and whose checksum is valid — `<prefix>_<type code>_<id><secret><checksum>`
+ * with a Crockford base32 id and base62 secret and checksum — without a
+ * regular expression and its capture groups: each character is checked
+ * against its class and folded into the CRC-32 as it is read, and the last
+ * six are read as the base62 number the CRC must equal. test/core/format.test.ts
+ * holds it equal to the pattern and the CRC by fast-check.
+ */
+import { CRC32_TABLE as CRC } from './encoding.js';
+import type { ParsedToken } from './format-types.js';
+import { CHECKSUM_LENGTH, ID_LENGTH, SECRET_LENGTH } from './token-shape.js';
+import type { StoredTokenType } from './types.js';
+
+/** Character classes of the ASCII range: bit 1 a Crockford base32 digit (uppercase, no I L O U), bit 2 base62. */
+const CLASSES = (() => {
+  const classes = new Uint8Array(128);
+  for (const c of '0123456789ABCDEFGHJKMNPQRSTVWXYZ') classes[c.charCodeAt(0)]! |= 1;
+  for (const c of '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz') classes[c.charCodeAt(0)]! |= 2;
+  return classes;
+})();
+
+/** Base62 digit values (the checksum's alphabet), for the characters CLASSES marks as base62. */
+const BASE62_DIGITS = (() => {
+  const digits = new Uint8Array(128);
+  const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  for (let i = 0; i < alphabet.length; i++) digits[alphabet.charCodeAt(i)] = i;
+  return digits;
+})();
+
+const UNDERSCORE = 0x5f;
+/** What the folding steps return when a character is out of place: no CRC (an unsigned 32-bit value) is negative. */
+const FAILED = -1;
+
+/**
+ * Folds the characters `from`–`to` of `token` into the running CRC `crc`
+ * (unsigned), or returns FAILED when one is outside `mask`'s class.
+ */
+function foldClass(token: string, from: number, to: number, mask: number, crc: number): number {
+  for (let i = from; i < to; i++) {
+    const code = token.charCodeAt(i);
+    if (code >= 128 || (CLASSES[code]! & mask) === 0) return FAILED;
+    crc = CRC[(crc ^ code) & 0xff]! ^ (crc >>> 8);
+  }
+  return crc >>> 0;
+}
+
+/** The running CRC after `<prefix>_<type code>_`, or FAILED when the prefix or a separator differs. */
+function foldHead(token: string, prefix: string): number {
+  let crc = 0xffffffff;
+  const length = prefix.length;
+  for (let i = 0; i < length; i++) {
+    const code = token.charCodeAt(i);
+    if (code !== prefix.charCodeAt(i)) return FAILED;
+    crc = CRC[(crc ^ code) & 0xff]! ^ (crc >>> 8);
+  }
+  if (token.charCodeAt(length) !== UNDERSCORE || token.charCodeAt(length + 2) !== UNDERSCORE) return FAILED;
+  crc = CRC[(crc ^ UNDERSCORE) & 0xff]! ^ (crc >>> 8);
+  crc = CRC[(crc ^ token.charCodeAt(length + 1)) & 0xff]! ^ (crc >>> 8);
+  return (CRC[(crc ^ UNDERSCORE) & 0xff]! ^ (crc >>> 8)) >>> 0;
+}
+
+/** The stored token type of a type code (`TYPE_CODES`), or null. */
+function typeOfCode(code: number): StoredTokenType | null {
+  switch (code) {
+    case 0x61: // a
+      return 'administrative';
+    case 0x70: // p
+      return 'personal';
+    case 0x6d: // m
+      return 'master';
+    case 0x6c: // l
+      return 'limited';
+    default:
+      return null;
+  }
+}
+
+/** The value of the base62 checksum ending `token`, or FAILED when a character is not base62. */
+function checksumValue(token: string, from: number): number {
+  let value = 0;
+  for (let i = from; i < from + CHECKSUM_LENGTH; i++) {
+    const code = token.charCodeAt(i);
+    if (code >= 128 || (CLASSES[code]! & 2) === 0) return FAILED;
+    value = value * 62 + BASE62_DIGITS[code]!;
+  }
+  return value;
+}
+
+/** The parsed token, or null: see the module comment. `prefix` must be a valid token prefix. */
+export function parseOpaque(token: string, prefix: string): ParsedToken | null {
+  const idAt = prefix.length + 3;
+  const secretAt = idAt + ID_LENGTH;
+  const checksumAt = secretAt + SECRET_LENGTH;
+  if (token.length !== checksumAt + CHECKSUM_LENGTH) return null;
+  const type = typeOfCode(token.charCodeAt(prefix.length + 1));
+  if (type === null) return null;
+  let crc = foldHead(token, prefix);
+  if (crc !== FAILED) crc = foldClass(token, idAt, secretAt, 1, crc);
+  if (crc !== FAILED) crc = foldClass(token, secretAt, checksumAt, 2, crc);
+  // The checksum is the finished CRC (its bits inverted); six base62 digits can exceed 2^32 and then never match.
+  if (crc === FAILED || checksumValue(token, checksumAt) !== (crc ^ 0xffffffff) >>> 0) return null;
+  return { id: token.slice(idAt, secretAt), secret: token.slice(secretAt, checksumAt), type };
+}

@@ -1,0 +1,86 @@
+/**
+ * @internal What a guarded request spends from a metered token (rate
+ * limits, usage credits: docs/limits.md): the `cost` and `ratelimit`
+ * options of the Express middleware and the Fastify plugin (a fixed value,
+ * or a function of the request), and a Fastify route's own
+ * `config.tokenward`. They become `verify`'s options; the service decides.
+ */
+import { invalid } from '../core/errors.js';
+import { expectKeys } from '../core/input.js';
+import { spendRequest } from '../core/metering-input.js';
+import type { VerifyOptions } from '../service/types.js';
+
+/** Limit names: one, or a list. */
+export type RateLimitNames = string | readonly string[];
+
+/** The metering options of a guard: fixed, or decided per request `R`. */
+export interface MeteringOptions<R> {
+  /**
+   * What a request spends from a metered token: 0 to 1 000 000 (default 1;
+   * 0 spends and checks nothing), or a function of the request (answering
+   * undefined for the default). Tokens without limits or credits ignore it.
+   */
+  readonly cost?: number | ((request: R) => number | undefined);
+  /**
+   * The rate limits a request spends, by name (default: every limit of the
+   * token), or a function of the request.
+   */
+  readonly ratelimit?: RateLimitNames | ((request: R) => RateLimitNames | undefined);
+}
+
+/** @internal The metering options, checked: fixed values validated once, functions called per request. */
+export interface MeteringSettings<R> {
+  readonly cost: number | ((request: R) => number | undefined) | undefined;
+  readonly ratelimit: RateLimitNames | ((request: R) => RateLimitNames | undefined) | undefined;
+}
+
+/** @internal Checks fixed values at setup (`invalid_request` naming `<prefix>cost` or `<prefix>ratelimit`). */
+export function meteringSettings<R>(options: MeteringOptions<R>, prefix = ''): MeteringSettings<R> {
+  const { cost, ratelimit } = options;
+  spendRequest(
+    typeof cost === 'function' ? undefined : cost,
+    typeof ratelimit === 'function' ? undefined : ratelimit,
+    prefix,
+  );
+  return { cost, ratelimit };
+}
+
+/** @internal True when the settings make every request spend the default (cost 1 from every limit). */
+export function spendsDefault<R>(settings: MeteringSettings<R>): boolean {
+  return settings.cost === undefined && settings.ratelimit === undefined;
+}
+
+/**
+ * @internal `verify`'s options for one request: its tenant, and what it
+ * spends. Undefined when there is nothing to say, so the common request
+ * allocates nothing.
+ */
+export function verifyOptionsFor<R>(
+  request: R,
+  tenant: string | undefined,
+  settings: MeteringSettings<R>,
+): VerifyOptions | undefined {
+  if (spendsDefault(settings)) return tenant === undefined ? undefined : { tenant };
+  const cost = typeof settings.cost === 'function' ? settings.cost(request) : settings.cost;
+  const ratelimit = typeof settings.ratelimit === 'function' ? settings.ratelimit(request) : settings.ratelimit;
+  return {
+    ...(tenant === undefined ? {} : { tenant }),
+    ...(cost === undefined ? {} : { cost }),
+    ...(ratelimit === undefined ? {} : { ratelimit }),
+  };
+}
+
+/**
+ * @internal A Fastify route's `config.tokenward` (`{ cost?, ratelimit? }`,
+ * fixed values), checked when the route is added: it replaces the plugin's
+ * options for that route. Undefined when the route has none.
+ */
+export function routeMetering(config: unknown): MeteringSettings<unknown> | undefined {
+  const own = (config as { tokenward?: unknown } | null | undefined)?.tokenward;
+  if (own === undefined) return undefined;
+  const fields = expectKeys(own, 'config.tokenward', ['cost', 'ratelimit']);
+  if (typeof fields.cost === 'function' || typeof fields.ratelimit === 'function') {
+    throw invalid('config.tokenward', 'takes fixed values; functions of the request go in the plugin options');
+  }
+  return meteringSettings(fields as MeteringOptions<unknown>, 'config.tokenward.');
+}

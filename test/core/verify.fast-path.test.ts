@@ -1,0 +1,256 @@
+/**
+ * Speed never buys a weaker check (issue 12): `verify`'s fast paths answer
+ * every string exactly as the plain paths do. On one store and one clock,
+ * for random worlds of tokens — every type, revoked, expired, rotated
+ * (old secret within and past its grace period), issued under an old
+ * pepper, owners deactivated or with changed grants — and for each token,
+ * tampered copies of it and strings of other shapes, these services must
+ * accept or refuse identically, with the same principal or the same code.
+ * Disabled tokens and metered ones (issue 13: usage credits, a rate
+ * limit, credits used up) are in the worlds too. Metered tokens leave the
+ * fast path for the store's atomic `spend`; every service spends from the
+ * one store, so the credits left are compared apart — each acceptance
+ * spent exactly one, each refusal nothing.
+ *
+ * - fast: the default hasher's string path, the memory store answering
+ *   `findByIdSync`, a directory answering directly, the opaque format
+ *   parsed in one pass — no `await` anywhere;
+ * - plain: the same store, directory and format answering only through
+ *   promises (`findById`, a promised directory answer, a promised parse);
+ * - plugged: the reference HMAC behind the plug-in interface (`nodeHasher`,
+ *   and the default hasher called through it), which takes the byte path;
+ * - pattern: the opaque format parsed the old way, by the token pattern and
+ *   then the CRC.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { base62Fixed, base62Value, crc32Ascii } from '../../src/core/encoding.js';
+import { opaqueFormat } from '../../src/core/format.js';
+import type { TokenFormat } from '../../src/core/format-types.js';
+import { portableHasher } from '../../src/core/hashing.js';
+import type { TokenRepository } from '../../src/core/repository.js';
+import { TOKEN_SHAPE, TYPES_BY_CODE } from '../../src/core/token-shape.js';
+import type { Directory, DirectoryUser } from '../../src/core/types.js';
+import { nodeHasher } from '../../src/node/index.js';
+import { createTokenService } from '../../src/service/index.js';
+import type { TokenService } from '../../src/service/token-service.js';
+import type { TokenServiceOptions } from '../../src/service/types.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
+
+const PEPPERS = {
+  1: 'fast-path-pepper-one-0123456789abcdefghijk',
+  2: 'fast-path-pepper-two-0123456789abcdefghijk',
+};
+const START = Date.UTC(2026, 2, 1);
+const USERS = ['ann', 'ben', 'cid'] as const;
+
+/** The same store without its synchronous answer: every lookup is a promise. */
+function promisedOnly(repository: TokenRepository): TokenRepository {
+  const { findByIdSync: _sync, ...rest } = repository;
+  return rest;
+}
+
+const promisedDirectory = (directory: Directory): Directory => ({
+  getUser: (tenant, user) => Promise.resolve(directory.getUser(tenant, user)),
+});
+
+const promisedFormat = (format: TokenFormat): TokenFormat => ({
+  kind: format.kind,
+  encode: (material) => format.encode(material),
+  parse: (token) => Promise.resolve(format.parse(token)),
+  looksLike: (token) => format.looksLike(token),
+});
+
+/** The opaque format parsed as before issue 12: the token pattern, then the CRC. */
+function patternFormat(prefix: string): TokenFormat {
+  const opaque = opaqueFormat(prefix);
+  return {
+    ...opaque,
+    parse(token) {
+      const match = TOKEN_SHAPE.exec(token);
+      if (match === null || match[1] !== prefix) return null;
+      const end = token.length - 6;
+      if (base62Value(token, end, 6) !== crc32Ascii(token, end)) return null;
+      return { id: match[3]!, secret: match[4]!.slice(0, 30), type: TYPES_BY_CODE[match[2]!]! };
+    },
+  };
+}
+
+/** What one token of the world goes through. */
+const arbTokenPlan = fc.record({
+  kind: fc.constantFrom('personal', 'limited', 'administrative', 'master'),
+  owner: fc.constantFrom(...USERS),
+  ttl: fc.constantFrom('1h', '30d', null),
+  oldPepper: fc.boolean(),
+  revoked: fc.boolean(),
+  rotation: fc.constantFrom('none', 'no grace', 'grace 1h', 'grace 1m'),
+  meter: fc.constantFrom('none', 'none', 'credits', 'spent', 'limit'),
+  /** Disabled with `update` (issue 13) after its making, and its rotation. */
+  disabled: fc.boolean(),
+});
+
+const CREDITS = 1_000_000;
+
+/** The `issue` fields of a plan's meter: plenty of credits, none left, or a limit never reached. */
+const METERS = {
+  none: {},
+  credits: { remaining: CREDITS },
+  spent: { remaining: 0 },
+  limit: { ratelimit: { limit: 1_000_000, duration: '30d' } },
+} as const;
+
+const arbWorld = fc.record({
+  tokens: fc.array(arbTokenPlan, { minLength: 1, maxLength: 6 }),
+  /** Minutes the clock moves between the tokens' making and their verification. */
+  later: fc.constantFrom(0, 2, 90, 60 * 24 * 40),
+  deactivated: fc.subarray([...USERS]),
+  narrowed: fc.subarray([...USERS]),
+  /** Dropping pepper 1 leaves its tokens without a key. */
+  dropOldPepper: fc.boolean(),
+  tamper: fc.array(fc.record({ at: fc.nat(), char: fc.constantFrom(...'0aZ_-9Az'), recheck: fc.boolean() }), {
+    maxLength: 4,
+  }),
+});
+
+type Outcome = { code: string } | { principal: Record<string, unknown> };
+
+/** Every kind of answer the worlds produced: the property must have seen acceptances and each refusal. */
+const seen = new Set<string>();
+
+/** Acceptances of tokens with credits, by token id: what their credits must have gone down by. */
+const spent = new Map<string, number>();
+
+async function outcome(service: TokenService, token: string, tenant?: string): Promise<Outcome> {
+  try {
+    const { remaining, ...principal } = await service.verify(token, tenant === undefined ? undefined : { tenant });
+    seen.add(`accepted ${principal.type}`);
+    if (remaining !== undefined) {
+      seen.add('accepted with credits');
+      spent.set(principal.tokenId, (spent.get(principal.tokenId) ?? 0) + 1);
+    }
+    return { principal: { ...principal, expiresAt: principal.expiresAt?.getTime() ?? null } };
+  } catch (error) {
+    seen.add((error as { code: string }).code);
+    return { code: (error as { code: string }).code };
+  }
+}
+
+/** A token with one character changed, its checksum made right again or not. */
+function tampered(token: string, change: { at: number; char: string; recheck: boolean }): string {
+  const at = change.at % token.length;
+  const text = token.slice(0, at) + change.char + token.slice(at + 1);
+  if (!change.recheck) return text;
+  const head = text.slice(0, text.length - 6);
+  return head + base62Fixed(crc32Ascii(head), 6);
+}
+
+describe('verify: fast paths answer as the plain ones (property)', () => {
+  it('for every token of random worlds, tampered copies and other strings', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbWorld, async (world) => {
+        let now = START;
+        const users: Record<string, DirectoryUser> = {
+          ann: { admin: true },
+          ben: { grants: [{ bucket: 'main', access: 'write' }, { scope: 'reports' }] },
+          cid: { grants: [{ scope: 'reports' }] },
+          root: { admin: true },
+        };
+        const directory: Directory = { getUser: (tenant, user) => (tenant === 'acme' ? users[user] : undefined) };
+        const repository = memoryRepository();
+        const base = {
+          repository,
+          directory,
+          prefix: 'acme',
+          now: () => now,
+          policy: { allowNoExpiry: true },
+          verificationTokens: [{ name: 'ops', secret: 'static-verification-token-0123456789', tenant: 'acme' }],
+        } satisfies Partial<TokenServiceOptions>;
+        const issuing = (current: 1 | 2) =>
+          createTokenService({ ...base, pepper: { current, peppers: PEPPERS } } as TokenServiceOptions);
+        const tokens: string[] = [];
+        const credited: string[] = [];
+        spent.clear();
+        for (const plan of world.tokens) {
+          const service = issuing(plan.oldPepper ? 1 : 2);
+          const actor = { tenant: 'acme', user: plan.kind === 'administrative' ? 'root' : plan.owner };
+          let issued: { token: string; info: { id: string } } | null;
+          if (plan.kind === 'master') {
+            const made = await service.ensureMasterToken({ tenant: 'acme', user: plan.owner });
+            issued = made.created ? { token: made.token, info: made.info } : null;
+          } else {
+            const input =
+              plan.kind === 'limited'
+                ? { type: 'limited' as const, ttl: plan.ttl, grants: [{ scope: 'reports' }], ...METERS[plan.meter] }
+                : { type: plan.kind, ttl: plan.ttl, ...METERS[plan.meter] };
+            issued = await service.issue(input, actor);
+          }
+          if (issued === null) continue;
+          tokens.push(issued.token);
+          if (plan.meter === 'credits' && plan.kind !== 'master') credited.push(issued.info.id);
+          if (plan.rotation !== 'none') {
+            const gracePeriod = plan.rotation === 'grace 1h' ? '1h' : plan.rotation === 'grace 1m' ? '1m' : undefined;
+            const rotated = await issuing(2).rotate(issued.info.id, actor, gracePeriod ? { gracePeriod } : {});
+            tokens.push(rotated.token);
+          }
+          if (plan.disabled && plan.kind !== 'master') await service.update(issued.info.id, { enabled: false }, actor);
+          if (plan.revoked && plan.kind !== 'master') await service.revoke(issued.info.id, actor);
+          now += 1000;
+        }
+        now += world.later * 60_000;
+        for (const user of world.deactivated) users[user] = { ...users[user], active: false };
+        for (const user of world.narrowed)
+          users[user] = { ...users[user], admin: false, grants: [{ scope: 'reports' }] };
+
+        const peppers = world.dropOldPepper
+          ? { current: 2, peppers: { 2: PEPPERS[2] } }
+          : { current: 2, peppers: PEPPERS };
+        const service = (options: Partial<TokenServiceOptions>): TokenService =>
+          createTokenService({ ...base, pepper: peppers, ...options } as TokenServiceOptions);
+        const fast = service({});
+        const others = [
+          service({
+            repository: promisedOnly(repository),
+            directory: promisedDirectory(directory),
+            format: promisedFormat(opaqueFormat('acme')),
+          }),
+          service({ hasher: nodeHasher }),
+          service({ hasher: (key) => portableHasher(key) }),
+          service({ format: patternFormat('acme') }),
+        ];
+        const strings = [
+          ...tokens,
+          ...tokens.flatMap((token) => world.tamper.map((change) => tampered(token, change))),
+          'static-verification-token-0123456789',
+          'acme_p_not-a-token',
+          '',
+        ];
+        for (const text of strings) {
+          for (const tenant of [undefined, 'acme', 'globex']) {
+            const expected = await outcome(fast, text, tenant);
+            for (const other of others) expect(await outcome(other, text, tenant)).toEqual(expected);
+          }
+        }
+        for (const id of credited) {
+          const record = await repository.findById(id);
+          expect(record?.meter?.remaining).toBe(CREDITS - (spent.get(id) ?? 0));
+        }
+      }),
+      { numRuns: Number(process.env.TOKENWARD_PROPERTY_RUNS ?? 150) },
+    );
+    for (const kind of [
+      'accepted personal',
+      'accepted limited',
+      'accepted administrative',
+      'accepted master',
+      'accepted verification',
+      'token_invalid',
+      'token_revoked',
+      'token_expired',
+      'usage_exceeded',
+      'token_disabled',
+      'accepted with credits',
+    ]) {
+      expect(seen, kind).toContain(kind);
+    }
+  });
+});
