@@ -22,8 +22,15 @@ export interface Principal {
   readonly expiresAt: Date | null;
   /** Set when the string verified was a session token exchanged from this token. */
   readonly session?: { readonly id: string; readonly expiresAt: Date };
-  /** True when the effective grants cover `need`. */
+  /**
+   * True when the effective grants cover `need`.
+   * @throws {TokenError} `invalid_request` naming `need` for a malformed need;
+   *   `forbidden` when called on an object that is not a principal tokenward made.
+   */
   can(need: Need): boolean;
-  /** Throws `TokenError('insufficient_scope')` naming `need` unless `can(need)`. */
+  /**
+   * Throws `TokenError('insufficient_scope')` naming `need` (in
+   * `details.need`) unless `can(need)`; `invalid_request` and `forbidden` as `can`.
+   */
   assert(need: Need): void;
 }
