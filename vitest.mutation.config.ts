@@ -8,7 +8,13 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['test/core/**/*.test.ts', 'test/service/**/*.test.ts'],
+    // The core's scanning has its unit tests in test/scanning (the secretlint adapter's are left out).
+    include: [
+      'test/core/**/*.test.ts',
+      'test/service/**/*.test.ts',
+      'test/scanning/find.test.ts',
+      'test/scanning/rules.test.ts',
+    ],
     exclude: [
       // The random model runs against SQLite as well; it takes seconds per run and belongs to the full suite.
       'test/core/service.model.test.ts',
