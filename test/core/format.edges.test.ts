@@ -5,9 +5,10 @@
  * (20-character prefix, 85 characters) and the shortest prefix.
  */
 import { describe, expect, it } from 'vitest';
-import { base62Fixed, crc32Ascii } from '../../src/core/encoding.js';
+import { base62Fixed, base62Value, crc32Ascii, fromBase64Url } from '../../src/core/encoding.js';
 import { looksLikeToken, opaqueFormat, redact, tokenParts } from '../../src/core/format.js';
-import { MAX_OPAQUE_LENGTH } from '../../src/core/token-shape.js';
+import { checkPrefix, MAX_OPAQUE_LENGTH } from '../../src/core/token-shape.js';
+import { refusalOf } from '../support/refusal.js';
 
 const ID = '01JD3Z6Q9X8K7M5N4P3R2S1T0V';
 const SECRET = 'aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0';
@@ -93,5 +94,23 @@ describe('the longest and the shortest prefix', () => {
   it('redact leaves look-alikes inside longer words alone', () => {
     expect(redact(`X${shortest}`)).toBe(`X${shortest}`);
     expect(redact(`${shortest}_old`)).toBe(`${shortest}_old`);
+  });
+});
+
+describe('prefixes and digits that only print right', () => {
+  it.each([
+    ['a number', 123],
+    ['a list of one prefix', ['acme']],
+    ['a boxed string', new String('acme')],
+  ])('refuses %s as a prefix, naming the field', (_label, prefix) => {
+    expect(refusalOf(() => checkPrefix(prefix, 'prefix'))).toEqual({ code: 'invalid_request', field: 'prefix' });
+    expect(refusalOf(() => opaqueFormat(prefix as string))).toEqual({ code: 'invalid_request', field: 'prefix' });
+  });
+
+  it('a non-ASCII character is no base62 digit, nor a base64url one', () => {
+    expect(base62Value('abcdeé', 0, 6)).toBe(-1);
+    expect(base62Value('\u0100bcdef', 0, 6)).toBe(-1);
+    expect(fromBase64Url('AAAé')).toBeNull();
+    expect(fromBase64Url('AA\u0141A')).toBeNull();
   });
 });
