@@ -33,5 +33,7 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   thresholds: { high: 95, low: 90, break: null },
   tempDirName: '.stryker-tmp',
+  // Not copied into the sandbox: build output, reports and other runs' sandboxes.
+  ignorePatterns: ['dist', 'coverage', '.tmp', 'reports', '.stryker-tmp*', '.demo-data'],
   cleanTempDir: 'always',
 };
