@@ -17,6 +17,7 @@ const DAY = 24 * HOUR;
 
 describe('formatDuration, written answers', () => {
   it.each([
+    [0, '0ms'],
     [1, '1ms'],
     [999, '999ms'],
     [1500, '1500ms'],

@@ -114,3 +114,15 @@ describe('prefixes and digits that only print right', () => {
     expect(fromBase64Url('AA\u0141A')).toBeNull();
   });
 });
+
+describe('the opaque format object', () => {
+  const format = opaqueFormat('acme');
+  const token = sealed(`acme_p_${ID}${SECRET}`);
+
+  it('is of kind opaque and knows its own tokens by shape and prefix', () => {
+    expect(format.kind).toBe('opaque');
+    expect(format.looksLike(token)).toBe(true);
+    expect(format.looksLike(sealed(`acmf_p_${ID}${SECRET}`))).toBe(false);
+    expect(opaqueFormat('acm').looksLike(token)).toBe(false);
+  });
+});
