@@ -13,6 +13,8 @@ const MESSAGE_ARGUMENT = {
   invalid: 1, // invalid(field, what): `${field} ${what}`
   forbidden: 0, // service/authority.ts: forbidden(what)
   requireAdmin: 1, // requireAdmin(actor, what)
+  requireReach: 0, // service/list.ts: requireReach(what), passed on to requireAdmin
+  withMethods: 3, // core/options.ts: withMethods(value, field, methods, what): `must be ${what}`
 };
 
 function calleeName(callee) {
