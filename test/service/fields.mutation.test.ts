@@ -5,21 +5,16 @@
  * type list of `list` takes every stored type.
  */
 import { describe, expect, it } from 'vitest';
-import type { SessionCodec } from '../../src/core/format-types.js';
 import type { TokenRepository } from '../../src/core/repository.js';
 import { serviceSettings } from '../../src/service/options.js';
 import { memoryRepository } from '../../src/stores/memory/index.js';
 import { codeOf } from '../support/errors.js';
 import { refusalOf, rejectionOf } from '../support/refusal.js';
 import { ALICE, ANALYST, makeHarness, TEST_PEPPER } from '../support/service.js';
+import { plainCodec } from './plain-codec.js';
 
 const ID = '01JD3Z6Q9X8K7M5N4P3R2S1T0V';
-const codec = {
-  kind: 'plain',
-  sign: async (claims: object) => `sess.${JSON.stringify(claims)}`,
-  parse: async (token: string) => (token.startsWith('sess.') ? JSON.parse(token.slice(5)) : null),
-  looksLike: (token: string) => token.startsWith('sess.'),
-} as SessionCodec;
+const codec = plainCodec;
 
 describe('fields named through shared checks', () => {
   it('list names filter.limit', async () => {

@@ -5,23 +5,15 @@
  * and above the maximum.
  */
 import { describe, expect, it } from 'vitest';
-import type { SessionClaims, SessionCodec } from '../../src/core/format-types.js';
 import { memoryRepository } from '../../src/stores/memory/index.js';
 import { codeOf } from '../support/errors.js';
 import { rejectionOf } from '../support/refusal.js';
 import { ALICE, ANALYST, makeHarness, TEST_PEPPER } from '../support/service.js';
+import { plainCodec } from './plain-codec.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-
-/** A session codec that writes its claims in the clear: enough to test what the service does with them. */
-const plainCodec: SessionCodec = {
-  kind: 'plain',
-  sign: async (claims) => `sess.${JSON.stringify(claims)}`,
-  parse: async (token) => (token.startsWith('sess.') ? (JSON.parse(token.slice(5)) as SessionClaims) : null),
-  looksLike: (token) => token.startsWith('sess.'),
-};
 
 describe('share', () => {
   it('a code lives for the claim time (7 days by default), never past the token', async () => {
