@@ -18,12 +18,13 @@ export default {
     '!src/service/token-service.ts',
   ],
   // Message text excluded: mutants of the message argument of `new TokenError(…)`,
-  // `invalid(field, …)` and the service's `forbidden(…)` / `requireAdmin(…, …)`
-  // are ignored by the plugin above; everything else, codes and fields included, is mutated.
+  // `invalid(field, …)`, `withMethods(…, what)` and the service's `forbidden(…)`,
+  // `requireAdmin(…, …)` and `requireReach(…)` are ignored by the plugin above (the
+  // list is in stryker/message-text.mjs); everything else, codes and fields included, is mutated.
   ignorers: ['message-text'],
   // Only the tests that cover a mutant run against it.
   coverageAnalysis: 'perTest',
-  // Re-runs only mutants whose code or tests changed since the last run.
+  // Re-runs only mutants whose code or tests changed since the last run (`--force`: all of them).
   incremental: true,
   incrementalFile: 'reports/stryker-incremental.json',
   // Two cores shared by several people.
