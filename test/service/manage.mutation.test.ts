@@ -8,7 +8,7 @@ import type { TokenRepository } from '../../src/core/repository.js';
 import { memoryRepository } from '../../src/stores/memory/index.js';
 import { codeOf } from '../support/errors.js';
 import { rejectionOf } from '../support/refusal.js';
-import { ALICE, ANALYST, BOB, makeHarness } from '../support/service.js';
+import { ALICE, BOB, makeHarness } from '../support/service.js';
 
 describe('fields named', () => {
   it.each([
