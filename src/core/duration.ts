@@ -35,7 +35,8 @@ export const MAX_DURATION_MS: number = 100 * UNIT_MS.y!;
 export function parseDuration(value: unknown, field = 'ttl'): number {
   let ms: number | undefined;
   if (typeof value === 'number') {
-    if (Number.isSafeInteger(value) && value > 0) ms = value;
+    // Zero and negatives are refused below, with everything else out of range.
+    if (Number.isSafeInteger(value)) ms = value;
   } else if (typeof value === 'string') {
     const match = DURATION_PATTERN.exec(value);
     if (match) ms = Number(match[1]) * UNIT_MS[match[2]!]!;

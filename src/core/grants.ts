@@ -93,10 +93,11 @@ export function normalizeGrants(grants: readonly Grant[]): Grant[] {
       scopes.add(grant.scope);
     }
   }
-  const byName = (a: [string, unknown], b: [string, unknown]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  // Names are unique keys, so the default sort (by UTF-16 code units) is a total order on them.
   const out: Grant[] = [];
-  for (const [bucket, access] of [...buckets].sort(byName)) out.push({ bucket, access });
-  for (const [component, actions] of [...components].sort(byName)) {
+  for (const bucket of [...buckets.keys()].sort()) out.push({ bucket, access: buckets.get(bucket)! });
+  for (const component of [...components.keys()].sort()) {
+    const actions = components.get(component)!;
     out.push(
       actions.size === COMPONENT_ACTIONS.length
         ? { component }

@@ -35,8 +35,15 @@ export interface Principal {
   readonly remaining?: number;
   /** The token's rate limits; present only for a token that has some. */
   readonly ratelimits?: readonly RateLimit[];
-  /** True when the effective grants cover `need`. */
+  /**
+   * True when the effective grants cover `need`.
+   * @throws {TokenError} `invalid_request` naming `need` for a malformed need;
+   *   `forbidden` when called on an object that is not a principal tokenward made.
+   */
   can(need: Need): boolean;
-  /** Throws `TokenError('insufficient_scope')` naming `need` unless `can(need)`. */
+  /**
+   * Throws `TokenError('insufficient_scope')` naming `need` (in
+   * `details.need`) unless `can(need)`; `invalid_request` and `forbidden` as `can`.
+   */
   assert(need: Need): void;
 }

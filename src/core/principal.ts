@@ -1,7 +1,7 @@
 import { TokenError } from './errors.js';
 import { grantsAllow, needToString, parseNeed } from './grants.js';
 import type { Principal } from './principal-types.js';
-import type { Need } from './types.js';
+import type { GrantSet, Need } from './types.js';
 
 /** The fields a principal is made of: everything but its methods. */
 export type PrincipalFields = Omit<Principal, 'can' | 'assert'>;
@@ -47,19 +47,34 @@ class VerifiedPrincipal implements Principal {
   }
 
   can(need: Need): boolean {
-    return grantsAllow(this.grants, parseNeed(need));
+    return grantsAllow(verifiedGrants(this), parseNeed(need));
   }
 
   static brandOf(value: unknown): object | undefined {
-    return value instanceof VerifiedPrincipal && #brand in value ? value.#brand : undefined;
+    return VerifiedPrincipal.isVerified(value) ? value.#brand : undefined;
+  }
+
+  static isVerified(value: unknown): value is VerifiedPrincipal {
+    return value instanceof VerifiedPrincipal && #brand in value;
   }
 
   assert(need: Need): void {
     const checked = parseNeed(need);
-    if (!grantsAllow(this.grants, checked)) {
+    if (!grantsAllow(verifiedGrants(this), checked)) {
       throw new TokenError('insufficient_scope', `token lacks the grant ${needToString(checked)}`, { need: checked });
     }
   }
+}
+
+/**
+ * The grants of a principal this module made. `can` and `assert` called on
+ * anything else (an object made with `Object.create` on a principal's
+ * prototype, or the methods borrowed with `call`) answer `forbidden`: it
+ * has no verified grants to decide from.
+ */
+function verifiedGrants(value: unknown): GrantSet {
+  if (!VerifiedPrincipal.isVerified(value)) throw new TokenError('forbidden', 'not a principal verified by tokenward');
+  return value.grants;
 }
 
 /** Brand of principals made outside a token service (remote verifiers): never accepted as actors. */

@@ -37,7 +37,8 @@ export async function record(
   operation: string,
   detail?: Readonly<Record<string, unknown>>,
 ): Promise<void> {
-  if (typeof principal !== 'object' || principal === null || !madeHere(context, principal)) {
+  // madeHere answers false for anything but a principal of this service, null and primitives included.
+  if (!madeHere(context, principal)) {
     throw invalid('principal', 'must be a principal verified by this service');
   }
   const operationName = labelText(operation, 'operation', MAX_OPERATION_LENGTH);

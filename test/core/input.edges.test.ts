@@ -1,0 +1,114 @@
+/**
+ * Input checks at their boundaries (issue 15): exactly 100-character names,
+ * 1000-character comments and 200-character identifiers are accepted, one
+ * more is refused; non-strings (numeric tenant ids) are refused naming the
+ * field; unknown option keys are named.
+ */
+import { describe, expect, it } from 'vitest';
+import { comment, expectKeys, identifier, isPlainObject, tokenName } from '../../src/core/input.js';
+import { refusalOf } from '../support/refusal.js';
+
+describe('tokenName', () => {
+  it.each([
+    ['1 character', 'x'],
+    ['exactly 100 characters', 'n'.repeat(100)],
+    ['100 characters once in NFC', `${'e\u0301'.repeat(100)}`],
+    ['inner spaces', 'deploy from ci'],
+  ])('accepts %s', (_label, name) => {
+    expect(tokenName(name)).toBe(name.normalize('NFC'));
+  });
+
+  it.each([
+    ['101 characters', 'n'.repeat(101)],
+    ['an empty name', ''],
+    ['a number', 42],
+    ['null', null],
+    ['two lines', 'a\nb'],
+    ['a leading space', ' a'],
+    ['a trailing space', 'a '],
+  ])('refuses %s naming name', (_label, value) => {
+    expect(refusalOf(() => tokenName(value))).toEqual({ code: 'invalid_request', field: 'name' });
+  });
+
+  it('names the caller’s field', () => {
+    expect(refusalOf(() => tokenName('', 'input.name'))).toEqual({ code: 'invalid_request', field: 'input.name' });
+  });
+});
+
+describe('comment', () => {
+  it.each([
+    ['an empty comment', ''],
+    ['exactly 1000 characters', 'c'.repeat(1000)],
+    ['tabs and newlines', 'line one\n\tline two'],
+    ['surrounding spaces', ' spaced '],
+  ])('accepts %s', (_label, text) => {
+    expect(comment(text)).toBe(text);
+  });
+
+  it.each([
+    ['1001 characters', 'c'.repeat(1001)],
+    ['a carriage return', 'a\rb'],
+    ['a number', 7],
+    ['undefined', undefined],
+  ])('refuses %s naming comment', (_label, value) => {
+    expect(refusalOf(() => comment(value))).toEqual({ code: 'invalid_request', field: 'comment' });
+  });
+
+  it('names the caller’s field', () => {
+    expect(refusalOf(() => comment(1, 'input.comment'))).toEqual({ code: 'invalid_request', field: 'input.comment' });
+  });
+});
+
+describe('identifier', () => {
+  it.each(['acme', 'a', 'i'.repeat(200), 'user@example.com', 'tenant:eu-1', 'a.b_c+d', 'Åsa', '42'])(
+    'accepts %j',
+    (id) => {
+      expect(identifier(id, 'tenant')).toBe(id);
+    },
+  );
+
+  it.each([
+    ['a numeric tenant id', 42],
+    ['a bigint', 42n],
+    ['201 characters', 'i'.repeat(201)],
+    ['an empty string', ''],
+    ['a space', 'a b'],
+    ['a slash', 'a/b'],
+    ['a newline at the end', 'acme\n'],
+    ['a boxed string', new String('acme')],
+    ['an array', ['acme']],
+  ])('refuses %s naming the field', (_label, value) => {
+    expect(refusalOf(() => identifier(value, 'actor.tenant'))).toEqual({
+      code: 'invalid_request',
+      field: 'actor.tenant',
+    });
+  });
+});
+
+describe('expectKeys and isPlainObject', () => {
+  it('takes undefined as no options and returns the object itself', () => {
+    expect(expectKeys(undefined, 'options', ['a'])).toEqual({});
+    const options = { a: 1 };
+    expect(expectKeys(options, 'options', ['a', 'b'])).toBe(options);
+  });
+
+  it.each([
+    ['an unknown key', { a: 1, expiresIn: 2 }, 'options.expiresIn'],
+    ['an array', [], 'options'],
+    ['null', null, 'options'],
+    ['a string', 'a', 'options'],
+  ])('refuses %s naming it', (_label, value, field) => {
+    expect(refusalOf(() => expectKeys(value, 'options', ['a']))).toEqual({ code: 'invalid_request', field });
+  });
+
+  it.each([
+    [{}, true],
+    [Object.create(null), true],
+    [[], false],
+    [null, false],
+    ['x', false],
+    [undefined, false],
+  ])('isPlainObject(%j) is %s', (value, expected) => {
+    expect(isPlainObject(value)).toBe(expected);
+  });
+});
