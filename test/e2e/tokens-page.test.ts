@@ -196,6 +196,16 @@ describeBrowser('the API-tokens page in Chromium', () => {
       .toBe('nightly CSV import (data team)');
   });
 
+  it('disables a token (refused, shown as Disabled) and enables it again', async () => {
+    expect(await whoami(secrets.first!)).toBe(200);
+    await button('Disable', rowOf('ci-pipeline')).click();
+    await expect.poll(() => rowOf('ci-pipeline').getByRole('cell').nth(3).textContent()).toBe('Disabled');
+    expect(await whoami(secrets.first!)).toBe(401);
+    await button('Enable', rowOf('ci-pipeline')).click();
+    await expect.poll(() => rowOf('ci-pipeline').getByRole('cell').nth(3).textContent()).toBe('Active');
+    expect(await whoami(secrets.first!)).toBe(200);
+  });
+
   it('rotates after a confirmation: a new secret once, and the old one is refused', async () => {
     // By keyboard: focus the button, Enter opens the confirmation, Escape cancels it and
     // gives the focus back to the button; nothing happened.
@@ -263,12 +273,14 @@ describeBrowser('the API-tokens page in Chromium', () => {
     const events = dialog().getByRole('table');
     await events.getByRole('row').nth(1).waitFor();
     const kinds = await events.locator('tbody tr td:nth-child(2)').allTextContents();
-    // Newest first; `used` events are the demo's guarded routes recording each call made with the token.
+    // Newest first (the two updates are the disable and the enable); `used` events are the demo's guarded routes recording each call made with the token.
     expect(kinds.filter((kind) => kind !== 'used')).toEqual([
       'revoked',
       'claimed',
       'shared',
       'rotated',
+      'updated',
+      'updated',
       'comment updated',
       'issued',
     ]);

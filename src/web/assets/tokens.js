@@ -16,7 +16,12 @@ const TYPE_WORDS = {
   master: 'Master',
   limited: 'Limited',
 };
-const STATUS_WORDS = { active: 'Active', expired: 'Expired', revoked: 'Revoked' };
+const STATUS_WORDS = { active: 'Active', disabled: 'Disabled', expired: 'Expired', revoked: 'Revoked' };
+
+/** A live token switched off (`enabled: false`) shows as disabled: it verifies nowhere until enabled. */
+function statusOf(token) {
+  return token.status === 'active' && token.enabled === false ? 'disabled' : token.status;
+}
 
 function listQuery() {
   const owner = byId('owner-filter-user').value.trim();
@@ -68,6 +73,8 @@ function actions(token) {
   if (live && canManage()) {
     const master = token.type === 'master';
     if (!master) buttons.push(actionButton('Edit comment', token, commentOn));
+    if (token.enabled === false) buttons.push(actionButton('Enable', token, enable));
+    else buttons.push(actionButton('Disable', token, disable));
     buttons.push(actionButton('Rotate', token, rotate));
     if (!master) buttons.push(actionButton('Share', token, share));
     if (!master) buttons.push(actionButton('Revoke', token, revoke));
@@ -79,12 +86,12 @@ function actions(token) {
 function row(token) {
   return h(
     'tr',
-    { className: `status-${token.status}` },
+    { className: `status-${statusOf(token)}` },
     h('th', { scope: 'row', id: `token-${token.id}` }, token.name),
     h('td', {}, TYPE_WORDS[token.type] ?? token.type),
     h('td', {}, token.owner ?? '—'),
     h('td', { className: 'comment' }, token.comment),
-    h('td', {}, h('span', { className: `badge ${token.status}` }, STATUS_WORDS[token.status] ?? token.status)),
+    h('td', {}, h('span', { className: `badge ${statusOf(token)}` }, STATUS_WORDS[statusOf(token)] ?? token.status)),
     h('td', {}, dateText(token.expiresAt)),
     h('td', {}, dateText(token.lastUsedAt)),
     h('td', {}, actions(token)),
@@ -96,6 +103,19 @@ async function commentOn(token) {
   if (comment === null) return;
   await api.patch(`/api/tokens/${seg(token.id)}`, { comment });
   announce(`Comment of ${token.name} saved.`);
+  await loadTokens();
+}
+
+// Disabling is undone by enabling, so it asks no confirmation (Revoke, which is final, does).
+async function disable(token) {
+  await api.post(`/api/tokens/${seg(token.id)}/disable`, {});
+  announce(`${token.name} is disabled: it is refused until enabled again.`);
+  await loadTokens();
+}
+
+async function enable(token) {
+  await api.post(`/api/tokens/${seg(token.id)}/enable`, {});
+  announce(`${token.name} is enabled again.`);
   await loadTokens();
 }
 
