@@ -91,18 +91,15 @@ describe('memory repository', () => {
     expect((await repository.listEvents({ tokenId: record.id, limit: 10 })).items).toEqual([used]);
   });
 
-  it('keeps inserts and name lookups fast in a namespace of 20,000 tokens', async () => {
-    // Scanning the namespace on every insert made this take 30 s and more
-    // (quadratic); with the name index it takes well under a second. The
-    // bound is loose on purpose: the machine is shared.
+  it('finds every name in a namespace of 20,000 tokens through the name index', async () => {
+    // Speed is measured in bench/memory.bench.ts, not asserted here; this keeps the name index
+    // honest at a size where a scan-based index (quadratic, 30 s and more) would hit the test timeout.
     const repository = memoryRepository();
-    const started = performance.now();
     for (let i = 0; i < 20_000; i++) {
       await repository.insert(token(i), { now: T0 + i, maxLivePerOwner: 100_000 });
     }
     for (let i = 0; i < 20_000; i++) {
       expect((await repository.findByName('acme', null, `n${i}`))?.id).toBe(token(i).id);
     }
-    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });
