@@ -6,7 +6,7 @@
  * `createdBy` label names the sharer (`system`, `user:<name>`,
  * `token:<id>`, `token:verification:<name>`).
  */
-import { SYSTEM_ACTOR, type ResolvedActor, tokenActor, userActor, verificationActor } from '../core/actors.js';
+import { type ResolvedActor, SYSTEM_ACTOR, tokenActor, userActor, verificationActor } from '../core/actors.js';
 import { lookupUser } from '../core/directory.js';
 import { isTokenError, TokenError } from '../core/errors.js';
 import { isLive } from '../core/records.js';

@@ -17,13 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { TokenError } from '../../../src/core/errors.js';
 import type { Principal } from '../../../src/core/principal-types.js';
 import type { TokenInfo } from '../../../src/core/types.js';
-import type {
-  ImportRecord,
-  IssuedToken,
-  IssueInput,
-  ListFilter,
-  TokenPatch,
-} from '../../../src/service/types.js';
+import type { ImportRecord, IssuedToken, IssueInput, ListFilter, TokenPatch } from '../../../src/service/types.js';
 import { authorityOf, inside, type ModelMeter, type NeedAuthority } from '../model/authority.js';
 import { ALL, needSet } from '../model/model.js';
 import { arbWorld, buildWorld, LEGACY_PREFIX, NEEDS, NOW, POOL, type World } from './random-world.js';
@@ -157,9 +151,7 @@ describe('authority only narrows (fast-check, 1,000 runs each)', () => {
         let ok: boolean;
         if (kind === 'rotate' || kind === 'share') {
           const handed =
-            kind === 'rotate'
-              ? await attempt(service.rotate(id, actor))
-              : await shareThenClaim(world, id, between);
+            kind === 'rotate' ? await attempt(service.rotate(id, actor)) : await shareThenClaim(world, id, between);
           ok = handed !== null;
           if (handed !== null) result = await service.verify(handed.token);
         } else {
@@ -194,6 +186,44 @@ describe('authority only narrows (fast-check, 1,000 runs each)', () => {
     for (const kind of ['get', 'events', 'rotate', 'share', 'revoke', 'comment']) seen.expectAtLeast(kind, 10);
     // A claim still succeeds after a change that keeps the target within the sharer.
     for (const between of ['narrowSharer', 'widenTarget']) seen.expectAtLeast(`claim after ${between}`, 3);
+  });
+
+  it('claim: judged against the sharer and the target as they are when claimed', async () => {
+    const seen = counter();
+    const change = fc.constantFrom<Between>('revokeSharer', 'narrowSharer', 'widenTarget');
+    await fc.assert(
+      fc.asyncProperty(arbWorld, change, async (spec, between) => {
+        const world = await buildWorld({ ...spec, actor: { ...spec.actor, session: null, retired: null } });
+        const acting = world.acting.info;
+        // Personal tokens share their owner's other tokens within them (master tokens are never changed here).
+        if (acting.type !== 'personal' || acting.owner === null) return;
+        const user = world.users[acting.owner]!;
+        // A token within the sharer: its narrowing, its rate limits, fewer credits, its earliest lifetime.
+        const shared = await world.service.issue(
+          {
+            tenant: 'acme',
+            owner: acting.owner,
+            type: 'limited',
+            grants: acting.grants ?? (user.admin ? [...POOL] : [...user.grants]),
+            ttl: '1h',
+            ...(acting.ratelimits.length === 0
+              ? {}
+              : { ratelimit: acting.ratelimits.map(({ name, limit, duration }) => ({ name, limit, duration })) }),
+            ...(acting.remaining === null ? {} : { remaining: 1 }),
+          },
+          'system',
+        );
+        const claimed = await shareThenClaim(world, shared.info.id, between);
+        seen.hit(claimed === null ? 'refused' : `claimed after ${between}`);
+        if (claimed === null) return;
+        const sharerNow = await world.stored(acting.id);
+        expect(sharerNow.revokedAt, 'a revoked sharer obtained a secret').toBeNull();
+        expectWithin(world, await world.stored(shared.info.id), `claim after ${between}`, sharerNow);
+      }),
+      { numRuns: RUNS },
+    );
+    seen.expectAtLeast('refused', 50);
+    for (const between of ['narrowSharer', 'widenTarget']) seen.expectAtLeast(`claimed after ${between}`, 5);
   });
 
   it('issue: a new token is within the token that made it', async () => {

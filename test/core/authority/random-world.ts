@@ -174,7 +174,8 @@ export async function buildWorld(spec: WorldSpec): Promise<World> {
       ? picked.token
       : (await service.exchange(picked.token, { ttl: spec.actor.session })).token;
   // A session's secret is its parent's: rotating it retires the session (`stale`); there is no grace for it.
-  const retired = spec.actor.session !== null && spec.actor.retired === 'grace' ? 'stale' : (spec.actor.retired ?? null);
+  const retired =
+    spec.actor.session !== null && spec.actor.retired === 'grace' ? 'stale' : (spec.actor.retired ?? null);
   // `grace`: rotated first, the principal is the old secret's; `stale`: rotated after the principal was verified.
   if (retired === 'grace') await service.rotate(picked.info.id, 'system', { gracePeriod: '1h' });
   const principal = await service.verify(actingString);

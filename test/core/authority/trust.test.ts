@@ -88,6 +88,7 @@ describe('a secret in its rotation grace period', () => {
   it('of a master token creates no token', async () => {
     const h = await harness();
     const master = await h.service.ensureMasterToken(ANALYST);
+    if (!master.created) throw new Error('expected a new master token');
     await h.service.rotate(master.info.id, ANALYST, { gracePeriod: '1h' });
     const actor = { principal: await h.service.verify(master.token) };
     expect(await outcome(h.service.issue({ name: 'backdoor', ttl: '30d' }, actor))).toBe('forbidden');
@@ -143,7 +144,8 @@ describe('a principal verified before a rotation', () => {
 
 describe('a claim code', () => {
   async function sharedBy(h: Harness, sharerGrants?: { scope: string }[]) {
-    const sharer = await h.service.issue({ name: 'sharer', ttl: '1d', grants: sharerGrants }, ANALYST);
+    const narrowing = sharerGrants === undefined ? {} : { grants: sharerGrants };
+    const sharer = await h.service.issue({ name: 'sharer', ttl: '1d', ...narrowing }, ANALYST);
     const target = await h.service.issue({ name: 'target', ttl: '1h', grants: [{ scope: 'reports' }] }, ANALYST);
     const actor = { principal: await h.service.verify(sharer.token) };
     const { code } = await h.service.share(target.info.id, actor);

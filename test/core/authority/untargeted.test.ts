@@ -77,7 +77,9 @@ describe('list', () => {
   const ADMIN: TargetName[] = MASTER_ALICE.filter((name) => name !== 'masterAlice' && name !== 'analystLong');
   const ADMIN_NARROW: TargetName[] = ['narrow', 'limited', 'analystSmall', 'adminNarrow', 'adminNarrowShort'];
   const ACME: TargetName[] = TARGETS.filter((name) => name !== 'ginaShort');
-  const ACME_BUT_MASTERS: TargetName[] = ACME.filter((name) => !['masterAnalyst', 'masterAlice', 'masterBob'].includes(name));
+  const ACME_BUT_MASTERS: TargetName[] = ACME.filter(
+    (name) => !['masterAnalyst', 'masterAlice', 'masterBob'].includes(name),
+  );
   type Answer = readonly TargetName[] | string;
 
   const CASES: readonly [string, ListFilter, Readonly<Record<ActorName, Answer>>][] = [

@@ -16,7 +16,15 @@ import {
   rollSecret,
   target,
 } from './checks.js';
-import { type ActorName, CLAIM_TTL, isExpired, logEvent, type Model, type ModelClaim, type ModelToken } from './model.js';
+import {
+  type ActorName,
+  CLAIM_TTL,
+  isExpired,
+  logEvent,
+  type Model,
+  type ModelClaim,
+  type ModelToken,
+} from './model.js';
 import { expectOutcome, settle } from './outcome.js';
 
 export class ShareCommand implements Command {
