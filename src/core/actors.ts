@@ -27,6 +27,12 @@ export interface ResolvedActor {
    * system and verification tokens keep the rules above.
    */
   readonly token: ActingToken | null;
+  /**
+   * Set for a verification token: a root for every other token of its
+   * tenant, but a token all the same, so it never reaches a master token
+   * (SPEC §2).
+   */
+  readonly verificationToken?: true;
 }
 
 /** @internal A token acting, with its owner as the directory answered when the call began. */
@@ -68,6 +74,7 @@ export function verificationActor(principal: Principal): ResolvedActor {
     grants: 'all',
     label: `token:${principal.tokenId}`,
     token: null,
+    verificationToken: true,
   };
 }
 
@@ -98,10 +105,13 @@ export function tokenActor(
 /**
  * @internal Whether a root actor may manage this token: admins (and the
  * system) manage every token of their tenant, users only their own;
- * administrative tokens are for admins only.
+ * administrative tokens are for admins only. A master token is reached
+ * only by its user's own interactive actor or an admin, never through a
+ * token: a verification token does not reach it at all (SPEC §2).
  */
 export function mayManage(actor: ResolvedActor, record: TokenRecord): boolean {
   if (actor.tenant !== null && actor.tenant !== record.tenant) return false;
+  if (record.type === 'master' && actor.verificationToken === true) return false;
   if (actor.admin) return true;
   return record.owner !== null && record.owner === actor.user;
 }

@@ -6,9 +6,23 @@ import type { GrantSet, Need } from './types.js';
 /** The fields a principal is made of: everything but its methods. */
 export type PrincipalFields = Omit<Principal, 'can' | 'assert'>;
 
+/**
+ * @internal Which secret of a stored token a principal was verified with,
+ * kept out of its public fields: the token's `rotatedAt` then (null: never
+ * rotated) and whether the secret was the previous one, in its rotation
+ * grace period. The service compares it with the record when the principal
+ * acts, so a principal of a secret rotated away since, or of a secret being
+ * retired, obtains nothing (SPEC §2).
+ */
+export interface SecretStamp {
+  readonly rotatedAt: number | null;
+  readonly graced: boolean;
+}
+
 class VerifiedPrincipal implements Principal {
   // Private: a copy made with spread or Object.create does not carry it, so it cannot be forged.
   readonly #brand: object;
+  readonly #stamp: SecretStamp | undefined;
   // `declare`: no initializers, so every field is written once, in this order, by the constructor.
   declare readonly tokenId: string;
   declare readonly type: Principal['type'];
@@ -28,8 +42,9 @@ class VerifiedPrincipal implements Principal {
    * same hidden class and the copy costs a few stores (the verification
    * path makes one per call; issue 12).
    */
-  constructor(fields: PrincipalFields, brand: object) {
+  constructor(fields: PrincipalFields, brand: object, stamp: SecretStamp | undefined) {
     this.#brand = brand;
+    this.#stamp = stamp;
     const self = this as { -readonly [K in keyof PrincipalFields]: PrincipalFields[K] };
     self.tokenId = fields.tokenId;
     self.type = fields.type;
@@ -52,6 +67,10 @@ class VerifiedPrincipal implements Principal {
 
   static brandOf(value: unknown): object | undefined {
     return VerifiedPrincipal.isVerified(value) ? value.#brand : undefined;
+  }
+
+  static stampOf(value: unknown): SecretStamp | undefined {
+    return VerifiedPrincipal.isVerified(value) ? value.#stamp : undefined;
   }
 
   static isVerified(value: unknown): value is VerifiedPrincipal {
@@ -82,10 +101,16 @@ const UNBRANDED: object = Object.freeze({});
 
 /**
  * @internal Builds a principal marked with `brand`, the identity of the
- * service that made it.
+ * service that made it, and for a stored token with the `stamp` of the
+ * secret it was verified with.
  */
-export function createPrincipal(fields: PrincipalFields, brand: object = UNBRANDED): Principal {
-  return Object.freeze(new VerifiedPrincipal(fields, brand));
+export function createPrincipal(fields: PrincipalFields, brand: object = UNBRANDED, stamp?: SecretStamp): Principal {
+  return Object.freeze(new VerifiedPrincipal(fields, brand, stamp));
+}
+
+/** @internal The secret a stored token's principal was verified with; undefined for anything else. */
+export function stampOf(value: unknown): SecretStamp | undefined {
+  return VerifiedPrincipal.stampOf(value);
 }
 
 /** @internal The brand a principal was made with, or undefined for anything else. */

@@ -22,6 +22,7 @@ import { type Authority, authorityOf, within } from '../core/authority.js';
 import { isActiveUser, lookupUser } from '../core/directory.js';
 import { invalid, TokenError } from '../core/errors.js';
 import { identifier, isPlainObject } from '../core/input.js';
+import { stampOf } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
 import type { DirectoryUser, TokenRecord } from '../core/types.js';
 import { guarded, madeHere, type ServiceContext, tokenInvalid } from './context.js';
@@ -32,6 +33,11 @@ export type UntargetedCall = 'revokeAll' | 'removeUser' | 'setMaxTtl';
 
 function forbidden(what: string): TokenError {
   return new TokenError('forbidden', `this token may not ${what}`);
+}
+
+/** The refusal of a secret in its rotation grace period on every call that could obtain something (SPEC §2). */
+export function gracedSecret(): TokenError {
+  return new TokenError('forbidden', 'a secret in its rotation grace period cannot act on management calls');
 }
 
 /**
@@ -90,9 +96,16 @@ export async function resolveActor(context: ServiceContext, actor: Actor): Promi
 
 /**
  * The acting token of a principal, read now: refused if revoked, expired or
- * no longer its owner's, and a session also if it was signed out.
+ * no longer its owner's, and a session also if it was signed out. The
+ * secret it was verified with must still be the token's current one: a
+ * principal of a secret rotated away since is `token_invalid`, and one of
+ * a secret in its rotation grace period, which is being retired, acts on
+ * no management call (`forbidden`) (SPEC §2).
  */
 async function loadToken(context: ServiceContext, principal: Principal): Promise<ResolvedActor> {
+  const stamp = stampOf(principal);
+  if (stamp === undefined) throw tokenInvalid();
+  if (stamp.graced) throw gracedSecret();
   const at = context.now();
   const { repository } = context;
   const session = principal.session;
@@ -105,6 +118,8 @@ async function loadToken(context: ServiceContext, principal: Principal): Promise
   }
   if (revoked) throw new TokenError('token_revoked', 'the session has been signed out');
   if (record.revokedAt !== null) throw new TokenError('token_revoked', 'the token has been revoked');
+  // Rotated since it was verified: its secret (or a session's parent secret) no longer verifies.
+  if (record.rotatedAt !== stamp.rotatedAt) throw tokenInvalid();
   // The principal's own end (a JWT's exp, a session's) counts as much as the record's.
   const ends = [record.expiresAt, principal.expiresAt?.getTime(), principal.session?.expiresAt.getTime()];
   if (ends.some((end) => end !== undefined && end !== null && end <= at)) {
@@ -199,7 +214,8 @@ export function listing(
   owner: string | null | undefined,
 ): (record: TokenRecord) => Promise<boolean> {
   const acting = actor.token;
-  if (acting === null) return async () => true;
+  // A verification token is shown no master token, as it reaches none (`mayManage`).
+  if (acting === null) return async (record) => mayManage(actor, record);
   const reach = reachOf(acting, 'read');
   if (reach !== 'tenant' && owner !== acting.authority.owner) throw forbidden("list other owners' tokens");
   const authorityNow = targetAuthority(context, acting);
@@ -232,8 +248,9 @@ export function requireDirectoryAccess(actor: ResolvedActor, change: boolean): v
   if (change) {
     const acting = actor.token;
     // A verification token is a root without a user; the system has no tenant.
-    const verificationToken = acting === null && actor.user === null && actor.tenant !== null;
-    if ((acting !== null && acting.kind !== 'master') || verificationToken) throw forbidden('change the directory');
+    if ((acting !== null && acting.kind !== 'master') || actor.verificationToken === true) {
+      throw forbidden('change the directory');
+    }
   }
   requireAdmin(actor, change ? 'change the directory' : 'read the directory');
 }

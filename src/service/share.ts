@@ -3,16 +3,17 @@
  * instead of the token; claiming it rotates the token and shows the new
  * secret once (Keboola's "send token").
  */
-import { parseDuration } from '../core/duration.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
 import { randomBase62 } from '../core/encoding.js';
 import { invalid, TokenError } from '../core/errors.js';
 import { expectKeys } from '../core/input.js';
 import { isLive, toInfo } from '../core/records.js';
-import type { ClaimRecord } from '../core/types.js';
+import type { ClaimRecord, Duration } from '../core/types.js';
 import { guarded, type ServiceContext } from './context.js';
 import { managed } from './lookup.js';
 import { newEvent } from './material.js';
 import { replaceSecret } from './rotate.js';
+import { sharerMayStill } from './sharer.js';
 import type { Actor, IssuedToken, ShareOptions, ShareResult, TokenRef } from './types.js';
 
 const CLAIM_CODE_LENGTH = 40;
@@ -27,7 +28,7 @@ export async function share(
   options?: ShareOptions,
 ): Promise<ShareResult> {
   const fields = expectKeys(options, 'options', ['ttl']);
-  const ttl = fields.ttl === undefined ? context.settings.claimTtl : parseDuration(fields.ttl, 'ttl');
+  const ttl = claimLifetime(context, fields.ttl);
   const { record, who } = await managed(context, ref, actor, 'share');
   if (record.type === 'master') throw new TokenError('forbidden', 'master tokens cannot be shared');
   const at = context.now();
@@ -60,10 +61,30 @@ export async function claim(context: ServiceContext, code: string): Promise<Issu
     if (record === null) throw new TokenError('not_found', 'the shared token no longer exists');
     if (record.revokedAt !== null) throw new TokenError('token_revoked', 'the shared token has been revoked');
     if (!isLive(record, context.now())) throw new TokenError('token_expired', 'the shared token has expired');
+    await sharerMayStill(context, found, record);
     const rotated = await replaceSecret(context, record, `claim:${found.createdBy}`, null, 'claimed');
     if (rotated !== null) return { token: rotated.token, info: toInfo(rotated.record, context.now()) };
   }
   throw new TokenError('conflict', 'the token was changed concurrently; try again');
+}
+
+/**
+ * A claim code's lifetime: the policy's `claimTtl`, or a shorter `ttl`.
+ * A longer one is refused like any lifetime above its limit.
+ *
+ * @throws {TokenError} `invalid_request` naming `ttl`; `duration_exceeds_policy` (`details.field` `ttl`).
+ */
+function claimLifetime(context: ServiceContext, requested: unknown): number {
+  const { claimTtl } = context.settings;
+  if (requested === undefined) return claimTtl;
+  const ttl = parseDuration(requested as Duration, 'ttl');
+  if (ttl > claimTtl) {
+    throw new TokenError('duration_exceeds_policy', `claim ttl exceeds the maximum of ${formatDuration(claimTtl)}`, {
+      field: 'ttl',
+      limit: claimTtl,
+    });
+  }
+  return ttl;
 }
 
 /** Consumes the claim of `code`, hashed under whichever pepper was current when it was made. */

@@ -150,7 +150,9 @@ export interface TokenService {
    * Gives a live token a new secret (same id, name, grants and expiry) and
    * shows it once. The old secret stops working now, or after
    * `options.gracePeriod` (never past the token's expiry), as Stripe's key
-   * roll. One of concurrent rotations wins; the others are `conflict`.
+   * roll; while in it the old secret verifies (its principal expiring with
+   * the grace) but acts on no management call. One of concurrent rotations
+   * wins; the others are `conflict`.
    *
    * @param ref The token: its id, or `{ tenant?, owner, name }`.
    * @param actor Who rotates it.
@@ -372,9 +374,10 @@ export interface TokenService {
    * @param ref The token.
    * @param actor Who shares it.
    * @param options `ttl`: how long the code is valid (a `Duration`; default
-   *   the policy's `claimTtl`, never past the token's expiry).
+   *   and maximum the policy's `claimTtl`, never past the token's expiry).
    * @returns The claim code (shown once), the token id and when the code expires.
-   * @throws {TokenError} `invalid_request` (`ref`, `ttl`), `not_found`,
+   * @throws {TokenError} `invalid_request` (`ref`, `ttl`),
+   *   `duration_exceeds_policy` (`ttl` above `claimTtl`), `not_found`,
    *   `forbidden` (a master token, or not the actor's to share), `conflict`
    *   (not live), `token_invalid`, `token_revoked`, `token_expired` (a token
    *   actor), `unavailable`.
@@ -389,13 +392,16 @@ export interface TokenService {
 
   /**
    * Redeems a claim code from `share`, once: rotates the shared token and
-   * shows its new secret. Whoever holds the code may claim it.
+   * shows its new secret. Whoever holds the code may claim it, while the
+   * sharer may still share the token: the sharer's authority is read again
+   * now (SPEC §2; docs/concepts.md). A refused code is used up.
    *
    * @param code The claim code, `<prefix>_claim_<40 base62 characters>`.
    * @returns The new token string (shown once) and the token's info.
    * @throws {TokenError} `invalid_request` (`code` is not a claim code),
    *   `not_found` (unknown, used or expired code, or the token is gone),
-   *   `token_revoked`, `token_expired` (the shared token), `conflict`
+   *   `token_revoked`, `token_expired` (the shared token), `forbidden` (the
+   *   sharer is no longer live, or the token no longer within it), `conflict`
    *   (changed concurrently), `unavailable`.
    *
    * @example
@@ -419,7 +425,8 @@ export interface TokenService {
    * @throws {TokenError} `invalid_request` (sessions not configured, `ttl`,
    *   a session given as `token`), `duration_exceeds_policy` (`ttl` above
    *   `sessions.maxTtl`), `token_invalid`, `token_expired`, `token_revoked`,
-   *   `forbidden` (a verification token), `unavailable`.
+   *   `forbidden` (a verification token, or a previous secret in its
+   *   rotation grace period), `unavailable`.
    *
    * @example
    * ```ts

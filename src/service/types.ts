@@ -22,13 +22,16 @@ import type { VerificationTokenConfig } from '../core/verification-tokens.js';
  * Who performs a management call:
  * - `{ tenant, user }`: a signed-in user (from the app's own session);
  * - `{ principal }`: a token verified by this service. A verification token
- *   acts as an admin of its tenant that creates no tokens. Any other token
+ *   acts as an admin of its tenant that creates no tokens and reaches no
+ *   master token (SPEC §2: `not_found`). Any other token
  *   is read again at the call (`token_revoked`, `token_expired`,
  *   `token_invalid` if it no longer verifies) and reaches only tokens within
  *   its own authority (grants now, expiry, powers), under the actor × call
  *   table of docs/concepts.md (issue 8, "authority only narrows"): a target
  *   it may not see answers `not_found`, one it sees but may not change
- *   `forbidden`;
+ *   `forbidden`. It acts only through its current secret: a principal
+ *   verified before a rotation is `token_invalid`, and one of a previous
+ *   secret in its rotation grace period is `forbidden` on every call;
  * - `'system'`: the application itself, with every right.
  */
 export type Actor = TenantUser | { readonly principal: Principal } | 'system';

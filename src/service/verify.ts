@@ -51,6 +51,8 @@ interface Call {
   readonly spend: SpendRequest | null | undefined;
   /** The stored token the string names, for `onVerificationFailed` (never the string itself). */
   named: string | null;
+  /** Set when the secret matched was the previous one, in its rotation grace period. */
+  graced: boolean;
 }
 
 /** See `TokenService.verify`. */
@@ -60,7 +62,7 @@ export function verify(context: ServiceContext, token: string, options?: VerifyO
     // Checked whatever the token turns out to be: a bad cost is the caller's error, not the token's.
     const spend = options === undefined ? undefined : requestedSpend(options);
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw tokenInvalid();
-    call = { at: context.now(), options, spend, named: null };
+    call = { at: context.now(), options, spend, named: null, graced: false };
     const answer = verifyString(context, token, call);
     if (answer instanceof Promise) {
       const pending = call;
@@ -138,9 +140,9 @@ function verifyStored(
   record: TokenRecord | null,
   call: Call,
 ): Answer<Principal> {
-  if (record === null || record.type !== parsed.type || !secretMatches(context, record, parsed.secret, call.at)) {
-    throw tokenInvalid();
-  }
+  const matched = record === null ? null : secretMatches(context, record, parsed.secret, call.at);
+  if (record === null || record.type !== parsed.type || matched === null) throw tokenInvalid();
+  call.graced = matched === 'previous';
   // A string that says another tenant or owner than its record is forged or re-signed (issue 8).
   if (parsed.claims !== undefined && !claimsAgree(record, parsed.claims)) throw tokenInvalid();
   const stringExpiresAt = parsed.claims?.expiresAt;
@@ -163,14 +165,16 @@ function verifiedPrincipal(
   call: Call,
   stringExpiresAt: number | undefined,
 ): Answer<Principal> {
-  const expiresAt = checkStored(record, call.at, stringExpiresAt);
+  // A secret in its grace period is being retired: its principal ends when the grace does.
+  const ends = call.graced ? earlierExpiry(record.previousExpiresAt, stringExpiresAt ?? null) : stringExpiresAt;
+  const expiresAt = checkStored(record, call.at, ends ?? undefined);
   if (record.meter != null) {
     return meteredPrincipal(context, record, owner, expiresAt, call).then((principal) => {
       context.uses.note(record, call.at);
       return principal;
     });
   }
-  const principal = principalFor(context, record, owner, expiresAt);
+  const principal = principalFor(context, record, owner, expiresAt, call.graced);
   context.uses.note(record, call.at);
   return principal;
 }
@@ -195,6 +199,7 @@ async function verifyImported(context: ServiceContext, token: string, call: Call
   const graced =
     record.previousSecretHash === matched && record.previousExpiresAt !== null && record.previousExpiresAt > call.at;
   if (!current && !graced) throw tokenInvalid();
+  call.graced = !current;
   const owner = await currentOwner(context, record);
   const principal = await verifiedPrincipal(context, record, owner, call, undefined);
   if (current) await rehashIfImported(context, record, digest);
@@ -211,17 +216,22 @@ function verifyStatic(context: ServiceContext, token: string): Principal {
   return verificationPrincipal(match, context.brand);
 }
 
-/** The current secret, or the previous one during its rotation grace period. */
-function secretMatches(context: ServiceContext, record: TokenRecord, secret: string, at: number): boolean {
+/** Which secret `secret` is: the current one, the previous one during its rotation grace period, or neither (null). */
+function secretMatches(
+  context: ServiceContext,
+  record: TokenRecord,
+  secret: string,
+  at: number,
+): 'current' | 'previous' | null {
   const { peppers } = context;
-  if (peppers.matches(secret, record.pepperVersion, record.secretHash)) return true;
-  return (
+  if (peppers.matches(secret, record.pepperVersion, record.secretHash)) return 'current';
+  const previous =
     record.previousSecretHash !== null &&
     record.previousPepperVersion !== null &&
     record.previousExpiresAt !== null &&
     record.previousExpiresAt > at &&
-    peppers.matches(secret, record.previousPepperVersion, record.previousSecretHash)
-  );
+    peppers.matches(secret, record.previousPepperVersion, record.previousSecretHash);
+  return previous ? 'previous' : null;
 }
 
 /**
@@ -240,12 +250,17 @@ function checkStored(record: TokenRecord, at: number, stringExpiresAt?: number):
   return expiresAt;
 }
 
-/** The principal of a live stored token, with its owner's privileges as they are now. */
+/**
+ * The principal of a live stored token, with its owner's privileges as they
+ * are now, stamped with the secret it was verified with (`graced`: the
+ * previous one; a session's is its parent's secret, whose rotation ends it).
+ */
 function principalFor(
   context: ServiceContext,
   record: TokenRecord,
   owner: DirectoryUser | null,
   expiresAt: number | null,
+  graced: boolean,
   session?: SessionFields,
   meter?: MeterFields,
 ): Principal {
@@ -261,7 +276,8 @@ function principalFor(
     meta: record.meta,
   };
   const withSession = session === undefined ? fields : { ...fields, session };
-  return createPrincipal(meter === undefined ? withSession : { ...withSession, ...meter }, context.brand);
+  const stamp = { rotatedAt: record.rotatedAt, graced };
+  return createPrincipal(meter === undefined ? withSession : { ...withSession, ...meter }, context.brand, stamp);
 }
 
 /**
@@ -285,7 +301,7 @@ async function meteredPrincipal(
     request === null
       ? meterFields(meter, creditsAt(meter, at).remaining)
       : await spendFor(context, record, meter, request, at);
-  return principalFor(context, record, owner, expiresAt, session, fields);
+  return principalFor(context, record, owner, expiresAt, call.graced, session, fields);
 }
 
 /**
@@ -306,6 +322,6 @@ async function verifySession(context: ServiceContext, token: string, call: Call)
   const expiresAt = checkStored(parent, call.at);
   const session = { id: claims.sessionId, expiresAt: new Date(claims.expiresAt) };
   return parent.meter == null
-    ? principalFor(context, parent, owner, expiresAt, session)
+    ? principalFor(context, parent, owner, expiresAt, false, session)
     : meteredPrincipal(context, parent, owner, expiresAt, call, session);
 }

@@ -76,6 +76,8 @@ describe('root actors, field by field', () => {
       grants: 'all',
       label: 'token:engine',
       token: null,
+      // A token all the same: it reaches no master token (SPEC §2).
+      verificationToken: true,
     });
   });
 });

@@ -195,7 +195,11 @@ describe.each(STORES)('imported keys on %s', (_name, store) => {
     const id = imported[0]!.info.id;
     await h.service.verify(key); // re-hashed
     const rotated = await h.service.rotate(id, BOB, { gracePeriod: '1h' });
-    expect((await h.service.verify(key)).tokenId).toBe(id);
+    const graced = await h.service.verify(key);
+    expect(graced.tokenId).toBe(id);
+    // A secret being retired ends with its grace and acts on no management call (SPEC §2).
+    expect(graced.expiresAt?.getTime()).toBe(h.clock.now() + 3_600_000);
+    expect(await codeOf(h.service.rotate(id, { principal: graced }))).toBe('forbidden');
     expect((await h.service.verify(rotated.token)).tokenId).toBe(id);
     h.clock.advance(3_600_000);
     expect(await codeOf(h.service.verify(key))).toBe('token_invalid');

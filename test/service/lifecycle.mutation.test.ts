@@ -16,18 +16,25 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 describe('share', () => {
-  it('a code lives for the claim time (7 days by default), never past the token', async () => {
+  it('a code lives for the claim time (7 days by default) at most, never past the token', async () => {
     const h = makeHarness();
     const long = await h.service.issue({ ttl: '30d' }, ANALYST);
+    const short = await h.service.issue({ ttl: '1d' }, ANALYST);
     const at = h.clock.now();
     expect((await h.service.share(long.info.id, ANALYST)).expiresAt.getTime()).toBe(at + 7 * DAY);
     expect((await h.service.share(long.info.id, ANALYST, { ttl: '2h' })).expiresAt.getTime()).toBe(at + 2 * HOUR);
-    expect((await h.service.share(long.info.id, ANALYST, { ttl: '60d' })).expiresAt.getTime()).toBe(at + 30 * DAY);
-    const events = (await h.service.events(long.info.id, ANALYST)).items;
+    expect((await h.service.share(long.info.id, ANALYST, { ttl: '7d' })).expiresAt.getTime()).toBe(at + 7 * DAY);
+    // Above claimTtl: refused like any lifetime above its limit, never shortened.
+    expect(await rejectionOf(h.service.share(long.info.id, ANALYST, { ttl: '60d' }))).toEqual({
+      code: 'duration_exceeds_policy',
+      field: 'ttl',
+    });
+    expect((await h.service.share(short.info.id, ANALYST, { ttl: '3d' })).expiresAt.getTime()).toBe(at + DAY);
+    const events = (await h.service.events(short.info.id, ANALYST)).items;
     expect(events[0]).toMatchObject({
       type: 'shared',
       actor: 'user:analyst',
-      detail: { expiresAt: new Date(at + 30 * DAY).toISOString() },
+      detail: { expiresAt: new Date(at + DAY).toISOString() },
     });
   });
 

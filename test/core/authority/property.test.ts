@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { TokenError } from '../../../src/core/errors.js';
 import type { Principal } from '../../../src/core/principal-types.js';
 import type { TokenInfo } from '../../../src/core/types.js';
-import type { ImportRecord, IssueInput, ListFilter, TokenPatch } from '../../../src/service/types.js';
+import type { ImportRecord, IssuedToken, IssueInput, ListFilter, TokenPatch } from '../../../src/service/types.js';
 import { authorityOf, inside, type ModelMeter, type NeedAuthority } from '../model/authority.js';
 import { ALL, needSet } from '../model/model.js';
 import { arbWorld, buildWorld, LEGACY_PREFIX, NEEDS, NOW, POOL, type World } from './random-world.js';
@@ -55,11 +55,33 @@ function authority(world: World, token: TokenInfo): NeedAuthority {
 }
 
 /** The oracle's verdict, with the two tokens named when it fails. */
-function expectWithin(world: World, target: TokenInfo, what: string): void {
-  const verdict = inside(authority(world, target), authority(world, world.acting.info));
-  expect(verdict, `${what}: ${target.type} ${target.id} within ${world.acting.info.type}`).toBe(true);
+function expectWithin(world: World, target: TokenInfo, what: string, acting = world.acting.info): void {
+  const verdict = inside(authority(world, target), authority(world, acting));
+  expect(verdict, `${what}: ${target.type} ${target.id} within ${acting.type}`).toBe(true);
   // A master token is reached through no token but itself.
-  if (target.type === 'master') expect(target.id, `${what}: another master`).toBe(world.acting.info.id);
+  if (target.type === 'master') expect(target.id, `${what}: another master`).toBe(acting.id);
+}
+
+/**
+ * What happens between a share and its claim: nothing, or the sharing
+ * token revoked, narrowed to nothing, or the target widened (no narrowing,
+ * no expiry). A claim hands out a secret on the sharer's behalf, so it is
+ * judged against the sharer and the target as they are when claimed.
+ */
+const BETWEEN = ['none', 'none', 'none', 'revokeSharer', 'narrowSharer', 'widenTarget'] as const;
+type Between = (typeof BETWEEN)[number];
+
+/** Shares `id`, makes the `between` change as the system, then claims; null when refused. */
+async function shareThenClaim(world: World, id: string, between: Between): Promise<IssuedToken | null> {
+  const { service, actor } = world;
+  const shared = await attempt(service.share(id, actor));
+  if (shared === null) return null;
+  const sharer = world.acting.info.id;
+  // A change the system may refuse (a master token is not modified) leaves things as they were.
+  if (between === 'revokeSharer') await attempt(service.revoke(sharer, 'system'));
+  if (between === 'narrowSharer') await attempt(service.update(sharer, { grants: [] }, 'system'));
+  if (between === 'widenTarget') await attempt(service.update(id, { grants: null, ttl: null }, 'system'));
+  return attempt(service.claim(shared.code));
 }
 
 /** A credential handed out: what it can do when verified is within what the actor can do. */
@@ -81,6 +103,15 @@ function expectNoStronger(actor: Principal, result: Principal, what: string): vo
     expect(same, `${what}: escapes the limit ${limit.name}`).toBeDefined();
     expect(same!.limit / same!.duration, `${what}: a faster limit`).toBeLessThanOrEqual(limit.limit / limit.duration);
   }
+}
+
+/**
+ * A principal whose secret is no longer its token's current one (rotated
+ * away since it was verified, or the previous secret in its grace period)
+ * obtains nothing: every call it makes is refused (SPEC §2).
+ */
+function expectCurrentSecret(world: World, what: string): void {
+  expect(world.retired, `${what} through a retired secret`).toBe(false);
 }
 
 /** Mostly the acting token's own user's tokens (itself included), where calls can succeed; sometimes any token. */
@@ -110,7 +141,7 @@ describe('authority only narrows (fast-check, 1,000 runs each)', () => {
     // Weighted towards the calls that hand out a secret.
     const call = fc.constantFrom('get', 'events', 'rotate', 'rotate', 'share', 'share', 'share', 'revoke', 'comment');
     await fc.assert(
-      fc.asyncProperty(arbWorld, call, target, async (spec, kind, pick) => {
+      fc.asyncProperty(arbWorld, call, target, fc.constantFrom(...BETWEEN), async (spec, kind, pick, between) => {
         const world = await buildWorld(spec);
         const chosen = pickTarget(world, pick);
         const before = await world.stored(chosen.info.id);
@@ -120,9 +151,7 @@ describe('authority only narrows (fast-check, 1,000 runs each)', () => {
         let ok: boolean;
         if (kind === 'rotate' || kind === 'share') {
           const handed =
-            kind === 'rotate'
-              ? await attempt(service.rotate(id, actor))
-              : await attempt(service.share(id, actor).then((shared) => service.claim(shared.code)));
+            kind === 'rotate' ? await attempt(service.rotate(id, actor)) : await shareThenClaim(world, id, between);
           ok = handed !== null;
           if (handed !== null) result = await service.verify(handed.token);
         } else {
@@ -137,15 +166,64 @@ describe('authority only narrows (fast-check, 1,000 runs each)', () => {
           ok = (await attempt<unknown>(work)) !== null;
         }
         if (!ok) return;
+        expectCurrentSecret(world, kind);
         seen.hit(kind);
         // Sessions read; they never produce or change a secret.
         if (world.session) expect(['get', 'events'], `a session did ${kind}`).toContain(kind);
+        if (kind === 'share' && between !== 'none') {
+          // Judged as things are when claimed: a revoked sharer obtains nothing.
+          seen.hit(`claim after ${between}`);
+          const sharerNow = await world.stored(world.acting.info.id);
+          expect(sharerNow.revokedAt, 'a revoked sharer obtained a secret').toBeNull();
+          expectWithin(world, await world.stored(id), `claim after ${between}`, sharerNow);
+          return;
+        }
         expectWithin(world, before, kind);
         if (result !== null) expectNoStronger(world.principal, result, kind);
       }),
       { numRuns: RUNS },
     );
     for (const kind of ['get', 'events', 'rotate', 'share', 'revoke', 'comment']) seen.expectAtLeast(kind, 10);
+    // A claim still succeeds after a change that keeps the target within the sharer.
+    for (const between of ['narrowSharer', 'widenTarget']) seen.expectAtLeast(`claim after ${between}`, 3);
+  });
+
+  it('claim: judged against the sharer and the target as they are when claimed', async () => {
+    const seen = counter();
+    const change = fc.constantFrom<Between>('revokeSharer', 'narrowSharer', 'widenTarget');
+    await fc.assert(
+      fc.asyncProperty(arbWorld, change, async (spec, between) => {
+        const world = await buildWorld({ ...spec, actor: { ...spec.actor, session: null, retired: null } });
+        const acting = world.acting.info;
+        // Personal tokens share their owner's other tokens within them (master tokens are never changed here).
+        if (acting.type !== 'personal' || acting.owner === null) return;
+        const user = world.users[acting.owner]!;
+        // A token within the sharer: its narrowing, its rate limits, fewer credits, its earliest lifetime.
+        const shared = await world.service.issue(
+          {
+            tenant: 'acme',
+            owner: acting.owner,
+            type: 'limited',
+            grants: acting.grants ?? (user.admin ? [...POOL] : [...user.grants]),
+            ttl: '1h',
+            ...(acting.ratelimits.length === 0
+              ? {}
+              : { ratelimit: acting.ratelimits.map(({ name, limit, duration }) => ({ name, limit, duration })) }),
+            ...(acting.remaining === null ? {} : { remaining: 1 }),
+          },
+          'system',
+        );
+        const claimed = await shareThenClaim(world, shared.info.id, between);
+        seen.hit(claimed === null ? 'refused' : `claimed after ${between}`);
+        if (claimed === null) return;
+        const sharerNow = await world.stored(acting.id);
+        expect(sharerNow.revokedAt, 'a revoked sharer obtained a secret').toBeNull();
+        expectWithin(world, await world.stored(shared.info.id), `claim after ${between}`, sharerNow);
+      }),
+      { numRuns: RUNS },
+    );
+    seen.expectAtLeast('refused', 50);
+    for (const between of ['narrowSharer', 'widenTarget']) seen.expectAtLeast(`claimed after ${between}`, 5);
   });
 
   it('issue: a new token is within the token that made it', async () => {
@@ -161,6 +239,7 @@ describe('authority only narrows (fast-check, 1,000 runs each)', () => {
         const world = await buildWorld(spec);
         const issued = await attempt(world.service.issue(fields as IssueInput, world.actor));
         if (issued === null) return;
+        expectCurrentSecret(world, 'issue');
         seen.hit('issue');
         expect(world.session, 'a session issued a token').toBe(false);
         expect(world.acting.info.type, 'only master tokens create tokens').toBe('master');
@@ -195,10 +274,12 @@ describe('authority only narrows (fast-check, 1,000 runs each)', () => {
             service.list({ ...chosen.filter, hideExpired: false, hideRevoked: false, limit: 1000 }, actor),
           );
           if (page === null) return;
+          expectCurrentSecret(world, 'list');
           seen.hit('list');
           for (const item of page.items) expectWithin(world, item, 'list');
         } else if (chosen.kind === 'setMaxTtl') {
           if ((await attempt(service.setMaxTtl({ user: chosen.user }, '24h', actor))) === null) return;
+          expectCurrentSecret(world, 'setMaxTtl');
           seen.hit('setMaxTtl');
           // Only the master token of an admin sets policies.
           expect([world.session, acting.info.type, world.users[acting.info.owner ?? '']?.admin]).toEqual([
@@ -216,6 +297,7 @@ describe('authority only narrows (fast-check, 1,000 runs each)', () => {
           const work =
             chosen.kind === 'revokeAll' ? service.revokeAll({ user }, actor) : service.removeUser({ user }, actor);
           if ((await attempt(work)) === null) return;
+          expectCurrentSecret(world, chosen.kind);
           seen.hit(chosen.kind);
           // A token removes no user; only a master token revokes all of its own user's other tokens.
           expect(chosen.kind).toBe('revokeAll');
@@ -252,6 +334,7 @@ describe('authority only narrows (fast-check, 1,000 runs each)', () => {
         const before = await world.stored(chosen.info.id);
         const changed = await attempt(world.service.update(before.id, fields as TokenPatch, world.actor));
         if (changed === null) return;
+        expectCurrentSecret(world, 'update');
         seen.hit('update');
         if ('grants' in fields || 'ttl' in fields) seen.hit('widening or narrowing');
         expect(world.session, 'a session changed a token').toBe(false);
@@ -288,6 +371,7 @@ describe('authority only narrows (fast-check, 1,000 runs each)', () => {
         } as ImportRecord;
         const result = await attempt(world.service.importTokens([record], world.actor));
         if (result === null || result.imported.length === 0) return;
+        expectCurrentSecret(world, 'importTokens');
         seen.hit('importTokens');
         expect(world.session, 'a session imported a key').toBe(false);
         expect(world.acting.info.type, 'only master tokens create tokens').toBe('master');
@@ -305,7 +389,9 @@ describe('authority only narrows (fast-check, 1,000 runs each)', () => {
       fc.asyncProperty(arbWorld, fc.constantFrom('1m', '1h', '12h'), async (spec, ttl) => {
         const world = await buildWorld({ ...spec, actor: { ...spec.actor, session: null } });
         const session = await attempt(world.service.exchange(world.acting.token, { ttl }));
+        if (world.retired) seen.hit('retired');
         if (session === null) return;
+        expectCurrentSecret(world, 'exchange');
         seen.hit('exchange');
         const principal = await world.service.verify(session.token);
         expectNoStronger(world.principal, principal, 'exchange');
@@ -316,5 +402,6 @@ describe('authority only narrows (fast-check, 1,000 runs each)', () => {
       { numRuns: RUNS },
     );
     seen.expectAtLeast('exchange', 500);
+    seen.expectAtLeast('retired', 50);
   });
 });

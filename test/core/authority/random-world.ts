@@ -72,8 +72,17 @@ export interface TokenSpec {
 export interface WorldSpec {
   readonly users: Readonly<Record<UserName, { admin: boolean; grants: Grant[] }>>;
   readonly tokens: readonly TokenSpec[];
-  /** Which stored token acts (by position among all of them), and whether through a session of it. */
-  readonly actor: { readonly pick: number; readonly session: '1m' | '1h' | null };
+  /**
+   * Which stored token acts (by position among all of them), and whether
+   * through a session of it; `retired`: its secret was rotated away after
+   * the principal was verified (`stale`), or the principal is of the
+   * previous secret in a rotation's grace period (`grace`).
+   */
+  readonly actor: {
+    readonly pick: number;
+    readonly session: '1m' | '1h' | null;
+    readonly retired?: 'stale' | 'grace' | null;
+  };
 }
 
 const grants = fc.subarray([...POOL]).map((list) => list.map((grant) => structuredClone(grant)));
@@ -100,6 +109,10 @@ export const arbWorld: fc.Arbitrary<WorldSpec> = fc.record({
       { weight: 4, arbitrary: fc.constant(null) },
       { weight: 1, arbitrary: fc.constantFrom('1m' as const, '1h' as const) },
     ),
+    retired: fc.oneof(
+      { weight: 8, arbitrary: fc.constant(null) },
+      { weight: 1, arbitrary: fc.constantFrom('stale' as const, 'grace' as const) },
+    ),
   }),
 });
 
@@ -113,6 +126,8 @@ export interface World {
   readonly acting: { readonly info: TokenInfo; readonly token: string };
   readonly principal: Principal;
   readonly session: boolean;
+  /** The principal's secret no longer is the token's current one (see `WorldSpec`): it may obtain nothing. */
+  readonly retired: boolean;
   readonly actor: Actor;
   /** The token as it is stored now, read by the system. */
   readonly stored: (id: string) => Promise<TokenInfo>;
@@ -158,7 +173,13 @@ export async function buildWorld(spec: WorldSpec): Promise<World> {
     spec.actor.session === null
       ? picked.token
       : (await service.exchange(picked.token, { ttl: spec.actor.session })).token;
+  // A session's secret is its parent's: rotating it retires the session (`stale`); there is no grace for it.
+  const retired =
+    spec.actor.session !== null && spec.actor.retired === 'grace' ? 'stale' : (spec.actor.retired ?? null);
+  // `grace`: rotated first, the principal is the old secret's; `stale`: rotated after the principal was verified.
+  if (retired === 'grace') await service.rotate(picked.info.id, 'system', { gracePeriod: '1h' });
   const principal = await service.verify(actingString);
+  if (retired === 'stale') await service.rotate(picked.info.id, 'system');
   // Read again: verifying (and exchanging) spent from its meter, and its authority is what it has now.
   const acting = { info: await service.get(picked.info.id, 'system'), token: picked.token };
   return {
@@ -168,6 +189,7 @@ export async function buildWorld(spec: WorldSpec): Promise<World> {
     acting,
     principal,
     session: spec.actor.session !== null,
+    retired: retired !== null,
     actor: { principal },
     stored: (id) => service.get(id, 'system'),
   };

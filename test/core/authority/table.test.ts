@@ -99,16 +99,8 @@ const TABLE: Readonly<Record<ActorName, Row>> = {
   // A session reads as its parent and changes nothing.
   session: { sees: ANALYST_WITHIN_PERSONAL, calls: NOTHING },
   masterSession: { sees: MASTER_ANALYST, calls: NOTHING },
-  // A root: an admin of its tenant (today's rules), masters included.
-  verification: {
-    sees: ACME,
-    calls: {
-      rotate: ACME,
-      share: without(ACME, ...MASTERS),
-      revoke: without(ACME, ...MASTERS),
-      comment: without(ACME, ...MASTERS),
-    },
-  },
+  // A root for its tenant's other tokens, but a token: it never reaches a master token (SPEC §2).
+  verification: same(without(ACME, ...MASTERS)),
 };
 
 function expected(actor: ActorName, target: TargetName, call: Call): string {

@@ -184,6 +184,7 @@ export async function expectVerification(
   accepted: boolean,
   tenant: 'acme' | 'globex' | undefined,
   what: string,
+  graceUntil?: number,
 ): Promise<void> {
   const expected = codes();
   if (token === null || !accepted) expected.add('token_invalid');
@@ -216,7 +217,8 @@ export async function expectVerification(
     tenant: token.tenant,
     owner: token.owner,
     name: token.name,
-    expiresAt: token.expiresAt,
+    // A secret in its grace period ends with it (SPEC §2).
+    expiresAt: graceUntil ?? token.expiresAt,
   });
   // Effective grants: the owner's privileges as the directory has them now, narrowed by the token's grants.
   const effective = effectiveNeeds(m, token);
@@ -235,7 +237,8 @@ export async function sweep(m: Model, r: Real, what: string): Promise<void> {
     await expectVerification(m, r, token, token.current, !token.purged, undefined, `${what}: current #${token.id}`);
     if (token.grace !== null) {
       const accepted = !token.purged && token.grace.until > m.now;
-      await expectVerification(m, r, token, token.grace.token, accepted, undefined, `${what}: grace #${token.id}`);
+      const graceWhat = `${what}: grace #${token.id}`;
+      await expectVerification(m, r, token, token.grace.token, accepted, undefined, graceWhat, token.grace.until);
     }
     for (const old of token.retired) {
       await expectVerification(m, r, token, old, false, undefined, `${what}: retired #${token.id}`);

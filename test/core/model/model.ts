@@ -83,6 +83,9 @@ export interface ModelClaim {
   readonly tokenId: string;
   readonly expiresAt: number;
   used: boolean;
+  /** Who shared it (a user, or the token that acted), and when: a claim re-checks the sharer as it is then. */
+  readonly sharer: { readonly user: ActorName } | { readonly token: ModelToken };
+  readonly createdAt: number;
 }
 
 export interface Model {

@@ -1,6 +1,6 @@
 /** Sending a token: share makes a single-use claim code; claim rotates the token and hands over the new secret. */
 import { expect } from 'vitest';
-import { canAct, describeWho, type Who } from './authority.js';
+import { actingToken, actingTokens, canAct, describeWho, tokenVerdict, type Who } from './authority.js';
 import {
   actorFor,
   type Command,
@@ -16,7 +16,15 @@ import {
   rollSecret,
   target,
 } from './checks.js';
-import { CLAIM_TTL, isExpired, logEvent, type Model } from './model.js';
+import {
+  type ActorName,
+  CLAIM_TTL,
+  isExpired,
+  logEvent,
+  type Model,
+  type ModelClaim,
+  type ModelToken,
+} from './model.js';
 import { expectOutcome, settle } from './outcome.js';
 
 export class ShareCommand implements Command {
@@ -31,6 +39,7 @@ export class ShareCommand implements Command {
   async run(m: Model, r: Real): Promise<void> {
     const token = target(m, this.actor, this.pick);
     const expected = lookupCodes(m, this.actor, token, 'share');
+    const sharing = actingToken(m, this.actor);
     if (token !== null && expected.size === 0) {
       // Master tokens cannot be shared; only a live token can be.
       if (token.type === 'master') expected.add('forbidden');
@@ -58,7 +67,8 @@ export class ShareCommand implements Command {
     });
     // It sends a code, never the token.
     expectNoSecrets(m, shared, this.toString());
-    m.claims.push({ code: shared.code, tokenId: token.id, expiresAt, used: false });
+    const sharer = sharing === null ? { user: this.actor as ActorName } : { token: sharing };
+    m.claims.push({ code: shared.code, tokenId: token.id, expiresAt, used: false, sharer, createdAt: m.now });
     logEvent(m, token, 'shared');
   }
   toString(): string {
@@ -89,6 +99,8 @@ export class ClaimCommand implements Command {
       // Single use, until the code expires, and only while the token lives.
       if (claim.used || claim.expiresAt <= m.now || token.purged) expected.add('not_found');
       if (token.revokedAt !== null) expected.add('token_revoked').add('not_found').add('conflict');
+      // The sharer's authority as it is now decides, not as it was at share (SPEC §2).
+      if (sharerRefuses(m, claim, token)) expected.add('forbidden');
     }
     const claimed = expectOutcome(
       await settle(r.service.claim(claim?.code ?? this.garbage)),
@@ -109,4 +121,17 @@ export class ClaimCommand implements Command {
     if (this.pick === null) return `claim(garbage ${JSON.stringify(this.garbage)})`;
     return `claim(${this.pick.fresh ? 'fresh' : 'any'} code #${this.pick.index})`;
   }
+}
+
+/**
+ * Whether the sharer of `claim` may no longer share `token`: a user who may
+ * not now; a token that no longer verifies, was rotated after it shared, or
+ * whose authority no longer holds `token` (the table's share cell and `within`).
+ */
+function sharerRefuses(m: Model, claim: ModelClaim, token: ModelToken): boolean {
+  if ('user' in claim.sharer) return lookupCodes(m, claim.sharer.user, token, 'share').size > 0;
+  const sharer = claim.sharer.token;
+  if (!actingTokens(m).includes(sharer)) return true;
+  if (sharer.rotatedAt !== null && sharer.rotatedAt > claim.createdAt) return true;
+  return tokenVerdict(m, sharer, token, 'share') !== 'ok';
 }

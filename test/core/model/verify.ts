@@ -51,7 +51,9 @@ export class VerifyCommand implements Command {
       const replacement = p.replacement === original ? (original === 'A' ? 'B' : 'A') : p.replacement;
       text = token.current.slice(0, at) + replacement + token.current.slice(at + 1);
     }
-    await expectVerification(m, r, token, text, accepted, p.tenant, this.toString());
+    // A secret in its grace period ends with it (SPEC §2).
+    const graceUntil = p.kind === 'grace' ? token!.grace!.until : undefined;
+    await expectVerification(m, r, token, text, accepted, p.tenant, this.toString(), graceUntil);
   }
   toString(): string {
     const p = this.p;
