@@ -84,10 +84,10 @@ describe('list types and lost parents', () => {
   it('an exchange whose parent is gone after verification is token_invalid', async () => {
     const base = memoryRepository();
     let reads = 0;
+    // Without the synchronous lookup, so that verification reads through findById as well.
+    const { findByIdSync: _withoutSyncLookup, ...rest } = base;
     const repository: TokenRepository = {
-      ...base,
-      // Without the synchronous lookup, so that verification reads through findById as well.
-      findByIdSync: undefined,
+      ...rest,
       findById: async (id) => (++reads === 2 ? null : base.findById(id)),
     };
     const h = makeHarness({ repository, sessions: { codec } });
