@@ -273,6 +273,6 @@ export function serviceSettings(options: TokenServiceOptions): ServiceSettings {
     personalTokensOnly,
     verificationTokens,
     sessions,
-    ...lifecycleSettings(given),
+    ...lifecycleSettings(given, prefix),
   };
 }
