@@ -266,10 +266,14 @@ describe('importTokens configuration', () => {
       expect(error.message).toMatch(/legacyPrefixes\[0\]/);
     };
     // Each a prefix of the other: `acme_…` tokens, or every string starting with `a`, would reach storage.
-    for (const legacy of ['acme_', 'acme_p_', 'acme', 'acm', 'ac', 'a']) refused({ prefix: 'acme', legacyPrefixes: [legacy] });
+    for (const legacy of ['acme_', 'acme_p_', 'acme', 'acm', 'ac', 'a'])
+      refused({ prefix: 'acme', legacyPrefixes: [legacy] });
     refused({ prefix: undefined, legacyPrefixes: ['tw_'] }); // the default prefix
     refused({ legacyPrefixes: ['ab'] });
-    refused({ legacyPrefixes: ['vt_operator-root-secret-0123x'], verificationTokens: ['vt_operator-root-secret-0123'] });
+    refused({
+      legacyPrefixes: ['vt_operator-root-secret-0123x'],
+      verificationTokens: ['vt_operator-root-secret-0123'],
+    });
     // Prefixes that merely share letters are fine.
     expect(() => makeHarness({ prefix: 'acme', legacyPrefixes: ['acme-', 'acmeX', 'sk_'] })).not.toThrow();
   });
