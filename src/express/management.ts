@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { tokenActor } from '../http/actor.js';
 import { managementFailure, missingCredentials, unreadableBody } from '../http/answers.js';
 import { type Actor, MANAGEMENT_ROUTES, type TokenService } from '../http/management.js';
 import { managementSettings } from '../http/options.js';
@@ -26,8 +27,8 @@ export interface ExpressManagementOptions {
   readonly ambientHeaders?: readonly string[];
 }
 
-function tokenActor(req: Request): Actor | null {
-  return req.tokenPrincipal === undefined ? null : { principal: req.tokenPrincipal };
+function requestActor(req: Request): Actor | null {
+  return tokenActor(req.tokenPrincipal);
 }
 
 /**
@@ -72,7 +73,7 @@ function tokenActor(req: Request): Actor | null {
 export function managementRouter(service: TokenService, options: ExpressManagementOptions = {}): Router {
   const settings = managementSettings<NonNullable<ExpressManagementOptions['actor']>>(service, options);
   const { realm } = settings;
-  const resolveActor = settings.actor ?? tokenActor;
+  const resolveActor = settings.actor ?? requestActor;
   const router = express.Router();
 
   for (const route of MANAGEMENT_ROUTES) {

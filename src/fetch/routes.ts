@@ -1,4 +1,3 @@
-import type { Principal } from '../core/principal-types.js';
 import { type HttpAnswer, managementFailure, missingCredentials } from '../http/answers.js';
 import type { Actor, ManagementRoute } from '../http/management.js';
 import type { ManagementSettings } from '../http/options.js';
@@ -69,7 +68,4 @@ export async function serveRoute(
   return toResponse(answer, request.method === 'HEAD');
 }
 
-/** @internal The default actor: the verified token, if any. */
-export function tokenActor(principal: Principal | null | undefined): Actor | null {
-  return principal === null || principal === undefined ? null : { principal };
-}
+export { tokenActor } from '../http/actor.js';

@@ -102,6 +102,8 @@ export const startExpress: StartServer = async (setup) => {
       actor: (req) => testActor(req.get('x-test-user'), req.get('cookie'), req.tokenPrincipal),
     }),
   );
+  // The management routes with their default actor and no token authentication in front.
+  app.use('/bare', managementRouter(service, { realm: REALM }));
   app.use('/oauth/introspect', introspectionRouter(service, setup.introspection ?? INTROSPECTION));
   app.use('/oauth/introspect-bearer-only', introspectionRouter(service, { realm: REALM }));
 
@@ -191,6 +193,7 @@ export const startFastify: StartServer = async (setup) => {
     },
     { prefix: '/manage' },
   );
+  await app.register(managementRoutes, { service, realm: REALM, prefix: '/bare' });
   await app.register(introspectionRoute, {
     verifier: service,
     ...(setup.introspection ?? INTROSPECTION),
