@@ -3,6 +3,7 @@ import { tokenActor } from '../http/actor.js';
 import { managementFailure, missingCredentials, unreadableBody } from '../http/answers.js';
 import { type Actor, MANAGEMENT_ROUTES, type TokenService } from '../http/management.js';
 import { managementSettings } from '../http/options.js';
+import { badPathParameter } from '../http/path-params.js';
 import { sendAnswer } from './auth.js';
 import { bodyErrors, bodyReaders, requestBody, unreadBody } from './body.js';
 
@@ -110,6 +111,12 @@ export function managementRouter(service: TokenService, options: ExpressManageme
     router[method](route.path, ...readers, handler);
   }
 
+  // Express fails a path parameter it cannot decode before the route runs; answered as the other adapters do.
+  router.use((error: unknown, req: Request, res: Response, next: (error: unknown) => void) => {
+    const bad = res.headersSent ? null : badPathParameter(req.method === 'HEAD' ? 'GET' : req.method, req.originalUrl);
+    if (bad === null) next(error);
+    else sendAnswer(res, managementFailure(bad, realm));
+  });
   router.use(bodyErrors);
   return router;
 }

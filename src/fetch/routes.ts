@@ -1,6 +1,7 @@
 import { type HttpAnswer, managementFailure, missingCredentials } from '../http/answers.js';
 import type { Actor, ManagementRoute } from '../http/management.js';
 import type { ManagementSettings } from '../http/options.js';
+import { badRouteParameter } from '../http/path-params.js';
 import { readRequestBody } from './body.js';
 import { type HeaderRecord, headerRecord, toResponse } from './request.js';
 
@@ -37,6 +38,8 @@ async function routeAnswer(
   actorOf: ActorLookup,
 ): Promise<HttpAnswer> {
   try {
+    const badPath = badRouteParameter(route, new URL(request.url).pathname);
+    if (badPath !== null) throw badPath;
     let body: unknown;
     if (route.body !== null) {
       const read = await readRequestBody(request, headers, route.body, settings.bodyLimit, settings.ambient);

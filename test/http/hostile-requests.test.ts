@@ -330,6 +330,26 @@ const ROWS: readonly Row[] = [
     'maxTtl',
   ),
   badJson(
+    'a bad percent-encoding in a token id',
+    () => ({ method: 'GET', path: '/manage/tokens/%E0%A4%A', headers: AS_BOB }),
+    'id',
+  ),
+  badJson(
+    'a bad percent-encoding in a token id, on a write',
+    () => ({
+      method: 'PATCH',
+      path: '/manage/tokens/%FF',
+      headers: { ...AS_BOB, ...JSON_TYPE },
+      body: '{"comment":"x"}',
+    }),
+    'id',
+  ),
+  badJson(
+    'a bad percent-encoding in a policy name',
+    () => put('/manage/policies/users/%E0%A4%A', '{"maxTtl":"1d"}'),
+    'name',
+  ),
+  badJson(
     'a policy maxTtl that is no duration',
     () => put('/manage/policies/users/bob', '{"maxTtl":"soon"}'),
     'maxTtl',

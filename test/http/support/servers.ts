@@ -9,6 +9,7 @@ import {
 } from '../../../src/express/index.js';
 import {
   requireGrant as fastifyGuard,
+  frameworkErrors,
   introspectionRoute,
   managementRoutes,
   tokenward,
@@ -114,7 +115,7 @@ export const startExpress: StartServer = async (setup) => {
 export const startFastify: StartServer = async (setup) => {
   const { service } = setup;
   const verifier = setup.verifier ?? service;
-  const app = Fastify();
+  const app = Fastify({ frameworkErrors });
   app.get('/public', async () => ({ ok: true }));
 
   await app.register(
