@@ -1,6 +1,7 @@
 // Runs before `npm test`, `npm run demo` and `npm run bench` (as their pre-scripts) so that
 // on a fresh clone those commands do all the set-up themselves: it installs the locked
-// dependencies when node_modules is missing or older than package-lock.json, and, with
+// dependencies when a package of package-lock.json is missing from node_modules or at
+// another version (scripts/installed-deps.mjs; never by timestamps), and, with
 // --postgres, installs PostgreSQL's server binaries and PgBouncer from Debian's packages
 // when they are missing and we are root (the tests start their own server and poolers;
 // without them they skip loudly, or fail with TOKENWARD_REQUIRE_PG=1). With --browser it
@@ -8,11 +9,14 @@
 // by playwright-core, which downloads no browser; without it the test skips loudly, or
 // fails with TOKENWARD_REQUIRE_BROWSER=1).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { missingPackages } from './installed-deps.mjs';
 
-const installed = 'node_modules/.package-lock.json';
-if (!existsSync(installed) || statSync('package-lock.json').mtimeMs > statSync(installed).mtimeMs) {
-  console.log('ensure-deps: installing the locked dependencies (npm ci)…');
+const missingDeps = missingPackages('.');
+if (missingDeps.length > 0) {
+  const shown = missingDeps.slice(0, 3).map((path) => path.replace(/^.*node_modules\//, ''));
+  const more = missingDeps.length > 3 ? ` and ${missingDeps.length - 3} more` : '';
+  console.log(`ensure-deps: ${shown.join(', ')}${more} not installed as locked; installing (npm ci)…`);
   execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
 }
 

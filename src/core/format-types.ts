@@ -48,6 +48,12 @@ export interface TokenMaterial {
  */
 export interface TokenFormat {
   readonly kind: string;
+  /**
+   * True when the string carries its own expiry (a JWT's signed `exp`): the
+   * stored expiry can then end the token earlier but never later, so the
+   * service refuses to extend it (`update` with a later `ttl`). Absent: false.
+   */
+  readonly signsExpiry?: boolean;
   /** Builds the token string shown to the user. */
   encode(material: TokenMaterial): string | Promise<string>;
   /**

@@ -18,12 +18,16 @@ import { sha256 } from './sha256.js';
 /** The tag of a stored SHA-256: `sha256:` then 64 lowercase hex digits. */
 const SHA256_TAG = 'sha256:';
 
-/** Printable ASCII without spaces: what a legacy prefix may hold. */
-const PREFIX_TEXT = /^[\x21-\x7e]{1,64}$/;
+/**
+ * Printable ASCII without spaces, at least 3 characters: what a legacy
+ * prefix may hold. A shorter one (`a`, `sk`) would send a large share of
+ * all strings, garbage included, to the imported-key lookup in storage.
+ */
+const PREFIX_TEXT = /^[\x21-\x7e]{3,64}$/;
 
 /**
  * Checks the `legacyPrefixes` option: a list of 1 to 20 distinct prefixes,
- * each 1-64 printable ASCII characters without spaces.
+ * each 3-64 printable ASCII characters without spaces.
  *
  * @throws {TokenError} `invalid_request` naming `field` or `field[i]`.
  */
@@ -35,12 +39,34 @@ export function legacyPrefixesOption(value: unknown, field: string): readonly st
   const seen = new Set<string>();
   value.forEach((prefix: unknown, index) => {
     if (typeof prefix !== 'string' || !PREFIX_TEXT.test(prefix)) {
-      throw invalid(`${field}[${index}]`, 'must be 1-64 printable ASCII characters without spaces');
+      throw invalid(`${field}[${index}]`, 'must be 3-64 printable ASCII characters without spaces');
     }
     if (seen.has(prefix)) throw invalid(`${field}[${index}]`, 'is listed twice');
     seen.add(prefix);
   });
   return Object.freeze([...seen]);
+}
+
+/**
+ * Refuses a legacy prefix that overlaps one of `reserved` (the service's
+ * token prefix `<prefix>_`, its verification tokens): when either is a
+ * prefix of the other, the service's own strings — a mistyped token, any
+ * garbage that starts like one — would be looked up as imported keys.
+ *
+ * @throws {TokenError} `invalid_request` naming `field[i]`.
+ */
+export function checkLegacyOverlap(
+  prefixes: readonly string[],
+  reserved: readonly { readonly text: string; readonly what: string }[],
+  field: string,
+): void {
+  prefixes.forEach((prefix, index) => {
+    for (const { text, what } of reserved) {
+      if (prefix.startsWith(text) || text.startsWith(prefix)) {
+        throw invalid(`${field}[${index}]`, `must not overlap ${what}: neither may start with the other`);
+      }
+    }
+  });
 }
 
 /** The legacy prefix `token` starts with, or undefined. */

@@ -108,7 +108,17 @@ export function freeText(value: unknown, field: string, max: number): string {
 /** A short, plain key is named in the field path; any other by its position. */
 const PLAIN_KEY = /^[A-Za-z0-9_$-]{1,64}$/;
 
-/** Every string of a parsed JSON value in NFC; keys that become equal once normalized are refused. */
+/**
+ * Keys refused in JSON objects (meta, details), as the management API's body
+ * reader refuses them: an application merging such an object into its own
+ * would otherwise have its prototypes rewritten (prototype pollution).
+ */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Every string of a parsed JSON value in NFC; keys that become equal once
+ * normalized, and the reserved keys, are refused (naming the object's path).
+ */
 function normalizedJson(value: unknown, field: string): unknown {
   if (typeof value === 'string') return freeText(value, field, Number.MAX_SAFE_INTEGER);
   if (Array.isArray(value)) return value.map((item, index) => normalizedJson(item, `${field}[${index}]`));
@@ -116,6 +126,7 @@ function normalizedJson(value: unknown, field: string): unknown {
   const out: Record<string, unknown> = {};
   for (const [index, [key, item]] of Object.entries(value).entries()) {
     const name = wellFormed(key, field, false, Number.MAX_SAFE_INTEGER, 'keys ');
+    if (RESERVED_KEYS.has(name)) throw invalid(field, `must not have a key named ${name}`);
     if (Object.hasOwn(out, name)) throw invalid(field, 'has two keys that are equal once normalized');
     const path = PLAIN_KEY.test(name) ? `${field}.${name}` : `${field}[#${index}]`;
     // defineProperty, so a "__proto__" key stays a plain member.

@@ -1,7 +1,9 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { tokenActor } from '../http/actor.js';
 import { managementFailure, missingCredentials, unreadableBody } from '../http/answers.js';
 import { type Actor, MANAGEMENT_ROUTES, type TokenService } from '../http/management.js';
 import { managementSettings } from '../http/options.js';
+import { badPathParameter } from '../http/path-params.js';
 import { sendAnswer } from './auth.js';
 import { bodyErrors, bodyReaders, requestBody, unreadBody } from './body.js';
 
@@ -26,8 +28,8 @@ export interface ExpressManagementOptions {
   readonly ambientHeaders?: readonly string[];
 }
 
-function tokenActor(req: Request): Actor | null {
-  return req.tokenPrincipal === undefined ? null : { principal: req.tokenPrincipal };
+function requestActor(req: Request): Actor | null {
+  return tokenActor(req.tokenPrincipal);
 }
 
 /**
@@ -72,7 +74,7 @@ function tokenActor(req: Request): Actor | null {
 export function managementRouter(service: TokenService, options: ExpressManagementOptions = {}): Router {
   const settings = managementSettings<NonNullable<ExpressManagementOptions['actor']>>(service, options);
   const { realm } = settings;
-  const resolveActor = settings.actor ?? tokenActor;
+  const resolveActor = settings.actor ?? requestActor;
   const router = express.Router();
 
   for (const route of MANAGEMENT_ROUTES) {
@@ -109,6 +111,12 @@ export function managementRouter(service: TokenService, options: ExpressManageme
     router[method](route.path, ...readers, handler);
   }
 
+  // Express fails a path parameter it cannot decode before the route runs; answered as the other adapters do.
+  router.use((error: unknown, req: Request, res: Response, next: (error: unknown) => void) => {
+    const bad = res.headersSent ? null : badPathParameter(req.method === 'HEAD' ? 'GET' : req.method, req.originalUrl);
+    if (bad === null) next(error);
+    else sendAnswer(res, managementFailure(bad, realm));
+  });
   router.use(bodyErrors);
   return router;
 }

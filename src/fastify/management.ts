@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Principal } from '../core/principal-types.js';
+import { tokenActor } from '../http/actor.js';
 import { managementFailure, missingCredentials } from '../http/answers.js';
 import { type Actor, MANAGEMENT_ROUTES, type TokenService } from '../http/management.js';
 import { FASTIFY_REGISTER_KEYS, managementSettings } from '../http/options.js';
@@ -28,8 +30,9 @@ export interface FastifyManagementOptions {
   readonly ambientHeaders?: readonly string[];
 }
 
-function tokenActor(request: FastifyRequest): Actor | null {
-  return request.tokenPrincipal === null ? null : { principal: request.tokenPrincipal };
+/** The verified token; `undefined` when the `tokenward` plugin is not registered in this scope (401, as Express). */
+function requestActor(request: FastifyRequest): Actor | null {
+  return tokenActor(request.tokenPrincipal as Principal | null | undefined);
 }
 
 /**
@@ -70,7 +73,7 @@ export const managementRoutes: FastifyPluginAsync<FastifyManagementOptions> = as
     ...FASTIFY_REGISTER_KEYS,
   ]);
   const { service, realm, bodyLimit } = settings;
-  const resolveActor = settings.actor ?? tokenActor;
+  const resolveActor = settings.actor ?? requestActor;
   acceptJsonBodies(fastify, bodyLimit);
   acceptFormBodies(fastify, bodyLimit);
   answerUnreadableBodies(fastify, (error) => managementFailure(error, realm));

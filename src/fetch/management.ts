@@ -59,7 +59,8 @@ function match(segments: readonly string[], path: readonly string[]): Record<str
       try {
         params[name] = decodeURIComponent(part);
       } catch {
-        throw invalid(name, 'is not a valid percent-encoded path segment');
+        // Refused by the route that matches the method (naming its parameter), not by the first shape.
+        params[name] = part;
       }
     } else if (segment !== part) {
       return null;

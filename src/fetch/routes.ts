@@ -1,7 +1,7 @@
-import type { Principal } from '../core/principal-types.js';
 import { type HttpAnswer, managementFailure, missingCredentials } from '../http/answers.js';
 import type { Actor, ManagementRoute } from '../http/management.js';
 import type { ManagementSettings } from '../http/options.js';
+import { badRouteParameter } from '../http/path-params.js';
 import { readRequestBody } from './body.js';
 import { type HeaderRecord, headerRecord, toResponse } from './request.js';
 
@@ -38,6 +38,8 @@ async function routeAnswer(
   actorOf: ActorLookup,
 ): Promise<HttpAnswer> {
   try {
+    const badPath = badRouteParameter(route, new URL(request.url).pathname);
+    if (badPath !== null) throw badPath;
     let body: unknown;
     if (route.body !== null) {
       const read = await readRequestBody(request, headers, route.body, settings.bodyLimit, settings.ambient);
@@ -69,7 +71,4 @@ export async function serveRoute(
   return toResponse(answer, request.method === 'HEAD');
 }
 
-/** @internal The default actor: the verified token, if any. */
-export function tokenActor(principal: Principal | null | undefined): Actor | null {
-  return principal === null || principal === undefined ? null : { principal };
-}
+export { tokenActor } from '../http/actor.js';

@@ -3,13 +3,14 @@
  * place (name, comment, meta, enabled, grants, ttl), enable and disable it,
  * and list the tokens about to expire. Framework-neutral like the others.
  */
-import { invalid, isTokenError, TokenError } from '../core/errors.js';
+import { invalid, isTokenError } from '../core/errors.js';
 import type { Duration } from '../core/types.js';
 import type { TokenService } from '../service/token-service.js';
 import type { ExpiringFilter, ListFilter, TokenPatch } from '../service/types.js';
 import type { HttpAnswer } from './answers.js';
 import { bodyObject, queryString } from './input.js';
 import type { ManagementContext, ManagementRoute } from './management.js';
+import { asSentFields } from './sent-fields.js';
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 
@@ -20,16 +21,10 @@ function ok(body: unknown): HttpAnswer {
 }
 
 /** The service names a patch's fields `patch.<field>`; over HTTP they are the body's own names. */
-async function asBodyFields<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    const field = isTokenError(error) ? error.details.field : undefined;
-    if (!isTokenError(error) || field === undefined || !field.startsWith('patch')) throw error;
-    const bodyField = field === 'patch' ? 'body' : field.slice('patch.'.length);
-    const message = error.message.startsWith(field) ? bodyField + error.message.slice(field.length) : error.message;
-    throw new TokenError(error.code, message, { ...error.details, field: bodyField, cause: error });
-  }
+function asBodyFields<T>(work: Promise<T>): Promise<T> {
+  return asSentFields(work, (field) =>
+    field === 'patch' ? 'body' : field.startsWith('patch.') ? field.slice('patch.'.length) : undefined,
+  );
 }
 
 /** Routes that take a token id and an actor. */

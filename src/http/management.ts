@@ -13,6 +13,7 @@ import type { BodyKind } from './body.js';
 import { bodyObject, oauthParameters, optionalString, queryBoolean, queryInteger, queryString } from './input.js';
 import { enabledRoute, expiringPage, updateToken } from './management-update.js';
 import { openApiRoute } from './openapi-route.js';
+import { asSentFields } from './sent-fields.js';
 
 /**
  * @internal The management API for a "Personal access tokens" page, as
@@ -315,6 +316,14 @@ const explainUserPolicy: ManagementRoute = {
   },
 };
 
+/** `setMaxTtl`'s fields as `PUT /policies/…/:name` sends them: the body's `maxTtl`, the path's `name`, the query's `tenant`. */
+const POLICY_FIELDS: Readonly<Record<string, string>> = {
+  ttl: 'maxTtl',
+  'target.user': 'name',
+  'target.role': 'name',
+  'target.tenant': 'tenant',
+};
+
 function policyRoute(kind: 'user' | 'role'): ManagementRoute {
   return {
     method: 'PUT',
@@ -328,10 +337,13 @@ function policyRoute(kind: 'user' | 'role'): ManagementRoute {
       const name = param(context, 'name');
       const tenant = queryString(context.query, 'tenant');
       const subject = kind === 'user' ? { user: name } : { role: name };
-      await service.setMaxTtl(
-        tenant === undefined ? subject : { ...subject, tenant },
-        maxTtl === undefined ? null : maxTtl,
-        actorOf(context),
+      await asSentFields(
+        service.setMaxTtl(
+          tenant === undefined ? subject : { ...subject, tenant },
+          maxTtl === undefined ? null : maxTtl,
+          actorOf(context),
+        ),
+        (field) => POLICY_FIELDS[field],
       );
       return empty(204);
     },

@@ -110,6 +110,7 @@ export function jwtFormat(options: JwtFormatOptions): TokenFormat {
 
   return {
     kind: 'jwt',
+    signsExpiry: true,
     async encode(token: TokenMaterial): Promise<string> {
       const issuedAt = Math.floor(token.issuedAt / 1000);
       let expiresAt: number;

@@ -5,12 +5,13 @@
  * their first argument, so a call's state is its parameters and this
  * context, never a closure over the whole service.
  */
-import { isTokenError, TokenError } from '../core/errors.js';
+import { TokenError } from '../core/errors.js';
 import { opaqueFormat } from '../core/format.js';
 import type { TokenFormat } from '../core/format-types.js';
 import { createIdFactory } from '../core/ids.js';
 import { brandOf } from '../core/principal.js';
 import type { ServiceSettings } from './options.js';
+import { outage, shielded } from './shield.js';
 import { createUseRecorder, type UseRecorder } from './touch.js';
 
 /** What every capability of one service shares. */
@@ -30,7 +31,12 @@ export interface ServiceContext
 
 /** Builds the context of one service from its checked options. */
 export function createContext(settings: ServiceSettings): ServiceContext {
-  const { repository, directory, directoryStore, now, random, peppers } = settings;
+  const { now, random, peppers } = settings;
+  // Every call into the outside parts goes through their shields (src/service/shield.ts).
+  const repository = shielded(settings.repository, 'token storage');
+  const directory = settings.directory === undefined ? undefined : shielded(settings.directory, 'the directory');
+  const directoryStore =
+    settings.directoryStore === undefined ? undefined : shielded(settings.directoryStore, 'the directory store');
   return {
     settings,
     repository,
@@ -59,8 +65,7 @@ export async function guarded<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    if (isTokenError(error)) throw error;
-    throw new TokenError('unavailable', 'token storage is unavailable', { cause: error });
+    throw outage(error, 'token storage');
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { parseDuration } from '../core/duration.js';
 import { invalid } from '../core/errors.js';
-import { legacyPrefixesOption, legacyPrefixOf } from '../core/imported-keys.js';
+import { checkLegacyOverlap, legacyPrefixesOption, legacyPrefixOf } from '../core/imported-keys.js';
 import { expectKeys, isPlainObject } from '../core/input.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { withMethods } from '../core/options.js';
@@ -64,10 +64,26 @@ function checkVerificationTokens(entries: unknown, prefixes: readonly string[]):
   });
 }
 
-/** Checks the options of issue 13 (`given` is the whole options object, already checked for unknown keys). */
-export function lifecycleSettings(given: Record<string, unknown>): LifecycleSettings {
+/** The service's own strings a legacy prefix must not overlap: `<prefix>_` and each verification token. */
+function reservedStarts(prefix: string, entries: unknown): { text: string; what: string }[] {
+  const reserved = [{ text: `${prefix}_`, what: `the token prefix ${prefix}_` }];
+  if (Array.isArray(entries)) {
+    entries.forEach((entry: unknown, index) => {
+      const secret = isPlainObject(entry) ? entry.secret : entry;
+      if (typeof secret === 'string') reserved.push({ text: secret, what: `verificationTokens[${index}]` });
+    });
+  }
+  return reserved;
+}
+
+/**
+ * Checks the options of issue 13 (`given` is the whole options object,
+ * already checked for unknown keys; `prefix` the checked token prefix).
+ */
+export function lifecycleSettings(given: Record<string, unknown>, prefix: string): LifecycleSettings {
   const legacyPrefixes = legacyPrefixesOption(given.legacyPrefixes, 'legacyPrefixes');
   checkVerificationTokens(given.verificationTokens, legacyPrefixes);
+  checkLegacyOverlap(legacyPrefixes, reservedStarts(prefix, given.verificationTokens), 'legacyPrefixes');
   return {
     legacyPrefixes,
     hooks: hooksOption(given.hooks),

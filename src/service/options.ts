@@ -27,6 +27,7 @@ import { checkPrefix } from '../core/token-shape.js';
 import type { Directory } from '../core/types.js';
 import { MAX_SECRET_LENGTH, type VerificationEntry, verificationEntries } from '../core/verification-tokens.js';
 import { type LifecycleSettings, lifecycleSettings } from './options-lifecycle.js';
+import { shieldedHasher } from './shield.js';
 import type { TokenServiceOptions } from './types.js';
 
 /** The longest token string `verify` looks at, and the longest verification secret. */
@@ -120,7 +121,7 @@ function pepperRing(pepper: unknown, hasherOption: unknown): PepperRing {
   let ring: PepperRing;
   let answer: string | null;
   try {
-    ring = createPepperRing(pepper, hasher);
+    ring = createPepperRing(pepper, hasher === portableHasher ? hasher : shieldedHasher(hasher));
     answer = ring.hash(probe, ring.current);
   } catch {
     throw invalid('hasher', 'must compute HMAC-SHA-256 (it failed on a test message)');
@@ -272,6 +273,6 @@ export function serviceSettings(options: TokenServiceOptions): ServiceSettings {
     personalTokensOnly,
     verificationTokens,
     sessions,
-    ...lifecycleSettings(given),
+    ...lifecycleSettings(given, prefix),
   };
 }

@@ -100,6 +100,14 @@ async function plannedExpiry(
   const lifetime = resolveLifetime(ttl, limit, context.settings);
   const expiresAt = lifetime === null ? null : now + lifetime;
   const widens = record.expiresAt !== null && (expiresAt === null || expiresAt > record.expiresAt);
+  // A signed expiry (a JWT's exp) outlives no stored change: a later expiry would be reported but
+  // never honoured, so it is refused; an earlier one is honoured, as verification checks the record.
+  if (context.format.signsExpiry === true && (widens || record.expiresAt === null)) {
+    throw invalid(
+      'patch.ttl',
+      "cannot extend this token: its expiry is signed into the token string (a JWT's exp); issue a new token for a longer lifetime",
+    );
+  }
   return { expiresAt, ttl: lifetime === null ? null : formatDuration(lifetime), widens };
 }
 

@@ -254,4 +254,31 @@ describe('importTokens configuration', () => {
       makeHarness({ legacyPrefixes: ['sk_'], verificationTokens: ['sk_operator-root-secret-0123'] }),
     ).toThrow(TokenError);
   });
+
+  it('refuses a legacy prefix that overlaps the token prefix or a verification token, or is under 3 characters', () => {
+    const refused = (options: Record<string, unknown>) => {
+      const error = (() => {
+        try {
+          makeHarness(options as never);
+        } catch (e) {
+          return e as TokenError;
+        }
+        throw new Error('expected the options to be refused');
+      })();
+      expect(error).toBeInstanceOf(TokenError);
+      expect([error.code, error.details.field]).toEqual(['invalid_request', 'legacyPrefixes[0]']);
+      expect(error.message).toMatch(/legacyPrefixes\[0\]/);
+    };
+    // Each a prefix of the other: `acme_…` tokens, or every string starting with `a`, would reach storage.
+    for (const legacy of ['acme_', 'acme_p_', 'acme', 'acm', 'ac', 'a'])
+      refused({ prefix: 'acme', legacyPrefixes: [legacy] });
+    refused({ prefix: undefined, legacyPrefixes: ['tw_'] }); // the default prefix
+    refused({ legacyPrefixes: ['ab'] });
+    refused({
+      legacyPrefixes: ['vt_operator-root-secret-0123x'],
+      verificationTokens: ['vt_operator-root-secret-0123'],
+    });
+    // Prefixes that merely share letters are fine.
+    expect(() => makeHarness({ prefix: 'acme', legacyPrefixes: ['acme-', 'acmeX', 'sk_'] })).not.toThrow();
+  });
 });

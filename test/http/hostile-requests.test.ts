@@ -72,6 +72,14 @@ const post = (path: string, headers: Record<string, string>, body?: string | Buf
   ...(body === undefined ? {} : { body }),
 });
 
+const AS_ALICE = { 'x-test-user': 'alice' };
+const put = (path: string, body: string): RowRequest => ({
+  method: 'PUT',
+  path,
+  headers: { ...AS_ALICE, 'content-type': 'application/json' },
+  body,
+});
+
 const ROWS: readonly Row[] = [
   // Finding 3: what a cross-site page can send.
   refusedType('a form post creating a token', () => post('/manage/tokens', FORM, 'name=from-a-form&ttl=100y')),
@@ -299,6 +307,63 @@ const ROWS: readonly Row[] = [
     challenge: 'invalid_request',
     writes: false,
   },
+
+  // The review of the edges: management routes without token authentication mounted (the default
+  // actor) answer 401 token_missing, never 403; errors name the field as sent, not the service's.
+  {
+    name: 'management routes with no token authentication mounted, no credentials',
+    request: () => ({ method: 'GET', path: '/bare/tokens', headers: {} }),
+    status: 401,
+    error: 'token_missing',
+    writes: false,
+  },
+  {
+    name: 'management routes with no token authentication mounted, a bearer token',
+    request: (c) => ({ method: 'GET', path: '/bare/tokens', headers: { authorization: `Bearer ${c.token}` } }),
+    status: 401,
+    error: 'token_missing',
+    writes: false,
+  },
+  badJson(
+    'a policy maxTtl that overflows',
+    () => put('/manage/policies/users/bob', '{"maxTtl":"9999999999999999999999y"}'),
+    'maxTtl',
+  ),
+  badJson(
+    'a bad percent-encoding in a token id',
+    () => ({ method: 'GET', path: '/manage/tokens/%E0%A4%A', headers: AS_BOB }),
+    'id',
+  ),
+  badJson(
+    'a bad percent-encoding in a token id, on a write',
+    () => ({
+      method: 'PATCH',
+      path: '/manage/tokens/%FF',
+      headers: { ...AS_BOB, ...JSON_TYPE },
+      body: '{"comment":"x"}',
+    }),
+    'id',
+  ),
+  badJson(
+    'a bad percent-encoding in a policy name',
+    () => put('/manage/policies/users/%E0%A4%A', '{"maxTtl":"1d"}'),
+    'name',
+  ),
+  badJson(
+    'a policy maxTtl that is no duration',
+    () => put('/manage/policies/users/bob', '{"maxTtl":"soon"}'),
+    'maxTtl',
+  ),
+  badJson(
+    'a policy for a user name that is not one',
+    () => put('/manage/policies/users/a%20b', '{"maxTtl":"1d"}'),
+    'name',
+  ),
+  badJson(
+    'a policy for a role name that is not one',
+    () => put('/manage/policies/roles/%E2%80%AEx', '{"maxTtl":"1d"}'),
+    'name',
+  ),
 ];
 
 function rawHttp(request: RowRequest): Buffer {

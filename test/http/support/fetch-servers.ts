@@ -82,9 +82,11 @@ export async function startFetch(setup: AppSetup): Promise<RunningServer> {
     actor: (request, principal) =>
       testActor(request.headers.get('x-test-user') ?? undefined, request.headers.get('cookie') ?? undefined, principal),
   });
+  const bare = managementHandler(service, { basePath: '/bare', realm: REALM, auth: null });
   return serve(async (request) => {
     const { pathname } = new URL(request.url);
     if (pathname === '/manage' || pathname.startsWith('/manage/')) return manage(request);
+    if (pathname.startsWith('/bare/')) return bare(request);
     const route = routes[`${request.method} ${pathname}`];
     if (route !== undefined) return route(request);
     if (pathname.startsWith('/api/')) {
@@ -140,6 +142,7 @@ export async function startHono(setup: AppSetup): Promise<RunningServer> {
       actor: (c) => testActor(c.req.header('x-test-user'), c.req.header('cookie'), c.get('tokenPrincipal')),
     }),
   );
+  app.route('/bare', managementRoutes(service, { realm: REALM }));
   app.route('/oauth/introspect', introspectionRoute(service, setup.introspection ?? INTROSPECTION));
   app.route('/oauth/introspect-bearer-only', introspectionRoute(service, { realm: REALM }));
   return serve(async (request) => app.fetch(request));

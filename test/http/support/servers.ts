@@ -9,6 +9,7 @@ import {
 } from '../../../src/express/index.js';
 import {
   requireGrant as fastifyGuard,
+  frameworkErrors,
   introspectionRoute,
   managementRoutes,
   tokenward,
@@ -102,6 +103,8 @@ export const startExpress: StartServer = async (setup) => {
       actor: (req) => testActor(req.get('x-test-user'), req.get('cookie'), req.tokenPrincipal),
     }),
   );
+  // The management routes with their default actor and no token authentication in front.
+  app.use('/bare', managementRouter(service, { realm: REALM }));
   app.use('/oauth/introspect', introspectionRouter(service, setup.introspection ?? INTROSPECTION));
   app.use('/oauth/introspect-bearer-only', introspectionRouter(service, { realm: REALM }));
 
@@ -112,7 +115,7 @@ export const startExpress: StartServer = async (setup) => {
 export const startFastify: StartServer = async (setup) => {
   const { service } = setup;
   const verifier = setup.verifier ?? service;
-  const app = Fastify();
+  const app = Fastify({ frameworkErrors });
   app.get('/public', async () => ({ ok: true }));
 
   await app.register(
@@ -191,6 +194,7 @@ export const startFastify: StartServer = async (setup) => {
     },
     { prefix: '/manage' },
   );
+  await app.register(managementRoutes, { service, realm: REALM, prefix: '/bare' });
   await app.register(introspectionRoute, {
     verifier: service,
     ...(setup.introspection ?? INTROSPECTION),
