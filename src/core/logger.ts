@@ -1,3 +1,5 @@
+import { redact } from './format.js';
+
 /**
  * Where tokenward reports what it cannot report to a caller: a hook that
  * failed, a maintenance task that failed, an imported key that could not be
@@ -32,10 +34,28 @@ export function safeLog(
   fields?: Readonly<Record<string, unknown>>,
 ): void {
   try {
-    logger[level](message, fields);
+    // Defence in depth: whatever a caller put in, nothing shaped like a token leaves here whole.
+    logger[level](redact(message), fields === undefined ? undefined : redactFields(fields));
   } catch {
     // Nowhere left to report it.
   }
+}
+
+/** The fields with every string value (at any depth) passed through `redact`. */
+function redactFields(fields: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) out[key] = redactValue(value, 0);
+  return out;
+}
+
+function redactValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (typeof value !== 'object' || value === null || depth > 4) return value;
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
+  if (value instanceof Date) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = redactValue(item, depth + 1);
+  return out;
 }
 
 /** The code of a failure, for a log line: a `TokenError`'s code, else the error's name. Never its message. */

@@ -13,7 +13,8 @@
  * import { executeStatement, formatTable, parseStatements } from 'tokenward/sql';
  * const actor = { tenant: 'acme', user: 'alice' };
  * for (const statement of parseStatements("CREATE API TOKEN ci_pipeline MAX DURATION '30d'; SHOW API TOKENS;")) {
- *   console.log(formatTable(await executeStatement(tokens, statement, actor)));
+ *   // CREATE answers the new secret once: show it to the person who asked, never write it to a log.
+ *   reply(formatTable(await executeStatement(tokens, statement, actor)));
  * }
  * ```
  *

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { toBase64Url } from '../core/encoding.js';
 import { TokenError } from '../core/errors.js';
+import { sha256 } from '../core/sha256.js';
 
 /**
  * A sign-in of the tokens page, held on the server; the browser holds only a
@@ -86,12 +87,14 @@ export function memoryPageSessions(options: MemoryPageSessionsOptions = {}): Pag
 
 /** @internal A fresh cookie value: 256 random bits. */
 export function newSessionId(): string {
-  return randomBytes(32).toString('base64url');
+  // Web Crypto, not node:crypto: the page's sessions run wherever the fetch entry does.
+  return toBase64Url(globalThis.crypto.getRandomValues(new Uint8Array(32)));
 }
 
 /** @internal The store key of a cookie value. */
 export function sessionKey(id: string): string {
-  return createHash('sha256').update(id).digest('base64url');
+  // The cookie value is ASCII (base64url), so its UTF-8 bytes are its character codes.
+  return toBase64Url(sha256(new TextEncoder().encode(id)));
 }
 
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
