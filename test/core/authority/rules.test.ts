@@ -112,6 +112,52 @@ describe('within(inner, outer)', () => {
       false,
     ],
     ['credits only, under a rate limit', { meter: meter(1) }, { meter: meter(null, [PER_MINUTE]) }, false],
+    // Boundaries: as many credits, the same refill, a metered token without credits or limits above.
+    ['as many credits left', { meter: meter(5) }, { meter: meter(5) }, true],
+    ['credits under a meter of neither credits nor limits', { meter: meter(3) }, { meter: meter(null) }, true],
+    [
+      'the same refill',
+      { meter: meter(1, [], { interval: 1_000, amount: 2 }) },
+      { meter: meter(5, [], { interval: 1_000, amount: 2 }) },
+      true,
+    ],
+    [
+      'a bigger refill, as rare',
+      { meter: meter(1, [], { interval: 1_000, amount: 3 }) },
+      { meter: meter(5, [], { interval: 1_000, amount: 2 }) },
+      false,
+    ],
+    ['no refill under a refill', { meter: meter(1) }, { meter: meter(5, [], { interval: 1_000, amount: 2 }) }, true],
+    [
+      'a refill where the outer has no credits to refill',
+      { meter: meter(1, [], { interval: 1, amount: 1_000 }) },
+      { meter: meter(null) },
+      true,
+    ],
+    [
+      'a smaller burst refilled as fast',
+      { meter: meter(null, [{ ...PER_MINUTE, limit: 30, duration: 30_000 }]) },
+      { meter: meter(null, [PER_MINUTE]) },
+      true,
+    ],
+    [
+      'a smaller burst refilled faster',
+      { meter: meter(null, [{ ...PER_MINUTE, limit: 30, duration: 29_999 }]) },
+      { meter: meter(null, [PER_MINUTE]) },
+      false,
+    ],
+    [
+      'each of two limits matched by name',
+      { meter: meter(null, [{ name: 'x', limit: 1, duration: 1_000 }, PER_MINUTE]) },
+      { meter: meter(null, [PER_MINUTE, { name: 'x', limit: 1, duration: 1_000 }]) },
+      true,
+    ],
+    [
+      'one of two limits missing',
+      { meter: meter(null, [PER_MINUTE]) },
+      { meter: meter(null, [PER_MINUTE, { name: 'x', limit: 1, duration: 1_000 }]) },
+      false,
+    ],
   ])('%s: %s', (_what, inner, outer, answer) => {
     expect(within({ ...base, ...inner }, { ...base, ...outer })).toBe(answer);
   });
@@ -176,6 +222,43 @@ describe('authorityOf', () => {
   )('%s', (_what, fields, owner, expected) => {
     const got = authorityOf(record(fields), owner);
     expect({ grants: got.grants, powers: got.powers }).toEqual(expected);
+  });
+});
+
+describe('authorityOf: every field, and credits at the time asked', () => {
+  const HOUR = 3_600_000;
+  const T = 1_750_000_000_000;
+  const metered = storedRecord({
+    tenant: 'acme',
+    owner: 'ann',
+    type: 'personal',
+    grants: [READ],
+    expiresAt: T + 10 * HOUR,
+    meter: { ratelimits: [PER_MINUTE], remaining: 1, refill: { interval: HOUR, amount: 9 }, lastRefillAt: T },
+  });
+
+  it.each<[string, number | undefined, number]>([
+    ['before the refill is due', T + HOUR - 1, 1],
+    ['when the refill is due', T + HOUR, 9],
+    ['at the default instant 0', undefined, 1],
+  ])('%s', (_what, now, remaining) => {
+    const got =
+      now === undefined ? authorityOf(metered, { grants: [WRITE] }) : authorityOf(metered, { grants: [WRITE] }, now);
+    expect(got).toStrictEqual({
+      tenant: 'acme',
+      owner: 'ann',
+      grants: [READ],
+      narrowing: [READ],
+      expiresAt: T + 10 * HOUR,
+      powers: [],
+      meter: { ratelimits: [PER_MINUTE], remaining, refill: { interval: HOUR, amount: 9 } },
+    });
+  });
+
+  it('an unmetered token has no meter, and one stored without the field neither', () => {
+    expect(authorityOf(storedRecord({ meter: null }), { admin: true }).meter).toBeNull();
+    const { meter: _, ...legacy } = storedRecord({});
+    expect(authorityOf(legacy as TokenRecord, { admin: true }).meter).toBeNull();
   });
 });
 
