@@ -20,9 +20,8 @@ export function base62Fixed(value: number, width: number): string {
 export function randomBase62(length: number, random: (n: number) => Uint8Array): string {
   let out = '';
   while (out.length < length) {
-    const bytes = random(length + 8);
-    for (let i = 0; i < bytes.length && out.length < length; i++) {
-      const byte = bytes[i]!;
+    for (const byte of random(length + 8)) {
+      if (out.length === length) break;
       if (byte < 248) out += BASE62[byte % 62];
     }
   }
@@ -30,15 +29,11 @@ export function randomBase62(length: number, random: (n: number) => Uint8Array):
 }
 
 /** The CRC-32 (IEEE, reflected) table, one entry per byte value. */
-export const CRC32_TABLE: Uint32Array = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
+export const CRC32_TABLE: Uint32Array = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
 
 /**
  * CRC-32 (IEEE) of an ASCII string, or of its first `end` characters (no
@@ -51,11 +46,14 @@ export function crc32Ascii(text: string, end: number = text.length): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-const BASE62_VALUES = (() => {
+/** The value of each character of `alphabet` by its code below 128, -1 for any other code. */
+function valuesOf(alphabet: string): Int8Array {
   const table = new Int8Array(128).fill(-1);
-  for (let i = 0; i < BASE62.length; i++) table[BASE62.charCodeAt(i)] = i;
+  for (const [value, c] of Array.from(alphabet).entries()) table[c.charCodeAt(0)] = value;
   return table;
-})();
+}
+
+const BASE62_VALUES = valuesOf(BASE62);
 
 /**
  * The value of `width` base62 characters of `text` starting at `start`, or
@@ -79,11 +77,7 @@ export const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 export const B64URL_CODES: Uint8Array = Uint8Array.from(B64URL, (c) => c.charCodeAt(0));
 
 /** The value of each base64url character code below 128, -1 for any other character. */
-export const B64URL_VALUES: Int8Array = (() => {
-  const table = new Int8Array(128).fill(-1);
-  for (let i = 0; i < B64URL.length; i++) table[B64URL.charCodeAt(i)] = i;
-  return table;
-})();
+export const B64URL_VALUES: Int8Array = valuesOf(B64URL);
 
 /** Reused for short texts, so encoding a digest allocates only its string. */
 const scratchCodes = new Uint16Array(64);
