@@ -33,12 +33,15 @@ const TAG = /^[\u{E0020}-\u{E007F}]$/u;
 
 const isVisible = (c: string): boolean => !BLANK.test(c) && !INVISIBLE.test(c) && !MARK.test(c);
 /** A base or a mark attached to one (emoji variation selectors are marks). */
-const isInk = (c: string | undefined): boolean => c !== undefined && (isVisible(c) || MARK.test(c));
+const isInk = (c: string): boolean => isVisible(c) || MARK.test(c);
 
-/** Why a code point of a name is not allowed where it stands, or null when it is. */
+/**
+ * Why a code point of a name is not allowed where it stands, or null when
+ * it is. `index` is at least 1: the first code point is checked visible first.
+ */
 function misplaced(chars: readonly string[], index: number): string | null {
   const c = chars[index]!;
-  const before = chars[index - 1];
+  const before = chars[index - 1]!;
   if (!INVISIBLE.test(c)) return null;
   // Joiners shape emoji sequences and Persian or Indic words: only between two visible characters.
   if (ZWJ_OR_ZWNJ.test(c)) {
@@ -48,7 +51,7 @@ function misplaced(chars: readonly string[], index: number): string | null {
   // Variation selectors and Mongolian free variation selectors modify the character before them.
   if (MARK.test(c)) return isInk(before) ? null : 'a variation selector without a base';
   // Emoji tag sequences (the flags of England, Scotland, Wales) follow their base.
-  if (TAG.test(c)) return before !== undefined && (isVisible(before) || TAG.test(before)) ? null : 'a stray tag';
+  if (TAG.test(c)) return isVisible(before) || TAG.test(before) ? null : 'a stray tag';
   return 'an invisible or format character';
 }
 
@@ -91,7 +94,7 @@ export function labelText(value: unknown, field: string, max: number): string {
   }
   // A mark or joiner first has nothing to attach to; with the loop below this also means "something visible".
   if (!isVisible(chars[0]!)) throw invalid(field, 'must start with a visible character');
-  for (let index = 0; index < chars.length; index++) {
+  for (let index = 1; index < chars.length; index++) {
     const problem = misplaced(chars, index);
     if (problem !== null) throw invalid(field, `must not contain ${problem}`);
   }

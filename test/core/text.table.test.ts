@@ -5,7 +5,7 @@
  * detail becomes (the field each refusal names, a plain writable copy,
  * `toJSON` applied, the byte limit counted in UTF-8).
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freeText, jsonObject, labelText } from '../../src/core/text.js';
 import { refusalOf } from '../support/refusal.js';
 
@@ -197,5 +197,40 @@ describe('jsonObject: what it answers', () => {
     const fits = { x: 'a'.repeat(392) };
     expect(JSON.stringify(fits).length).toBe(400);
     expect(json(fits, 400)).toEqual(fits);
+  });
+});
+
+describe('the cheap refusal before any scan or normalization', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  /** How many times `call` normalizes a string. */
+  function normalizations(call: () => unknown): number {
+    const spy = vi.spyOn(String.prototype, 'normalize');
+    try {
+      call();
+    } catch {
+      // Refused or not, only the count matters here.
+    }
+    const count = spy.mock.calls.length;
+    spy.mockRestore();
+    return count;
+  }
+
+  it('a name or comment longer than four times its limit is refused without being normalized', () => {
+    expect(normalizations(() => labelText('a'.repeat(41), 'name', 10))).toBe(0);
+    expect(normalizations(() => freeText('a'.repeat(41), 'comment', 10))).toBe(0);
+    // Exactly four times the limit is still looked at (and then refused as too long).
+    expect(normalizations(() => labelText('a'.repeat(40), 'name', 10))).toBe(1);
+    expect(normalizations(() => freeText('a'.repeat(40), 'comment', 10))).toBe(1);
+    expect(refusalOf(() => freeText('a'.repeat(40), 'comment', 10))).toEqual(refused('comment'));
+  });
+
+  it('a detail serialized longer than four times its limit is refused without a walk', () => {
+    // {"x":"…"} is 8 characters around the value: 392 + 8 = 400 = 4 × 100.
+    expect(normalizations(() => jsonObject({ x: 'a'.repeat(393) }, 'detail', 100))).toBe(0);
+    expect(normalizations(() => jsonObject({ x: 'a'.repeat(392) }, 'detail', 100))).toBeGreaterThan(0);
+    expect(json({ x: 'a'.repeat(392) }, 100)).toEqual(refused('detail'));
   });
 });
