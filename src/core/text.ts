@@ -153,7 +153,8 @@ const encoder = new TextEncoder();
  */
 export function jsonObject(value: unknown, field: string, maxBytes: number): Record<string, unknown> {
   const tooLarge = invalid(field, `must be a JSON object of at most ${maxBytes} bytes`);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw tooLarge;
+  // Before serializing: a list or a function is no object, whatever its `toJSON` answers (null is refused below).
+  if (typeof value !== 'object' || Array.isArray(value)) throw tooLarge;
   let serialized: string | undefined;
   try {
     serialized = JSON.stringify(value) as string | undefined;

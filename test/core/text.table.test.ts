@@ -6,6 +6,7 @@
  * `toJSON` applied, the byte limit counted in UTF-8).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TokenError } from '../../src/core/errors.js';
 import { freeText, jsonObject, labelText } from '../../src/core/text.js';
 import { refusalOf } from '../support/refusal.js';
 
@@ -119,9 +120,10 @@ function json(value: unknown, max = 4096): unknown {
   }
 }
 
+const cycle: Record<string, unknown> = {};
+cycle.self = cycle;
+
 describe('jsonObject: refusals and the field each names', () => {
-  const cycle: Record<string, unknown> = {};
-  cycle.self = cycle;
   const key64 = 'k'.repeat(64);
   const key65 = 'k'.repeat(65);
 
@@ -136,6 +138,9 @@ describe('jsonObject: refusals and the field each names', () => {
     ['toJSON answering a list', { toJSON: () => [1] }, 'detail'],
     ['toJSON answering a string', { toJSON: () => 'x' }, 'detail'],
     ['toJSON answering null', { toJSON: () => null }, 'detail'],
+    // Refused before serializing: a list or a function is no object, whatever its toJSON answers.
+    ['a list whose toJSON answers an object', Object.assign(['x'], { toJSON: () => ({ k: 'v' }) }), 'detail'],
+    ['a function whose toJSON answers an object', Object.assign(() => 0, { toJSON: () => ({ k: 'v' }) }), 'detail'],
     ['a "constructor" key', { constructor: 1 }, 'detail'],
     ['a "prototype" key', { a: { prototype: 1 } }, 'detail.a'],
     ['a "__proto__" key', JSON.parse('{"__proto__": 1}'), 'detail'],
@@ -151,6 +156,25 @@ describe('jsonObject: refusals and the field each names', () => {
     ['a bad key inside a list', { list: [{ 'a\nb': 1 }] }, 'detail.list[0]'],
   ])('%s', (_what, value, field) => {
     expect(json(value)).toEqual(refused(field));
+  });
+});
+
+describe('each refusal says which rule', () => {
+  it.each<[string, () => unknown, string]>([
+    ['a joiner at the end', () => labelText('a\u200D', 'name', 10), 'name must not contain a joiner outside a word'],
+    [
+      'a variation selector after a space',
+      () => labelText('a \uFE0Fb', 'name', 10),
+      'name must not contain a variation selector without a base',
+    ],
+    ['a tag after a space', () => labelText('a \u{E0067}', 'name', 10), 'name must not contain a stray tag'],
+    ['a ZWSP', () => labelText('a\u200Bb', 'name', 10), 'name must not contain an invisible or format character'],
+    ['a number', () => labelText(12, 'name', 10), 'name must be a string'],
+    ['a newline in a key', () => jsonObject({ 'a\nb': 1 }, 'detail', 100), 'detail keys must be one line'],
+    ['a cycle', () => jsonObject(cycle, 'detail', 100), 'detail must be JSON-serializable'],
+    ['a BigInt', () => jsonObject({ n: 1n }, 'detail', 100), 'detail must be JSON-serializable'],
+  ])('%s', (_what, call, message) => {
+    expect(call).toThrow(new TokenError('invalid_request', message, { field: message.split(' ')[0]! }));
   });
 });
 
