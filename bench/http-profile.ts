@@ -5,7 +5,9 @@
  *
  * A sample counts as tokenward's when the innermost frame that belongs to
  * some script is in `src/` (the HTTP layer, an adapter, or the core code
- * they call: the guard's grant check). Frames of V8 built-ins (a regular
+ * they call: the guard's grant check) and the HTTP layer or an adapter is
+ * on its stack (so the server's start-up, which issues a token, is not
+ * counted). Frames of V8 built-ins (a regular
  * expression, `String.prototype.toLowerCase`) have no script and count for
  * the code that called them; Node's own modules (`node:`), the framework and
  * the benchmark's ready verifier are not ours. Garbage collection is
@@ -36,7 +38,8 @@ export interface LayerProfile {
   readonly functions: readonly { readonly name: string; readonly micros: number }[];
 }
 
-const OURS = /\/src\/(?:http|express|fastify|fetch|hono|core)\//;
+const OURS = /\/src\//;
+const LAYER = /\/src\/(?:http|express|fastify|fetch|hono)\//;
 
 /** The layer's share of the profile at `path`, divided by the `requests` served while it ran. */
 export function layerProfile(path: string, requests: number): LayerProfile {
@@ -55,6 +58,12 @@ export function layerProfile(path: string, requests: number): LayerProfile {
     }
     return byId.get(leaf)!;
   };
+  const inLayer = (leaf: number): boolean => {
+    for (let id: number | undefined = leaf; id !== undefined; id = parent.get(id)) {
+      if (LAYER.test(byId.get(id)!.callFrame.url)) return true;
+    }
+    return false;
+  };
   let busy = 0;
   let ours = 0;
   let garbageCollection = 0;
@@ -66,9 +75,9 @@ export function layerProfile(path: string, requests: number): LayerProfile {
     busy += micros;
     if (leaf === '(garbage collector)') garbageCollection += micros;
     const frame = owner(sample).callFrame;
-    if (!OURS.test(frame.url)) return;
+    if (!OURS.test(frame.url) || !inLayer(sample)) return;
     ours += micros;
-    const name = `${frame.functionName || '(anonymous)'} ${frame.url.replace(/^.*\/src\//, 'src/')}:${frame.lineNumber + 1}`;
+    const name = `${frame.functionName || '(anonymous)'} ${frame.url.replace(/^.*\/src\//, 'src/')}`;
     functions.set(name, (functions.get(name) ?? 0) + micros);
   });
   return {

@@ -18,7 +18,8 @@
  *
  * `BENCH_HTTP_PROFILE=1` instead profiles the server (`--cpu-prof`) while it
  * serves only the ready-principal route, and prints tokenward's own CPU per
- * request from the profile (bench/http-profile.ts).
+ * request from the profile (bench/http-profile.ts); `BENCH_HTTP_PROFILE_DIR`
+ * keeps the `.cpuprofile` files there, for Chrome DevTools.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -44,6 +45,7 @@ const LAYER_TARGET_MICROS = 3;
 
 /** The server child: its URL, the token to send, and its CPU time on demand. */
 interface Server {
+  readonly pid: number | undefined;
   readonly url: string;
   readonly token: string;
   cpuMicros(): Promise<number>;
@@ -70,6 +72,7 @@ async function startServer(framework: Framework, cpuProfileDir?: string): Promis
     });
   const { url, token } = await next('ready');
   return {
+    pid: child.pid,
     url,
     token,
     async cpuMicros() {
@@ -171,13 +174,16 @@ async function compareRoutes(framework: Framework, report: Parameters<BenchModul
 
 /** Profiles the server while it serves the ready-principal route only, and prints the layer's share. */
 async function profileLayer(framework: Framework): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'tokenward-http-profile-'));
+  const keep = process.env.BENCH_HTTP_PROFILE_DIR;
+  const dir = keep ?? mkdtempSync(join(tmpdir(), 'tokenward-http-profile-'));
   try {
     const server = await startServer(framework, dir);
+    const { pid } = server;
     let requests = (await measure(server, 'layer', 1)).requests;
     requests += (await measure(server, 'layer', PROFILE_SECONDS)).requests;
     await server.stop();
-    const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+    // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: the main thread is 0 (tsx's loader has one too).
+    const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile') && name.includes(`.${pid}.0.`));
     if (file === undefined) throw new Error('the server wrote no CPU profile');
     const found = layerProfile(join(dir, file), requests);
     const verdict = found.ours <= LAYER_TARGET_MICROS ? 'met' : 'MISSED';
@@ -190,7 +196,7 @@ async function profileLayer(framework: Framework): Promise<void> {
       console.log(`  ${micros.toFixed(3).padStart(7)} µs  ${name}`);
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (keep === undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -50,13 +50,22 @@ export interface RecordingOptions {
 export const REALM = Symbol('tokenward.realm');
 
 /**
+ * True once any request of this process was given a realm other than the
+ * default. Until then no request can carry one, so the default realm needs
+ * neither a write nor a read: on an Express request even the read of an
+ * absent property (down a long prototype chain) cost more than the guard
+ * (issue 12).
+ */
+let otherRealmSeen = false;
+
+/**
  * @internal Remembers the realm on the request itself (a symbol key: cheaper
  * than a WeakMap entry per request). The default realm is written only over
- * another one: a guard that finds none answers with the default anyway, and
- * adding a property to a request that has no slot for it (an Express
- * request) cost more than the rest of the guard (issue 12).
+ * another one: a guard that finds none answers with the default anyway.
  */
 export function rememberRealm(request: object, realm: string): void {
+  if (realm !== DEFAULT_REALM) otherRealmSeen = true;
+  else if (!otherRealmSeen) return;
   const known = (request as Record<symbol, string | null | undefined>)[REALM];
   if (realm !== DEFAULT_REALM || (known !== undefined && known !== null)) {
     (request as Record<symbol, string>)[REALM] = realm;
