@@ -80,6 +80,12 @@ export function sendAnswer(reply: FastifyReply, answer: HttpAnswer): FastifyRepl
   return answer.body === undefined ? reply.send() : reply.send(answer.body);
 }
 
+/** A request's token, with what `verify` is told about the request (tenant, cost). */
+interface RequestToken {
+  readonly token: string;
+  readonly options: VerifyOptions | undefined;
+}
+
 const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) => {
   const settings = helperSettings<(request: FastifyRequest) => string | undefined, FastifyRequest>(
     options?.verifier,
@@ -97,8 +103,8 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
     routeMetering(route.config);
   });
 
-  /** The request's token, or its outcome without one (the sync half; its tenant and cost resolved too). */
-  const tokenOf = (request: FastifyRequest): { token: string; options: VerifyOptions | undefined } | HttpAnswer | null => {
+  /** The request's token and verify options, its refusal, or null to go on without a principal (the sync half). */
+  const tokenOf = (request: FastifyRequest): RequestToken | HttpAnswer | null => {
     rememberRealm(request, settings.realm);
     let options: VerifyOptions | undefined;
     try {
