@@ -4,16 +4,20 @@ import type { Need } from '../core/types.js';
 import { authFailure, type HttpAnswer } from '../http/answers.js';
 import {
   type AuthOptions,
-  authenticate,
+  type AuthOutcome,
   checkGuard,
+  DEFAULT_REALM,
   grantGuard,
+  guardAllows,
   guardRealm,
   helperSettings,
   type RecordingOptions,
   recordUse,
   rememberedRealm,
   rememberRealm,
+  requestToken,
   type TokenVerifier,
+  verifyRequestToken,
 } from '../http/authenticate.js';
 import type { VerifyOptions } from '../http/management.js';
 import { type MeteringOptions, verifyOptionsFor } from '../http/metering.js';
@@ -125,23 +129,8 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
   const { tenant, record, onRecordError, metering } = settings;
   const refusals = refusalSettings(options);
   const property = requestPropertyOption(options.requestProperty);
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    rememberRealm(req, settings.realm);
-    rememberRefusals(req, refusals);
-    let verifyOptions: VerifyOptions | undefined;
-    try {
-      verifyOptions = verifyOptionsFor(req, typeof tenant === 'function' ? tenant(req) : tenant, metering);
-    } catch (error) {
-      // The app's tenant or cost resolver failed: refuse (500, or its TokenError's status), never pass.
-      refuse(req, res, next, authFailure(error, settings.realm));
-      return;
-    }
-    const outcome = await authenticate(
-      verifier,
-      { rawHeaders: req.rawHeaders, url: req.originalUrl },
-      settings,
-      verifyOptions,
-    );
+  /** Ends the request's authentication: refuse it, or attach its principal (if any) and go on. */
+  const settle = (req: Request, res: Response, next: NextFunction, outcome: AuthOutcome): void => {
     if (outcome.kind === 'refused') {
       refuse(req, res, next, outcome.answer);
       return;
@@ -162,6 +151,32 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
       }
     }
     next();
+  };
+  // Not an async function: the request waits on the verifier's promise alone, and Express gets no
+  // promise of ours to watch (issue 12). What settling throws goes to next(error), as Express does.
+  return (req: Request, res: Response, next: NextFunction): void => {
+    rememberRealm(req, settings.realm);
+    rememberRefusals(req, refusals);
+    let verifyOptions: VerifyOptions | undefined;
+    try {
+      verifyOptions = verifyOptionsFor(req, typeof tenant === 'function' ? tenant(req) : tenant, metering);
+    } catch (error) {
+      // The app's tenant or cost resolver failed: refuse (500, or its TokenError's status), never pass.
+      refuse(req, res, next, authFailure(error, settings.realm));
+      return;
+    }
+    const token = requestToken({ rawHeaders: req.rawHeaders, url: req.originalUrl }, settings);
+    if (typeof token !== 'string') {
+      settle(req, res, next, token);
+      return;
+    }
+    void verifyRequestToken(verifier, token, settings.realm, verifyOptions).then((outcome) => {
+      try {
+        settle(req, res, next, outcome);
+      } catch (error) {
+        next(error);
+      }
+    });
   };
 }
 
@@ -190,9 +205,12 @@ export function requireGrant(need: Need | readonly Need[], options: ExpressGuard
   const fixedRealm = guardRealm(options, REFUSAL_KEYS);
   const refusals = refusalSettings(options);
   return (req: Request, res: Response, next: NextFunction): void => {
-    const realm = fixedRealm ?? rememberedRealm(req) ?? 'api';
-    const refusal = checkGuard(req.tokenPrincipal, guard, realm);
-    if (refusal === null) next();
-    else refuse(req, res, next, refusal, refusals);
+    const principal = req.tokenPrincipal;
+    if (guardAllows(principal, guard)) {
+      next();
+      return;
+    }
+    const realm = fixedRealm ?? rememberedRealm(req) ?? DEFAULT_REALM;
+    refuse(req, res, next, checkGuard(principal, guard, realm)!, refusals);
   };
 }

@@ -11,9 +11,11 @@ import type { Need } from '../core/types.js';
 import { authFailure, type HttpAnswer } from '../http/answers.js';
 import {
   type AuthOptions,
-  authenticate,
+  type AuthOutcome,
   checkGuard,
+  DEFAULT_REALM,
   grantGuard,
+  guardAllows,
   guardRealm,
   helperSettings,
   REALM,
@@ -21,7 +23,9 @@ import {
   recordUse,
   rememberedRealm,
   rememberRealm,
+  requestToken,
   type TokenVerifier,
+  verifyRequestToken,
 } from '../http/authenticate.js';
 import type { VerifyOptions } from '../http/management.js';
 import { type MeteringOptions, type MeteringSettings, routeMetering, verifyOptionsFor } from '../http/metering.js';
@@ -76,6 +80,12 @@ export function sendAnswer(reply: FastifyReply, answer: HttpAnswer): FastifyRepl
   return answer.body === undefined ? reply.send() : reply.send(answer.body);
 }
 
+/** A request's token, with what `verify` is told about the request (tenant, cost). */
+interface RequestToken {
+  readonly token: string;
+  readonly options: VerifyOptions | undefined;
+}
+
 const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) => {
   const settings = helperSettings<(request: FastifyRequest) => string | undefined, FastifyRequest>(
     options?.verifier,
@@ -93,36 +103,62 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
     routeMetering(route.config);
   });
 
-  /** Authenticates the request: null once its principal (if any) is set, else the refusal. */
-  const authenticateRequest = async (request: FastifyRequest): Promise<HttpAnswer | null> => {
+  /** The request's token and verify options, its refusal, or null to go on without a principal (the sync half). */
+  const tokenOf = (request: FastifyRequest): RequestToken | HttpAnswer | null => {
     rememberRealm(request, settings.realm);
-    let verifyOptions: VerifyOptions | undefined;
+    let options: VerifyOptions | undefined;
     try {
       const requestTenant = typeof tenant === 'function' ? tenant(request) : tenant;
-      verifyOptions = verifyOptionsFor(request, requestTenant, meteringOf(request.routeOptions.config));
+      options = verifyOptionsFor(request, requestTenant, meteringOf(request.routeOptions.config));
     } catch (error) {
       // The app's tenant or cost resolver failed: refuse (500, or its TokenError's status), never pass.
       return authFailure(error, settings.realm);
     }
-    const outcome = await authenticate(
-      verifier,
-      { rawHeaders: request.raw.rawHeaders, url: request.raw.url ?? request.url },
-      settings,
-      verifyOptions,
-    );
+    const token = requestToken({ rawHeaders: request.raw.rawHeaders, url: request.raw.url ?? request.url }, settings);
+    if (typeof token === 'string') return { token, options };
+    return token.kind === 'refused' ? token.answer : null;
+  };
+
+  /** Null once the request's principal is set, else the refusal. */
+  const settle = (request: FastifyRequest, outcome: AuthOutcome): HttpAnswer | null => {
     if (outcome.kind === 'refused') return outcome.answer;
     if (outcome.kind === 'principal') request.tokenPrincipal = outcome.principal;
     return null;
+  };
+
+  /** Authenticates the request: null once its principal (if any) is set, else the refusal. */
+  const authenticateRequest = async (request: FastifyRequest): Promise<HttpAnswer | null> => {
+    const found = tokenOf(request);
+    if (found === null || !('token' in found)) return found;
+    return settle(request, await verifyRequestToken(verifier, found.token, settings.realm, found.options));
   };
 
   // Guards refuse by raising an AuthRefusal (so they can be strategies of @fastify/auth); the
   // routes of this scope answer it as the hook would, and hand any other error on.
   answerRefusals(fastify);
   if (addHook) {
-    // The earliest hook: nothing (body parsing included) happens for a request that is refused.
-    fastify.addHook('onRequest', async (request, reply) => {
-      const refusal = await authenticateRequest(request);
-      return refusal === null ? undefined : sendAnswer(reply, refusal);
+    // The earliest hook: nothing (body parsing included) happens for a request that is refused. A
+    // callback hook, not an async one: the request waits on the verifier's promise alone (issue 12).
+    fastify.addHook('onRequest', (request, reply, done) => {
+      const found = tokenOf(request);
+      if (found === null) {
+        done();
+        return;
+      }
+      if (!('token' in found)) {
+        // Answered here: a hook that sends its reply does not call done (Fastify's hooks guide).
+        sendAnswer(reply, found);
+        return;
+      }
+      void verifyRequestToken(verifier, found.token, settings.realm, found.options).then((outcome) => {
+        try {
+          const refusal = settle(request, outcome);
+          if (refusal === null) done();
+          else sendAnswer(reply, refusal);
+        } catch (error) {
+          done(error as Error);
+        }
+      });
     });
   } else {
     // A strategy for @fastify/auth, or a hook of the app's choosing.
@@ -228,10 +264,13 @@ export function requireGrant(need: Need | readonly Need[], options: FastifyGuard
   const fixedRealm = guardRealm(options);
   // Synchronous work, so a callback hook: no promise per request.
   return function requireGrantHook(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    const realm = fixedRealm ?? rememberedRealm(request) ?? 'api';
-    const refusal = checkGuard(request.tokenPrincipal, guard, realm);
+    const principal = request.tokenPrincipal;
+    if (guardAllows(principal, guard)) {
+      done();
+      return;
+    }
+    const realm = fixedRealm ?? rememberedRealm(request) ?? DEFAULT_REALM;
     // Raised, not sent: under @fastify/auth another strategy may still let the request through.
-    if (refusal === null) done();
-    else done(new AuthRefusal(refusal));
+    done(new AuthRefusal(checkGuard(principal, guard, realm)!));
   };
 }

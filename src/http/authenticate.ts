@@ -49,10 +49,31 @@ export interface RecordingOptions {
 /** @internal Where the realm a request was answered with is kept, so later guards answer alike. */
 export const REALM = Symbol('tokenward.realm');
 
-/** @internal Remembers the realm on the request itself (a symbol key: cheaper than a WeakMap entry per request). */
+/**
+ * True once any request of this process was given a realm other than the
+ * default. Until then no request can carry one, so the default realm needs
+ * neither a write nor a read: on an Express request even the read of an
+ * absent property (down a long prototype chain) cost more than the guard
+ * (issue 12).
+ */
+let otherRealmSeen = false;
+
+/**
+ * @internal Remembers the realm on the request itself (a symbol key: cheaper
+ * than a WeakMap entry per request). The default realm is written only over
+ * another one: a guard that finds none answers with the default anyway.
+ */
 export function rememberRealm(request: object, realm: string): void {
-  (request as Record<symbol, string>)[REALM] = realm;
+  if (realm !== DEFAULT_REALM) otherRealmSeen = true;
+  else if (!otherRealmSeen) return;
+  const known = (request as Record<symbol, string | null | undefined>)[REALM];
+  if (realm !== DEFAULT_REALM || (known !== undefined && known !== null)) {
+    (request as Record<symbol, string>)[REALM] = realm;
+  }
 }
+
+/** @internal The realm of a guard with neither its own nor one remembered on the request. */
+export const DEFAULT_REALM = 'api';
 
 /** @internal The realm remembered on a request, if any. */
 export function rememberedRealm(request: object): string | undefined {
@@ -146,31 +167,65 @@ export type AuthOutcome =
  * @internal Extracts and verifies the request's token. A verifier failure of
  * any kind refuses the request (storage outages answer 503): nothing but a
  * principal lets it through, apart from an absent token in optional mode.
+ * The promise never rejects.
  */
-export async function authenticate(
+export function authenticate(
   verifier: TokenVerifier,
   request: RequestParts,
   settings: AuthSettings,
   verifyOptions?: VerifyOptions,
 ): Promise<AuthOutcome> {
-  let token: string;
+  const token = requestToken(request, settings);
+  return typeof token === 'string'
+    ? verifyRequestToken(verifier, token, settings.realm, verifyOptions)
+    : Promise.resolve(token);
+}
+
+const ANONYMOUS: AuthOutcome = Object.freeze({ kind: 'anonymous' });
+
+/**
+ * @internal The synchronous half of `authenticate`: the request's token, or
+ * the outcome of a request without one (anonymous in optional mode, else
+ * refused) or with a malformed one (refused). The adapters call the two
+ * halves themselves, so a guarded request waits on the verifier's promise
+ * alone (issue 12: each async layer cost a promise and a microtask).
+ */
+export function requestToken(request: RequestParts, settings: AuthSettings): string | AuthOutcome {
   try {
     const found = extractToken(request, settings.extraction);
-    if (found === null) {
-      return settings.optional
-        ? { kind: 'anonymous' }
-        : { kind: 'refused', answer: missingCredentials(settings.realm) };
-    }
-    token = found.token;
+    if (found !== null) return found.token;
+    return settings.optional ? ANONYMOUS : { kind: 'refused', answer: missingCredentials(settings.realm) };
   } catch (error) {
     return { kind: 'refused', answer: authFailure(error, settings.realm) };
   }
+}
+
+/**
+ * @internal The asynchronous half of `authenticate`: the token's principal,
+ * or the refusal (in `realm`) of whatever the verifier threw or rejected
+ * with. The promise never rejects.
+ */
+export function verifyRequestToken(
+  verifier: TokenVerifier,
+  token: string,
+  realm: string,
+  verifyOptions: VerifyOptions | undefined,
+): Promise<AuthOutcome> {
+  let pending: Promise<Principal>;
   try {
-    const principal = await verifier.verify(token, verifyOptions);
-    return { kind: 'principal', principal };
+    // Promise.resolve hands a native promise back as it is, and makes anything else one.
+    pending = Promise.resolve(verifier.verify(token, verifyOptions));
   } catch (error) {
-    return { kind: 'refused', answer: authFailure(error, settings.realm) };
+    return Promise.resolve(refusedWith(error, realm));
   }
+  return pending.then(
+    (principal): AuthOutcome => ({ kind: 'principal', principal }),
+    (error: unknown) => refusedWith(error, realm),
+  );
+}
+
+function refusedWith(error: unknown, realm: string): AuthOutcome {
+  return { kind: 'refused', answer: authFailure(error, realm) };
 }
 
 /** @internal A guard compiled at setup: the needs and the `scope` attribute naming them. */
@@ -202,6 +257,17 @@ export function grantGuard(need: Need | readonly Need[]): GrantGuard {
 export function guardRealm(options: unknown, extraKeys: readonly string[] = []): string | undefined {
   const checked = optionsObject(options, ['realm', ...extraKeys]);
   return checked.realm === undefined ? undefined : checkRealm(checked.realm);
+}
+
+/**
+ * @internal True when the principal covers every need of the guard: the
+ * check of a request let through, which needs no realm and builds no answer
+ * (`checkGuard` builds the refusal).
+ */
+export function guardAllows(principal: Principal | null | undefined, guard: GrantGuard): boolean {
+  if (principal === null || principal === undefined) return false;
+  for (const need of guard.needs) if (!principal.can(need)) return false;
+  return true;
 }
 
 /** @internal Checks a principal against a guard: null when allowed, otherwise the answer. */

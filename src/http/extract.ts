@@ -175,19 +175,22 @@ function cookieValues(rawHeaders: readonly string[], name: string): string[] {
   return found;
 }
 
+/** No query values: shared, so the common request (no query string) allocates no list. */
+const NONE: readonly string[] = Object.freeze([]);
+
 /**
  * The values of every `access_token` parameter, with names compared after
  * decoding exactly as a form decoder (`URLSearchParams`, and the frameworks'
  * query parsers) reads them: `access%5Ftoken` and `%61ccess_token` are the
  * same parameter, so they cannot slip a token past the checks.
  */
-function queryValues(url: string): string[] {
+function queryValues(url: string): readonly string[] {
   const start = url.indexOf('?');
-  if (start === -1) return [];
+  if (start === -1) return NONE;
   const hashAt = url.indexOf('#', start);
   const search = url.slice(start + 1, hashAt === -1 ? undefined : hashAt);
   // Fast path: without the plain name or any percent-escape, no parameter can decode to it.
-  if (!search.includes('access_token') && !search.includes('%')) return [];
+  if (!search.includes('access_token') && !search.includes('%')) return NONE;
   return new URLSearchParams(search).getAll('access_token');
 }
 

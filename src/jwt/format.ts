@@ -10,12 +10,11 @@ export { TOKEN_TYP } from './verify.js';
 import {
   clockOption,
   clockToleranceOption,
-  hasCompactShape,
+  compactJwtOfTyp,
   nonEmptyOption,
   shortClaim,
   signJwt,
   TOKEN_TYP,
-  typMatcher,
   verifyJwt,
 } from './verify.js';
 
@@ -91,7 +90,7 @@ export function jwtFormat(options: JwtFormatOptions): TokenFormat {
   const clockTolerance = clockToleranceOption(options.clockTolerance);
   const now = clockOption(options.now);
   const head = options.prefix === undefined ? '' : `${checkPrefix(options.prefix, 'prefix')}_`;
-  const isOurTyp = typMatcher(material, TOKEN_TYP);
+  const isOurs = compactJwtOfTyp(material, TOKEN_TYP);
   const check = {
     material,
     issuer,
@@ -101,11 +100,11 @@ export function jwtFormat(options: JwtFormatOptions): TokenFormat {
     now,
   };
 
-  /** The bare JWT if `token` has our prefix and a JWT's shape, else null. */
+  /** The bare JWT if `token` has our prefix, a JWT's shape and our `typ`, else null. */
   const unwrap = (token: string): string | null => {
     if (typeof token !== 'string' || !token.startsWith(head)) return null;
-    const jwt = token.slice(head.length);
-    return hasCompactShape(jwt) ? jwt : null;
+    const jwt = head === '' ? token : token.slice(head.length);
+    return isOurs(jwt) ? jwt : null;
   };
 
   return {
@@ -144,7 +143,7 @@ export function jwtFormat(options: JwtFormatOptions): TokenFormat {
     async parse(token: string): Promise<ParsedToken | null> {
       const jwt = unwrap(token);
       // Not ours at all (another shape, or a session token): let the caller say token_invalid.
-      if (jwt === null || !isOurTyp(jwt)) return null;
+      if (jwt === null) return null;
       const payload = await verifyJwt(jwt, check);
       const { jti, secret, token_type: type, tenant, sub, exp } = payload;
       if (!shortClaim(jti) || !shortClaim(secret) || !shortClaim(tenant) || !shortClaim(sub)) {
@@ -164,8 +163,7 @@ export function jwtFormat(options: JwtFormatOptions): TokenFormat {
       };
     },
     looksLike(token: string): boolean {
-      const jwt = unwrap(token);
-      return jwt !== null && isOurTyp(jwt);
+      return unwrap(token) !== null;
     },
   };
 }

@@ -8,12 +8,11 @@ export { SESSION_TYP } from './verify.js';
 import {
   clockOption,
   clockToleranceOption,
-  hasCompactShape,
+  compactJwtOfTyp,
   nonEmptyOption,
   SESSION_TYP,
   shortClaim,
   signJwt,
-  typMatcher,
   verifyJwt,
 } from './verify.js';
 
@@ -71,8 +70,7 @@ export function jwtSessionCodec(options: JwtSessionCodecOptions): SessionCodec {
     clockTolerance: clockToleranceOption(options.clockTolerance),
     now: clockOption(options.now),
   };
-  const isSessionTyp = typMatcher(material, SESSION_TYP);
-  const looksLike = (token: string): boolean => hasCompactShape(token) && isSessionTyp(token);
+  const looksLike = compactJwtOfTyp(material, SESSION_TYP);
 
   return {
     kind: 'jwt',

@@ -49,27 +49,27 @@ function canonicalSegment(token: string, start: number, end: number): boolean {
   return rest === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0;
 }
 
+/** Three non-empty runs of base64url characters joined by two dots (`\w` is `[A-Za-z0-9_]` without the `u` flag). */
+const COMPACT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
 /**
- * Three canonical base64url segments within the length limit. One pass over
- * the characters (this runs on every token a service with JWT sessions
- * sees, twice: to route it, then to parse it); test/jwt/verify-internals
- * proves it equal to the regular expression it replaces.
+ * Three canonical base64url segments within the length limit. This runs on
+ * every token a service with JWT sessions sees: V8's compiled regular
+ * expression scans the characters about three times faster than a loop over
+ * character codes (issue 12; measured 0.41 µs against 1.2 µs for a 440-character
+ * token), and the canonical check then looks only at the three segments'
+ * ends. test/jwt/verify-internals proves it equal to the plain reference.
  */
 export function hasCompactShape(token: string): boolean {
-  if (typeof token !== 'string' || token.length > MAX_JWT_LENGTH) return false;
-  let dots = 0;
-  let start = 0;
-  for (let i = 0; i < token.length; i++) {
-    const code = token.charCodeAt(i);
-    if (code === DOT) {
-      if (++dots > 2 || !canonicalSegment(token, start, i)) return false;
-      start = i + 1;
-    } else if (code > 127 || B64URL_VALUES[code]! < 0) return false;
-  }
-  return dots === 2 && canonicalSegment(token, start, token.length);
+  if (typeof token !== 'string' || token.length > MAX_JWT_LENGTH || !COMPACT.test(token)) return false;
+  const first = token.indexOf('.');
+  const second = token.indexOf('.', first + 1);
+  return (
+    canonicalSegment(token, 0, first) &&
+    canonicalSegment(token, first + 1, second) &&
+    canonicalSegment(token, second + 1, token.length)
+  );
 }
-
-const DOT = 0x2e;
 
 /**
  * Reads the unverified `typ` header, only to tell a tokenward token from a
@@ -141,15 +141,21 @@ function headerSegment(jwt: string): string {
 }
 
 /**
- * A test for "this JWT's header says `typ`", for routing only (the signed
- * header is checked again by `verifyJwt`). Our own headers are recognised by
- * a map lookup; others are decoded.
+ * A test for "this string is a compact JWT whose header says `typ`", for
+ * routing only (the signed header is checked again by `verifyJwt`). It
+ * answers exactly `hasCompactShape(jwt) && headerTyp(jwt) === typ`, in the
+ * cheaper order: a header segment we wrote ourselves is recognised by one
+ * map lookup, so a token of the other kind (a session, when this is the
+ * token format's test, or the reverse) is told apart before its characters
+ * are scanned; other headers are scanned, then decoded.
  */
-export function typMatcher(material: KeyMaterial, typ: string): (jwt: string) => boolean {
+export function compactJwtOfTyp(material: KeyMaterial, typ: string): (jwt: string) => boolean {
   const known = knownHeaders(material);
   return (jwt: string): boolean => {
+    if (typeof jwt !== 'string' || jwt.length > MAX_JWT_LENGTH) return false;
     const hit = known.get(headerSegment(jwt));
-    return hit !== undefined ? hit.typ === typ : headerTyp(jwt) === typ;
+    if (hit !== undefined) return hit.typ === typ && hasCompactShape(jwt);
+    return hasCompactShape(jwt) && headerTyp(jwt) === typ;
   };
 }
 

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TokenError } from '../../src/core/errors.js';
 import { createKeySet } from '../../src/jwt/index.js';
 import { type KeyMaterial, keyMaterial } from '../../src/jwt/keys.js';
-import { hasCompactShape, headerTyp, selectKey, typMatcher } from '../../src/jwt/verify.js';
+import { compactJwtOfTyp, hasCompactShape, headerTyp, selectKey } from '../../src/jwt/verify.js';
 import { b64url, type Keys, makeKeys } from './helpers.js';
 
 let k: Keys;
@@ -123,7 +123,7 @@ describe('headerTyp', () => {
   });
 });
 
-describe('typMatcher', () => {
+describe('compactJwtOfTyp', () => {
   it('knows in advance the exact header segment our tokens are signed with (its fast path)', async () => {
     const { jwtFormat } = await import('../../src/jwt/format.js');
     const keys = await createKeySet({ signing: k.es });
@@ -137,11 +137,43 @@ describe('typMatcher', () => {
       expiresAt: Date.now() + 60_000,
     });
     expect(token.split('.')[0]).toBe(b64url(JSON.stringify({ alg: 'ES256', kid: 'es-1', typ: 'tw+jwt' })));
-    const matches = typMatcher(keyMaterial(keys), 'tw+jwt');
+    const matches = compactJwtOfTyp(keyMaterial(keys), 'tw+jwt');
     expect(matches(token)).toBe(true);
     // Headers it does not know are still read, and judged by their typ.
-    expect(matches(`${b64url('{"typ":"tw+jwt","alg":"ES256"}')}.x.y`)).toBe(true);
-    expect(matches(`${b64url('{"typ":"JWT","alg":"ES256"}')}.x.y`)).toBe(false);
-    expect(typMatcher(keyMaterial(keys), 'tw-session+jwt')(token)).toBe(false);
+    expect(matches(`${b64url('{"typ":"tw+jwt","alg":"ES256"}')}.xA.yA`)).toBe(true);
+    expect(matches(`${b64url('{"typ":"JWT","alg":"ES256"}')}.xA.yA`)).toBe(false);
+    expect(compactJwtOfTyp(keyMaterial(keys), 'tw-session+jwt')(token)).toBe(false);
+    // A known header does not excuse the rest of the string from the shape check.
+    expect(matches(`${token.split('.')[0]}.xA.y=`)).toBe(false);
+    expect(matches(`${token.split('.')[0]}.xB.yA`)).toBe(false);
+    expect(matches(7 as never)).toBe(false);
+  });
+
+  it('answers exactly hasCompactShape(jwt) && headerTyp(jwt) === typ, known headers or not', () => {
+    const known = (typ: string): string[] =>
+      [...material.byKid.values()].map((entry) => b64url(JSON.stringify({ alg: entry.alg, kid: entry.kid, typ })));
+    const header = fc.oneof(
+      fc.constantFrom(...known('tw+jwt'), ...known('tw-session+jwt')),
+      fc.constantFrom(b64url('{"typ":"tw+jwt"}'), b64url('{"typ":"TW-SESSION+JWT"}'), b64url('{"alg":"HS256"}')),
+      fc.string({ maxLength: 12 }),
+    );
+    const unit = fc.oneof(
+      { weight: 20, arbitrary: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_') },
+      { weight: 2, arbitrary: fc.constant('.') },
+      { weight: 1, arbitrary: fc.constantFrom('=', '+', ' ', 'é') },
+    );
+    const rest = fc.string({ unit, maxLength: 24 });
+    const plain = (jwt: string, typ: string): boolean => hasCompactShape(jwt) && headerTyp(jwt) === typ;
+    fc.assert(
+      fc.property(header, fc.constantFrom('.', ''), rest, (head, dot, tail) => {
+        const jwt = `${head}${dot}${tail}`;
+        for (const typ of ['tw+jwt', 'tw-session+jwt']) {
+          expect(compactJwtOfTyp(material, typ)(jwt)).toBe(plain(jwt, typ));
+        }
+      }),
+      { numRuns: 5_000 },
+    );
+    const long = `${known('tw+jwt')[0]}.${'A'.repeat(8192)}.AA`;
+    expect(compactJwtOfTyp(material, 'tw+jwt')(long)).toBe(false);
   });
 });
