@@ -26,6 +26,7 @@ export function outage(error: unknown, what: string): TokenError {
 function shieldedMethod(target: object, method: (...args: unknown[]) => unknown, what: string) {
   return function shield(a?: unknown, b?: unknown, c?: unknown): unknown {
     try {
+      // biome-ignore lint/complexity/noArguments: the count the caller gave, which a rest list would cost to know
       switch (arguments.length) {
         case 0:
           return method.call(target);
