@@ -4,6 +4,10 @@
  * the same page in a 100-token tenant of the same store — each scale
  * filled through `issue` in a child process of its own (bench/memory-scale.ts).
  *
+ * `verify` is measured twice: per second of wall-clock time, and per
+ * CPU-second of the process (`process.cpuUsage`, as bench/jwt.bench.ts
+ * does), which other processes on a shared machine hardly move.
+ *
  * Scales: 1,000, 100,000 and 1,000,000 tokens; `npm run bench -- --scale`
  * adds 3,000,000 (its child gets a 7.5 GB heap limit). `BENCH_MEMORY_SCALES=1000,100000`
  * picks others; `BENCH_ROUNDS` sets the rounds (default 7).
@@ -60,6 +64,7 @@ const bench: BenchModule = async (report) => {
     const at = `${tokens.toLocaleString('en-US')} tokens`;
     const target = tokens <= 100_000 ? 1.5 : 1.3;
     report(row('memory', `verify, default hasher, ${at}`, figures.verify, 'raw chain', target));
+    report(row('memory', `verify per CPU-second, default hasher, ${at}`, figures.verifyCpu, 'raw chain', target));
     if (figures.verifyNode !== null) {
       report(row('memory', `verify, nodeHasher, ${at}`, figures.verifyNode, 'raw chain'));
     }

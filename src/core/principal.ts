@@ -22,7 +22,10 @@ export interface SecretStamp {
 class VerifiedPrincipal implements Principal {
   // Private: a copy made with spread or Object.create does not carry it, so it cannot be forged.
   readonly #brand: object;
-  readonly #stamp: SecretStamp | undefined;
+  // The stamp's parts rather than an object: one allocation fewer per verification (issue 12).
+  readonly #stamped: boolean;
+  readonly #rotatedAt: number | null;
+  readonly #graced: boolean;
   // `declare`: no initializers, so every field is written once, in this order, by the constructor.
   declare readonly tokenId: string;
   declare readonly type: Principal['type'];
@@ -42,9 +45,11 @@ class VerifiedPrincipal implements Principal {
    * same hidden class and the copy costs a few stores (the verification
    * path makes one per call; issue 12).
    */
-  constructor(fields: PrincipalFields, brand: object, stamp: SecretStamp | undefined) {
+  constructor(fields: PrincipalFields, brand: object, stamped: boolean, rotatedAt: number | null, graced: boolean) {
     this.#brand = brand;
-    this.#stamp = stamp;
+    this.#stamped = stamped;
+    this.#rotatedAt = rotatedAt;
+    this.#graced = graced;
     const self = this as { -readonly [K in keyof PrincipalFields]: PrincipalFields[K] };
     self.tokenId = fields.tokenId;
     self.type = fields.type;
@@ -70,7 +75,8 @@ class VerifiedPrincipal implements Principal {
   }
 
   static stampOf(value: unknown): SecretStamp | undefined {
-    return VerifiedPrincipal.isVerified(value) ? value.#stamp : undefined;
+    if (!VerifiedPrincipal.isVerified(value) || !value.#stamped) return undefined;
+    return { rotatedAt: value.#rotatedAt, graced: value.#graced };
   }
 
   static isVerified(value: unknown): value is VerifiedPrincipal {
@@ -105,7 +111,23 @@ const UNBRANDED: object = Object.freeze({});
  * secret it was verified with.
  */
 export function createPrincipal(fields: PrincipalFields, brand: object = UNBRANDED, stamp?: SecretStamp): Principal {
-  return Object.freeze(new VerifiedPrincipal(fields, brand, stamp));
+  const stamped = stamp !== undefined;
+  return Object.freeze(
+    new VerifiedPrincipal(fields, brand, stamped, stamped ? stamp.rotatedAt : null, stamped && stamp.graced),
+  );
+}
+
+/**
+ * @internal `createPrincipal` with the stamp given as its two parts, so the
+ * verification path builds no stamp object (issue 12).
+ */
+export function createStampedPrincipal(
+  fields: PrincipalFields,
+  brand: object,
+  rotatedAt: number | null,
+  graced: boolean,
+): Principal {
+  return Object.freeze(new VerifiedPrincipal(fields, brand, true, rotatedAt, graced));
 }
 
 /** @internal The secret a stored token's principal was verified with; undefined for anything else. */

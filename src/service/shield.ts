@@ -17,11 +17,29 @@ export function outage(error: unknown, what: string): TokenError {
   return new TokenError('unavailable', `${what} is unavailable`, { cause: error });
 }
 
-/** Calls `method` on `target`; a synchronous throw becomes `outage`. */
+/**
+ * Calls `method` on `target`; a synchronous throw becomes `outage`. Calls
+ * of up to three arguments pass them as they are, with the count the
+ * caller gave: no rest list is built per call, and `findByIdSync` and
+ * `getUser` are on the verification path (issue 12).
+ */
 function shieldedMethod(target: object, method: (...args: unknown[]) => unknown, what: string) {
-  return (...args: unknown[]): unknown => {
+  return function shield(a?: unknown, b?: unknown, c?: unknown): unknown {
     try {
-      return method.apply(target, args);
+      // biome-ignore lint/complexity/noArguments: the count the caller gave, which a rest list would cost to know
+      switch (arguments.length) {
+        case 0:
+          return method.call(target);
+        case 1:
+          return method.call(target, a);
+        case 2:
+          return method.call(target, a, b);
+        case 3:
+          return method.call(target, a, b, c);
+        default:
+          // biome-ignore lint/complexity/noArguments: the calls with more arguments pass all of them on
+          return method.apply(target, arguments as unknown as unknown[]);
+      }
     } catch (error) {
       throw outage(error, what);
     }

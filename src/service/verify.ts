@@ -24,7 +24,7 @@ import type { ParsedToken, SessionClaims } from '../core/format-types.js';
 import { keyDigest, legacyPrefixOf, lookupCandidates } from '../core/imported-keys.js';
 import type { SpendRequest } from '../core/metering.js';
 import { creditsAt } from '../core/metering.js';
-import { createPrincipal, type PrincipalFields } from '../core/principal.js';
+import { createStampedPrincipal, type PrincipalFields } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
 import { claimsAgree, earlierExpiry } from '../core/records.js';
 import type { TokenRepository } from '../core/repository.js';
@@ -276,8 +276,8 @@ function principalFor(
     meta: record.meta,
   };
   const withSession = session === undefined ? fields : { ...fields, session };
-  const stamp = { rotatedAt: record.rotatedAt, graced };
-  return createPrincipal(meter === undefined ? withSession : { ...withSession, ...meter }, context.brand, stamp);
+  const all = meter === undefined ? withSession : { ...withSession, ...meter };
+  return createStampedPrincipal(all, context.brand, record.rotatedAt, graced);
 }
 
 /**

@@ -21,6 +21,14 @@
  *   and the default hasher called through it), which takes the byte path;
  * - pattern: the opaque format parsed the old way, by the token pattern and
  *   then the CRC.
+ *
+ * A second property runs random sequences of every kind of store write —
+ * comment, rename, meta, disabling and enabling, narrowing, a new lifetime,
+ * rotation with and without grace, revocation one by one and by owner,
+ * removal of the owner, purging (rows deleted and their index positions
+ * shifted), new tokens, recorded uses and spent credits, the clock moving —
+ * and after each write holds the fast and the plain answers equal for
+ * every token made so far.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -252,5 +260,134 @@ describe('verify: fast paths answer as the plain ones (property)', () => {
     ]) {
       expect(seen, kind).toContain(kind);
     }
+  });
+});
+
+/** The store writes that may come between a token's making and its verification. */
+const WRITES = [
+  'comment',
+  'rename',
+  'meta',
+  'disable',
+  'enable',
+  'narrow',
+  'ttl',
+  'rotate',
+  'rotate with grace',
+  'revoke',
+  'revokeAll',
+  'removeUser',
+  'purge',
+  'issue',
+  'verify',
+  'spend',
+  'later',
+] as const;
+
+/** One write, on the token numbered `pick` of those made so far. */
+const arbWrite = fc.record({ pick: fc.nat(), write: fc.constantFrom(...WRITES) });
+
+describe('verify: fast paths answer as the plain ones after every kind of store write (property)', () => {
+  it('for tokens changed, replaced, revoked and deleted between their making and their verification', async () => {
+    const writes = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(fc.array(arbWrite, { minLength: 1, maxLength: 12 }), async (steps) => {
+        let now = START;
+        const users: Record<string, DirectoryUser> = {
+          ann: { admin: true },
+          ben: { grants: [{ bucket: 'main', access: 'write' }, { scope: 'reports' }] },
+          cid: { grants: [{ scope: 'reports' }] },
+        };
+        const directory: Directory = { getUser: (tenant, user) => (tenant === 'acme' ? users[user] : undefined) };
+        const repository = memoryRepository();
+        const base = {
+          repository,
+          directory,
+          prefix: 'acme',
+          now: () => now,
+          pepper: { current: 2, peppers: PEPPERS },
+          policy: { allowNoExpiry: true, purgeAfter: '1d' },
+        } satisfies Partial<TokenServiceOptions>;
+        const fast = createTokenService(base as TokenServiceOptions);
+        const plain = createTokenService({
+          ...base,
+          repository: promisedOnly(repository),
+          directory: promisedDirectory(directory),
+          format: promisedFormat(opaqueFormat('acme')),
+        } as TokenServiceOptions);
+        const made: { token: string; id: string; owner: string }[] = [];
+        const issue = async (i: number): Promise<void> => {
+          const owner = USERS[i % USERS.length]!;
+          // Credits enough for every verification of a world: the two services spend from the same store.
+          const input = i % 3 === 2 ? { remaining: CREDITS } : { ttl: i % 2 === 0 ? '1h' : null };
+          const issued = await fast.issue({ ...input, name: `t${i}` }, { tenant: 'acme', user: owner });
+          made.push({ token: issued.token, id: issued.info.id, owner });
+        };
+        for (let i = 0; i < 3; i++) await issue(i);
+        for (const { pick, write } of steps) {
+          const target = made[pick % made.length]!;
+          // A write the service refuses (a revoked token, a deleted one) is a write that did not happen.
+          await applyWrite(write, target).then(
+            () => writes.add(write),
+            () => {},
+          );
+          for (const { token } of made) {
+            const expected = await outcome(fast, token);
+            expect(await outcome(plain, token)).toEqual(expected);
+          }
+        }
+
+        async function applyWrite(write: (typeof WRITES)[number], target: (typeof made)[number]): Promise<unknown> {
+          const ref = target.id;
+          const as = { tenant: 'acme', user: target.owner };
+          const admin = { tenant: 'acme', user: 'ann' };
+          switch (write) {
+            case 'comment':
+              return fast.updateComment(ref, 'changed', as);
+            case 'rename':
+              return fast.update(ref, { name: `renamed-${now}` }, as);
+            case 'meta':
+              return fast.update(ref, { meta: { plan: 'pro' } }, as);
+            case 'disable':
+              return fast.update(ref, { enabled: false }, as);
+            case 'enable':
+              return fast.update(ref, { enabled: true }, as);
+            case 'narrow':
+              return fast.update(ref, { grants: [{ scope: 'reports' }] }, as);
+            case 'ttl':
+              return fast.update(ref, { ttl: '2h' }, as);
+            case 'rotate':
+            case 'rotate with grace': {
+              const options = write === 'rotate' ? {} : { gracePeriod: '1h' };
+              const rotated = await fast.rotate(ref, as, options);
+              made.push({ token: rotated.token, id: rotated.info.id, owner: target.owner });
+              return;
+            }
+            case 'revoke':
+              return fast.revoke(ref, as);
+            case 'revokeAll':
+              return fast.revokeAll(as, admin);
+            case 'removeUser':
+              return fast.removeUser(as, admin);
+            case 'purge':
+              now += 2 * 86_400_000;
+              return fast.purgeExpired();
+            case 'issue':
+              return issue(made.length);
+            case 'verify':
+            case 'spend':
+              // A verification notes a use (lastUsedAt) and spends a metered token's credits.
+              await fast.verify(target.token).catch(() => {});
+              return write === 'verify' ? fast.verify(target.token) : plain.verify(target.token);
+            case 'later':
+              now += 90 * 60_000;
+              return;
+          }
+        }
+      }),
+      { numRuns: Number(process.env.TOKENWARD_PROPERTY_RUNS ?? 100) },
+    );
+    // Every kind of write happened in some world.
+    expect([...writes].sort()).toEqual([...WRITES].sort());
   });
 });

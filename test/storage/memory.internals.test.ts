@@ -43,6 +43,38 @@ describe('ULID words', () => {
     );
   });
 
+  it('read any 26 characters as the digit-by-digit reading does (no word written when refused)', () => {
+    // The reference: the 130 bits of 26 base32 digits as a BigInt, the top 2 of which must be 0.
+    const reference = (text: string): bigint | null => {
+      let value = 0n;
+      for (const c of text) {
+        const digit = CROCKFORD.indexOf(c);
+        if (digit < 0) return null;
+        value = (value << 5n) | BigInt(digit);
+      }
+      return value >> 128n === 0n ? value : null;
+    };
+    // Digits, and characters that are not: lowercase, aliases, and codes of 128 or more whose low 7 bits are a digit.
+    const unit = fc.oneof(
+      { weight: 12, arbitrary: fc.constantFrom(...CROCKFORD) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('a', 'z', 'I', 'L', 'O', 'U', '\u00b0', '\u0130', '\u0141', '\uffd9', '\u0000'),
+      },
+    );
+    const words = new Int32Array(4);
+    fc.assert(
+      fc.property(fc.string({ unit, minLength: 26, maxLength: 26 }), (text) => {
+        words.fill(7);
+        const expected = reference(text);
+        expect(ulidToWords(text, words, 0)).toBe(expected !== null);
+        const read = [...words].reduce((all, word) => (all << 32n) | BigInt(word >>> 0), 0n);
+        expect(read).toBe(expected ?? [7n, 7n, 7n, 7n].reduce((all, word) => (all << 32n) | word, 0n));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('refuse any other text: lowercase, aliases, a first digit above 7, another length', () => {
     const words = new Int32Array(4);
     for (const text of [
@@ -89,6 +121,35 @@ describe('id index', () => {
         },
       ),
       { numRuns: 40 },
+    );
+  });
+
+  it('tells apart ids whose last word (the tag an index position keeps) is the same', () => {
+    // The last seven characters (and the low bits of the one before) make the last word: these ids share it.
+    const head = fc.string({ unit: fc.constantFrom(...CROCKFORD), minLength: 18, maxLength: 18 });
+    const sameTag = fc
+      .tuple(fc.constantFrom(...CROCKFORD.slice(0, 8)), head, fc.constantFrom('0', '4', '8', 'C'))
+      .map(([first, middle, beforeTail]) => `${first}${middle}${beforeTail}ZZZZZZ`);
+    fc.assert(
+      fc.property(fc.uniqueArray(sameTag, { minLength: 50, maxLength: 400 }), fc.array(fc.nat()), (ids, drops) => {
+        const rows = new Rows();
+        const index = new IdIndex(rows);
+        const model = new Map<string, number>();
+        for (const id of ids) {
+          const slot = rows.allocate();
+          index.add(id, slot);
+          model.set(id, slot);
+        }
+        for (const drop of drops) {
+          const id = ids[drop % ids.length]!;
+          if (!model.has(id)) continue;
+          index.remove(id, model.get(id)!);
+          rows.release(model.get(id)!);
+          model.delete(id);
+        }
+        for (const id of ids) expect(index.find(id)).toBe(model.get(id));
+      }),
+      { numRuns: 30 },
     );
   });
 });

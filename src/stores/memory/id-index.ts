@@ -2,8 +2,15 @@
  * @internal Token id → row. A token id is a ULID in canonical form, 128
  * bits: the row keeps those as four words, and this index is an
  * open-addressing table of row numbers (linear probing, at most 70 % full)
- * hashed on them — about 8–12 bytes a token, where a `Map` from the id
+ * hashed on them — about 12–24 bytes a token, where a `Map` from the id
  * text costs about 80 (its entry and the 26-character string; issue 12).
+ *
+ * Each position holds the row number and, next to it, a tag: the id's last
+ * word (80 random bits end a ULID). A probe compares the tag first and
+ * reads the row only when it matches, so the positions a lookup passes
+ * over on its way cost no visit to their rows — at a million tokens each
+ * such visit is a cache miss. A match of the tag is confirmed against
+ * the row's four words.
  * Any other id text (the contract does not require ULIDs) goes into a
  * `Map` of its own, and its row keeps the text (`table.ts`).
  */
@@ -24,9 +31,14 @@ function hashWords(a: number, b: number, c: number, d: number): number {
   return (h ^ d ^ (h >>> 15)) >>> 0;
 }
 
+/** Int32 values per position: the row number + 1, then the tag. */
+const STRIDE = 2;
+
 export class IdIndex {
-  /** Row number + 1 at each position; 0 is empty. */
-  private table = new Int32Array(1024);
+  /** Row number + 1 and the tag at each position (`STRIDE` values); 0 is empty. */
+  private table = new Int32Array(1024 * STRIDE);
+  /** Positions − 1 (a power of two, less one). */
+  private mask = 1023;
   private count = 0;
   private readonly texts = new Map<string, number>();
 
@@ -35,12 +47,12 @@ export class IdIndex {
   /** The row of `id`, or undefined. */
   find(id: string): number | undefined {
     if (!ulidToWords(id, wanted, 0)) return this.texts.get(id);
-    const { table } = this;
-    const mask = table.length - 1;
-    for (let at = this.home(wanted[0]!, wanted[1]!, wanted[2]!, wanted[3]!, mask); ; at = (at + 1) & mask) {
-      const entry = table[at]!;
+    const { table, mask } = this;
+    const tag = wanted[3]!;
+    for (let at = this.home(wanted[0]!, wanted[1]!, wanted[2]!, tag, mask); ; at = (at + 1) & mask) {
+      const entry = table[at * STRIDE]!;
       if (entry === EMPTY) return undefined;
-      if (this.sameId(entry - 1)) return entry - 1;
+      if (table[at * STRIDE + 1] === tag && this.sameId(entry - 1)) return entry - 1;
     }
   }
 
@@ -56,7 +68,7 @@ export class IdIndex {
       return false;
     }
     for (let i = 0; i < 4; i++) this.rows.setInt(slot, INT.id + i, wanted[i]!);
-    if ((this.count + 1) / this.table.length > MAX_LOAD) this.grow();
+    if ((this.count + 1) / (this.mask + 1) > MAX_LOAD) this.grow();
     this.place(slot);
     this.count++;
     return true;
@@ -65,19 +77,20 @@ export class IdIndex {
   /** Forgets the row of `id` (which is indexed). */
   remove(id: string, slot: number): void {
     if (this.texts.delete(id)) return;
-    const { table } = this;
-    const mask = table.length - 1;
+    const { table, mask } = this;
     let at = this.homeOf(slot, mask);
-    while (table[at] !== slot + 1) at = (at + 1) & mask;
+    while (table[at * STRIDE] !== slot + 1) at = (at + 1) & mask;
     // Backward shift: move later entries of the run up, so no lookup stops early at the gap.
-    for (let next = (at + 1) & mask; table[next] !== EMPTY; next = (next + 1) & mask) {
-      const home = this.homeOf(table[next]! - 1, mask);
+    for (let next = (at + 1) & mask; table[next * STRIDE] !== EMPTY; next = (next + 1) & mask) {
+      const home = this.homeOf(table[next * STRIDE]! - 1, mask);
       const between = at <= next ? at < home && home <= next : at < home || home <= next;
       if (between) continue;
-      table[at] = table[next]!;
+      table[at * STRIDE] = table[next * STRIDE]!;
+      table[at * STRIDE + 1] = table[next * STRIDE + 1]!;
       at = next;
     }
-    table[at] = EMPTY;
+    table[at * STRIDE] = EMPTY;
+    table[at * STRIDE + 1] = 0;
     this.count--;
   }
 
@@ -107,16 +120,17 @@ export class IdIndex {
   }
 
   private place(slot: number): void {
-    const { table } = this;
-    const mask = table.length - 1;
+    const { table, mask } = this;
     let at = this.homeOf(slot, mask);
-    while (table[at] !== EMPTY) at = (at + 1) & mask;
-    table[at] = slot + 1;
+    while (table[at * STRIDE] !== EMPTY) at = (at + 1) & mask;
+    table[at * STRIDE] = slot + 1;
+    table[at * STRIDE + 1] = this.rows.int(slot, INT.id + 3);
   }
 
   private grow(): void {
     const old = this.table;
-    this.table = new Int32Array(old.length * 2);
-    for (const entry of old) if (entry !== EMPTY) this.place(entry - 1);
+    this.mask = this.mask * 2 + 1;
+    this.table = new Int32Array((this.mask + 1) * STRIDE);
+    for (let at = 0; at < old.length; at += STRIDE) if (old[at] !== EMPTY) this.place(old[at]! - 1);
   }
 }

@@ -25,10 +25,14 @@ export class MemoryState {
   /** Expiry-warning markers (`markExpiring`): the expiry each marker was set for, by `warningKey`. */
   readonly warnings = new Map<string, number>();
 
-  /** The record of a token id, as a new object, or null. */
+  /**
+   * The record of a token id, as a new object, or null. The id found is
+   * the text asked for (the index matches it exactly), so it is not
+   * spelled again from the row's words: every verification reads here.
+   */
   find(id: string): TokenRecord | null {
     const slot = this.table.slotOf(id);
-    return slot === undefined ? null : this.table.read(slot);
+    return slot === undefined ? null : this.table.read(slot, id);
   }
 
   /** Whether the token in `slot` is live at `now`, read from its columns. */

@@ -8,49 +8,59 @@
 
 const DIGITS = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const DIGIT_CODES = Uint8Array.from(DIGITS, (c) => c.charCodeAt(0));
+/** Digit values by character code below 128; 0xff for a character that is not a digit. */
 const VALUES = (() => {
-  const values = new Int8Array(128).fill(-1);
+  const values = new Uint8Array(128).fill(0xff);
   for (let i = 0; i < DIGITS.length; i++) values[DIGITS.charCodeAt(i)] = i;
   return values;
 })();
 
-/** The value of the base32 digit at `at`, or -1. */
-function digit(text: string, at: number): number {
-  const code = text.charCodeAt(at);
-  return code < 128 ? VALUES[code]! : -1;
-}
+/** The 26 digit values of the text being read. */
+const read = new Uint8Array(26);
 
 /**
  * Writes the 128 bits of a canonical ULID into `words[offset…offset+3]`
  * (most significant first) and returns true; returns false for any other
- * text, having written some of the words or none.
+ * text, having written none of the words.
+ *
+ * The digits are read in one loop that keeps no branch per character (a
+ * code of 128 or more, or a value of 0xff, leaves bits above 31 in `bad`),
+ * then put together in fixed shifts: every token id looked up goes through
+ * here (issue 12).
  */
 export function ulidToWords(text: string, words: Int32Array, offset: number): boolean {
   if (typeof text !== 'string' || text.length !== 26) return false;
-  const first = digit(text, 0);
-  if (first < 0 || first > 7) return false;
-  // 26 digits of 5 bits: 3 bits of the first, then 125 bits, taken 32 at a time.
-  let word = first;
-  let bits = 3;
-  let out = offset;
-  for (let i = 1; i < 26; i++) {
-    const value = digit(text, i);
-    if (value < 0) return false;
-    const room = 32 - bits;
-    if (room >= 5) {
-      word = (word << 5) | value;
-      bits += 5;
-      if (bits === 32) {
-        words[out++] = word;
-        word = 0;
-        bits = 0;
-      }
-    } else {
-      words[out++] = (word << room) | (value >>> (5 - room));
-      word = value & ((1 << (5 - room)) - 1);
-      bits = 5 - room;
-    }
+  const d = read;
+  let bad = 0;
+  for (let i = 0; i < 26; i++) {
+    const code = text.charCodeAt(i);
+    const value = VALUES[code & 0x7f]!;
+    bad |= (code & 0xff80) | value;
+    d[i] = value;
   }
+  // 26 digits of 5 bits make 130: the first digit carries only 3, so it is at most 7.
+  if (bad > 31 || d[0]! > 7) return false;
+  words[offset] =
+    (d[0]! << 29) | (d[1]! << 24) | (d[2]! << 19) | (d[3]! << 14) | (d[4]! << 9) | (d[5]! << 4) | (d[6]! >>> 1);
+  words[offset + 1] =
+    ((d[6]! & 1) << 31) |
+    (d[7]! << 26) |
+    (d[8]! << 21) |
+    (d[9]! << 16) |
+    (d[10]! << 11) |
+    (d[11]! << 6) |
+    (d[12]! << 1) |
+    (d[13]! >>> 4);
+  words[offset + 2] =
+    ((d[13]! & 15) << 28) |
+    (d[14]! << 23) |
+    (d[15]! << 18) |
+    (d[16]! << 13) |
+    (d[17]! << 8) |
+    (d[18]! << 3) |
+    (d[19]! >>> 2);
+  words[offset + 3] =
+    ((d[19]! & 3) << 30) | (d[20]! << 25) | (d[21]! << 20) | (d[22]! << 15) | (d[23]! << 10) | (d[24]! << 5) | d[25]!;
   return true;
 }
 
