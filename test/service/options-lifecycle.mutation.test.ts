@@ -50,9 +50,7 @@ describe('lifecycleSettings', () => {
   });
 
   it('refuses an unknown hook and hooks that are not an object', () => {
-    expect(refusalOf(() => lifecycleSettings({ hooks: { onCreated: () => 1 } }, 'acme')).field).toBe(
-      'hooks.onCreated',
-    );
+    expect(refusalOf(() => lifecycleSettings({ hooks: { onCreated: () => 1 } }, 'acme')).field).toBe('hooks.onCreated');
     expect(refusalOf(() => lifecycleSettings({ hooks: [] }, 'acme')).field).toBe('hooks');
   });
 
@@ -95,8 +93,13 @@ describe('lifecycleSettings', () => {
     const settings = lifecycleSettings({ legacyPrefixes: ['sk_live_'], verificationTokens: [engine] }, 'acme');
     expect(settings.legacyPrefixes).toEqual(['sk_live_']);
     // A verification token, bare or as an entry, that starts with a legacy prefix.
-    for (const entries of [['x'.repeat(20), 'sk_live_0123456789abcdef'], ['x'.repeat(20), { secret: 'sk_live_0123456789abcdef' }]]) {
-      expect(refusalOf(() => lifecycleSettings({ legacyPrefixes: ['sk_live_'], verificationTokens: entries }, 'acme'))).toEqual({
+    for (const entries of [
+      ['x'.repeat(20), 'sk_live_0123456789abcdef'],
+      ['x'.repeat(20), { secret: 'sk_live_0123456789abcdef' }],
+    ]) {
+      expect(
+        refusalOf(() => lifecycleSettings({ legacyPrefixes: ['sk_live_'], verificationTokens: entries }, 'acme')),
+      ).toEqual({
         code: 'invalid_request',
         field: 'verificationTokens[1]',
       });
@@ -116,6 +119,9 @@ describe('lifecycleSettings', () => {
     expect(lifecycleSettings({ legacyPrefixes: ['acmf_'] }, 'acme').legacyPrefixes).toEqual(['acmf_']);
     // Without legacy prefixes nothing is compared; entries that are not a list are the verification tokens' own check.
     expect(lifecycleSettings({ verificationTokens: ['sk_live_0123456789abcdef'] }, 'acme').legacyPrefixes).toEqual([]);
-    expect(lifecycleSettings({ legacyPrefixes: ['sk_'], verificationTokens: 'sk_live_0123456789abcdef' }, 'acme').legacyPrefixes).toEqual(['sk_']);
+    expect(
+      lifecycleSettings({ legacyPrefixes: ['sk_'], verificationTokens: 'sk_live_0123456789abcdef' }, 'acme')
+        .legacyPrefixes,
+    ).toEqual(['sk_']);
   });
 });

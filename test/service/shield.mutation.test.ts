@@ -57,9 +57,11 @@ describe('shielded', () => {
   });
 
   it('keeps an own property that shadows an inherited accessor, read from the target', () => {
-    const target = Object.create({ get mode(): string {
-      return 'inherited';
-    } }) as { mode: string };
+    const target = Object.create({
+      get mode(): string {
+        return 'inherited';
+      },
+    }) as { mode: string };
     Object.defineProperty(target, 'mode', { value: 'own', enumerable: true });
     expect(shielded(target, 'the directory').mode).toBe('own');
   });
@@ -96,7 +98,11 @@ describe('outage', () => {
     const original = new TokenError('forbidden', 'no');
     expect(outage(original, 'x')).toBe(original);
     const wrapped = outage('plain string', 'the hasher');
-    expect([wrapped.code, wrapped.message, wrapped.cause]).toEqual(['unavailable', 'the hasher is unavailable', 'plain string']);
+    expect([wrapped.code, wrapped.message, wrapped.cause]).toEqual([
+      'unavailable',
+      'the hasher is unavailable',
+      'plain string',
+    ]);
   });
 });
 

@@ -169,9 +169,7 @@ describe('sessions', () => {
     await expect(h.service.verify(forged({}))).resolves.toMatchObject({ session: { id: session.sessionId } });
     expect(await codeOf(h.service.verify(forged({ tenant: 'globex' })))).toBe('token_invalid');
     expect(await codeOf(h.service.verify(forged({ parentRotatedAt: 1 })))).toBe('token_revoked');
-    expect(await codeOf(h.service.verify(forged({ parentId: '01KDVDNA00603S2CKAGJVNS3HT' })))).toBe(
-      'token_invalid',
-    );
+    expect(await codeOf(h.service.verify(forged({ parentId: '01KDVDNA00603S2CKAGJVNS3HT' })))).toBe('token_invalid');
   });
 
   it('of a revoked, expired or disabled parent are refused with its code', async () => {
