@@ -4,6 +4,7 @@
  * length bound, sessions forged or spent, and the principal's fields. Each
  * expected answer is written here, never computed by the code under test.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { opaqueFormat } from '../../src/core/format.js';
 import type { ParsedClaims, TokenFormat } from '../../src/core/format-types.js';
@@ -203,5 +204,22 @@ describe('the principal of a stored token', () => {
     const principal = await h.service.verify(forever.token);
     expect(principal).toMatchObject({ name: 'etl', meta: { team: 'data' }, expiresAt: null });
     expect(principal.session).toBeUndefined();
+  });
+});
+
+describe('imported keys', () => {
+  it('are refused by a service without personal tokens, on the same storage', async () => {
+    const key = 'sk_live_abcdef0123';
+    const h = makeHarness({ legacyPrefixes: ['sk_live_'] });
+    const hash = createHash('sha256').update(key).digest('hex');
+    await h.service.importTokens([{ hash: { value: hash, variant: 'sha256_hex' }, owner: 'bob' }], ALICE);
+    const off = makeHarness({
+      repository: h.repository,
+      legacyPrefixes: ['sk_live_'],
+      enablePersonalTokens: false,
+      verificationTokens: ['engine-verification-token-0123456789'],
+    });
+    expect(await codeOf(off.service.verify(key))).toBe('token_invalid');
+    await expect(h.service.verify(key)).resolves.toMatchObject({ owner: 'bob' });
   });
 });
