@@ -93,23 +93,39 @@ describe('a token actor, read now', () => {
   });
 
   it.each([
-    ['another tenant', { tenant: 'globex' }],
-    ['another type', { type: 'limited' }],
-  ])('is token_invalid when its record now says %s', async (_label, change) => {
+    [
+      'another tenant (a token without owner, so no owner lookup refuses it first)',
+      { tenant: 'globex' },
+      'administrative',
+    ],
+    ['another type', { type: 'limited' }, 'personal'],
+    ['nothing: the record is gone', null, 'personal'],
+  ])('is token_invalid when its record now says %s', async (_label, change, type) => {
     const base = memoryRepository();
     const altered = { on: false };
     const alter = (record: TokenRecord | null) =>
-      record !== null && altered.on ? ({ ...record, ...change } as TokenRecord) : record;
+      record === null || !altered.on ? record : change === null ? null : ({ ...record, ...change } as TokenRecord);
     const repository = Object.assign(Object.create(base) as TokenRepository, {
       findById: async (id: string) => alter(await base.findById(id)),
       findByIdSync: (id: string) => alter(base.findByIdSync!(id) ?? null),
     });
     const h = makeHarness({ repository });
-    const issued = await h.service.issue({}, ANALYST);
+    const issued = await h.service.issue({ type: type as 'personal' }, ALICE);
     const principal = await h.service.verify(issued.token);
-    await expect(h.service.list({}, { principal })).resolves.toBeDefined();
+    await expect(h.service.get(issued.info.id, { principal })).resolves.toBeDefined();
     altered.on = true;
-    expect(await codeOf(h.service.list({}, { principal }))).toBe('token_invalid');
+    expect(await codeOf(h.service.get(issued.info.id, { principal }))).toBe('token_invalid');
+  });
+
+  it('is a principal this service made: a copy, or one of another service, is forbidden', async () => {
+    const h = makeHarness();
+    const other = makeHarness({ repository: h.repository });
+    const issued = await h.service.issue({}, ANALYST);
+    const real = await h.service.verify(issued.token);
+    await expect(h.service.list({}, { principal: real })).resolves.toBeDefined();
+    for (const principal of [{ ...real }, await other.service.verify(issued.token)]) {
+      expect(await codeOf(h.service.list({}, { principal: principal as never }))).toBe('forbidden');
+    }
   });
 });
 
