@@ -124,4 +124,27 @@ describe('lifecycleSettings', () => {
         .legacyPrefixes,
     ).toEqual(['sk_']);
   });
+
+  it('names legacyPrefixes when they are not a list, and the overlapping string in the message', () => {
+    expect(refusalOf(() => lifecycleSettings({ legacyPrefixes: 'sk_' }, 'acme'))).toEqual({
+      code: 'invalid_request',
+      field: 'legacyPrefixes',
+    });
+    expect(() => lifecycleSettings({ legacyPrefixes: ['acme_'] }, 'acme')).toThrow('the token prefix acme_');
+    const engine = 'engine-verification-token-0123456789';
+    expect(() =>
+      lifecycleSettings(
+        { legacyPrefixes: ['sk_', `${engine}-more`], verificationTokens: ['x'.repeat(20), engine] },
+        'acme',
+      ),
+    ).toThrow('verificationTokens[1]');
+  });
+
+  it('leaves verification entries that are not strings to their own check', () => {
+    for (const entries of [[42], [{ secret: 42 }], [null]]) {
+      expect(
+        lifecycleSettings({ legacyPrefixes: ['sk_'], verificationTokens: entries }, 'acme').legacyPrefixes,
+      ).toEqual(['sk_']);
+    }
+  });
 });

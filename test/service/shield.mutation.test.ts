@@ -37,6 +37,8 @@ describe('shielded', () => {
   it('copies own and inherited methods and properties, and nothing of Object.prototype', () => {
     const copy = shielded(new Store(), 'token storage');
     expect(Reflect.ownKeys(copy).sort()).toEqual(['calls', 'close', 'find', 'label', 'refuse']);
+    // Enumerable, as the store's own were: spreading or listing the copy sees every one.
+    expect(Object.keys(copy).sort()).toEqual(['calls', 'close', 'find', 'label', 'refuse']);
     expect(Object.hasOwn(copy, 'constructor')).toBe(false);
     expect(Object.hasOwn(copy, 'hasOwnProperty')).toBe(false);
   });
@@ -86,6 +88,11 @@ describe('shielded', () => {
     expect(refusalOf(() => copy.refuse())).toEqual({ code: 'conflict', field: undefined });
   });
 
+  it('copies an object without prototype', () => {
+    const bare = Object.assign(Object.create(null) as { find(): string }, { find: () => 'found' });
+    expect(shielded(bare, 'token storage').find()).toBe('found');
+  });
+
   it('leaves absent methods absent', () => {
     const copy = shielded({ find: () => 1 } as { find(): number; spend?: () => void }, 'token storage');
     expect(copy.spend).toBeUndefined();
@@ -124,10 +131,12 @@ describe('shieldedHasher', () => {
       throw new Error('no key');
     });
     expect(refusalOf(() => keying(bytes))).toEqual({ code: 'unavailable', field: undefined });
+    expect(() => keying(bytes)).toThrow('the hasher is unavailable');
     const hashing = shieldedHasher(() => () => {
       throw new RangeError('bad length');
     });
     const keyed = hashing(bytes);
     expect(refusalOf(() => keyed(bytes))).toEqual({ code: 'unavailable', field: undefined });
+    expect(() => keyed(bytes)).toThrow('the hasher is unavailable');
   });
 });
