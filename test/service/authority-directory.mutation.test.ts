@@ -8,6 +8,7 @@ import type { Principal } from '../../src/core/principal-types.js';
 import { memoryDirectoryStore } from '../../src/stores/memory/index.js';
 import { codeOf } from '../support/errors.js';
 import { ALICE, BOB, makeHarness } from '../support/service.js';
+import { plainCodec } from './plain-codec.js';
 
 const ENGINE = 'engine-verification-token-0123456789';
 
@@ -17,9 +18,11 @@ async function storeHarness() {
     directory: undefined,
     directoryStore: memoryDirectoryStore(),
     verificationTokens: [{ secret: ENGINE, tenant: 'acme' }],
+    sessions: { codec: plainCodec },
   });
   await h.service.directory.addUser({ tenant: 'acme', name: 'alice', admin: true }, 'system');
   await h.service.directory.addUser({ tenant: 'acme', name: 'bob' }, 'system');
+  const master = (await h.service.ensureMasterToken(ALICE)).token!;
   const principal = async (issued: Promise<{ token: string | null }>) => ({
     principal: await h.service.verify((await issued).token!),
   });
@@ -29,10 +32,13 @@ async function storeHarness() {
       system: 'system' as const,
       'admin user': ALICE,
       'plain user': BOB,
-      "admin's master token": await principal(h.service.ensureMasterToken(ALICE)),
+      "admin's master token": { principal: await h.service.verify(master) },
       "admin's personal token": await principal(h.service.issue({}, ALICE)),
       "admin's administrative token": await principal(h.service.issue({ type: 'administrative' }, ALICE)),
       'verification token': { principal: await h.service.verify(ENGINE) },
+      "a session of the admin's master token": await principal(
+        h.service.ensureMasterToken(ALICE).then(() => h.service.exchange(master)),
+      ),
     },
   };
 }
@@ -48,6 +54,7 @@ describe('the directory: who may change it, who may read it', () => {
     ["admin's personal token", 'forbidden', 'forbidden'],
     ["admin's administrative token", 'forbidden', 'forbidden'],
     ['verification token', 'forbidden', 'allowed'],
+    ["a session of the admin's master token", 'forbidden', 'allowed'],
   ];
   it.each(answers)('%s: change %s, read %s', async (name, change, read) => {
     const { h, actors } = await storeHarness();
