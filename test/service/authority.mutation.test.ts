@@ -13,6 +13,7 @@ import { memoryRepository } from '../../src/stores/memory/index.js';
 import { codeOf } from '../support/errors.js';
 import { rejectionOf } from '../support/refusal.js';
 import { ALICE, ANALYST, BOB, makeHarness, USERS } from '../support/service.js';
+import { newMasterToken, withoutDirectory } from './master-support.js';
 import { plainCodec } from './plain-codec.js';
 
 const MINUTE = 60_000;
@@ -46,8 +47,7 @@ describe('in which tenant', () => {
     await expect(h.service.list({ tenant: 'globex', owner: 'gina' }, 'system')).resolves.toMatchObject({ items: [] });
     expect(await codeOf(h.service.list({ tenant: 'globex' }, ALICE))).toBe('forbidden');
     await expect(h.service.list({ tenant: 'acme' }, ALICE)).resolves.toMatchObject({ items: [] });
-    const master = await h.service.ensureMasterToken(ALICE);
-    const principal = await h.service.verify(master.token!);
+    const principal = await h.service.verify(await newMasterToken(h.service, ALICE));
     expect(await codeOf(h.service.list({ tenant: 'globex' }, { principal }))).toBe('forbidden');
     await expect(h.service.list({}, { principal })).resolves.toBeDefined();
   });
@@ -146,8 +146,7 @@ describe('the directory', () => {
       await h.service.issue({}, BOB);
     }
     await h.service.issue({ type: 'administrative' }, ALICE);
-    const master = await h.service.ensureMasterToken(ALICE);
-    const principal = await h.service.verify(master.token!);
+    const principal = await h.service.verify(await newMasterToken(h.service, ALICE));
     asked.length = 0;
     const listed = await h.service.list({ all: true }, { principal });
     expect(listed.items).toHaveLength(8);
@@ -158,7 +157,7 @@ describe('the directory', () => {
     const h = makeHarness();
     const owned = await h.service.issue({}, ANALYST);
     const ownerless = await h.service.issue({ type: 'administrative' }, ALICE);
-    const bare = makeHarness({ repository: h.repository, directory: undefined });
+    const bare = makeHarness(withoutDirectory({ repository: h.repository }));
     await expect(bare.service.verify(ownerless.token)).resolves.toMatchObject({ owner: null });
     expect(await codeOf(bare.service.verify(owned.token))).toBe('unavailable');
   });

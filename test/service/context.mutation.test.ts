@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { TokenRepository } from '../../src/core/repository.js';
 import { memoryDirectoryStore, memoryRepository } from '../../src/stores/memory/index.js';
 import { ANALYST, makeHarness } from '../support/service.js';
+import { withoutDirectory } from './master-support.js';
 
 const messageOf = (promise: Promise<unknown>) =>
   promise.then(
@@ -49,7 +50,7 @@ describe('which part is unavailable', () => {
         throw new Error('driver');
       },
     });
-    const h = makeHarness({ directory: undefined, directoryStore: failing });
+    const h = makeHarness(withoutDirectory({ directoryStore: failing }));
     expect(await messageOf(h.service.directory.listUsers({ tenant: 'acme' }, 'system'))).toBe(
       'the directory store is unavailable',
     );
