@@ -169,3 +169,127 @@ describe('the limits', () => {
     expect(recorder.size()).toEqual({ remembered: 3, pending: 3 });
   });
 });
+
+/** A store whose writes wait until the test settles them; each write is logged with the fake clock's time. */
+function heldStore() {
+  const base = memoryRepository();
+  const { touchMany: _many, ...rest } = base;
+  const writes: { id: string; at: number; time: number; settle: (ok: boolean) => void }[] = [];
+  const repository: TokenRepository = {
+    ...rest,
+    touch: (id, at) =>
+      new Promise<void>((resolve, reject) => {
+        writes.push({ id, at, time: Date.now(), settle: (ok) => (ok ? resolve() : reject(new Error('disk full'))) });
+      }),
+  };
+  return { repository, writes };
+}
+
+/** A store with `touchMany`, logging each call's ids; failing while `failing.on`. */
+function batchStore() {
+  const base = memoryRepository();
+  const calls: string[][] = [];
+  const failing = { on: false };
+  const repository: TokenRepository = {
+    ...base,
+    touchMany: async (uses) => {
+      calls.push(uses.map((use) => use.id));
+      if (failing.on) throw new Error('disk full');
+    },
+  };
+  return { repository, calls, failing };
+}
+
+describe('retries and the uses noted meanwhile', () => {
+  it('a use noted while its earlier write fails is the one retried, and keeps the failures counted', async () => {
+    const store = heldStore();
+    const recorder = createUseRecorder(store.repository, 1_000);
+    recorder.note(record('A'), T0);
+    await vi.advanceTimersByTimeAsync(0);
+    recorder.note(record('A'), T0 + 1_000);
+    for (let i = 0; store.writes.length < 7 && i < 20; i++) {
+      store.writes.at(-1)!.settle(false);
+      await vi.advanceTimersByTimeAsync(5_000);
+    }
+    // The first use, then the newer one five times (its failures counted from the first write): six writes.
+    expect(store.writes.map((w) => w.at)).toEqual([T0, ...Array.from({ length: 5 }, () => T0 + 1_000)]);
+    expect(recorder.size()).toEqual({ remembered: 0, pending: 0 });
+  });
+
+  it('a use noted again after its write failed keeps the failures counted, and its latest instant', async () => {
+    const store = loggingStore(() => true);
+    const recorder = createUseRecorder(store.repository, 1_000);
+    recorder.note(record('A'), T0);
+    await vi.advanceTimersByTimeAsync(0);
+    recorder.note(record('A'), T0 + 1_000);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(store.calls.map((c) => [c.at, c.time])).toEqual([
+      [T0, 0],
+      [T0 + 1_000, 250],
+      [T0 + 1_000, 750],
+      [T0 + 1_000, 1_750],
+      [T0 + 1_000, 3_750],
+      [T0 + 1_000, 7_750],
+    ]);
+  });
+
+  it('a failed use is dropped rather than queued past the limit', async () => {
+    const store = heldStore();
+    const recorder = createUseRecorder(store.repository, INTERVAL, 2);
+    recorder.note(record('A'), T0);
+    await vi.advanceTimersByTimeAsync(0);
+    recorder.note(record('B'), T0);
+    recorder.note(record('C'), T0);
+    expect(recorder.size().pending).toBe(2);
+    store.writes[0]!.settle(false);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(recorder.size().pending).toBe(2);
+  });
+
+  it('flush stops at the first failure, leaving the use for its retry', async () => {
+    const store = loggingStore(() => true);
+    const recorder = createUseRecorder(store.repository, INTERVAL);
+    recorder.note(record('A'), T0);
+    await recorder.flush();
+    expect(store.calls).toHaveLength(1);
+    expect(recorder.size().pending).toBe(1);
+  });
+
+  it('a token never used is written whatever the clock says', async () => {
+    const store = loggingStore();
+    const recorder = createUseRecorder(store.repository, INTERVAL);
+    recorder.note(record('A'), 5);
+    await recorder.flush();
+    expect(store.calls.map((c) => [c.id, c.at])).toEqual([['A', 5]]);
+  });
+});
+
+describe('batches through touchMany', () => {
+  it('a failed batch is retried whole after 250 ms', async () => {
+    const store = batchStore();
+    store.failing.on = true;
+    const recorder = createUseRecorder(store.repository, INTERVAL);
+    recorder.note(record('A'), T0);
+    recorder.note(record('B'), T0);
+    await vi.advanceTimersByTimeAsync(0);
+    store.failing.on = false;
+    await vi.advanceTimersByTimeAsync(249);
+    expect(store.calls).toEqual([['A', 'B']]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(store.calls).toEqual([
+      ['A', 'B'],
+      ['A', 'B'],
+    ]);
+  });
+
+  it('no empty batch ever goes out: not after a batch, not from a timer a flush made stale', async () => {
+    const store = batchStore();
+    const recorder = createUseRecorder(store.repository, INTERVAL);
+    recorder.note(record('A'), T0);
+    await vi.advanceTimersByTimeAsync(1_000);
+    recorder.note(record('B'), T0);
+    await recorder.flush();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(store.calls).toEqual([['A'], ['B']]);
+  });
+});
