@@ -59,6 +59,7 @@ export interface ServiceSettings extends LifecycleSettings {
   readonly purgeAfter: number;
   readonly eventRetention: number;
   readonly claimTtl: number;
+  readonly maxGracePeriod: number;
   readonly maxTokensPerUser: number | undefined;
   readonly creation: 'users' | 'admins';
   readonly touchInterval: number;
@@ -101,6 +102,7 @@ const POLICY_KEYS = [
   'purgeAfter',
   'eventRetention',
   'claimTtl',
+  'maxGracePeriod',
 ] as const;
 
 function defaultRandom(length: number): Uint8Array {
@@ -258,6 +260,7 @@ export function serviceSettings(options: TokenServiceOptions): ServiceSettings {
     purgeAfter: durationOption(policy.purgeAfter, 'policy.purgeAfter', '30d'),
     eventRetention: durationOption(policy.eventRetention, 'policy.eventRetention', '183d'),
     claimTtl: durationOption(policy.claimTtl, 'policy.claimTtl', '7d'),
+    maxGracePeriod: durationOption(policy.maxGracePeriod, 'policy.maxGracePeriod', '7d'),
     maxTokensPerUser:
       policy.maxTokensPerUser === undefined
         ? undefined

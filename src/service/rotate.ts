@@ -3,7 +3,7 @@ import { formatDuration, parseDuration } from '../core/duration.js';
 import { TokenError } from '../core/errors.js';
 import { expectKeys } from '../core/input.js';
 import { isLive, toInfo } from '../core/records.js';
-import type { TokenRecord } from '../core/types.js';
+import type { Duration, TokenRecord } from '../core/types.js';
 import { guarded, type ServiceContext } from './context.js';
 import { fireTokenHook } from './hooks.js';
 import { managed } from './lookup.js';
@@ -54,6 +54,26 @@ export async function replaceSecret(
   return { token, record: updated };
 }
 
+/**
+ * The grace period asked for, at most the policy's `maxGracePeriod`: an old
+ * secret that lives on is a second key to the token (outside review, issue 8).
+ *
+ * @throws {TokenError} `invalid_request` naming `gracePeriod`; `duration_exceeds_policy` (`details.field` `gracePeriod`).
+ */
+function graceOf(context: ServiceContext, requested: unknown): number | null {
+  if (requested === undefined) return null;
+  const grace = parseDuration(requested as Duration, 'gracePeriod');
+  const { maxGracePeriod } = context.settings;
+  if (grace > maxGracePeriod) {
+    throw new TokenError(
+      'duration_exceeds_policy',
+      `grace period exceeds the maximum of ${formatDuration(maxGracePeriod)}`,
+      { field: 'gracePeriod', limit: maxGracePeriod },
+    );
+  }
+  return grace;
+}
+
 /** See `TokenService.rotate`. */
 export async function rotate(
   context: ServiceContext,
@@ -62,7 +82,7 @@ export async function rotate(
   options?: RotateOptions,
 ): Promise<IssuedToken> {
   const fields = expectKeys(options, 'options', ['gracePeriod']);
-  const gracePeriod = fields.gracePeriod === undefined ? null : parseDuration(fields.gracePeriod, 'gracePeriod');
+  const gracePeriod = graceOf(context, fields.gracePeriod);
   const { record, who } = await managed(context, ref, actor, 'rotate');
   const at = context.now();
   if (record.revokedAt !== null) throw new TokenError('conflict', 'a revoked token cannot be rotated');

@@ -226,6 +226,12 @@ export interface TokenPolicyOptions {
   readonly eventRetention?: Duration;
   /** Lifetime of share claim codes (default `'7d'`). */
   readonly claimTtl?: Duration;
+  /**
+   * The longest `gracePeriod` a rotation may give the old secret (default `'7d'`,
+   * as long as Stripe lets a rolled key live on); a longer one is refused with
+   * `duration_exceeds_policy`. An old secret that lives on is a second key.
+   */
+  readonly maxGracePeriod?: Duration;
 }
 
 /** Options of `createTokenService`. */
@@ -418,7 +424,11 @@ export interface VerifyOptions {
 
 /** Options of `rotate`. */
 export interface RotateOptions {
-  /** Keep the old secret working this long (never past the token's expiry). */
+  /**
+   * Keep the old secret working this long (never past the token's expiry); at
+   * most the policy's `maxGracePeriod` (default `'7d'`), else
+   * `duration_exceeds_policy` with `details.field` `gracePeriod`.
+   */
   readonly gracePeriod?: Duration;
 }
 

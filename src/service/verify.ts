@@ -165,6 +165,9 @@ function verifiedPrincipal(
   call: Call,
   stringExpiresAt: number | undefined,
 ): Answer<Principal> {
+  // Before anything is noted or spent: a token refused for another tenant leaves no trace of use
+  // (outside review, issue 12; `inTenant` answers alike for the paths without a record).
+  if (call.options?.tenant !== undefined && record.tenant !== call.options.tenant) throw tokenInvalid();
   // A secret in its grace period is being retired: its principal ends when the grace does.
   const ends = call.graced ? earlierExpiry(record.previousExpiresAt, stringExpiresAt ?? null) : stringExpiresAt;
   const expiresAt = checkStored(record, call.at, ends ?? undefined);
