@@ -278,7 +278,7 @@ async function meteredVerify(
   for (const [what, meter] of kinds) {
     const metered: string[] = [];
     for (let k = 0; k < SAMPLE; k++) {
-      metered.push((await service.issue({ tenant: 'acme', owner: `user${k}`, ...meter }, 'system')).token);
+      metered.push((await service.issue({ tenant: 'acme', owner: `user${k % OWNERS}`, ...meter }, 'system')).token);
     }
     let m = 0;
     const result = await compareOps(
