@@ -9,7 +9,9 @@
  * atomically with the insert, if any policy of the tenant was written since
  * (on any instance, or by hand). Then the entry is dropped, the policies are
  * read again and the issue is decided afresh: a policy committed before an
- * issue starts always governs it. Bounded: at most `POLICY_CACHE_ENTRIES`
+ * issue starts always governs it. An issue the kept policies refuse is
+ * decided afresh too (the policy may have been loosened since), so only a
+ * granted issue skips the read. Bounded: at most `POLICY_CACHE_ENTRIES`
  * entries per service, the least recently used dropped first; a
  * `setPolicy` through the service drops its tenant's entries. Policies are
  * not secrets; nothing else is kept.
@@ -73,9 +75,12 @@ export async function insertUnderPolicies(
     if (kept !== undefined) {
       cache.delete(key);
       cache.set(key, kept); // the most recently used last
-      const write = await decide(limitFrom(context, kept.policies));
-      const stored = await guarded(insertAt.call(repository, write.record, write.limits, kept.version, write.event));
-      if (stored) return write;
+      // A refusal under kept policies may be theirs alone (a policy since loosened): the fresh ones decide it.
+      const write = await decide(limitFrom(context, kept.policies)).catch(() => null);
+      if (write !== null) {
+        const { record, limits, event } = write;
+        if (await guarded(insertAt.call(repository, record, limits, kept.version, event))) return write;
+      }
       cache.delete(key);
     }
     // A fresh read, made after this call began: the plain insert below is as safe as on any store.
