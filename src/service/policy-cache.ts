@@ -34,8 +34,10 @@ export interface IssueWrite {
 const caches = new WeakMap<ServiceContext, Map<string, VersionedPolicies>>();
 
 function cacheOf(context: ServiceContext): Map<string, VersionedPolicies> {
-  let cache = caches.get(context);
-  if (cache === undefined) caches.set(context, (cache = new Map()));
+  const found = caches.get(context);
+  if (found !== undefined) return found;
+  const cache = new Map<string, VersionedPolicies>();
+  caches.set(context, cache);
   return cache;
 }
 

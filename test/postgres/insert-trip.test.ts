@@ -24,7 +24,7 @@ const server = await testPostgres();
 
 /** What a pool was asked: each query's text (or prepared statement name), and how many clients were checked out. */
 interface Traffic {
-  readonly queries: { readonly text: string; readonly name?: string; readonly values?: unknown[] }[];
+  readonly queries: { readonly text: string; readonly name?: string; readonly values?: unknown[] | undefined }[];
   connects: number;
 }
 
@@ -127,9 +127,10 @@ describePostgres('postgres insert: one round trip', server, (url) => {
     expect(kinds(traffic).slice(7)).toEqual(['tokenward_issue']);
     expect(traffic.connects).toBe(0);
     // Only the stored tokens: the refused call wrote nothing.
-    const { rows } = await pool.query(`SELECT name FROM "${schema}".tokenward_tokens WHERE name = ANY($1) ORDER BY name`, [
-      ['one_trip_admin', 'one_trip_warm', 'three_trips', 'two_trips', 'warm_again'],
-    ]);
+    const { rows } = await pool.query(
+      `SELECT name FROM "${schema}".tokenward_tokens WHERE name = ANY($1) ORDER BY name`,
+      [['one_trip_admin', 'one_trip_warm', 'three_trips', 'two_trips', 'warm_again']],
+    );
     expect(rows.map((found: { name: string }) => found.name)).toEqual([
       'one_trip_admin',
       'one_trip_warm',

@@ -25,7 +25,16 @@ const nextId = (): string => `01PVER${String(++ids).padStart(20, '0')}`;
 
 function issuedEvent(record: TokenRecord): TokenEvent {
   const { id, tenant, createdBy } = record;
-  return { id: `E${id}`, tokenId: id, tenant, type: 'issued', actor: createdBy, operation: 'issued', detail: null, at: T0 };
+  return {
+    id: `E${id}`,
+    tokenId: id,
+    tenant,
+    type: 'issued',
+    actor: createdBy,
+    operation: 'issued',
+    detail: null,
+    at: T0,
+  };
 }
 
 describePostgres('postgres policy versions: kept policies never outlive a change', server, (url) => {
@@ -133,7 +142,9 @@ describePostgres('postgres policy versions: kept policies never outlive a change
     expect(await repository.findById(record.id)).toBeNull();
     expect((await repository.listEvents({ tokenId: record.id, limit: 10 })).items).toEqual([]);
     const current = await repository.policiesWithVersion!('acme', 'analyst', []);
-    expect(await repository.insertAtPolicyVersion!(record, { now: T0 }, current.version, issuedEvent(record))).toBe(true);
+    expect(await repository.insertAtPolicyVersion!(record, { now: T0 }, current.version, issuedEvent(record))).toBe(
+      true,
+    );
     expect(await repository.findById(record.id)).toEqual(record);
     // The other refusals are insert's: the name is taken now.
     const again = { ...record, id: nextId() };

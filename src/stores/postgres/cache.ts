@@ -244,7 +244,15 @@ function cachedChanges(
   cache: VerificationCache,
 ): Pick<
   TokenRepository,
-  'insert' | 'insertAtPolicyVersion' | 'insertMaster' | 'update' | 'revoke' | 'revokeOwner' | 'touch' | 'purgeExpired' | 'markExpiring'
+  | 'insert'
+  | 'insertAtPolicyVersion'
+  | 'insertMaster'
+  | 'update'
+  | 'revoke'
+  | 'revokeOwner'
+  | 'touch'
+  | 'purgeExpired'
+  | 'markExpiring'
 > {
   const { memory } = cache;
   return {
