@@ -138,7 +138,12 @@ describePostgres('postgres faults: server stopped mid-test', availability, () =>
         await server.resume();
       }
       expect(await settle(h.service.verify(issued.token))).toBe('ok');
-      expect(await rowsNamed('frozen_issue')).toEqual({ tokens: 0, events: 0 });
+      // An issue the frozen server had already received (one round trip: the policies were kept) runs when
+      // it resumes, like any write whose answer is lost; its token never left the process. Each is whole:
+      // the token with its event, or nothing; and the six share a name, so at most one got in.
+      const left = await rowsNamed('frozen_issue');
+      expect(left.events).toBe(left.tokens);
+      expect(left.tokens).toBeLessThanOrEqual(1);
     } finally {
       await bounded.end();
     }
