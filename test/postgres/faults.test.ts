@@ -1,7 +1,9 @@
 /**
  * Faults: the PostgreSQL server stops in the middle of the test. Verification
  * must fail closed with `unavailable` (never accept), `issue` must hand out no
- * token and leave nothing behind, and once the server is back the same
+ * token and leave nothing behind (a frozen server runs, once it resumes, an
+ * issue it had already received: then the token and its event, whole), and
+ * once the server is back the same
  * service and pool work again. These tests stop their own private server, so
  * they never disturb the shared one.
  */
