@@ -1,8 +1,9 @@
 /**
- * Operations per CPU-second of this process, candidate against baseline,
- * for work done entirely in this process (SQLite through better-sqlite3):
- * unlike a wall-clock rate, it hardly moves when other processes take the
- * CPU, which on the shared development machine decides more than the code.
+ * Operations per CPU-second of this process, candidate against baseline:
+ * for work done entirely in this process (SQLite through better-sqlite3)
+ * the whole cost, for a database server the client's share of it. Unlike a
+ * wall-clock rate it hardly moves when other processes take the CPU, which
+ * on the shared development machine decides more than the code.
  * Rounds alternate baseline and candidate after one warm-up run of each;
  * the best round of each side is kept, and every round's ratio.
  */
