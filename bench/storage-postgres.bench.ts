@@ -24,11 +24,13 @@ import { tableNames } from '../src/stores/postgres/names.js';
 import { EVENT_CASTS, EVENT_COLUMNS, TOKEN_CASTS, TOKEN_COLUMNS, tokenValues } from '../src/stores/postgres/rows.js';
 import { eventColumnValues } from '../src/stores/shared/sql-columns.js';
 import { type LocalPostgres, startLocalPostgres } from '../test/support/postgres-server.js';
+import { compareCpuOps } from './cpu-compare.js';
 import { type BenchModule, type BenchRow, compareOps } from './harness.js';
 import { bulkTokens, OWNERS, SAMPLE, scaleLabel, sqlScales } from './sql-fill.js';
 
 const PEPPER = 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
 const TIMING = { durationMs: 400, warmupMs: 100, rounds: 7 } as const;
+const CPU_TIMING = { ops: 2000, rounds: 5 } as const;
 const SYSTEM = 'system';
 
 type Report = (row: BenchRow) => void;
@@ -129,6 +131,15 @@ async function reads(
       0.93,
     ),
   );
+  // This process's CPU only: the server's work is the same lookup on both sides, so this is the library's share.
+  report({
+    ...row(
+      `service.verify per client CPU-second, ${label}`,
+      `${byId}, per client CPU-second`,
+      await compareCpuOps(() => services.plain.verify(nextToken()), raw, CPU_TIMING),
+    ),
+    group: 'storage-postgres per client CPU-second',
+  });
   const parallel = { ...TIMING, concurrency: 8 };
   report(
     row(
@@ -187,15 +198,21 @@ async function issues(pool: pg.Pool, t: Tables, service: TokenService, label: st
     text: `INSERT INTO ${t.tokens} (id, tenant, type, owner, name, comment, secret_hash, pepper_version, created_at, created_by, version)
              VALUES ($1, 'acme', 'personal', $2, $3, '', $4, 1, $5, 'system', 1)`,
   };
-  const issue = await compareOps(
-    () => service.issue({ tenant: 'acme', owner: `user${n % OWNERS}`, name: `bench_${n++}` }, SYSTEM),
-    () =>
-      pool.query({
-        ...rawInsert,
-        values: [`R${String(n).padStart(25, '0')}`, `user${n % OWNERS}`, `raw_${n++}`, 'h', Date.now()],
-      }),
-    TIMING,
-  );
+  const issueOne = () => service.issue({ tenant: 'acme', owner: `user${n % OWNERS}`, name: `bench_${n++}` }, SYSTEM);
+  const rawOne = () =>
+    pool.query({
+      ...rawInsert,
+      values: [`R${String(n).padStart(25, '0')}`, `user${n % OWNERS}`, `raw_${n++}`, 'h', Date.now()],
+    });
+  const issue = await compareOps(issueOne, rawOne, TIMING);
+  report({
+    ...row(
+      `service.issue per client CPU-second, ${label}`,
+      'raw prepared single-row INSERT, per client CPU-second',
+      await compareCpuOps(issueOne, rawOne, CPU_TIMING),
+    ),
+    group: 'storage-postgres per client CPU-second',
+  });
   report(
     row(
       `service.issue (lock, name check, token, event, notify in one round trip), ${label}`,
@@ -278,7 +295,7 @@ async function meteredVerify(
   for (const [what, meter] of kinds) {
     const metered: string[] = [];
     for (let k = 0; k < SAMPLE; k++) {
-      metered.push((await service.issue({ tenant: 'acme', owner: `user${k}`, ...meter }, 'system')).token);
+      metered.push((await service.issue({ tenant: 'acme', owner: `user${k % OWNERS}`, ...meter }, 'system')).token);
     }
     let m = 0;
     const result = await compareOps(

@@ -5,7 +5,9 @@
  * interleaved, median and range of the rounds:
  * - `service.verify` and `findById` against a raw prepared `SELECT * … WHERE id = ?`
  *   (verification adds parsing, the checksum, the keyed hash, the expiry and
- *   owner checks and the principal);
+ *   owner checks and the principal), `verify` also per CPU-second of this
+ *   process (all of its work is in-process, so that ratio hardly moves with
+ *   the machine's load);
  * - one page of `service.list` (100 tokens, default filters), tenant-wide and
  *   for one owner, against the raw prepared `SELECT` of that page;
  * - `service.issue` against a raw `BEGIN IMMEDIATE` inserting one token row
@@ -22,6 +24,7 @@ import { createTokenService, staticDirectory } from '../src/index.js';
 import { eventColumnValues } from '../src/stores/shared/sql-columns.js';
 import { type SqliteTokenRepository, sqliteRepository } from '../src/stores/sqlite/index.js';
 import { INSERT_EVENT, INSERT_TOKEN, tokenParams } from '../src/stores/sqlite/rows.js';
+import { compareCpuOps } from './cpu-compare.js';
 import { type BenchModule, type BenchRow, compareOps } from './harness.js';
 import { bulkTokens, OWNERS, SAMPLE, scaleLabel, sqlScales } from './sql-fill.js';
 
@@ -102,6 +105,19 @@ async function reads(repository: SqliteTokenRepository, service: TokenService, s
       0.8,
     ),
   );
+  report({
+    ...row(
+      `service.verify per CPU-second, ${label}`,
+      `${byId}, per CPU-second`,
+      await compareCpuOps(
+        () => service.verify(nextToken()),
+        () => raw.get(nextId()),
+        { ops: 20_000, rounds: 7 },
+      ),
+      0.8,
+    ),
+    group: 'storage-sqlite per CPU-second',
+  });
   report(
     row(
       `findById, ${label}`,

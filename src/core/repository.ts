@@ -192,6 +192,31 @@ export interface TokenRepository {
   /** The policies that apply to a user: their own and those of any of `roles`. */
   policiesFor(tenant: string, user: string, roles: readonly string[]): Promise<DurationPolicy[]>;
 
+  /**
+   * Optional, together with `insertAtPolicyVersion`: `policiesFor`'s answer
+   * and, read at the same instant (one snapshot), the version of the
+   * tenant's policies, an integer that changes with every write to any
+   * policy of the tenant (`setPolicy`, or by hand). With both, the service
+   * keeps the policies it read (see docs/performance.md, "SQL stores") and
+   * `issue` skips the policy read while the version holds (issue 12).
+   */
+  policiesWithVersion?(tenant: string, user: string, roles: readonly string[]): Promise<VersionedPolicies>;
+
+  /**
+   * Optional, together with `policiesWithVersion`: `insert`, made only if
+   * the tenant's policy version is still `policyVersion` when the insert is
+   * checked, atomically with the name and cap checks: a policy write
+   * committed before the call cannot be missed. Answers `true` when the
+   * token is stored, `false` (nothing written) when the version has
+   * changed; refuses and throws exactly as `insert`.
+   */
+  insertAtPolicyVersion?(
+    record: TokenRecord,
+    limits: InsertLimits,
+    policyVersion: number,
+    event?: TokenEvent,
+  ): Promise<boolean>;
+
   /** Appends one event. */
   appendEvent(event: TokenEvent): Promise<void>;
 
@@ -285,6 +310,13 @@ export interface TokenUse {
   readonly id: string;
   /** When the token was used, epoch milliseconds. */
   readonly at: number;
+}
+
+/** The policies that apply to a user, and the version of their tenant's policies they were read at. */
+export interface VersionedPolicies {
+  readonly policies: DurationPolicy[];
+  /** Changes with every write to any policy of the tenant; compared for equality only. */
+  readonly version: number;
 }
 
 /** Limits checked atomically by `insert`. */

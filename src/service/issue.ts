@@ -7,17 +7,17 @@ import { randomBase62 } from '../core/encoding.js';
 import { invalid, TokenError } from '../core/errors.js';
 import { grantSetCovers, intersectGrantSets, parseGrants } from '../core/grants.js';
 import { comment as checkComment, expectKeys, flag, identifier, tokenMeta, tokenName } from '../core/input.js';
-import { resolveLifetime } from '../core/policy.js';
+import { type MaxTtlExplanation, resolveLifetime } from '../core/policy.js';
 import { toInfo } from '../core/records.js';
 import type { InsertLimits } from '../core/repository.js';
 import type { DirectoryUser, Grant, GrantSet, StoredTokenType } from '../core/types.js';
 import { callTenant, requireAdmin, resolveActor } from './authority.js';
-import { guarded, type ServiceContext } from './context.js';
+import type { ServiceContext } from './context.js';
 import { fireTokenHook } from './hooks.js';
 import { MASTER_NAME } from './master.js';
 import { encodeToken, newEvent, newRecord } from './material.js';
 import { meterForIssue } from './metering.js';
-import { explain } from './policies.js';
+import { type IssueWrite, insertUnderPolicies } from './policy-cache.js';
 import type { Actor, IssuedToken, IssueInput } from './types.js';
 
 const ISSUE_KEYS = [
@@ -120,38 +120,24 @@ export async function issue(context: ServiceContext, input: IssueInput, actor: A
   const { owner, ownerUser } = await issuedOwner(context, who, tenant, type, fields.owner);
   const grants = issuedGrants(who, type, ownerUser, fields.grants);
 
-  const limit = await explain(context, tenant, owner, ownerUser?.roles ?? []);
   const requested = fields.ttl === undefined || fields.ttl === null ? fields.ttl : parseDuration(fields.ttl, 'ttl');
-  const lifetime = resolveLifetime(requested, limit, settings);
   const name = fields.name === undefined ? generatedName(context) : ownedName(fields.name, owner);
+  const comment = fields.comment === undefined ? '' : checkComment(fields.comment);
   const createdAt = context.now();
   const meter = meterForIssue(context, fields, createdAt);
-  const { record, secret } = newRecord(
-    context,
-    {
-      tenant,
-      type,
-      owner,
-      name,
-      comment: fields.comment === undefined ? '' : checkComment(fields.comment),
-      grants,
-      expiresAt: lifetime === null ? null : createdAt + lifetime,
-      createdBy: who.label,
-      meter,
-      meta,
-      enabled,
-    },
-    createdAt,
-  );
-  const token = await encodeToken(context, record, secret);
-  const ttl = lifetime === null ? null : formatDuration(lifetime);
-  await guarded(
-    context.repository.insert(
-      record,
-      insertLimits(context, owner, createdAt),
-      newEvent(context, record, 'issued', who.label, { type, ttl }),
-    ),
-  );
+  let token = '';
+  // Decided under the owner's policies; decided again if the policies kept were stale (policy-cache.ts).
+  const decide = async (limit: MaxTtlExplanation): Promise<IssueWrite> => {
+    const lifetime = resolveLifetime(requested, limit, settings);
+    const expiresAt = lifetime === null ? null : createdAt + lifetime;
+    const fresh = { tenant, type, owner, name, comment, grants, expiresAt, createdBy: who.label, meter, meta, enabled };
+    const { record, secret } = newRecord(context, fresh, createdAt);
+    token = await encodeToken(context, record, secret);
+    const ttl = lifetime === null ? null : formatDuration(lifetime);
+    const event = newEvent(context, record, 'issued', who.label, { type, ttl });
+    return { record, limits: insertLimits(context, owner, createdAt), event };
+  };
+  const { record } = await insertUnderPolicies(context, tenant, owner, ownerUser?.roles ?? [], decide);
   fireTokenHook(context, 'onIssued', record, who.label);
   return { token, info: toInfo(record, createdAt) };
 }

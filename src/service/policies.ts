@@ -3,11 +3,12 @@ import { lookupUser } from '../core/directory.js';
 import { parseDuration } from '../core/duration.js';
 import { invalid, TokenError } from '../core/errors.js';
 import { expectKeys, identifier } from '../core/input.js';
-import { type ApplicablePolicy, type MaxTtlExplanation, resolveMaxTtl } from '../core/policy.js';
+import type { MaxTtlExplanation } from '../core/policy.js';
 import type { Duration, PolicySubject } from '../core/types.js';
 import { callTenant, requireAdmin, resolveActor, untargeted } from './authority.js';
 import { guarded, type ServiceContext } from './context.js';
 import { liveUserTarget } from './lookup.js';
+import { forgetPolicies, limitFrom } from './policy-cache.js';
 import type { Actor, MaxTtlTarget, TenantUser } from './types.js';
 
 /** The effective maximum lifetime of a user's tokens (a token without owner: the system ceiling). */
@@ -17,14 +18,8 @@ export async function explain(
   user: string | null,
   roles: readonly string[],
 ): Promise<MaxTtlExplanation> {
-  const { ceiling } = context.settings;
-  if (user === null) return resolveMaxTtl([], ceiling);
-  const policies = await guarded(context.repository.policiesFor(tenant, user, roles));
-  const applicable: ApplicablePolicy[] = policies.map((found) => ({
-    source: { kind: found.subject.kind, name: found.subject.name },
-    maxTtl: found.maxTtl,
-  }));
-  return resolveMaxTtl(applicable, ceiling);
+  if (user === null) return limitFrom(context, []);
+  return limitFrom(context, await guarded(context.repository.policiesFor(tenant, user, roles)));
 }
 
 /** See `TokenService.setMaxTtl`. */
@@ -57,6 +52,7 @@ export async function setMaxTtl(
     throw new TokenError('not_found', 'the user is unknown or inactive');
   }
   await guarded(context.repository.setPolicy(tenant, subject, maxTtl, context.now()));
+  forgetPolicies(context, tenant);
 }
 
 /** See `TokenService.explainMaxTtl`. */

@@ -1,7 +1,9 @@
 /**
  * Faults: the PostgreSQL server stops in the middle of the test. Verification
  * must fail closed with `unavailable` (never accept), `issue` must hand out no
- * token and leave nothing behind, and once the server is back the same
+ * token and leave nothing behind (a frozen server runs, once it resumes, an
+ * issue it had already received: then the token and its event, whole), and
+ * once the server is back the same
  * service and pool work again. These tests stop their own private server, so
  * they never disturb the shared one.
  */
@@ -138,7 +140,12 @@ describePostgres('postgres faults: server stopped mid-test', availability, () =>
         await server.resume();
       }
       expect(await settle(h.service.verify(issued.token))).toBe('ok');
-      expect(await rowsNamed('frozen_issue')).toEqual({ tokens: 0, events: 0 });
+      // An issue the frozen server had already received (one round trip: the policies were kept) runs when
+      // it resumes, like any write whose answer is lost; its token never left the process. Each is whole:
+      // the token with its event, or nothing; and the six share a name, so at most one got in.
+      const left = await rowsNamed('frozen_issue');
+      expect(left.events).toBe(left.tokens);
+      expect(left.tokens).toBeLessThanOrEqual(1);
     } finally {
       await bounded.end();
     }

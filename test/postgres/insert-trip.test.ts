@@ -1,13 +1,15 @@
 /**
  * `issue` on PostgreSQL in as few round trips as its guarantees allow
- * (issue 12): the repository's `insert` is one query (the namespace lock
- * and the checked insert, one simple query run as one implicit
- * transaction), it counts the owner's tokens only when there is a cap, and
- * the service's policy lookup is a named prepared statement. The values of
- * that one query travel as SQL constants, so any text must come back
- * exactly as it went in, whatever `standard_conforming_strings` says.
- * (That the lock still serializes concurrent inserts is in races.test.ts
- * and pgbouncer.test.ts.)
+ * (issue 12): the repository's `insert` is one call of the `issue`
+ * function (migration 6: lock, checks, token, event, notification), sent
+ * with parameters as a prepared statement; the owner's tokens are counted
+ * only when there is a cap; and the service keeps the policies it read, so
+ * a warm `issue` is that one call, a cold one adds the policy read, and one
+ * whose kept policies went stale adds the refused call and the read. Any
+ * text must come back exactly as it went in, whatever
+ * `standard_conforming_strings` says. (That the lock still serializes
+ * concurrent inserts is in races.test.ts and pgbouncer.test.ts; that a
+ * stale policy never governs an issue, in policy-version.test.ts.)
  */
 import fc from 'fast-check';
 import type pg from 'pg';
@@ -22,7 +24,7 @@ const server = await testPostgres();
 
 /** What a pool was asked: each query's text (or prepared statement name), and how many clients were checked out. */
 interface Traffic {
-  readonly queries: { readonly text: string; readonly name?: string }[];
+  readonly queries: { readonly text: string; readonly name?: string; readonly values?: unknown[] | undefined }[];
   connects: number;
 }
 
@@ -32,8 +34,8 @@ function recorded(pool: pg.Pool): { pool: pg.Pool; traffic: Traffic } {
   const proxy = new Proxy(pool, {
     get(target, key) {
       if (key === 'query') {
-        return (config: string | { text: string; name?: string }, values?: unknown[]) => {
-          traffic.queries.push(typeof config === 'string' ? { text: config } : config);
+        return (config: string | { text: string; name?: string; values?: unknown[] }, values?: unknown[]) => {
+          traffic.queries.push(typeof config === 'string' ? { text: config, values } : config);
           return target.query(config as string, values);
         };
       }
@@ -80,37 +82,62 @@ describePostgres('postgres insert: one round trip', server, (url) => {
     await dropSchema(url, schema);
   });
 
-  it('insert is one query and checks out no client; it counts live tokens only under a cap', async () => {
+  /** What each recorded query was: a prepared statement's kind, or the start of its text. */
+  const kinds = (traffic: Traffic): string[] =>
+    traffic.queries.map((query) => query.name?.replace(/_[0-9a-f]{16}$/, '') ?? query.text.slice(0, 28));
+
+  it('insert is one prepared call of the issue function and checks out no client; the cap goes only when set', async () => {
     const { pool: watched, traffic } = recorded(pool);
     const repository = postgresRepository({ pool: watched, schema });
     const first = testRecord(nextId(), { name: 'one_trip' });
     await repository.insert(first, { now: T0 }, event(first));
-    expect(traffic.queries).toHaveLength(1);
+    expect(kinds(traffic)).toEqual(['tokenward_issue']);
     expect(traffic.connects).toBe(0);
-    expect(traffic.queries[0]!.text).toMatch(/^SELECT pg_advisory_xact_lock\(/);
-    // A count over a table (the notification is counted over the inserted row, not the table).
-    const countsTable = /count\(\*\) FROM "/;
-    expect(traffic.queries[0]!.text).not.toMatch(countsTable);
+    expect(traffic.queries[0]!.text).toMatch(/^SELECT "[a-z0-9_]+"\."tokenward_issue"\(\$1, /);
+    // Parameters only: no value of the record in the statement's text.
+    expect(traffic.queries[0]!.text).not.toContain('one_trip');
+    // Policy version, cap and instant are the third to fifth parameters; no cap, no count of the owner's tokens.
+    expect(traffic.queries[0]!.values!.slice(2, 5)).toEqual([null, null, T0]);
 
     const capped = testRecord(nextId(), { name: 'one_trip_capped' });
     await repository.insert(capped, { now: T0, maxLivePerOwner: 10 }, event(capped));
-    expect(traffic.queries).toHaveLength(2);
+    expect(kinds(traffic)).toEqual(['tokenward_issue', 'tokenward_issue']);
     expect(traffic.connects).toBe(0);
-    expect(traffic.queries[1]!.text).toMatch(countsTable);
+    expect(traffic.queries[1]!.values!.slice(2, 5)).toEqual([null, 10, T0]);
     expect((await repository.findById(capped.id))?.name).toBe('one_trip_capped');
   });
 
-  it('service.issue: a named prepared policy lookup and the one insert; no lookup for a token without owner', async () => {
+  it('service.issue: one round trip with the policies kept, two cold, three when they went stale, one without owner', async () => {
     const { pool: watched, traffic } = recorded(pool);
     const h = makeHarness({ repository: postgresRepository({ pool: watched, schema }) });
     await h.service.issue({ name: 'two_trips' }, ANALYST);
-    expect(traffic.queries.map((query) => query.name ?? query.text.slice(0, 28))).toEqual([
-      expect.stringMatching(/^tokenward_policies_[0-9a-f]{16}$/),
-      'SELECT pg_advisory_xact_lock',
-    ]);
+    expect(kinds(traffic)).toEqual(['tokenward_versioned_policies', 'tokenward_issue']);
+    await h.service.issue({ name: 'one_trip_warm' }, ANALYST);
+    expect(kinds(traffic).slice(2)).toEqual(['tokenward_issue']);
     await h.service.issue({ type: 'administrative', name: 'one_trip_admin' }, ALICE);
-    expect(traffic.queries).toHaveLength(3);
+    expect(kinds(traffic).slice(3)).toEqual(['tokenward_issue']);
+    // A policy written through another instance: the kept policies are refused as stale, read again, and govern.
+    const other = makeHarness({ repository: postgresRepository({ pool, schema }) });
+    await other.service.setMaxTtl({ tenant: 'acme', role: 'service_accounts' }, '1h', ALICE);
+    const stale = await h.service.issue({ name: 'three_trips' }, ANALYST);
+    expect(kinds(traffic).slice(4)).toEqual(['tokenward_issue', 'tokenward_versioned_policies', 'tokenward_issue']);
+    // The default lifetime (longer than an hour) cut to the new maximum.
+    expect(stale.info.expiresAt).toEqual(new Date(h.clock.now() + 3_600_000));
+    await h.service.issue({ name: 'warm_again' }, ANALYST);
+    expect(kinds(traffic).slice(7)).toEqual(['tokenward_issue']);
     expect(traffic.connects).toBe(0);
+    // Only the stored tokens: the refused call wrote nothing.
+    const { rows } = await pool.query(
+      `SELECT name FROM "${schema}".tokenward_tokens WHERE name = ANY($1) ORDER BY name`,
+      [['one_trip_admin', 'one_trip_warm', 'three_trips', 'two_trips', 'warm_again']],
+    );
+    expect(rows.map((found: { name: string }) => found.name)).toEqual([
+      'one_trip_admin',
+      'one_trip_warm',
+      'three_trips',
+      'two_trips',
+      'warm_again',
+    ]);
   });
 
   it('a failed insert leaves nothing behind: neither the token nor its event', async () => {

@@ -183,6 +183,7 @@ describePostgres('postgres migrations', server, (url) => {
         'tokenward_events_token_at_idx',
         'tokenward_expiry_warnings_pkey',
         'tokenward_policies_pkey',
+        'tokenward_policy_versions_pkey',
         'tokenward_revoked_sessions_pkey',
         'tokenward_schema_migrations_pkey',
         'tokenward_sessions_expires_idx',
@@ -227,7 +228,7 @@ describePostgres('postgres migrations', server, (url) => {
     const tablePrefix = `${'p'.repeat(40)}_`;
     expect(await migrate(pool, { schema, tablePrefix })).toEqual({ applied: ALL, version: NEWEST });
     const names = await indexes(schema);
-    expect(names).toHaveLength(20 + DIRECTORY_INDEXES.length);
+    expect(names).toHaveLength(21 + DIRECTORY_INDEXES.length);
     for (const name of names) expect(name.startsWith(tablePrefix)).toBe(true);
     const repository = postgresRepository({ pool, schema, tablePrefix });
     const seen: (string | null)[] = [];

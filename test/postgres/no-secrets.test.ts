@@ -74,6 +74,7 @@ describePostgres('postgres storage holds no secrets', server, (url) => {
       'tokenward_events',
       'tokenward_expiry_warnings',
       'tokenward_policies',
+      'tokenward_policy_versions',
       'tokenward_revoked_sessions',
       'tokenward_schema_migrations',
       'tokenward_tokens',

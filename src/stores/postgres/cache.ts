@@ -33,6 +33,7 @@ function readsAndSideTables(
   | 'consumeClaim'
   | 'setPolicy'
   | 'policiesFor'
+  | 'policiesWithVersion'
   | 'appendEvent'
   | 'listEvents'
   | 'pruneEvents'
@@ -46,6 +47,7 @@ function readsAndSideTables(
     consumeClaim: (codeHash, now) => through(() => repository.consumeClaim(codeHash, now)),
     setPolicy: (tenant, subject, maxTtl, at) => through(() => repository.setPolicy(tenant, subject, maxTtl, at)),
     policiesFor: (tenant, user, roles) => through(() => repository.policiesFor(tenant, user, roles)),
+    policiesWithVersion: (tenant, user, roles) => through(() => repository.policiesWithVersion!(tenant, user, roles)),
     appendEvent: (event) => through(() => repository.appendEvent(event)),
     listEvents: (query) => through(() => repository.listEvents(query)),
     pruneEvents: (before) => through(() => repository.pruneEvents(before)),
@@ -242,11 +244,21 @@ function cachedChanges(
   cache: VerificationCache,
 ): Pick<
   TokenRepository,
-  'insert' | 'insertMaster' | 'update' | 'revoke' | 'revokeOwner' | 'touch' | 'purgeExpired' | 'markExpiring'
+  | 'insert'
+  | 'insertAtPolicyVersion'
+  | 'insertMaster'
+  | 'update'
+  | 'revoke'
+  | 'revokeOwner'
+  | 'touch'
+  | 'purgeExpired'
+  | 'markExpiring'
 > {
   const { memory } = cache;
   return {
     insert: (record, limits, event) => cache.change(() => repository.insert(record, limits, event), record.id),
+    insertAtPolicyVersion: (record, limits, version, event) =>
+      cache.change(() => repository.insertAtPolicyVersion!(record, limits, version, event), record.id),
     async insertMaster(record, event) {
       const result = await cache.through(() => repository.insertMaster(record, event));
       memory.invalidate(result.record.id);

@@ -25,6 +25,10 @@ export interface TableNames {
   readonly spend: string;
   /** Expiry-warning markers (issue 13). */
   readonly expiryWarnings: string;
+  /** The version of each tenant's duration policies (migration 6). */
+  readonly policyVersions: string;
+  /** The function that issues a token in one call (migration 6). */
+  readonly issue: string;
   readonly migrations: string;
   /** The LISTEN/NOTIFY channel carrying ids of changed tokens. */
   readonly channel: string;
@@ -66,6 +70,8 @@ export function tableNames(location: PostgresLocation = {}): TableNames {
     revokedSessions: table('revoked_sessions'),
     spend: table('spend'),
     expiryWarnings: table('expiry_warnings'),
+    policyVersions: table('policy_versions'),
+    issue: table('issue'),
     migrations: table('schema_migrations'),
     channel: invalidationChannel(schema, prefix),
     lockSpace: `tokenward:${schema}.${prefix}`,

@@ -36,7 +36,14 @@ export function conflictFrom(error: unknown, message: string): never {
 /** The calls on claims, policies and events. */
 export type SideTableCalls = Pick<
   TokenRepository,
-  'insertClaim' | 'consumeClaim' | 'setPolicy' | 'policiesFor' | 'appendEvent' | 'listEvents' | 'pruneEvents'
+  | 'insertClaim'
+  | 'consumeClaim'
+  | 'setPolicy'
+  | 'policiesFor'
+  | 'policiesWithVersion'
+  | 'appendEvent'
+  | 'listEvents'
+  | 'pruneEvents'
 >;
 
 /**
@@ -47,7 +54,8 @@ export function sideTableCalls(store: PgStore): SideTableCalls {
   return { ...claimAndPolicyCalls(store), ...eventCalls(store) };
 }
 
-function claimAndPolicyCalls({ t, query, eventCte, policiesStatement }: PgStore): Omit<SideTableCalls, EventCall> {
+function claimAndPolicyCalls(store: PgStore): Omit<SideTableCalls, EventCall> {
+  const { t, query, eventCte, policiesStatement, versionedPoliciesStatement } = store;
   return {
     async insertClaim(claim: ClaimRecord, event?: TokenEvent): Promise<void> {
       const params: unknown[] = [
@@ -92,6 +100,17 @@ function claimAndPolicyCalls({ t, query, eventCte, policiesStatement }: PgStore)
     async policiesFor(tenant: string, user: string, roles: readonly string[]): Promise<DurationPolicy[]> {
       const { rows } = await policiesStatement.run<PolicyRow>([tenant, user, [...new Set(roles)]]);
       return rows.map(policyFromRow);
+    },
+
+    async policiesWithVersion(tenant: string, user: string, roles: readonly string[]) {
+      const { rows } = await versionedPoliciesStatement.run<PolicyRow & { version: string }>([
+        tenant,
+        user,
+        [...new Set(roles)],
+      ]);
+      // The LEFT JOIN always answers one row; its kind is null when no policy applies.
+      const policies = rows.filter((row) => row.kind !== null).map(policyFromRow);
+      return { policies, version: Number(rows[0]!.version) };
     },
   };
 }

@@ -27,6 +27,8 @@ export interface PgStore {
   readonly findByIdStatement: HotStatement;
   readonly touchStatement: HotStatement;
   readonly policiesStatement: HotStatement;
+  /** `policiesFor` with the tenant's policy version, one statement (one snapshot); one row with a null kind when none applies. */
+  readonly versionedPoliciesStatement: HotStatement;
   /** Another statement of a verification path (a metered or session verification), prepared like those. */
   readonly hot: (kind: string, text: string, rowMode?: 'array') => HotStatement;
   /** Runs `work` in a transaction on a client of its own. */
@@ -35,6 +37,8 @@ export interface PgStore {
   eventCte(event: TokenEvent | undefined, source: string, params: unknown[]): string;
   /** The statement taking the advisory lock of one (tenant, owner) namespace, held until the transaction ends. */
   lockStatement(tenant: string, owner: string | null): string;
+  /** The two keys of that lock: the store's lock space, then the namespace. */
+  lockKeys(tenant: string, owner: string | null): readonly [number, number];
 }
 
 export function pgStore(pool: PostgresPool, t: TableNames, preparedStatements: PreparedStatements): PgStore {
@@ -61,6 +65,14 @@ export function pgStore(pool: PostgresPool, t: TableNames, preparedStatements: P
         WHERE tenant = $1 AND ((kind = 'user' AND name = $2) OR (kind = 'role' AND name = ANY($3::text[])))
         ORDER BY kind DESC, name`,
     ),
+    versionedPoliciesStatement: statement(
+      'versioned_policies',
+      `SELECT v.version, p.tenant, p.kind, p.name, p.max_ttl, p.updated_at
+        FROM (SELECT coalesce((SELECT version FROM ${t.policyVersions} WHERE tenant = $1), 0) AS version) v
+        LEFT JOIN ${t.policies} p ON p.tenant = $1
+          AND ((p.kind = 'user' AND p.name = $2) OR (p.kind = 'role' AND p.name = ANY($3::text[])))
+        ORDER BY p.kind DESC, p.name`,
+    ),
     transaction: (work) => transaction(pool, work),
     eventCte(event, source, params) {
       if (event === undefined) return '';
@@ -73,12 +85,15 @@ export function pgStore(pool: PostgresPool, t: TableNames, preparedStatements: P
     // carries only integers and needs no parameters. A hash collision only
     // makes two namespaces queue on one lock; it never lets two inserts into
     // one namespace run together.
-    lockStatement(tenant, owner) {
-      // U+0001 cannot appear in a tenant name, and the marker tells "no owner" from an owner named "".
-      const key = owner === null ? `${tenant}\u0001` : `${tenant}\u0001\u0001${owner}`;
-      return `SELECT pg_advisory_xact_lock(${lockSpaceKey}, ${int32Hash(key)})`;
-    },
+    lockKeys: (tenant, owner) => [lockSpaceKey, lockKey(tenant, owner)],
+    lockStatement: (tenant, owner) => `SELECT pg_advisory_xact_lock(${lockSpaceKey}, ${lockKey(tenant, owner)})`,
   };
+}
+
+/** The second advisory-lock key of one (tenant, owner) namespace. */
+function lockKey(tenant: string, owner: string | null): number {
+  // U+0001 cannot appear in a tenant name, and the marker tells "no owner" from an owner named "".
+  return int32Hash(owner === null ? `${tenant}\u0001` : `${tenant}\u0001\u0001${owner}`);
 }
 
 /** Runs `work` in a transaction on a client of its own, which is dropped if its connection failed. */

@@ -9,19 +9,19 @@ import { TokenError } from '../../core/errors.js';
 import type { RecordChange, TokenRepository } from '../../core/repository.js';
 import type { TokenEvent, TokenRecord } from '../../core/types.js';
 import { CHANGE_COLUMNS, changeValue, eventColumnValues } from '../shared/sql-columns.js';
-import { insertCall } from './insert.js';
+import { checkedInsertCalls } from './insert.js';
 import { EVENT_CASTS, EVENT_COLUMNS, placeholders, TOKEN_COLUMNS, TOKEN_SELECT, tokenValues } from './rows.js';
 import { conflictFrom } from './side-tables.js';
 import type { PgStore } from './store.js';
 
-type InsertCalls = Pick<TokenRepository, 'insert' | 'insertMaster'>;
+type InsertCalls = Pick<TokenRepository, 'insert' | 'insertAtPolicyVersion' | 'insertMaster'>;
 type ChangeCalls = Pick<TokenRepository, 'update' | 'revoke' | 'revokeOwner' | 'touch' | 'purgeExpired'>;
 
 export function insertCalls(store: PgStore): InsertCalls {
   const { t, tokens, eventCte } = store;
   const channel = t.channel;
   return {
-    insert: insertCall(store),
+    ...checkedInsertCalls(store),
 
     async insertMaster(record: TokenRecord, event?: TokenEvent) {
       const values = tokenValues(record);
