@@ -6,7 +6,6 @@
  * roles'), the audit changes field by field, and code-point order.
  */
 import { describe, expect, it } from 'vitest';
-import type { RoleRecord, UserRecord } from '../../src/core/directory-store.js';
 import { isActiveUser, lookupUser, staticDirectory } from '../../src/core/directory.js';
 import {
   compareCodePoints,
@@ -17,6 +16,7 @@ import {
   unionGrantSets,
   userChanges,
 } from '../../src/core/directory-records.js';
+import type { RoleRecord, UserRecord } from '../../src/core/directory-store.js';
 import { TokenError } from '../../src/core/errors.js';
 import type { Directory, DirectoryUser, GrantSet } from '../../src/core/types.js';
 

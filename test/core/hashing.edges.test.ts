@@ -36,7 +36,7 @@ describe('pepper option', () => {
     ['32 bytes', new Uint8Array(32), 'accepted'],
     ['31 bytes', new Uint8Array(31), 'pepper'],
     ['an empty string', '', 'pepper'],
-    ['a number', 12345678901234567890, 'pepper'],
+    ['a number', 1234567890, 'pepper'],
     ['null', null, 'pepper'],
     ['undefined', undefined, 'pepper'],
     ['a set without peppers', { current: 1 }, 'pepper'],
@@ -109,7 +109,9 @@ describe('a custom hasher', () => {
       return Uint8Array.from([...mac, 0]);
     };
     const ring = createPepperRing(P1, long);
-    expect(ring.hash('secret', 1)).toBe(b64(Uint8Array.from([...createHmac('sha256', P1).update('secret').digest(), 0])));
+    expect(ring.hash('secret', 1)).toBe(
+      b64(Uint8Array.from([...createHmac('sha256', P1).update('secret').digest(), 0])),
+    );
     expect(ring.matches('secret', 1, hmacText(P1, 'secret'))).toBe(false);
     expect(ring.matches('secret', 1, ring.hash('secret', 1)!)).toBe(false);
   });

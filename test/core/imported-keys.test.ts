@@ -53,6 +53,9 @@ describe('legacyPrefixes option', () => {
     [[' sk_'], 'legacy[0]'],
     [['sk_ '], 'legacy[0]'],
     [['sk_live_', 5], 'legacy[1]'],
+    // Not strings, though they print as valid prefixes.
+    [[123456], 'legacy[0]'],
+    [[['sk_live_']], 'legacy[0]'],
     [['sk_live_', 'pk_live_', 'sk_live_'], 'legacy[2]'],
   ])('%o → %s', (value, expected) => {
     expect(fieldOf(() => legacyPrefixesOption(value, 'legacy'))).toBe(expected);
@@ -114,6 +117,7 @@ describe('stored SHA-256 of an imported key', () => {
     ['unpadded base64', digest.toString('base64').replace(/=+$/, ''), 'sha256_base64'],
     ['base64url', digest.toString('base64url'), 'sha256_base64'],
     ['padded base64url', `${digest.toString('base64url')}=`, 'sha256_base64'],
+    ['base64 with two padding characters', `${digest.toString('base64url')}==`, 'sha256_base64'],
   ])('importedHash reads %s', (_, value, variant) => {
     expect(importedHash(value, variant, 'keys[0].hash')).toBe(stored);
   });
@@ -140,6 +144,8 @@ describe('stored SHA-256 of an imported key', () => {
     [b64, 'sha256_hex', 'h.value'],
     [hex, 'sha256_base64', 'h.value'],
     [`${b64}==`, 'sha256_base64', 'h.value'],
+    // Padding is only ever at the end: an '=' inside is not dropped.
+    [`${b64.slice(0, 10)}=${b64.slice(10, 43)}`, 'sha256_base64', 'h.value'],
     [b64.slice(1), 'sha256_base64', 'h.value'],
     [`A${b64.replace(/=+$/, '')}`, 'sha256_base64', 'h.value'],
     [`${b64.slice(0, 10)}*${b64.slice(11)}`, 'sha256_base64', 'h.value'],

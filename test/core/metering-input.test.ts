@@ -102,9 +102,28 @@ describe('parseRatelimits: a list', () => {
     [limits(1), 'accepted'],
     [limits(10), 'accepted'],
     [limits(11), 'ratelimit'],
-    [[{ limit: 1, duration: '1s' }, { limit: 2, duration: '1s' }], 'ratelimit[1].name'],
-    [[{ name: 'a', limit: 1, duration: '1s' }, { name: 'b', limit: 1, duration: '1s' }, { name: 'a', limit: 1, duration: '1s' }], 'ratelimit[2].name'],
-    [[{ limit: 1, duration: '1s' }, { name: 'default', limit: 1, duration: '1s' }], 'ratelimit[1].name'],
+    [
+      [
+        { limit: 1, duration: '1s' },
+        { limit: 2, duration: '1s' },
+      ],
+      'ratelimit[1].name',
+    ],
+    [
+      [
+        { name: 'a', limit: 1, duration: '1s' },
+        { name: 'b', limit: 1, duration: '1s' },
+        { name: 'a', limit: 1, duration: '1s' },
+      ],
+      'ratelimit[2].name',
+    ],
+    [
+      [
+        { limit: 1, duration: '1s' },
+        { name: 'default', limit: 1, duration: '1s' },
+      ],
+      'ratelimit[1].name',
+    ],
     [[{ limit: 1, duration: '1s' }, 'x'], 'ratelimit[1]'],
     [[{ limit: 1, duration: '0s' }], 'ratelimit[0].duration'],
   ])('%o → %s', (value, expected) => {

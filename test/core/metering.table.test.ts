@@ -69,7 +69,12 @@ describe('which limit a refused spend names', () => {
 
   it.each(cases)('$what → $name after $retryAfter ms', ({ levels, cost = 1, limits, name, retryAfter }) => {
     const state: RateLimitState = { levels, at: 10_000 };
-    const step = spendStep(meter({ ratelimits: limits ?? [per('a'), per('b')] }), state, { cost, ratelimits: null }, 10_000);
+    const step = spendStep(
+      meter({ ratelimits: limits ?? [per('a'), per('b')] }),
+      state,
+      { cost, ratelimits: null },
+      10_000,
+    );
     expect(step).toEqual({
       ok: false,
       result: { ok: false, code: 'rate_limited', retryAfter, ratelimit: name, remaining: null },
@@ -79,7 +84,12 @@ describe('which limit a refused spend names', () => {
   it('a spend every limit allows takes cost × duration units from each, and keeps an unnamed one as it is', () => {
     const state: RateLimitState = { levels: [1000, 1500, 300], at: 10_000 };
     const limits = [per('a'), per('b'), per('c')];
-    const step = spendStep(meter({ ratelimits: limits, remaining: 5 }), state, { cost: 1, ratelimits: ['a', 'b'] }, 10_000);
+    const step = spendStep(
+      meter({ ratelimits: limits, remaining: 5 }),
+      state,
+      { cost: 1, ratelimits: ['a', 'b'] },
+      10_000,
+    );
     expect(step).toEqual({
       ok: true,
       result: { ok: true, remaining: 4 },
@@ -126,8 +136,16 @@ describe('credits', () => {
   it.each([
     ['no refill', meter({ remaining: 1, lastRefillAt: 1_000 }), { remaining: 1, lastRefillAt: 1_000 }],
     ['no period start', meter({ remaining: 1, refill }), { remaining: 1, lastRefillAt: null }],
-    ['a refill not yet due', meter({ remaining: 1, refill, lastRefillAt: 9_001 }), { remaining: 1, lastRefillAt: 9_001 }],
-    ['a refill due exactly now', meter({ remaining: 1, refill, lastRefillAt: 9_000 }), { remaining: 5, lastRefillAt: 10_000 }],
+    [
+      'a refill not yet due',
+      meter({ remaining: 1, refill, lastRefillAt: 9_001 }),
+      { remaining: 1, lastRefillAt: 9_001 },
+    ],
+    [
+      'a refill due exactly now',
+      meter({ remaining: 1, refill, lastRefillAt: 9_000 }),
+      { remaining: 5, lastRefillAt: 10_000 },
+    ],
     ['three periods late', meter({ remaining: 1, refill, lastRefillAt: 6_500 }), { remaining: 5, lastRefillAt: 9_500 }],
   ] as const)('creditsAt: %s', (_, given, expected) => {
     expect(creditsAt(given, 10_000)).toEqual(expected);
