@@ -92,11 +92,34 @@ describe('isCanonical', () => {
     ['actions as a set', [{ component: 'c', actions: new Set(['run']) }]],
     ['actions with an extra member', [{ component: 'c', actions: withMember(['run'], 'note', 1) }]],
     ['a scope with an extra member', [{ scope: 's', note: 1 }]],
+    ['a scope with actions', [{ scope: 's', actions: ['run'] }]],
+    [
+      'a component with a hidden actions member',
+      [Object.defineProperty({ component: 'c' }, 'actions', { value: undefined, enumerable: false })],
+    ],
     ['a scope of another prototype', [Object.assign(Object.create({ x: 1 }), { scope: 's' })]],
   ];
 
   it.each(no)('does not hold for %s', (_, grants) => {
     expect(isCanonical(grants as Grant[])).toBe(false);
+  });
+});
+
+describe('isCanonical under a polluted prototype', () => {
+  // Inherited enumerable members (prototype pollution elsewhere in the process) are not the grant's own.
+  it('counts own members only', () => {
+    const objectProto = Object.prototype as Record<string, unknown>;
+    const arrayProto = Array.prototype as unknown as Record<string, unknown>;
+    objectProto.polluted = 1;
+    arrayProto.pollutedToo = 1;
+    try {
+      expect(isCanonical([{ bucket: 'a', access: 'read' }, { component: 'c', actions: ['run'] }, { scope: 's' }])).toBe(
+        true,
+      );
+    } finally {
+      delete objectProto.polluted;
+      delete arrayProto.pollutedToo;
+    }
   });
 });
 
