@@ -258,6 +258,10 @@ describe('compareCodePoints', () => {
     ['ab', 'a', 1],
     ['B', 'a', -1],
     ['abc', 'abd', -1],
+    ['ab', 'ac', -1],
+    ['ac', 'ab', 1],
+    // A character just below the surrogate range is one unit: the next one is still compared.
+    ['\uffffa', '\uffffb', -1],
     // U+FFFF sorts before U+10000 by code point, though its UTF-16 unit is larger than a high surrogate.
     ['\uffff', '\u{10000}', -1],
     ['\u{10000}', '\uffff', 1],

@@ -65,6 +65,7 @@ describe('safeLog', () => {
     safeLog(logger, 'error', `leaked ${TOKEN}`, {
       top: TOKEN,
       list: [TOKEN, [TOKEN]],
+      nestedLists: [[[[[[TOKEN], TOKEN]]]]],
       levels: { one: { two: { three: { four: TOKEN } } } },
       deep,
     });
@@ -73,6 +74,8 @@ describe('safeLog', () => {
     expect(fields).toEqual({
       top: REDACTED,
       list: [REDACTED, [REDACTED]],
+      // Lists count as levels too: the list at depth 5 is passed on as it is.
+      nestedLists: [[[[[[TOKEN], REDACTED]]]]],
       levels: { one: { two: { three: { four: REDACTED } } } },
       // Depth 0 is `deep` itself: the object at depth 4 (`d`) is still read, the one at depth 5 (`f`) is
       // passed on as it is (the limit guards against cycles); a string is redacted wherever it is read.
