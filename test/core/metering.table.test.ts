@@ -124,6 +124,12 @@ describe('credits', () => {
       { ok: false, code: 'usage_exceeded', retryAfter: null, ratelimit: null, remaining: 0 },
     ],
     [
+      'a period start without a refill counts as none',
+      meter({ remaining: 0, lastRefillAt: 9_500 }),
+      1,
+      { ok: false, code: 'usage_exceeded', retryAfter: null, ratelimit: null, remaining: 0 },
+    ],
+    [
       'a refill without a period start counts as none',
       meter({ remaining: 0, refill, lastRefillAt: null }),
       1,
