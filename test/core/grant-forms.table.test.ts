@@ -90,6 +90,7 @@ describe('isCanonical', () => {
     ['actions of another class', [{ component: 'c', actions: ActionList.from(['run']) }]],
     ['actions as a list-like object', [{ component: 'c', actions: { 0: 'run', length: 1 } }]],
     ['actions as a set', [{ component: 'c', actions: new Set(['run']) }]],
+    ['actions with a hole after run', [{ component: 'c', actions: Object.assign(['run'], { length: 2 }) }]],
     ['actions with an extra member', [{ component: 'c', actions: withMember(['run'], 'note', 1) }]],
     ['a scope with an extra member', [{ scope: 's', note: 1 }]],
     ['a scope with actions', [{ scope: 's', actions: ['run'] }]],
