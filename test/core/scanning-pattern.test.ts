@@ -16,7 +16,7 @@ describe('the token pattern, loaded inside a test', () => {
     expect(TOKEN_PATTERN).toBe(`\\b[a-z0-9]{1,20}${SHAPE}`);
     expect(tokenPattern()).toBe(TOKEN_PATTERN);
     expect(tokenPattern({})).toBe(TOKEN_PATTERN);
-    expect(tokenPattern({ prefix: undefined })).toBe(TOKEN_PATTERN);
+    expect(tokenPattern({ prefix: undefined } as never)).toBe(TOKEN_PATTERN);
   });
 
   it('findTokens without options finds a token of any prefix', async () => {
