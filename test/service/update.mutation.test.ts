@@ -94,6 +94,8 @@ describe('update writes only what changes', () => {
     expect(info).toMatchObject({ name: 'etl', comment: 'nightly', meta: { app: 'x' }, enabled: false });
     const [event] = (await h.service.events(issued.info.id, ANALYST)).items;
     expect(event).toMatchObject({ type: 'updated', actor: 'user:analyst' });
+    // Comment and meta are not repeated in the event: not even as keys without a value.
+    expect(Object.keys(event!.detail!)).toEqual(['fields', 'enabled', 'grants', 'ttl']);
     expect(event!.detail).toEqual({
       fields: ['comment', 'meta', 'enabled', 'grants', 'expiresAt'],
       enabled: false,
@@ -147,6 +149,14 @@ describe('the widening rule at its boundary', () => {
     expect((await h.service.update(target.info.id, { ttl: '1h' }, as)).expiresAt?.getTime()).toBe(h.clock.now() + HOUR);
   });
 
+  it('taking the expiry away widens, even for an actor without expiry', async () => {
+    const h = makeHarness({ policy: { allowNoExpiry: true } });
+    const as = await adminTokenActor(h.service, null);
+    const target = await h.service.issue({ ttl: '1d' }, ANALYST);
+    expect(await codeOf(h.service.update(target.info.id, { ttl: null }, as))).toBe('forbidden');
+    expect((await h.service.get(target.info.id, ANALYST)).expiresAt).toEqual(target.info.expiresAt);
+  });
+
   it('a token without expiry is not widened by any lifetime', async () => {
     const h = makeHarness({ policy: { allowNoExpiry: true } });
     // An actor without expiry, so that the target is within it.
@@ -176,6 +186,50 @@ describe('the widening rule at its boundary', () => {
     expect((await h.service.update(target.info.id, { grants: null }, ALICE)).grants).toBeNull();
     // Bob's token cannot be given grants bob does not have, even by an admin.
     expect(await codeOf(h.service.update(target.info.id, { grants: REPORTS }, ALICE))).toBe('insufficient_scope');
+  });
+});
+
+describe('ceilings', () => {
+  it('a grant refusal names patch.grants', async () => {
+    const h = makeHarness();
+    const issued = await h.service.issue({ grants: REPORTS }, ANALYST);
+    expect(
+      await rejectionOf(h.service.update(issued.info.id, { grants: [{ scope: 'admin_console' }] }, ANALYST)),
+    ).toEqual({
+      code: 'insufficient_scope',
+      field: 'patch.grants',
+    });
+  });
+
+  it('null grants on a token without owner mean everything: beyond a narrower actor', async () => {
+    const h = makeHarness();
+    const narrow = await h.service.issue({ type: 'administrative', grants: REPORTS, ttl: '30d' }, ALICE);
+    const as = { principal: await h.service.verify(narrow.token) };
+    const other = await h.service.issue({ type: 'administrative', grants: [], ttl: '1d' }, ALICE);
+    expect(await rejectionOf(h.service.update(other.info.id, { grants: null }, as))).toEqual({
+      code: 'insufficient_scope',
+      field: 'patch.grants',
+    });
+  });
+
+  it('narrowing a token that follows its owner (null grants) to a list is no widening', async () => {
+    const h = makeHarness();
+    const as = await adminTokenActor(h.service);
+    const target = await h.service.issue({ ttl: '1d' }, BOB);
+    expect(target.info.grants).toBeNull();
+    const narrowed = await h.service.update(target.info.id, { grants: [] }, as);
+    expect(narrowed.grants).toEqual([]);
+  });
+
+  it('a role’s duration policy applies to a new lifetime of its holders’ tokens', async () => {
+    const h = makeHarness();
+    await h.service.setMaxTtl({ role: 'service_accounts' }, '10d', ALICE);
+    const issued = await h.service.issue({ ttl: '1d' }, ANALYST);
+    const refused = await h.service.update(issued.info.id, { ttl: '20d' }, ANALYST).catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      code: 'duration_exceeds_policy',
+      details: { field: 'patch.ttl', limit: 10 * DAY, source: { kind: 'role', name: 'service_accounts' } },
+    });
   });
 });
 
