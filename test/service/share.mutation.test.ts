@@ -80,6 +80,30 @@ describe('a sharing token, judged when the code is claimed', () => {
   });
 });
 
+describe('a sharer label found in storage', () => {
+  it.each([
+    ['of no known kind, though it ends in a live token id', (id: string) => `other:${id}`],
+    ['of a user without the prefix', () => 'analyst'],
+    ['of a token without the prefix', (id: string) => id],
+  ])('%s names no sharer: refused', async (_label, forge) => {
+    const base = memoryRepository();
+    let forged = '';
+    const repository: TokenRepository = {
+      ...base,
+      consumeClaim: async (...args) => {
+        const found = await base.consumeClaim(...args);
+        return found === null ? null : { ...found, createdBy: forged };
+      },
+    };
+    const h = makeHarness({ repository });
+    const sharer = await h.service.issue({ name: 'sharer', ttl: '1d' }, ANALYST);
+    const target = await h.service.issue({ name: 'target', ttl: '1h' }, ANALYST);
+    const { code } = await h.service.share(target.info.id, { principal: await h.service.verify(sharer.token) });
+    forged = forge(sharer.info.id);
+    expect(await codeOf(h.service.claim(code))).toBe('forbidden');
+  });
+});
+
 describe('a sharing verification token, judged when the code is claimed', () => {
   async function sharedByOperator(): Promise<{ code: string; repository: TokenRepository }> {
     const repository = memoryRepository();
