@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { TokenError } from '../../src/core/errors.js';
 import type { TokenRepository } from '../../src/core/repository.js';
-import type { ImportRecord } from '../../src/service/types.js';
+import type { ImportRecord, TokenServiceOptions } from '../../src/service/types.js';
 import { memoryRepository } from '../../src/stores/memory/index.js';
 import { codeOf } from '../support/errors.js';
 import { rejectionOf } from '../support/refusal.js';
@@ -29,7 +29,7 @@ const record = (key: string, extra: Partial<ImportRecord> = {}): ImportRecord =>
 
 const sha256Hex = (key: string): string => createHash('sha256').update(key).digest('hex');
 
-const harness = (overrides = {}) => makeHarness({ legacyPrefixes: LEGACY, ...overrides });
+const harness = (overrides: Partial<TokenServiceOptions> = {}) => makeHarness({ legacyPrefixes: LEGACY, ...overrides });
 
 describe('an imported key’s expiry', () => {
   it.each([

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { staticDirectory } from '../../src/core/directory.js';
 import type { TokenRepository } from '../../src/core/repository.js';
 import type { Directory } from '../../src/core/types.js';
-import type { VerificationTokenConfig } from '../../src/service/types.js';
+import type { VerificationTokenConfig } from '../../src/core/verification-tokens.js';
 import { memoryRepository } from '../../src/stores/memory/index.js';
 import { codeOf } from '../support/errors.js';
 import { rejectionOf } from '../support/refusal.js';
