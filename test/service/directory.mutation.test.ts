@@ -88,6 +88,18 @@ describe('directory input', () => {
     ['listRoles: an unknown field', (s: Svc) => s.listRoles({ role: 'x' } as never, ALICE), 'filter.role'],
     ['listRoles: a bad limit', (s: Svc) => s.listRoles({ limit: 0 }, ALICE), 'filter.limit'],
     ['auditLog: an unknown field', (s: Svc) => s.auditLog({ user: 'x' } as never, ALICE), 'filter.user'],
+    [
+      'addUser: active as text',
+      (s: Svc) => s.addUser({ name: 'carol', active: 'yes' as never }, ALICE),
+      'input.active',
+    ],
+    ['listUsers: a filter that is not an object', (s: Svc) => s.listUsers('acme' as never, ALICE), 'filter'],
+    [
+      'updateUser: a target that is not an object',
+      (s: Svc) => s.updateUser('bob' as never, { admin: true }, ALICE),
+      'target',
+    ],
+    ['removeUser: a target that is not an object', (s: Svc) => s.removeUser('bob' as never, ALICE), 'target'],
     ['getUser: an unknown field', (s: Svc) => s.getUser({ user: 'bob', role: 'x' } as never, ALICE), 'target.role'],
   ])('%s names %s', async (_label, call, field) => {
     const { service } = await directoryHarness();
@@ -107,6 +119,26 @@ describe('who reads the directory', () => {
     const { token } = await service.issue({ name: 'ci' }, BOB);
     const principal = await service.verify(token);
     expect(await codeOf(service.directory.getUser({ user: 'bob' }, { principal }))).toBe('forbidden');
+  });
+});
+
+describe('readers that may not change the directory', () => {
+  it('the verification token reads users, roles and the log', async () => {
+    const secret = 'verification-secret-0123456789abcdef';
+    const { service } = await directoryHarness({ verificationTokens: [{ secret, tenant: 'acme' }] });
+    for (const actor of [{ principal: await service.verify(secret) }]) {
+      const { directory } = service;
+      expect((await directory.getUser({ tenant: 'acme', user: 'bob' }, actor)).name).toBe('bob');
+      expect((await directory.listUsers({ tenant: 'acme' }, actor)).items.length).toBe(3);
+      expect((await directory.getRole({ tenant: 'acme', role: 'service_accounts' }, actor)).grants).toEqual([
+        READ_MAIN,
+      ]);
+      expect((await directory.listRoles({ tenant: 'acme' }, actor)).items.length).toBe(1);
+      expect((await directory.auditLog({ tenant: 'acme' }, actor)).items.length).toBe(4);
+      expect(await codeOf(directory.updateUser({ tenant: 'acme', user: 'bob' }, { admin: true }, actor))).toBe(
+        'forbidden',
+      );
+    }
   });
 });
 
@@ -184,6 +216,35 @@ describe('directory changes', () => {
     expect(await codeOf(service.directory.updateUser({ user: 'ghost' }, { admin: true }, ALICE))).toBe('not_found');
   });
 
+  it('a patch leaves the flags it does not name as they were', async () => {
+    const { service } = await directoryHarness();
+    expect(await service.directory.updateUser({ user: 'alice' }, { grants: [READ_MAIN] }, ALICE)).toMatchObject({
+      admin: true,
+      active: true,
+    });
+    await service.directory.updateUser({ user: 'bob' }, { active: false }, ALICE);
+    expect(await service.directory.updateUser({ user: 'bob' }, { roles: ['service_accounts'] }, ALICE)).toMatchObject({
+      admin: false,
+      active: false,
+      roles: ['service_accounts'],
+    });
+  });
+
+  it('removeUser revokes the tokens with reason user_removed and audits the removal', async () => {
+    const { service } = await directoryHarness();
+    const issued = await service.issue({ name: 'ci' }, BOB);
+    await service.directory.removeUser({ user: 'bob' }, ALICE);
+    const [event] = (await service.events(issued.info.id, ALICE)).items;
+    expect(event).toMatchObject({ type: 'revoked', actor: 'user:alice', detail: { reason: 'user_removed' } });
+    const [entry] = (await service.directory.auditLog({}, ALICE)).items;
+    expect(entry).toMatchObject({
+      action: 'user_removed',
+      subject: 'bob',
+      actor: 'user:alice',
+      changes: { admin: { from: false, to: null } },
+    });
+  });
+
   it('removeRole answers the role removed and audits it', async () => {
     const { service } = await directoryHarness();
     await service.directory.addRole({ name: 'spare', grants: [READ_MAIN] }, ALICE);
@@ -213,7 +274,7 @@ describe('directory changes', () => {
 /** A memory directory store whose compare-and-set writes lose `losses` times once armed; `before` runs before a loss. */
 function racingStore() {
   const base = memoryDirectoryStore();
-  const state = { losses: 0, writes: 0, before: async () => {} };
+  const state = { losses: 0, writes: 0, before: async () => {}, during: async () => {} };
   const lose = async <T>(write: () => Promise<T>): Promise<T | false> => {
     state.writes++;
     if (state.losses > 0) {
@@ -221,6 +282,7 @@ function racingStore() {
       await state.before();
       return false;
     }
+    await state.during();
     return write();
   };
   const store: DirectoryStore = {
@@ -266,6 +328,22 @@ describe('directory changes retry a lost compare-and-set', () => {
     let late = '';
     state.losses = 1;
     state.before = async () => {
+      late = (await service.issue({ name: 'late' }, BOB)).token;
+    };
+    const removed = await service.directory.removeUser({ user: 'bob' }, ALICE);
+    expect(removed.revoked).toBe(2);
+    await service.directory.addUser({ name: 'bob' }, ALICE);
+    expect(await codeOf(service.verify(first.token))).toBe('token_revoked');
+    expect(await codeOf(service.verify(late))).toBe('token_revoked');
+  });
+
+  it('a token issued while the winning delete runs is revoked after it', async () => {
+    const { store, state } = racingStore();
+    const { service } = await directoryHarness({ directoryStore: store });
+    const first = await service.issue({ name: 'one' }, BOB);
+    let late = '';
+    state.during = async () => {
+      state.during = async () => {};
       late = (await service.issue({ name: 'late' }, BOB)).token;
     };
     const removed = await service.directory.removeUser({ user: 'bob' }, ALICE);
