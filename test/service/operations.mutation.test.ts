@@ -100,6 +100,15 @@ describe('session sign-out', () => {
     expect(await codeOf(service.revoke(limited.info.id, { principal: undefined } as never))).toBe('forbidden');
   });
 
+  it('actors that are no principal pass by sign-out: the system revokes, null is refused with a TokenError', async () => {
+    const { service } = await sessionHarness();
+    const one = await service.issue({ name: 'one' }, ANALYST);
+    expect(await service.revoke(one.info.id, 'system')).toMatchObject({ status: 'revoked' });
+    const two = await service.issue({ name: 'two' }, ANALYST);
+    expect(await codeOf(service.revoke(two.info.id, null as never))).toBe('invalid_request');
+    expect(await service.revoke(two.info.id, ANALYST)).toMatchObject({ status: 'revoked' });
+  });
+
   it('a session made by another service is no sign-out there', async () => {
     const repository = memoryRepository();
     const one = await sessionHarness({ repository });
