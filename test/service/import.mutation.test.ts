@@ -58,6 +58,8 @@ describe('an imported key’s expiry', () => {
     ['ISO 8601 with text after', '2026-01-02T00:00Zx'],
     ['ISO 8601 with an impossible month', '2026-13-02T00:00Z'],
     ['ten fraction digits', '2026-01-02T00:00:00.1234567891Z'],
+    // Date.parse reads this extended year (12026); only the anchored shape refuses it.
+    ['an extended year', '+012026-01-02T00:00:00Z'],
     ['a boolean', true],
     ['an object', { at: START + DAY }],
     ['now', START],
@@ -96,6 +98,18 @@ describe('an imported key’s expiry', () => {
     ).toEqual({ code: 'duration_exceeds_policy', field: 'records[0].expiresAt' });
     const { imported } = await h.service.importTokens([record('sk_live_d', { expiresAt: START + 30 * DAY })], ALICE);
     expect(imported[0]!.info.expiresAt?.getTime()).toBe(START + 30 * DAY);
+  });
+
+  it('a role’s policy bounds the expiry of its holders’ keys', async () => {
+    const h = harness();
+    await h.service.setMaxTtl({ role: 'service_accounts' }, '10d', ALICE);
+    const refused = await h.service
+      .importTokens([record('sk_live_a', { owner: 'analyst', expiresAt: START + 20 * DAY })], ALICE)
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      code: 'duration_exceeds_policy',
+      details: { field: 'records[0].expiresAt', source: { kind: 'role', name: 'service_accounts' } },
+    });
   });
 
   it('none is kept where the system allows it and no policy applies', async () => {

@@ -121,6 +121,22 @@ describe('session sign-out', () => {
   });
 });
 
+describe('hooks', () => {
+  it('none configured: nothing is called and nothing is logged', async () => {
+    const lines: unknown[] = [];
+    const logger = {
+      warn: (...args: unknown[]) => void lines.push(args),
+      error: (...args: unknown[]) => void lines.push(args),
+    };
+    const h = makeHarness({ logger });
+    const issued = await h.service.issue({}, ANALYST);
+    await h.service.update(issued.info.id, { name: 'n' }, ANALYST);
+    await h.service.revoke(issued.info.id, ANALYST);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(lines).toEqual([]);
+  });
+});
+
 describe('spans of calls that answer no token', () => {
   function recordingTracer(): TokenTracer & { spans: { name: string; attributes: Record<string, unknown> }[] } {
     const spans: { name: string; attributes: Record<string, unknown> }[] = [];
