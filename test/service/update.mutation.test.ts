@@ -217,7 +217,7 @@ describe('ceilings', () => {
     const as = await adminTokenActor(h.service);
     const target = await h.service.issue({ ttl: '1d' }, BOB);
     expect(target.info.grants).toBeNull();
-    const own = [{ bucket: 'in.c-csv-import', access: 'read' }];
+    const own = [{ bucket: 'in.c-csv-import', access: 'read' }] as const;
     expect((await h.service.update(target.info.id, { grants: own }, as)).grants).toEqual(own);
     expect((await h.service.update(target.info.id, { grants: [] }, as)).grants).toEqual([]);
   });
