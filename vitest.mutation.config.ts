@@ -14,6 +14,8 @@ export default defineConfig({
       'test/service/**/*.test.ts',
       'test/scanning/find.test.ts',
       'test/scanning/rules.test.ts',
+      // The store-backed directory through the service, on the memory directory store.
+      'test/directory/**/*.test.ts',
     ],
     exclude: [
       // The random model runs against SQLite as well; it takes seconds per run and belongs to the full suite.

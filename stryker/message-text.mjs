@@ -15,6 +15,7 @@ const MESSAGE_ARGUMENT = {
   requireAdmin: 1, // requireAdmin(actor, what)
   requireReach: 0, // service/list.ts: requireReach(what), passed on to requireAdmin
   withMethods: 3, // core/options.ts: withMethods(value, field, methods, what): `must be ${what}`
+  safeLog: 2, // core/logger.ts: safeLog(logger, level, message, fields); the level and fields are still mutated
 };
 
 function calleeName(callee) {

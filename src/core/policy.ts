@@ -59,11 +59,16 @@ function describeSource(source: MaxTtlSource): string {
  * No request → min(default, effective maximum). A longer request than the
  * maximum is refused, never shortened. No expiry only where allowed and no
  * user or role policy applies.
+ *
+ * @param field - the input field a refusal names (`details.field`): `ttl` for
+ *   `issue`, `patch.ttl` for `update`, `records[i].expiresAt` for an import.
+ * @throws {TokenError} `duration_exceeds_policy` naming `field`, with `limit` (ms) and `source`.
  */
 export function resolveLifetime(
   requested: number | null | undefined,
   limit: MaxTtlExplanation,
   defaults: LifetimeDefaults,
+  field = 'ttl',
 ): number | null {
   if (requested === undefined) return Math.min(defaults.defaultTtl, limit.maxTtl);
   if (requested === null) {
@@ -73,14 +78,14 @@ export function resolveLifetime(
       defaults.allowNoExpiry
         ? `tokens without expiry are not allowed: the maximum is ${formatDuration(limit.maxTtl)}, set by ${describeSource(limit.source)}`
         : 'tokens without expiry are not allowed',
-      { field: 'ttl', limit: limit.maxTtl, source: limit.source },
+      { field, limit: limit.maxTtl, source: limit.source },
     );
   }
   if (requested > limit.maxTtl) {
     throw new TokenError(
       'duration_exceeds_policy',
       `ttl exceeds the maximum of ${formatDuration(limit.maxTtl)} set by ${describeSource(limit.source)}`,
-      { field: 'ttl', limit: limit.maxTtl, source: limit.source },
+      { field, limit: limit.maxTtl, source: limit.source },
     );
   }
   return requested;

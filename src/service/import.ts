@@ -70,12 +70,12 @@ async function importedExpiry(
   }
   if (value === null) {
     // Refused with `duration_exceeds_policy` where no expiry is not allowed.
-    resolveLifetime(null, limit, context.settings);
+    resolveLifetime(null, limit, context.settings, `${at}expiresAt`);
     return null;
   }
   const expiresAt = instant(value, `${at}expiresAt`);
   if (expiresAt <= now) throw invalid(`${at}expiresAt`, 'must be in the future: an expired key is not imported');
-  resolveLifetime(expiresAt - now, limit, context.settings);
+  resolveLifetime(expiresAt - now, limit, context.settings, `${at}expiresAt`);
   return expiresAt;
 }
 

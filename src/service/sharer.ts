@@ -29,42 +29,47 @@ const VERIFICATION = 'verification:';
 export async function sharerMayStill(context: ServiceContext, claim: ClaimRecord, target: TokenRecord): Promise<void> {
   try {
     const sharer = await sharerNow(context, claim);
-    await authorize(context, sharer, target, 'share');
+    if (sharer !== null) {
+      await authorize(context, sharer, target, 'share');
+      return;
+    }
   } catch (error) {
+    // `authorize` refuses with `not_found` or `forbidden`; either way the claim is refused.
     if (!isTokenError(error) || error.code === 'unavailable') throw error;
-    throw new TokenError('forbidden', 'the sharer of this claim code may no longer share the token');
   }
+  throw new TokenError('forbidden', 'the sharer of this claim code may no longer share the token');
 }
 
-/** The sharer as it is now. @throws {TokenError} any refusal (the caller turns it into `forbidden`). */
-async function sharerNow(context: ServiceContext, claim: ClaimRecord): Promise<ResolvedActor> {
+/**
+ * The sharer as it is now, or null when it may no longer act at all: the
+ * one refusal (`forbidden`) is the caller's, so these answers carry no code.
+ *
+ * @throws {TokenError} `unavailable`.
+ */
+async function sharerNow(context: ServiceContext, claim: ClaimRecord): Promise<ResolvedActor | null> {
   const { createdBy: label, tenant } = claim;
   if (label === 'system') return SYSTEM_ACTOR;
   if (label.startsWith('user:')) {
     const user = label.slice('user:'.length);
     const found = await lookupUser(context.directory, tenant, user);
-    if (found === null) throw new TokenError('forbidden', 'the sharing user is unknown or inactive');
-    return userActor(tenant, user, found);
+    // Unknown or inactive.
+    return found === null ? null : userActor(tenant, user, found);
   }
-  if (!label.startsWith('token:')) throw new TokenError('forbidden', 'unknown sharer');
+  // No other label is ever written; one found in storage names no sharer.
+  if (!label.startsWith('token:')) return null;
   const id = label.slice('token:'.length);
   if (id.startsWith(VERIFICATION)) {
     const name = id.slice(VERIFICATION.length);
     const entry = context.settings.verificationTokens.find((one) => one.name === name && one.tenant === tenant);
-    if (entry === undefined || context.settings.personalTokensOnly) {
-      throw new TokenError('forbidden', 'the sharing verification token is no longer configured');
-    }
+    // No longer configured (or verification tokens are switched off).
+    if (entry === undefined || context.settings.personalTokensOnly) return null;
     return verificationActor(verificationPrincipal(entry, context.brand));
   }
   const record = await guarded(context.repository.findById(id));
   const at = context.now();
-  if (record === null || record.tenant !== tenant || !isLive(record, at) || !record.enabled) {
-    throw new TokenError('forbidden', 'the sharing token is no longer live');
-  }
+  if (record === null || record.tenant !== tenant || !isLive(record, at) || !record.enabled) return null;
   // Rotated after it shared: the secret that shared is gone, and so is what it asked for.
-  if (record.rotatedAt !== null && record.rotatedAt > claim.createdAt) {
-    throw new TokenError('forbidden', 'the sharing token has been rotated since');
-  }
+  if (record.rotatedAt !== null && record.rotatedAt > claim.createdAt) return null;
   const owner = await guarded(Promise.resolve().then(() => currentOwner(context, record)));
   return tokenActor(record, owner, false, at);
 }

@@ -6,7 +6,6 @@
  * every instance sharing the storage.
  */
 
-import { TokenError } from '../core/errors.js';
 import type { Principal } from '../core/principal-types.js';
 import { toInfo } from '../core/records.js';
 import type { TokenInfo } from '../core/types.js';
@@ -39,8 +38,8 @@ export async function signOut(context: ServiceContext, principal: Principal): Pr
   const session = principal.session!;
   const parent = await guarded(repository.findById(principal.tokenId));
   if (parent === null) throw tokenInvalid();
-  const revoke = repository.revokeSession;
-  if (revoke === undefined) throw new TokenError('unavailable', 'this repository cannot sign sessions out');
+  // A session is made here only with `sessions` configured, which options refuse on a repository without it.
+  const revoke = repository.revokeSession!;
   await guarded(
     revoke.call(repository, { id: session.id, tenant: parent.tenant, expiresAt: session.expiresAt.getTime() }),
   );

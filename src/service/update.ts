@@ -97,7 +97,7 @@ async function plannedExpiry(
 ) {
   if (!isLive(record, now)) throw new TokenError('conflict', 'an expired token cannot be given a new lifetime');
   const limit = await explain(context, record.tenant, record.owner, owner?.roles ?? []);
-  const lifetime = resolveLifetime(ttl, limit, context.settings);
+  const lifetime = resolveLifetime(ttl, limit, context.settings, 'patch.ttl');
   const expiresAt = lifetime === null ? null : now + lifetime;
   const widens = record.expiresAt !== null && (expiresAt === null || expiresAt > record.expiresAt);
   // A signed expiry (a JWT's exp) outlives no stored change: a later expiry would be reported but
