@@ -156,11 +156,17 @@ export function jsonObject(value: unknown, field: string, maxBytes: number): Rec
   // Before serializing: a list or a function is no object, whatever its `toJSON` answers (null is refused below).
   if (typeof value !== 'object' || Array.isArray(value)) throw tooLarge;
   let serialized: string | undefined;
+  let nonFinite = false;
   try {
-    serialized = JSON.stringify(value) as string | undefined;
+    // JSON has no Infinity or NaN: JSON.stringify would write null in their place, a change the caller never asked for.
+    serialized = JSON.stringify(value, (_key, item: unknown) => {
+      if (typeof item === 'number' && !Number.isFinite(item)) nonFinite = true;
+      return item;
+    }) as string | undefined;
   } catch {
     throw invalid(field, 'must be JSON-serializable');
   }
+  if (nonFinite) throw invalid(field, 'must hold finite numbers only (JSON has no Infinity or NaN)');
   // A cheap refusal before any walk; the exact count is on the normalized copy.
   if (serialized === undefined || serialized.length > maxBytes * MOST_SHRINK) throw tooLarge;
   const parsed: unknown = JSON.parse(serialized);

@@ -151,6 +151,10 @@ export class Reader {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new StatementError(at, `expected ${expected}, found a string that is not one`, [expected]);
     }
+    // A number past the double range parses as ±Infinity, which no JSON can print back.
+    if (holdsNonFinite(value)) {
+      throw new StatementError(at, `expected ${expected}, found a number out of range`, [expected]);
+    }
     return value as Readonly<Record<string, unknown>>;
   }
 
@@ -172,4 +176,12 @@ export class Reader {
     if (seen.has(clause)) throw new StatementError(at, `${clause} is given twice`);
     seen.add(clause);
   }
+}
+
+/** Whether parsed JSON holds a number that is not finite (JSON.parse makes ±Infinity of numbers past the double range). */
+function holdsNonFinite(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (typeof value !== 'object' || value === null) return false;
+  for (const item of Object.values(value)) if (holdsNonFinite(item)) return true;
+  return false;
 }

@@ -134,6 +134,10 @@ describe('jsonObject: refusals and the field each names', () => {
     ['a number', 3, 'detail'],
     ['a cycle', cycle, 'detail'],
     ['a BigInt inside', { n: 1n }, 'detail'],
+    // JSON has no Infinity or NaN; JSON.stringify would have written null (found by test/sql/properties.test.ts).
+    ['Infinity inside', { n: Number.POSITIVE_INFINITY }, 'detail'],
+    ['-Infinity in a list', { n: [1, Number.NEGATIVE_INFINITY] }, 'detail'],
+    ['NaN deep inside', { a: { b: Number.NaN } }, 'detail'],
     ['toJSON answering undefined', { toJSON: () => undefined }, 'detail'],
     ['toJSON answering a list', { toJSON: () => [1] }, 'detail'],
     ['toJSON answering a string', { toJSON: () => 'x' }, 'detail'],
