@@ -99,6 +99,15 @@ describe('metered tokens', () => {
     expect(await codeOf(h.service.verify(issued.token, { tenant: 'globex' }))).toBe('token_invalid');
     expect((await h.service.verify(issued.token)).remaining).toBe(3);
   });
+
+  it("a session of one spends nothing when verified for another tenant (the session path's own check)", async () => {
+    const h = makeHarness({ sessions: { codec: plainCodec } });
+    const issued = await h.service.issue({ remaining: 10 }, ANALYST);
+    const session = await h.service.exchange(issued.token); // the exchange spends one
+    expect(await codeOf(h.service.verify(session.token, { tenant: 'globex' }))).toBe('token_invalid');
+    expect(await codeOf(h.service.verify(session.token, { tenant: 'globex' }))).toBe('token_invalid');
+    expect((await h.service.verify(session.token, { tenant: 'acme' })).remaining).toBe(8);
+  });
 });
 
 describe('the failure hook', () => {
