@@ -8,23 +8,29 @@
 import { describe, expect, it } from 'vitest';
 import type { TokenRepository } from '../../src/core/repository.js';
 import { expectCode } from '../support/errors.js';
-import { ALICE, ANALYST, makeHarness } from '../support/service.js';
+import { ALICE, ANALYST, type Harness, makeHarness } from '../support/service.js';
 import { versionedStore } from '../support/versioned-store.js';
 
 const DAY = 86_400_000;
+
+/** The directory entries of `tenant` (made if absent), which the harness's directory reads live. */
+function usersOf(h: Harness, tenant: string): Record<string, Record<string, unknown>> {
+  h.users[tenant] ??= {};
+  return h.users[tenant];
+}
 
 /** A harness on a versioned store, with a second tenant whose users share names with acme's. */
 function world(capabilities: Parameters<typeof versionedStore>[0] = 'both') {
   const store = versionedStore(capabilities);
   const h = makeHarness({ repository: store.repository });
-  h.users.acme.analyst = { roles: ['service_accounts', 'auditors'], grants: 'all' };
-  h.users.acme.bob = { roles: ['auditors', 'service_accounts'], grants: 'all' };
+  usersOf(h, 'acme').analyst = { roles: ['service_accounts', 'auditors'], grants: 'all' };
+  usersOf(h, 'acme').bob = { roles: ['auditors', 'service_accounts'], grants: 'all' };
   h.users.acme2 = { alice: { admin: true }, analyst: { roles: ['service_accounts', 'auditors'], grants: 'all' } };
   return { ...store, h };
 }
 
 /** The lifetime, in days, that an issue for `owner` (by ALICE, an admin) with no `ttl` gets. */
-async function defaultDays(h: ReturnType<typeof world>['h'], owner: string, tenant = 'acme'): Promise<number> {
+async function defaultDays(h: Harness, owner: string, tenant = 'acme'): Promise<number> {
   const actor = { tenant, user: 'alice' };
   const { info } = await h.service.issue({ owner }, actor);
   return ((info.expiresAt?.getTime() ?? Number.NaN) - h.clock.now()) / DAY;
@@ -51,15 +57,15 @@ describe('policy cache: what an entry is kept for', () => {
     const { h, repository, calls } = world();
     await repository.setPolicy('acme', { kind: 'role', name: 'auditors' }, 4 * DAY, 0);
     expect(await defaultDays(h, 'analyst')).toBe(4);
-    h.users.acme.analyst = { roles: ['auditors', 'service_accounts', 'auditors'], grants: 'all' };
+    usersOf(h, 'acme').analyst = { roles: ['auditors', 'service_accounts', 'auditors'], grants: 'all' };
     expect(await defaultDays(h, 'analyst')).toBe(4);
     expect(calls.withVersion).toBe(1);
     // The directory drops a role: the policy tied to it no longer applies, with no policy write at all.
-    h.users.acme.analyst = { roles: ['service_accounts'], grants: 'all' };
+    usersOf(h, 'acme').analyst = { roles: ['service_accounts'], grants: 'all' };
     expect(await defaultDays(h, 'analyst')).toBe(365);
     expect(calls).toMatchObject({ withVersion: 2, stale: 0 });
     // And a role given back is governed by its policy again.
-    h.users.acme.analyst = { roles: ['service_accounts', 'auditors'], grants: 'all' };
+    usersOf(h, 'acme').analyst = { roles: ['service_accounts', 'auditors'], grants: 'all' };
     await expectCode(h.service.issue({ owner: 'analyst', ttl: '5d' }, ALICE), 'duration_exceeds_policy', {
       field: 'ttl',
     });
@@ -152,7 +158,8 @@ describe('policy cache: storage failures', () => {
       await h.service.issue({}, ANALYST); // on a store with both, an entry is kept
       arm();
       // The entry dropped (a policy set through the service): the fresh path's read, then its plain insert.
-      if (method !== 'insertAtPolicyVersion') await h.service.setMaxTtl({ tenant: 'acme', user: 'analyst' }, '1d', ALICE);
+      const drop = method !== 'insertAtPolicyVersion';
+      if (drop) await h.service.setMaxTtl({ tenant: 'acme', user: 'analyst' }, '1d', ALICE);
       await expectCode(h.service.issue({}, ANALYST), 'unavailable');
     }
   });
