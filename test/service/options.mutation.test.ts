@@ -8,7 +8,7 @@ import { opaqueFormat } from '../../src/core/format.js';
 import type { SessionCodec } from '../../src/core/format-types.js';
 import { serviceSettings } from '../../src/service/options.js';
 import type { TokenServiceOptions } from '../../src/service/types.js';
-import { memoryRepository } from '../../src/stores/memory/index.js';
+import { memoryDirectoryStore, memoryRepository } from '../../src/stores/memory/index.js';
 import { refusalOf } from '../support/refusal.js';
 import { TEST_PEPPER } from '../support/service.js';
 
@@ -196,5 +196,54 @@ describe('serviceSettings refuses, naming the field', () => {
         field: 'hasher',
       });
     }
+  });
+});
+
+describe('the directory and the capabilities sessions need', () => {
+  const STORE_METHODS = [
+    'findUser',
+    'findRoles',
+    'listUsers',
+    'insertUser',
+    'updateUser',
+    'deleteUser',
+    'listRoles',
+    'insertRole',
+    'updateRole',
+    'deleteRole',
+    'listAudit',
+  ];
+
+  it('a directoryStore is the directory; with a directory as well it is refused naming directory', () => {
+    const directoryStore = memoryDirectoryStore();
+    const got = settings({ directoryStore });
+    expect(got.directoryStore).toBe(directoryStore);
+    expect(typeof got.directory?.getUser).toBe('function');
+    expect(refusalOf(() => settings({ directoryStore, directory: { getUser: () => null } }))).toEqual({
+      code: 'invalid_request',
+      field: 'directory',
+    });
+  });
+
+  it.each(STORE_METHODS)('a directoryStore without %s is refused naming directoryStore', (method) => {
+    const directoryStore = { ...memoryDirectoryStore(), [method]: undefined };
+    expect(refusalOf(() => settings({ directoryStore } as never))).toEqual({
+      code: 'invalid_request',
+      field: 'directoryStore',
+    });
+  });
+
+  it.each([
+    ['findSession', { findSession: undefined }],
+    ['revokeSession', { revokeSession: undefined }],
+    ['both', { findSession: undefined, revokeSession: undefined }],
+  ])('sessions on a repository without %s are refused naming repository', (_label, without) => {
+    const repository = { ...memoryRepository(), ...without };
+    expect(refusalOf(() => settings({ repository, sessions: { codec } }))).toEqual({
+      code: 'invalid_request',
+      field: 'repository',
+    });
+    // Without sessions the same repository is fine.
+    expect(settings({ repository }).repository).toBe(repository);
   });
 });
