@@ -94,6 +94,25 @@ describe('policy cache: what an entry is kept for', () => {
     }
   });
 
+  it('nor does a new lifetime for one (update), on a store that refuses a user that is not a string', async () => {
+    // The store contract types the user of `policiesFor` as a string; a SQL driver may refuse null.
+    const inner = versionedStore('read only').repository;
+    let asked = 0;
+    const repository: TokenRepository = {
+      ...inner,
+      policiesFor: (tenant, user, roles) => {
+        asked++;
+        if (typeof user !== 'string') throw new TypeError('user must be a string');
+        return inner.policiesFor(tenant, user, roles);
+      },
+    };
+    const h = makeHarness({ repository });
+    const { info } = await h.service.issue({ type: 'administrative', ttl: '1d' }, ALICE);
+    const updated = await h.service.update(info.id, { ttl: '2d' }, ALICE);
+    expect(updated.expiresAt).toEqual(new Date(h.clock.now() + 2 * DAY));
+    expect(asked).toBe(0);
+  });
+
   it('a store with insertAtPolicyVersion but no policiesWithVersion is read with policiesFor every time', async () => {
     const { h, repository, calls } = world('insert only');
     await repository.setPolicy('acme', { kind: 'user', name: 'analyst' }, 2 * DAY, 0);
