@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { opaqueFormat } from '../../src/core/format.js';
 import type { SessionCodec } from '../../src/core/format-types.js';
+import type { TokenRepository } from '../../src/core/repository.js';
 import { serviceSettings } from '../../src/service/options.js';
 import type { TokenServiceOptions } from '../../src/service/types.js';
 import { memoryDirectoryStore, memoryRepository } from '../../src/stores/memory/index.js';
@@ -234,16 +235,20 @@ describe('the directory and the capabilities sessions need', () => {
   });
 
   it.each([
-    ['findSession', { findSession: undefined }],
-    ['revokeSession', { revokeSession: undefined }],
-    ['both', { findSession: undefined, revokeSession: undefined }],
-  ])('sessions on a repository without %s are refused naming repository', (_label, without) => {
-    const repository = { ...memoryRepository(), ...without };
-    expect(refusalOf(() => settings({ repository, sessions: { codec } }))).toEqual({
-      code: 'invalid_request',
-      field: 'repository',
-    });
-    // Without sessions the same repository is fine.
-    expect(settings({ repository }).repository).toBe(repository);
-  });
+    ['findSession', ['findSession']],
+    ['revokeSession', ['revokeSession']],
+    ['both', ['findSession', 'revokeSession']],
+  ] as [string, ('findSession' | 'revokeSession')[]][])(
+    'sessions on a repository without %s are refused naming repository',
+    (_label, without) => {
+      const repository: TokenRepository = { ...memoryRepository() };
+      for (const method of without) delete repository[method];
+      expect(refusalOf(() => settings({ repository, sessions: { codec } }))).toEqual({
+        code: 'invalid_request',
+        field: 'repository',
+      });
+      // Without sessions the same repository is fine.
+      expect(settings({ repository }).repository).toBe(repository);
+    },
+  );
 });
