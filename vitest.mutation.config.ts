@@ -16,6 +16,8 @@ export default defineConfig({
       'test/scanning/rules.test.ts',
       // The store-backed directory through the service, on the memory directory store.
       'test/directory/**/*.test.ts',
+      // The kept policies on a memory store with policy versions: the only test of their bound (1,000 entries).
+      'test/storage/policy-cache.test.ts',
     ],
     exclude: [
       // The random model runs against SQLite as well; it takes seconds per run and belongs to the full suite.

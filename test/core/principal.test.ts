@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TokenError } from '../../src/core/errors.js';
-import { brandOf, createPrincipal, type PrincipalFields } from '../../src/core/principal.js';
+import {
+  brandOf,
+  createPrincipal,
+  createStampedPrincipal,
+  type PrincipalFields,
+  stampOf,
+} from '../../src/core/principal.js';
 import type { Principal } from '../../src/core/principal-types.js';
 import type { Need } from '../../src/core/types.js';
 import { refusalOf } from '../support/refusal.js';
@@ -116,5 +122,53 @@ describe('brands and forgeries', () => {
       code: 'forbidden',
       field: undefined,
     });
+  });
+});
+
+describe('stamps: the secret a stored token was verified with', () => {
+  it.each([
+    ['createPrincipal, no stamp', () => createPrincipal(FIELDS, BRAND), undefined],
+    [
+      'createPrincipal, current secret never rotated',
+      () => createPrincipal(FIELDS, BRAND, { rotatedAt: null, graced: false }),
+      { rotatedAt: null, graced: false },
+    ],
+    [
+      'createPrincipal, previous secret in its grace',
+      () => createPrincipal(FIELDS, BRAND, { rotatedAt: 1_700_000_000_000, graced: true }),
+      { rotatedAt: 1_700_000_000_000, graced: true },
+    ],
+    [
+      'createStampedPrincipal, current secret never rotated',
+      () => createStampedPrincipal(FIELDS, BRAND, null, false),
+      { rotatedAt: null, graced: false },
+    ],
+    [
+      'createStampedPrincipal, current secret after a rotation',
+      () => createStampedPrincipal(FIELDS, BRAND, 5, false),
+      { rotatedAt: 5, graced: false },
+    ],
+    [
+      'createStampedPrincipal, previous secret in its grace',
+      () => createStampedPrincipal(FIELDS, BRAND, 0, true),
+      { rotatedAt: 0, graced: true },
+    ],
+  ] as [string, () => Principal, unknown][])('%s', (_label, make, stamp) => {
+    const principal = make();
+    expect(stampOf(principal)).toEqual(stamp);
+    expect(brandOf(principal)).toBe(BRAND);
+    expect(Object.isFrozen(principal)).toBe(true);
+    expect(principal.can({ scope: 'reports' })).toBe(true);
+    expect({ ...principal }).toEqual(FIELDS);
+  });
+
+  it.each([null, undefined, {}, 'principal'])('%j has no stamp', (value) => {
+    expect(stampOf(value)).toBeUndefined();
+  });
+
+  it('a copy of a stamped principal has no stamp', () => {
+    const real = createStampedPrincipal(FIELDS, BRAND, 5, true);
+    expect(stampOf({ ...real })).toBeUndefined();
+    expect(stampOf(Object.create(real))).toBeUndefined();
   });
 });

@@ -64,6 +64,7 @@ describe('fields named through shared checks', () => {
     ['policy.eventRetention', { policy: { eventRetention: 'soon' } }],
     ['policy.purgeAfter', { policy: { purgeAfter: 'soon' } }],
     ['policy.claimTtl', { policy: { claimTtl: 'soon' } }],
+    ['policy.maxGracePeriod', { policy: { maxGracePeriod: 'soon' } }],
     ['touchInterval', { touchInterval: 'soon' }],
   ])('a bad duration names %s', (field, extra) => {
     expect(

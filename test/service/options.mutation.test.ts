@@ -6,9 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { opaqueFormat } from '../../src/core/format.js';
 import type { SessionCodec } from '../../src/core/format-types.js';
+import type { TokenRepository } from '../../src/core/repository.js';
 import { serviceSettings } from '../../src/service/options.js';
 import type { TokenServiceOptions } from '../../src/service/types.js';
-import { memoryRepository } from '../../src/stores/memory/index.js';
+import { memoryDirectoryStore, memoryRepository } from '../../src/stores/memory/index.js';
 import { refusalOf } from '../support/refusal.js';
 import { TEST_PEPPER } from '../support/service.js';
 
@@ -36,6 +37,7 @@ describe('serviceSettings defaults', () => {
       purgeAfter: got.purgeAfter,
       eventRetention: got.eventRetention,
       claimTtl: got.claimTtl,
+      maxGracePeriod: got.maxGracePeriod,
       maxTokensPerUser: got.maxTokensPerUser,
       creation: got.creation,
       touchInterval: got.touchInterval,
@@ -53,6 +55,7 @@ describe('serviceSettings defaults', () => {
       purgeAfter: 30 * DAY,
       eventRetention: 183 * DAY,
       claimTtl: 7 * DAY,
+      maxGracePeriod: 7 * DAY,
       maxTokensPerUser: undefined,
       creation: 'users',
       touchInterval: MINUTE,
@@ -102,6 +105,7 @@ describe('serviceSettings takes what it is given', () => {
         purgeAfter: '1d',
         eventRetention: '2d',
         claimTtl: '1h',
+        maxGracePeriod: '2h',
         maxTokensPerUser: 1,
         creation: 'admins',
       },
@@ -120,6 +124,7 @@ describe('serviceSettings takes what it is given', () => {
       purgeAfter: DAY,
       eventRetention: 2 * DAY,
       claimTtl: HOUR,
+      maxGracePeriod: 2 * HOUR,
       maxTokensPerUser: 1,
       creation: 'admins',
     });
@@ -193,4 +198,57 @@ describe('serviceSettings refuses, naming the field', () => {
       });
     }
   });
+});
+
+describe('the directory and the capabilities sessions need', () => {
+  const STORE_METHODS = [
+    'findUser',
+    'findRoles',
+    'listUsers',
+    'insertUser',
+    'updateUser',
+    'deleteUser',
+    'listRoles',
+    'insertRole',
+    'updateRole',
+    'deleteRole',
+    'listAudit',
+  ];
+
+  it('a directoryStore is the directory; with a directory as well it is refused naming directory', () => {
+    const directoryStore = memoryDirectoryStore();
+    const got = settings({ directoryStore });
+    expect(got.directoryStore).toBe(directoryStore);
+    expect(typeof got.directory?.getUser).toBe('function');
+    expect(refusalOf(() => settings({ directoryStore, directory: { getUser: () => null } }))).toEqual({
+      code: 'invalid_request',
+      field: 'directory',
+    });
+  });
+
+  it.each(STORE_METHODS)('a directoryStore without %s is refused naming directoryStore', (method) => {
+    const directoryStore = { ...memoryDirectoryStore(), [method]: undefined };
+    expect(refusalOf(() => settings({ directoryStore } as never))).toEqual({
+      code: 'invalid_request',
+      field: 'directoryStore',
+    });
+  });
+
+  it.each([
+    ['findSession', ['findSession']],
+    ['revokeSession', ['revokeSession']],
+    ['both', ['findSession', 'revokeSession']],
+  ] as [string, ('findSession' | 'revokeSession')[]][])(
+    'sessions on a repository without %s are refused naming repository',
+    (_label, without) => {
+      const repository: TokenRepository = { ...memoryRepository() };
+      for (const method of without) delete repository[method];
+      expect(refusalOf(() => settings({ repository, sessions: { codec } }))).toEqual({
+        code: 'invalid_request',
+        field: 'repository',
+      });
+      // Without sessions the same repository is fine.
+      expect(settings({ repository }).repository).toBe(repository);
+    },
+  );
 });

@@ -93,6 +93,24 @@ describe('shielded', () => {
     expect(shielded(bare, 'token storage').find()).toBe('found');
   });
 
+  it.each([
+    [[], 0],
+    [['a'], 1],
+    [['a', undefined], 2],
+    [['a', 'b', 'c'], 3],
+    [['a', 'b', 'c', 'd'], 4],
+    [['a', 'b', 'c', 'd', 'e'], 5],
+  ] as [unknown[], number][])('passes %j on as they are, with the count the caller gave (%i)', (args, count) => {
+    // A driver may tell an argument left out from one given as undefined (a rest list, `arguments.length`).
+    const target = {
+      seen: (...given: unknown[]): unknown[] => given,
+    };
+    const copy = shielded(target, 'token storage');
+    const seen = copy.seen(...args);
+    expect(seen).toHaveLength(count);
+    expect(seen).toEqual(args);
+  });
+
   it('leaves absent methods absent', () => {
     const copy = shielded({ find: () => 1 } as { find(): number; spend?: () => void }, 'token storage');
     expect(copy.spend).toBeUndefined();

@@ -72,6 +72,23 @@ describe('storage', () => {
     const h = makeHarness({ repository: wrong, legacyPrefixes: ['sk_live_'] });
     expect(await codeOf(h.service.verify(second))).toBe('token_invalid');
   });
+
+  it('an imported key rotated twice, each with a grace period, is refused during the second grace', async () => {
+    // The store keeps the imported key's lookup hash through a graced rotation; after the second, that hash is
+    // neither the current secret's nor the previous one's, and only those two may verify.
+    const key = 'sk_live_rotated_twice';
+    const h = makeHarness({ legacyPrefixes: ['sk_live_'] });
+    const hash = { value: createHash('sha256').update(key).digest('hex'), variant: 'sha256_hex' as const };
+    const {
+      imported: [imported],
+    } = await h.service.importTokens([{ hash, owner: 'bob' }], ALICE);
+    const id = imported?.info.id ?? '';
+    const once = await h.service.rotate(id, ALICE, { gracePeriod: '1h' });
+    expect((await h.service.verify(key)).tokenId).toBe(id); // in its grace
+    await h.service.rotate(id, ALICE, { gracePeriod: '1h' });
+    expect(await codeOf(h.service.verify(key))).toBe('token_invalid');
+    expect((await h.service.verify(once.token)).tokenId).toBe(id); // the first rotation's secret, in its grace
+  });
 });
 
 describe('sessions', () => {
@@ -98,6 +115,15 @@ describe('metered tokens', () => {
     expect((await h.service.verify(issued.token, { tenant: 'acme' })).remaining).toBe(4);
     expect(await codeOf(h.service.verify(issued.token, { tenant: 'globex' }))).toBe('token_invalid');
     expect((await h.service.verify(issued.token)).remaining).toBe(3);
+  });
+
+  it("a session of one spends nothing when verified for another tenant (the session path's own check)", async () => {
+    const h = makeHarness({ sessions: { codec: plainCodec } });
+    const issued = await h.service.issue({ remaining: 10 }, ANALYST);
+    const session = await h.service.exchange(issued.token); // the exchange spends one
+    expect(await codeOf(h.service.verify(session.token, { tenant: 'globex' }))).toBe('token_invalid');
+    expect(await codeOf(h.service.verify(session.token, { tenant: 'globex' }))).toBe('token_invalid');
+    expect((await h.service.verify(session.token, { tenant: 'acme' })).remaining).toBe(8);
   });
 });
 

@@ -8,46 +8,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { staticDirectory } from '../../src/core/directory.js';
-import type { TokenRepository } from '../../src/core/repository.js';
 import { POLICY_CACHE_ENTRIES } from '../../src/service/policy-cache.js';
-import { memoryRepository } from '../../src/stores/memory/index.js';
 import { ALICE, ANALYST, makeHarness } from '../support/service.js';
-
-/** A memory store with a policy version per tenant, counting what the service asks of it. */
-function versionedStore(capabilities: 'both' | 'read only' = 'both') {
-  const inner = memoryRepository();
-  const versions = new Map<string, number>();
-  const calls = { policiesFor: 0, withVersion: 0, insertAt: 0, stale: 0 };
-  const versionOf = (tenant: string): number => versions.get(tenant) ?? 0;
-  const repository: TokenRepository = {
-    ...inner,
-    async setPolicy(tenant, subject, maxTtl, at) {
-      await inner.setPolicy(tenant, subject, maxTtl, at);
-      versions.set(tenant, versionOf(tenant) + 1);
-    },
-    async policiesFor(tenant, user, roles) {
-      calls.policiesFor++;
-      return inner.policiesFor(tenant, user, roles);
-    },
-    async policiesWithVersion(tenant, user, roles) {
-      calls.withVersion++;
-      return { policies: await inner.policiesFor(tenant, user, roles), version: versionOf(tenant) };
-    },
-  };
-  if (capabilities === 'both') {
-    repository.insertAtPolicyVersion = async (record, limits, policyVersion, event) => {
-      calls.insertAt++;
-      // One process: nothing runs between this check and the insert's own checks.
-      if (versionOf(record.tenant) !== policyVersion) {
-        calls.stale++;
-        return false;
-      }
-      await inner.insert(record, limits, event);
-      return true;
-    };
-  }
-  return { repository, calls };
-}
+import { versionedStore } from '../support/versioned-store.js';
 
 describe('policies kept for issue', () => {
   it('are read once while the version holds; a policy written elsewhere is noticed and governs', async () => {
