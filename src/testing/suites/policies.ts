@@ -13,7 +13,8 @@ function sorted(policies: readonly DurationPolicy[]): DurationPolicy[] {
   return [...policies].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-export function policiesContract({ repo, fx, describe, it }: ContractContext): void {
+export function policiesContract(context: ContractContext): void {
+  const { repo, fx, describe, it } = context;
   describe('duration policies', () => {
     it('sets, replaces and removes the policy of a user', async () => {
       const { tenant } = fx();
@@ -60,7 +61,11 @@ export function policiesContract({ repo, fx, describe, it }: ContractContext): v
     });
   });
 
-  // Optional capabilities, as a pair: with them the service keeps the policies it read (issue 12).
+  policyVersionsContract(context);
+}
+
+/** Optional capabilities, as a pair: with them the service keeps the policies it read (issue 12). */
+function policyVersionsContract({ repo, fx, describe, it }: ContractContext): void {
   describe('policy versions, when the store has them', () => {
     it('one version per tenant, changed by every policy write of that tenant only', async function (this: unknown, ...args: unknown[]) {
       const store = repo();
