@@ -10,16 +10,22 @@
 export async function compareCpuOps(
   candidate: () => unknown,
   baseline: () => unknown,
-  options: { readonly ops: number; readonly rounds: number },
+  options: { readonly ops: number; readonly rounds: number; readonly concurrency?: number },
 ): Promise<{ value: number; baseline: number; ratios: number[] }> {
+  // `concurrency` calls in flight at once (default one): all of the process's threads count, Web Crypto's pool too.
+  const concurrency = options.concurrency ?? 1;
+  const perWorker = Math.ceil(options.ops / concurrency);
   const run = async (fn: () => unknown): Promise<number> => {
+    const worker = async (): Promise<void> => {
+      for (let i = 0; i < perWorker; i++) {
+        const result = fn();
+        if (result instanceof Promise) await result;
+      }
+    };
     const start = process.cpuUsage();
-    for (let i = 0; i < options.ops; i++) {
-      const result = fn();
-      if (result instanceof Promise) await result;
-    }
+    await Promise.all(Array.from({ length: concurrency }, worker));
     const used = process.cpuUsage(start);
-    return (options.ops * 1e6) / (used.user + used.system);
+    return (perWorker * concurrency * 1e6) / (used.user + used.system);
   };
   await run(baseline);
   await run(candidate);

@@ -13,6 +13,7 @@ import { staticDirectory } from '../src/core/directory.js';
 import { createKeySet, generateSigningKey, type JwtAlgorithm, jwtFormat, jwtSessionCodec } from '../src/jwt/index.js';
 import { createTokenService } from '../src/service/index.js';
 import { memoryRepository } from '../src/stores/memory/index.js';
+import { compareCpuOps } from './cpu-compare.js';
 import { type BenchModule, compareOps } from './harness.js';
 
 const ISSUER = 'https://auth.bench.test';
@@ -69,43 +70,6 @@ async function setup(alg: 'HS256' | 'EdDSA') {
     rawToken: () => jwtVerify(token, rawKey, tokenOptions),
     rawSession: () => jwtVerify(session, rawKey, sessionOptions),
   };
-}
-
-/**
- * Operations per CPU-second of this process (all its threads, so Web Crypto
- * work on the thread pool counts), alternating baseline and candidate and
- * keeping the best round of each. Unlike wall-clock rates this hardly moves
- * when other processes compete for the CPU, which on a shared machine is what
- * makes the ratio trustworthy.
- */
-async function compareCpu(
-  candidate: () => Promise<unknown>,
-  baseline: () => Promise<unknown>,
-  options: { readonly concurrency: number; readonly ops: number; readonly rounds: number },
-): Promise<{ value: number; baseline: number; ratios: number[] }> {
-  const run = async (fn: () => Promise<unknown>): Promise<number> => {
-    const perWorker = Math.ceil(options.ops / options.concurrency);
-    const worker = async (): Promise<void> => {
-      for (let i = 0; i < perWorker; i++) await fn();
-    };
-    const start = process.cpuUsage();
-    await Promise.all(Array.from({ length: options.concurrency }, worker));
-    const used = process.cpuUsage(start);
-    return (perWorker * options.concurrency * 1e6) / (used.user + used.system);
-  };
-  await run(baseline);
-  await run(candidate);
-  let best = 0;
-  let bestBaseline = 0;
-  const ratios: number[] = [];
-  for (let round = 0; round < options.rounds; round++) {
-    const base = await run(baseline);
-    const value = await run(candidate);
-    bestBaseline = Math.max(bestBaseline, base);
-    best = Math.max(best, value);
-    ratios.push(value / base);
-  }
-  return { value: best, baseline: bestBaseline, ratios };
 }
 
 interface Scenario {
@@ -170,7 +134,7 @@ export default (async (report) => {
           ...target,
         });
       }
-      const cpu = await compareCpu(scenario.candidate, scenario.baseline, {
+      const cpu = await compareCpuOps(scenario.candidate, scenario.baseline, {
         concurrency: scenario.concurrency,
         ops: alg === 'HS256' ? 1500 : 600,
         rounds: 7,

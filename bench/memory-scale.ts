@@ -15,6 +15,7 @@
  *    tenant, in interleaved rounds.
  */
 import { nodeHasher } from '../src/node/index.js';
+import { compareCpuOps } from './cpu-compare.js';
 import { compareOps } from './harness.js';
 import {
   ADMIN,
@@ -91,39 +92,6 @@ function shuffled<T>(items: readonly T[]): T[] {
   return out;
 }
 
-/** Operations per CPU-second of this process: `ops` sequential calls of `fn`, awaited when it answers a promise. */
-async function cpuOps(fn: () => unknown, ops: number): Promise<number> {
-  const start = process.cpuUsage();
-  for (let i = 0; i < ops; i++) {
-    const result = fn();
-    if (result instanceof Promise) await result;
-  }
-  const used = process.cpuUsage(start);
-  return (ops * 1e6) / (used.user + used.system);
-}
-
-/**
- * Like `compareOps`, in operations per CPU-second rather than per second of
- * wall-clock time: a round in which other processes take the CPU hardly
- * moves it (cache contention still can). Sides alternate, baseline first;
- * each side runs `ops` calls a round, after one warm-up run of each.
- */
-async function compareCpu(candidate: () => unknown, baseline: () => unknown, rounds: number, ops: number) {
-  await cpuOps(baseline, ops);
-  await cpuOps(candidate, ops);
-  let value = 0;
-  let best = 0;
-  const ratios: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const base = await cpuOps(baseline, ops);
-    const own = await cpuOps(candidate, ops);
-    best = Math.max(best, base);
-    value = Math.max(value, own);
-    ratios.push(own / base);
-  }
-  return { value, baseline: best, ratios };
-}
-
 async function compareVerify(
   service: ReturnType<typeof createWorld>['service'],
   raw: (token: string) => boolean,
@@ -140,7 +108,7 @@ async function compareVerify(
   const baseline = () => raw(next());
   const wall = await compareOps(candidate, baseline, { rounds, durationMs: 500, warmupMs: 200 });
   // About half a second a side at the raw chain's speed; at least one pass over the sample.
-  const cpu = await compareCpu(candidate, baseline, rounds, Math.max(tokens.length, 100_000));
+  const cpu = await compareCpuOps(candidate, baseline, { rounds, ops: Math.max(tokens.length, 100_000) });
   return { wall, cpu };
 }
 

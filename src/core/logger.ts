@@ -15,13 +15,26 @@ export interface Logger {
   error(message: string, fields?: Readonly<Record<string, unknown>>): void;
 }
 
-/** The default logger: `console.warn` and `console.error`, each line starting `tokenward:`. */
+/**
+ * The default logger: `console.warn` and `console.error`, each line starting
+ * `tokenward:`. It redacts what it prints itself (message and string fields,
+ * as `safeLog` does), so a line written to it directly holds no whole token
+ * either.
+ */
 export const consoleLogger: Logger = {
-  warn: (message, fields) =>
-    fields === undefined ? console.warn(`tokenward: ${message}`) : console.warn(`tokenward: ${message}`, fields),
-  error: (message, fields) =>
-    fields === undefined ? console.error(`tokenward: ${message}`) : console.error(`tokenward: ${message}`, fields),
+  warn: (message, fields) => writeConsole(console.warn, message, fields),
+  error: (message, fields) => writeConsole(console.error, message, fields),
 };
+
+function writeConsole(
+  write: (...parts: unknown[]) => void,
+  message: string,
+  fields: Readonly<Record<string, unknown>> | undefined,
+): void {
+  const line = `tokenward: ${redact(message)}`;
+  if (fields === undefined) write(line);
+  else write(line, redactFields(fields));
+}
 
 /**
  * @internal Calls `log` and never throws: a logger that fails must not turn

@@ -46,6 +46,16 @@ describe('consoleLogger', () => {
     expect(warn.mock.calls).toEqual([['tokenward: hook failed'], ['tokenward: hook failed', { id: 'x' }]]);
     expect(error.mock.calls).toEqual([['tokenward: task failed'], ['tokenward: task failed', { count: 2 }]]);
   });
+
+  it('redacts a token in the message and in string fields when written to directly, not through safeLog', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    consoleLogger.warn(`saw ${TOKEN}`);
+    consoleLogger.error('failed', { token: TOKEN, list: [TOKEN], at: 3 });
+    expect(warn.mock.calls).toEqual([[`tokenward: saw ${REDACTED}`]]);
+    expect(error.mock.calls).toEqual([['tokenward: failed', { token: REDACTED, list: [REDACTED], at: 3 }]]);
+    expect(JSON.stringify([...warn.mock.calls, ...error.mock.calls])).not.toContain('a'.repeat(30));
+  });
 });
 
 describe('safeLog', () => {

@@ -45,8 +45,9 @@ const ANY_PREFIX = new RegExp(TOKEN_PATTERN, 'g');
  * ```ts
  * import { findTokens } from 'tokenward';
  *
+ * const leaks: { id: string; type: string; at: number }[] = [];
  * for (const found of findTokens(logText, { prefix: 'acme' })) {
- *   console.warn(`leaked ${found.type} token ${found.id} at ${found.start}`);
+ *   leaks.push({ id: found.id, type: found.type, at: found.start }); // never the token itself
  *   await service.revoke(found.id, admin);
  * }
  * ```
