@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
 
 // Entries come from entries.json so the build and the exports map cannot drift.
@@ -45,10 +45,5 @@ export default defineConfig([
     ...common,
     entry: entry((subpath) => !esmOnly.has(subpath)),
     format: ['cjs'],
-    // The tokens page's HTML, CSS and script modules, read at run time from `assets` next to
-    // the built module (tokenward/web), as they are next to src/web/ in the sources.
-    async onSuccess() {
-      cpSync('src/web/assets', 'dist/assets', { recursive: true });
-    },
   },
 ]);

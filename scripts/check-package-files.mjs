@@ -5,7 +5,7 @@
 // - the runtime-agnostic entries and every chunk they pull in import no Node
 //   built-in at all;
 // - the tarball carries no source maps (nor references to them) and ships the
-//   secret-scanner rules and the tokens page's files (dist/assets);
+//   secret-scanner rules;
 //   tokenward/secretlint exports secretlint's `creator`.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -96,10 +96,6 @@ const [pack] = JSON.parse(
 const packed = new Set(pack.files.map((file) => file.path));
 for (const path of packed) if (path.endsWith('.map')) problems.push(`the tarball carries the source map ${path}`);
 for (const path of [...SCANNER_FILES, ...DATA_FILES]) if (!packed.has(path)) problems.push(`the tarball lacks ${path}`);
-// tokenward/web reads the page's files from dist/assets at run time: every one of them must ship.
-for (const name of existsSync('src/web/assets') ? readdirSync('src/web/assets') : []) {
-  if (!packed.has(`dist/assets/${name}`)) problems.push(`the tarball lacks dist/assets/${name} (the tokens page)`);
-}
 
 if (problems.length > 0) {
   console.error(`check-package-files: ${problems.length} problem(s)\n- ${problems.join('\n- ')}`);

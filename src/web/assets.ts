@@ -1,20 +1,20 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { toBase64Url, utf8 } from '../core/encoding.js';
+import { sha256 } from '../core/sha256.js';
+import { PAGE_FILES } from './assets-bundle.js';
 
 /**
  * @internal The page's files: the HTML shell, its stylesheet and its script
- * modules, read once from the `assets` folder next to this module
- * (`src/web/assets`, copied to `dist/assets` by the build). They are served
- * from the page's own origin, so the page makes no request anywhere else.
+ * modules, carried in the module itself (`assets-bundle.ts`, generated from
+ * `src/web/assets` by scripts/embed-web-assets.mjs), so serving them reads
+ * no file and needs no `node:` module. They are served from the page's own
+ * origin, so the page makes no request anywhere else.
  */
 
 /** One file, ready to send. */
 export interface Asset {
-  readonly body: Buffer;
+  readonly body: string;
   readonly type: string;
-  /** A strong validator of the content (RFC 9110 §8.8.3). */
+  /** A strong validator of the content (RFC 9110 §8.8.3): 22 base64url digits of its SHA-256. */
   readonly etag: string;
 }
 
@@ -23,19 +23,6 @@ const TYPES: Readonly<Record<string, string>> = {
   '.css': 'text/css; charset=utf-8',
 };
 
-/** Where this module lives: `__dirname` in the CommonJS build, `import.meta.url` in ESM. */
-function moduleDir(): string {
-  return typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
-}
-
-function assetDir(): string {
-  const dir = join(moduleDir(), 'assets');
-  if (!existsSync(join(dir, 'index.html'))) {
-    throw new Error(`tokenward/web: the page's files are missing from ${dir}; reinstall the package`);
-  }
-  return dir;
-}
-
 /** The HTML template and every servable file by name. */
 export interface PageAssets {
   readonly template: string;
@@ -43,16 +30,14 @@ export interface PageAssets {
 }
 
 export function loadAssets(): PageAssets {
-  const dir = assetDir();
   const files = new Map<string, Asset>();
-  for (const name of readdirSync(dir)) {
-    const type = TYPES[extname(name)];
+  for (const [name, body] of Object.entries(PAGE_FILES)) {
+    const type = TYPES[name.slice(name.lastIndexOf('.'))];
     if (type === undefined) continue;
-    const body = readFileSync(join(dir, name));
-    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+    const etag = `"${toBase64Url(sha256(utf8(body))).slice(0, 22)}"`;
     files.set(name, { body, type, etag });
   }
-  return { template: readFileSync(join(dir, 'index.html'), 'utf8'), files };
+  return { template: PAGE_FILES['index.html']!, files };
 }
 
 const ESCAPES: Readonly<Record<string, string>> = {

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PAGE_FILES } from '../../src/web/assets-bundle.js';
 import { type PageServer, startPage, TENANT } from './support.js';
 
 const assetDir = new URL('../../src/web/assets/', import.meta.url).pathname;
@@ -17,6 +18,15 @@ afterEach(async () => {
 });
 
 describe('the page files', () => {
+  it('are carried in the module exactly as they stand in src/web/assets (node scripts/embed-web-assets.mjs)', () => {
+    const onDisk = Object.fromEntries(
+      readdirSync(assetDir)
+        .sort()
+        .map((name) => [name, readFileSync(join(assetDir, name), 'utf8')]),
+    );
+    expect(PAGE_FILES).toEqual(onDisk);
+  });
+
   it('name no other origin: no URL, no protocol-relative reference, no CSS import', () => {
     for (const name of readdirSync(assetDir)) {
       const text = readFileSync(join(assetDir, name), 'utf8');
