@@ -49,16 +49,15 @@ export function blockBuffer(): Int32Array {
  * The compression function (FIPS 180-4 §6.2.2): folds the block in
  * `w[0..15]` into `state`. Overwrites `w[16..63]` with the message schedule
  * and leaves `w[0..15]` as they were.
+ *
+ * Eight rounds per turn of the loop, written out: instead of moving the
+ * eight working variables one place on after each round (seven copies),
+ * each round names them one place further on, and after eight rounds they
+ * are back in place. A round adds T1 into the variable that becomes `e`
+ * (`d`) and makes the new `a` in the one that held `h`. The schedule is
+ * extended eight words at a time just before the rounds that read them.
  */
 export function compress(state: Int32Array, w: Int32Array): void {
-  // Stryker disable next-line EqualityOperator: equivalent, a typed array drops the write to w[64]
-  for (let t = 16; t < 64; t++) {
-    const x = w[t - 15]!;
-    const y = w[t - 2]!;
-    const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-    const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
-    w[t] = (s1 + w[t - 7]! + s0 + w[t - 16]!) | 0;
-  }
   let a = state[0]!;
   let b = state[1]!;
   let c = state[2]!;
@@ -67,21 +66,52 @@ export function compress(state: Int32Array, w: Int32Array): void {
   let f = state[5]!;
   let g = state[6]!;
   let h = state[7]!;
-  for (let t = 0; t < 64; t++) {
-    const sigma1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-    // Ch(e, f, g) = (e ∧ f) ⊕ (¬e ∧ g) and Maj(a, b, c) in forms with fewer operations.
-    const choice = g ^ (e & (f ^ g));
-    const t1 = (h + sigma1 + choice + K[t]! + w[t]!) | 0;
-    const sigma0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-    const majority = (a & b) | (c & (a | b));
-    h = g;
-    g = f;
-    f = e;
-    e = (d + t1) | 0;
-    d = c;
-    c = b;
-    b = a;
-    a = (t1 + sigma0 + majority) | 0;
+  let s = 0;
+  let t1 = 0;
+  for (let t = 0; t < 64; t += 8) {
+    if (t >= 16) schedule(w, t);
+    // Each round: s = Σ1(e); T1 = h + Σ1(e) + Ch(e, f, g) + K[t] + W[t]; s = Σ0(a); e' = d + T1;
+    // a' = T1 + Σ0(a) + Maj(a, b, c). Ch(e, f, g) = (e ∧ f) ⊕ (¬e ∧ g) and Maj in forms with fewer operations.
+    s = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+    t1 = (h + s + (g ^ (e & (f ^ g))) + K[t]! + w[t]!) | 0;
+    s = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+    d = (d + t1) | 0;
+    h = (t1 + s + ((a & b) | (c & (a | b)))) | 0;
+    s = ((d >>> 6) | (d << 26)) ^ ((d >>> 11) | (d << 21)) ^ ((d >>> 25) | (d << 7));
+    t1 = (g + s + (f ^ (d & (e ^ f))) + K[t + 1]! + w[t + 1]!) | 0;
+    s = ((h >>> 2) | (h << 30)) ^ ((h >>> 13) | (h << 19)) ^ ((h >>> 22) | (h << 10));
+    c = (c + t1) | 0;
+    g = (t1 + s + ((h & a) | (b & (h | a)))) | 0;
+    s = ((c >>> 6) | (c << 26)) ^ ((c >>> 11) | (c << 21)) ^ ((c >>> 25) | (c << 7));
+    t1 = (f + s + (e ^ (c & (d ^ e))) + K[t + 2]! + w[t + 2]!) | 0;
+    s = ((g >>> 2) | (g << 30)) ^ ((g >>> 13) | (g << 19)) ^ ((g >>> 22) | (g << 10));
+    b = (b + t1) | 0;
+    f = (t1 + s + ((g & h) | (a & (g | h)))) | 0;
+    s = ((b >>> 6) | (b << 26)) ^ ((b >>> 11) | (b << 21)) ^ ((b >>> 25) | (b << 7));
+    t1 = (e + s + (d ^ (b & (c ^ d))) + K[t + 3]! + w[t + 3]!) | 0;
+    s = ((f >>> 2) | (f << 30)) ^ ((f >>> 13) | (f << 19)) ^ ((f >>> 22) | (f << 10));
+    a = (a + t1) | 0;
+    e = (t1 + s + ((f & g) | (h & (f | g)))) | 0;
+    s = ((a >>> 6) | (a << 26)) ^ ((a >>> 11) | (a << 21)) ^ ((a >>> 25) | (a << 7));
+    t1 = (d + s + (c ^ (a & (b ^ c))) + K[t + 4]! + w[t + 4]!) | 0;
+    s = ((e >>> 2) | (e << 30)) ^ ((e >>> 13) | (e << 19)) ^ ((e >>> 22) | (e << 10));
+    h = (h + t1) | 0;
+    d = (t1 + s + ((e & f) | (g & (e | f)))) | 0;
+    s = ((h >>> 6) | (h << 26)) ^ ((h >>> 11) | (h << 21)) ^ ((h >>> 25) | (h << 7));
+    t1 = (c + s + (b ^ (h & (a ^ b))) + K[t + 5]! + w[t + 5]!) | 0;
+    s = ((d >>> 2) | (d << 30)) ^ ((d >>> 13) | (d << 19)) ^ ((d >>> 22) | (d << 10));
+    g = (g + t1) | 0;
+    c = (t1 + s + ((d & e) | (f & (d | e)))) | 0;
+    s = ((g >>> 6) | (g << 26)) ^ ((g >>> 11) | (g << 21)) ^ ((g >>> 25) | (g << 7));
+    t1 = (b + s + (a ^ (g & (h ^ a))) + K[t + 6]! + w[t + 6]!) | 0;
+    s = ((c >>> 2) | (c << 30)) ^ ((c >>> 13) | (c << 19)) ^ ((c >>> 22) | (c << 10));
+    f = (f + t1) | 0;
+    b = (t1 + s + ((c & d) | (e & (c | d)))) | 0;
+    s = ((f >>> 6) | (f << 26)) ^ ((f >>> 11) | (f << 21)) ^ ((f >>> 25) | (f << 7));
+    t1 = (a + s + (h ^ (f & (g ^ h))) + K[t + 7]! + w[t + 7]!) | 0;
+    s = ((b >>> 2) | (b << 30)) ^ ((b >>> 13) | (b << 19)) ^ ((b >>> 22) | (b << 10));
+    e = (e + t1) | 0;
+    a = (t1 + s + ((b & c) | (d & (b | c)))) | 0;
   }
   state[0] = (state[0]! + a) | 0;
   state[1] = (state[1]! + b) | 0;
@@ -91,6 +121,50 @@ export function compress(state: Int32Array, w: Int32Array): void {
   state[5] = (state[5]! + f) | 0;
   state[6] = (state[6]! + g) | 0;
   state[7] = (state[7]! + h) | 0;
+}
+
+/**
+ * The message schedule words `w[t..t+7]` (FIPS 180-4 §6.2.2 step 1), from
+ * the sixteen before them: W[j] = σ1(W[j−2]) + W[j−7] + σ0(W[j−15]) + W[j−16].
+ * Written out eight times so the indices are fixed offsets from `t`; a
+ * function of its own to keep `compress` short (the optimizing compiler
+ * inlines it: it is small and called from one place).
+ */
+function schedule(w: Int32Array, t: number): void {
+  let x = 0;
+  let s = 0;
+  x = w[t - 15]!;
+  s = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+  x = w[t - 2]!;
+  w[t] = ((((x >>> 17) | (x << 15)) ^ ((x >>> 19) | (x << 13)) ^ (x >>> 10)) + w[t - 7]! + s + w[t - 16]!) | 0;
+  x = w[t - 14]!;
+  s = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+  x = w[t - 1]!;
+  w[t + 1] = ((((x >>> 17) | (x << 15)) ^ ((x >>> 19) | (x << 13)) ^ (x >>> 10)) + w[t - 6]! + s + w[t - 15]!) | 0;
+  x = w[t - 13]!;
+  s = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+  x = w[t]!;
+  w[t + 2] = ((((x >>> 17) | (x << 15)) ^ ((x >>> 19) | (x << 13)) ^ (x >>> 10)) + w[t - 5]! + s + w[t - 14]!) | 0;
+  x = w[t - 12]!;
+  s = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+  x = w[t + 1]!;
+  w[t + 3] = ((((x >>> 17) | (x << 15)) ^ ((x >>> 19) | (x << 13)) ^ (x >>> 10)) + w[t - 4]! + s + w[t - 13]!) | 0;
+  x = w[t - 11]!;
+  s = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+  x = w[t + 2]!;
+  w[t + 4] = ((((x >>> 17) | (x << 15)) ^ ((x >>> 19) | (x << 13)) ^ (x >>> 10)) + w[t - 3]! + s + w[t - 12]!) | 0;
+  x = w[t - 10]!;
+  s = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+  x = w[t + 3]!;
+  w[t + 5] = ((((x >>> 17) | (x << 15)) ^ ((x >>> 19) | (x << 13)) ^ (x >>> 10)) + w[t - 2]! + s + w[t - 11]!) | 0;
+  x = w[t - 9]!;
+  s = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+  x = w[t + 4]!;
+  w[t + 6] = ((((x >>> 17) | (x << 15)) ^ ((x >>> 19) | (x << 13)) ^ (x >>> 10)) + w[t - 1]! + s + w[t - 10]!) | 0;
+  x = w[t - 8]!;
+  s = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+  x = w[t + 5]!;
+  w[t + 7] = ((((x >>> 17) | (x << 15)) ^ ((x >>> 19) | (x << 13)) ^ (x >>> 10)) + w[t]! + s + w[t - 9]!) | 0;
 }
 
 /**
