@@ -50,14 +50,16 @@ export function blockBuffer(): Int32Array {
  * `w[0..15]` into `state`. Overwrites `w[16..63]` with the message schedule
  * and leaves `w[0..15]` as they were.
  *
- * Eight rounds per turn of the loop, written out: instead of moving the
- * eight working variables one place on after each round (seven copies),
- * each round names them one place further on, and after eight rounds they
- * are back in place. A round adds T1 into the variable that becomes `e`
- * (`d`) and makes the new `a` in the one that held `h`. The schedule is
- * extended eight words at a time just before the rounds that read them.
+ * The 64 rounds run eight per turn of the loop, written out: instead of
+ * moving the working variables one place on after each round (seven
+ * copies), each round names them one place further on, and after eight
+ * rounds they are back in place. A round adds T1 into the variable that
+ * becomes `e` (the one named `d`) and makes the new `a` in the one that
+ * held `h`. Measured on Node 20 against the earlier one-round loop with a
+ * separate schedule pass: docs/performance.md, "Keyed hash".
  */
 export function compress(state: Int32Array, w: Int32Array): void {
+  schedule(w);
   let a = state[0]!;
   let b = state[1]!;
   let c = state[2]!;
@@ -69,46 +71,46 @@ export function compress(state: Int32Array, w: Int32Array): void {
   let s = 0;
   let t1 = 0;
   for (let t = 0; t < 64; t += 8) {
-    if (t >= 16) schedule(w, t);
-    // Each round: s = Σ1(e); T1 = h + Σ1(e) + Ch(e, f, g) + K[t] + W[t]; s = Σ0(a); e' = d + T1;
-    // a' = T1 + Σ0(a) + Maj(a, b, c). Ch(e, f, g) = (e ∧ f) ⊕ (¬e ∧ g) and Maj in forms with fewer operations.
+    // A round: s = Σ1(e); T1 = h + K[t] + W[t] + Ch(e, f, g) + Σ1(e); s = Σ0(a); e' = d + T1;
+    // a' = T1 + Σ0(a) + Maj(a, b, c). The terms that do not wait on e come first, which shortens the
+    // chain of dependent additions. Ch(e, f, g) = (e ∧ f) ⊕ (¬e ∧ g) and Maj in forms with fewer operations.
     s = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-    t1 = (h + s + (g ^ (e & (f ^ g))) + K[t]! + w[t]!) | 0;
+    t1 = (h + K[t]! + w[t]! + (g ^ (e & (f ^ g))) + s) | 0;
     s = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
     d = (d + t1) | 0;
     h = (t1 + s + ((a & b) | (c & (a | b)))) | 0;
     s = ((d >>> 6) | (d << 26)) ^ ((d >>> 11) | (d << 21)) ^ ((d >>> 25) | (d << 7));
-    t1 = (g + s + (f ^ (d & (e ^ f))) + K[t + 1]! + w[t + 1]!) | 0;
+    t1 = (g + K[t + 1]! + w[t + 1]! + (f ^ (d & (e ^ f))) + s) | 0;
     s = ((h >>> 2) | (h << 30)) ^ ((h >>> 13) | (h << 19)) ^ ((h >>> 22) | (h << 10));
     c = (c + t1) | 0;
     g = (t1 + s + ((h & a) | (b & (h | a)))) | 0;
     s = ((c >>> 6) | (c << 26)) ^ ((c >>> 11) | (c << 21)) ^ ((c >>> 25) | (c << 7));
-    t1 = (f + s + (e ^ (c & (d ^ e))) + K[t + 2]! + w[t + 2]!) | 0;
+    t1 = (f + K[t + 2]! + w[t + 2]! + (e ^ (c & (d ^ e))) + s) | 0;
     s = ((g >>> 2) | (g << 30)) ^ ((g >>> 13) | (g << 19)) ^ ((g >>> 22) | (g << 10));
     b = (b + t1) | 0;
     f = (t1 + s + ((g & h) | (a & (g | h)))) | 0;
     s = ((b >>> 6) | (b << 26)) ^ ((b >>> 11) | (b << 21)) ^ ((b >>> 25) | (b << 7));
-    t1 = (e + s + (d ^ (b & (c ^ d))) + K[t + 3]! + w[t + 3]!) | 0;
+    t1 = (e + K[t + 3]! + w[t + 3]! + (d ^ (b & (c ^ d))) + s) | 0;
     s = ((f >>> 2) | (f << 30)) ^ ((f >>> 13) | (f << 19)) ^ ((f >>> 22) | (f << 10));
     a = (a + t1) | 0;
     e = (t1 + s + ((f & g) | (h & (f | g)))) | 0;
     s = ((a >>> 6) | (a << 26)) ^ ((a >>> 11) | (a << 21)) ^ ((a >>> 25) | (a << 7));
-    t1 = (d + s + (c ^ (a & (b ^ c))) + K[t + 4]! + w[t + 4]!) | 0;
+    t1 = (d + K[t + 4]! + w[t + 4]! + (c ^ (a & (b ^ c))) + s) | 0;
     s = ((e >>> 2) | (e << 30)) ^ ((e >>> 13) | (e << 19)) ^ ((e >>> 22) | (e << 10));
     h = (h + t1) | 0;
     d = (t1 + s + ((e & f) | (g & (e | f)))) | 0;
     s = ((h >>> 6) | (h << 26)) ^ ((h >>> 11) | (h << 21)) ^ ((h >>> 25) | (h << 7));
-    t1 = (c + s + (b ^ (h & (a ^ b))) + K[t + 5]! + w[t + 5]!) | 0;
+    t1 = (c + K[t + 5]! + w[t + 5]! + (b ^ (h & (a ^ b))) + s) | 0;
     s = ((d >>> 2) | (d << 30)) ^ ((d >>> 13) | (d << 19)) ^ ((d >>> 22) | (d << 10));
     g = (g + t1) | 0;
     c = (t1 + s + ((d & e) | (f & (d | e)))) | 0;
     s = ((g >>> 6) | (g << 26)) ^ ((g >>> 11) | (g << 21)) ^ ((g >>> 25) | (g << 7));
-    t1 = (b + s + (a ^ (g & (h ^ a))) + K[t + 6]! + w[t + 6]!) | 0;
+    t1 = (b + K[t + 6]! + w[t + 6]! + (a ^ (g & (h ^ a))) + s) | 0;
     s = ((c >>> 2) | (c << 30)) ^ ((c >>> 13) | (c << 19)) ^ ((c >>> 22) | (c << 10));
     f = (f + t1) | 0;
     b = (t1 + s + ((c & d) | (e & (c | d)))) | 0;
     s = ((f >>> 6) | (f << 26)) ^ ((f >>> 11) | (f << 21)) ^ ((f >>> 25) | (f << 7));
-    t1 = (a + s + (h ^ (f & (g ^ h))) + K[t + 7]! + w[t + 7]!) | 0;
+    t1 = (a + K[t + 7]! + w[t + 7]! + (h ^ (f & (g ^ h))) + s) | 0;
     s = ((b >>> 2) | (b << 30)) ^ ((b >>> 13) | (b << 19)) ^ ((b >>> 22) | (b << 10));
     e = (e + t1) | 0;
     a = (t1 + s + ((b & c) | (d & (b | c)))) | 0;
@@ -124,47 +126,79 @@ export function compress(state: Int32Array, w: Int32Array): void {
 }
 
 /**
- * The message schedule words `w[t..t+7]` (FIPS 180-4 §6.2.2 step 1), from
- * the sixteen before them: W[j] = σ1(W[j−2]) + W[j−7] + σ0(W[j−15]) + W[j−16].
- * Written out eight times so the indices are fixed offsets from `t`; a
- * function of its own to keep `compress` short (the optimizing compiler
- * inlines it: it is small and called from one place).
+ * The message schedule (FIPS 180-4 §6.2.2 step 1) into `w[16..63]`:
+ * W[t] = σ1(W[t−2]) + W[t−7] + σ0(W[t−15]) + W[t−16]. The last sixteen
+ * words live in local variables (`w0`…`w15`, each holding the word at its
+ * position modulo 16), so each new word costs one store and no loads.
  */
-function schedule(w: Int32Array, t: number): void {
-  let x = 0;
+function schedule(w: Int32Array): void {
+  let w0 = w[0]!;
+  let w1 = w[1]!;
+  let w2 = w[2]!;
+  let w3 = w[3]!;
+  let w4 = w[4]!;
+  let w5 = w[5]!;
+  let w6 = w[6]!;
+  let w7 = w[7]!;
+  let w8 = w[8]!;
+  let w9 = w[9]!;
+  let w10 = w[10]!;
+  let w11 = w[11]!;
+  let w12 = w[12]!;
+  let w13 = w[13]!;
+  let w14 = w[14]!;
+  let w15 = w[15]!;
   let s = 0;
-  x = w[t - 15]!;
-  s = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-  x = w[t - 2]!;
-  w[t] = ((((x >>> 17) | (x << 15)) ^ ((x >>> 19) | (x << 13)) ^ (x >>> 10)) + w[t - 7]! + s + w[t - 16]!) | 0;
-  x = w[t - 14]!;
-  s = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-  x = w[t - 1]!;
-  w[t + 1] = ((((x >>> 17) | (x << 15)) ^ ((x >>> 19) | (x << 13)) ^ (x >>> 10)) + w[t - 6]! + s + w[t - 15]!) | 0;
-  x = w[t - 13]!;
-  s = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-  x = w[t]!;
-  w[t + 2] = ((((x >>> 17) | (x << 15)) ^ ((x >>> 19) | (x << 13)) ^ (x >>> 10)) + w[t - 5]! + s + w[t - 14]!) | 0;
-  x = w[t - 12]!;
-  s = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-  x = w[t + 1]!;
-  w[t + 3] = ((((x >>> 17) | (x << 15)) ^ ((x >>> 19) | (x << 13)) ^ (x >>> 10)) + w[t - 4]! + s + w[t - 13]!) | 0;
-  x = w[t - 11]!;
-  s = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-  x = w[t + 2]!;
-  w[t + 4] = ((((x >>> 17) | (x << 15)) ^ ((x >>> 19) | (x << 13)) ^ (x >>> 10)) + w[t - 3]! + s + w[t - 12]!) | 0;
-  x = w[t - 10]!;
-  s = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-  x = w[t + 3]!;
-  w[t + 5] = ((((x >>> 17) | (x << 15)) ^ ((x >>> 19) | (x << 13)) ^ (x >>> 10)) + w[t - 2]! + s + w[t - 11]!) | 0;
-  x = w[t - 9]!;
-  s = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-  x = w[t + 4]!;
-  w[t + 6] = ((((x >>> 17) | (x << 15)) ^ ((x >>> 19) | (x << 13)) ^ (x >>> 10)) + w[t - 1]! + s + w[t - 10]!) | 0;
-  x = w[t - 8]!;
-  s = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-  x = w[t + 5]!;
-  w[t + 7] = ((((x >>> 17) | (x << 15)) ^ ((x >>> 19) | (x << 13)) ^ (x >>> 10)) + w[t]! + s + w[t - 9]!) | 0;
+  for (let t = 16; t < 64; t += 16) {
+    s = ((w1 >>> 7) | (w1 << 25)) ^ ((w1 >>> 18) | (w1 << 14)) ^ (w1 >>> 3);
+    w0 = ((((w14 >>> 17) | (w14 << 15)) ^ ((w14 >>> 19) | (w14 << 13)) ^ (w14 >>> 10)) + w9 + s + w0) | 0;
+    w[t] = w0;
+    s = ((w2 >>> 7) | (w2 << 25)) ^ ((w2 >>> 18) | (w2 << 14)) ^ (w2 >>> 3);
+    w1 = ((((w15 >>> 17) | (w15 << 15)) ^ ((w15 >>> 19) | (w15 << 13)) ^ (w15 >>> 10)) + w10 + s + w1) | 0;
+    w[t + 1] = w1;
+    s = ((w3 >>> 7) | (w3 << 25)) ^ ((w3 >>> 18) | (w3 << 14)) ^ (w3 >>> 3);
+    w2 = ((((w0 >>> 17) | (w0 << 15)) ^ ((w0 >>> 19) | (w0 << 13)) ^ (w0 >>> 10)) + w11 + s + w2) | 0;
+    w[t + 2] = w2;
+    s = ((w4 >>> 7) | (w4 << 25)) ^ ((w4 >>> 18) | (w4 << 14)) ^ (w4 >>> 3);
+    w3 = ((((w1 >>> 17) | (w1 << 15)) ^ ((w1 >>> 19) | (w1 << 13)) ^ (w1 >>> 10)) + w12 + s + w3) | 0;
+    w[t + 3] = w3;
+    s = ((w5 >>> 7) | (w5 << 25)) ^ ((w5 >>> 18) | (w5 << 14)) ^ (w5 >>> 3);
+    w4 = ((((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10)) + w13 + s + w4) | 0;
+    w[t + 4] = w4;
+    s = ((w6 >>> 7) | (w6 << 25)) ^ ((w6 >>> 18) | (w6 << 14)) ^ (w6 >>> 3);
+    w5 = ((((w3 >>> 17) | (w3 << 15)) ^ ((w3 >>> 19) | (w3 << 13)) ^ (w3 >>> 10)) + w14 + s + w5) | 0;
+    w[t + 5] = w5;
+    s = ((w7 >>> 7) | (w7 << 25)) ^ ((w7 >>> 18) | (w7 << 14)) ^ (w7 >>> 3);
+    w6 = ((((w4 >>> 17) | (w4 << 15)) ^ ((w4 >>> 19) | (w4 << 13)) ^ (w4 >>> 10)) + w15 + s + w6) | 0;
+    w[t + 6] = w6;
+    s = ((w8 >>> 7) | (w8 << 25)) ^ ((w8 >>> 18) | (w8 << 14)) ^ (w8 >>> 3);
+    w7 = ((((w5 >>> 17) | (w5 << 15)) ^ ((w5 >>> 19) | (w5 << 13)) ^ (w5 >>> 10)) + w0 + s + w7) | 0;
+    w[t + 7] = w7;
+    s = ((w9 >>> 7) | (w9 << 25)) ^ ((w9 >>> 18) | (w9 << 14)) ^ (w9 >>> 3);
+    w8 = ((((w6 >>> 17) | (w6 << 15)) ^ ((w6 >>> 19) | (w6 << 13)) ^ (w6 >>> 10)) + w1 + s + w8) | 0;
+    w[t + 8] = w8;
+    s = ((w10 >>> 7) | (w10 << 25)) ^ ((w10 >>> 18) | (w10 << 14)) ^ (w10 >>> 3);
+    w9 = ((((w7 >>> 17) | (w7 << 15)) ^ ((w7 >>> 19) | (w7 << 13)) ^ (w7 >>> 10)) + w2 + s + w9) | 0;
+    w[t + 9] = w9;
+    s = ((w11 >>> 7) | (w11 << 25)) ^ ((w11 >>> 18) | (w11 << 14)) ^ (w11 >>> 3);
+    w10 = ((((w8 >>> 17) | (w8 << 15)) ^ ((w8 >>> 19) | (w8 << 13)) ^ (w8 >>> 10)) + w3 + s + w10) | 0;
+    w[t + 10] = w10;
+    s = ((w12 >>> 7) | (w12 << 25)) ^ ((w12 >>> 18) | (w12 << 14)) ^ (w12 >>> 3);
+    w11 = ((((w9 >>> 17) | (w9 << 15)) ^ ((w9 >>> 19) | (w9 << 13)) ^ (w9 >>> 10)) + w4 + s + w11) | 0;
+    w[t + 11] = w11;
+    s = ((w13 >>> 7) | (w13 << 25)) ^ ((w13 >>> 18) | (w13 << 14)) ^ (w13 >>> 3);
+    w12 = ((((w10 >>> 17) | (w10 << 15)) ^ ((w10 >>> 19) | (w10 << 13)) ^ (w10 >>> 10)) + w5 + s + w12) | 0;
+    w[t + 12] = w12;
+    s = ((w14 >>> 7) | (w14 << 25)) ^ ((w14 >>> 18) | (w14 << 14)) ^ (w14 >>> 3);
+    w13 = ((((w11 >>> 17) | (w11 << 15)) ^ ((w11 >>> 19) | (w11 << 13)) ^ (w11 >>> 10)) + w6 + s + w13) | 0;
+    w[t + 13] = w13;
+    s = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3);
+    w14 = ((((w12 >>> 17) | (w12 << 15)) ^ ((w12 >>> 19) | (w12 << 13)) ^ (w12 >>> 10)) + w7 + s + w14) | 0;
+    w[t + 14] = w14;
+    s = ((w0 >>> 7) | (w0 << 25)) ^ ((w0 >>> 18) | (w0 << 14)) ^ (w0 >>> 3);
+    w15 = ((((w13 >>> 17) | (w13 << 15)) ^ ((w13 >>> 19) | (w13 << 13)) ^ (w13 >>> 10)) + w8 + s + w15) | 0;
+    w[t + 15] = w15;
+  }
 }
 
 /**
