@@ -149,6 +149,7 @@ function schedule(w: Int32Array): void {
   let w14 = w[14]!;
   let w15 = w[15]!;
   let s = 0;
+  // Stryker disable next-line EqualityOperator: equivalent, a fourth turn only writes past the end of the typed array
   for (let t = 16; t < 64; t += 16) {
     s = ((w1 >>> 7) | (w1 << 25)) ^ ((w1 >>> 18) | (w1 << 14)) ^ (w1 >>> 3);
     w0 = ((((w14 >>> 17) | (w14 << 15)) ^ ((w14 >>> 19) | (w14 << 13)) ^ (w14 >>> 10)) + w9 + s + w0) | 0;
