@@ -1,7 +1,8 @@
 /**
  * Core verification speed. First the keyed hash alone (what `verify` runs
  * per token to check a secret against its stored hash) under the default
- * hasher, against the same on @noble/hashes and on `createHmac`.
+ * hasher, against the same on @noble/hashes and on `createHmac`; then one
+ * SHA-256 compression against the previous implementation.
  * `service.verify` as a whole, on stores filled through `issue`, is
  * measured against the raw chain in bench/memory.bench.ts.
  */
@@ -11,8 +12,11 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBase62 } from '../src/core/encoding.js';
 import type { KeyedHasherFactory } from '../src/core/hashing.js';
 import { createPepperRing, portableHasher } from '../src/core/hashing.js';
+import { blockBuffer, compress, initialState } from '../src/core/sha256.js';
 import { nodeHasher } from '../src/node/index.js';
+import { compareCpuOps } from './cpu-compare.js';
 import { type BenchModule, type BenchRow, compareOps } from './harness.js';
+import { previousCompress } from './sha256-previous.js';
 
 const SAMPLE = 1000;
 const PEPPER = 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -80,8 +84,37 @@ async function benchKeyedHash(report: (row: BenchRow) => void): Promise<void> {
   }
 }
 
+/**
+ * One SHA-256 compression (the keyed hash of a secret is two), per
+ * CPU-second against the one-round loop it replaced (bench/sha256-previous.ts),
+ * sides alternating, nine rounds of 200,000 calls.
+ */
+async function benchCompression(report: (row: BenchRow) => void): Promise<void> {
+  const sides = [compress, previousCompress].map((fn) => {
+    const state = initialState();
+    const w = blockBuffer();
+    for (let i = 0; i < 16; i++) w[i] = Math.imul(i + 1, 0x9e3779b9);
+    // Each call's block depends on the last digest, so no call can be skipped.
+    return (): void => {
+      fn(state, w);
+      w[0] = state[0]!;
+    };
+  });
+  const cpu = await compareCpuOps(sides[0]!, sides[1]!, { ops: 200_000, rounds: 9 });
+  report({
+    group: 'core per CPU-second',
+    name: 'SHA-256 compression, 8 rounds a turn',
+    value: cpu.value,
+    baselineName: 'one round a turn (before issue 12)',
+    baseline: cpu.baseline,
+    unit: 'ops/s',
+    roundRatios: cpu.ratios,
+  });
+}
+
 const bench: BenchModule = async (report) => {
   await benchKeyedHash(report);
+  await benchCompression(report);
 };
 
 export default bench;
