@@ -36,7 +36,7 @@ const PROFILE_SECONDS = Number(process.env.BENCH_HTTP_PROFILE_SECONDS ?? 8);
 const CONNECTIONS = 10;
 const ROUTES = ['open', 'guarded', 'layer'] as const;
 type Route = (typeof ROUTES)[number];
-const FRAMEWORKS = ['express', 'fastify'] as const;
+const FRAMEWORKS = (process.env.BENCH_HTTP_FRAMEWORKS?.split(",") ?? ["express", "fastify"]) as readonly ("express" | "fastify")[];
 type Framework = (typeof FRAMEWORKS)[number];
 /** Guarded against unguarded, per framework (issue 12). */
 const TARGETS: Readonly<Record<Framework, number>> = { express: 0.9, fastify: 0.8 };
