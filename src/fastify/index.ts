@@ -15,6 +15,6 @@
 export * from '../http/exports.js';
 export { type FastifyAuthOptions, type FastifyGuardOptions, requireGrant, tokenward } from './auth.js';
 export { frameworkErrors } from './framework-errors.js';
-export type { RouteConfig as TokenwardRouteConfig } from './route.js';
 export { type FastifyIntrospectionOptions, introspectionRoute } from './introspection.js';
 export { type FastifyManagementOptions, managementRoutes } from './management.js';
+export type { RouteConfig as TokenwardRouteConfig } from './route.js';

@@ -59,7 +59,8 @@ export const B64TOKEN: RegExp = /^[A-Za-z0-9\-._~+/]+=*$/;
 /** 1 for each character code of the b64token set before its `=` padding: `A-Z a-z 0-9 - . _ ~ + /`. */
 const B64_CHARS: Uint8Array = (() => {
   const table = new Uint8Array(128);
-  for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/') table[char.charCodeAt(0)] = 1;
+  for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/')
+    table[char.charCodeAt(0)] = 1;
   return table;
 })();
 const EQUALS = 0x3d;
