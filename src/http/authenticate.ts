@@ -12,7 +12,7 @@ import {
   type ExtractionOptions,
   type ExtractionSettings,
   extractionSettings,
-  extractToken,
+  extractTokenValue,
   type RequestParts,
 } from './extract.js';
 import { type MeteringOptions, type MeteringSettings, meteringSettings } from './metering.js';
@@ -193,8 +193,8 @@ const ANONYMOUS: AuthOutcome = Object.freeze({ kind: 'anonymous' });
  */
 export function requestToken(request: RequestParts, settings: AuthSettings): string | AuthOutcome {
   try {
-    const found = extractToken(request, settings.extraction);
-    if (found !== null) return found.token;
+    const found = extractTokenValue(request, settings.extraction);
+    if (found !== null) return found;
     return settings.optional ? ANONYMOUS : { kind: 'refused', answer: missingCredentials(settings.realm) };
   } catch (error) {
     return { kind: 'refused', answer: authFailure(error, settings.realm) };

@@ -276,6 +276,32 @@ export function extractToken(request: RequestParts, settings: ExtractionSettings
 }
 
 /**
+ * The request's token alone, as `extractToken` finds it (the same token,
+ * null, or the same error). A request of a setup that reads only the
+ * `Authorization` header (and the query string), the common one, is
+ * answered without the bookkeeping of several sources: no object is made
+ * for a request that carries a token (issue 12).
+ */
+export function extractTokenValue(request: RequestParts, settings: ExtractionSettings): string | null {
+  if (settings.header !== null || settings.cookie !== null) return extractToken(request, settings)?.token ?? null;
+  let token: string | null = null;
+  if (settings.authorization) {
+    const value = singleHeader(request.rawHeaders, 'authorization', 'the Authorization header is repeated');
+    if (value !== undefined) {
+      const credential = bearerCredential(value);
+      if (credential !== null) token = checkShape(credential, settings, 'Authorization header');
+    }
+  }
+  const queried = queryValues(request.url);
+  if (queried.length === 0) return token;
+  if (!settings.query) throw malformed('tokens in the query string are not accepted; use the Authorization header');
+  if (queried.length > 1) throw malformed('the access_token parameter is repeated');
+  const fromQuery = checkShape(queried[0]!, settings, 'query string');
+  if (token !== null && fromQuery !== token) throw malformed('the request carries two different tokens');
+  return fromQuery;
+}
+
+/**
  * The first token found, and whether another source carried a different
  * one: that refusal comes last, after every source has had its own checks.
  */
