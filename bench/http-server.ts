@@ -5,7 +5,7 @@
  * three routes on a free loopback port:
  *
  * - `/open`: the route with no tokenward at all (the baseline);
- * - `/guarded`: the recommended one-layer guarded route (Express
+ * - `/guarded`: the one-layer guarded route (Express
  *   `tokenAuth(service, { need })`, Fastify's plugin with the route's
  *   `config.tokenward.need`), with `service.verify` on a memory repository
  *   (opaque token, default hasher);

@@ -10,7 +10,7 @@
  * `BENCH_HTTP_ROUNDS` rounds (default 7, at least 5) measures the routes
  * back to back, rotating which goes first; every ratio is the median round
  * with the min–max of the rounds. The guarded route is measured in the
- * recommended one-layer form (Express `tokenAuth(service, { need })`,
+ * one-layer form (Express `tokenAuth(service, { need })`,
  * Fastify's route `config.tokenward.need`) and in the two-layer form
  * (`requireGrant` behind the authentication). Two more routes run the same
  * middleware with a verifier that returns a ready principal: the HTTP
@@ -135,7 +135,7 @@ function spread(values: readonly number[], unit: string): string {
 }
 
 const LABELS: Readonly<Record<Exclude<Route, 'open' | 'attach'>, string>> = {
-  guarded: 'guarded route, one layer (recommended)',
+  guarded: 'guarded route, one layer',
   'guarded-two': 'guarded route, two layers (+ requireGrant)',
   layer: 'HTTP layer alone, one layer (ready principal)',
   'layer-two': 'HTTP layer alone, two layers (ready principal)',
