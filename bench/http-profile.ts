@@ -41,8 +41,13 @@ export interface LayerProfile {
 const OURS = /\/src\//;
 const LAYER = /\/src\/(?:http|express|fastify|fetch|hono)\//;
 
-/** The layer's share of the profile at `path`, divided by the `requests` served while it ran. */
-export function layerProfile(path: string, requests: number): LayerProfile {
+/**
+ * The layer's share of the profile at `path`, divided by the `requests`
+ * served while it ran. With `functionName`, the share is instead that of
+ * the one function of that name (and the built-ins it called): the
+ * benchmark's bare Express middleware, the floor of any authentication.
+ */
+export function layerProfile(path: string, requests: number, functionName?: string): LayerProfile {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const parent = new Map<number, number>();
   const byId = new Map<number, ProfileNode>();
@@ -75,7 +80,9 @@ export function layerProfile(path: string, requests: number): LayerProfile {
     busy += micros;
     if (leaf === '(garbage collector)') garbageCollection += micros;
     const frame = owner(sample).callFrame;
-    if (!OURS.test(frame.url) || !inLayer(sample)) return;
+    if (functionName !== undefined ? frame.functionName !== functionName : !OURS.test(frame.url) || !inLayer(sample)) {
+      return;
+    }
     ours += micros;
     const name = `${frame.functionName || '(anonymous)'} ${frame.url.replace(/^.*\/src\//, 'src/')}`;
     functions.set(name, (functions.get(name) ?? 0) + micros);

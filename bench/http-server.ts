@@ -5,11 +5,19 @@
  * three routes on a free loopback port:
  *
  * - `/open`: the route with no tokenward at all (the baseline);
- * - `/guarded`: `tokenAuth` / the `tokenward` plugin + `requireGrant`, with
- *   `service.verify` on a memory repository (opaque token, default hasher);
- * - `/layer`: the same middleware with a verifier that returns a ready
- *   principal: extraction, the RFC 6750 checks, principal attachment, the
- *   guard and the framework plumbing, without `service.verify`.
+ * - `/guarded`: the one-layer guarded route (Express
+ *   `tokenAuth(service, { need })`, Fastify's plugin with the route's
+ *   `config.tokenward.need`), with `service.verify` on a memory repository
+ *   (opaque token, default hasher);
+ * - `/guarded-two`: the two-layer form (`tokenAuth` / the plugin, then
+ *   `requireGrant`), with `service.verify`;
+ * - `/layer`, `/layer-two`: the same two forms with a verifier that returns
+ *   a ready principal: extraction, the RFC 6750 checks, principal
+ *   attachment, the guard and the framework plumbing, without
+ *   `service.verify`;
+ * - `/attach` (Express only): a bare middleware of the benchmark that only
+ *   reads the two request fields extraction needs and puts a principal on
+ *   `req.tokenPrincipal`, the floor any Express authentication pays.
  *
  * It tells the parent `{ kind: 'ready', url, token }` over IPC, answers the
  * message `'cpu'` with its `process.cpuUsage()`, and exits on `'stop'`
@@ -37,19 +45,32 @@ interface Served {
   close(): Promise<void>;
 }
 
-type Start = (service: TokenVerifier, ready: TokenVerifier) => Promise<Served>;
+type Start = (service: TokenVerifier, ready: TokenVerifier, principal: unknown) => Promise<Served>;
 
-const expressApp: Start = async (service, ready) => {
+/**
+ * What a bare Express authentication middleware cannot avoid: the two
+ * request fields extraction reads, one property put on the request, next().
+ * (A named function, so the profile can tell it apart.)
+ */
+function attachOnly(principal: unknown): express.RequestHandler {
+  return function attachOnlyMiddleware(req, _res, next) {
+    if (req.rawHeaders.length === 0 || req.originalUrl === '') throw new Error('unexpected request');
+    (req as unknown as { tokenPrincipal: unknown }).tokenPrincipal = principal;
+    next();
+  };
+}
+
+const expressApp: Start = async (service, ready, principal) => {
   const app = express();
-  app.get('/open', (_req, res) => {
+  const answer: express.RequestHandler = (_req, res) => {
     res.json(BODY);
-  });
-  app.get('/guarded', tokenAuth(service), expressGuard(NEED), (_req, res) => {
-    res.json(BODY);
-  });
-  app.get('/layer', tokenAuth(ready), expressGuard(NEED), (_req, res) => {
-    res.json(BODY);
-  });
+  };
+  app.get('/open', answer);
+  app.get('/guarded', tokenAuth(service, { need: NEED }), answer);
+  app.get('/guarded-two', tokenAuth(service), expressGuard(NEED), answer);
+  app.get('/layer', tokenAuth(ready, { need: NEED }), answer);
+  app.get('/layer-two', tokenAuth(ready), expressGuard(NEED), answer);
+  app.get('/attach', attachOnly(principal), answer);
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   return {
@@ -61,14 +82,21 @@ const expressApp: Start = async (service, ready) => {
 const fastifyApp: Start = async (service, ready) => {
   const app = Fastify();
   app.get('/open', async () => BODY);
-  await app.register(async (scope) => {
-    await scope.register(tokenward, { verifier: service });
-    scope.get('/guarded', { preHandler: fastifyGuard(NEED) }, async () => BODY);
-  });
-  await app.register(async (scope) => {
-    await scope.register(tokenward, { verifier: ready });
-    scope.get('/layer', { preHandler: fastifyGuard(NEED) }, async () => BODY);
-  });
+  // Each route in a scope of its own, as an app would have them: a scope whose routes give no
+  // config.tokenward never reads the route config.
+  for (const [verifier, one, two] of [
+    [service, '/guarded', '/guarded-two'],
+    [ready, '/layer', '/layer-two'],
+  ] as const) {
+    await app.register(async (scope) => {
+      await scope.register(tokenward, { verifier });
+      scope.get(one, { config: { tokenward: { need: NEED } } }, async () => BODY);
+    });
+    await app.register(async (scope) => {
+      await scope.register(tokenward, { verifier });
+      scope.get(two, { preHandler: fastifyGuard(NEED) }, async () => BODY);
+    });
+  }
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
@@ -92,7 +120,7 @@ async function main(): Promise<void> {
   const { token } = await service.issue({ tenant: 'acme', owner: 'bob' }, 'system');
   const principal = await service.verify(token);
   const ready: TokenVerifier = { verify: () => Promise.resolve(principal) };
-  const served = await start(service, ready);
+  const served = await start(service, ready, principal);
   const send = (message: ServerMessage): void => {
     process.send?.(message);
   };

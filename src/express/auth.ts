@@ -4,12 +4,13 @@ import type { Need } from '../core/types.js';
 import { authFailure, type HttpAnswer } from '../http/answers.js';
 import {
   type AuthOptions,
-  type AuthOutcome,
   checkGuard,
   DEFAULT_REALM,
+  type GrantGuard,
   grantGuard,
   guardAllows,
   guardRealm,
+  type HelperSettings,
   helperSettings,
   type RecordingOptions,
   recordUse,
@@ -17,7 +18,7 @@ import {
   rememberRealm,
   requestToken,
   type TokenVerifier,
-  verifyRequestToken,
+  verification,
 } from '../http/authenticate.js';
 import type { VerifyOptions } from '../http/management.js';
 import { type MeteringOptions, verifyOptionsFor } from '../http/metering.js';
@@ -58,6 +59,14 @@ export interface ExpressAuthOptions
    * Declare its type yourself (see docs/http.md).
    */
   readonly requestProperty?: string;
+  /**
+   * The grants every request must have, checked right after
+   * authentication in this same middleware: the one-layer form of
+   * `tokenAuth` followed by `requireGrant(need)`, with the same answers
+   * (403 `insufficient_scope` naming the scope; 401 without a token, even
+   * with `optional`) and one Express layer less per request.
+   */
+  readonly need?: Need | readonly Need[];
 }
 
 /** Options of `requireGrant`. */
@@ -101,8 +110,14 @@ function routePattern(req: Request): string {
  *   the wrong type, a bad `realm`, `header` or `cookie` name, a `tenant`
  *   that is not an identifier, `maxTokenLength` outside 16-65536, no token
  *   source left on, `record` with a verifier that cannot record, a
- *   non-boolean `failWithError`, an `errorBody` that is not a function, or
- *   a `requestProperty` that Express requests already use.
+ *   non-boolean `failWithError`, an `errorBody` that is not a function, a
+ *   `requestProperty` that Express requests already use, or a `need` (or
+ *   `need[i]`) that is not a valid need, or an empty list.
+ *
+ * With `need`, the middleware also checks the grants, exactly as
+ * `requireGrant(need)` behind it would (403 `insufficient_scope` with the
+ * `scope` attribute; 401 without a principal): the recommended form for a
+ * guarded route, one Express layer instead of two (docs/http.md).
  *
  * With `failWithError: true`, refusals go to `next(err)` as an
  * `AuthRefusal` (status, headers with the challenge, body) for the app's
@@ -119,64 +134,85 @@ function routePattern(req: Request): string {
  * app.get('/api/buckets/main', requireGrant({ bucket: 'main', access: 'read' }), (req, res) => {
  *   res.json({ owner: req.tokenPrincipal?.owner });
  * });
+ * // One layer: authenticate and check the grant in the same middleware.
+ * app.get('/reports', tokenAuth(tokens, { need: { scope: 'reports' } }), (req, res) => res.json([]));
  * ```
  */
 export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions = {}): RequestHandler {
   const settings = helperSettings<(req: Request) => string | undefined, Request>(verifier, options, [
     ...REFUSAL_KEYS,
     'requestProperty',
+    'need',
   ]);
-  const { tenant, record, onRecordError, metering } = settings;
+  const { tenant, metering, realm } = settings;
+  const guard = options.need === undefined ? undefined : grantGuard(options.need);
   const refusals = refusalSettings(options);
-  const property = requestPropertyOption(options.requestProperty);
-  /** Ends the request's authentication: refuse it, or attach its principal (if any) and go on. */
-  const settle = (req: Request, res: Response, next: NextFunction, outcome: AuthOutcome): void => {
-    if (outcome.kind === 'refused') {
-      refuse(req, res, next, outcome.answer);
-      return;
-    }
-    if (outcome.kind === 'principal') {
-      const principal = outcome.principal;
-      req.tokenPrincipal = principal;
-      if (property !== undefined) (req as unknown as Record<string, Principal>)[property] = principal;
-      if (record) {
-        res.once('finish', () => {
-          recordUse(
-            verifier,
-            principal,
-            { method: req.method, route: routePattern(req), status: res.statusCode },
-            onRecordError,
-          );
-        });
-      }
-    }
-    next();
-  };
-  // Not an async function: the request waits on the verifier's promise alone, and Express gets no
-  // promise of ours to watch (issue 12). What settling throws goes to next(error), as Express does.
+  const admit = admitter(settings, requestPropertyOption(options.requestProperty), guard);
+  // Not an async function: the request waits on the verifier's promise alone, with one handler for
+  // a principal and one for a failure, and Express gets no promise of ours to watch (issue 12).
+  // What answering throws goes to next(error), as Express does.
   return (req: Request, res: Response, next: NextFunction): void => {
-    rememberRealm(req, settings.realm);
+    rememberRealm(req, realm);
     rememberRefusals(req, refusals);
     let verifyOptions: VerifyOptions | undefined;
     try {
       verifyOptions = verifyOptionsFor(req, typeof tenant === 'function' ? tenant(req) : tenant, metering);
     } catch (error) {
       // The app's tenant or cost resolver failed: refuse (500, or its TokenError's status), never pass.
-      refuse(req, res, next, authFailure(error, settings.realm));
+      refuse(req, res, next, authFailure(error, realm));
       return;
     }
     const token = requestToken({ rawHeaders: req.rawHeaders, url: req.originalUrl }, settings);
-    if (typeof token !== 'string') {
-      settle(req, res, next, token);
-      return;
+    if (typeof token === 'string') {
+      verification(verifier, token, verifyOptions).then(
+        (principal) => {
+          try {
+            admit(req, res, next, principal);
+          } catch (error) {
+            next(error);
+          }
+        },
+        (error: unknown) => {
+          try {
+            refuse(req, res, next, authFailure(error, realm));
+          } catch (thrown) {
+            next(thrown);
+          }
+        },
+      );
+    } else if (token.kind === 'refused') refuse(req, res, next, token.answer);
+    // No token, in optional mode: a need still refuses (401), as requireGrant behind it would.
+    else if (guard !== undefined) refuse(req, res, next, checkGuard(undefined, guard, realm)!);
+    else next();
+  };
+}
+
+/**
+ * What `tokenAuth` does with a verified principal: puts it on the request
+ * (and on `requestProperty`), records the use after the response, then
+ * checks the need (if any) and goes on or refuses.
+ */
+function admitter(
+  settings: HelperSettings<unknown, Request>,
+  property: string | undefined,
+  guard: GrantGuard | undefined,
+): (req: Request, res: Response, next: NextFunction, principal: Principal) => void {
+  const { verifier, record, onRecordError, realm } = settings;
+  return (req, res, next, principal) => {
+    req.tokenPrincipal = principal;
+    if (property !== undefined) (req as unknown as Record<string, Principal>)[property] = principal;
+    if (record) {
+      res.once('finish', () => {
+        recordUse(
+          verifier,
+          principal,
+          { method: req.method, route: routePattern(req), status: res.statusCode },
+          onRecordError,
+        );
+      });
     }
-    void verifyRequestToken(verifier, token, settings.realm, verifyOptions).then((outcome) => {
-      try {
-        settle(req, res, next, outcome);
-      } catch (error) {
-        next(error);
-      }
-    });
+    if (guard === undefined || guardAllows(principal, guard)) next();
+    else refuse(req, res, next, checkGuard(principal, guard, realm)!);
   };
 }
 

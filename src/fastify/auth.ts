@@ -1,4 +1,5 @@
 import type {
+  FastifyInstance,
   FastifyPluginAsync,
   FastifyReply,
   FastifyRequest,
@@ -11,12 +12,13 @@ import type { Need } from '../core/types.js';
 import { authFailure, type HttpAnswer } from '../http/answers.js';
 import {
   type AuthOptions,
-  type AuthOutcome,
   checkGuard,
   DEFAULT_REALM,
+  type GrantGuard,
   grantGuard,
   guardAllows,
   guardRealm,
+  type HelperSettings,
   helperSettings,
   REALM,
   type RecordingOptions,
@@ -25,13 +27,15 @@ import {
   rememberRealm,
   requestToken,
   type TokenVerifier,
+  verification,
   verifyRequestToken,
 } from '../http/authenticate.js';
 import type { VerifyOptions } from '../http/management.js';
-import { type MeteringOptions, type MeteringSettings, routeMetering, verifyOptionsFor } from '../http/metering.js';
+import { type MeteringOptions, verifyOptionsFor } from '../http/metering.js';
 import { booleanOption, FASTIFY_REGISTER_KEYS } from '../http/options.js';
 import { AuthRefusal } from '../http/refusal.js';
 import { answerRefusals } from './refusals.js';
+import { NO_ROUTE_SETTINGS, routeSettings, routeSettingsCache } from './route.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -80,11 +84,15 @@ export function sendAnswer(reply: FastifyReply, answer: HttpAnswer): FastifyRepl
   return answer.body === undefined ? reply.send() : reply.send(answer.body);
 }
 
-/** A request's token, with what `verify` is told about the request (tenant, cost). */
+/** A request's token, with what `verify` is told about the request (tenant, cost) and the route's guard. */
 interface RequestToken {
   readonly token: string;
   readonly options: VerifyOptions | undefined;
+  readonly guard: GrantGuard | undefined;
 }
+
+/** What the hook does with a request: verify its token, refuse it, or let it through without a principal. */
+type Found = RequestToken | HttpAnswer | null;
 
 const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) => {
   const settings = helperSettings<(request: FastifyRequest) => string | undefined, FastifyRequest>(
@@ -93,52 +101,18 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
     ['verifier', 'addHook', ...FASTIFY_REGISTER_KEYS],
   );
   const addHook = booleanOption(options.addHook, 'addHook', true);
-  const { verifier, tenant, record, onRecordError } = settings;
-  const meteringOf = routeMeteringCache(settings.metering);
+  const { verifier, record, onRecordError } = settings;
   if (!fastify.hasRequestDecorator('tokenPrincipal')) fastify.decorateRequest('tokenPrincipal', null);
   // Declared up front so every request object keeps one shape (an ad hoc property would not).
   if (!fastify.hasRequestDecorator(REALM)) fastify.decorateRequest(REALM, null);
-  // A route's own config.tokenward is checked when the route is added, so a bad one stops the app from starting.
-  fastify.addHook('onRoute', (route) => {
-    routeMetering(route.config);
-  });
-
-  /** The request's token and verify options, its refusal, or null to go on without a principal (the sync half). */
-  const tokenOf = (request: FastifyRequest): RequestToken | HttpAnswer | null => {
-    rememberRealm(request, settings.realm);
-    let options: VerifyOptions | undefined;
-    try {
-      const requestTenant = typeof tenant === 'function' ? tenant(request) : tenant;
-      options = verifyOptionsFor(request, requestTenant, meteringOf(request.routeOptions.config));
-    } catch (error) {
-      // The app's tenant or cost resolver failed: refuse (500, or its TokenError's status), never pass.
-      return authFailure(error, settings.realm);
-    }
-    const token = requestToken({ rawHeaders: request.raw.rawHeaders, url: request.raw.url ?? request.url }, settings);
-    if (typeof token === 'string') return { token, options };
-    return token.kind === 'refused' ? token.answer : null;
-  };
-
-  /** Null once the request's principal is set, else the refusal. */
-  const settle = (request: FastifyRequest, outcome: AuthOutcome): HttpAnswer | null => {
-    if (outcome.kind === 'refused') return outcome.answer;
-    if (outcome.kind === 'principal') request.tokenPrincipal = outcome.principal;
-    return null;
-  };
-
-  /** Authenticates the request: null once its principal (if any) is set, else the refusal. */
-  const authenticateRequest = async (request: FastifyRequest): Promise<HttpAnswer | null> => {
-    const found = tokenOf(request);
-    if (found === null || !('token' in found)) return found;
-    return settle(request, await verifyRequestToken(verifier, found.token, settings.realm, found.options));
-  };
-
+  const tokenOf = requestTokenReader(fastify, settings);
   // Guards refuse by raising an AuthRefusal (so they can be strategies of @fastify/auth); the
   // routes of this scope answer it as the hook would, and hand any other error on.
   answerRefusals(fastify);
   if (addHook) {
     // The earliest hook: nothing (body parsing included) happens for a request that is refused. A
-    // callback hook, not an async one: the request waits on the verifier's promise alone (issue 12).
+    // callback hook, not an async one: the request waits on the verifier's promise alone, with one
+    // handler for a principal and one for a failure (issue 12).
     fastify.addHook('onRequest', (request, reply, done) => {
       const found = tokenOf(request);
       if (found === null) {
@@ -150,24 +124,34 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
         sendAnswer(reply, found);
         return;
       }
-      void verifyRequestToken(verifier, found.token, settings.realm, found.options).then((outcome) => {
-        try {
-          const refusal = settle(request, outcome);
-          if (refusal === null) done();
-          else sendAnswer(reply, refusal);
-        } catch (error) {
-          done(error as Error);
-        }
-      });
+      // What throws while answering goes to done(error), as it did through a rejected promise.
+      verification(verifier, found.token, found.options).then(
+        (principal) => {
+          try {
+            request.tokenPrincipal = principal;
+            const refusal = found.guard === undefined ? null : guardRefusal(principal, found.guard, settings.realm);
+            if (refusal === null) done();
+            else sendAnswer(reply, refusal);
+          } catch (error) {
+            done(error as Error);
+          }
+        },
+        (error: unknown) => {
+          try {
+            sendAnswer(reply, authFailure(error, settings.realm));
+          } catch (thrown) {
+            done(thrown as Error);
+          }
+        },
+      );
     });
   } else {
     // A strategy for @fastify/auth, or a hook of the app's choosing.
     fastify.decorate('verifyToken', async function verifyToken(request: FastifyRequest): Promise<void> {
-      const refusal = await authenticateRequest(request);
+      const refusal = await authenticateRequest(request, tokenOf(request), verifier, settings.realm);
       if (refusal !== null) throw new AuthRefusal(refusal);
     });
   }
-
   if (record) {
     fastify.addHook('onResponse', async (request, reply) => {
       const principal = request.tokenPrincipal;
@@ -183,22 +167,60 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
 };
 
 /**
- * The metering of a route: its own `config.tokenward` if it has one, else
- * the plugin's. Read once per route config object and kept.
+ * The synchronous half of the hook: the request's token with its verify
+ * options and its route's guard, its refusal, or null to go on without a
+ * principal. A route's `config.tokenward` is checked when the route is
+ * added, so a bad one stops the app from starting; the route's config is
+ * read per request only once some route of the scope has one (Fastify
+ * builds a fresh `routeOptions` object on each read).
  */
-function routeMeteringCache(
-  plugin: MeteringSettings<FastifyRequest>,
-): (config: unknown) => MeteringSettings<FastifyRequest> {
-  const known = new WeakMap<object, MeteringSettings<FastifyRequest>>();
-  return (config) => {
-    if (typeof config !== 'object' || config === null) return plugin;
-    let settings = known.get(config);
-    if (settings === undefined) {
-      settings = routeMetering(config) ?? plugin;
-      known.set(config, settings);
+function requestTokenReader(
+  fastify: FastifyInstance,
+  settings: HelperSettings<(request: FastifyRequest) => string | undefined, FastifyRequest>,
+): (request: FastifyRequest) => Found {
+  const { tenant, metering, realm, optional } = settings;
+  const routeOf = routeSettingsCache();
+  let routesWithConfig = false;
+  fastify.addHook('onRoute', (route) => {
+    if (routeSettings(route.config) !== NO_ROUTE_SETTINGS) routesWithConfig = true;
+  });
+  return (request) => {
+    rememberRealm(request, realm);
+    const route = routesWithConfig ? routeOf(request.routeOptions.config) : NO_ROUTE_SETTINGS;
+    let options: VerifyOptions | undefined;
+    try {
+      const requestTenant = typeof tenant === 'function' ? tenant(request) : tenant;
+      options = verifyOptionsFor(request, requestTenant, route.metering ?? metering);
+    } catch (error) {
+      // The app's tenant or cost resolver failed: refuse (500, or its TokenError's status), never pass.
+      return authFailure(error, realm);
     }
-    return settings;
+    const token = requestToken({ rawHeaders: request.raw.rawHeaders, url: request.raw.url ?? request.url }, settings);
+    if (typeof token === 'string') return { token, options, guard: route.guard };
+    if (token.kind === 'refused') return token.answer;
+    // No token in an optional scope: a route with a need still refuses, as requireGrant does.
+    return optional && route.guard !== undefined ? guardRefusal(null, route.guard, realm) : null;
   };
+}
+
+/** Null when the principal covers the guard's needs, else the refusal (401 without a principal, 403). */
+function guardRefusal(principal: Principal | null, guard: GrantGuard, realm: string): HttpAnswer | null {
+  return guardAllows(principal, guard) ? null : checkGuard(principal, guard, realm);
+}
+
+/** `verifyToken`'s authentication: null once the request's principal (if any) is set, else the refusal. */
+async function authenticateRequest(
+  request: FastifyRequest,
+  found: Found,
+  verifier: TokenVerifier,
+  realm: string,
+): Promise<HttpAnswer | null> {
+  if (found === null || !('token' in found)) return found;
+  const outcome = await verifyRequestToken(verifier, found.token, realm, found.options);
+  if (outcome.kind === 'refused') return outcome.answer;
+  if (outcome.kind !== 'principal') return null;
+  request.tokenPrincipal = outcome.principal;
+  return found.guard === undefined ? null : guardRefusal(outcome.principal, found.guard, realm);
 }
 
 /**

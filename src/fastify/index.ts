@@ -17,3 +17,4 @@ export { type FastifyAuthOptions, type FastifyGuardOptions, requireGrant, tokenw
 export { frameworkErrors } from './framework-errors.js';
 export { type FastifyIntrospectionOptions, introspectionRoute } from './introspection.js';
 export { type FastifyManagementOptions, managementRoutes } from './management.js';
+export type { RouteConfig as TokenwardRouteConfig } from './route.js';

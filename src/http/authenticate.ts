@@ -1,7 +1,8 @@
 import { invalid, isTokenError, TokenError } from '../core/errors.js';
-import { parseNeed } from '../core/grants.js';
+import { grantsAllow, parseNeed } from '../core/grants.js';
 import { consoleLogger, type Logger, safeLog } from '../core/logger.js';
 import { withMethods } from '../core/options.js';
+import { brandOf } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
 import type { Need } from '../core/types.js';
 import type { VerifyOptions } from '../service/types.js';
@@ -11,7 +12,7 @@ import {
   type ExtractionOptions,
   type ExtractionSettings,
   extractionSettings,
-  extractToken,
+  extractTokenValue,
   type RequestParts,
 } from './extract.js';
 import { type MeteringOptions, type MeteringSettings, meteringSettings } from './metering.js';
@@ -192,8 +193,8 @@ const ANONYMOUS: AuthOutcome = Object.freeze({ kind: 'anonymous' });
  */
 export function requestToken(request: RequestParts, settings: AuthSettings): string | AuthOutcome {
   try {
-    const found = extractToken(request, settings.extraction);
-    if (found !== null) return found.token;
+    const found = extractTokenValue(request, settings.extraction);
+    if (found !== null) return found;
     return settings.optional ? ANONYMOUS : { kind: 'refused', answer: missingCredentials(settings.realm) };
   } catch (error) {
     return { kind: 'refused', answer: authFailure(error, settings.realm) };
@@ -211,17 +212,30 @@ export function verifyRequestToken(
   realm: string,
   verifyOptions: VerifyOptions | undefined,
 ): Promise<AuthOutcome> {
-  let pending: Promise<Principal>;
-  try {
-    // Promise.resolve hands a native promise back as it is, and makes anything else one.
-    pending = Promise.resolve(verifier.verify(token, verifyOptions));
-  } catch (error) {
-    return Promise.resolve(refusedWith(error, realm));
-  }
-  return pending.then(
+  return verification(verifier, token, verifyOptions).then(
     (principal): AuthOutcome => ({ kind: 'principal', principal }),
     (error: unknown) => refusedWith(error, realm),
   );
+}
+
+/**
+ * @internal The verifier's answer for `token` as a native promise, whatever
+ * the verifier does: one that throws instead of rejecting gives a rejected
+ * promise, one that answers without a promise a resolved one. The Express
+ * middleware and the Fastify hook attach their two handlers to it directly,
+ * so a request costs one promise reaction and no outcome object (issue 12).
+ */
+export function verification(
+  verifier: TokenVerifier,
+  token: string,
+  verifyOptions: VerifyOptions | undefined,
+): Promise<Principal> {
+  try {
+    // Promise.resolve hands a native promise back as it is, and makes anything else one.
+    return Promise.resolve(verifier.verify(token, verifyOptions));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 function refusedWith(error: unknown, realm: string): AuthOutcome {
@@ -239,15 +253,15 @@ export interface GrantGuard {
  * every need as its RFC 6749 scope token (`bucket:in.c-main:write`, see
  * `scope.ts`), so a client learns exactly what to ask for.
  */
-export function grantGuard(need: Need | readonly Need[]): GrantGuard {
+export function grantGuard(need: Need | readonly Need[], field = 'need'): GrantGuard {
   const list: readonly unknown[] = Array.isArray(need) ? need : [need];
-  if (list.length === 0) throw invalid('need', 'must name at least one need');
+  if (list.length === 0) throw invalid(field, 'must name at least one need');
   const needs = list.map((item, index) => {
-    const field = Array.isArray(need) ? `need[${index}]` : 'need';
+    const at = Array.isArray(need) ? `${field}[${index}]` : field;
     try {
       return parseNeed(item);
     } catch {
-      throw invalid(field, 'must be { bucket, access }, { component, action } or { scope }');
+      throw invalid(at, 'must be { bucket, access }, { component, action } or { scope }');
     }
   });
   return { needs, scope: needs.map(scopeToken).join(' ') };
@@ -266,6 +280,15 @@ export function guardRealm(options: unknown, extraKeys: readonly string[] = []):
  */
 export function guardAllows(principal: Principal | null | undefined, guard: GrantGuard): boolean {
   if (principal === null || principal === undefined) return false;
+  // A principal tokenward made (it carries a brand) answers `can` from its own grants after
+  // parsing the need again; the guard's needs were parsed at setup, so it asks the grants directly
+  // and the per-request parse (a Unicode regular expression per name) goes (issue 12). Any other
+  // object (a remote verifier's custom principal) is asked through its own `can`.
+  if (brandOf(principal) !== undefined) {
+    const grants = principal.grants;
+    for (const need of guard.needs) if (!grantsAllow(grants, need)) return false;
+    return true;
+  }
   for (const need of guard.needs) if (!principal.can(need)) return false;
   return true;
 }
@@ -278,12 +301,9 @@ export function checkGuard(
 ): HttpAnswer | null {
   // A guard without authentication in front of it is a configuration slip; refuse rather than pass.
   if (principal === null || principal === undefined) return missingCredentials(realm);
-  for (const need of guard.needs) {
-    if (!principal.can(need)) {
-      return authFailure(new TokenError('insufficient_scope', 'insufficient scope'), realm, guard.scope);
-    }
-  }
-  return null;
+  // The same check as a guard that lets the request through (the Fetch API and Hono guards call this alone).
+  if (guardAllows(principal, guard)) return null;
+  return authFailure(new TokenError('insufficient_scope', 'insufficient scope'), realm, guard.scope);
 }
 
 /** @internal Records one authenticated request after its response; failures never reach the request. */

@@ -6,7 +6,6 @@
  * `config.tokenward`. They become `verify`'s options; the service decides.
  */
 import { invalid } from '../core/errors.js';
-import { expectKeys } from '../core/input.js';
 import { spendRequest } from '../core/metering-input.js';
 import type { VerifyOptions } from '../service/types.js';
 
@@ -71,14 +70,14 @@ export function verifyOptionsFor<R>(
 }
 
 /**
- * @internal A Fastify route's `config.tokenward` (`{ cost?, ratelimit? }`,
- * fixed values), checked when the route is added: it replaces the plugin's
- * options for that route. Undefined when the route has none.
+ * @internal The metering of a Fastify route's own `config.tokenward`
+ * (fixed `cost` and `ratelimit`, checked when the route is added): it
+ * replaces the plugin's options for that route when it names either.
+ * Undefined when it names neither (a route whose config gives only a
+ * `need` spends what the plugin says).
  */
-export function routeMetering(config: unknown): MeteringSettings<unknown> | undefined {
-  const own = (config as { tokenward?: unknown } | null | undefined)?.tokenward;
-  if (own === undefined) return undefined;
-  const fields = expectKeys(own, 'config.tokenward', ['cost', 'ratelimit']);
+export function routeMetering(fields: Readonly<Record<string, unknown>>): MeteringSettings<unknown> | undefined {
+  if (!('cost' in fields) && !('ratelimit' in fields)) return undefined;
   if (typeof fields.cost === 'function' || typeof fields.ratelimit === 'function') {
     throw invalid('config.tokenward', 'takes fixed values; functions of the request go in the plugin options');
   }

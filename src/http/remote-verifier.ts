@@ -9,7 +9,7 @@ import {
   verificationPrincipal,
 } from '../core/verification-tokens.js';
 import type { VerifyOptions } from '../service/types.js';
-import { B64TOKEN } from './extract.js';
+import { isB64Token } from './extract.js';
 import { isMetered, meterRefusal, readAnswer, unavailable } from './remote-answer.js';
 import { BoundedCache, tokenDigest } from './remote-cache.js';
 import { type RemoteVerifierSettings, remoteVerifierSettings } from './remote-verifier-options.js';
@@ -94,7 +94,7 @@ function isRedirect(response: Response): boolean {
 
 /** The default `accept`: any string of RFC 6750 token characters up to 4096 long. */
 function acceptsB64Token(token: string): boolean {
-  return token.length <= MAX_SECRET_LENGTH && B64TOKEN.test(token);
+  return token.length <= MAX_SECRET_LENGTH && isB64Token(token);
 }
 
 function invalidToken(): TokenError {

@@ -287,7 +287,7 @@ describe('guard options are checked at setup', () => {
     const error = await app
       .register(async (scope) => {
         await scope.register(tokenward, { verifier: service });
-        scope.get('/x', { config: { tokenward: { cost: 'lots' } } }, async () => ({}));
+        scope.get('/x', { config: { tokenward: { cost: 'lots' as never } } }, async () => ({}));
       })
       .then(() => app.ready())
       .then(

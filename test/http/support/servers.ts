@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import express from 'express';
-import Fastify from 'fastify';
+import express, { type RequestHandler } from 'express';
+import Fastify, { type RouteShorthandOptions } from 'fastify';
+import type { Need } from '../../../src/core/types.js';
 import {
   requireGrant as expressGuard,
   introspectionRouter,
@@ -15,12 +16,14 @@ import {
   tokenward,
 } from '../../../src/fastify/index.js';
 import {
+  type AppSetup,
   BUCKET,
   brokenTenant,
   COMPONENT,
   describePrincipal,
   INTROSPECTION,
   listen,
+  type RunningServer,
   type StartServer,
   testActor,
 } from './app-parts.js';
@@ -43,7 +46,16 @@ export type { AppSetup, RunningServer, StartServer } from './app-parts.js';
  *   /oauth/introspect: RFC 7662 with bearer tokens and the registered clients;
  *   /oauth/introspect-bearer-only: RFC 7662 with bearer tokens only, default issuer
  */
-export const startExpress: StartServer = async (setup) => {
+export const startExpress: StartServer = (setup) => expressServer(setup, 'two-layer');
+
+/**
+ * The same Express app with each guarded /api route in one layer
+ * (`tokenAuth(verifier, { …, need })`) instead of `tokenAuth` in front of
+ * the router and `requireGrant` on the route.
+ */
+export const startExpressOneLayer: StartServer = (setup) => expressServer(setup, 'one-layer');
+
+async function expressServer(setup: AppSetup, form: 'two-layer' | 'one-layer'): Promise<RunningServer> {
   const { service } = setup;
   const verifier = setup.verifier ?? service;
   const app = express();
@@ -51,32 +63,35 @@ export const startExpress: StartServer = async (setup) => {
     res.json({ ok: true });
   });
 
+  const apiOptions = {
+    realm: REALM,
+    header: 'Verification-Token',
+    cookie: 'auth_token',
+    record: verifier.record !== undefined,
+    ...(setup.onRecordError === undefined ? {} : { onRecordError: setup.onRecordError }),
+    ...(setup.logger === undefined ? {} : { logger: setup.logger }),
+  };
   const api = express.Router();
-  api.use(
-    tokenAuth(verifier, {
-      realm: REALM,
-      header: 'Verification-Token',
-      cookie: 'auth_token',
-      record: verifier.record !== undefined,
-      ...(setup.onRecordError === undefined ? {} : { onRecordError: setup.onRecordError }),
-      ...(setup.logger === undefined ? {} : { logger: setup.logger }),
-    }),
-  );
-  api.get('/me', (req, res) => {
+  const authenticated: RequestHandler[] = [];
+  if (form === 'two-layer') api.use(tokenAuth(verifier, apiOptions));
+  else authenticated.push(tokenAuth(verifier, apiOptions));
+  const guarded = (need: Need | readonly Need[]): RequestHandler =>
+    form === 'two-layer' ? expressGuard(need) : tokenAuth(verifier, { ...apiOptions, need });
+  api.get('/me', ...authenticated, (req, res) => {
     res.json(describePrincipal(req.tokenPrincipal));
   });
-  api.get(`/buckets/${BUCKET}`, expressGuard({ bucket: BUCKET, access: 'read' }), (_req, res) => {
+  api.get(`/buckets/${BUCKET}`, guarded({ bucket: BUCKET, access: 'read' }), (_req, res) => {
     res.json({ rows: 3 });
   });
-  api.post(`/buckets/${BUCKET}`, expressGuard({ bucket: BUCKET, access: 'write' }), (_req, res) => {
+  api.post(`/buckets/${BUCKET}`, guarded({ bucket: BUCKET, access: 'write' }), (_req, res) => {
     res.status(201).json({ written: true });
   });
-  api.post(`/components/${COMPONENT}/run`, expressGuard({ component: COMPONENT, action: 'run' }), (_req, res) => {
+  api.post(`/components/${COMPONENT}/run`, guarded({ component: COMPONENT, action: 'run' }), (_req, res) => {
     res.json({ job: 1 });
   });
   api.get(
     '/reports',
-    expressGuard([{ scope: 'checkup_report_create' }, { bucket: BUCKET, access: 'read' }]),
+    guarded([{ scope: 'checkup_report_create' }, { bucket: BUCKET, access: 'read' }]),
     (_req, res) => {
       res.json({ reports: [] });
     },
@@ -109,10 +124,19 @@ export const startExpress: StartServer = async (setup) => {
   app.use('/oauth/introspect-bearer-only', introspectionRouter(service, { realm: REALM }));
 
   return listen(app.listen(0, '127.0.0.1'));
-};
+}
 
 /** The same app in Fastify. */
-export const startFastify: StartServer = async (setup) => {
+export const startFastify: StartServer = (setup) => fastifyServer(setup, 'two-hooks');
+
+/**
+ * The same Fastify app with each guarded /api route's need in its
+ * `config.tokenward`, checked by the plugin's own `onRequest` hook, instead
+ * of a `requireGrant` preHandler.
+ */
+export const startFastifyRouteNeed: StartServer = (setup) => fastifyServer(setup, 'route-need');
+
+async function fastifyServer(setup: AppSetup, form: 'two-hooks' | 'route-need'): Promise<RunningServer> {
   const { service } = setup;
   const verifier = setup.verifier ?? service;
   const app = Fastify({ frameworkErrors });
@@ -129,23 +153,19 @@ export const startFastify: StartServer = async (setup) => {
         ...(setup.onRecordError === undefined ? {} : { onRecordError: setup.onRecordError }),
         ...(setup.logger === undefined ? {} : { logger: setup.logger }),
       });
+      const guarded = (need: Need | readonly Need[]): RouteShorthandOptions =>
+        form === 'two-hooks' ? { preHandler: fastifyGuard(need) } : { config: { tokenward: { need } } };
       api.get('/me', async (request) => describePrincipal(request.tokenPrincipal));
-      api.get(`/buckets/${BUCKET}`, { preHandler: fastifyGuard({ bucket: BUCKET, access: 'read' }) }, async () => ({
-        rows: 3,
+      api.get(`/buckets/${BUCKET}`, guarded({ bucket: BUCKET, access: 'read' }), async () => ({ rows: 3 }));
+      api.post(`/buckets/${BUCKET}`, guarded({ bucket: BUCKET, access: 'write' }), async (_request, reply) =>
+        reply.code(201).send({ written: true }),
+      );
+      api.post(`/components/${COMPONENT}/run`, guarded({ component: COMPONENT, action: 'run' }), async () => ({
+        job: 1,
       }));
-      api.post(
-        `/buckets/${BUCKET}`,
-        { preHandler: fastifyGuard({ bucket: BUCKET, access: 'write' }) },
-        async (_request, reply) => reply.code(201).send({ written: true }),
-      );
-      api.post(
-        `/components/${COMPONENT}/run`,
-        { preHandler: fastifyGuard({ component: COMPONENT, action: 'run' }) },
-        async () => ({ job: 1 }),
-      );
       api.get(
         '/reports',
-        { preHandler: fastifyGuard([{ scope: 'checkup_report_create' }, { bucket: BUCKET, access: 'read' }]) },
+        guarded([{ scope: 'checkup_report_create' }, { bucket: BUCKET, access: 'read' }]),
         async () => ({ reports: [] }),
       );
     },
@@ -205,7 +225,7 @@ export const startFastify: StartServer = async (setup) => {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
-};
+}
 
 /** Every framework: Express, Fastify, the Fetch API handlers and Hono (both on @hono/node-server), for `describe.each`. */
 export const FRAMEWORKS: readonly (readonly [string, StartServer])[] = [
@@ -213,4 +233,10 @@ export const FRAMEWORKS: readonly (readonly [string, StartServer])[] = [
   ['fastify', startFastify],
   ['fetch', startFetch],
   ['hono', startHono],
+];
+
+/** The one-layer guarded routes (Express `tokenAuth({ need })`, Fastify `config.tokenward.need`), for the guard tables. */
+export const ONE_LAYER_FORMS: readonly (readonly [string, StartServer])[] = [
+  ['express, one layer', startExpressOneLayer],
+  ['fastify, route need', startFastifyRouteNeed],
 ];
