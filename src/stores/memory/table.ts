@@ -15,11 +15,26 @@
  * does to it reaches storage); the grants list and `rest` values in it are
  * frozen and shared.
  */
+import { digestTextToWords, digestWordsToText } from '../../core/digest-text.js';
+import type { VerificationRecord } from '../../core/repository.js';
 import type { Grant, StoredTokenType, TokenRecord } from '../../core/types.js';
 import { frozenGrants } from '../shared/freeze.js';
 import { IdIndex } from './id-index.js';
 import { MASTER_CODE, type Namespace, Namespaces } from './namespaces.js';
-import { fitsInt, fitsTime, IN_CHUNK, INT, INTS, REF, REFS, Rows, TIME, TIMES, timeOrNull } from './rows.js';
+import {
+  fitsInt,
+  fitsTime,
+  HASH_WORDS,
+  IN_CHUNK,
+  INT,
+  INTS,
+  REF,
+  REFS,
+  Rows,
+  TIME,
+  TIMES,
+  timeOrNull,
+} from './rows.js';
 import { flatCopy, plainJsonKey, SharedPool } from './sharing.js';
 import { ulidToWords, wordsToUlid } from './ulid-words.js';
 
@@ -34,6 +49,7 @@ function isUlid(id: unknown): boolean {
 }
 
 const scratchWords = new Int32Array(4);
+const scratchHash = new Int32Array(HASH_WORDS);
 
 const COLUMN_FIELDS = new Set([
   'id',
@@ -70,9 +86,11 @@ function fitsColumn(field: string, value: unknown): boolean {
   switch (field) {
     case 'id':
     case 'name':
-    case 'secretHash':
     case 'createdBy':
       return typeof value === 'string';
+    case 'secretHash':
+      // Kept as the digest's words: only the text of a 32-byte digest fits.
+      return digestTextToWords(value as string, scratchHash, 0);
     case 'tenant':
       return typeof value === 'string';
     case 'owner':
@@ -128,7 +146,6 @@ export interface PreparedRow {
   readonly record: TokenRecord;
   readonly tenant: string;
   readonly owner: string | null;
-  readonly secretHash: string | null;
   readonly name: string | null;
   readonly grants: readonly Grant[] | null;
   readonly rest: Readonly<Record<string, unknown>> | null;
@@ -187,9 +204,32 @@ export class TokenTable {
 
   /**
    * The record in a row, as a new object. `id`, when the caller has it
-   * (a lookup by id), saves spelling it from the row again.
+   * (a lookup by id), saves spelling it from the row again. The stored hash
+   * is spelled from its words.
    */
   read(slot: number, id: string = this.idOf(slot)): TokenRecord {
+    const { hashes } = this.rows.chunk(slot);
+    return this.build(slot, id, digestWordsToText(hashes, (slot & IN_CHUNK) * HASH_WORDS));
+  }
+
+  /**
+   * The record in a row for verification (`findByIdSync(id, 'verification')`):
+   * the stored hash left as its words in the hash column, `secretHash` `''`,
+   * so no text is spelled; a hash kept in the row's rest (not a digest's
+   * text) comes as text, without words.
+   */
+  readForVerification(slot: number, id: string): VerificationRecord {
+    const { refs, hashes } = this.rows.chunk(slot);
+    const rest = refs[(slot & IN_CHUNK) * REFS + REF.rest] as { readonly secretHash?: unknown } | null;
+    if (rest !== null && rest.secretHash !== undefined) return this.build(slot, id, '');
+    const record = this.build(slot, id, '') as { secretWords?: Int32Array; secretWordsAt?: number };
+    record.secretWords = hashes;
+    record.secretWordsAt = (slot & IN_CHUNK) * HASH_WORDS;
+    return record as VerificationRecord;
+  }
+
+  /** A new record of the row's columns with `secretHash`, then its rest over them. */
+  private build(slot: number, id: string, secretHash: string): TokenRecord {
     const { refs, times, ints } = this.rows.chunk(slot);
     const at = slot & IN_CHUNK;
     const r = at * REFS;
@@ -204,7 +244,7 @@ export class TokenTable {
       name: refs[r + REF.name] as string,
       comment: '',
       grants: refs[r + REF.grants] as readonly Grant[] | null,
-      secretHash: refs[r + REF.secretHash] as string,
+      secretHash,
       pepperVersion: ints[i + INT.pepperVersion]!,
       previousSecretHash: null,
       previousPepperVersion: null,
@@ -235,7 +275,6 @@ export class TokenTable {
       record,
       tenant: flatCopy(record.tenant),
       owner: typeof record.owner === 'string' ? flatCopy(record.owner) : null,
-      secretHash: typeof record.secretHash === 'string' ? flatCopy(record.secretHash) : null,
       name: typeof record.name === 'string' ? flatCopy(record.name) : null,
       grants: this.sharedGrants(record.grants),
       rest: restOf(record, !isUlid(record.id)),
@@ -266,7 +305,10 @@ export class TokenTable {
   write(slot: number, row: PreparedRow, namespace: Namespace): void {
     const { rows } = this;
     const { record } = row;
-    rows.setRef(slot, REF.secretHash, row.secretHash);
+    const { hashes } = rows.chunk(slot);
+    const at = (slot & IN_CHUNK) * HASH_WORDS;
+    // A hash that is not a digest's text is kept in the rest (restOf); its words stay zero.
+    if (!digestTextToWords(record.secretHash, hashes, at)) hashes.fill(0, at, at + HASH_WORDS);
     rows.setRef(slot, REF.name, row.name);
     rows.setRef(slot, REF.grants, row.grants);
     rows.setRef(slot, REF.createdBy, sharedCreatedBy(namespace, record.createdBy));
