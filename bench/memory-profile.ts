@@ -42,7 +42,8 @@ async function world(root: string, tokens: number): Promise<World> {
     const user = i % 10 === 9 ? 'heavy' : names[i % names.length]!;
     const input = i % 4 === 3 ? { type: 'limited', grants: [{ bucket: 'main', access: 'read' }] } : {};
     const { token } = await service.issue(input, { tenant: 'acme', user });
-    if (i >= tokens - keep) kept.push(process.env.BENCH_FLAT === "1" ? Buffer.from(token, "latin1").toString("latin1") : token);
+    if (i >= tokens - keep)
+      kept.push(process.env.BENCH_FLAT === '1' ? Buffer.from(token, 'latin1').toString('latin1') : token);
   }
   for (let i = kept.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
