@@ -4,12 +4,12 @@
  *
  * A frozen object of a record's 19 fields costs 176 bytes before its
  * strings, and every time in it is a 16-byte boxed number; a row here is
- * 5 references (40 bytes) and 128 bytes of numbers: 4 times as raw
- * doubles, 14 32-bit integers (the token id and its first event's id among
- * them) and the stored hash as the digest's 8 words (where its
- * 43-character text was a string of 64 bytes and a reference), in chunks
- * of `CHUNK` rows so that growing never copies and leaves at most one
- * chunk unused. `table.ts` turns a row back into a `TokenRecord` on every read.
+ * 5 references (40 bytes), 4 times as raw doubles (32 bytes), 14 32-bit
+ * integers (56 bytes, the token id and its first event's id among them)
+ * and the stored hash as the digest's 8 words (32 bytes, where its
+ * 43-character text was a string of 64 bytes and a reference), in chunks of
+ * `CHUNK` rows so that growing never copies and leaves at most one chunk
+ * unused. `table.ts` turns a row back into a `TokenRecord` on every read.
  *
  * Times are epoch milliseconds, with NaN for null (no stored time is NaN).
  */
@@ -33,84 +33,65 @@ export const REF = {
 export const REFS = 5;
 
 /**
- * A row's numbers — times, integers and the stored hash — share one
- * 128-byte record of a chunk's `ArrayBuffer`, seen as 32 int32 slots
- * (`ints`, stride `INTS`) and as 16 float64 slots (`times`, stride
- * `TIMES`). What verification reads (the hash, namespace, type, pepper
- * version, id, then the times) fills the first 96 bytes in that order, so
- * a lookup at a million tokens misses on two cache lines of the row
- * rather than on one or two in each of three arrays (issue 12).
+ * Words of the hash column per row: the stored secret hash as the digest's
+ * eight big-endian 32-bit words (`digestTextToWords`), all zero when the
+ * row's hash is not a digest's text (it is then kept in the row's rest).
+ * Eight words are 32 bytes, so a row's hash never straddles a cache line.
  */
-
-/** The time columns of a row: float64 slots 8–11, bytes 64–95 of the row. */
-export const TIME = {
-  createdAt: 8,
-  expiresAt: 9,
-  revokedAt: 10,
-  lastUsedAt: 11,
-} as const;
-/** Float64 slots per row (the stride of `times`). */
-export const TIMES = 16;
-
-/** The integer columns of a row: int32 slots, bytes 0–63 and 96–119 (64–95 are the times). */
-export const INT = {
-  /**
-   * The stored secret hash as the digest's eight big-endian 32-bit words
-   * (`digestTextToWords`), all zero when the row's hash is not a digest's
-   * text (it is then kept in the row's rest); 32 bytes where its
-   * 43-character text was a string of 64 bytes and a reference.
-   */
-  hash: 0,
-  /** The row's namespace, by its number (`namespaces.ts`). */
-  namespace: 8,
-  /** `TYPE_CODES` index of the type. */
-  type: 9,
-  pepperVersion: 10,
-  version: 11,
-  /** The token id as four 32-bit words (`ulid-words.ts`, `id-index.ts`). */
-  id: 12,
-  /** The next row of the same namespace, newest first; -1 at the end. */
-  chain: 24,
-  /** The first event's `at` minus `createdAt`; `NO_EVENT` when the row holds no event (`events.ts`). */
-  eventAt: 25,
-  /** The first event's id as four 32-bit words. */
-  eventId: 26,
-} as const;
-/** Int32 slots per row (the stride of `ints`): 128 bytes. */
-export const INTS = 32;
-/** Words of the stored hash. */
 export const HASH_WORDS = 8;
+
+/** The time columns of a row. */
+export const TIME = {
+  createdAt: 0,
+  expiresAt: 1,
+  revokedAt: 2,
+  lastUsedAt: 3,
+} as const;
+export const TIMES = 4;
+
+/** The integer columns of a row. */
+export const INT = {
+  /** The row's namespace, by its number (`namespaces.ts`). */
+  namespace: 0,
+  /** `TYPE_CODES` index of the type. */
+  type: 1,
+  pepperVersion: 2,
+  version: 3,
+  /** The next row of the same namespace, newest first; -1 at the end. */
+  chain: 4,
+  /** The first event's `at` minus `createdAt`; `NO_EVENT` when the row holds no event (`events.ts`). */
+  eventAt: 5,
+  /** The token id as four 32-bit words (`ulid-words.ts`, `id-index.ts`). */
+  id: 6,
+  /** The first event's id as four 32-bit words. */
+  eventId: 10,
+} as const;
+export const INTS = 14;
 
 /** The `eventAt` column of a row without an event. */
 export const NO_EVENT = -0x80000000;
 
-/**
- * One chunk of rows: row `o` of it has its references at `o * REFS`, and
- * its numbers at `o * INTS` of `ints` and `o * TIMES` of `times`, two views
- * of the same memory.
- */
+/** One chunk of rows: row `o` of it has its columns at `o * REFS`, `o * TIMES`, `o * INTS` and `o * HASH_WORDS`. */
 export interface Chunk {
   readonly refs: unknown[];
   readonly times: Float64Array;
   readonly ints: Int32Array;
+  readonly hashes: Int32Array;
 }
 
-/** Sets the numbers of row `o` to a fresh row's: integers 0, times NaN, no event. */
-function clearNumbers(chunk: Chunk, o: number): void {
-  chunk.ints.fill(0, o * INTS, o * INTS + INTS);
-  chunk.times.fill(Number.NaN, o * TIMES + TIME.createdAt, o * TIMES + TIME.lastUsedAt + 1);
-  chunk.ints[o * INTS + INT.eventAt] = NO_EVENT;
+function emptyInts(rows: number): Int32Array {
+  const ints = new Int32Array(rows * INTS);
+  for (let i = INT.eventAt; i < ints.length; i += INTS) ints[i] = NO_EVENT;
+  return ints;
 }
 
 function newChunk(): Chunk {
-  const numbers = new ArrayBuffer(CHUNK * INTS * 4);
-  const chunk = {
+  return {
     refs: new Array<unknown>(CHUNK * REFS).fill(null),
-    times: new Float64Array(numbers),
-    ints: new Int32Array(numbers),
+    times: new Float64Array(CHUNK * TIMES).fill(Number.NaN),
+    ints: emptyInts(CHUNK),
+    hashes: new Int32Array(CHUNK * HASH_WORDS),
   };
-  for (let o = 0; o < CHUNK; o++) clearNumbers(chunk, o);
-  return chunk;
 }
 
 /** A store of rows addressed by slot number; freed slots are reused. */
@@ -133,7 +114,10 @@ export class Rows {
     const chunk = this.chunks[slot >>> CHUNK_BITS]!;
     const at = slot & IN_CHUNK;
     chunk.refs.fill(null, at * REFS, at * REFS + REFS);
-    clearNumbers(chunk, at);
+    chunk.times.fill(Number.NaN, at * TIMES, at * TIMES + TIMES);
+    chunk.ints.fill(0, at * INTS, at * INTS + INTS);
+    chunk.ints[at * INTS + INT.eventAt] = NO_EVENT;
+    chunk.hashes.fill(0, at * HASH_WORDS, at * HASH_WORDS + HASH_WORDS);
     this.free.push(slot);
   }
 

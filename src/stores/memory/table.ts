@@ -208,8 +208,8 @@ export class TokenTable {
    * is spelled from its words.
    */
   read(slot: number, id: string = this.idOf(slot)): TokenRecord {
-    const { ints } = this.rows.chunk(slot);
-    return this.build(slot, id, digestWordsToText(ints, (slot & IN_CHUNK) * INTS + INT.hash));
+    const { hashes } = this.rows.chunk(slot);
+    return this.build(slot, id, digestWordsToText(hashes, (slot & IN_CHUNK) * HASH_WORDS));
   }
 
   /**
@@ -219,12 +219,12 @@ export class TokenTable {
    * text) comes as text, without words.
    */
   readForVerification(slot: number, id: string): VerificationRecord {
-    const { refs, ints } = this.rows.chunk(slot);
+    const { refs, hashes } = this.rows.chunk(slot);
     const rest = refs[(slot & IN_CHUNK) * REFS + REF.rest] as { readonly secretHash?: unknown } | null;
     if (rest !== null && rest.secretHash !== undefined) return this.build(slot, id, '');
     const record = this.build(slot, id, '') as { secretWords?: Int32Array; secretWordsAt?: number };
-    record.secretWords = ints;
-    record.secretWordsAt = (slot & IN_CHUNK) * INTS + INT.hash;
+    record.secretWords = hashes;
+    record.secretWordsAt = (slot & IN_CHUNK) * HASH_WORDS;
     return record as VerificationRecord;
   }
 
@@ -305,10 +305,10 @@ export class TokenTable {
   write(slot: number, row: PreparedRow, namespace: Namespace): void {
     const { rows } = this;
     const { record } = row;
-    const { ints } = rows.chunk(slot);
-    const at = (slot & IN_CHUNK) * INTS + INT.hash;
+    const { hashes } = rows.chunk(slot);
+    const at = (slot & IN_CHUNK) * HASH_WORDS;
     // A hash that is not a digest's text is kept in the rest (restOf); its words stay zero.
-    if (!digestTextToWords(record.secretHash, ints, at)) ints.fill(0, at, at + HASH_WORDS);
+    if (!digestTextToWords(record.secretHash, hashes, at)) hashes.fill(0, at, at + HASH_WORDS);
     rows.setRef(slot, REF.name, row.name);
     rows.setRef(slot, REF.grants, row.grants);
     rows.setRef(slot, REF.createdBy, sharedCreatedBy(namespace, record.createdBy));
