@@ -36,21 +36,14 @@ import {
   timeOrNull,
 } from './rows.js';
 import { flatCopy, plainJsonKey, SharedPool } from './sharing.js';
-import { ulidToWords, wordsToUlid } from './ulid-words.js';
 
 /** The type column's codes: a type's index here. */
 const TYPE_NAMES: readonly StoredTokenType[] = ['administrative', 'personal', 'master', 'limited'];
 if (TYPE_NAMES[MASTER_CODE] !== 'master') throw new Error('type codes out of step');
 
-/** Fields read from columns or from the namespace; any other field is kept in `rest`. */
-/** Whether a token id is a canonical ULID, kept as words rather than text. */
-function isUlid(id: unknown): boolean {
-  return typeof id === 'string' && ulidToWords(id, scratchWords, 0);
-}
-
-const scratchWords = new Int32Array(4);
 const scratchHash = new Int32Array(HASH_WORDS);
 
+/** Fields read from columns or from the namespace; any other field is kept in `rest`. */
 const COLUMN_FIELDS = new Set([
   'id',
   'tenant',
@@ -124,15 +117,12 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/**
- * The fields of `record` no column holds, frozen; null when there are none.
- * `keepId`: the id is not a ULID, so no words hold it.
- */
-function restOf(record: TokenRecord, keepId: boolean): Readonly<Record<string, unknown>> | null {
+/** The fields of `record` no column holds, frozen; null when there are none. */
+function restOf(record: TokenRecord): Readonly<Record<string, unknown>> | null {
   let rest: Record<string, unknown> | null = null;
   for (const [field, value] of Object.entries(record)) {
     const fits = COLUMN_FIELDS.has(field)
-      ? fitsColumn(field, value) && !(field === 'id' && keepId)
+      ? fitsColumn(field, value)
       : Object.hasOwn(USUAL, field) && USUAL[field] === value;
     if (fits) continue;
     rest ??= {};
@@ -144,6 +134,7 @@ function restOf(record: TokenRecord, keepId: boolean): Readonly<Record<string, u
 /** A record ready to write: its strings copied flat, its grants and rest frozen. */
 export interface PreparedRow {
   readonly record: TokenRecord;
+  readonly id: string | null;
   readonly tenant: string;
   readonly owner: string | null;
   readonly name: string | null;
@@ -166,32 +157,19 @@ export class TokenTable {
     return this.ids.find(id);
   }
 
-  /** The id of a row: spelled from its words, or the text its rest keeps (an id that is not a ULID). */
+  /** The id of a row: its text column (or its rest, for an id that is not a string). */
   idOf(slot: number): string {
-    const rest = this.rows.ref(slot, REF.rest) as { readonly id?: string } | null;
-    if (rest?.id !== undefined) return rest.id;
-    const { ints } = this.rows.chunk(slot);
-    return wordsToUlid(ints, (slot & IN_CHUNK) * INTS + INT.id);
+    const id = this.rows.ref(slot, REF.id);
+    if (typeof id === 'string') return id;
+    return (this.rows.ref(slot, REF.rest) as { readonly id: string }).id;
   }
 
-  /**
-   * Listing order, `(createdAt, id)` ascending. Two ULIDs compare as their
-   * text does by their words (the digits are in ASCII order), so ids are
-   * spelled only when one is not a ULID.
-   */
+  /** Listing order, `(createdAt, id)` ascending. */
   compareRows(a: number, b: number): number {
     const { rows } = this;
     const timeA = rows.time(a, TIME.createdAt);
     const timeB = rows.time(b, TIME.createdAt);
     if (timeA !== timeB) return timeA < timeB ? -1 : 1;
-    if (rows.ref(a, REF.rest) === null && rows.ref(b, REF.rest) === null) {
-      for (let i = 0; i < 4; i++) {
-        const wordA = rows.int(a, INT.id + i) >>> 0;
-        const wordB = rows.int(b, INT.id + i) >>> 0;
-        if (wordA !== wordB) return wordA < wordB ? -1 : 1;
-      }
-      return 0;
-    }
     return compareText(this.idOf(a), this.idOf(b));
   }
 
@@ -202,14 +180,10 @@ export class TokenTable {
     return compareText(this.idOf(slot), id);
   }
 
-  /**
-   * The record in a row, as a new object. `id`, when the caller has it
-   * (a lookup by id), saves spelling it from the row again. The stored hash
-   * is spelled from its words.
-   */
-  read(slot: number, id: string = this.idOf(slot)): TokenRecord {
+  /** The record in a row, as a new object; the stored hash is spelled from its words. */
+  read(slot: number): TokenRecord {
     const { hashes } = this.rows.chunk(slot);
-    return this.build(slot, id, digestWordsToText(hashes, (slot & IN_CHUNK) * HASH_WORDS));
+    return this.build(slot, digestWordsToText(hashes, (slot & IN_CHUNK) * HASH_WORDS));
   }
 
   /**
@@ -218,18 +192,18 @@ export class TokenTable {
    * so no text is spelled; a hash kept in the row's rest (not a digest's
    * text) comes as text, without words.
    */
-  readForVerification(slot: number, id: string): VerificationRecord {
+  readForVerification(slot: number): VerificationRecord {
     const { refs, hashes } = this.rows.chunk(slot);
     const rest = refs[(slot & IN_CHUNK) * REFS + REF.rest] as { readonly secretHash?: unknown } | null;
-    if (rest !== null && rest.secretHash !== undefined) return this.build(slot, id, '');
-    const record = this.build(slot, id, '') as { secretWords?: Int32Array; secretWordsAt?: number };
+    if (rest !== null && rest.secretHash !== undefined) return this.build(slot, '');
+    const record = this.build(slot, '') as { secretWords?: Int32Array; secretWordsAt?: number };
     record.secretWords = hashes;
     record.secretWordsAt = (slot & IN_CHUNK) * HASH_WORDS;
     return record as VerificationRecord;
   }
 
   /** A new record of the row's columns with `secretHash`, then its rest over them. */
-  private build(slot: number, id: string, secretHash: string): TokenRecord {
+  private build(slot: number, secretHash: string): TokenRecord {
     const { refs, times, ints } = this.rows.chunk(slot);
     const at = slot & IN_CHUNK;
     const r = at * REFS;
@@ -237,7 +211,7 @@ export class TokenTable {
     const i = at * INTS;
     const namespace = this.namespaces.byNumber(ints[i + INT.namespace]!);
     const record: TokenRecord = {
-      id,
+      id: refs[r + REF.id] as string,
       tenant: namespace.tenant,
       type: TYPE_NAMES[ints[i + INT.type]!]!,
       owner: namespace.owner,
@@ -273,11 +247,12 @@ export class TokenTable {
   prepare(record: TokenRecord): PreparedRow {
     return {
       record,
+      id: typeof record.id === 'string' ? flatCopy(record.id) : null,
       tenant: flatCopy(record.tenant),
       owner: typeof record.owner === 'string' ? flatCopy(record.owner) : null,
       name: typeof record.name === 'string' ? flatCopy(record.name) : null,
       grants: this.sharedGrants(record.grants),
-      rest: restOf(record, !isUlid(record.id)),
+      rest: restOf(record),
     };
   }
 
@@ -286,6 +261,7 @@ export class TokenTable {
     const namespace = this.namespaces.obtain(row.tenant, row.owner);
     const slot = this.rows.allocate();
     this.rows.setInt(slot, INT.namespace, namespace.number);
+    this.rows.setRef(slot, REF.id, row.id);
     this.ids.add(row.record.id, slot);
     this.write(slot, row, namespace);
     this.namespaces.add(namespace, slot);
