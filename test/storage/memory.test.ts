@@ -160,6 +160,15 @@ describe('memory repository', () => {
     });
   });
 
+  it('keeps an id that is not a string (no column holds it) for every read, listing included', async () => {
+    const repository = memoryRepository();
+    const record = { ...token(7), id: 42 as unknown as string };
+    await repository.insert(record, { now: T0 });
+    expect(await repository.findById(record.id)).toEqual(record);
+    expect(repository.findByIdSync!(record.id, 'verification')).toEqual(record);
+    expect((await repository.list({ tenant: record.tenant, limit: 10 } as never)).items.map((r) => r.id)).toEqual([42]);
+  });
+
   it('keeps namespace names as the engine\'s shared copy of the same text, "__proto__" included', () => {
     for (const text of ['acme', '__proto__', '123', 'a'.repeat(40), '']) expect(internalized(text)).toBe(text);
   });
