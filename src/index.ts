@@ -71,6 +71,7 @@ export type {
   SessionLookup,
   TokenRepository,
   TokenUse,
+  VerificationRecord,
 } from './core/repository.js';
 export { type FoundToken, findTokens } from './core/scanning/find.js';
 export { TOKEN_PATTERN, type TokenPatternOptions, tokenPattern } from './core/scanning/pattern.js';

@@ -1,4 +1,4 @@
-import { digestMatchesText } from './digest-text.js';
+import { digestBytesMatchWords, digestMatchesText, digestMatchesWords } from './digest-text.js';
 import { toBase64Url, utf8 } from './encoding.js';
 import { TokenError } from './errors.js';
 import { HmacSha256 } from './hmac-sha256.js';
@@ -77,12 +77,21 @@ export interface PepperRing {
    * strings and does not decode `stored`.
    */
   matches(secret: string, version: number, stored: string): boolean;
+  /**
+   * `matches` against a stored hash kept as the digest's eight big-endian
+   * 32-bit words, `words[at…at+7]` (see `digestTextToWords`), in time that
+   * does not depend on where they differ. The memory store keeps hashes so
+   * (issue 12): the digest is compared as it comes out of the compression,
+   * with no text encoded or decoded.
+   */
+  matchesWords(secret: string, version: number, words: Int32Array, at: number): boolean;
 }
 
 /** The keyed hash of strings under one pepper version. */
 interface KeyedText {
   hash(secret: string): string;
   matches(secret: string, stored: string): boolean;
+  matchesWords(secret: string, words: Int32Array, at: number): boolean;
 }
 
 /** The default hasher's own path: strings go straight into the block (see `HmacSha256.updateText`). */
@@ -97,6 +106,9 @@ function portableText(key: Uint8Array): KeyedText {
     matches(secret, stored) {
       writeDigest(mac.updateText(secret), digest);
       return digestMatchesText(digest, stored);
+    },
+    matchesWords(secret, words, at) {
+      return digestMatchesWords(mac.updateText(secret), words, at);
     },
   };
 }
@@ -126,6 +138,9 @@ function pluggedText(mac: (message: Uint8Array) => Uint8Array, scratch: Uint8Arr
     matches(secret, stored) {
       const digest = mac(bytes(secret));
       return digest.length === 32 && digestMatchesText(digest, stored);
+    },
+    matchesWords(secret, words, at) {
+      return digestBytesMatchWords(mac(bytes(secret)), words, at);
     },
   };
 }
@@ -171,5 +186,6 @@ export function createPepperRing(pepper: unknown, hasher: KeyedHasherFactory): P
     versions: [...keyed.keys()],
     hash: (secret, version) => keyed.get(version)?.hash(secret) ?? null,
     matches: (secret, version, stored) => keyed.get(version)?.matches(secret, stored) ?? false,
+    matchesWords: (secret, version, words, at) => keyed.get(version)?.matchesWords(secret, words, at) ?? false,
   };
 }

@@ -36,11 +36,46 @@ const UNDERSCORE = 0x5f;
 const FAILED = -1;
 
 /**
+ * The CRC-32 tables for four bytes at a time ("slicing by 4"): `SLICES[k * 256 + b]`
+ * is the CRC step of byte `b` followed by `k` zero bytes, so four bytes
+ * fold in four independent lookups rather than four dependent steps.
+ */
+const SLICES = (() => {
+  const slices = new Int32Array(4 * 256);
+  for (let b = 0; b < 256; b++) slices[b] = CRC[b]!;
+  for (let k = 1; k < 4; k++) {
+    for (let b = 0; b < 256; b++) {
+      const previous = slices[(k - 1) * 256 + b]!;
+      slices[k * 256 + b] = (previous >>> 8) ^ CRC[previous & 0xff]!;
+    }
+  }
+  return slices;
+})();
+
+/**
  * Folds the characters `from`–`to` of `token` into the running CRC `crc`
- * (unsigned), or returns FAILED when one is outside `mask`'s class.
+ * (unsigned), or returns FAILED when one is outside `mask`'s class (a
+ * single bit). Four characters at a time, then one by one: the id and the
+ * secret of every verified token are folded here (issue 12).
  */
 function foldClass(token: string, from: number, to: number, mask: number, crc: number): number {
-  for (let i = from; i < to; i++) {
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    const c0 = token.charCodeAt(i);
+    const c1 = token.charCodeAt(i + 1);
+    const c2 = token.charCodeAt(i + 2);
+    const c3 = token.charCodeAt(i + 3);
+    if ((c0 | c1 | c2 | c3) >= 128 || (CLASSES[c0]! & CLASSES[c1]! & CLASSES[c2]! & CLASSES[c3]! & mask) === 0) {
+      return FAILED;
+    }
+    const x = crc ^ (c0 | (c1 << 8) | (c2 << 16) | (c3 << 24));
+    crc =
+      SLICES[768 + (x & 0xff)]! ^
+      SLICES[512 + ((x >>> 8) & 0xff)]! ^
+      SLICES[256 + ((x >>> 16) & 0xff)]! ^
+      SLICES[x >>> 24]!;
+  }
+  for (; i < to; i++) {
     const code = token.charCodeAt(i);
     if (code >= 128 || (CLASSES[code]! & mask) === 0) return FAILED;
     crc = CRC[(crc ^ code) & 0xff]! ^ (crc >>> 8);

@@ -34,6 +34,20 @@ import type {
  *   and compare names by code points: never normalize, fold or re-encode
  *   (rows written by earlier versions may hold other forms).
  */
+/**
+ * What `findByIdSync(id, 'verification')` may answer: the record, except
+ * that when `secretWords` is set the stored hash is the 32-byte digest in
+ * `secretWords[secretWordsAt…secretWordsAt+7]` as big-endian 32-bit words
+ * (`digestTextToWords`) and `secretHash` is `''`. The words belong to the
+ * store and are valid only until the caller next waits for anything (they
+ * are read in the same synchronous run); they must not be written. Without
+ * `secretWords` it is a plain `TokenRecord`.
+ */
+export interface VerificationRecord extends TokenRecord {
+  readonly secretWords?: Int32Array;
+  readonly secretWordsAt?: number;
+}
+
 export interface TokenRepository {
   /**
    * Stores a new non-master token.
@@ -71,8 +85,14 @@ export interface TokenRepository {
    * and must not wait for anything. A wrapper that replaces `findById` (to
    * delay, count or fail lookups) must replace or drop this one too, or
    * verification reads past it.
+   *
+   * Verification asks with `purpose` `'verification'`: a store that keeps
+   * stored hashes as digest words (the memory store) may then answer a
+   * `VerificationRecord`, whose hash is read as words instead of text
+   * (issue 12). Any other store ignores `purpose` (a wrapper that does not
+   * pass it on answers plain records, which verify the same way).
    */
-  findByIdSync?(id: string): TokenRecord | null | undefined;
+  findByIdSync?(id: string, purpose?: 'verification'): VerificationRecord | null | undefined;
 
   /**
    * The token named `name` in the namespace `(tenant, owner)` (owner `null`

@@ -27,7 +27,7 @@ import { creditsAt } from '../core/metering.js';
 import { createStampedPrincipal, type PrincipalFields } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
 import { claimsAgree, earlierExpiry } from '../core/records.js';
-import type { TokenRepository } from '../core/repository.js';
+import type { TokenRepository, VerificationRecord } from '../core/repository.js';
 import type { DirectoryUser, TokenRecord } from '../core/types.js';
 import { findVerificationEntry, verificationPrincipal } from '../core/verification-tokens.js';
 import { currentOwner } from './authority.js';
@@ -128,16 +128,19 @@ function verifyParsed(
   return verifyStored(context, parsed, found, call);
 }
 
-/** The stored token: from `findByIdSync` when the store answers there, else from `findById`. */
-function findRecord(repository: TokenRepository, id: string): Answer<TokenRecord | null> {
-  const known = repository.findByIdSync?.(id);
+/**
+ * The stored token: from `findByIdSync` when the store answers there (asked
+ * for its verification form, whose hash may be words), else from `findById`.
+ */
+function findRecord(repository: TokenRepository, id: string): Answer<VerificationRecord | null> {
+  const known = repository.findByIdSync?.(id, 'verification');
   return known === undefined ? repository.findById(id) : known;
 }
 
 function verifyStored(
   context: ServiceContext,
   parsed: ParsedToken,
-  record: TokenRecord | null,
+  record: VerificationRecord | null,
   call: Call,
 ): Answer<Principal> {
   const matched = record === null ? null : secretMatches(context, record, parsed.secret, call.at);
@@ -222,12 +225,17 @@ function verifyStatic(context: ServiceContext, token: string): Principal {
 /** Which secret `secret` is: the current one, the previous one during its rotation grace period, or neither (null). */
 function secretMatches(
   context: ServiceContext,
-  record: TokenRecord,
+  record: VerificationRecord,
   secret: string,
   at: number,
 ): 'current' | 'previous' | null {
   const { peppers } = context;
-  if (peppers.matches(secret, record.pepperVersion, record.secretHash)) return 'current';
+  const words = record.secretWords;
+  const current =
+    words === undefined
+      ? peppers.matches(secret, record.pepperVersion, record.secretHash)
+      : peppers.matchesWords(secret, record.pepperVersion, words, record.secretWordsAt!);
+  if (current) return 'current';
   const previous =
     record.previousSecretHash !== null &&
     record.previousPepperVersion !== null &&

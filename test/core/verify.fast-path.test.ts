@@ -13,8 +13,12 @@
  * spent exactly one, each refusal nothing.
  *
  * - fast: the default hasher's string path, the memory store answering
- *   `findByIdSync`, a directory answering directly, the opaque format
- *   parsed in one pass — no `await` anywhere;
+ *   `findByIdSync` in its verification form (the stored hash as digest
+ *   words, compared with the HMAC state: `matchesWords`), a directory
+ *   answering directly, the opaque format parsed in one pass — no `await`
+ *   anywhere;
+ * - text: the same, the store asked without the verification form, so the
+ *   hash is compared as text (a wrapper that does not pass `purpose` on);
  * - plain: the same store, directory and format answering only through
  *   promises (`findById`, a promised directory answer, a promised parse);
  * - plugged: the reference HMAC behind the plug-in interface (`nodeHasher`,
@@ -51,6 +55,11 @@ const PEPPERS = {
 };
 const START = Date.UTC(2026, 2, 1);
 const USERS = ['ann', 'ben', 'cid'] as const;
+
+/** The same store asked without `purpose`: plain records, the stored hash as text. */
+function textOnly(repository: TokenRepository): TokenRepository {
+  return { ...repository, findByIdSync: (id) => repository.findByIdSync!(id) };
+}
 
 /** The same store without its synchronous answer: every lookup is a promise. */
 function promisedOnly(repository: TokenRepository): TokenRepository {
@@ -216,6 +225,7 @@ describe('verify: fast paths answer as the plain ones (property)', () => {
           createTokenService({ ...base, pepper: peppers, ...options } as TokenServiceOptions);
         const fast = service({});
         const others = [
+          service({ repository: textOnly(repository) }),
           service({
             repository: promisedOnly(repository),
             directory: promisedDirectory(directory),
@@ -315,6 +325,7 @@ describe('verify: fast paths answer as the plain ones after every kind of store 
           directory: promisedDirectory(directory),
           format: promisedFormat(opaqueFormat('acme')),
         } as TokenServiceOptions);
+        const text = createTokenService({ ...base, repository: textOnly(repository) } as TokenServiceOptions);
         const made: { token: string; id: string; owner: string }[] = [];
         const issue = async (i: number): Promise<void> => {
           const owner = USERS[i % USERS.length]!;
@@ -334,6 +345,7 @@ describe('verify: fast paths answer as the plain ones after every kind of store 
           for (const { token } of made) {
             const expected = await outcome(fast, token);
             expect(await outcome(plain, token)).toEqual(expected);
+            expect(await outcome(text, token)).toEqual(expected);
           }
         }
 

@@ -2,12 +2,17 @@
  * What the memory repository promises beyond the shared contract: records
  * read back are copies built from its rows, whatever fields they carry; a
  * token's events survive it; and a crowded namespace does not turn
- * inserts and name lookups quadratic.
+ * inserts and name lookups quadratic. A stored hash that is a digest's
+ * text is kept as its eight words, and verification is answered with them.
  */
 import assert from 'node:assert/strict';
 import { describe, expect, it } from 'vitest';
+import { digestWordsToText } from '../../src/core/digest-text.js';
+import { toBase64Url } from '../../src/core/encoding.js';
+import type { VerificationRecord } from '../../src/core/repository.js';
 import type { TokenEvent, TokenRecord } from '../../src/core/types.js';
 import { memoryRepository } from '../../src/stores/memory/index.js';
+import { internalized } from '../../src/stores/memory/sharing.js';
 import type { Writable } from '../../src/testing/fixtures.js';
 import { T0, testRecord } from '../support/records.js';
 
@@ -101,5 +106,70 @@ describe('memory repository', () => {
     for (let i = 0; i < 20_000; i++) {
       expect((await repository.findByName('acme', null, `n${i}`))?.id).toBe(token(i).id);
     }
+  });
+
+  describe('stored hashes as digest words (issue 12)', () => {
+    const digestText = (seed: number): string => toBase64Url(Uint8Array.from({ length: 32 }, (_, i) => seed * 31 + i));
+    const ULID = '01KSR49200E675ZPDRER1XBZJC';
+
+    /** The verification form's hash as text: its words spelled, or the text it came with. */
+    function hashOf(found: VerificationRecord | null | undefined): string | undefined {
+      if (found?.secretWords === undefined) return found?.secretHash;
+      expect(found.secretHash).toBe('');
+      return digestWordsToText(found.secretWords, found.secretWordsAt!);
+    }
+
+    it('answers verification with the words of the hash, and every other read with its text', async () => {
+      const repository = memoryRepository();
+      const record = token(3, { id: ULID, secretHash: digestText(1), previousSecretHash: digestText(9) });
+      await repository.insert(record, { now: T0 });
+      expect(await repository.findById(ULID)).toEqual(record);
+      expect(repository.findByIdSync!(ULID)).toEqual(record);
+      const verifying = repository.findByIdSync!(ULID, 'verification')!;
+      expect(hashOf(verifying)).toBe(digestText(1));
+      const { secretWords: _words, secretWordsAt: _at, ...rest } = verifying;
+      expect(rest).toEqual({ ...record, secretHash: '' });
+      expect(repository.findByIdSync!('01KSR49200E675ZPDRER1XBZJD', 'verification')).toBeNull();
+    });
+
+    it('keeps a hash that is not a digest text as text, and follows every replacement of the hash', async () => {
+      const repository = memoryRepository();
+      const record = token(4, { id: ULID, secretHash: 'not-a-digest' });
+      await repository.insert(record, { now: T0 });
+      expect(repository.findByIdSync!(ULID, 'verification')).toEqual(record);
+      const steps = [digestText(2), `${digestText(3)}=`, digestText(4)];
+      let version = record.version;
+      for (const secretHash of steps) {
+        const updated = await repository.update(ULID, version, { secretHash });
+        version = updated!.version;
+        expect(updated?.secretHash).toBe(secretHash);
+        expect(hashOf(repository.findByIdSync!(ULID, 'verification'))).toBe(secretHash);
+        expect((await repository.findById(ULID))?.secretHash).toBe(secretHash);
+      }
+    });
+
+    it('gives a row freed by a purge and used again the hash of its new token only', async () => {
+      const repository = memoryRepository();
+      const old = token(5, { id: ULID, secretHash: digestText(5), expiresAt: T0 + 1 });
+      await repository.insert(old, { now: T0 });
+      await repository.purgeExpired(T0 + 10);
+      const next = token(6, { id: '01KSR49200E675ZPDRER1XBZJE', secretHash: 'text-hash' });
+      await repository.insert(next, { now: T0 + 10 });
+      expect(repository.findByIdSync!(next.id, 'verification')).toEqual(next);
+      expect(await repository.findById(next.id)).toEqual(next);
+    });
+  });
+
+  it('keeps an id that is not a string (no column holds it) for every read, listing included', async () => {
+    const repository = memoryRepository();
+    const record = { ...token(7), id: 42 as unknown as string };
+    await repository.insert(record, { now: T0 });
+    expect(await repository.findById(record.id)).toEqual(record);
+    expect(repository.findByIdSync!(record.id, 'verification')).toEqual(record);
+    expect((await repository.list({ tenant: record.tenant, limit: 10 } as never)).items.map((r) => r.id)).toEqual([42]);
+  });
+
+  it('keeps namespace names as the engine\'s shared copy of the same text, "__proto__" included', () => {
+    for (const text of ['acme', '__proto__', '123', 'a'.repeat(40), '']) expect(internalized(text)).toBe(text);
   });
 });

@@ -29,7 +29,7 @@ export function meterCalls(state: MemoryState): MeterCalls {
     async spend(id: string, request: SpendRequest, now: number): Promise<SpendResult | null> {
       const slot = table.slotOf(id);
       if (slot === undefined) return null;
-      const record = table.read(slot, id);
+      const record = table.read(slot);
       if (record.revokedAt !== null) return null;
       if (record.meter == null) return UNMETERED;
       const step = spendStep(record.meter, buckets.get(id) ?? null, request, now);

@@ -15,6 +15,7 @@
  * small namespace is all of its rows): callers always judge the rows.
  */
 import { INT, REF, type Rows, TIME } from './rows.js';
+import { internalized } from './sharing.js';
 import { SlotList, type SortKeys } from './slot-list.js';
 
 /** Namespaces above this many rows get the name and order indexes. */
@@ -85,7 +86,7 @@ export class Namespaces {
     return this.tenants.get(name);
   }
 
-  /** The namespace of `(tenant, owner)`, made if new; `tenant` and `owner` are kept as given. */
+  /** The namespace of `(tenant, owner)`, made if new; `tenant` and `owner` are kept internalized (`sharing.ts`). */
   obtain(tenant: string, owner: string | null): Namespace {
     const key = namespaceKey(tenant, owner);
     const known = this.byKey.get(key);
@@ -94,8 +95,8 @@ export class Namespaces {
     const made: Namespace = {
       number,
       key,
-      tenant,
-      owner,
+      tenant: internalized(tenant),
+      owner: owner === null ? null : internalized(owner),
       head: -1,
       size: 0,
       unrevokedOthers: 0,

@@ -14,6 +14,22 @@
 const SHORTEST_ROPE = 13;
 const SLICE = 4096;
 
+/**
+ * `text` as the engine's one shared copy of it (V8 "internalizes" the
+ * strings it uses as property names: `Object.keys` hands back that copy).
+ * A namespace keeps its tenant and owner so: verification looks the owner
+ * up in a directory, and a property lookup with a string that is not
+ * internalized first searches the engine's string table for it — at a
+ * million tokens one more cache miss per verification (issue 12). Always
+ * flat; the same text, so nothing but the lookups' cost changes.
+ */
+export function internalized(text: string): string {
+  // No prototype: "__proto__" is an own key like any other.
+  const holder = Object.create(null) as Record<string, true>;
+  holder[text] = true;
+  return Object.keys(holder)[0]!;
+}
+
 /** A flat copy of `text`, made from its character codes (short strings are returned as they are). */
 export function flatCopy(text: string): string {
   if (text.length < SHORTEST_ROPE) return text;

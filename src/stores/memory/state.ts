@@ -25,14 +25,10 @@ export class MemoryState {
   /** Expiry-warning markers (`markExpiring`): the expiry each marker was set for, by `warningKey`. */
   readonly warnings = new Map<string, number>();
 
-  /**
-   * The record of a token id, as a new object, or null. The id found is
-   * the text asked for (the index matches it exactly), so it is not
-   * spelled again from the row's words: every verification reads here.
-   */
+  /** The record of a token id, as a new object, or null. */
   find(id: string): TokenRecord | null {
     const slot = this.table.slotOf(id);
-    return slot === undefined ? null : this.table.read(slot, id);
+    return slot === undefined ? null : this.table.read(slot);
   }
 
   /** Whether the token in `slot` is live at `now`, read from its columns. */

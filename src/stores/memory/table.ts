@@ -15,26 +15,35 @@
  * does to it reaches storage); the grants list and `rest` values in it are
  * frozen and shared.
  */
+import { digestTextToWords, digestWordsToText } from '../../core/digest-text.js';
+import type { VerificationRecord } from '../../core/repository.js';
 import type { Grant, StoredTokenType, TokenRecord } from '../../core/types.js';
 import { frozenGrants } from '../shared/freeze.js';
 import { IdIndex } from './id-index.js';
 import { MASTER_CODE, type Namespace, Namespaces } from './namespaces.js';
-import { fitsInt, fitsTime, IN_CHUNK, INT, INTS, REF, REFS, Rows, TIME, TIMES, timeOrNull } from './rows.js';
+import {
+  fitsInt,
+  fitsTime,
+  HASH_WORDS,
+  IN_CHUNK,
+  INT,
+  INTS,
+  REF,
+  REFS,
+  Rows,
+  TIME,
+  TIMES,
+  timeOrNull,
+} from './rows.js';
 import { flatCopy, plainJsonKey, SharedPool } from './sharing.js';
-import { ulidToWords, wordsToUlid } from './ulid-words.js';
 
 /** The type column's codes: a type's index here. */
 const TYPE_NAMES: readonly StoredTokenType[] = ['administrative', 'personal', 'master', 'limited'];
 if (TYPE_NAMES[MASTER_CODE] !== 'master') throw new Error('type codes out of step');
 
+const scratchHash = new Int32Array(HASH_WORDS);
+
 /** Fields read from columns or from the namespace; any other field is kept in `rest`. */
-/** Whether a token id is a canonical ULID, kept as words rather than text. */
-function isUlid(id: unknown): boolean {
-  return typeof id === 'string' && ulidToWords(id, scratchWords, 0);
-}
-
-const scratchWords = new Int32Array(4);
-
 const COLUMN_FIELDS = new Set([
   'id',
   'tenant',
@@ -70,9 +79,11 @@ function fitsColumn(field: string, value: unknown): boolean {
   switch (field) {
     case 'id':
     case 'name':
-    case 'secretHash':
     case 'createdBy':
       return typeof value === 'string';
+    case 'secretHash':
+      // Kept as the digest's words: only the text of a 32-byte digest fits.
+      return digestTextToWords(value as string, scratchHash, 0);
     case 'tenant':
       return typeof value === 'string';
     case 'owner':
@@ -106,15 +117,12 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/**
- * The fields of `record` no column holds, frozen; null when there are none.
- * `keepId`: the id is not a ULID, so no words hold it.
- */
-function restOf(record: TokenRecord, keepId: boolean): Readonly<Record<string, unknown>> | null {
+/** The fields of `record` no column holds, frozen; null when there are none. */
+function restOf(record: TokenRecord): Readonly<Record<string, unknown>> | null {
   let rest: Record<string, unknown> | null = null;
   for (const [field, value] of Object.entries(record)) {
     const fits = COLUMN_FIELDS.has(field)
-      ? fitsColumn(field, value) && !(field === 'id' && keepId)
+      ? fitsColumn(field, value)
       : Object.hasOwn(USUAL, field) && USUAL[field] === value;
     if (fits) continue;
     rest ??= {};
@@ -126,9 +134,9 @@ function restOf(record: TokenRecord, keepId: boolean): Readonly<Record<string, u
 /** A record ready to write: its strings copied flat, its grants and rest frozen. */
 export interface PreparedRow {
   readonly record: TokenRecord;
+  readonly id: string | null;
   readonly tenant: string;
   readonly owner: string | null;
-  readonly secretHash: string | null;
   readonly name: string | null;
   readonly grants: readonly Grant[] | null;
   readonly rest: Readonly<Record<string, unknown>> | null;
@@ -149,32 +157,19 @@ export class TokenTable {
     return this.ids.find(id);
   }
 
-  /** The id of a row: spelled from its words, or the text its rest keeps (an id that is not a ULID). */
+  /** The id of a row: its text column (or its rest, for an id that is not a string). */
   idOf(slot: number): string {
-    const rest = this.rows.ref(slot, REF.rest) as { readonly id?: string } | null;
-    if (rest?.id !== undefined) return rest.id;
-    const { ints } = this.rows.chunk(slot);
-    return wordsToUlid(ints, (slot & IN_CHUNK) * INTS + INT.id);
+    const id = this.rows.ref(slot, REF.id);
+    if (typeof id === 'string') return id;
+    return (this.rows.ref(slot, REF.rest) as { readonly id: string }).id;
   }
 
-  /**
-   * Listing order, `(createdAt, id)` ascending. Two ULIDs compare as their
-   * text does by their words (the digits are in ASCII order), so ids are
-   * spelled only when one is not a ULID.
-   */
+  /** Listing order, `(createdAt, id)` ascending. */
   compareRows(a: number, b: number): number {
     const { rows } = this;
     const timeA = rows.time(a, TIME.createdAt);
     const timeB = rows.time(b, TIME.createdAt);
     if (timeA !== timeB) return timeA < timeB ? -1 : 1;
-    if (rows.ref(a, REF.rest) === null && rows.ref(b, REF.rest) === null) {
-      for (let i = 0; i < 4; i++) {
-        const wordA = rows.int(a, INT.id + i) >>> 0;
-        const wordB = rows.int(b, INT.id + i) >>> 0;
-        if (wordA !== wordB) return wordA < wordB ? -1 : 1;
-      }
-      return 0;
-    }
     return compareText(this.idOf(a), this.idOf(b));
   }
 
@@ -185,11 +180,30 @@ export class TokenTable {
     return compareText(this.idOf(slot), id);
   }
 
+  /** The record in a row, as a new object; the stored hash is spelled from its words. */
+  read(slot: number): TokenRecord {
+    const { hashes } = this.rows.chunk(slot);
+    return this.build(slot, digestWordsToText(hashes, (slot & IN_CHUNK) * HASH_WORDS));
+  }
+
   /**
-   * The record in a row, as a new object. `id`, when the caller has it
-   * (a lookup by id), saves spelling it from the row again.
+   * The record in a row for verification (`findByIdSync(id, 'verification')`):
+   * the stored hash left as its words in the hash column, `secretHash` `''`,
+   * so no text is spelled; a hash kept in the row's rest (not a digest's
+   * text) comes as text, without words.
    */
-  read(slot: number, id: string = this.idOf(slot)): TokenRecord {
+  readForVerification(slot: number): VerificationRecord {
+    const { refs, hashes } = this.rows.chunk(slot);
+    const rest = refs[(slot & IN_CHUNK) * REFS + REF.rest] as { readonly secretHash?: unknown } | null;
+    if (rest !== null && rest.secretHash !== undefined) return this.build(slot, '');
+    const record = this.build(slot, '') as { secretWords?: Int32Array; secretWordsAt?: number };
+    record.secretWords = hashes;
+    record.secretWordsAt = (slot & IN_CHUNK) * HASH_WORDS;
+    return record as VerificationRecord;
+  }
+
+  /** A new record of the row's columns with `secretHash`, then its rest over them. */
+  private build(slot: number, secretHash: string): TokenRecord {
     const { refs, times, ints } = this.rows.chunk(slot);
     const at = slot & IN_CHUNK;
     const r = at * REFS;
@@ -197,14 +211,14 @@ export class TokenTable {
     const i = at * INTS;
     const namespace = this.namespaces.byNumber(ints[i + INT.namespace]!);
     const record: TokenRecord = {
-      id,
+      id: refs[r + REF.id] as string,
       tenant: namespace.tenant,
       type: TYPE_NAMES[ints[i + INT.type]!]!,
       owner: namespace.owner,
       name: refs[r + REF.name] as string,
       comment: '',
       grants: refs[r + REF.grants] as readonly Grant[] | null,
-      secretHash: refs[r + REF.secretHash] as string,
+      secretHash,
       pepperVersion: ints[i + INT.pepperVersion]!,
       previousSecretHash: null,
       previousPepperVersion: null,
@@ -233,12 +247,12 @@ export class TokenTable {
   prepare(record: TokenRecord): PreparedRow {
     return {
       record,
+      id: typeof record.id === 'string' ? flatCopy(record.id) : null,
       tenant: flatCopy(record.tenant),
       owner: typeof record.owner === 'string' ? flatCopy(record.owner) : null,
-      secretHash: typeof record.secretHash === 'string' ? flatCopy(record.secretHash) : null,
       name: typeof record.name === 'string' ? flatCopy(record.name) : null,
       grants: this.sharedGrants(record.grants),
-      rest: restOf(record, !isUlid(record.id)),
+      rest: restOf(record),
     };
   }
 
@@ -247,6 +261,7 @@ export class TokenTable {
     const namespace = this.namespaces.obtain(row.tenant, row.owner);
     const slot = this.rows.allocate();
     this.rows.setInt(slot, INT.namespace, namespace.number);
+    this.rows.setRef(slot, REF.id, row.id);
     this.ids.add(row.record.id, slot);
     this.write(slot, row, namespace);
     this.namespaces.add(namespace, slot);
@@ -266,7 +281,10 @@ export class TokenTable {
   write(slot: number, row: PreparedRow, namespace: Namespace): void {
     const { rows } = this;
     const { record } = row;
-    rows.setRef(slot, REF.secretHash, row.secretHash);
+    const { hashes } = rows.chunk(slot);
+    const at = (slot & IN_CHUNK) * HASH_WORDS;
+    // A hash that is not a digest's text is kept in the rest (restOf); its words stay zero.
+    if (!digestTextToWords(record.secretHash, hashes, at)) hashes.fill(0, at, at + HASH_WORDS);
     rows.setRef(slot, REF.name, row.name);
     rows.setRef(slot, REF.grants, row.grants);
     rows.setRef(slot, REF.createdBy, sharedCreatedBy(namespace, record.createdBy));

@@ -1,6 +1,6 @@
 /** @internal The memory repository's token calls: insert and the lookups. */
 import { TokenError } from '../../core/errors.js';
-import type { InsertLimits, TokenRepository } from '../../core/repository.js';
+import type { InsertLimits, TokenRepository, VerificationRecord } from '../../core/repository.js';
 import type { TokenEvent, TokenRecord } from '../../core/types.js';
 import { listPage } from './listing.js';
 import { MASTER_CODE, type Namespace } from './namespaces.js';
@@ -93,8 +93,10 @@ export function lookupCalls(state: MemoryState): LookupCalls {
       return state.find(id);
     },
 
-    findByIdSync(id: string): TokenRecord | null {
-      return state.find(id);
+    findByIdSync(id: string, purpose?: 'verification'): VerificationRecord | null {
+      if (purpose !== 'verification') return state.find(id);
+      const slot = table.slotOf(id);
+      return slot === undefined ? null : table.readForVerification(slot);
     },
 
     async findByName(tenant: string, owner: string | null, name: string): Promise<TokenRecord | null> {
