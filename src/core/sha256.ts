@@ -56,8 +56,8 @@ export function blockBuffer(): Int32Array {
  * rounds they are back in place. A round adds T1 into the variable that
  * becomes `e` (the one named `d`) and makes the new `a` in the one that
  * held `h`. The whole schedule is made first, in `schedule`. Why this shape
- * and not another (a fully written-out compression is faster still, but
- * one function of some 330 lines): docs/performance.md, "SHA-256
+ * and not another (a fully written-out compression is faster on one block
+ * but not on the keyed hash, measured): docs/performance.md, "SHA-256
  * compression".
  */
 export function compress(state: Int32Array, w: Int32Array): void {
