@@ -2,7 +2,7 @@
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { TokenError } from '../core/errors.js';
 import { expectKeys } from '../core/input.js';
-import { isLive, toInfo } from '../core/records.js';
+import { isLive, nextRotation, toInfo } from '../core/records.js';
 import type { Duration, TokenRecord } from '../core/types.js';
 import { guarded, type ServiceContext } from './context.js';
 import { fireTokenHook } from './hooks.js';
@@ -24,7 +24,8 @@ export async function replaceSecret(
 ): Promise<{ token: string; record: TokenRecord } | null> {
   const { peppers } = context;
   const secret = newSecret(context);
-  const at = context.now();
+  // Strictly after the current secret's stamp, which then names exactly one secret.
+  const at = nextRotation(record, context.now());
   const graceEnds =
     gracePeriod === null ? null : Math.min(at + gracePeriod, record.expiresAt ?? Number.POSITIVE_INFINITY);
   // The new string is built before anything is stored: a format that refuses
