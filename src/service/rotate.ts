@@ -24,10 +24,12 @@ export async function replaceSecret(
 ): Promise<{ token: string; record: TokenRecord } | null> {
   const { peppers } = context;
   const secret = newSecret(context);
-  // Strictly after the current secret's stamp, which then names exactly one secret.
-  const at = nextRotation(record, context.now());
+  const now = context.now();
+  // Strictly after the current secret's stamp, which then names exactly one secret; the grace
+  // period is counted on the clock.
+  const at = nextRotation(record, now);
   const graceEnds =
-    gracePeriod === null ? null : Math.min(at + gracePeriod, record.expiresAt ?? Number.POSITIVE_INFINITY);
+    gracePeriod === null ? null : Math.min(now + gracePeriod, record.expiresAt ?? Number.POSITIVE_INFINITY);
   // The new string is built before anything is stored: a format that refuses
   // this token (a JWT for a token without expiry) fails with the old secret intact.
   const token = await encodeToken(context, { ...record, rotatedAt: at }, secret);
