@@ -17,7 +17,8 @@ import { replaceSecret } from './rotate.js';
 import { sharerMayStill } from './sharer.js';
 import type { Actor, IssuedToken, ShareOptions, ShareResult, TokenRef } from './types.js';
 
-const CLAIM_CODE_LENGTH = 40;
+/** @internal Characters of random base62 in a claim code (`<prefix>_claim_<code>`). */
+export const CLAIM_CODE_LENGTH = 40;
 /** How often a claim is tried again when a concurrent change (a touch, a comment) wins the compare-and-set. */
 const ATTEMPTS = 5;
 
