@@ -60,8 +60,8 @@ export async function share(
  * the same millisecond as the share always is.
  */
 function sharedAt(actor: Actor, now: number): number {
-  const rotatedAt = typeof actor === 'object' && 'principal' in actor ? stampOf(actor.principal)?.rotatedAt : null;
-  return rotatedAt === null || rotatedAt === undefined ? now : Math.max(now, rotatedAt + 1);
+  const stamp = typeof actor === 'object' && 'principal' in actor ? stampOf(actor.principal) : undefined;
+  return Math.max(now, (stamp?.rotatedAt ?? Number.NEGATIVE_INFINITY) + 1);
 }
 
 /** See `TokenService.claim`. */

@@ -14,11 +14,13 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/core/principal-types.js';
+import { nextRotation } from '../../src/core/records.js';
 import type { TokenRepository } from '../../src/core/repository.js';
 import { memoryRepository } from '../../src/stores/memory/index.js';
 import { migrate, postgresRepository } from '../../src/stores/postgres/index.js';
 import { sqliteRepository } from '../../src/stores/sqlite/index.js';
 import { describePostgres, dropSchema, testPool, testPostgres, uniqueSchema } from '../support/postgres.js';
+import { testRecord } from '../support/records.js';
 import { BOB, type Harness } from '../support/service.js';
 import { sessionHarness } from '../support/sessions.js';
 
@@ -186,7 +188,35 @@ function stores(name: string, repository: () => Promise<TokenRepository> | Token
   });
 }
 
+describe('nextRotation', () => {
+  const record = (createdAt: number, rotatedAt: number | null) =>
+    testRecord('01J0000000000000000000STMP', { createdAt, rotatedAt });
+  it('is the clock when it is past the current secret, else 1 ms after that secret', () => {
+    expect(nextRotation(record(10, null), 50)).toBe(50);
+    expect(nextRotation(record(10, null), 10)).toBe(11);
+    expect(nextRotation(record(10, null), 3)).toBe(11);
+    expect(nextRotation(record(10, 20), 50)).toBe(50);
+    expect(nextRotation(record(10, 20), 20)).toBe(21);
+    expect(nextRotation(record(10, 20), 15)).toBe(21);
+    // A stamp written before this rule, equal to the creation time.
+    expect(nextRotation(record(10, 10), 10)).toBe(11);
+  });
+});
+
 describe("the reviewer's examples, on a clock that does not move", () => {
+  it('shares by a never-rotated token, a user and the system are claimed in the same millisecond', async () => {
+    const { service, clock } = await sessionHarness();
+    clock.set(T0);
+    const issued = await service.issue({ name: 'plain' }, BOB);
+    const byToken = await service.share(issued.info.id, { principal: await service.verify(issued.token) });
+    const first = await service.claim(byToken.code);
+    for (const actor of [BOB, 'system'] as const) {
+      const { code } = await service.share(issued.info.id, actor);
+      expect(await refusal(service.claim(code)), JSON.stringify(actor)).toBe('accepted');
+    }
+    expect(first.info.rotatedAt?.getTime()).toBe(T0 + 1);
+  });
+
   it('a principal and a session of a secret rotated away in the same millisecond act no more', async () => {
     const { service, clock } = await sessionHarness();
     clock.set(T0);
