@@ -32,6 +32,8 @@ export const GLOBAL_OPTIONS = {
 export interface Globals {
   /** A SQLite file or a `postgres://` URL (`--db`, else `DATABASE_URL`, else `./tokenward.db`). */
   readonly db: string;
+  /** Whether `--db` or `DATABASE_URL` named the store (else it is the default `./tokenward.db`). */
+  readonly dbNamed: boolean;
   readonly schema: string | undefined;
   readonly pepperFile: string | undefined;
   /** `--as`: the user who acts; undefined for the operator (`'system'`). */
@@ -84,6 +86,7 @@ export function parseCommandLine(
   const tenant = text('tenant') ?? env.TOKENWARD_TENANT;
   const globals: Globals = {
     db: text('db') ?? (env.DATABASE_URL || undefined) ?? 'tokenward.db',
+    dbNamed: text('db') !== undefined || Boolean(env.DATABASE_URL),
     schema: text('schema'),
     pepperFile: text('pepper-file'),
     as: text('as'),

@@ -35,6 +35,8 @@ export interface Command {
   readonly args: readonly [number, number];
   /** Makes or checks secrets: needs the pepper. */
   readonly pepper?: boolean;
+  /** Creates a SQLite store named by `--db` that does not exist yet (`init`); other commands refuse one. */
+  readonly createsStore?: boolean;
   /** Maintenance of the store itself: runs as the operator, never `--as`. */
   readonly operatorOnly?: boolean;
   /** An answer to print, or an exit code when the command printed for itself. */

@@ -14,11 +14,17 @@ import { serve } from './commands/serve.js';
 import { SQL_COMMANDS } from './commands/sql.js';
 import { TOKEN_COMMANDS } from './commands/tokens.js';
 import { USER_COMMANDS } from './commands/users.js';
+import { looksLikeToken, refuseTokenLikeDb } from './db-path.js';
 import { describeFailure, EXIT, type ExitCode, exitCodeOf, UsageError } from './exit.js';
 import { commandHelp, groupHelp, mainHelp } from './help.js';
 import { type CliIo, write } from './io.js';
 import { print } from './output.js';
 import { isPostgresUrl, openSession, type Session } from './store.js';
+
+/** An argument as an error message may show it: never a token pasted in the wrong place. */
+function shown(arg: string): string {
+  return looksLikeToken(arg) ? '(a token, not shown)' : arg;
+}
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -44,10 +50,10 @@ function findCommand(path: readonly string[]): Command | { help: string; code: E
     const found = members.find((command) => command.path === `${first} ${second}`);
     if (found !== undefined) return found;
     if (second === undefined) return { help: groupHelp(first, members), code: EXIT.usage };
-    throw new UsageError(`unknown command: ${first} ${second}`, first);
+    throw new UsageError(`unknown command: ${shown(first)} ${shown(second)}`, first);
   }
   const found = COMMANDS.find((command) => command.path === first);
-  if (found === undefined) throw new UsageError(`unknown command: ${first}`);
+  if (found === undefined) throw new UsageError(`unknown command: ${shown(first)}`);
   return found;
 }
 
@@ -72,13 +78,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     const args = positionals.slice(command.path.split(' ').length);
     const [min, max] = command.args;
     if (args.length < min) throw new UsageError('an argument is missing', command.path);
-    if (args.length > max) throw new UsageError(`unexpected argument: ${args[max]}`, command.path);
+    if (args.length > max) throw new UsageError(`unexpected argument: ${shown(args[max]!)}`, command.path);
     if (command.operatorOnly && globals.as !== undefined) {
       throw new UsageError(`${command.path} runs as the operator: leave out --as`, command.path);
     }
     if (globals.schema !== undefined && !isPostgresUrl(globals.db)) {
       throw new UsageError('--schema is for a PostgreSQL store (--db postgres://…)', command.path);
     }
+    if (!isPostgresUrl(globals.db)) refuseTokenLikeDb(globals, command.path);
     const actor: Actor = globals.as === undefined ? 'system' : { tenant: globals.tenant, user: globals.as };
     const context: CommandContext = {
       io,
@@ -87,7 +94,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       args,
       actor,
       session: async () => {
-        session ??= await openSession(globals, io.env, io.cwd, command.pepper === true);
+        session ??= await openSession(globals, io.env, io.cwd, {
+          command: command.path,
+          pepper: command.pepper === true,
+          createsStore: command.createsStore === true,
+        });
         return session;
       },
     };

@@ -1,6 +1,7 @@
 /**
  * @internal The store the CLI works on, and the service over it: SQLite by
- * default (a file, created with its schema when missing), or PostgreSQL for
+ * default (a file: `./tokenward.db` is created with its schema when missing,
+ * a file named by `--db` only by `init`), or PostgreSQL for
  * a `postgres://` URL (migrated when behind). The drivers are optional
  * peers, loaded only here and only when needed: a missing one is a
  * `DriverMissing` error, which the CLI reports with how to install it.
@@ -14,6 +15,7 @@ import type { TokenRepository } from '../core/repository.js';
 import { createTokenService } from '../service/index.js';
 import type { TokenService } from '../service/token-service.js';
 import type { Globals } from './args.js';
+import { requireExistingSqlite } from './db-path.js';
 import { DriverMissing } from './exit.js';
 
 /** An open store and the service over it. */
@@ -55,8 +57,9 @@ export function isPostgresUrl(db: string): boolean {
   return /^postgres(ql)?:\/\//i.test(db);
 }
 
-async function openSqlite(path: string): Promise<OpenedStore> {
+async function openSqlite(path: string, refuseMissing: (path: string) => void): Promise<OpenedStore> {
   const sqlite = await withDriver('better-sqlite3', () => import('../stores/sqlite/index.js'));
+  refuseMissing(path);
   // Opening creates the file and its schema when missing, and migrates an older one.
   const repository = sqlite.sqliteRepository({ path });
   const directoryStore = sqlite.sqliteDirectoryStore({ database: repository.database });
@@ -115,17 +118,29 @@ function pepperOf(globals: Globals, env: Readonly<Record<string, string | undefi
   return randomBytes(32).toString('base64url');
 }
 
-/** Opens the store the command line names and makes the service over it. */
+/** What the command needs of the store: the pepper, and whether it may create a SQLite file (`init`). */
+export interface SessionNeeds {
+  readonly command: string;
+  readonly pepper: boolean;
+  readonly createsStore: boolean;
+}
+
+/**
+ * Opens the store the command line names and makes the service over it.
+ *
+ * @throws {UsageError} a named SQLite file that does not exist, unless the command creates the store.
+ */
 export async function openSession(
   globals: Globals,
   env: Readonly<Record<string, string | undefined>>,
   cwd: string,
-  needsPepper: boolean,
+  needs: SessionNeeds,
 ): Promise<Session> {
-  const pepper = pepperOf(globals, env, needsPepper);
+  const pepper = pepperOf(globals, env, needs.pepper);
+  const refuseMissing = (path: string) => requireExistingSqlite(globals, path, needs.createsStore, needs.command);
   const opened = isPostgresUrl(globals.db)
     ? await openPostgres(globals.db, globals.schema)
-    : await openSqlite(resolve(cwd, globals.db.replace(/^sqlite:/, '')));
+    : await openSqlite(resolve(cwd, globals.db.replace(/^sqlite:/, '')), refuseMissing);
   try {
     const service = createTokenService({
       repository: opened.repository,

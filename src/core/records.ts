@@ -70,3 +70,17 @@ export function earlierExpiry(a: number | null, b: number | null): number | null
 export function claimsAgree(record: TokenRecord, claims: ParsedClaims): boolean {
   return claims.tenant === record.tenant && claims.owner === record.owner;
 }
+
+/**
+ * The `rotatedAt` of a secret replacing the record's current one (epoch
+ * ms): `now`, but always at least 1 ms after the current secret's stamp
+ * (its `rotatedAt`, else `createdAt`). The principals, sessions and claim
+ * codes of a secret are tied to it by this stamp (src/service/authority.ts,
+ * src/service/sharer.ts), so it must name one secret exactly: two
+ * rotations within one millisecond, or after the clock stepped back, still
+ * get different stamps. The stamp may therefore run a few ms ahead of the
+ * clock when rotations come faster than the clock moves (outside review 3).
+ */
+export function nextRotation(record: TokenRecord, now: number): number {
+  return Math.max(now, record.createdAt + 1, (record.rotatedAt ?? 0) + 1);
+}

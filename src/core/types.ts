@@ -98,6 +98,13 @@ export interface TokenRecord {
   readonly createdAt: number;
   readonly expiresAt: number | null;
   readonly revokedAt: number | null;
+  /**
+   * When the current secret replaced the one before (`rotate`, `claim`); null
+   * if never. Strictly increasing per token, at least 1 ms after the
+   * previous `rotatedAt` and after `createdAt`, so it names one secret
+   * exactly (principals and sessions are tied to it): it may run a few ms
+   * ahead of the clock when rotations come faster than the clock moves.
+   */
   readonly rotatedAt: number | null;
   readonly lastUsedAt: number | null;
   /** Who created it, as a short description (`user:alice`, `token:<id>`, `system`). */

@@ -2,7 +2,7 @@
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { TokenError } from '../core/errors.js';
 import { expectKeys } from '../core/input.js';
-import { isLive, toInfo } from '../core/records.js';
+import { isLive, nextRotation, toInfo } from '../core/records.js';
 import type { Duration, TokenRecord } from '../core/types.js';
 import { guarded, type ServiceContext } from './context.js';
 import { fireTokenHook } from './hooks.js';
@@ -24,9 +24,12 @@ export async function replaceSecret(
 ): Promise<{ token: string; record: TokenRecord } | null> {
   const { peppers } = context;
   const secret = newSecret(context);
-  const at = context.now();
+  const now = context.now();
+  // Strictly after the current secret's stamp, which then names exactly one secret; the grace
+  // period is counted on the clock.
+  const at = nextRotation(record, now);
   const graceEnds =
-    gracePeriod === null ? null : Math.min(at + gracePeriod, record.expiresAt ?? Number.POSITIVE_INFINITY);
+    gracePeriod === null ? null : Math.min(now + gracePeriod, record.expiresAt ?? Number.POSITIVE_INFINITY);
   // The new string is built before anything is stored: a format that refuses
   // this token (a JWT for a token without expiry) fails with the old secret intact.
   const token = await encodeToken(context, { ...record, rotatedAt: at }, secret);

@@ -7,6 +7,7 @@ import { formatDuration, parseDuration } from '../core/duration.js';
 import { randomBase62 } from '../core/encoding.js';
 import { invalid, TokenError } from '../core/errors.js';
 import { expectKeys } from '../core/input.js';
+import { stampOf } from '../core/principal.js';
 import { isLive, toInfo } from '../core/records.js';
 import type { ClaimRecord, Duration } from '../core/types.js';
 import { guarded, type ServiceContext } from './context.js';
@@ -16,7 +17,8 @@ import { replaceSecret } from './rotate.js';
 import { sharerMayStill } from './sharer.js';
 import type { Actor, IssuedToken, ShareOptions, ShareResult, TokenRef } from './types.js';
 
-const CLAIM_CODE_LENGTH = 40;
+/** @internal Characters of random base62 in a claim code (`<prefix>_claim_<code>`). */
+export const CLAIM_CODE_LENGTH = 40;
 /** How often a claim is tried again when a concurrent change (a touch, a comment) wins the compare-and-set. */
 const ATTEMPTS = 5;
 
@@ -40,13 +42,26 @@ export async function share(
     codeHash: peppers.hash(code, peppers.current)!,
     tokenId: record.id,
     tenant: record.tenant,
-    createdAt: at,
+    createdAt: sharedAt(actor, at),
     expiresAt,
     createdBy: who.label,
   };
   const event = newEvent(context, record, 'shared', who.label, { expiresAt: new Date(expiresAt).toISOString() });
   await guarded(context.repository.insertClaim(claim, event));
   return { code, tokenId: record.id, expiresAt: new Date(expiresAt) };
+}
+
+/**
+ * The claim's `createdAt`: `now`, but when a stored token (or a session of
+ * one) shares, later than the `rotatedAt` of the secret that shares, which
+ * `loadToken` checked is still the token's current one. `sharerMayStill`
+ * refuses the code once the sharer's `rotatedAt` reaches this stamp, so a
+ * share made after the last rotation is never refused and a rotation in
+ * the same millisecond as the share always is.
+ */
+function sharedAt(actor: Actor, now: number): number {
+  const stamp = typeof actor === 'object' && 'principal' in actor ? stampOf(actor.principal) : undefined;
+  return Math.max(now, (stamp?.rotatedAt ?? Number.NEGATIVE_INFINITY) + 1);
 }
 
 /** See `TokenService.claim`. */

@@ -68,8 +68,11 @@ async function sharerNow(context: ServiceContext, claim: ClaimRecord): Promise<R
   const record = await guarded(context.repository.findById(id));
   const at = context.now();
   if (record === null || record.tenant !== tenant || !isLive(record, at) || !record.enabled) return null;
-  // Rotated after it shared: the secret that shared is gone, and so is what it asked for.
-  if (record.rotatedAt !== null && record.rotatedAt > claim.createdAt) return null;
+  // Rotated since it shared: the secret that shared is gone, and so is what it asked for. A
+  // share's `createdAt` is later than the sharing secret's `rotatedAt` and every rotation's
+  // stamp is later than the one before (share.ts, `nextRotation`), so a rotation in the
+  // same millisecond as the share is caught too.
+  if (record.rotatedAt !== null && record.rotatedAt >= claim.createdAt) return null;
   const owner = await guarded(Promise.resolve().then(() => currentOwner(context, record)));
   return tokenActor(record, owner, false, at);
 }

@@ -232,9 +232,10 @@ describe('tokenward users and roles', () => {
     expect(crossing.code).toBe(1);
   });
 
-  it('opens a store at --db, creating its folder, and never touches ./tokenward.db then', async () => {
+  it('init creates a store at --db with its folder; commands then use it and never touch ./tokenward.db', async () => {
     const dir = workDir();
     writeFileSync(join(dir, 'tokenward.db'), 'not a database');
+    expect((await cli(dir, ['--db', 'stores/tokens.sqlite', 'init'])).code).toBe(0);
     const run = await cli(dir, ['--db', 'stores/tokens.sqlite', 'users', 'add', 'alice']);
     expect(run.code).toBe(0);
     expect(existsSync(join(dir, 'stores', 'tokens.sqlite'))).toBe(true);

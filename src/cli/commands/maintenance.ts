@@ -32,7 +32,7 @@ function writePepperFile(path: string, pepper: string): void {
 
 const init: Command = {
   path: 'init',
-  summary: 'create the schema of the store (any command does it when missing) and optionally a pepper',
+  summary: 'create the store and its schema (any command migrates an older one) and optionally a pepper',
   usage: 'init [--generate-pepper [--pepper-file FILE]]',
   description:
     'With --generate-pepper, a new pepper (the server-side secret that keys the stored hashes) is printed once, ' +
@@ -42,6 +42,7 @@ const init: Command = {
   optionHelp: [['--generate-pepper', 'make a new pepper: printed once, or written to --pepper-file']],
   args: [0, 0],
   operatorOnly: true,
+  createsStore: true,
   async run(context) {
     const generate = context.values['generate-pepper'] === true;
     const file = context.globals.pepperFile;

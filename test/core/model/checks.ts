@@ -153,7 +153,8 @@ export function rollSecret(model: Model, token: ModelToken, fresh: string, grace
   if (graceMs === null) token.retired.push(token.current);
   else token.grace = { token: token.current, until: Math.min(model.now + graceMs, token.expiresAt ?? Infinity) };
   token.current = fresh;
-  token.rotatedAt = model.now;
+  // Each secret's stamp is later than the one before, however still the clock (outside review 3).
+  token.rotatedAt = Math.max(model.now, token.createdAt + 1, (token.rotatedAt ?? 0) + 1);
 }
 
 export { actingTokens };

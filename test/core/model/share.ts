@@ -68,7 +68,9 @@ export class ShareCommand implements Command {
     // It sends a code, never the token.
     expectNoSecrets(m, shared, this.toString());
     const sharer = sharing === null ? { user: this.actor as ActorName } : { token: sharing };
-    m.claims.push({ code: shared.code, tokenId: token.id, expiresAt, used: false, sharer, createdAt: m.now });
+    // A token's share is stamped after the secret that shares (src/service/share.ts).
+    const createdAt = sharing?.rotatedAt == null ? m.now : Math.max(m.now, sharing.rotatedAt + 1);
+    m.claims.push({ code: shared.code, tokenId: token.id, expiresAt, used: false, sharer, createdAt });
     logEvent(m, token, 'shared');
   }
   toString(): string {
@@ -132,6 +134,6 @@ function sharerRefuses(m: Model, claim: ModelClaim, token: ModelToken): boolean 
   if ('user' in claim.sharer) return lookupCodes(m, claim.sharer.user, token, 'share').size > 0;
   const sharer = claim.sharer.token;
   if (!actingTokens(m).includes(sharer)) return true;
-  if (sharer.rotatedAt !== null && sharer.rotatedAt > claim.createdAt) return true;
+  if (sharer.rotatedAt !== null && sharer.rotatedAt >= claim.createdAt) return true;
   return tokenVerdict(m, sharer, token, 'share') !== 'ok';
 }
