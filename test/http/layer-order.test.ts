@@ -9,12 +9,12 @@
  * later layer's guard, on Express, Fastify and Hono.
  */
 import express from 'express';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { requireGrant as expressGuard, tokenAuth as expressAuth } from '../../src/express/index.js';
+import { tokenAuth as expressAuth, requireGrant as expressGuard } from '../../src/express/index.js';
 import { requireGrant as fastifyGuard, tokenward } from '../../src/fastify/index.js';
-import { requireGrant as honoGuard, tokenAuth as honoAuth } from '../../src/hono/index.js';
+import { tokenAuth as honoAuth, requireGrant as honoGuard } from '../../src/hono/index.js';
 import { listen, type RunningServer, serveFetch } from './support/app-parts.js';
 import { BOB, CAROL, issue, makeFixture } from './support/fixture.js';
 import { bearer, call } from './support/http.js';
@@ -37,7 +37,7 @@ async function serveFastify(app: FastifyInstance): Promise<RunningServer> {
 }
 
 /** A handler answering with the request's principal owner and credits left. */
-const whoami = async (request: { tokenPrincipal: { owner: string; remaining?: number } | null }) => ({
+const whoami = async (request: FastifyRequest) => ({
   owner: request.tokenPrincipal?.owner ?? null,
   remaining: request.tokenPrincipal?.remaining ?? null,
 });
@@ -60,7 +60,9 @@ describe('Fastify: a route config applies whatever the registration order', () =
     const server = await serveFastify(app);
     const bob = await call(server.url, '/reports', { headers: bearer((await issue(fixture.service, BOB)).token) });
     expect(bob.status).toBe(403);
-    expect(bob.headers.get('www-authenticate')).toBe('Bearer realm="api", error="insufficient_scope", scope="scope:checkup_report_create"');
+    expect(bob.headers.get('www-authenticate')).toBe(
+      'Bearer realm="api", error="insufficient_scope", scope="scope:checkup_report_create"',
+    );
     const carol = await call(server.url, '/reports', { headers: bearer((await issue(fixture.service, CAROL)).token) });
     expect(carol.status).toBe(200);
   });
@@ -133,7 +135,9 @@ describe('Fastify: a guard on a route added before the plugin', () => {
  * Eve holds only an A token; A's directory gives her the admin scope.
  */
 async function twoServices() {
-  const directory = { getUser: (_tenant: string, user: string) => (user === 'eve' ? { grants: [{ scope: 'admin' }] } : null) };
+  const directory = {
+    getUser: (_tenant: string, user: string) => (user === 'eve' ? { grants: [{ scope: 'admin' }] } : null),
+  };
   const a = makeFixture({ prefix: 'pub', directory }).service;
   const b = makeFixture({ prefix: 'adm', directory }).service;
   const eve = (await a.issue({}, { tenant: 'acme', user: 'eve' })).token;
@@ -175,7 +179,9 @@ describe.each([
     async ({ a, b }: Awaited<ReturnType<typeof twoServices>>) => {
       const app = new Hono();
       app.use(honoAuth(a, { optional: true }));
-      app.get('/admin', honoAuth(b, B_LAYER), honoGuard(ADMIN), (c) => c.json({ owner: c.get('tokenPrincipal')?.owner }));
+      app.get('/admin', honoAuth(b, B_LAYER), honoGuard(ADMIN), (c) =>
+        c.json({ owner: c.get('tokenPrincipal')?.owner }),
+      );
       const server = await serveFetch((request) => Promise.resolve(app.fetch(request)));
       running.push(server);
       return server;
