@@ -82,8 +82,8 @@ const expressApp: Start = async (service, ready, principal) => {
 const fastifyApp: Start = async (service, ready) => {
   const app = Fastify();
   app.get('/open', async () => BODY);
-  // Each route in a scope of its own, as an app would have them: a scope whose routes give no
-  // config.tokenward never reads the route config.
+  // Each route in a scope of its own, as an app would have them (every request reads its route's
+  // config, with config.tokenward or without).
   for (const [verifier, one, two] of [
     [service, '/guarded', '/guarded-two'],
     [ready, '/layer', '/layer-two'],

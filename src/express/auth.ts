@@ -35,8 +35,11 @@ declare global {
   // Express types its request through this global namespace; merging adds the principal.
   namespace Express {
     interface Request {
-      /** The verified token's principal, set by `tokenAuth` (absent when optional and no token was sent). */
-      tokenPrincipal?: Principal;
+      /**
+       * The verified token's principal, set by `tokenAuth`; undefined when
+       * optional and no token was sent (even if an earlier layer had set one).
+       */
+      tokenPrincipal?: Principal | undefined;
     }
   }
 }
@@ -97,7 +100,9 @@ function routePattern(req: Request): string {
  * a malformed request (repeated header, two different tokens, a query-string
  * token when those are off) → 400 `error="invalid_request"`; a storage
  * outage → 503. With `optional: true`, requests without a token go on
- * without a principal, but a bad token is still refused.
+ * without a principal (`req.tokenPrincipal` and `requestProperty` are
+ * undefined, even if an earlier layer had set them); a bad token is still
+ * refused.
  *
  * A metered token (rate limits, usage credits) spends `cost` (default 1)
  * from the limits `ratelimit` names (default all) at each request, before
@@ -147,11 +152,19 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
   const { tenant, metering, realm } = settings;
   const guard = options.need === undefined ? undefined : grantGuard(options.need);
   const refusals = refusalSettings(options);
-  const admit = admitter(settings, requestPropertyOption(options.requestProperty), guard);
+  const property = requestPropertyOption(options.requestProperty);
+  const admit = admitter(settings, property, guard);
+  // Assigned, not deleted: the request object keeps its shape.
+  const clearPrincipal = (req: Request): void => {
+    req.tokenPrincipal = undefined;
+    if (property !== undefined) (req as unknown as Record<string, undefined>)[property] = undefined;
+  };
   // Not an async function: the request waits on the verifier's promise alone, with one handler for
   // a principal and one for a failure, and Express gets no promise of ours to watch (issue 12).
   // What answering throws goes to next(error), as Express does.
   return (req: Request, res: Response, next: NextFunction): void => {
+    // This layer decides the principal: one an earlier layer (another verifier) set never stays.
+    clearPrincipal(req);
     rememberRealm(req, realm);
     rememberRefusals(req, refusals);
     let verifyOptions: VerifyOptions | undefined;

@@ -35,7 +35,7 @@ import { type MeteringOptions, verifyOptionsFor } from '../http/metering.js';
 import { booleanOption, FASTIFY_REGISTER_KEYS } from '../http/options.js';
 import { AuthRefusal } from '../http/refusal.js';
 import { answerRefusals } from './refusals.js';
-import { NO_ROUTE_SETTINGS, routeSettings, routeSettingsCache } from './route.js';
+import { routeSettings, routeSettingsCache } from './route.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -114,6 +114,8 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
     // callback hook, not an async one: the request waits on the verifier's promise alone, with one
     // handler for a principal and one for a failure (issue 12).
     fastify.addHook('onRequest', (request, reply, done) => {
+      // This layer decides the principal: one set by an earlier layer (another verifier) never stays.
+      request.tokenPrincipal = null;
       const found = tokenOf(request);
       if (found === null) {
         done();
@@ -148,6 +150,7 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
   } else {
     // A strategy for @fastify/auth, or a hook of the app's choosing.
     fastify.decorate('verifyToken', async function verifyToken(request: FastifyRequest): Promise<void> {
+      request.tokenPrincipal = null;
       const refusal = await authenticateRequest(request, tokenOf(request), verifier, settings.realm);
       if (refusal !== null) throw new AuthRefusal(refusal);
     });
@@ -169,10 +172,12 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
 /**
  * The synchronous half of the hook: the request's token with its verify
  * options and its route's guard, its refusal, or null to go on without a
- * principal. A route's `config.tokenward` is checked when the route is
- * added, so a bad one stops the app from starting; the route's config is
- * read per request only once some route of the scope has one (Fastify
- * builds a fresh `routeOptions` object on each read).
+ * principal. The route's `config.tokenward` is read on every request, so it
+ * applies whether the route was added before or after the plugin (only the
+ * later ones are seen by `onRoute`, where a bad config stops the app from
+ * starting). Fastify builds a fresh `routeOptions` object on each read; the
+ * settings of each config object are checked once and kept. A bad config
+ * found here is a server error: 500, logged, and never a pass.
  */
 function requestTokenReader(
   fastify: FastifyInstance,
@@ -180,13 +185,16 @@ function requestTokenReader(
 ): (request: FastifyRequest) => Found {
   const { tenant, metering, realm, optional } = settings;
   const routeOf = routeSettingsCache();
-  let routesWithConfig = false;
   fastify.addHook('onRoute', (route) => {
-    if (routeSettings(route.config) !== NO_ROUTE_SETTINGS) routesWithConfig = true;
+    routeSettings(route.config);
   });
   return (request) => {
     rememberRealm(request, realm);
-    const route = routesWithConfig ? routeOf(request.routeOptions.config) : NO_ROUTE_SETTINGS;
+    const route = routeOf(request.routeOptions.config);
+    if ('invalid' in route) {
+      request.log.error({ err: route.invalid }, 'tokenward: the route config.tokenward is invalid');
+      return authFailure(undefined, realm);
+    }
     let options: VerifyOptions | undefined;
     try {
       const requestTenant = typeof tenant === 'function' ? tenant(request) : tenant;

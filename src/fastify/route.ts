@@ -57,17 +57,29 @@ export function routeSettings(config: unknown): RouteSettings {
   };
 }
 
+/** @internal A route config that is invalid: what checking it threw, kept so each request is refused alike. */
+export interface BadRouteConfig {
+  readonly invalid: unknown;
+}
+
 /**
- * @internal The settings of each route config object, computed once and
- * kept (a `WeakMap`: route configs live as long as their routes).
+ * @internal The settings of each route config object, computed at its
+ * first request and kept (a `WeakMap`: route configs live as long as their
+ * routes). Fastify fixes a route's options when the route is registered,
+ * so a config is not expected to change afterwards (docs/http.md). An
+ * invalid config is kept as such: every request of the route is refused.
  */
-export function routeSettingsCache(): (config: unknown) => RouteSettings {
-  const known = new WeakMap<object, RouteSettings>();
+export function routeSettingsCache(): (config: unknown) => RouteSettings | BadRouteConfig {
+  const known = new WeakMap<object, RouteSettings | BadRouteConfig>();
   return (config) => {
     if (typeof config !== 'object' || config === null) return NO_ROUTE_SETTINGS;
     let settings = known.get(config);
     if (settings === undefined) {
-      settings = routeSettings(config);
+      try {
+        settings = routeSettings(config);
+      } catch (error) {
+        settings = { invalid: error };
+      }
       known.set(config, settings);
     }
     return settings;
