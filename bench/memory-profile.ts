@@ -11,7 +11,10 @@
  * this tree's), so the code of another commit can be measured in the same
  * process (`git archive <commit> src | tar -x -C /tmp/old`). With
  * `BENCH_PROFILE=<file>` it writes a CPU profile (Chrome DevTools) of the
- * timed loop alone, the filling left out.
+ * timed loop alone, the filling left out. `BENCH_TOUCH_INTERVAL=<ms>` sets
+ * the services' `touchInterval` (default one minute): at 1 ms every
+ * verification of the shuffled sample writes its use, the case of a server
+ * whose tokens are each used less often than once an interval.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -35,6 +38,9 @@ async function world(root: string, tokens: number): Promise<World> {
     pepper: 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz',
     prefix: 'acme',
     directory: lib.staticDirectory({ acme: users }),
+    ...(process.env.BENCH_TOUCH_INTERVAL === undefined
+      ? {}
+      : { touchInterval: Number(process.env.BENCH_TOUCH_INTERVAL) }),
   });
   const kept: string[] = [];
   const keep = tokens <= 10_000 ? tokens : Math.min(100_000, Math.floor(tokens / 10));

@@ -487,7 +487,7 @@ describe('verify: uses written in place (touchSync) leave every record as the ba
             const issue = async (): Promise<void> => {
               const answers = (await both((service) =>
                 service.issue(
-                  { name: `t${made.length}`, ttl: '1h', remaining: made.length % 2 === 0 ? 5 : undefined },
+                  { name: `t${made.length}`, ttl: '1h', ...(made.length % 2 === 0 ? { remaining: 5 } : {}) },
                   as,
                 ),
               )) as { token: string; info: { id: string } }[];
