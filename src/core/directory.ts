@@ -22,14 +22,8 @@ export function staticDirectory(data: StaticDirectoryData): Directory {
     getUser(tenant: string, user: string): DirectoryUser | null {
       // Own-property lookups only: a user called "constructor" or "__proto__" is not an Object method.
       const users = Object.hasOwn(data, tenant) ? data[tenant] : undefined;
-      if (users === undefined) return null;
-      const found = users[user];
-      if (found === undefined || found === null) return null;
-      // Only a name the prototype also answers needs the own-property check: one lookup
-      // in a table of many users, not two, on the verification path (issue 12).
-      const inherited = Object.getPrototypeOf(users) as object | null;
-      if (inherited !== null && user in inherited && !Object.hasOwn(users, user)) return null;
-      return found;
+      if (users === undefined || !Object.hasOwn(users, user)) return null;
+      return users[user] ?? null;
     },
   };
 }

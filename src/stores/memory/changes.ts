@@ -45,17 +45,7 @@ function checkChange(state: MemoryState, slot: number, current: TokenRecord, cha
 
 /** Records a use, as `touch` does: `lastUsedAt` only moves forward. One column write, no event. */
 function touched(state: MemoryState, id: string, at: number): void {
-  touchedAt(state, state.table.slotOf(id), at);
-}
-
-/** `touched`, in the row a verification has just read when it still holds `id` (a freed row's id is null). */
-function touchedInPlace(state: MemoryState, id: string, at: number): void {
-  const hint = state.verified;
-  const held = hint !== -1 && state.table.rows.ref(hint, REF.id) === id;
-  touchedAt(state, held ? hint : state.table.slotOf(id), at);
-}
-
-function touchedAt(state: MemoryState, slot: number | undefined, at: number): void {
+  const slot = state.table.slotOf(id);
   if (slot === undefined) return;
   const { rows } = state.table;
   const last = rows.time(slot, TIME.lastUsedAt);
@@ -116,7 +106,7 @@ export function changeCalls(state: MemoryState): ChangeCalls {
 
     // The row is in memory and verification has just read it: the use is written in place, at once.
     touchSync(id: string, at: number): void {
-      touchedInPlace(state, id, at);
+      touched(state, id, at);
     },
 
     async purgeExpired(before: number): Promise<number> {

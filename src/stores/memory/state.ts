@@ -24,12 +24,6 @@ export class MemoryState {
   readonly byLookupHash = new Map<string, string>();
   /** Expiry-warning markers (`markExpiring`): the expiry each marker was set for, by `warningKey`. */
   readonly warnings = new Map<string, number>();
-  /**
-   * The row `findByIdSync` last read for a verification (-1: none), so that
-   * the `touchSync` which follows finds it without a second index lookup.
-   * Only a hint: `touchSync` takes it when the row still holds that id.
-   */
-  verified = -1;
 
   /** The record of a token id, as a new object, or null. */
   find(id: string): TokenRecord | null {

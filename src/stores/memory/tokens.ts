@@ -96,9 +96,7 @@ export function lookupCalls(state: MemoryState): LookupCalls {
     findByIdSync(id: string, purpose?: 'verification'): VerificationRecord | null {
       if (purpose !== 'verification') return state.find(id);
       const slot = table.slotOf(id);
-      if (slot === undefined) return null;
-      state.verified = slot;
-      return table.readForVerification(slot);
+      return slot === undefined ? null : table.readForVerification(slot);
     },
 
     async findByName(tenant: string, owner: string | null, name: string): Promise<TokenRecord | null> {
