@@ -7,10 +7,12 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { TokenRepository } from '../../src/core/repository.js';
+import { createUseRecorder } from '../../src/service/touch.js';
 import type { TokenServiceOptions } from '../../src/service/types.js';
 import { memoryRepository } from '../../src/stores/memory/index.js';
 import { batchedMemory } from '../support/batched.js';
 import { codeOf } from '../support/errors.js';
+import { T0, testRecord } from '../support/records.js';
 import { ANALYST, makeHarness } from '../support/service.js';
 
 const MINUTE = 60_000;
@@ -144,5 +146,22 @@ describe('uses written in place (touchSync)', () => {
     await h.service.verify(token);
     expect((await h.repository.findById(info.id))?.lastUsedAt).toBeNull();
     await vi.waitFor(async () => expect((await h.repository.findById(info.id))?.lastUsedAt).toBe(h.clock.now()));
+  });
+
+  it('the recorder of a store with touchSync writes in place; only what it throws on waits, and flush writes that', async () => {
+    const store = counted();
+    const record = testRecord('01HZY00000000000000000000A');
+    await store.base.insert(record, { now: T0 });
+    const recorder = createUseRecorder(store.repository, MINUTE);
+    recorder.note(record, T0 + 5);
+    expect(store.writes).toEqual({ inPlace: [T0 + 5], batched: 0 });
+    expect(recorder.size()).toEqual({ remembered: 0, pending: 0 });
+    store.failing.on = true;
+    recorder.note(record, T0 + 10);
+    expect(recorder.size()).toEqual({ remembered: 1, pending: 1 });
+    await recorder.flush();
+    expect(recorder.size().pending).toBe(0);
+    expect(store.writes.batched).toBe(1);
+    expect((await store.base.findById(record.id))?.lastUsedAt).toBe(T0 + 10);
   });
 });
