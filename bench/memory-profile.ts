@@ -11,7 +11,10 @@
  * this tree's), so the code of another commit can be measured in the same
  * process (`git archive <commit> src | tar -x -C /tmp/old`). With
  * `BENCH_PROFILE=<file>` it writes a CPU profile (Chrome DevTools) of the
- * timed loop alone, the filling left out.
+ * timed loop alone, the filling left out. `BENCH_TOUCH_INTERVAL=<ms>` sets
+ * the services' `touchInterval` (default one minute): at 1 ms every
+ * verification of the shuffled sample writes its use, the case of a server
+ * whose tokens are each used less often than once an interval.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -35,6 +38,9 @@ async function world(root: string, tokens: number): Promise<World> {
     pepper: 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz',
     prefix: 'acme',
     directory: lib.staticDirectory({ acme: users }),
+    ...(process.env.BENCH_TOUCH_INTERVAL === undefined
+      ? {}
+      : { touchInterval: Number(process.env.BENCH_TOUCH_INTERVAL) }),
   });
   const kept: string[] = [];
   const keep = tokens <= 10_000 ? tokens : Math.min(100_000, Math.floor(tokens / 10));
@@ -53,12 +59,14 @@ async function world(root: string, tokens: number): Promise<World> {
   return { label: root, verify: (token) => service.verify(token), sample: kept };
 }
 
-async function cpuRound(w: World, ops: number): Promise<number> {
+/** One round: µs of CPU and µs of wall clock per verify. */
+async function cpuRound(w: World, ops: number): Promise<[number, number]> {
   const start = process.cpuUsage();
+  const began = performance.now();
   const { sample } = w;
   for (let i = 0; i < ops; i++) await w.verify(sample[i % sample.length]!);
   const used = process.cpuUsage(start);
-  return (used.user + used.system) / ops; // µs per verify
+  return [(used.user + used.system) / ops, ((performance.now() - began) * 1000) / ops];
 }
 
 const tokens = Number(process.argv[2] ?? 1000);
@@ -76,12 +84,15 @@ if (session !== null) {
   await session.post('Profiler.start');
 }
 const figures: number[][] = worlds.map(() => []);
+const walls: number[][] = worlds.map(() => []);
 const ends = performance.now() + seconds * 1000;
 for (let round = 0; performance.now() < ends || round < 3; round++) {
   for (let k = 0; k < worlds.length; k++) {
     // Rotate which tree goes first.
     const w = (k + round) % worlds.length;
-    figures[w]!.push(await cpuRound(worlds[w]!, ops));
+    const [cpu, wall] = await cpuRound(worlds[w]!, ops);
+    figures[w]!.push(cpu);
+    walls[w]!.push(wall);
   }
 }
 if (session !== null) {
@@ -95,9 +106,15 @@ for (let w = 0; w < worlds.length; w++) {
     `${worlds[w]!.label}: ${median(xs).toFixed(3)} µs/verify (CPU), min ${Math.min(...xs).toFixed(3)} max ${Math.max(...xs).toFixed(3)}, ${xs.length} rounds\n`,
   );
 }
-if (worlds.length === 2) {
-  const ratios = figures[0]!.map((x, i) => figures[1]![i]! / x);
-  process.stdout.write(
-    `ratio ${roots[0]} vs ${roots[1]} (speed): median ${median(ratios).toFixed(3)}× (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})\n`,
-  );
+// The first tree against each other one, round by round.
+for (let k = 1; k < worlds.length; k++) {
+  for (const [what, xs] of [
+    ['CPU', figures],
+    ['wall clock', walls],
+  ] as const) {
+    const ratios = xs[0]!.map((x, i) => xs[k]![i]! / x);
+    process.stdout.write(
+      `ratio ${roots[0]} vs ${roots[k]} (speed, ${what}): median ${median(ratios).toFixed(3)}× (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})\n`,
+    );
+  }
 }

@@ -159,6 +159,23 @@ export interface TokenRepository {
   touchMany?(uses: readonly TokenUse[]): Promise<void>;
 
   /**
+   * Optional: records a use as `touch` does, in place and at once, for a
+   * store that holds its rows in memory (the memory store). When present
+   * the service writes each accepted verification's use through it, at
+   * most once per `touchInterval` per token (the stored `lastUsedAt`
+   * throttles it), instead of batching it for `touch` (issue 12).
+   *
+   * It must be synchronous and must never block or wait for anything (no
+   * I/O, no lock another writer may hold): it runs inside `verify`.
+   * `lastUsedAt` only moves forward, `version` does not change, no event is
+   * written, and an unknown id is ignored. A throw is caught, never fails
+   * the verification, and that use goes to the batched `touch` instead.
+   * A wrapper that replaces `touch` (to count, delay or fail writes) must
+   * replace or drop this one too, or uses are written past it.
+   */
+  touchSync?(id: string, at: number): void;
+
+  /**
    * Deletes tokens whose `expiresAt` is before `before`, with their claims,
    * and the expiry-warning markers (`markExpiring`) of expiries before
    * `before`. Returns the count of tokens.

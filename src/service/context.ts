@@ -25,7 +25,7 @@ export interface ServiceContext
   readonly nextId: () => string;
   /** Marks the principals this service made; only these are accepted as `{ principal }` actors. */
   readonly brand: object;
-  /** Last-used writes, batched off the verification path (src/service/touch.ts). */
+  /** Last-used writes: in place on a store with `touchSync`, else batched off the verification path (src/service/touch.ts). */
   readonly uses: UseRecorder;
 }
 

@@ -11,6 +11,13 @@
  * written recently are remembered for one interval, so a verification whose
  * read started before the previous write landed (and so still sees the old
  * `lastUsedAt`) does not write again, however long the store takes.
+ *
+ * A store that writes in place (`touchSync`: the memory store) needs none
+ * of this (issue 12): its use is written at once, in the row verification
+ * has just read, and the stored `lastUsedAt` alone keeps it to once per
+ * interval. The maps above cost up to six lookups per verification, each a
+ * cache miss among 100,000 ids; the write costs one column store. A
+ * `touchSync` that throws hands that use to the batched bookkeeping.
  */
 import type { TokenRepository, TokenUse } from '../core/repository.js';
 import type { TokenRecord } from '../core/types.js';
@@ -46,13 +53,46 @@ export interface UseRecorder {
   size(): { readonly remembered: number; readonly pending: number };
 }
 
-/** Creates the bookkeeping of one service. `interval` is `touchInterval` in ms. */
+/**
+ * Creates the bookkeeping of one service. `interval` is `touchInterval` in
+ * ms. Uses go to `repository.touchSync` when the store has it, else (and
+ * whenever it throws) to batches written off the verification path.
+ */
 export function createUseRecorder(
   repository: TokenRepository,
   interval: number,
   limit: number = USE_TRACKING_LIMIT,
 ): UseRecorder {
-  return new Recorder(repository, interval, limit);
+  const batched = new Recorder(repository, interval, limit);
+  return repository.touchSync === undefined ? batched : new InPlaceUses(repository, interval, batched);
+}
+
+/** Uses written in place by the store's `touchSync`; the batches only take those it throws on. */
+class InPlaceUses implements UseRecorder {
+  constructor(
+    private readonly repository: TokenRepository,
+    private readonly interval: number,
+    private readonly batched: Recorder,
+  ) {}
+
+  note(record: TokenRecord, at: number): void {
+    // The stored `lastUsedAt` is the throttle: once written, the row says so to the next verification.
+    if (record.lastUsedAt !== null && at - record.lastUsedAt < this.interval) return;
+    try {
+      this.repository.touchSync!(record.id, at);
+    } catch {
+      // Bookkeeping never fails a verification: the use goes out with the batches instead.
+      this.batched.note(record, at);
+    }
+  }
+
+  flush(): Promise<void> {
+    return this.batched.flush();
+  }
+
+  size(): { readonly remembered: number; readonly pending: number } {
+    return this.batched.size();
+  }
 }
 
 /** Writes `batch`; returns how many uses (in order) were written before a failure. */

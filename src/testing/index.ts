@@ -75,7 +75,7 @@ export interface RepositoryContractOptions {
  * once) under real concurrent calls, `meta`, `enabled`, the expiring
  * listing, the optional capabilities where the store has them (skipped
  * where it does not: `spend`, `refillCredits`, the session methods,
- * `runExclusive`), paging, tenant isolation,
+ * `runExclusive`, `touchSync`), paging, tenant isolation,
  * that records handed out are not live views of storage, and, with the
  * `faults` option, that a driver failing at any statement leaves nothing
  * half-written. Assertions are `node:assert`'s; a failure throws

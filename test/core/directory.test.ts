@@ -66,9 +66,26 @@ describe('staticDirectory', () => {
     expect(directory.getUser('acme', 'constructor')).toEqual({ roles: ['x'] });
   });
 
+  it('a member a prototype holds is no user, whatever the prototype; an own one of the same name is', () => {
+    const base = { inherited: { admin: true }, shadowed: { admin: true } };
+    const users = Object.assign(Object.create(base) as Record<string, DirectoryUser>, { own: alice, shadowed: alice });
+    const bare = Object.assign(Object.create(null) as Record<string, DirectoryUser>, { alice, toString: alice });
+    const directory = staticDirectory({ acme: users, bare });
+    expect(directory.getUser('acme', 'inherited')).toBeNull();
+    expect(directory.getUser('acme', 'toString')).toBeNull();
+    expect(directory.getUser('acme', 'own')).toBe(alice);
+    expect(directory.getUser('acme', 'shadowed')).toBe(alice);
+    expect(directory.getUser('bare', 'alice')).toBe(alice);
+    expect(directory.getUser('bare', 'toString')).toBe(alice);
+    expect(directory.getUser('bare', 'constructor')).toBeNull();
+  });
+
   it('answers null for a user entry that is undefined', () => {
-    const sparse = staticDirectory({ acme: { ghost: undefined as unknown as DirectoryUser } });
+    const sparse = staticDirectory({
+      acme: { ghost: undefined as unknown as DirectoryUser, nobody: null as unknown as DirectoryUser },
+    });
     expect(sparse.getUser('acme', 'ghost')).toBeNull();
+    expect(sparse.getUser('acme', 'nobody')).toBeNull();
   });
 });
 

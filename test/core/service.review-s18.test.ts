@@ -14,9 +14,9 @@ import { ALICE, ANALYST, BOB, makeHarness } from '../support/service.js';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** A memory store that counts last-used writes. */
-function touching(): { repository: TokenRepository; touches: () => number } {
-  const base = memoryRepository();
+/** A memory store that counts last-used writes, in place (`touchSync`) or batched (`touch` alone). */
+function touching(inPlace: boolean): { repository: TokenRepository; touches: () => number } {
+  const { touchSync, ...base } = memoryRepository();
   let touches = 0;
   const repository: TokenRepository = {
     ...base,
@@ -25,12 +25,21 @@ function touching(): { repository: TokenRepository; touches: () => number } {
       return base.touch(id, at);
     },
   };
+  if (inPlace) {
+    repository.touchSync = (id, at) => {
+      touches++;
+      touchSync!(id, at);
+    };
+  }
   return { repository, touches: () => touches };
 }
 
 describe('a verification refused for another tenant leaves no trace of use', () => {
-  it('a plain token: token_invalid, and lastUsedAt stays as it was', async () => {
-    const store = touching();
+  it.each([
+    ['written in place', true],
+    ['batched', false],
+  ])('a plain token (uses %s): token_invalid, and lastUsedAt stays as it was', async (_label, inPlace) => {
+    const store = touching(inPlace);
     const h = makeHarness({ repository: store.repository });
     const { token, info } = await h.service.issue({ ttl: '1d' }, ANALYST);
     h.clock.advance(HOUR);

@@ -1,18 +1,21 @@
 /**
  * Last-used bookkeeping (issue 9, findings 2 and 3): `verify` never waits
  * on a `lastUsedAt` write, and a token's use is written at most once per
- * `touchInterval` per process whatever the store's timing.
+ * `touchInterval` per process whatever the store's timing. These stores
+ * have no `touchSync` (as SQLite and PostgreSQL have none), so their uses
+ * take the batches; the memory store's in-place writes are in
+ * test/service/touch-in-place.test.ts.
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { TokenRepository, TokenUse } from '../../src/core/repository.js';
-import { memoryRepository } from '../../src/stores/memory/index.js';
+import { batchedMemory } from '../support/batched.js';
 import { ANALYST, makeHarness } from '../support/service.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A memory store whose lookups take `readMs` and whose last-used writes take `writeMs`, logging every write. */
 function slowStore(readMs: number, writeMs: number) {
-  const base = memoryRepository();
+  const base = batchedMemory();
   const writes: TokenUse[] = [];
   // Without `findByIdSync`: every lookup goes through the slow `findById`.
   const { findByIdSync: _sync, ...rest } = base;
@@ -54,7 +57,7 @@ describe('last-used bookkeeping', () => {
   });
 
   it('verify resolves without calling the store: the write goes out later, off the verification path', async () => {
-    const base = memoryRepository();
+    const base = batchedMemory();
     let touches = 0;
     const repository: TokenRepository = {
       ...base,
@@ -72,7 +75,7 @@ describe('last-used bookkeeping', () => {
   });
 
   it('a write that never finishes does not hold up verification', async () => {
-    const base = memoryRepository();
+    const base = batchedMemory();
     const repository: TokenRepository = { ...base, touch: () => new Promise<void>(() => {}) };
     const h = makeHarness({ repository, touchInterval: 1 });
     const { token } = await h.service.issue({}, ANALYST);
@@ -83,7 +86,7 @@ describe('last-used bookkeeping', () => {
   });
 
   it('a store that throws at once, even synchronously, fails neither the verification nor the process', async () => {
-    const base = memoryRepository();
+    const base = batchedMemory();
     const repository: TokenRepository = {
       ...base,
       touch: () => {
@@ -97,7 +100,7 @@ describe('last-used bookkeeping', () => {
   });
 
   it('retries a failed write later and writes it once the store answers again', async () => {
-    const base = memoryRepository();
+    const base = batchedMemory();
     let failing = true;
     let attempts = 0;
     const repository: TokenRepository = {
@@ -119,7 +122,7 @@ describe('last-used bookkeeping', () => {
   });
 
   it('batches the uses of many tokens into one touchMany call when the store has it', async () => {
-    const base = memoryRepository();
+    const base = batchedMemory();
     const batches: (readonly TokenUse[])[] = [];
     const repository: TokenRepository = {
       ...base,

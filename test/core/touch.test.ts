@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { TokenRepository, TokenUse } from '../../src/core/repository.js';
 import type { TokenRecord } from '../../src/core/types.js';
 import { createUseRecorder, USE_BATCH_LIMIT, USE_TRACKING_LIMIT } from '../../src/service/touch.js';
-import { memoryRepository } from '../../src/stores/memory/index.js';
+import { batchedMemory } from '../support/batched.js';
 import { T0, testRecord } from '../support/records.js';
 
 const record = (i: number): TokenRecord => testRecord(`T${String(i).padStart(10, '0')}`);
@@ -15,7 +15,7 @@ const record = (i: number): TokenRecord => testRecord(`T${String(i).padStart(10,
 describe('last-used bookkeeping bounds', () => {
   it(`remembers at most ${USE_TRACKING_LIMIT} ids and queues at most as many writes, however many tokens are used`, () => {
     // A store that never answers: nothing is ever written, so everything piles up.
-    const base = memoryRepository();
+    const base = batchedMemory();
     const stuck: TokenRepository = { ...base, touchMany: () => new Promise<void>(() => {}) };
     const recorder = createUseRecorder(stuck, 60_000);
     for (let i = 0; i < USE_TRACKING_LIMIT * 1.5; i++) recorder.note(record(i), T0 + i);
@@ -24,7 +24,7 @@ describe('last-used bookkeeping bounds', () => {
   });
 
   it('forgets ids once their interval is over and nothing waits for them', async () => {
-    const base = memoryRepository();
+    const base = batchedMemory();
     const written: TokenUse[] = [];
     const store: TokenRepository = {
       ...base,
@@ -44,7 +44,7 @@ describe('last-used bookkeeping bounds', () => {
   });
 
   it(`writes at most ${USE_BATCH_LIMIT} uses per store call`, async () => {
-    const base = memoryRepository();
+    const base = batchedMemory();
     const sizes: number[] = [];
     const store: TokenRepository = {
       ...base,
@@ -59,7 +59,7 @@ describe('last-used bookkeeping bounds', () => {
   });
 
   it('drops a use after its last retry, and the next use of the token queues it again', async () => {
-    const base = memoryRepository();
+    const base = batchedMemory();
     let calls = 0;
     const store: TokenRepository = {
       ...base,

@@ -35,7 +35,7 @@
  * every token made so far.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { base62Fixed, base62Value, crc32Ascii } from '../../src/core/encoding.js';
 import { opaqueFormat } from '../../src/core/format.js';
 import type { TokenFormat } from '../../src/core/format-types.js';
@@ -401,5 +401,150 @@ describe('verify: fast paths answer as the plain ones after every kind of store 
     );
     // Every kind of write happened in some world.
     expect([...writes].sort()).toEqual([...WRITES].sort());
+  });
+});
+
+/** Random bytes from a seed (xorshift32): two services given the same seed issue the same ids and secrets. */
+function seededRandom(seed: number): (length: number) => Uint8Array {
+  let state = seed >>> 0 || 1;
+  return (length) => {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) {
+      state = (state ^ (state << 13)) >>> 0;
+      state = (state ^ (state >>> 17)) >>> 0;
+      state = (state ^ (state << 5)) >>> 0;
+      out[i] = state & 0xff;
+    }
+    return out;
+  };
+}
+
+/** What may happen between verifications in the last-used property. */
+const USE_STEPS = [
+  'verify',
+  'verify in another tenant',
+  'verify tampered',
+  'revoke',
+  'disable',
+  'spend the last credit',
+  'issue',
+  'a second later',
+  'an interval later',
+  'half a minute earlier',
+] as const;
+
+/** An answer without its `lastUsedAt`, which only the side writing in place has at once. */
+function withoutLastUse(answer: unknown): unknown {
+  if (answer === null || typeof answer !== 'object' || !('lastUsedAt' in answer)) return answer;
+  const { lastUsedAt: _use, ...rest } = answer as Record<string, unknown>;
+  return rest;
+}
+
+describe('verify: uses written in place (touchSync) leave every record as the batches do (property)', () => {
+  it('after random verifications, refusals, writes and clock moves, lastUsedAt and every field are equal', async () => {
+    const written = new Set<string>();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.nat(),
+          fc.array(fc.record({ pick: fc.nat(), step: fc.constantFrom(...USE_STEPS) }), { minLength: 1, maxLength: 20 }),
+          async (seed, steps) => {
+            let now = START;
+            const directory: Directory = {
+              getUser: (tenant, user) =>
+                tenant === 'acme' ? { grants: [{ scope: 'reports' }], admin: user === 'ann' } : undefined,
+            };
+            const inPlace = memoryRepository();
+            const { touchSync: _inPlace, ...batched } = memoryRepository();
+            const make = (repository: TokenRepository): TokenService =>
+              createTokenService({
+                repository,
+                directory,
+                prefix: 'acme',
+                now: () => now,
+                random: seededRandom(seed),
+                pepper: PEPPERS[1],
+                touchInterval: '1m',
+              });
+            const sides = [
+              { service: make(inPlace), repository: inPlace },
+              { service: make(batched), repository: batched as TokenRepository },
+            ] as const;
+            const made: { token: string; id: string }[] = [];
+            const as = { tenant: 'acme', user: 'ben' };
+            const both = async (act: (service: TokenService) => Promise<unknown>): Promise<unknown> => {
+              const answers = [];
+              for (const { service } of sides)
+                answers.push(
+                  await act(service).then(
+                    (value) => value,
+                    (error: { code?: string }) => ({ refused: error.code }),
+                  ),
+                );
+              return answers;
+            };
+            const issue = async (): Promise<void> => {
+              const answers = (await both((service) =>
+                service.issue(
+                  { name: `t${made.length}`, ttl: '1h', ...(made.length % 2 === 0 ? { remaining: 5 } : {}) },
+                  as,
+                ),
+              )) as { token: string; info: { id: string } }[];
+              expect(answers[1]!.token).toBe(answers[0]!.token);
+              made.push({ token: answers[0]!.token, id: answers[0]!.info.id });
+            };
+            await issue();
+            for (const { pick, step } of steps) {
+              const target = made[pick % made.length]!;
+              let outcomes: unknown;
+              switch (step) {
+                case 'verify':
+                  outcomes = await both((service) => outcome(service, target.token));
+                  break;
+                case 'verify in another tenant':
+                  outcomes = await both((service) => outcome(service, target.token, 'globex'));
+                  break;
+                case 'verify tampered':
+                  outcomes = await both((service) =>
+                    outcome(service, tampered(target.token, { at: 40, char: 'Z', recheck: true })),
+                  );
+                  break;
+                case 'revoke':
+                  outcomes = await both((service) => service.revoke(target.id, as));
+                  break;
+                case 'disable':
+                  outcomes = await both((service) => service.update(target.id, { enabled: false }, as));
+                  break;
+                case 'spend the last credit':
+                  outcomes = await both((service) =>
+                    outcome(service, target.token).then(() => outcome(service, target.token)),
+                  );
+                  break;
+                case 'issue':
+                  await issue();
+                  break;
+                default:
+                  now += step === 'a second later' ? 1_000 : step === 'an interval later' ? 60_000 : -30_000;
+              }
+              // A write's answer shows lastUsedAt, which the batched side has not written yet: compared at the end.
+              const [first, second] = ((outcomes ?? [null, null]) as unknown[]).map(withoutLastUse);
+              expect(second).toEqual(first);
+            }
+            // Let the batched side's writes go out, then compare every record whole.
+            await vi.runAllTimersAsync();
+            for (const { id } of made) {
+              const stored = await sides[0].repository.findById(id);
+              expect(await sides[1].repository.findById(id)).toEqual(stored);
+              if (stored?.lastUsedAt != null) written.add(stored.lastUsedAt === now ? 'now' : 'earlier');
+            }
+          },
+        ),
+        { numRuns: Number(process.env.TOKENWARD_PROPERTY_RUNS ?? 100) },
+      );
+    } finally {
+      vi.useRealTimers();
+    }
+    expect([...written].sort()).toEqual(['earlier', 'now']);
   });
 });

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TokenRepository, TokenUse } from '../../src/core/repository.js';
 import type { TokenRecord } from '../../src/core/types.js';
 import { createUseRecorder } from '../../src/service/touch.js';
-import { memoryRepository } from '../../src/stores/memory/index.js';
+import { batchedMemory } from '../support/batched.js';
 import { T0, testRecord } from '../support/records.js';
 
 const INTERVAL = 60_000;
@@ -17,7 +17,7 @@ const record = (id: string, lastUsedAt: number | null = null): TokenRecord => te
 
 /** A store whose `touch` writes are logged with the fake clock's time, failing while `failing` says so. */
 function loggingStore(failing: (use: TokenUse, call: number) => boolean = () => false) {
-  const base = memoryRepository();
+  const base = batchedMemory();
   const calls: { id: string; at: number; time: number; ok: boolean }[] = [];
   const { touchMany: _many, ...rest } = base;
   const repository: TokenRepository = {
@@ -158,7 +158,7 @@ describe('once per interval', () => {
 
 describe('the limits', () => {
   it('remembers and queues at most `limit` ids: the oldest remembered one is forgotten first', () => {
-    const stuck: TokenRepository = { ...memoryRepository(), touchMany: () => new Promise<void>(() => {}) };
+    const stuck: TokenRepository = { ...batchedMemory(), touchMany: () => new Promise<void>(() => {}) };
     const recorder = createUseRecorder(stuck, INTERVAL, 3);
     for (const id of ['A', 'B', 'C']) recorder.note(record(id), T0);
     expect(recorder.size()).toEqual({ remembered: 3, pending: 3 });
@@ -172,7 +172,7 @@ describe('the limits', () => {
 
 /** A store whose writes wait until the test settles them; each write is logged with the fake clock's time. */
 function heldStore() {
-  const base = memoryRepository();
+  const base = batchedMemory();
   const { touchMany: _many, ...rest } = base;
   const writes: { id: string; at: number; time: number; settle: (ok: boolean) => void }[] = [];
   const repository: TokenRepository = {
@@ -187,7 +187,7 @@ function heldStore() {
 
 /** A store with `touchMany`, logging each call's ids; failing while `failing.on`. */
 function batchStore() {
-  const base = memoryRepository();
+  const base = batchedMemory();
   const calls: string[][] = [];
   const failing = { on: false };
   const repository: TokenRepository = {

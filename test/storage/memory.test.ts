@@ -173,3 +173,38 @@ describe('memory repository', () => {
     for (const text of ['acme', '__proto__', '123', 'a'.repeat(40), '']) expect(internalized(text)).toBe(text);
   });
 });
+
+describe('memory repository: touchSync after a verification read', () => {
+  /** A canonical ULID, so the row is found through the id index. */
+  const ulidOf = (i: number): string => `01HZY0000000000000000${String(i).padStart(5, '0')}`;
+
+  it('writes the row just read, and only when it still holds that id', async () => {
+    const repository = memoryRepository();
+    const [a, b] = [testRecord(ulidOf(1), { name: 'a' }), testRecord(ulidOf(2), { name: 'b' })];
+    for (const record of [a, b]) await repository.insert(record, { now: T0 });
+    // Read a, then write b: b's row, not the one just read.
+    repository.findByIdSync!(a.id, 'verification');
+    repository.touchSync!(b.id, T0 + 10);
+    expect((await repository.findById(a.id))?.lastUsedAt).toBeNull();
+    expect((await repository.findById(b.id))?.lastUsedAt).toBe(T0 + 10);
+    repository.findByIdSync!(a.id, 'verification');
+    repository.touchSync!(a.id, T0 + 20);
+    expect((await repository.findById(a.id))?.lastUsedAt).toBe(T0 + 20);
+  });
+
+  it('ignores the row just read once it is deleted, and once its slot holds another token', async () => {
+    const repository = memoryRepository();
+    const doomed = testRecord(ulidOf(3), { name: 'doomed', expiresAt: T0 + 5 });
+    await repository.insert(doomed, { now: T0 });
+    repository.findByIdSync!(doomed.id, 'verification');
+    expect(await repository.purgeExpired(T0 + 10)).toBe(1);
+    expect(() => repository.touchSync!(doomed.id, T0 + 20)).not.toThrow();
+    const next = testRecord(ulidOf(4), { name: 'next' });
+    await repository.insert(next, { now: T0 + 30 });
+    repository.touchSync!(doomed.id, T0 + 40);
+    expect(await repository.findById(next.id)).toEqual(next);
+    expect(await repository.findById(doomed.id)).toBeNull();
+    repository.touchSync!(next.id, T0 + 50);
+    expect((await repository.findById(next.id))?.lastUsedAt).toBe(T0 + 50);
+  });
+});

@@ -1,12 +1,13 @@
-/** @internal The memory repository's changes to stored tokens: update, revoke, touch, purge. */
+/** @internal The memory repository's changes to stored tokens: update, revoke, touch (in place too), purge. */
 import { TokenError } from '../../core/errors.js';
-import type { RecordChange, TokenRepository, TokenUse } from '../../core/repository.js';
+import type { RecordChange, TokenRepository } from '../../core/repository.js';
 import type { TokenEvent, TokenRecord } from '../../core/types.js';
 import { MASTER_CODE } from './namespaces.js';
 import { INT, REF, TIME } from './rows.js';
 import type { MemoryState } from './state.js';
 
-type ChangeCalls = Pick<TokenRepository, 'update' | 'revoke' | 'revokeOwner' | 'touch' | 'purgeExpired'>;
+type ChangeCalls = Pick<TokenRepository, 'update' | 'revoke' | 'revokeOwner' | 'touch' | 'purgeExpired'> &
+  Required<Pick<TokenRepository, 'touchSync'>>;
 
 // `exactOptionalPropertyTypes` keeps `undefined` out of a RecordChange, but a
 // JavaScript caller may still pass one; an absent field never overwrites.
@@ -42,13 +43,13 @@ function checkChange(state: MemoryState, slot: number, current: TokenRecord, cha
   }
 }
 
-/** Records a use, as `touch` does: `lastUsedAt` only moves forward. */
-function touched(state: MemoryState, use: TokenUse): void {
-  const slot = state.table.slotOf(use.id);
+/** Records a use, as `touch` does: `lastUsedAt` only moves forward. One column write, no event. */
+function touched(state: MemoryState, id: string, at: number): void {
+  const slot = state.table.slotOf(id);
   if (slot === undefined) return;
   const { rows } = state.table;
   const last = rows.time(slot, TIME.lastUsedAt);
-  if (Number.isNaN(last) || last < use.at) rows.setTime(slot, TIME.lastUsedAt, use.at);
+  if (Number.isNaN(last) || last < at) rows.setTime(slot, TIME.lastUsedAt, at);
 }
 
 export function changeCalls(state: MemoryState): ChangeCalls {
@@ -100,7 +101,12 @@ export function changeCalls(state: MemoryState): ChangeCalls {
     },
 
     async touch(id: string, at: number): Promise<void> {
-      touched(state, { id, at });
+      touched(state, id, at);
+    },
+
+    // The row is in memory and verification has just read it: the use is written in place, at once.
+    touchSync(id: string, at: number): void {
+      touched(state, id, at);
     },
 
     async purgeExpired(before: number): Promise<number> {

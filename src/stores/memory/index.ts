@@ -23,7 +23,8 @@ export { memoryDirectoryStore } from './directory.js';
  * (about 1.35× the heap of a bare `{ id, hash, owner, type, expiresAt }`
  * record per token, its 'issued' event included; docs/performance.md), and
  * every read returns a new record built from its row; `findByIdSync`
- * answers lookups without a promise, so `verify` runs without an `await`.
+ * answers lookups without a promise, so `verify` runs without an `await`,
+ * and `touchSync` writes a verification's use in its row at once.
  * A tenant's tokens are kept in listing order, so a page of `list` costs
  * the same at a thousand tokens or a million. Data lives as long as the
  * repository object; use `tokenward/sqlite` or `tokenward/postgres` to keep

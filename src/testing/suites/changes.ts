@@ -1,4 +1,4 @@
-/** @internal Conformance: `update`, `revoke`, `revokeOwner`, `touch`, `touchMany` and `purgeExpired`. */
+/** @internal Conformance: `update`, `revoke`, `revokeOwner`, `touch`, `touchMany`, `touchSync` and `purgeExpired`. */
 
 import type { TokenEvent, TokenRecord } from '../../core/types.js';
 import type { ContractContext } from '../context.js';
@@ -215,6 +215,28 @@ function touchContract({ repo, fx, describe, it }: ContractContext): void {
       expect(await repo().findById(late.id)).toEqual({ ...late, lastUsedAt: T0 + 200 });
       expect(await repo().findById(fresh.id)).toEqual(fresh);
       await expect(touchMany.call(repo(), [])).resolves.toBeUndefined();
+    });
+
+    it('touchSync, when the store has it, records a use at once, forward only, with no event', async function (this: unknown, ...args: unknown[]) {
+      const touchSync = repo().touchSync;
+      if (touchSync === undefined) return skipTest(this, args, 'the store has no touchSync');
+      const record = fx().token();
+      await repo().insert(record, { now: T0 });
+      const before = await repo().listEvents({ tokenId: record.id, limit: 10 });
+      // Synchronous: nothing to wait for, and the next read already sees the use.
+      expect(touchSync.call(repo(), record.id, T0 + 100)).toBeUndefined();
+      expect(await repo().findById(record.id)).toEqual({ ...record, lastUsedAt: T0 + 100 });
+      const known = repo().findByIdSync?.(record.id);
+      if (known !== undefined) expect(known?.lastUsedAt).toBe(T0 + 100);
+      touchSync.call(repo(), record.id, T0 + 50);
+      touchSync.call(repo(), record.id, T0 + 100);
+      expect((await repo().findById(record.id))?.lastUsedAt).toBe(T0 + 100);
+      touchSync.call(repo(), record.id, T0 + 200);
+      touchSync.call(repo(), fx().id(), T0 + 300);
+      expect(await repo().findById(record.id)).toEqual({ ...record, lastUsedAt: T0 + 200 });
+      expect(await repo().listEvents({ tokenId: record.id, limit: 10 })).toEqual(before);
+      // The version is untouched, as with `touch`.
+      expect(await repo().update(record.id, 1, { comment: 'x' })).toMatchObject({ version: 2, lastUsedAt: T0 + 200 });
     });
   });
 }
