@@ -39,6 +39,23 @@ export interface AppSetup {
   readonly introspection?: IntrospectionOptions;
 }
 
+/**
+ * The authentication options every framework's `/api` routes share: the
+ * realm, the `Verification-Token` header and `auth_token` cookie, use
+ * recording when the verifier records, and the setup's error hooks.
+ */
+export function apiAuthOptions(setup: AppSetup) {
+  const verifier = setup.verifier ?? setup.service;
+  return {
+    realm: REALM,
+    header: 'Verification-Token',
+    cookie: 'auth_token',
+    record: verifier.record !== undefined,
+    ...(setup.onRecordError === undefined ? {} : { onRecordError: setup.onRecordError }),
+    ...(setup.logger === undefined ? {} : { logger: setup.logger }),
+  };
+}
+
 /** Builds the test app in one framework and starts it on an ephemeral port. */
 export type StartServer = (setup: AppSetup) => Promise<RunningServer>;
 

@@ -19,6 +19,7 @@ import {
 } from '../../../src/hono/index.js';
 import {
   type AppSetup,
+  apiAuthOptions,
   BUCKET,
   brokenTenant,
   COMPONENT,
@@ -34,14 +35,7 @@ type FetchHandler = (request: Request) => Promise<Response>;
 
 function apiAuth(setup: AppSetup): FetchAuth {
   const verifier = setup.verifier ?? setup.service;
-  return fetchAuth(verifier, {
-    realm: REALM,
-    header: 'Verification-Token',
-    cookie: 'auth_token',
-    record: verifier.record !== undefined,
-    ...(setup.onRecordError === undefined ? {} : { onRecordError: setup.onRecordError }),
-    ...(setup.logger === undefined ? {} : { logger: setup.logger }),
-  });
+  return fetchAuth(verifier, apiAuthOptions(setup));
 }
 
 const describe = (_request: Request, principal: Principal | null): Response =>
@@ -103,17 +97,7 @@ export async function startHono(setup: AppSetup): Promise<RunningServer> {
   const verifier = setup.verifier ?? service;
   const app = new Hono();
   app.get('/public', (c) => c.json({ ok: true }));
-  app.use(
-    '/api/*',
-    honoAuth(verifier, {
-      realm: REALM,
-      header: 'Verification-Token',
-      cookie: 'auth_token',
-      record: verifier.record !== undefined,
-      ...(setup.onRecordError === undefined ? {} : { onRecordError: setup.onRecordError }),
-      ...(setup.logger === undefined ? {} : { logger: setup.logger }),
-    }),
-  );
+  app.use('/api/*', honoAuth(verifier, apiAuthOptions(setup)));
   app.get('/api/me', (c) => c.json(describePrincipal(c.get('tokenPrincipal')) as object));
   app.get(`/api/buckets/${BUCKET}`, honoGuard({ bucket: BUCKET, access: 'read' }), (c) => c.json({ rows: 3 }));
   app.post(`/api/buckets/${BUCKET}`, honoGuard({ bucket: BUCKET, access: 'write' }), (c) =>

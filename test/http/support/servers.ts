@@ -17,6 +17,7 @@ import {
 } from '../../../src/fastify/index.js';
 import {
   type AppSetup,
+  apiAuthOptions,
   BUCKET,
   brokenTenant,
   COMPONENT,
@@ -63,14 +64,7 @@ async function expressServer(setup: AppSetup, form: 'two-layer' | 'one-layer'): 
     res.json({ ok: true });
   });
 
-  const apiOptions = {
-    realm: REALM,
-    header: 'Verification-Token',
-    cookie: 'auth_token',
-    record: verifier.record !== undefined,
-    ...(setup.onRecordError === undefined ? {} : { onRecordError: setup.onRecordError }),
-    ...(setup.logger === undefined ? {} : { logger: setup.logger }),
-  };
+  const apiOptions = apiAuthOptions(setup);
   const api = express.Router();
   const authenticated: RequestHandler[] = [];
   if (form === 'two-layer') api.use(tokenAuth(verifier, apiOptions));
@@ -144,15 +138,7 @@ async function fastifyServer(setup: AppSetup, form: 'two-hooks' | 'route-need'):
 
   await app.register(
     async (api) => {
-      await api.register(tokenward, {
-        verifier,
-        realm: REALM,
-        header: 'Verification-Token',
-        cookie: 'auth_token',
-        record: verifier.record !== undefined,
-        ...(setup.onRecordError === undefined ? {} : { onRecordError: setup.onRecordError }),
-        ...(setup.logger === undefined ? {} : { logger: setup.logger }),
-      });
+      await api.register(tokenward, { verifier, ...apiAuthOptions(setup) });
       const guarded = (need: Need | readonly Need[]): RouteShorthandOptions =>
         form === 'two-hooks' ? { preHandler: fastifyGuard(need) } : { config: { tokenward: { need } } };
       api.get('/me', async (request) => describePrincipal(request.tokenPrincipal));
