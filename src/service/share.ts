@@ -9,7 +9,7 @@ import { invalid, TokenError } from '../core/errors.js';
 import { expectKeys } from '../core/input.js';
 import { stampOf } from '../core/principal.js';
 import { isLive, toInfo } from '../core/records.js';
-import type { ClaimRecord, Duration } from '../core/types.js';
+import type { ClaimRecord, Duration, TokenEvent } from '../core/types.js';
 import { guarded, type ServiceContext } from './context.js';
 import { managed } from './lookup.js';
 import { newEvent } from './material.js';
@@ -46,7 +46,11 @@ export async function share(
     expiresAt,
     createdBy: who.label,
   };
-  const event = newEvent(context, record, 'shared', who.label, { expiresAt: new Date(expiresAt).toISOString() });
+  // The event bears the claim's own stamp, which may run a millisecond ahead of the clock (see `sharedAt`).
+  const event: TokenEvent = {
+    ...newEvent(context, record, 'shared', who.label, { expiresAt: new Date(expiresAt).toISOString() }),
+    at: claim.createdAt,
+  };
   await guarded(context.repository.insertClaim(claim, event));
   return { code, tokenId: record.id, expiresAt: new Date(expiresAt) };
 }

@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/core/principal-types.js';
@@ -255,6 +256,27 @@ describe("the reviewer's examples, on a clock that does not move", () => {
     const claimed = await service.claim(code);
     expect(claimed.info.rotatedAt?.getTime()).toBe(T0 + 2);
     expect(await refusal(service.verify(rotated.token))).toBe('token_invalid');
+  });
+});
+
+describe('a share stamped after its sharing secret', () => {
+  // Found by test/postgres/outage.test.ts: a pending claim and its `shared` event must bear one instant.
+  it("records its `shared` event at the claim's own stamp, a millisecond ahead of a still clock", async () => {
+    const path = join(dir, 'shared-event.sqlite');
+    const { service, clock } = await sessionHarness({ repository: sqliteRepository({ path }) });
+    clock.set(T0);
+    const issued = await service.issue({ name: 'stamped' }, BOB);
+    const rotated = await service.rotate(issued.info.id, BOB);
+    await service.share(issued.info.id, { principal: await service.verify(rotated.token) });
+    const db = new Database(path, { readonly: true });
+    try {
+      const claims = db.prepare('SELECT created_at AS at FROM tokenward_claims').all() as { at: number }[];
+      const shared = db.prepare("SELECT at FROM tokenward_events WHERE type = 'shared'").all() as { at: number }[];
+      expect(claims.map(({ at }) => Number(at))).toEqual([T0 + 2]);
+      expect(shared.map(({ at }) => Number(at))).toEqual([T0 + 2]);
+    } finally {
+      db.close();
+    }
   });
 });
 
