@@ -8,24 +8,14 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/core/errors.js';
 import { createPepperRing, type KeyedHasherFactory, portableHasher } from '../../src/core/hashing.js';
+import { fieldOf } from '../support/refusal.js';
 
 const P1 = 'pepper-one-0123456789abcdefghijklmnop';
 const P2 = 'pepper-two-0123456789abcdefghijklmnop';
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 const hmacText = (pepper: string | Uint8Array, secret: string) =>
   createHmac('sha256', pepper).update(secret, 'utf8').digest('base64url');
-
-function fieldOf(call: () => unknown): string {
-  try {
-    call();
-  } catch (error) {
-    if (!(error instanceof TokenError) || error.code !== 'invalid_request') throw error;
-    return error.details.field ?? '(no field)';
-  }
-  return 'accepted';
-}
 
 describe('pepper option', () => {
   it.each([

@@ -8,7 +8,6 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/core/errors.js';
 import { createPepperRing, portableHasher } from '../../src/core/hashing.js';
 import {
   checkLegacyOverlap,
@@ -19,16 +18,7 @@ import {
   legacyPrefixOf,
   lookupCandidates,
 } from '../../src/core/imported-keys.js';
-
-function fieldOf(call: () => unknown): string {
-  try {
-    call();
-  } catch (error) {
-    if (!(error instanceof TokenError) || error.code !== 'invalid_request') throw error;
-    return error.details.field ?? '(no field)';
-  }
-  return 'accepted';
-}
+import { fieldOf } from '../support/refusal.js';
 
 const prefixes = (n: number) => Array.from({ length: n }, (_, i) => `sk_${i}_`);
 

@@ -8,19 +8,8 @@
  * at least 1 second apart.
  */
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/core/errors.js';
 import { limitName, newMeter, parseRatelimits, spendRequest } from '../../src/core/metering-input.js';
-
-/** The field a call refuses with (invalid_request), or 'accepted'. */
-function fieldOf(call: () => unknown): string {
-  try {
-    call();
-  } catch (error) {
-    if (!(error instanceof TokenError) || error.code !== 'invalid_request') throw error;
-    return error.details.field ?? '(no field)';
-  }
-  return 'accepted';
-}
+import { fieldOf } from '../support/refusal.js';
 
 const DAY = 86_400_000;
 

@@ -32,3 +32,18 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Refusal> {
   }
   throw new Error('expected a TokenError, but the call succeeded');
 }
+
+/**
+ * The field an `invalid_request` names when `call` refuses, `'(no field)'`
+ * when it names none, or `'accepted'` when the call returns; any other
+ * error is thrown on.
+ */
+export function fieldOf(call: () => unknown): string {
+  try {
+    call();
+  } catch (error) {
+    if (!(error instanceof TokenError) || error.code !== 'invalid_request') throw error;
+    return error.details.field ?? '(no field)';
+  }
+  return 'accepted';
+}
