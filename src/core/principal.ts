@@ -102,6 +102,18 @@ function verifiedGrants(value: unknown): GrantSet {
   return value.grants;
 }
 
+/**
+ * @internal Whether a principal this module made holds every one of
+ * `needs`, which the caller already checked with `parseNeed` (a route
+ * guard does so once, at setup: `can` parses its need on every call);
+ * undefined for any other object, which answers through its own `can`.
+ */
+export function verifiedAllows(value: unknown, needs: readonly Need[]): boolean | undefined {
+  if (!VerifiedPrincipal.isVerified(value)) return undefined;
+  for (const need of needs) if (!grantsAllow(value.grants, need)) return false;
+  return true;
+}
+
 /** Brand of principals made outside a token service (remote verifiers): never accepted as actors. */
 const UNBRANDED: object = Object.freeze({});
 

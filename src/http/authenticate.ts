@@ -1,8 +1,8 @@
 import { invalid, isTokenError, TokenError } from '../core/errors.js';
-import { grantsAllow, parseNeed } from '../core/grants.js';
+import { parseNeed } from '../core/grants.js';
 import { consoleLogger, type Logger, safeLog } from '../core/logger.js';
 import { withMethods } from '../core/options.js';
-import { brandOf } from '../core/principal.js';
+import { verifiedAllows } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
 import type { Need } from '../core/types.js';
 import type { VerifyOptions } from '../service/types.js';
@@ -280,15 +280,11 @@ export function guardRealm(options: unknown, extraKeys: readonly string[] = []):
  */
 export function guardAllows(principal: Principal | null | undefined, guard: GrantGuard): boolean {
   if (principal === null || principal === undefined) return false;
-  // A principal tokenward made (it carries a brand) answers `can` from its own grants after
-  // parsing the need again; the guard's needs were parsed at setup, so it asks the grants directly
-  // and the per-request parse (a Unicode regular expression per name) goes (issue 12). Any other
+  // The guard's needs were parsed at setup: a principal tokenward made is asked with them as they
+  // are, without `can`'s per-call parse (a Unicode regular expression per name; issue 12). Any other
   // object (a remote verifier's custom principal) is asked through its own `can`.
-  if (brandOf(principal) !== undefined) {
-    const grants = principal.grants;
-    for (const need of guard.needs) if (!grantsAllow(grants, need)) return false;
-    return true;
-  }
+  const allowed = verifiedAllows(principal, guard.needs);
+  if (allowed !== undefined) return allowed;
   for (const need of guard.needs) if (!principal.can(need)) return false;
   return true;
 }

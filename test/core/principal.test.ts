@@ -11,6 +11,7 @@ import {
   createStampedPrincipal,
   type PrincipalFields,
   stampOf,
+  verifiedAllows,
 } from '../../src/core/principal.js';
 import type { Principal } from '../../src/core/principal-types.js';
 import type { Need } from '../../src/core/types.js';
@@ -122,6 +123,27 @@ describe('brands and forgeries', () => {
       code: 'forbidden',
       field: undefined,
     });
+  });
+});
+
+describe('verifiedAllows: needs parsed beforehand (route guards)', () => {
+  const principal = createPrincipal(FIELDS, BRAND);
+  const read: Need = { bucket: 'in.c-csv-import', access: 'read' };
+  const write: Need = { bucket: 'in.c-csv-import', access: 'write' };
+
+  it('answers as can does, for every need of the list', () => {
+    expect(verifiedAllows(principal, [read, { scope: 'reports' }])).toBe(true);
+    expect(verifiedAllows(principal, [read, write])).toBe(false);
+    expect(verifiedAllows(principal, [write, read])).toBe(false);
+    expect(verifiedAllows(principal, [])).toBe(true);
+    expect(verifiedAllows(createPrincipal({ ...FIELDS, grants: 'all' }, BRAND), [write])).toBe(true);
+  });
+
+  it('leaves anything it did not make to its own can (undefined)', () => {
+    const forged = Object.create(Object.getPrototypeOf(principal)) as Principal;
+    expect(verifiedAllows(forged, [read])).toBeUndefined();
+    expect(verifiedAllows({ ...principal }, [read])).toBeUndefined();
+    expect(verifiedAllows(null, [read])).toBeUndefined();
   });
 });
 
