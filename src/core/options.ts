@@ -105,7 +105,45 @@ const REPOSITORY_METHODS: readonly (keyof TokenRepository)[] = [
   'markExpiring',
 ];
 
-/** A `TokenRepository` (catches `memoryRepository` passed uncalled, or a promise of a store). */
+/**
+ * The optional capabilities of a `TokenRepository`: the service calls each
+ * one when the store has it, so one that is there but is not a function
+ * would fail at its first use instead of at start-up (or, for `touchSync`,
+ * quietly fall back on every verification).
+ */
+const OPTIONAL_REPOSITORY_METHODS: readonly (keyof TokenRepository)[] = [
+  'findByIdSync',
+  'touchMany',
+  'touchSync',
+  'policiesWithVersion',
+  'insertAtPolicyVersion',
+  'close',
+  'spend',
+  'refillCredits',
+  'findSession',
+  'revokeSession',
+  'pruneRevokedSessions',
+];
+
+/**
+ * A `TokenRepository` (catches `memoryRepository` passed uncalled, or a
+ * promise of a store). An optional capability may be absent (undefined or
+ * null); when present it must be a function.
+ *
+ * @throws {TokenError} `invalid_request` naming `field`, or `field.method` for an optional capability that is not a function.
+ */
 export function repositoryOption(value: unknown, field: string): TokenRepository {
-  return withMethods<TokenRepository>(required(value, field), field, REPOSITORY_METHODS, 'a TokenRepository');
+  const repository = withMethods<TokenRepository>(
+    required(value, field),
+    field,
+    REPOSITORY_METHODS,
+    'a TokenRepository',
+  );
+  for (const method of OPTIONAL_REPOSITORY_METHODS) {
+    const given = (repository as unknown as Record<string, unknown>)[method];
+    if (given !== undefined && given !== null && typeof given !== 'function') {
+      throw invalid(`${field}.${method}`, 'must be a function when the store has it');
+    }
+  }
+  return repository;
 }

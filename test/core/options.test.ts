@@ -200,6 +200,33 @@ describe('withMethods and repositoryOption', () => {
     expect(refusalOf(() => repositoryOption(store, 'repository'))).toEqual(refused('repository'));
   });
 
+  /** The optional capabilities, written out: absent or null is fine, anything else must be a function. */
+  const OPTIONAL_METHODS = [
+    'findByIdSync',
+    'touchMany',
+    'touchSync',
+    'policiesWithVersion',
+    'insertAtPolicyVersion',
+    'close',
+    'spend',
+    'refillCredits',
+    'findSession',
+    'revokeSession',
+    'pruneRevokedSessions',
+  ];
+
+  it.each(OPTIONAL_METHODS)('repositoryOption refuses an optional %s that is not a function', (method) => {
+    const store: Record<string, unknown> = Object.fromEntries(REPOSITORY_METHODS.map((name) => [name, () => null]));
+    for (const absent of [undefined, null, () => null]) {
+      store[method] = absent;
+      expect(repositoryOption(store, 'repository')).toBe(store);
+    }
+    for (const wrong of [true, 1, 'touch', {}]) {
+      store[method] = wrong;
+      expect(refusalOf(() => repositoryOption(store, 'repository'))).toEqual(refused(`repository.${method}`));
+    }
+  });
+
   it('repositoryOption refuses nothing given, the factory uncalled and a promise', () => {
     for (const value of [undefined, memoryRepository, Promise.resolve(memoryRepository())]) {
       expect(refusalOf(() => repositoryOption(value, 'store'))).toEqual(refused('store'));
