@@ -161,33 +161,33 @@ function fastifyByHand(app: FastifyInstance, service: TokenVerifier): void {
 
 const fastifyApp: Start = async (service, ready) => {
   const answer = async (): Promise<typeof BODY> => BODY;
-  const setups: Readonly<Record<string, (app: FastifyInstance, path: string) => Promise<void>>> = {
-    open: async (app, path) => {
-      app.get(path, answer);
-    },
-    'open-again': async (app, path) => {
-      app.get(path, answer);
-    },
-    guarded: async (app, path) => {
-      await app.register(tokenward, { verifier: service });
+  type Setup = (app: FastifyInstance, path: string) => Promise<void>;
+  const open: Setup = async (app, path) => {
+    app.get(path, answer);
+  };
+  const oneLayer =
+    (verifier: TokenVerifier): Setup =>
+    async (app, path) => {
+      await app.register(tokenward, { verifier });
       app.get(path, { config: { tokenward: { need: NEED } } }, answer);
-    },
-    'guarded-two': async (app, path) => {
-      await app.register(tokenward, { verifier: service });
+    };
+  const twoLayers =
+    (verifier: TokenVerifier): Setup =>
+    async (app, path) => {
+      await app.register(tokenward, { verifier });
       app.get(path, { preHandler: fastifyGuard(NEED) }, answer);
-    },
+    };
+  const setups: Readonly<Record<string, Setup>> = {
+    open,
+    'open-again': open,
+    guarded: oneLayer(service),
+    'guarded-two': twoLayers(service),
     'by-hand': async (app, path) => {
       fastifyByHand(app, service);
       app.get(path, answer);
     },
-    layer: async (app, path) => {
-      await app.register(tokenward, { verifier: ready });
-      app.get(path, { config: { tokenward: { need: NEED } } }, answer);
-    },
-    'layer-two': async (app, path) => {
-      await app.register(tokenward, { verifier: ready });
-      app.get(path, { preHandler: fastifyGuard(NEED) }, answer);
-    },
+    layer: oneLayer(ready),
+    'layer-two': twoLayers(ready),
   };
   const served = await Promise.all(
     Object.entries(setups).map(async ([route, setup]) => {
