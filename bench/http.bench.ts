@@ -4,15 +4,20 @@
  * against the same route with no guard, for Express and Fastify, over real
  * loopback sockets.
  *
- * The server runs in a child process of its own (bench/http-server.ts) and
- * autocannon (10 connections) in this one, so the CPU time read from the
- * child before and after each run is the server's alone. Each of
- * `BENCH_HTTP_ROUNDS` rounds (default 7, at least 5) measures the routes
- * back to back, rotating which goes first; every ratio is the median round
- * with the min–max of the rounds. The guarded route is measured in the
- * one-layer form (Express `tokenAuth(service, { need })`,
+ * The server runs in a child process of its own (bench/http-server.ts),
+ * each route in an app of its own (so no route pays for path matches of
+ * the routes declared before it), and autocannon (10 connections) in this
+ * one, so the CPU time read from the child before and after each run is
+ * the server's alone. Each round measures every route back to back,
+ * rotating which goes first; every ratio is the median round with the
+ * min–max of the rounds. Express gets 15 rounds and Fastify 9
+ * (`BENCH_HTTP_ROUNDS` sets both, at least 5). The guarded route is
+ * measured in the one-layer form (Express `tokenAuth(service, { need })`,
  * Fastify's route `config.tokenward.need`) and in the two-layer form
- * (`requireGrant` behind the authentication). Two more routes run the same
+ * (`requireGrant` behind the authentication), and against a hand-written
+ * guard (header, `verify`, `can`). The unguarded route is also measured a
+ * second time as if it were a candidate: that ratio, ideally 1, shows how
+ * far the method itself swings. Two more routes run the same
  * middleware with a verifier that returns a ready principal: the HTTP
  * layer's cost without `service.verify`, printed in microseconds of server
  * CPU per request beyond the unguarded route. Wall-clock rates are printed
@@ -39,12 +44,21 @@ import { type LayerProfile, layerProfile } from './http-profile.js';
 import type { ServerMessage } from './http-server.js';
 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 1.5);
-const ROUNDS = Math.max(5, Number(process.env.BENCH_HTTP_ROUNDS ?? 7));
+type Framework = 'express' | 'fastify';
+/**
+ * Rounds per framework. Express's rounds swing more (its unguarded route
+ * costs five times Fastify's, a sixth of it garbage collection), so it gets
+ * more of them: the median of 15 is about as steady as one of 7 Fastify
+ * rounds. `BENCH_HTTP_ROUNDS` sets both (at least 5).
+ */
+const ROUNDS: Readonly<Record<Framework, number>> = {
+  express: Math.max(5, Number(process.env.BENCH_HTTP_ROUNDS ?? 15)),
+  fastify: Math.max(5, Number(process.env.BENCH_HTTP_ROUNDS ?? 9)),
+};
 const PROFILE_SECONDS = Number(process.env.BENCH_HTTP_PROFILE_SECONDS ?? 8);
 const CONNECTIONS = 10;
-const ROUTES = ['open', 'guarded', 'guarded-two', 'layer', 'layer-two'] as const;
+const ROUTES = ['open', 'open-again', 'guarded', 'guarded-two', 'by-hand', 'layer', 'layer-two'] as const;
 type Route = (typeof ROUTES)[number] | 'attach';
-type Framework = 'express' | 'fastify';
 const FRAMEWORKS: readonly Framework[] = (['express', 'fastify'] as const).filter(
   (framework) => process.env.BENCH_HTTP_FRAMEWORKS?.split(',').includes(framework) ?? true,
 );
@@ -53,10 +67,10 @@ const TARGETS: Readonly<Record<Framework, number>> = { express: 0.9, fastify: 0.
 /** The HTTP layer's own server CPU per request (issue 12), in microseconds. */
 const LAYER_TARGET_MICROS = 3;
 
-/** The server child: its URL, the token to send, and its CPU time on demand. */
+/** The server child: each route's URL, the token to send, and its CPU time on demand. */
 interface Server {
   readonly pid: number | undefined;
-  readonly url: string;
+  readonly urls: Readonly<Record<string, string>>;
   readonly token: string;
   cpuMicros(): Promise<number>;
   stop(): Promise<void>;
@@ -80,10 +94,10 @@ async function startServer(framework: Framework, cpuProfileDir?: string): Promis
       child.on('message', onMessage);
       child.once('exit', onExit);
     });
-  const { url, token } = await next('ready');
+  const { urls, token } = await next('ready');
   return {
     pid: child.pid,
-    url,
+    urls,
     token,
     async cpuMicros() {
       const reply = next('cpu');
@@ -107,9 +121,11 @@ interface Measured {
 }
 
 async function measure(server: Server, route: Route, seconds: number): Promise<Measured> {
+  const url = server.urls[route];
+  if (url === undefined) throw new Error(`the server has no route ${route}`);
   const before = await server.cpuMicros();
   const result = await autocannon({
-    url: `${server.url}/${route}`,
+    url,
     connections: CONNECTIONS,
     duration: seconds,
     headers: { authorization: `Bearer ${server.token}` },
@@ -135,18 +151,20 @@ function spread(values: readonly number[], unit: string): string {
 }
 
 const LABELS: Readonly<Record<Exclude<Route, 'open' | 'attach'>, string>> = {
+  'open-again': "unguarded route again (the method's own noise)",
   guarded: 'guarded route, one layer',
   'guarded-two': 'guarded route, two layers (+ requireGrant)',
+  'by-hand': 'hand-written guard (Bearer header, verify, can)',
   layer: 'HTTP layer alone, one layer (ready principal)',
   'layer-two': 'HTTP layer alone, two layers (ready principal)',
 };
 
 /** The interleaved rounds of every route on one server. */
-async function measureRounds(server: Server): Promise<Round[]> {
+async function measureRounds(server: Server, count: number): Promise<Round[]> {
   // Warm every route (JIT, connection setup) before measuring.
   for (const route of ROUTES) await measure(server, route, 1);
   const rounds: Round[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < count; round++) {
     const shift = round % ROUTES.length;
     const measured: Partial<Round> = {};
     for (const route of [...ROUTES.slice(shift), ...ROUTES.slice(0, shift)]) {
@@ -176,13 +194,25 @@ function reportRounds(framework: Framework, rounds: readonly Round[], report: Pa
   for (const route of Object.keys(LABELS) as (keyof typeof LABELS)[]) row(route, 'perCpuSecond');
   row('guarded', 'wall');
   row('guarded-two', 'wall');
+  // Against the least an app would write by hand: what tokenward's layer costs beyond it.
+  const byHand = (round: Round): number => round.guarded.perCpuSecond / round['by-hand'].perCpuSecond;
+  const middle = [...rounds].sort((a, b) => byHand(a) - byHand(b))[rounds.length >> 1]!;
+  report({
+    group: 'http per server CPU-second',
+    name: `${framework} guarded route, one layer, against the hand-written guard`,
+    value: middle.guarded.perCpuSecond,
+    baselineName: 'hand-written guard',
+    baseline: middle['by-hand'].perCpuSecond,
+    unit: 'req/s',
+    roundRatios: rounds.map(byHand),
+  });
   const extra = (route: keyof typeof LABELS): string =>
     spread(
       rounds.map((round) => 1e6 / round[route].perCpuSecond - 1e6 / round.open.perCpuSecond),
       'µs',
     );
   console.log(
-    `${framework}: server CPU per request beyond the unguarded route, median (min to max) of ${ROUNDS} rounds: ` +
+    `${framework}: server CPU per request beyond the unguarded route, median (min to max) of ${rounds.length} rounds: ` +
       `HTTP layer ${extra('layer')} one layer, ${extra('layer-two')} two layers; ` +
       `guarded route ${extra('guarded')} one layer, ${extra('guarded-two')} two layers; ` +
       `unguarded route ${spread(
@@ -243,7 +273,7 @@ const bench: BenchModule = async (report) => {
     if (process.env.BENCH_HTTP_PROFILE !== '1') {
       const server = await startServer(framework);
       try {
-        reportRounds(framework, await measureRounds(server), report);
+        reportRounds(framework, await measureRounds(server, ROUNDS[framework]), report);
       } finally {
         await server.stop();
       }
