@@ -1,4 +1,4 @@
-import { TokenError } from './errors.js';
+import { invalid, TokenError } from './errors.js';
 import type { Directory, DirectoryUser } from './types.js';
 
 /** Users by tenant, then by user name. */
@@ -9,6 +9,17 @@ export type StaticDirectoryData = Readonly<Record<string, Readonly<Record<string
  * users live in configuration. Real services implement `Directory` on their
  * own user store; answers may be asynchronous.
  *
+ * The table is read once, here: its tenants and their users (own members
+ * only, so a user called "constructor" or "__proto__" is not an Object
+ * method) are copied into maps, which answer a lookup faster than a
+ * property lookup in an object of many keys (issue 12; about 40 bytes a
+ * user). Changes made to `data` afterwards are not seen: make a new
+ * directory.
+ *
+ * @throws {TokenError} `invalid_request` naming `directory` when `data` or
+ *   a tenant's users are not an object (a tenant whose users are
+ *   `undefined` has none).
+ *
  * @example
  * ```ts
  * import { staticDirectory } from 'tokenward';
@@ -18,14 +29,24 @@ export type StaticDirectoryData = Readonly<Record<string, Readonly<Record<string
  * ```
  */
 export function staticDirectory(data: StaticDirectoryData): Directory {
+  const tenants = new Map<string, ReadonlyMap<string, DirectoryUser>>();
+  for (const [tenant, users] of ownMembers<Readonly<Record<string, DirectoryUser>> | undefined>(data, 'directory')) {
+    if (users !== undefined) tenants.set(tenant, new Map(ownMembers(users, `directory.${tenant}`)));
+  }
   return {
     getUser(tenant: string, user: string): DirectoryUser | null {
-      // Own-property lookups only: a user called "constructor" or "__proto__" is not an Object method.
-      const users = Object.hasOwn(data, tenant) ? data[tenant] : undefined;
-      if (users === undefined || !Object.hasOwn(users, user)) return null;
-      return users[user] ?? null;
+      return tenants.get(tenant)?.get(user) ?? null;
     },
   };
+}
+
+/** The own string-named members of `table`, with their values. */
+function ownMembers<T>(table: unknown, field: string): [string, T][] {
+  if (typeof table !== 'object' || table === null) {
+    throw invalid(field, 'must be an object of users by tenant, then by user name');
+  }
+  const members = table as Readonly<Record<string, T>>;
+  return Object.getOwnPropertyNames(members).map((name) => [name, members[name]!]);
 }
 
 /** @internal True when the directory answer is a live user. */

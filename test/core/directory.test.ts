@@ -19,6 +19,7 @@ import {
 import type { RoleRecord, UserRecord } from '../../src/core/directory-store.js';
 import { TokenError } from '../../src/core/errors.js';
 import type { Directory, DirectoryUser, GrantSet } from '../../src/core/types.js';
+import { refusalOf } from '../support/refusal.js';
 
 function user(fields: Partial<UserRecord> = {}): UserRecord {
   return {
@@ -78,6 +79,40 @@ describe('staticDirectory', () => {
     expect(directory.getUser('bare', 'alice')).toBe(alice);
     expect(directory.getUser('bare', 'toString')).toBe(alice);
     expect(directory.getUser('bare', 'constructor')).toBeNull();
+  });
+
+  it('reads its table once: a change made to it afterwards is not seen', () => {
+    const users: Record<string, DirectoryUser> = { alice };
+    const data: Record<string, Record<string, DirectoryUser>> = { acme: users };
+    const fixed = staticDirectory(data);
+    users.bob = { grants: [] };
+    data.other = { alice };
+    delete users.alice;
+    expect(fixed.getUser('acme', 'alice')).toBe(alice);
+    expect(fixed.getUser('acme', 'bob')).toBeNull();
+    expect(fixed.getUser('other', 'alice')).toBeNull();
+  });
+
+  it('sees own members that are not enumerable, as own-property lookups did', () => {
+    const users = Object.defineProperty({}, 'hidden', { value: alice, enumerable: false });
+    expect(staticDirectory({ acme: users }).getUser('acme', 'hidden')).toBe(alice);
+  });
+
+  it('refuses a table or a tenant that is not an object, naming it (invalid_request)', () => {
+    for (const [data, field] of [
+      [null, 'directory'],
+      ['acme', 'directory'],
+      [{ acme: null }, 'directory.acme'],
+      [{ acme: 'alice' }, 'directory.acme'],
+    ] as const) {
+      expect(refusalOf(() => staticDirectory(data as never))).toEqual({ code: 'invalid_request', field });
+    }
+  });
+
+  it('has no users in a tenant whose users are undefined', () => {
+    const empty = staticDirectory({ acme: undefined as never, other: { alice } });
+    expect(empty.getUser('acme', 'alice')).toBeNull();
+    expect(empty.getUser('other', 'alice')).toBe(alice);
   });
 
   it('answers null for a user entry that is undefined', () => {
