@@ -24,7 +24,7 @@ import type { ParsedToken, SessionClaims } from '../core/format-types.js';
 import { keyDigest, legacyPrefixOf, lookupCandidates } from '../core/imported-keys.js';
 import type { SpendRequest } from '../core/metering.js';
 import { creditsAt } from '../core/metering.js';
-import { principalOfRecord, type PrincipalFields } from '../core/principal.js';
+import { type PrincipalFields, principalOfRecord } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
 import { claimsAgree, earlierExpiry } from '../core/records.js';
 import type { TokenRepository, VerificationRecord } from '../core/repository.js';

@@ -172,16 +172,8 @@ describe('stamps: the secret a stored token was verified with', () => {
       () => ofRecord(null, false),
       { rotatedAt: null, graced: false },
     ],
-    [
-      'principalOfRecord, current secret after a rotation',
-      () => ofRecord(5, false),
-      { rotatedAt: 5, graced: false },
-    ],
-    [
-      'principalOfRecord, previous secret in its grace',
-      () => ofRecord(0, true),
-      { rotatedAt: 0, graced: true },
-    ],
+    ['principalOfRecord, current secret after a rotation', () => ofRecord(5, false), { rotatedAt: 5, graced: false }],
+    ['principalOfRecord, previous secret in its grace', () => ofRecord(0, true), { rotatedAt: 0, graced: true }],
   ] as [string, () => Principal, unknown][])('%s', (_label, make, stamp) => {
     const principal = make();
     expect(stampOf(principal)).toEqual(stamp);
