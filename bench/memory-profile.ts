@@ -9,7 +9,11 @@
  * shuffled sample in operations per CPU-second, the trees' rounds
  * interleaved. Each `root` is a directory holding a copy of `src/` (default:
  * this tree's), so the code of another commit can be measured in the same
- * process (`git archive <commit> src | tar -x -C /tmp/old`). With
+ * process (`git archive <commit> src | tar -x -C /tmp/old`; give the copy a
+ * `node_modules` link to this tree's so its imports resolve). The ratios
+ * printed are each other tree's speed against the first's: the first's µs
+ * per verify over the other's, round by round (above 1: the other is
+ * faster). With
  * `BENCH_PROFILE=<file>` it writes a CPU profile (Chrome DevTools) of the
  * timed loop alone, the filling left out. `BENCH_TOUCH_INTERVAL=<ms>` sets
  * the services' `touchInterval` (default one minute): at 1 ms every
@@ -112,7 +116,8 @@ for (let k = 1; k < worlds.length; k++) {
     ['CPU', figures],
     ['wall clock', walls],
   ] as const) {
-    const ratios = xs[0]!.map((x, i) => xs[k]![i]! / x);
+    // Speed: the first tree's µs per verify over the other's (above 1: the other is faster).
+    const ratios = xs[0]!.map((x, i) => x / xs[k]![i]!);
     process.stdout.write(
       `ratio ${roots[0]} vs ${roots[k]} (speed, ${what}): median ${median(ratios).toFixed(3)}× (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})\n`,
     );

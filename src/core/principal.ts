@@ -1,10 +1,13 @@
 import { TokenError } from './errors.js';
 import { grantsAllow, needToString, parseNeed } from './grants.js';
 import type { Principal } from './principal-types.js';
-import type { GrantSet, Need } from './types.js';
+import type { GrantSet, Need, TokenRecord } from './types.js';
 
 /** The fields a principal is made of: everything but its methods. */
 export type PrincipalFields = Omit<Principal, 'can' | 'assert'>;
+
+/** The fields a principal has only in some cases: a session's, a meter's. */
+export type OptionalFields = Pick<PrincipalFields, 'session' | 'remaining' | 'ratelimits'>;
 
 /**
  * @internal Which secret of a stored token a principal was verified with,
@@ -43,27 +46,45 @@ class VerifiedPrincipal implements Principal {
   /**
    * Field by field rather than `Object.assign`: every principal gets the
    * same hidden class and the copy costs a few stores (the verification
-   * path makes one per call; issue 12).
+   * path makes one per call; issue 12). The fields come as arguments, not
+   * as an object, so the verification path builds no object of them first
+   * (issue 12, round 4); the optional ones come in `optional`.
    */
-  constructor(fields: PrincipalFields, brand: object, stamped: boolean, rotatedAt: number | null, graced: boolean) {
+  constructor(
+    brand: object,
+    stamped: boolean,
+    rotatedAt: number | null,
+    graced: boolean,
+    tokenId: string,
+    type: Principal['type'],
+    tenant: string,
+    owner: string | null,
+    name: string,
+    grants: Principal['grants'],
+    ownerIsAdmin: boolean,
+    expiresAt: Date | null,
+    meta: Principal['meta'],
+    optional: OptionalFields | undefined,
+  ) {
     this.#brand = brand;
     this.#stamped = stamped;
     this.#rotatedAt = rotatedAt;
     this.#graced = graced;
     const self = this as { -readonly [K in keyof PrincipalFields]: PrincipalFields[K] };
-    self.tokenId = fields.tokenId;
-    self.type = fields.type;
-    self.tenant = fields.tenant;
-    self.owner = fields.owner;
-    self.name = fields.name;
-    self.grants = fields.grants;
-    self.ownerIsAdmin = fields.ownerIsAdmin;
-    self.expiresAt = fields.expiresAt;
-    self.meta = fields.meta;
+    self.tokenId = tokenId;
+    self.type = type;
+    self.tenant = tenant;
+    self.owner = owner;
+    self.name = name;
+    self.grants = grants;
+    self.ownerIsAdmin = ownerIsAdmin;
+    self.expiresAt = expiresAt;
+    self.meta = meta;
+    if (optional === undefined) return;
     // The optional fields only where they have a value, as before (a spread of the principal shows no key for them).
-    if (fields.session !== undefined) self.session = fields.session;
-    if (fields.remaining !== undefined) self.remaining = fields.remaining;
-    if (fields.ratelimits !== undefined) self.ratelimits = fields.ratelimits;
+    if (optional.session !== undefined) self.session = optional.session;
+    if (optional.remaining !== undefined) self.remaining = optional.remaining;
+    if (optional.ratelimits !== undefined) self.ratelimits = optional.ratelimits;
   }
 
   can(need: Need): boolean {
@@ -125,21 +146,61 @@ const UNBRANDED: object = Object.freeze({});
 export function createPrincipal(fields: PrincipalFields, brand: object = UNBRANDED, stamp?: SecretStamp): Principal {
   const stamped = stamp !== undefined;
   return Object.freeze(
-    new VerifiedPrincipal(fields, brand, stamped, stamped ? stamp.rotatedAt : null, stamped && stamp.graced),
+    new VerifiedPrincipal(
+      brand,
+      stamped,
+      stamped ? stamp.rotatedAt : null,
+      stamped && stamp.graced,
+      fields.tokenId,
+      fields.type,
+      fields.tenant,
+      fields.owner,
+      fields.name,
+      fields.grants,
+      fields.ownerIsAdmin,
+      fields.expiresAt,
+      fields.meta,
+      fields,
+    ),
   );
 }
 
 /**
- * @internal `createPrincipal` with the stamp given as its two parts, so the
- * verification path builds no stamp object (issue 12).
+ * @internal The principal of a stored token, stamped with the secret it was
+ * verified with (`graced`: the previous one, in its rotation grace period)
+ * and the record's `rotatedAt`: its id, type, tenant, owner, name and meta
+ * are the record's, `grants` and `ownerIsAdmin` what the owner holds now,
+ * `expiresAt` the expiry that governs. Made from the record with no object
+ * of fields in between and no stamp object: the verification path makes
+ * one per call (issue 12).
  */
-export function createStampedPrincipal(
-  fields: PrincipalFields,
+export function principalOfRecord(
+  record: TokenRecord,
   brand: object,
-  rotatedAt: number | null,
   graced: boolean,
+  grants: GrantSet,
+  ownerIsAdmin: boolean,
+  expiresAt: Date | null,
+  optional?: OptionalFields,
 ): Principal {
-  return Object.freeze(new VerifiedPrincipal(fields, brand, true, rotatedAt, graced));
+  return Object.freeze(
+    new VerifiedPrincipal(
+      brand,
+      true,
+      record.rotatedAt,
+      graced,
+      record.id,
+      record.type,
+      record.tenant,
+      record.owner,
+      record.name,
+      grants,
+      ownerIsAdmin,
+      expiresAt,
+      record.meta,
+      optional,
+    ),
+  );
 }
 
 /** @internal The secret a stored token's principal was verified with; undefined for anything else. */

@@ -24,7 +24,7 @@ import type { ParsedToken, SessionClaims } from '../core/format-types.js';
 import { keyDigest, legacyPrefixOf, lookupCandidates } from '../core/imported-keys.js';
 import type { SpendRequest } from '../core/metering.js';
 import { creditsAt } from '../core/metering.js';
-import { createStampedPrincipal, type PrincipalFields } from '../core/principal.js';
+import { type PrincipalFields, principalOfRecord } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
 import { claimsAgree, earlierExpiry } from '../core/records.js';
 import type { TokenRepository, VerificationRecord } from '../core/repository.js';
@@ -275,20 +275,10 @@ function principalFor(
   session?: SessionFields,
   meter?: MeterFields,
 ): Principal {
-  const fields: PrincipalFields = {
-    tokenId: record.id,
-    type: record.type,
-    tenant: record.tenant,
-    owner: record.owner,
-    name: record.name,
-    grants: effectiveGrants(record, owner),
-    ownerIsAdmin: owner?.admin === true,
-    expiresAt: expiresAt === null ? null : new Date(expiresAt),
-    meta: record.meta,
-  };
-  const withSession = session === undefined ? fields : { ...fields, session };
-  const all = meter === undefined ? withSession : { ...withSession, ...meter };
-  return createStampedPrincipal(all, context.brand, record.rotatedAt, graced);
+  const grants = effectiveGrants(record, owner);
+  const ends = expiresAt === null ? null : new Date(expiresAt);
+  const optional = session === undefined ? meter : { ...meter, session };
+  return principalOfRecord(record, context.brand, graced, grants, owner?.admin === true, ends, optional);
 }
 
 /**

@@ -5,6 +5,7 @@
  * `lookupUser`, a stored user's effective grants (their own and their
  * roles'), the audit changes field by field, and code-point order.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isActiveUser, lookupUser, staticDirectory } from '../../src/core/directory.js';
 import {
@@ -78,6 +79,57 @@ describe('staticDirectory', () => {
     expect(directory.getUser('bare', 'alice')).toBe(alice);
     expect(directory.getUser('bare', 'toString')).toBe(alice);
     expect(directory.getUser('bare', 'constructor')).toBeNull();
+  });
+
+  it('answers as own-property lookups on its table, for any table and names (property)', () => {
+    // Names an object lookup could mistake: Object.prototype's members, and plain ones.
+    const name = fc.constantFrom(
+      'alice',
+      'bob',
+      '',
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      'length',
+    );
+    const entry = fc.option(fc.constantFrom<DirectoryUser>(alice, { grants: [] }, { active: false }), {
+      nil: undefined,
+    });
+    const users = fc.dictionary(name, entry, { maxKeys: 5 }).map((members) => {
+      // Some tables without a prototype, as `Object.create(null)` makes them.
+      const bare = Object.create(null) as Record<string, DirectoryUser | undefined>;
+      return Object.keys(members).length % 2 === 0 ? Object.assign(bare, members) : members;
+    });
+    fc.assert(
+      fc.property(fc.dictionary(name, users, { maxKeys: 3 }), name, name, (data, tenant, user) => {
+        const own = (table: object, key: string) =>
+          Object.hasOwn(table, key) ? (table as Record<string, unknown>)[key] : undefined;
+        const users = own(data, tenant) as Record<string, DirectoryUser> | undefined;
+        const expected = users === undefined ? null : ((own(users, user) as DirectoryUser | undefined) ?? null);
+        expect(staticDirectory(data as never).getUser(tenant, user)).toBe(expected);
+      }),
+    );
+  });
+
+  it('reads its table live: a user changed, added or removed after it is made is answered as now', () => {
+    const users: Record<string, DirectoryUser> = { alice };
+    const live = staticDirectory({ acme: users });
+    users.bob = { grants: [] };
+    delete users.alice;
+    expect(live.getUser('acme', 'bob')).toBe(users.bob);
+    expect(live.getUser('acme', 'alice')).toBeNull();
+  });
+
+  it('sees own members that are not enumerable, as own-property lookups do', () => {
+    const users = Object.defineProperty({}, 'hidden', { value: alice, enumerable: false });
+    expect(staticDirectory({ acme: users }).getUser('acme', 'hidden')).toBe(alice);
+  });
+
+  it('has no users in a tenant whose users are undefined', () => {
+    const empty = staticDirectory({ acme: undefined as never, other: { alice } });
+    expect(empty.getUser('acme', 'alice')).toBeNull();
+    expect(empty.getUser('other', 'alice')).toBe(alice);
   });
 
   it('answers null for a user entry that is undefined', () => {

@@ -6,7 +6,8 @@
  * is added; the test fails when the constructor drops one.
  */
 import { describe, expect, it } from 'vitest';
-import { createPrincipal, type PrincipalFields } from '../../src/core/principal.js';
+import { createPrincipal, type PrincipalFields, principalOfRecord, stampOf } from '../../src/core/principal.js';
+import { testRecord } from '../support/records.js';
 
 const every: Required<PrincipalFields> = {
   tokenId: '01JTESTTOKEN0000000000000',
@@ -32,5 +33,30 @@ describe('createPrincipal', () => {
   it('shows no key for an optional field without a value', () => {
     const { session: _s, remaining: _r, ratelimits: _l, ...required } = every;
     expect(Object.keys(createPrincipal(required)).sort()).toEqual(Object.keys(required).sort());
+  });
+});
+
+describe('principalOfRecord', () => {
+  const record = testRecord(every.tokenId, { name: every.name, owner: every.owner, meta: every.meta, rotatedAt: 9 });
+  const { session, remaining, ratelimits } = every;
+
+  it('keeps the fields of the record, the ones it is given and every optional one', () => {
+    const principal = principalOfRecord(record, {}, false, every.grants, false, every.expiresAt, {
+      session,
+      remaining,
+      ratelimits,
+    });
+    expect({ ...principal }).toEqual(every);
+    expect(stampOf(principal)).toEqual({ rotatedAt: 9, graced: false });
+  });
+
+  it('shows no key for an optional field without a value', () => {
+    const principal = principalOfRecord(record, {}, true, every.grants, true, null, { remaining });
+    expect(Object.keys(principal).sort()).toEqual(
+      [...Object.keys(every).filter((key) => key !== 'session' && key !== 'ratelimits')].sort(),
+    );
+    expect(principal.ownerIsAdmin).toBe(true);
+    expect(principal.expiresAt).toBeNull();
+    expect(stampOf(principal)).toEqual({ rotatedAt: 9, graced: true });
   });
 });

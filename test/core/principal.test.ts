@@ -8,13 +8,14 @@ import { TokenError } from '../../src/core/errors.js';
 import {
   brandOf,
   createPrincipal,
-  createStampedPrincipal,
   type PrincipalFields,
+  principalOfRecord,
   stampOf,
   verifiedAllows,
 } from '../../src/core/principal.js';
 import type { Principal } from '../../src/core/principal-types.js';
 import type { Need } from '../../src/core/types.js';
+import { testRecord } from '../support/records.js';
 import { refusalOf } from '../support/refusal.js';
 
 const FIELDS: PrincipalFields = {
@@ -30,6 +31,12 @@ const FIELDS: PrincipalFields = {
 };
 
 const BRAND = Object.freeze({});
+
+/** The principal of FIELDS' stored token, rotated at `rotatedAt`, as verification makes it. */
+function ofRecord(rotatedAt: number | null, graced: boolean): Principal {
+  const record = testRecord(FIELDS.tokenId, { name: FIELDS.name, rotatedAt, meta: FIELDS.meta });
+  return principalOfRecord(record, BRAND, graced, FIELDS.grants, FIELDS.ownerIsAdmin, FIELDS.expiresAt);
+}
 
 describe('can and assert', () => {
   const principal = createPrincipal(FIELDS, BRAND);
@@ -161,20 +168,12 @@ describe('stamps: the secret a stored token was verified with', () => {
       { rotatedAt: 1_700_000_000_000, graced: true },
     ],
     [
-      'createStampedPrincipal, current secret never rotated',
-      () => createStampedPrincipal(FIELDS, BRAND, null, false),
+      'principalOfRecord, current secret never rotated',
+      () => ofRecord(null, false),
       { rotatedAt: null, graced: false },
     ],
-    [
-      'createStampedPrincipal, current secret after a rotation',
-      () => createStampedPrincipal(FIELDS, BRAND, 5, false),
-      { rotatedAt: 5, graced: false },
-    ],
-    [
-      'createStampedPrincipal, previous secret in its grace',
-      () => createStampedPrincipal(FIELDS, BRAND, 0, true),
-      { rotatedAt: 0, graced: true },
-    ],
+    ['principalOfRecord, current secret after a rotation', () => ofRecord(5, false), { rotatedAt: 5, graced: false }],
+    ['principalOfRecord, previous secret in its grace', () => ofRecord(0, true), { rotatedAt: 0, graced: true }],
   ] as [string, () => Principal, unknown][])('%s', (_label, make, stamp) => {
     const principal = make();
     expect(stampOf(principal)).toEqual(stamp);
@@ -189,7 +188,7 @@ describe('stamps: the secret a stored token was verified with', () => {
   });
 
   it('a copy of a stamped principal has no stamp', () => {
-    const real = createStampedPrincipal(FIELDS, BRAND, 5, true);
+    const real = ofRecord(5, true);
     expect(stampOf({ ...real })).toBeUndefined();
     expect(stampOf(Object.create(real))).toBeUndefined();
   });

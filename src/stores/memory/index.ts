@@ -20,7 +20,7 @@ export { memoryDirectoryStore } from './directory.js';
  * concurrent calls (even many `Promise.all`ed ones) can never interleave
  * between a check and its write: the atomic guarantees of the contract hold
  * by construction within one process. Tokens are kept in compact rows
- * (about 1.35× the heap of a bare `{ id, hash, owner, type, expiresAt }`
+ * (about 1.45× the heap of a bare `{ id, hash, owner, type, expiresAt }`
  * record per token, its 'issued' event included; docs/performance.md), and
  * every read returns a new record built from its row; `findByIdSync`
  * answers lookups without a promise, so `verify` runs without an `await`,

@@ -3,10 +3,10 @@
  * (`rows.ts`) and read back out of them, and the id → row map.
  *
  * A row holds each field in a column when the value fits it (a string, a
- * 32-bit integer, a time); the tenant and owner come from the row's
- * namespace. Everything else — fields that are usually empty (a comment,
- * the previous secret of a rotation, `rotatedAt`), values that do not fit
- * their column, and any field this table does not know — goes into one
+ * 32-bit integer, a time); the tenant and owner are the row's namespace's,
+ * copied into the row. Everything else — fields that are usually empty (a
+ * comment, the previous secret of a rotation, `rotatedAt`), values that do
+ * not fit their column, and any field this table does not know — goes into one
  * frozen object per row, `rest`, which is null for most tokens and
  * overrides the columns when read. So a field added to `TokenRecord` is
  * stored and read back correctly before it gets a column of its own.
@@ -196,45 +196,42 @@ export class TokenTable {
     const { refs, hashes } = this.rows.chunk(slot);
     const rest = refs[(slot & IN_CHUNK) * REFS + REF.rest] as { readonly secretHash?: unknown } | null;
     if (rest !== null && rest.secretHash !== undefined) return this.build(slot, '');
-    const record = this.build(slot, '') as { secretWords?: Int32Array; secretWordsAt?: number };
-    record.secretWords = hashes;
-    record.secretWordsAt = (slot & IN_CHUNK) * HASH_WORDS;
-    return record as VerificationRecord;
+    return this.build(slot, '', hashes);
   }
 
-  /** A new record of the row's columns with `secretHash`, then its rest over them. */
-  private build(slot: number, secretHash: string): TokenRecord {
+  /**
+   * A new record of the row's columns with `secretHash`, then its rest over
+   * them; with `words` (the row's chunk of the hash column) a
+   * `VerificationRecord` whose hash is the row's words. Each form is made
+   * whole in one literal, so all records of a form share one hidden class:
+   * adding the two verification fields afterwards cost a shape transition
+   * and a property array on every verification (issue 12, round 4).
+   */
+  private build(slot: number, secretHash: string, words?: Int32Array): VerificationRecord {
     const { refs, times, ints } = this.rows.chunk(slot);
     const at = slot & IN_CHUNK;
     const r = at * REFS;
     const t = at * TIMES;
     const i = at * INTS;
-    const namespace = this.namespaces.byNumber(ints[i + INT.namespace]!);
-    const record: TokenRecord = {
-      id: refs[r + REF.id] as string,
-      tenant: namespace.tenant,
-      type: TYPE_NAMES[ints[i + INT.type]!]!,
-      owner: namespace.owner,
-      name: refs[r + REF.name] as string,
-      comment: '',
-      grants: refs[r + REF.grants] as readonly Grant[] | null,
-      secretHash,
-      pepperVersion: ints[i + INT.pepperVersion]!,
-      previousSecretHash: null,
-      previousPepperVersion: null,
-      previousExpiresAt: null,
-      createdAt: times[t + TIME.createdAt]!,
-      expiresAt: timeOrNull(times[t + TIME.expiresAt]!),
-      revokedAt: timeOrNull(times[t + TIME.revokedAt]!),
-      rotatedAt: null,
-      lastUsedAt: timeOrNull(times[t + TIME.lastUsedAt]!),
-      createdBy: refs[r + REF.createdBy] as string,
-      version: ints[i + INT.version]!,
-      meter: null,
-      meta: null,
-      enabled: true,
-      lookupHash: null,
-    };
+    // Tenant and owner from the row itself, not its namespace: one object fewer to reach (rows.ts).
+    const tenant = refs[r + REF.tenant] as string;
+    const owner = refs[r + REF.owner] as string | null;
+    const type = TYPE_NAMES[ints[i + INT.type]!]!;
+    const name = refs[r + REF.name] as string;
+    const grants = refs[r + REF.grants] as readonly Grant[] | null;
+    const pepperVersion = ints[i + INT.pepperVersion]!;
+    const createdAt = times[t + TIME.createdAt]!;
+    const expiresAt = timeOrNull(times[t + TIME.expiresAt]!);
+    const revokedAt = timeOrNull(times[t + TIME.revokedAt]!);
+    const lastUsedAt = timeOrNull(times[t + TIME.lastUsedAt]!);
+    const createdBy = refs[r + REF.createdBy] as string;
+    const version = ints[i + INT.version]!;
+    const id = refs[r + REF.id] as string;
+    // biome-ignore format: one form per line keeps the two side by side
+    const record: VerificationRecord =
+      words === undefined
+        ? { id, tenant, type, owner, name, comment: '', grants, secretHash, pepperVersion, previousSecretHash: null, previousPepperVersion: null, previousExpiresAt: null, createdAt, expiresAt, revokedAt, rotatedAt: null, lastUsedAt, createdBy, version, meter: null, meta: null, enabled: true, lookupHash: null }
+        : { id, tenant, type, owner, name, comment: '', grants, secretHash, pepperVersion, previousSecretHash: null, previousPepperVersion: null, previousExpiresAt: null, createdAt, expiresAt, revokedAt, rotatedAt: null, lastUsedAt, createdBy, version, meter: null, meta: null, enabled: true, lookupHash: null, secretWords: words, secretWordsAt: at * HASH_WORDS };
     const rest = refs[r + REF.rest];
     return rest === null ? record : Object.assign(record, rest);
   }
@@ -262,6 +259,8 @@ export class TokenTable {
     const slot = this.rows.allocate();
     this.rows.setInt(slot, INT.namespace, namespace.number);
     this.rows.setRef(slot, REF.id, row.id);
+    this.rows.setRef(slot, REF.tenant, namespace.tenant);
+    this.rows.setRef(slot, REF.owner, namespace.owner);
     this.ids.add(row.record.id, slot);
     this.write(slot, row, namespace);
     this.namespaces.add(namespace, slot);
