@@ -10,6 +10,7 @@
  * token secret. The key itself is not kept.
  */
 import { utf8 } from './encoding.js';
+import { SECRET_WORDS, takeParsedSecret } from './secret-block.js';
 import { blockBuffer, compress, finishAscii, finishBytes, initialState, sha256 } from './sha256.js';
 
 const BLOCK_BYTES = 64;
@@ -62,6 +63,14 @@ export class HmacSha256 {
    * nothing allocated); any other string is encoded first.
    */
   updateText(text: string): Int32Array {
+    const w = this.#w;
+    if (takeParsedSecret(text, w)) {
+      // The parse has put the secret's characters and the 0x80 byte in w[0…7] (secret-block.ts).
+      for (let i = SECRET_WORDS; i < 15; i++) w[i] = 0;
+      w[15] = (BLOCK_BYTES + text.length) * 8;
+      compress(this.#startInner(), w);
+      return this.#finishOuter();
+    }
     // Stryker disable next-line ConditionalExpression: equivalent, the encoded path gives the same digest (a fast path)
     if (!finishAscii(this.#startInner(), this.#w, text, BLOCK_BYTES)) {
       finishBytes(this.#startInner(), this.#w, utf8(text), BLOCK_BYTES);

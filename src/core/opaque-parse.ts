@@ -12,6 +12,7 @@
  */
 import { CRC32_TABLE as CRC } from './encoding.js';
 import type { ParsedToken } from './format-types.js';
+import { parsedSecret } from './secret-block.js';
 import { CHECKSUM_LENGTH, ID_LENGTH, SECRET_LENGTH } from './token-shape.js';
 import type { StoredTokenType } from './types.js';
 
@@ -91,6 +92,46 @@ function foldClass(token: string, from: number, to: number, mask: number, crc: n
   return crc >>> 0;
 }
 
+/**
+ * `foldClass` for the secret (base62), which also writes the secret's
+ * characters into `parsedSecret.words` as the keyed hash's block wants
+ * them: big-endian words of four characters, then the 0x80 byte that ends
+ * the message (see `secret-block.ts`). The caller names the secret there
+ * once the whole token has passed.
+ */
+function foldSecret(token: string, from: number, crc: number): number {
+  const words = parsedSecret.words;
+  const to = from + SECRET_LENGTH;
+  let i = from;
+  let j = 0;
+  for (; i + 4 <= to; i += 4) {
+    const c0 = token.charCodeAt(i);
+    const c1 = token.charCodeAt(i + 1);
+    const c2 = token.charCodeAt(i + 2);
+    const c3 = token.charCodeAt(i + 3);
+    if ((c0 | c1 | c2 | c3) >= 128 || (CLASSES[c0]! & CLASSES[c1]! & CLASSES[c2]! & CLASSES[c3]! & 2) === 0) {
+      return FAILED;
+    }
+    words[j++] = (c0 << 24) | (c1 << 16) | (c2 << 8) | c3;
+    const x = crc ^ (c0 | (c1 << 8) | (c2 << 16) | (c3 << 24));
+    crc =
+      SLICES[768 + (x & 0xff)]! ^
+      SLICES[512 + ((x >>> 8) & 0xff)]! ^
+      SLICES[256 + ((x >>> 16) & 0xff)]! ^
+      SLICES[x >>> 24]!;
+  }
+  let last = 0;
+  let shift = 24;
+  for (; i < to; i++, shift -= 8) {
+    const code = token.charCodeAt(i);
+    if (code >= 128 || (CLASSES[code]! & 2) === 0) return FAILED;
+    last |= code << shift;
+    crc = CRC[(crc ^ code) & 0xff]! ^ (crc >>> 8);
+  }
+  words[j] = last | (0x80 << shift);
+  return crc >>> 0;
+}
+
 /** The running CRC after `<prefix>_<type code>_`, or FAILED when the prefix or a separator differs. */
 function foldHead(token: string, prefix: string): number {
   let crc = 0xffffffff;
@@ -142,10 +183,14 @@ export function parseOpaque(token: string, prefix: string): ParsedToken | null {
   if (token.length !== checksumAt + CHECKSUM_LENGTH) return null;
   const type = typeOfCode(token.charCodeAt(prefix.length + 1));
   if (type === null) return null;
+  // The words about to be written belong to no secret until this token has passed.
+  parsedSecret.text = null;
   let crc = foldHead(token, prefix);
   if (crc !== FAILED) crc = foldClass(token, idAt, secretAt, 1, crc);
-  if (crc !== FAILED) crc = foldClass(token, secretAt, checksumAt, 2, crc);
+  if (crc !== FAILED) crc = foldSecret(token, secretAt, crc);
   // The checksum is the finished CRC (its bits inverted); six base62 digits can exceed 2^32 and then never match.
   if (crc === FAILED || checksumValue(token, checksumAt) !== (crc ^ 0xffffffff) >>> 0) return null;
-  return { id: token.slice(idAt, secretAt), secret: token.slice(secretAt, checksumAt), type };
+  const secret = token.slice(secretAt, checksumAt);
+  parsedSecret.text = secret;
+  return { id: token.slice(idAt, secretAt), secret, type };
 }
