@@ -181,11 +181,15 @@ export function createPepperRing(pepper: unknown, hasher: KeyedHasherFactory): P
   if (!keyed.has(set.current)) {
     throw new TokenError('invalid_request', 'the current pepper version is not among the peppers', { field: 'pepper' });
   }
+  const current = set.current;
+  const currentKeyed = keyed.get(current)!;
+  // Nearly every check is under the current version: it skips the map (issue 12).
+  const keyedOf = (version: number): KeyedText | undefined => (version === current ? currentKeyed : keyed.get(version));
   return {
-    current: set.current,
+    current,
     versions: [...keyed.keys()],
-    hash: (secret, version) => keyed.get(version)?.hash(secret) ?? null,
-    matches: (secret, version, stored) => keyed.get(version)?.matches(secret, stored) ?? false,
-    matchesWords: (secret, version, words, at) => keyed.get(version)?.matchesWords(secret, words, at) ?? false,
+    hash: (secret, version) => keyedOf(version)?.hash(secret) ?? null,
+    matches: (secret, version, stored) => keyedOf(version)?.matches(secret, stored) ?? false,
+    matchesWords: (secret, version, words, at) => keyedOf(version)?.matchesWords(secret, words, at) ?? false,
   };
 }

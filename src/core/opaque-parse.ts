@@ -132,18 +132,25 @@ function foldSecret(token: string, from: number, crc: number): number {
   return crc >>> 0;
 }
 
-/** The running CRC after `<prefix>_<type code>_`, or FAILED when the prefix or a separator differs. */
-function foldHead(token: string, prefix: string): number {
+/** The running CRC of `text`'s characters (ASCII), from the CRC's initial value. */
+function crcOf(text: string): number {
   let crc = 0xffffffff;
-  const length = prefix.length;
-  for (let i = 0; i < length; i++) {
-    const code = token.charCodeAt(i);
-    if (code !== prefix.charCodeAt(i)) return FAILED;
-    crc = CRC[(crc ^ code) & 0xff]! ^ (crc >>> 8);
-  }
+  for (let i = 0; i < text.length; i++) crc = CRC[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  return crc >>> 0;
+}
+
+/**
+ * The running CRC after `<prefix>_<type code>_`, or FAILED when the prefix
+ * or a separator differs. The CRC of `<prefix>_` is the same for every
+ * token of a format, so it comes in `afterPrefix`; the prefix's characters
+ * come as numbers in `codes` (reading a typed array is far cheaper than
+ * reading a string).
+ */
+function foldHead(token: string, codes: Uint8Array, afterPrefix: number): number {
+  const length = codes.length;
+  for (let i = 0; i < length; i++) if (token.charCodeAt(i) !== codes[i]) return FAILED;
   if (token.charCodeAt(length) !== UNDERSCORE || token.charCodeAt(length + 2) !== UNDERSCORE) return FAILED;
-  crc = CRC[(crc ^ UNDERSCORE) & 0xff]! ^ (crc >>> 8);
-  crc = CRC[(crc ^ token.charCodeAt(length + 1)) & 0xff]! ^ (crc >>> 8);
+  const crc = CRC[(afterPrefix ^ token.charCodeAt(length + 1)) & 0xff]! ^ (afterPrefix >>> 8);
   return (CRC[(crc ^ UNDERSCORE) & 0xff]! ^ (crc >>> 8)) >>> 0;
 }
 
@@ -175,22 +182,30 @@ function checksumValue(token: string, from: number): number {
   return value;
 }
 
-/** The parsed token, or null: see the module comment. `prefix` must be a valid token prefix. */
-export function parseOpaque(token: string, prefix: string): ParsedToken | null {
+/**
+ * The parse of tokens with `prefix` (a valid token prefix): a function from
+ * a string to its parsed token, or null (see the module comment).
+ */
+export function opaqueParser(prefix: string): (token: string) => ParsedToken | null {
+  const codes = Uint8Array.from(prefix, (c) => c.charCodeAt(0));
+  const afterPrefix = crcOf(`${prefix}_`);
   const idAt = prefix.length + 3;
   const secretAt = idAt + ID_LENGTH;
   const checksumAt = secretAt + SECRET_LENGTH;
-  if (token.length !== checksumAt + CHECKSUM_LENGTH) return null;
-  const type = typeOfCode(token.charCodeAt(prefix.length + 1));
-  if (type === null) return null;
-  // The words about to be written belong to no secret until this token has passed.
-  parsedSecret.text = null;
-  let crc = foldHead(token, prefix);
-  if (crc !== FAILED) crc = foldClass(token, idAt, secretAt, 1, crc);
-  if (crc !== FAILED) crc = foldSecret(token, secretAt, crc);
-  // The checksum is the finished CRC (its bits inverted); six base62 digits can exceed 2^32 and then never match.
-  if (crc === FAILED || checksumValue(token, checksumAt) !== (crc ^ 0xffffffff) >>> 0) return null;
-  const secret = token.slice(secretAt, checksumAt);
-  parsedSecret.text = secret;
-  return { id: token.slice(idAt, secretAt), secret, type };
+  const length = checksumAt + CHECKSUM_LENGTH;
+  return (token) => {
+    if (token.length !== length) return null;
+    const type = typeOfCode(token.charCodeAt(prefix.length + 1));
+    if (type === null) return null;
+    // The words about to be written belong to no secret until this token has passed.
+    parsedSecret.text = null;
+    let crc = foldHead(token, codes, afterPrefix);
+    if (crc !== FAILED) crc = foldClass(token, idAt, secretAt, 1, crc);
+    if (crc !== FAILED) crc = foldSecret(token, secretAt, crc);
+    // The checksum is the finished CRC (its bits inverted); six base62 digits can exceed 2^32 and then never match.
+    if (crc === FAILED || checksumValue(token, checksumAt) !== (crc ^ 0xffffffff) >>> 0) return null;
+    const secret = token.slice(secretAt, checksumAt);
+    parsedSecret.text = secret;
+    return { id: token.slice(idAt, secretAt), secret, type };
+  };
 }
