@@ -194,11 +194,11 @@ export function opaqueParser(prefix: string): (token: string) => ParsedToken | n
   const checksumAt = secretAt + SECRET_LENGTH;
   const length = checksumAt + CHECKSUM_LENGTH;
   return (token) => {
+    // The words of the secret parsed last go with any new string, refused or not (secret-block.ts).
+    parsedSecret.text = null;
     if (token.length !== length) return null;
     const type = typeOfCode(token.charCodeAt(prefix.length + 1));
     if (type === null) return null;
-    // The words about to be written belong to no secret until this token has passed.
-    parsedSecret.text = null;
     let crc = foldHead(token, codes, afterPrefix);
     if (crc !== FAILED) crc = foldClass(token, idAt, secretAt, 1, crc);
     if (crc !== FAILED) crc = foldSecret(token, secretAt, crc);
