@@ -40,3 +40,30 @@ export function takeParsedSecret(text: string, w: Int32Array): boolean {
   }
   return true;
 }
+
+/**
+ * The id of the token parsed last, as the four 32-bit words of its 128 bits
+ * (most significant first; the memory store's form of an id), or `text`
+ * null. Written by `parseOpaque` from the digits it reads for the checksum,
+ * for ids that are ULIDs (first digit 0–7). An id is no secret: the words
+ * stay until the next parse, for every lookup of that id.
+ */
+export const parsedId: { text: string | null; readonly words: Int32Array } = {
+  text: null,
+  words: new Int32Array(4),
+};
+
+/**
+ * Copies the words of `text` into `words[offset…offset+3]` and returns
+ * true when they are ready for exactly this string (the same characters);
+ * returns false, touching nothing, otherwise.
+ */
+export function takeParsedId(text: string, words: Int32Array, offset: number): boolean {
+  if (text !== parsedId.text) return false;
+  const ready = parsedId.words;
+  words[offset] = ready[0]!;
+  words[offset + 1] = ready[1]!;
+  words[offset + 2] = ready[2]!;
+  words[offset + 3] = ready[3]!;
+  return true;
+}

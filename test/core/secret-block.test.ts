@@ -6,7 +6,9 @@
  * hash of the same characters in a string of their own (and @noble/hashes'
  * HMAC) for every token, however parses and hashes interleave; the words
  * are taken only by a string with the parsed secret's characters, and no
- * secret stays behind once taken or once another string was parsed.
+ * secret stays behind once taken or once another string was parsed. The
+ * id is read once the same way: its ULID words are left for the memory
+ * store's lookup, equal to the 128-bit number the id spells.
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -14,7 +16,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { opaqueFormat } from '../../src/core/format.js';
 import { HmacSha256 } from '../../src/core/hmac-sha256.js';
-import { parsedSecret, SECRET_WORDS, takeParsedSecret } from '../../src/core/secret-block.js';
+import { parsedId, parsedSecret, SECRET_WORDS, takeParsedId, takeParsedSecret } from '../../src/core/secret-block.js';
 import { writeDigest } from '../../src/core/sha256.js';
 import type { StoredTokenType } from '../../src/core/types.js';
 
@@ -150,5 +152,60 @@ describe('the secret read once by the parse', () => {
     expect(parsedSecret.text).toBeNull();
     expect(Array.from(parsedSecret.words)).toEqual(new Array(SECRET_WORDS).fill(0));
     expect(takeParsedSecret(secret, w)).toBe(false);
+  });
+});
+
+/** The id's 128 bits as four big-endian words, by BigInt: null when the id spells more than 128 bits. */
+function referenceIdWords(id: string): number[] | null {
+  let value = 0n;
+  for (const c of id) value = value * 32n + BigInt(CROCKFORD.indexOf(c));
+  if (value >> 128n !== 0n) return null;
+  return [96n, 64n, 32n, 0n].map((shift) => Number(BigInt.asIntN(32, value >> shift)));
+}
+
+describe('the id read once by the parse', () => {
+  it('leaves the id as its ULID words, and nothing for an id past 128 bits (property)', () => {
+    fc.assert(
+      fc.property(arbMaterial, (material) => {
+        const parsed = opaqueFormat(material.prefix).parse(tokenOf(material))!;
+        const expected = referenceIdWords(material.id);
+        if (expected === null) {
+          expect(parsedId.text).toBeNull();
+          expect(takeParsedId(parsed.id, new Int32Array(4), 0)).toBe(false);
+        } else {
+          expect(parsedId.text).toBe(material.id);
+          const words = new Int32Array(6).fill(-1);
+          expect(takeParsedId(copyOf(parsed.id), words, 1)).toBe(true);
+          expect(Array.from(words)).toEqual([-1, ...expected, -1]);
+          // Not taken away: every lookup of the same id may use them.
+          expect(parsedId.text).toBe(material.id);
+        }
+      }),
+    );
+  });
+
+  it('has the first digit decide: 7 is a ULID, 8 is not', () => {
+    const format = opaqueFormat('acme');
+    const secret = 'S'.repeat(30);
+    format.parse(tokenOf({ prefix: 'acme', id: `7${'Z'.repeat(25)}`, secret, type: 'personal' }));
+    expect(Array.from(parsedId.words)).toEqual([-1, -1, -1, -1]);
+    format.parse(tokenOf({ prefix: 'acme', id: `8${'0'.repeat(25)}`, secret, type: 'personal' }));
+    expect(parsedId.text).toBeNull();
+  });
+
+  it('is cleared by any other string, and given only to the same characters', () => {
+    const format = opaqueFormat('acme');
+    const id = '01JD0000000000000000000000';
+    format.parse(tokenOf({ prefix: 'acme', id, secret: 'q'.repeat(30), type: 'limited' }));
+    const words = new Int32Array(4);
+    expect(takeParsedId('01JD0000000000000000000001', words, 0)).toBe(false);
+    expect(Array.from(words)).toEqual([0, 0, 0, 0]);
+    expect(takeParsedId(copyOf(id), words, 0)).toBe(true);
+    expect(Array.from(words)).toEqual(referenceIdWords(id));
+    for (const other of ['', 'acme_p_', `${'x'.repeat(69)}`, `acme_x_${id}${'q'.repeat(36)}`]) {
+      format.parse(tokenOf({ prefix: 'acme', id, secret: 'q'.repeat(30), type: 'limited' }));
+      expect(format.parse(other)).toBeNull();
+      expect(parsedId.text).toBeNull();
+    }
   });
 });
