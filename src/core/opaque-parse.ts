@@ -128,7 +128,7 @@ function foldId(token: string, from: number, crc: number): number {
     const c1 = token.charCodeAt(from + i + 1);
     const c2 = token.charCodeAt(from + i + 2);
     const c3 = token.charCodeAt(from + i + 3);
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, VALUES has 128 entries and a read past them is undefined, whose `|` is 0 and the code's own bits above 127 fail the test
+    // Codes of 128 or more first: VALUES has 128 entries, and a read past them is undefined, which `|` takes as 0.
     if ((c0 | c1 | c2 | c3) >= 128) return FAILED;
     const v0 = VALUES[c0]!;
     const v1 = VALUES[c1]!;
@@ -164,8 +164,8 @@ function foldSecret(token: string, from: number, crc: number): number {
   const to = from + SECRET_LENGTH;
   let i = from;
   let j = 0;
-  // Stryker disable next-line EqualityOperator: equivalent, the secret's length is not a multiple of four, so `<` stops at the same place
-  for (; i + 4 <= to; i += 4) {
+  // Whole words of four characters; `!==` keeps the bound exact (a `<` would have an equivalent `<=` twin).
+  for (; j !== SECRET_LENGTH >> 2; j++, i += 4) {
     const c0 = token.charCodeAt(i);
     const c1 = token.charCodeAt(i + 1);
     const c2 = token.charCodeAt(i + 2);
@@ -174,7 +174,7 @@ function foldSecret(token: string, from: number, crc: number): number {
     if ((c0 | c1 | c2 | c3) >= 128 || (BASE62[c0]! & BASE62[c1]! & BASE62[c2]! & BASE62[c3]!) === 0) {
       return FAILED;
     }
-    words[j++] = (c0 << 24) | (c1 << 16) | (c2 << 8) | c3;
+    words[j] = (c0 << 24) | (c1 << 16) | (c2 << 8) | c3;
     crc = crcStep4(crc, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24));
   }
   let last = 0;
