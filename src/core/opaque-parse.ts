@@ -8,7 +8,10 @@
  * regular expression and its capture groups: each character is checked
  * against its class and folded into the CRC-32 as it is read, and the last
  * six are read as the base62 number the CRC must equal. test/core/format.test.ts
- * holds it equal to the pattern and the CRC by fast-check.
+ * holds it equal to the pattern and the CRC by fast-check. On the way it
+ * leaves the secret's block words and the id's words for the keyed hash
+ * and the store (`secret-block.ts`), so they need not read the characters
+ * again.
  */
 import { CRC32_TABLE as CRC } from './encoding.js';
 import type { ParsedToken } from './format-types.js';

@@ -1,18 +1,19 @@
 /**
- * @internal The secret of the token parsed last, as the SHA-256 block words
- * the keyed hash needs, so that its characters are read once per
- * verification rather than twice (issue 12: reading a string's characters
- * costs about 2 ns each here, and the parse must read them anyway for the
- * checksum).
+ * @internal What the parse of the token parsed last leaves for the next
+ * steps of its verification, so that each character of a token is read
+ * once (issue 12: reading a string's characters costs about 2 ns each
+ * here, and the parse must read them all anyway for the checksum).
  *
- * `parseOpaque` writes the words while it folds the secret into the CRC and
- * then names the secret string they spell (`readyFor`); `HmacSha256.updateText`
- * takes them instead of reading the string again when, and only when, it is
- * asked for that very string (`take`). The words are always those of
- * `readyFor`'s text, or `readyFor` is null: a parse clears it before
- * writing, and taking the words clears both. So a secret is held here only
- * between its parse and its keyed hash (or the next parse), never as a
- * cache of any answer.
+ * - `parsedSecret`: the secret as the SHA-256 block words the keyed hash
+ *   needs. `HmacSha256.updateText` takes them (`takeParsedSecret`) instead
+ *   of reading the string again when, and only when, it is asked for a
+ *   string with exactly those characters. The words always spell
+ *   `parsedSecret.text`, or that is null: every parse clears it before
+ *   writing, and taking the words zeroes them and clears it. So a secret is
+ *   held here only between its parse and its keyed hash (or the next
+ *   parse), never as a cache of any answer.
+ * - `parsedId`: the id as its ULID's four words, for the memory store's
+ *   lookup (`takeParsedId`).
  */
 
 /** Words of a block holding an ASCII text of `SECRET_LENGTH` characters followed by the 0x80 byte (30 + 1 bytes: 8 words). */
@@ -44,7 +45,7 @@ export function takeParsedSecret(text: string, w: Int32Array): boolean {
 /**
  * The id of the token parsed last, as the four 32-bit words of its 128 bits
  * (most significant first; the memory store's form of an id), or `text`
- * null. Written by `parseOpaque` from the digits it reads for the checksum,
+ * null. Written by `opaqueParser`'s parse from the digits it reads for the checksum,
  * for ids that are ULIDs (first digit 0–7). An id is no secret: the words
  * stay until the next parse, for every lookup of that id.
  */
