@@ -33,7 +33,8 @@ export type KeyedHasherFactory = (key: Uint8Array) => (message: Uint8Array) => U
  *
  * Fast path, for this hasher only: as the service's `hasher`, it is not
  * called with bytes at all. The service hashes secret strings directly,
- * reading an ASCII secret's character codes straight into the block
+ * reading an ASCII secret's character codes straight into the block, or
+ * taking the block words the opaque parse left for the secret it just read
  * (nothing allocated; other strings are UTF-8 encoded first, lone
  * surrogates as U+FFFD like `TextEncoder`), and compares the digest with
  * the stored base64url text without decoding it. A custom hasher, such as

@@ -60,7 +60,9 @@ export class HmacSha256 {
    * HMAC of the UTF-8 bytes of `text` into `digest`. Lone surrogates count
    * as U+FFFD, as `TextEncoder` has it. An ASCII string is read straight
    * from its character codes into the block (for a token secret: one block,
-   * nothing allocated); any other string is encoded first.
+   * nothing allocated); any other string is encoded first. The secret of
+   * the token parsed last is not read at all: its block words are taken
+   * from the parse (`secret-block.ts`).
    */
   updateText(text: string): Int32Array {
     const w = this.#w;
