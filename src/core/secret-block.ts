@@ -13,7 +13,9 @@
  *   held here only between its parse and its keyed hash (or the next
  *   parse), never as a cache of any answer.
  * - `parsedId`: the id as its ULID's four words, for the memory store's
- *   lookup (`takeParsedId`).
+ *   lookup (`takeParsedId`), taken once as well. Either is otherwise kept
+ *   only until the next parse (a store that never asks for the id's words
+ *   leaves them, and the token string its text is a slice of, until then).
  */
 
 /** Words of a block holding an ASCII text of `SECRET_LENGTH` characters followed by the 0x80 byte (30 + 1 bytes: 8 words). */
@@ -45,9 +47,10 @@ export function takeParsedSecret(text: string, w: Int32Array): boolean {
 /**
  * The id of the token parsed last, as the four 32-bit words of its 128 bits
  * (most significant first; the memory store's form of an id), or `text`
- * null. Written by `opaqueParser`'s parse from the digits it reads for the checksum,
- * for ids that are ULIDs (first digit 0–7). An id is no secret: the words
- * stay until the next parse, for every lookup of that id.
+ * null. Written by `opaqueParser`'s parse from the digits it reads for the
+ * checksum, for ids that are ULIDs (first digit 0–7). Taken once, like the
+ * secret: the id is a slice of the token string, which holds the secret
+ * too, so it is not kept past its lookup.
  */
 export const parsedId: { text: string | null; readonly words: Int32Array } = {
   text: null,
@@ -55,13 +58,14 @@ export const parsedId: { text: string | null; readonly words: Int32Array } = {
 };
 
 /**
- * Copies the words of `text` into `words[offset…offset+3]` and returns
- * true when they are ready for exactly this string (the same characters);
- * returns false, touching nothing, otherwise.
+ * Copies the words of `text` into `words[offset…offset+3]`, clears them and
+ * returns true when they are ready for exactly this string (the same
+ * characters); returns false, touching nothing, otherwise.
  */
 export function takeParsedId(text: string, words: Int32Array, offset: number): boolean {
   if (text !== parsedId.text) return false;
   const ready = parsedId.words;
+  parsedId.text = null;
   words[offset] = ready[0]!;
   words[offset + 1] = ready[1]!;
   words[offset + 2] = ready[2]!;

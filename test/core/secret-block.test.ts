@@ -177,8 +177,9 @@ describe('the id read once by the parse', () => {
           const words = new Int32Array(6).fill(-1);
           expect(takeParsedId(copyOf(parsed.id), words, 1)).toBe(true);
           expect(Array.from(words)).toEqual([-1, ...expected, -1]);
-          // Not taken away: every lookup of the same id may use them.
-          expect(parsedId.text).toBe(material.id);
+          // Taken once: the id is a slice of the token, which holds the secret too.
+          expect(parsedId.text).toBeNull();
+          expect(takeParsedId(parsed.id, words, 1)).toBe(false);
         }
       }),
     );
@@ -202,6 +203,7 @@ describe('the id read once by the parse', () => {
     expect(Array.from(words)).toEqual([0, 0, 0, 0]);
     expect(takeParsedId(copyOf(id), words, 0)).toBe(true);
     expect(Array.from(words)).toEqual(referenceIdWords(id));
+    expect(parsedId.text).toBeNull();
     for (const other of ['', 'acme_p_', `${'x'.repeat(69)}`, `acme_x_${id}${'q'.repeat(36)}`]) {
       format.parse(tokenOf({ prefix: 'acme', id, secret: 'q'.repeat(30), type: 'limited' }));
       expect(format.parse(other)).toBeNull();
