@@ -1,6 +1,6 @@
 import { base62Fixed, base62Value, crc32Ascii } from './encoding.js';
 import type { ParsedToken, TokenFormat, TokenMaterial } from './format-types.js';
-import { parseOpaque } from './opaque-parse.js';
+import { opaqueParser } from './opaque-parse.js';
 import { TOKEN_PATTERN } from './scanning/pattern.js';
 import {
   CHECKSUM_LENGTH,
@@ -46,6 +46,7 @@ export interface OpaqueFormat extends TokenFormat {
  */
 export function opaqueFormat(prefix: string): OpaqueFormat {
   checkPrefix(prefix, 'prefix');
+  const parse = opaqueParser(prefix);
   return {
     kind: 'opaque',
     encode(material: TokenMaterial): string {
@@ -54,7 +55,7 @@ export function opaqueFormat(prefix: string): OpaqueFormat {
     },
     parse(token: string): ParsedToken | null {
       // One pass for shape and checksum (issue 12), equal to TOKEN_SHAPE + checksumValid.
-      return parseOpaque(token, prefix);
+      return parse(token);
     },
     looksLike(token: string): boolean {
       const match = TOKEN_SHAPE.exec(token);

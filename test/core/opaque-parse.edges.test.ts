@@ -69,4 +69,20 @@ describe('one-pass opaque parse: junk with a fitted checksum', () => {
     expect(parse(`acme_p_${ID}${secret}${checksum(secret)}`)).toBeNull();
     expect(parse(token(`acme_p_${ID}${secret}`))).toBeNull();
   });
+
+  // A code of 128 or more is refused before any table is read: the id's digit table has 128 entries, and a
+  // read past it would pass as the digit 0 under a checksum computed over the character's low byte. Four
+  // such characters side by side, where the id is read four at a time, and one alone.
+  it.each(['\u0080', '\u00ff', '\u0100', '\u0130'])('refuses %s in the id under a checksum that fits it', (char) => {
+    for (const [at, count] of [
+      [0, 4],
+      [4, 4],
+      [20, 4],
+      [5, 1],
+      [25, 1],
+    ] as const) {
+      const id = ID.slice(0, at) + char.repeat(count) + ID.slice(at + count);
+      expect(parse(token(`acme_p_${id}${'S'.repeat(30)}`))).toBeNull();
+    }
+  });
 });

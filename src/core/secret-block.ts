@@ -1,0 +1,74 @@
+/**
+ * @internal What the parse of the token parsed last leaves for the next
+ * steps of its verification, so that each character of a token is read
+ * once (issue 12: reading a string's characters costs about 2 ns each
+ * here, and the parse must read them all anyway for the checksum).
+ *
+ * - `parsedSecret`: the secret as the SHA-256 block words the keyed hash
+ *   needs. `HmacSha256.updateText` takes them (`takeParsedSecret`) instead
+ *   of reading the string again when, and only when, it is asked for a
+ *   string with exactly those characters. The words always spell
+ *   `parsedSecret.text`, or that is null: every parse clears it before
+ *   writing, and taking the words zeroes them and clears it. So a secret is
+ *   held here only between its parse and its keyed hash (or the next
+ *   parse), never as a cache of any answer.
+ * - `parsedId`: the id as its ULID's four words, for the memory store's
+ *   lookup (`takeParsedId`), taken once as well. Either is otherwise kept
+ *   only until the next parse (a store that never asks for the id's words
+ *   leaves them, and the token string its text is a slice of, until then).
+ */
+
+/** Words of a block holding an ASCII text of `SECRET_LENGTH` characters followed by the 0x80 byte (30 + 1 bytes: 8 words). */
+export const SECRET_WORDS = 8;
+
+/** One reused block: `words` spell `text` (big-endian, then 0x80 and zero bytes), or `text` is null. */
+export const parsedSecret: { text: string | null; readonly words: Int32Array } = {
+  text: null,
+  words: new Int32Array(SECRET_WORDS),
+};
+
+/**
+ * Copies the words of `text` into `w[0…7]` and returns true when they are
+ * ready for exactly this string (the same characters), clearing them;
+ * returns false, touching nothing, otherwise.
+ */
+export function takeParsedSecret(text: string, w: Int32Array): boolean {
+  // `===` of strings compares characters: any string spelling the parsed secret may take its words.
+  if (text !== parsedSecret.text) return false;
+  const words = parsedSecret.words;
+  parsedSecret.text = null;
+  for (let i = 0; i < SECRET_WORDS; i++) {
+    w[i] = words[i]!;
+    words[i] = 0;
+  }
+  return true;
+}
+
+/**
+ * The id of the token parsed last, as the four 32-bit words of its 128 bits
+ * (most significant first; the memory store's form of an id), or `text`
+ * null. Written by `opaqueParser`'s parse from the digits it reads for the
+ * checksum, for ids that are ULIDs (first digit 0–7). Taken once, like the
+ * secret: the id is a slice of the token string, which holds the secret
+ * too, so it is not kept past its lookup.
+ */
+export const parsedId: { text: string | null; readonly words: Int32Array } = {
+  text: null,
+  words: new Int32Array(4),
+};
+
+/**
+ * Copies the words of `text` into `words[offset…offset+3]`, clears them and
+ * returns true when they are ready for exactly this string (the same
+ * characters); returns false, touching nothing, otherwise.
+ */
+export function takeParsedId(text: string, words: Int32Array, offset: number): boolean {
+  if (text !== parsedId.text) return false;
+  const ready = parsedId.words;
+  parsedId.text = null;
+  words[offset] = ready[0]!;
+  words[offset + 1] = ready[1]!;
+  words[offset + 2] = ready[2]!;
+  words[offset + 3] = ready[3]!;
+  return true;
+}
