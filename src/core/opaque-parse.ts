@@ -18,6 +18,7 @@ import type { ParsedToken } from './format-types.js';
 import { parsedId, parsedSecret } from './secret-block.js';
 import { CHECKSUM_LENGTH, ID_LENGTH, SECRET_LENGTH } from './token-shape.js';
 import type { StoredTokenType } from './types.js';
+import { packUlidDigits } from './ulid-digits.js';
 
 /** 1 for a base62 digit (the secret's and the checksum's alphabet) by character code below 128, else 0. */
 const BASE62 = (() => {
@@ -89,30 +90,8 @@ const DIGITS_READ = new Uint8Array(ID_LENGTH);
  * nothing, when the first digit is above 7 (130 bits: not a ULID).
  */
 function idWords(): boolean {
-  const d = DIGITS_READ;
-  if (d[0]! > 7) return false;
-  const words = parsedId.words;
-  words[0] =
-    (d[0]! << 29) | (d[1]! << 24) | (d[2]! << 19) | (d[3]! << 14) | (d[4]! << 9) | (d[5]! << 4) | (d[6]! >>> 1);
-  words[1] =
-    ((d[6]! & 1) << 31) |
-    (d[7]! << 26) |
-    (d[8]! << 21) |
-    (d[9]! << 16) |
-    (d[10]! << 11) |
-    (d[11]! << 6) |
-    (d[12]! << 1) |
-    (d[13]! >>> 4);
-  words[2] =
-    ((d[13]! & 15) << 28) |
-    (d[14]! << 23) |
-    (d[15]! << 18) |
-    (d[16]! << 13) |
-    (d[17]! << 8) |
-    (d[18]! << 3) |
-    (d[19]! >>> 2);
-  words[3] =
-    ((d[19]! & 3) << 30) | (d[20]! << 25) | (d[21]! << 20) | (d[22]! << 15) | (d[23]! << 10) | (d[24]! << 5) | d[25]!;
+  if (DIGITS_READ[0]! > 7) return false;
+  packUlidDigits(DIGITS_READ, parsedId.words, 0);
   return true;
 }
 

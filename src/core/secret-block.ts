@@ -13,9 +13,14 @@
  *   held here only between its parse and its keyed hash (or the next
  *   parse), never as a cache of any answer.
  * - `parsedId`: the id as its ULID's four words, for the memory store's
- *   lookup (`takeParsedId`), taken once as well. Either is otherwise kept
- *   only until the next parse (a store that never asks for the id's words
- *   leaves them, and the token string its text is a slice of, until then).
+ *   lookup (`takeParsedId`), taken once as well.
+ *
+ * `verify` forgets both when its synchronous part ends (`forgetParsed`),
+ * whatever its answer: a refusal before the hash (an unknown id), a custom
+ * hasher that never takes the words, or a store that never asks for the
+ * id's words leaves nothing behind the call. Only a direct call of an
+ * opaque format's `parse` outside `verify` leaves them until the next
+ * parse or verification.
  */
 
 /** Words of a block holding an ASCII text of `SECRET_LENGTH` characters followed by the 0x80 byte (30 + 1 bytes: 8 words). */
@@ -34,7 +39,8 @@ export const parsedSecret: { text: string | null; readonly words: Int32Array } =
  */
 export function takeParsedSecret(text: string, w: Int32Array): boolean {
   // `===` of strings compares characters: any string spelling the parsed secret may take its words.
-  if (text !== parsedSecret.text) return false;
+  // Nothing is ready when the name is null (never taken for a null text).
+  if (parsedSecret.text === null || text !== parsedSecret.text) return false;
   const words = parsedSecret.words;
   parsedSecret.text = null;
   for (let i = 0; i < SECRET_WORDS; i++) {
@@ -63,7 +69,8 @@ export const parsedId: { text: string | null; readonly words: Int32Array } = {
  * characters); returns false, touching nothing, otherwise.
  */
 export function takeParsedId(text: string, words: Int32Array, offset: number): boolean {
-  if (text !== parsedId.text) return false;
+  // Nothing is ready when the name is null: a store's id that is not a string (null) must not take stale words.
+  if (parsedId.text === null || text !== parsedId.text) return false;
   const ready = parsedId.words;
   parsedId.text = null;
   words[offset] = ready[0]!;
@@ -71,4 +78,19 @@ export function takeParsedId(text: string, words: Int32Array, offset: number): b
   words[offset + 2] = ready[2]!;
   words[offset + 3] = ready[3]!;
   return true;
+}
+
+/**
+ * Forgets what the last parse left: the secret's words (zeroed) and the
+ * id's name, which is a slice of the whole token string. `verify` calls it
+ * when its synchronous part ends, whatever the answer, so no part of a
+ * token outlives the call that read it here (issue 12: secrets are never
+ * cached); a verification that waits on its store then hashes the secret
+ * from its string.
+ */
+export function forgetParsed(): void {
+  parsedId.text = null;
+  if (parsedSecret.text === null) return;
+  parsedSecret.text = null;
+  parsedSecret.words.fill(0);
 }

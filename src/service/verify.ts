@@ -28,6 +28,7 @@ import { type PrincipalFields, principalOfRecord } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
 import { claimsAgree, earlierExpiry } from '../core/records.js';
 import type { TokenRepository, VerificationRecord } from '../core/repository.js';
+import { forgetParsed } from '../core/secret-block.js';
 import type { DirectoryUser, TokenRecord } from '../core/types.js';
 import { findVerificationEntry, verificationPrincipal } from '../core/verification-tokens.js';
 import { currentOwner } from './authority.js';
@@ -74,6 +75,9 @@ export function verify(context: ServiceContext, token: string, options?: VerifyO
     return Promise.resolve(inTenant(answer, options));
   } catch (error) {
     return Promise.reject(failed(context, error, call));
+  } finally {
+    // Nothing the parse read for the keyed hash stays behind this call (src/core/secret-block.ts).
+    forgetParsed();
   }
 }
 

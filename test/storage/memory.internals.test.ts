@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { opaqueFormat } from '../../src/core/format.js';
 import { IdIndex } from '../../src/stores/memory/id-index.js';
 import { Rows } from '../../src/stores/memory/rows.js';
 import { ulidToWords, wordsToUlid } from '../../src/stores/memory/ulid-words.js';
@@ -88,6 +89,63 @@ describe('ULID words', () => {
       '',
     ]) {
       expect(ulidToWords(text, words, 0)).toBe(false);
+    }
+  });
+});
+
+describe('ULID words after a parse (the id words a parse leaves, secret-block.ts)', () => {
+  const format = opaqueFormat('acme');
+  const tokenOf = (id: string): string =>
+    format.encode({
+      id,
+      secret: 'S'.repeat(30),
+      type: 'personal',
+      tenant: 't',
+      owner: null,
+      issuedAt: 0,
+      expiresAt: null,
+    });
+  /** The words of `text` read from its characters, with no parse before. */
+  const plain = (text: unknown): { readonly ok: boolean; readonly words: number[] } => {
+    format.parse('not a token');
+    const words = new Int32Array(4).fill(7);
+    const ok = ulidToWords(text as string, words, 0);
+    return { ok, words: [...words] };
+  };
+
+  it('are the words of the text asked for, whatever was parsed just before', () => {
+    const arbId = fc.oneof(arbUlid, fc.string({ unit: fc.constantFrom(...CROCKFORD), minLength: 26, maxLength: 26 }));
+    const arbAsked = (parsed: string) =>
+      fc.oneof(
+        fc.constant<unknown>(parsed),
+        fc.constant<unknown>(Array.from(parsed).join('')),
+        arbUlid,
+        fc.constantFrom<unknown>(null, undefined, '', 'T000001', parsed.toLowerCase()),
+      );
+    fc.assert(
+      fc.property(
+        arbId.chain((id) => fc.tuple(fc.constant(id), arbAsked(id))),
+        fc.nat(2),
+        ([id, asked], offset) => {
+          const expected = plain(asked);
+          expect(format.parse(tokenOf(id))?.id).toBe(id);
+          const words = new Int32Array(6).fill(7);
+          expect(ulidToWords(asked as string, words, offset)).toBe(expected.ok);
+          expect([...words.subarray(offset, offset + 4)]).toEqual(expected.words);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never hand a non-string id the words of the last parse, nor of a refused string', () => {
+    for (const before of ['nothing', 'refused'] as const) {
+      format.parse(before === 'nothing' ? 'x' : `${tokenOf('01KSR49200E675ZPDRER1XBZJC').slice(0, -1)}0`);
+      for (const odd of [null, undefined, 42]) {
+        const words = new Int32Array(4).fill(7);
+        expect(ulidToWords(odd as unknown as string, words, 0)).toBe(false);
+        expect([...words]).toEqual([7, 7, 7, 7]);
+      }
     }
   });
 });

@@ -6,6 +6,9 @@
  * what is read back is always exactly what was written.
  */
 
+import { takeParsedId } from '../../core/secret-block.js';
+import { packUlidDigits } from '../../core/ulid-digits.js';
+
 const DIGITS = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const DIGIT_CODES = Uint8Array.from(DIGITS, (c) => c.charCodeAt(0));
 /** Digit values by character code below 128; 0xff for a character that is not a digit. */
@@ -29,6 +32,8 @@ const read = new Uint8Array(26);
  * here (issue 12).
  */
 export function ulidToWords(text: string, words: Int32Array, offset: number): boolean {
+  // The id of the token just parsed: its words are ready (the parse read its digits for the checksum).
+  if (takeParsedId(text, words, offset)) return true;
   if (typeof text !== 'string' || text.length !== 26) return false;
   const d = read;
   let bad = 0;
@@ -40,27 +45,7 @@ export function ulidToWords(text: string, words: Int32Array, offset: number): bo
   }
   // 26 digits of 5 bits make 130: the first digit carries only 3, so it is at most 7.
   if (bad > 31 || d[0]! > 7) return false;
-  words[offset] =
-    (d[0]! << 29) | (d[1]! << 24) | (d[2]! << 19) | (d[3]! << 14) | (d[4]! << 9) | (d[5]! << 4) | (d[6]! >>> 1);
-  words[offset + 1] =
-    ((d[6]! & 1) << 31) |
-    (d[7]! << 26) |
-    (d[8]! << 21) |
-    (d[9]! << 16) |
-    (d[10]! << 11) |
-    (d[11]! << 6) |
-    (d[12]! << 1) |
-    (d[13]! >>> 4);
-  words[offset + 2] =
-    ((d[13]! & 15) << 28) |
-    (d[14]! << 23) |
-    (d[15]! << 18) |
-    (d[16]! << 13) |
-    (d[17]! << 8) |
-    (d[18]! << 3) |
-    (d[19]! >>> 2);
-  words[offset + 3] =
-    ((d[19]! & 3) << 30) | (d[20]! << 25) | (d[21]! << 20) | (d[22]! << 15) | (d[23]! << 10) | (d[24]! << 5) | d[25]!;
+  packUlidDigits(d, words, offset);
   return true;
 }
 

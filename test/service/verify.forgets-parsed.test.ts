@@ -1,0 +1,48 @@
+/**
+ * `verify` leaves nothing of a token behind in the parse's hand-over to the
+ * keyed hash (src/core/secret-block.ts; issue 12: secrets are never
+ * cached): whatever the answer, the hasher or the store, once a call
+ * returns no secret words are held and no slice of the token is named.
+ */
+import { describe, expect, it } from 'vitest';
+import type { TokenRepository } from '../../src/core/repository.js';
+import { parsedId, parsedSecret } from '../../src/core/secret-block.js';
+import { nodeHasher } from '../../src/node/index.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
+import { ALICE, makeHarness } from '../support/service.js';
+
+function expectNothingHeld(): void {
+  expect(parsedSecret.text).toBeNull();
+  expect([...parsedSecret.words]).toEqual(new Array(8).fill(0));
+  expect(parsedId.text).toBeNull();
+}
+
+/** A memory store that answers lookups only through the promise of `findById` (as SQL stores do). */
+function awaitedStore(): TokenRepository {
+  const inner = memoryRepository();
+  return new Proxy(inner, {
+    get: (target, key, receiver) => (key === 'findByIdSync' ? undefined : Reflect.get(target, key, receiver)),
+  });
+}
+
+describe.each([
+  ['the default hasher, memory store', {}],
+  ['nodeHasher', { hasher: nodeHasher }],
+  ['a store answered by promise', { repository: awaitedStore() }],
+])('verify forgets the parsed token (%s)', (_what, overrides) => {
+  it('after an accepted token, an unknown id and a revoked token', async () => {
+    const { service } = makeHarness(overrides);
+    const { token } = await service.issue({}, ALICE);
+    await service.verify(token);
+    expectNothingHeld();
+
+    const other = await service.issue({}, ALICE);
+    await service.revoke(other.info.id, ALICE);
+    // The same shape and checksum rules, another id: refused before any hash.
+    const { token: unknown } = await makeHarness().service.issue({}, ALICE);
+    for (const refused of [unknown, other.token]) {
+      await expect(service.verify(refused)).rejects.toThrow();
+      expectNothingHeld();
+    }
+  });
+});
