@@ -186,3 +186,39 @@ export function needToString(need: Need): string {
   if ('component' in need) return `component:${need.component}:${need.action}`;
   return `scope:${need.scope}`;
 }
+
+/** A grant copied field by field (only the fields its kind has) and frozen. */
+export function frozenGrant(grant: Grant): Grant {
+  if ('bucket' in grant) return Object.freeze({ bucket: grant.bucket, access: grant.access });
+  if ('component' in grant) {
+    return Object.freeze(
+      grant.actions === undefined
+        ? { component: grant.component }
+        : { component: grant.component, actions: Object.freeze([...grant.actions]) },
+    );
+  }
+  return Object.freeze({ scope: grant.scope });
+}
+
+/** Whether a list and every grant in it (a component's actions included) are frozen. */
+function frozenThrough(grants: readonly Grant[]): boolean {
+  if (!Object.isFrozen(grants)) return false;
+  for (const grant of grants) {
+    if (!Object.isFrozen(grant)) return false;
+    if ('component' in grant && grant.actions !== undefined && !Object.isFrozen(grant.actions)) return false;
+  }
+  return true;
+}
+
+/**
+ * @internal Grants as a principal holds them: frozen through and through.
+ * A list that already is (the stores' lists, a limited token's own) is kept
+ * as it is; any other — an owner's grants as a directory answers them,
+ * often the application's live table — is copied, so that neither can a
+ * principal's holder change the directory through it nor a later change of
+ * the directory change a principal already made.
+ */
+export function readOnlyGrants(grants: GrantSet): GrantSet {
+  if (grants === 'all' || frozenThrough(grants)) return grants;
+  return Object.freeze(grants.map(frozenGrant));
+}

@@ -131,17 +131,25 @@ function pluggedText(mac: (message: Uint8Array) => Uint8Array, scratch: Uint8Arr
     }
     return scratch.subarray(0, text.length);
   };
+  /** The hasher's answer for `text`; the buffer is zeroed again once it has answered, so no secret stays in it. */
+  const macOf = (text: string): Uint8Array => {
+    try {
+      return mac(bytes(text));
+    } finally {
+      // Up to the text's length: a string found not to be ASCII part-way has left its first characters too.
+      scratch.fill(0, 0, Math.min(text.length, scratch.length));
+    }
+  };
   return {
     hash(secret) {
-      const digest = mac(bytes(secret));
-      return toBase64Url(digest);
+      return toBase64Url(macOf(secret));
     },
     matches(secret, stored) {
-      const digest = mac(bytes(secret));
+      const digest = macOf(secret);
       return digest.length === 32 && digestMatchesText(digest, stored);
     },
     matchesWords(secret, words, at) {
-      return digestBytesMatchWords(mac(bytes(secret)), words, at);
+      return digestBytesMatchWords(macOf(secret), words, at);
     },
   };
 }

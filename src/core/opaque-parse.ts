@@ -244,7 +244,11 @@ export function opaqueParser(prefix: string): (token: string) => ParsedToken | n
     if (crc !== FAILED) crc = foldId(token, idAt, crc);
     if (crc !== FAILED) crc = foldSecret(token, secretAt, crc);
     // The checksum is the finished CRC (its bits inverted); six base62 digits can exceed 2^32 and then never match.
-    if (crc === FAILED || checksumValue(token, checksumAt) !== (crc ^ 0xffffffff) >>> 0) return null;
+    if (crc === FAILED || checksumValue(token, checksumAt) !== (crc ^ 0xffffffff) >>> 0) {
+      // The secret's words may be written, in part or whole: a refused string leaves none of them.
+      parsedSecret.words.fill(0);
+      return null;
+    }
     const secret = token.slice(secretAt, checksumAt);
     parsedSecret.text = secret;
     const id = token.slice(idAt, secretAt);

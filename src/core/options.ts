@@ -127,8 +127,8 @@ const OPTIONAL_REPOSITORY_METHODS: readonly (keyof TokenRepository)[] = [
 
 /**
  * A `TokenRepository` (catches `memoryRepository` passed uncalled, or a
- * promise of a store). An optional capability may be absent (undefined or
- * null); when present it must be a function.
+ * promise of a store). An optional capability may be absent (undefined);
+ * when present it must be a function.
  *
  * @throws {TokenError} `invalid_request` naming `field`, or `field.method` for an optional capability that is not a function.
  */
@@ -141,7 +141,8 @@ export function repositoryOption(value: unknown, field: string): TokenRepository
   );
   for (const method of OPTIONAL_REPOSITORY_METHODS) {
     const given = (repository as unknown as Record<string, unknown>)[method];
-    if (given !== undefined && given !== null && typeof given !== 'function') {
+    // Only undefined is absent: the service tests `=== undefined`, so a null would be called.
+    if (given !== undefined && typeof given !== 'function') {
       throw invalid(`${field}.${method}`, 'must be a function when the store has it');
     }
   }

@@ -1,5 +1,5 @@
 import { TokenError } from './errors.js';
-import { grantsAllow, needToString, parseNeed } from './grants.js';
+import { grantsAllow, needToString, parseNeed, readOnlyGrants } from './grants.js';
 import type { Principal } from './principal-types.js';
 import type { GrantSet, Need, TokenRecord } from './types.js';
 
@@ -76,7 +76,8 @@ class VerifiedPrincipal implements Principal {
     self.tenant = tenant;
     self.owner = owner;
     self.name = name;
-    self.grants = grants;
+    // Frozen through: a directory's live list is copied (see readOnlyGrants).
+    self.grants = readOnlyGrants(grants);
     self.ownerIsAdmin = ownerIsAdmin;
     self.expiresAt = expiresAt;
     self.meta = meta;

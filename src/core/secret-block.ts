@@ -90,7 +90,7 @@ export function takeParsedId(text: string, words: Int32Array, offset: number): b
  */
 export function forgetParsed(): void {
   parsedId.text = null;
-  if (parsedSecret.text === null) return;
   parsedSecret.text = null;
+  // Always: a string refused by its checksum, or at a character of its secret, has left words behind a null name.
   parsedSecret.words.fill(0);
 }

@@ -200,7 +200,7 @@ describe('withMethods and repositoryOption', () => {
     expect(refusalOf(() => repositoryOption(store, 'repository'))).toEqual(refused('repository'));
   });
 
-  /** The optional capabilities, written out: absent or null is fine, anything else must be a function. */
+  /** The optional capabilities, written out: absent (undefined) is fine, anything else must be a function. */
   const OPTIONAL_METHODS = [
     'findByIdSync',
     'touchMany',
@@ -217,11 +217,12 @@ describe('withMethods and repositoryOption', () => {
 
   it.each(OPTIONAL_METHODS)('repositoryOption refuses an optional %s that is not a function', (method) => {
     const store: Record<string, unknown> = Object.fromEntries(REPOSITORY_METHODS.map((name) => [name, () => null]));
-    for (const absent of [undefined, null, () => null]) {
+    for (const absent of [undefined, () => null]) {
       store[method] = absent;
       expect(repositoryOption(store, 'repository')).toBe(store);
     }
-    for (const wrong of [true, 1, 'touch', {}]) {
+    // null too: the service takes only undefined for absent, and would call a null.
+    for (const wrong of [null, true, 1, 'touch', {}]) {
       store[method] = wrong;
       expect(refusalOf(() => repositoryOption(store, 'repository'))).toEqual(refused(`repository.${method}`));
     }

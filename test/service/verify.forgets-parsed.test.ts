@@ -30,7 +30,7 @@ describe.each([
   ['nodeHasher', { hasher: nodeHasher }],
   ['a store answered by promise', { repository: awaitedStore() }],
 ])('verify forgets the parsed token (%s)', (_what, overrides) => {
-  it('after an accepted token, an unknown id and a revoked token', async () => {
+  it('after an accepted token, an unknown id, a revoked token and strings the parse refuses', async () => {
     const { service } = makeHarness(overrides);
     const { token } = await service.issue({}, ALICE);
     await service.verify(token);
@@ -40,9 +40,34 @@ describe.each([
     await service.revoke(other.info.id, ALICE);
     // The same shape and checksum rules, another id: refused before any hash.
     const { token: unknown } = await makeHarness().service.issue({}, ALICE);
-    for (const refused of [unknown, other.token]) {
+    // Refused by its checksum (a typo'd last character) and at a character of its secret: the parse had
+    // written some or all of the secret's words before it refused.
+    const last = token.at(-1) === 'A' ? 'B' : 'A';
+    const typo = `${token.slice(0, -1)}${last}`;
+    const secretAt = token.length - 6 - 30;
+    const badCharacter = `${token.slice(0, secretAt + 20)}-${token.slice(secretAt + 21)}`;
+    for (const refused of [unknown, other.token, typo, badCharacter]) {
       await expect(service.verify(refused)).rejects.toThrow();
       expectNothingHeld();
     }
+  });
+});
+
+describe('a custom hasher', () => {
+  it('sees a buffer that holds no secret once it has answered (issue, verify, refusals)', async () => {
+    const seen: Uint8Array[] = [];
+    const recording = (key: Uint8Array) => {
+      const inner = nodeHasher(key);
+      return (message: Uint8Array) => {
+        seen.push(new Uint8Array(message.buffer, 0, Math.min(message.buffer.byteLength, 256)));
+        return inner(message);
+      };
+    };
+    const { service } = makeHarness({ hasher: recording });
+    const { token } = await service.issue({}, ALICE);
+    await service.verify(token);
+    await expect(service.verify(`${token.slice(0, -7)}x${token.slice(-6)}`)).rejects.toThrow();
+    expect(seen.length).toBeGreaterThan(1);
+    for (const buffer of seen) expect(buffer.every((byte) => byte === 0)).toBe(true);
   });
 });

@@ -4,6 +4,7 @@
  * cannot reach storage, and every stored record has the same shape) and
  * frozen, so the repository can hand out the stored object itself.
  */
+import { frozenGrant } from '../../core/grants.js';
 import type {
   ClaimRecord,
   DurationPolicy,
@@ -13,18 +14,6 @@ import type {
   TokenMeter,
   TokenRecord,
 } from '../../core/types.js';
-
-function frozenGrant(grant: Grant): Grant {
-  if ('bucket' in grant) return Object.freeze({ bucket: grant.bucket, access: grant.access });
-  if ('component' in grant) {
-    return Object.freeze(
-      grant.actions === undefined
-        ? { component: grant.component }
-        : { component: grant.component, actions: Object.freeze([...grant.actions]) },
-    );
-  }
-  return Object.freeze({ scope: grant.scope });
-}
 
 /** A frozen copy of a list of grants (or null). */
 export function frozenGrants(grants: readonly Grant[] | null): readonly Grant[] | null {

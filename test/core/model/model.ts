@@ -216,8 +216,14 @@ export function byName(model: Model, tenant: string, owner: string | null, name:
 }
 
 /** Appends to a token's history (SPEC §5: lifecycle events are stored per token automatically). */
-export function logEvent(model: Model, token: ModelToken, type: string, operation: string = type): void {
-  token.events.push({ type, operation, at: model.now });
+export function logEvent(
+  model: Model,
+  token: ModelToken,
+  type: string,
+  operation: string = type,
+  at: number = model.now,
+): void {
+  token.events.push({ type, operation, at });
 }
 
 // ----------------------------------------------------------------- policies

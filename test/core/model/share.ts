@@ -71,7 +71,8 @@ export class ShareCommand implements Command {
     // A token's share is stamped after the secret that shares (src/service/share.ts).
     const createdAt = sharing?.rotatedAt == null ? m.now : Math.max(m.now, sharing.rotatedAt + 1);
     m.claims.push({ code: shared.code, tokenId: token.id, expiresAt, used: false, sharer, createdAt });
-    logEvent(m, token, 'shared');
+    // The event bears the claim's stamp (src/service/share.ts), ahead of the clock after a rotation in the same millisecond.
+    logEvent(m, token, 'shared', 'shared', createdAt);
   }
   toString(): string {
     return `share(${describeTarget(this.pick)}, ${describeWho(this.actor)}${this.ttl === undefined ? '' : `, ttl ${this.ttl}`})`;
