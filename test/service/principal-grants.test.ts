@@ -30,7 +30,7 @@ describe('principal grants', () => {
     const wider: Grant = { bucket: 'out.c-secret', access: 'write' };
     expect(() => (principal.grants as Grant[]).push(wider)).toThrow(TypeError);
     expect(() => {
-      (principal.grants as { access?: string }[])[1]!.access = 'write';
+      (principal.grants as unknown as { access?: string }[])[1]!.access = 'write';
     }).toThrow(TypeError);
     const again = await service.verify(token);
     expect(again.can(wider)).toBe(false);
