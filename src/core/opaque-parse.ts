@@ -15,7 +15,7 @@
  */
 import { CRC32_TABLE as CRC } from './encoding.js';
 import type { ParsedToken } from './format-types.js';
-import { parsedId, parsedSecret } from './secret-block.js';
+import { clearParsedSecret, parsedId, parsedSecret } from './secret-block.js';
 import { CHECKSUM_LENGTH, ID_LENGTH, SECRET_LENGTH } from './token-shape.js';
 import type { StoredTokenType } from './types.js';
 import { packUlidDigits } from './ulid-digits.js';
@@ -235,7 +235,8 @@ export function opaqueParser(prefix: string): (token: string) => ParsedToken | n
   const length = checksumAt + CHECKSUM_LENGTH;
   return (token) => {
     // The words of the secret parsed last go with any new string, refused or not (secret-block.ts).
-    parsedSecret.text = null;
+    // A secret parsed before and never taken (a direct call of parse) is zeroed first.
+    if (parsedSecret.text !== null) clearParsedSecret();
     parsedId.text = null;
     if (token.length !== length) return null;
     const type = typeOfCode(token.charCodeAt(prefix.length + 1));
@@ -246,7 +247,7 @@ export function opaqueParser(prefix: string): (token: string) => ParsedToken | n
     // The checksum is the finished CRC (its bits inverted); six base62 digits can exceed 2^32 and then never match.
     if (crc === FAILED || checksumValue(token, checksumAt) !== (crc ^ 0xffffffff) >>> 0) {
       // The secret's words may be written, in part or whole: a refused string leaves none of them.
-      parsedSecret.words.fill(0);
+      clearParsedSecret();
       return null;
     }
     const secret = token.slice(secretAt, checksumAt);
