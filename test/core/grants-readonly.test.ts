@@ -63,7 +63,10 @@ describe('readOnlyGrants', () => {
           const held = readOnlyGrants(live) as readonly Grant[];
           expect(held).not.toBe(live);
           expect(frozenThrough(held)).toBe(true);
-          expect(held).toEqual(live.map(frozenGrant));
+          // What the list says now, written out by the list itself (not by the copying function).
+          expect(held).toEqual(live);
+          // Unchanged, the same frozen copy again: the copy is reused, not made per verification.
+          expect(readOnlyGrants(live)).toBe(held);
         }
       }),
       { numRuns: 500 },
@@ -77,5 +80,19 @@ describe('readOnlyGrants', () => {
     // Frozen on the outside only: copied.
     const shallow = Object.freeze([{ bucket: 'in.a', access: 'read' } as Grant]);
     expect(readOnlyGrants(shallow)).not.toBe(shallow);
+    // A frozen component grant whose actions are not: copied, the actions frozen in the copy.
+    const actions = ['run' as const];
+    const loose = Object.freeze([Object.freeze({ component: 'ex-db', actions }) as Grant]);
+    const held = readOnlyGrants(loose) as readonly Grant[];
+    expect(held).not.toBe(loose);
+    expect(held).toEqual(loose);
+    expect(Object.isFrozen((held[0] as { actions: unknown }).actions)).toBe(true);
+    // With its actions frozen, or none: kept.
+    const tight = Object.freeze([
+      Object.freeze({ component: 'ex-db', actions: Object.freeze(['run' as const]) }) as Grant,
+    ]);
+    expect(readOnlyGrants(tight)).toBe(tight);
+    const bare = Object.freeze([Object.freeze({ component: 'ex-db' }) as Grant]);
+    expect(readOnlyGrants(bare)).toBe(bare);
   });
 });
