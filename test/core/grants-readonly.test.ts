@@ -39,7 +39,10 @@ const arbChange: fc.Arbitrary<Change> = fc.oneof(
         const grant = list[at % Math.max(1, list.length)] as Record<string, unknown> | undefined;
         if (grant === undefined) return;
         if ('access' in grant) grant.access = grant.access === 'read' ? 'write' : 'read';
-        else if (Array.isArray(grant.actions)) grant.actions.push('run');
+        else if (Array.isArray(grant.actions)) {
+          if (grant.actions.length === 0) delete grant.actions;
+          else grant.actions.push('run');
+        } else if ('component' in grant && at % 2 === 0) grant.actions = ['configure'];
         else if ('component' in grant) grant.component = `${String(grant.component)}x`;
         else grant.scope = `${String(grant.scope)}x`;
       },
