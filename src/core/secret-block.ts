@@ -40,6 +40,7 @@ export const parsedSecret: { text: string | null; readonly words: Int32Array } =
 export function takeParsedSecret(text: string, w: Int32Array): boolean {
   // `===` of strings compares characters: any string spelling the parsed secret may take its words.
   // Nothing is ready when the name is null (never taken for a null text).
+  // Stryker disable next-line ConditionalExpression: equivalent, the keyed hash only ever asks for a string, which never equals null
   if (parsedSecret.text === null || text !== parsedSecret.text) return false;
   const words = parsedSecret.words;
   parsedSecret.text = null;
@@ -91,6 +92,7 @@ export function takeParsedId(text: string, words: Int32Array, offset: number): b
 export function forgetParsed(): void {
   parsedId.text = null;
   // The words are zero whenever the name is null (every step that drops the name zeroes them).
+  // Stryker disable next-line ConditionalExpression: equivalent, with the name null the words are already zero (a saving, not a check)
   if (parsedSecret.text !== null) clearParsedSecret();
 }
 
@@ -102,5 +104,6 @@ export function forgetParsed(): void {
 export function clearParsedSecret(): void {
   parsedSecret.text = null;
   const words = parsedSecret.words;
+  // Stryker disable next-line EqualityOperator: equivalent, a write past the end of a typed array is ignored
   for (let i = 0; i < SECRET_WORDS; i++) words[i] = 0;
 }
