@@ -200,6 +200,11 @@ export function frozenGrant(grant: Grant): Grant {
   return Object.freeze({ scope: grant.scope });
 }
 
+/** A frozen copy of a list of grants, each grant copied and frozen (`frozenGrant`). */
+export function frozenGrantList(grants: readonly Grant[]): readonly Grant[] {
+  return Object.freeze(grants.map(frozenGrant));
+}
+
 /** Whether a list and every grant in it (a component's actions included) are frozen. */
 function frozenThrough(grants: readonly Grant[]): boolean {
   if (!Object.isFrozen(grants)) return false;
@@ -222,7 +227,7 @@ export function readOnlyGrants(grants: GrantSet): GrantSet {
   if (grants === 'all' || frozenThrough(grants)) return grants;
   const copy = copies.get(grants);
   if (copy !== undefined && sameGrants(grants, copy)) return copy;
-  const fresh = Object.freeze(grants.map(frozenGrant));
+  const fresh = frozenGrantList(grants);
   copies.set(grants, fresh);
   return fresh;
 }

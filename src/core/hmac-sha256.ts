@@ -76,8 +76,8 @@ export class HmacSha256 {
       return this.#finishOuter();
     }
     // Stryker disable next-line ConditionalExpression: equivalent, the encoded path gives the same digest (a fast path)
-    if (!finishAscii(this.#startInner(), this.#w, text, BLOCK_BYTES)) {
-      finishBytes(this.#startInner(), this.#w, utf8(text), BLOCK_BYTES);
+    if (!finishAscii(this.#startInner(), w, text, BLOCK_BYTES)) {
+      finishBytes(this.#startInner(), w, utf8(text), BLOCK_BYTES);
     }
     return this.#finishOuter();
   }

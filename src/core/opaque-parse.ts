@@ -18,7 +18,7 @@ import type { ParsedToken } from './format-types.js';
 import { clearParsedSecret, parsedId, parsedSecret } from './secret-block.js';
 import { CHECKSUM_LENGTH, ID_LENGTH, SECRET_LENGTH } from './token-shape.js';
 import type { StoredTokenType } from './types.js';
-import { packUlidDigits } from './ulid-digits.js';
+import { CROCKFORD_VALUES, packUlidDigits } from './ulid-digits.js';
 
 /** 1 for a base62 digit (the secret's and the checksum's alphabet) by character code below 128, else 0. */
 const BASE62 = (() => {
@@ -72,14 +72,8 @@ function crcStep4(crc: number, bytes: number): number {
   );
 }
 
-/** Crockford base32 digit values by character code below 128 (uppercase, no I L O U); 0xff for any other character. */
-const VALUES = (() => {
-  const values = new Uint8Array(128).fill(0xff);
-  const digits = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-  // Stryker disable next-line EqualityOperator: equivalent, charCodeAt(32) is NaN, an index a typed array ignores
-  for (let i = 0; i < digits.length; i++) values[digits.charCodeAt(i)] = i;
-  return values;
-})();
+/** Crockford base32 digit values (`ulid-digits.ts`), read for the id's class and its words at once. */
+const VALUES = CROCKFORD_VALUES;
 
 /** The digit values of the id being parsed. */
 const DIGITS_READ = new Uint8Array(ID_LENGTH);

@@ -1,3 +1,14 @@
+/** @internal The Crockford base32 digits of a ULID, in value order (uppercase, no I L O U). */
+export const CROCKFORD_DIGITS = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** @internal Crockford base32 digit values by character code below 128; 0xff for any other character. */
+export const CROCKFORD_VALUES: Uint8Array = (() => {
+  const values = new Uint8Array(128).fill(0xff);
+  // Stryker disable next-line EqualityOperator: equivalent, charCodeAt(32) is NaN, an index a typed array ignores
+  for (let i = 0; i < CROCKFORD_DIGITS.length; i++) values[CROCKFORD_DIGITS.charCodeAt(i)] = i;
+  return values;
+})();
+
 /**
  * @internal A canonical ULID's 26 Crockford base32 digit values (the first
  * at most 7) packed as the four 32-bit words of its 128 bits, most

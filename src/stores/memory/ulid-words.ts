@@ -7,16 +7,11 @@
  */
 
 import { takeParsedId } from '../../core/secret-block.js';
-import { packUlidDigits } from '../../core/ulid-digits.js';
+import { CROCKFORD_DIGITS, CROCKFORD_VALUES, packUlidDigits } from '../../core/ulid-digits.js';
 
-const DIGITS = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-const DIGIT_CODES = Uint8Array.from(DIGITS, (c) => c.charCodeAt(0));
+const DIGIT_CODES = Uint8Array.from(CROCKFORD_DIGITS, (c) => c.charCodeAt(0));
 /** Digit values by character code below 128; 0xff for a character that is not a digit. */
-const VALUES = (() => {
-  const values = new Uint8Array(128).fill(0xff);
-  for (let i = 0; i < DIGITS.length; i++) values[DIGITS.charCodeAt(i)] = i;
-  return values;
-})();
+const VALUES = CROCKFORD_VALUES;
 
 /** The 26 digit values of the text being read. */
 const read = new Uint8Array(26);

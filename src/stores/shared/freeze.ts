@@ -4,7 +4,7 @@
  * cannot reach storage, and every stored record has the same shape) and
  * frozen, so the repository can hand out the stored object itself.
  */
-import { frozenGrant } from '../../core/grants.js';
+import { frozenGrantList } from '../../core/grants.js';
 import type {
   ClaimRecord,
   DurationPolicy,
@@ -17,7 +17,7 @@ import type {
 
 /** A frozen copy of a list of grants (or null). */
 export function frozenGrants(grants: readonly Grant[] | null): readonly Grant[] | null {
-  return grants === null ? null : Object.freeze(grants.map(frozenGrant));
+  return grants === null ? null : frozenGrantList(grants);
 }
 
 /** A frozen deep copy of a token's metadata (plain JSON data), or null. */
