@@ -17,8 +17,9 @@ import {
   rememberedRealm,
   rememberRealm,
   requestToken,
+  type Settlement,
+  settleVerification,
   type TokenVerifier,
-  verification,
 } from '../http/authenticate.js';
 import type { VerifyOptions } from '../http/management.js';
 import { type MeteringOptions, verifyOptionsFor } from '../http/metering.js';
@@ -159,9 +160,8 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
     req.tokenPrincipal = undefined;
     if (property !== undefined) (req as unknown as Record<string, undefined>)[property] = undefined;
   };
-  // Not an async function: the request waits on the verifier's promise alone, with one handler for
-  // a principal and one for a failure, and Express gets no promise of ours to watch (issue 12).
-  // What answering throws goes to next(error), as Express does.
+  // Not an async function: a service answering directly lets the request go on in this call, any
+  // other waits on the verifier's promise alone, and Express gets no promise of ours (issue 12).
   // This layer decides the principal: one an earlier layer (another verifier) set never stays. A
   // verified principal replaces it; every other way out clears it first. Not cleared up front: on
   // Express the first property written on a request costs about 1.5 µs (it goes through
@@ -169,6 +169,23 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
   const refuseClearing = (req: Request, res: Response, next: NextFunction, answer: HttpAnswer): void => {
     clearPrincipal(req);
     refuse(req, res, next, answer);
+  };
+  // What answering throws goes to next(error), as Express does.
+  const settlement: Settlement<Request, Response, NextFunction, undefined> = {
+    accept(req, res, next, _unused, principal) {
+      try {
+        admit(req, res, next, principal);
+      } catch (error) {
+        next(error);
+      }
+    },
+    refuse(req, res, next, _unused, error) {
+      try {
+        refuseClearing(req, res, next, authFailure(error, realm));
+      } catch (thrown) {
+        next(thrown);
+      }
+    },
   };
   return (req: Request, res: Response, next: NextFunction): void => {
     rememberRealm(req, realm);
@@ -183,22 +200,7 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
     }
     const token = requestToken({ rawHeaders: req.rawHeaders, url: req.originalUrl }, settings);
     if (typeof token === 'string') {
-      verification(verifier, token, verifyOptions).then(
-        (principal) => {
-          try {
-            admit(req, res, next, principal);
-          } catch (error) {
-            next(error);
-          }
-        },
-        (error: unknown) => {
-          try {
-            refuseClearing(req, res, next, authFailure(error, realm));
-          } catch (thrown) {
-            next(thrown);
-          }
-        },
-      );
+      settleVerification(verifier, token, verifyOptions, settlement, req, res, next, undefined);
     } else if (token.kind === 'refused') refuseClearing(req, res, next, token.answer);
     // No token, in optional mode: a need still refuses (401), as requireGrant behind it would.
     else if (guard !== undefined) refuseClearing(req, res, next, checkGuard(undefined, guard, realm)!);

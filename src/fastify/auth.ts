@@ -26,8 +26,9 @@ import {
   rememberedRealm,
   rememberRealm,
   requestToken,
+  type Settlement,
+  settleVerification,
   type TokenVerifier,
-  verification,
   verifyRequestToken,
 } from '../http/authenticate.js';
 import type { VerifyOptions } from '../http/management.js';
@@ -112,7 +113,9 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
   if (addHook) {
     // The earliest hook: nothing (body parsing included) happens for a request that is refused. A
     // callback hook, not an async one: the request waits on the verifier's promise alone, with one
-    // handler for a principal and one for a failure (issue 12).
+    // handler for a principal and one for a failure (issue 12); a service answering directly lets the
+    // request go on in this call.
+    const settlement = hookSettlement(settings.realm);
     fastify.addHook('onRequest', (request, reply, done) => {
       // This layer decides the principal: one set by an earlier layer (another verifier) never stays.
       request.tokenPrincipal = null;
@@ -126,26 +129,7 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
         sendAnswer(reply, found);
         return;
       }
-      // What throws while answering goes to done(error), as it did through a rejected promise.
-      verification(verifier, found.token, found.options).then(
-        (principal) => {
-          try {
-            request.tokenPrincipal = principal;
-            const refusal = found.guard === undefined ? null : guardRefusal(principal, found.guard, settings.realm);
-            if (refusal === null) done();
-            else sendAnswer(reply, refusal);
-          } catch (error) {
-            done(error as Error);
-          }
-        },
-        (error: unknown) => {
-          try {
-            sendAnswer(reply, authFailure(error, settings.realm));
-          } catch (thrown) {
-            done(thrown as Error);
-          }
-        },
-      );
+      settleVerification(verifier, found.token, found.options, settlement, request, reply, done, found.guard);
     });
   } else {
     // A strategy for @fastify/auth, or a hook of the app's choosing.
@@ -168,6 +152,35 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
     });
   }
 };
+
+/**
+ * What the hook does with a verification's outcome: the principal on the
+ * request, then on (or the route's refusal); a failure's refusal. What
+ * throws while answering goes to done(error), as through a rejected promise.
+ */
+function hookSettlement(
+  realm: string,
+): Settlement<FastifyRequest, FastifyReply, HookHandlerDoneFunction, GrantGuard | undefined> {
+  return {
+    accept(request, reply, done, guard, principal) {
+      try {
+        request.tokenPrincipal = principal;
+        const refusal = guard === undefined ? null : guardRefusal(principal, guard, realm);
+        if (refusal === null) done();
+        else sendAnswer(reply, refusal);
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+    refuse(_request, reply, done, _guard, error) {
+      try {
+        sendAnswer(reply, authFailure(error, realm));
+      } catch (thrown) {
+        done(thrown as Error);
+      }
+    },
+  };
+}
 
 /**
  * The synchronous half of the hook: the request's token with its verify

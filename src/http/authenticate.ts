@@ -1,5 +1,6 @@
 import { invalid, isTokenError, TokenError } from '../core/errors.js';
 import { parseNeed } from '../core/grants.js';
+import { immediateVerifyOf } from '../core/immediate-verify.js';
 import { consoleLogger, type Logger, safeLog } from '../core/logger.js';
 import { withMethods } from '../core/options.js';
 import { verifiedAllows } from '../core/principal.js';
@@ -236,6 +237,53 @@ export function verification(
   } catch (error) {
     return Promise.reject(error);
   }
+}
+
+/**
+ * @internal What an adapter does with a verification's outcome, given the
+ * request's own framework objects (up to four), so no closure is made per
+ * request. Neither may throw: each catches what answering throws.
+ */
+export interface Settlement<A, B, C, D> {
+  accept(a: A, b: B, c: C, d: D, principal: Principal): void;
+  refuse(a: A, b: B, c: C, d: D, error: unknown): void;
+}
+
+/**
+ * @internal Verifies `token` and settles the request: in this very call
+ * when the verifier is a token service whose verification answered
+ * directly (its synchronous form, src/core/immediate-verify.ts: on the
+ * memory store a guarded request then goes on with no promise and no
+ * microtask, issue 12), otherwise when the verifier's promise settles.
+ * Never throws and never settles twice.
+ */
+export function settleVerification<A, B, C, D>(
+  verifier: TokenVerifier,
+  token: string,
+  verifyOptions: VerifyOptions | undefined,
+  settlement: Settlement<A, B, C, D>,
+  a: A,
+  b: B,
+  c: C,
+  d: D,
+): void {
+  const now = immediateVerifyOf(verifier);
+  let answer: Principal | Promise<Principal>;
+  if (now === undefined) answer = verification(verifier, token, verifyOptions);
+  else {
+    try {
+      answer = now(token, verifyOptions);
+    } catch (error) {
+      settlement.refuse(a, b, c, d, error);
+      return;
+    }
+  }
+  if (answer instanceof Promise) {
+    answer.then(
+      (principal) => settlement.accept(a, b, c, d, principal),
+      (error: unknown) => settlement.refuse(a, b, c, d, error),
+    );
+  } else settlement.accept(a, b, c, d, answer);
 }
 
 function refusedWith(error: unknown, realm: string): AuthOutcome {

@@ -3,6 +3,7 @@
  * context once, and assembles the capabilities, one module each
  * (docs/architecture.md).
  */
+import { attachImmediateVerify } from '../core/immediate-verify.js';
 import { updateComment } from './comment.js';
 import { createContext } from './context.js';
 import { directoryService } from './directory.js';
@@ -23,7 +24,7 @@ import type { TokenService } from './token-service.js';
 import { traced } from './tracing.js';
 import type { TokenServiceOptions } from './types.js';
 import { update } from './update.js';
-import { verify } from './verify.js';
+import { verify, verifyNow } from './verify.js';
 
 /**
  * Creates the token service: issue, verify, rotate, share, revoke and audit
@@ -51,9 +52,10 @@ import { verify } from './verify.js';
  */
 export function createTokenService(options: TokenServiceOptions): TokenService {
   const context = createContext(serviceSettings(options));
+  const verifyToken: TokenService['verify'] = (token, verifyOptions) => verify(context, token, verifyOptions);
   const service: TokenService = {
     issue: (input, actor) => issue(context, input, actor),
-    verify: (token, verifyOptions) => verify(context, token, verifyOptions),
+    verify: verifyToken,
     rotate: (ref, actor, rotateOptions) => rotate(context, ref, actor, rotateOptions),
     revoke: (ref, actor) => revoke(context, ref, actor),
     revokeAll: (target, actor) => revokeUser(context, target, actor, false),
@@ -82,5 +84,12 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     directory: directoryService(context),
   };
   const { tracer } = context.settings;
-  return tracer === undefined ? service : traced(service, tracer);
+  if (tracer !== undefined) return traced(service, tracer);
+  // The adapters' synchronous form of `verify` (src/core/immediate-verify.ts); a traced service has
+  // none, so each of its verifications makes its span.
+  attachImmediateVerify(service, {
+    verify: verifyToken,
+    now: (token, verifyOptions) => verifyNow(context, token, verifyOptions),
+  });
+  return service;
 }

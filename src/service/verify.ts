@@ -58,6 +58,23 @@ interface Call {
 
 /** See `TokenService.verify`. */
 export function verify(context: ServiceContext, token: string, options?: VerifyOptions): Promise<Principal> {
+  try {
+    // Promise.resolve hands the promise path's promise back as it is.
+    return Promise.resolve(verifyNow(context, token, options));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * `verify` answering directly when it can (src/core/immediate-verify.ts):
+ * the principal itself when every step answered directly, a promise when
+ * one waits; a refusal throws its `TokenError` at once (after
+ * `onVerificationFailed` has been called, as for `verify`).
+ *
+ * @throws {TokenError} every code `verify` rejects with.
+ */
+export function verifyNow(context: ServiceContext, token: string, options?: VerifyOptions): Answer<Principal> {
   let call: Call | undefined;
   try {
     // Checked whatever the token turns out to be: a bad cost is the caller's error, not the token's.
@@ -72,9 +89,9 @@ export function verify(context: ServiceContext, token: string, options?: VerifyO
         (error: unknown) => Promise.reject(failed(context, error, pending)),
       );
     }
-    return Promise.resolve(inTenant(answer, options));
+    return inTenant(answer, options);
   } catch (error) {
-    return Promise.reject(failed(context, error, call));
+    throw failed(context, error, call);
   } finally {
     // Nothing the parse read for the keyed hash stays behind this call (src/core/secret-block.ts).
     forgetParsed();

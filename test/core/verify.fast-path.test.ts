@@ -24,7 +24,10 @@
  * - plugged: the reference HMAC behind the plug-in interface (`nodeHasher`,
  *   and the default hasher called through it), which takes the byte path;
  * - pattern: the opaque format parsed the old way, by the token pattern and
- *   then the CRC.
+ *   then the CRC;
+ * - immediate: the fast service's synchronous form of `verify`, which the
+ *   Express and Fastify adapters call: the principal itself, a promise when
+ *   a step waits (a meter), or the refusal thrown at once.
  *
  * A second property runs random sequences of every kind of store write —
  * comment, rename, meta, disabling and enabling, narrowing, a new lifetime,
@@ -40,13 +43,14 @@ import { base62Fixed, base62Value, crc32Ascii } from '../../src/core/encoding.js
 import { opaqueFormat } from '../../src/core/format.js';
 import type { TokenFormat } from '../../src/core/format-types.js';
 import { portableHasher } from '../../src/core/hashing.js';
+import { IMMEDIATE_VERIFY, type ImmediateVerify } from '../../src/core/immediate-verify.js';
 import type { TokenRepository } from '../../src/core/repository.js';
 import { TOKEN_SHAPE, TYPES_BY_CODE } from '../../src/core/token-shape.js';
 import type { Directory, DirectoryUser } from '../../src/core/types.js';
 import { nodeHasher } from '../../src/node/index.js';
 import { createTokenService } from '../../src/service/index.js';
 import type { TokenService } from '../../src/service/token-service.js';
-import type { TokenServiceOptions } from '../../src/service/types.js';
+import type { TokenServiceOptions, VerifyOptions } from '../../src/service/types.js';
 import { memoryRepository } from '../../src/stores/memory/index.js';
 
 const PEPPERS = {
@@ -91,6 +95,28 @@ function patternFormat(prefix: string): TokenFormat {
       return { id: match[3]!, secret: match[4]!.slice(0, 30), type: TYPES_BY_CODE[match[2]!]! };
     },
   };
+}
+
+/**
+ * The service's synchronous form of `verify` (src/core/immediate-verify.ts,
+ * what the Express and Fastify adapters call), seen through a `verify`:
+ * a refusal it throws at once becomes a rejection. Notes whether it
+ * answered directly, so the property knows both of its ways were taken.
+ */
+function immediate(service: TokenService): TokenService {
+  const entry = (service as unknown as Record<symbol, ImmediateVerify<VerifyOptions> | undefined>)[IMMEDIATE_VERIFY];
+  if (entry === undefined || entry.verify !== service.verify) throw new Error('the service has no synchronous verify');
+  const verify = (token: string, options?: VerifyOptions) => {
+    try {
+      const answer = entry.now(token, options);
+      seen.add(answer instanceof Promise ? 'immediate: waited' : 'immediate: answered directly');
+      return Promise.resolve(answer);
+    } catch (error) {
+      seen.add('immediate: refused directly');
+      return Promise.reject(error);
+    }
+  };
+  return { ...service, verify };
 }
 
 /** What one token of the world goes through. */
@@ -234,6 +260,7 @@ describe('verify: fast paths answer as the plain ones (property)', () => {
           service({ hasher: nodeHasher }),
           service({ hasher: (key) => portableHasher(key) }),
           service({ format: patternFormat('acme') }),
+          immediate(service({})),
         ];
         const strings = [
           ...tokens,
@@ -267,6 +294,9 @@ describe('verify: fast paths answer as the plain ones (property)', () => {
       'usage_exceeded',
       'token_disabled',
       'accepted with credits',
+      'immediate: answered directly',
+      'immediate: refused directly',
+      'immediate: waited',
     ]) {
       expect(seen, kind).toContain(kind);
     }
