@@ -187,44 +187,74 @@ export function needToString(need: Need): string {
   return `scope:${need.scope}`;
 }
 
-/** A grant copied field by field (only the fields its kind has) and frozen. */
+/** A copy of a list read by index (never through an iterator of its own). */
+function byIndex<T>(list: readonly T[]): T[] {
+  const length = list.length;
+  const copy: T[] = new Array(length);
+  for (let i = 0; i < length; i++) copy[i] = list[i]!;
+  return copy;
+}
+
+/**
+ * A grant copied field by field (only the fields its kind has) and frozen;
+ * a component's actions are read by index, as `sameGrants` reads them.
+ */
 export function frozenGrant(grant: Grant): Grant {
   if ('bucket' in grant) return Object.freeze({ bucket: grant.bucket, access: grant.access });
   if ('component' in grant) {
+    const actions = grant.actions;
     return Object.freeze(
-      grant.actions === undefined
+      actions === undefined
         ? { component: grant.component }
-        : { component: grant.component, actions: Object.freeze([...grant.actions]) },
+        : { component: grant.component, actions: Object.freeze(byIndex(actions)) },
     );
   }
   return Object.freeze({ scope: grant.scope });
 }
 
-/** A frozen copy of a list of grants, each grant copied and frozen (`frozenGrant`). */
+/**
+ * A frozen copy of a list of grants, each grant copied and frozen
+ * (`frozenGrant`), read by index: a hole or an entry that is not an object
+ * throws a `TypeError` (a directory's answer that is not a grant list; on
+ * the verification path it fails closed as `unavailable`). The copy is
+ * remembered as one of tokenward's own (`readOnlyGrants` keeps those as
+ * they are).
+ */
 export function frozenGrantList(grants: readonly Grant[]): readonly Grant[] {
-  return Object.freeze(grants.map(frozenGrant));
-}
-
-/** Whether a list and every grant in it (a component's actions included) are frozen. */
-function frozenThrough(grants: readonly Grant[]): boolean {
-  if (!Object.isFrozen(grants)) return false;
-  for (const grant of grants) {
-    if (!Object.isFrozen(grant)) return false;
-    if ('component' in grant && grant.actions !== undefined && !Object.isFrozen(grant.actions)) return false;
+  const length = grants.length;
+  const copy: Grant[] = new Array(length);
+  for (let i = 0; i < length; i++) {
+    const grant: unknown = grants[i];
+    if (typeof grant !== 'object' || grant === null) throw new TypeError(`grant ${i} is not an object`);
+    copy[i] = frozenGrant(grant as Grant);
   }
-  return true;
+  const list = Object.freeze(copy);
+  made.add(list);
+  return list;
 }
 
 /**
+ * The lists `frozenGrantList` made: plain frozen arrays of plain frozen
+ * grants of data properties, which nothing can change. Only these are held
+ * by a principal as they are. A list that merely looks frozen is not
+ * trusted (outside review, issue 12): a frozen grant can still answer
+ * through a getter, a prototype that changes, or private fields of a
+ * frozen class instance, and a frozen array can carry its own iterator.
+ */
+const made = new WeakSet<readonly Grant[]>();
+
+/**
  * @internal Grants as a principal holds them: frozen through and through.
- * A list that already is (the stores' lists, a limited token's own) is kept
+ * A list tokenward made (the stores' lists, a limited token's own) is kept
  * as it is; any other — an owner's grants as a directory answers them,
  * often the application's live table — is copied, so that neither can a
  * principal's holder change the directory through it nor a later change of
  * the directory change a principal already made.
+ *
+ * @throws {TypeError} for a list with a hole or an entry that is not an object.
  */
 export function readOnlyGrants(grants: GrantSet): GrantSet {
-  if (grants === 'all' || frozenThrough(grants)) return grants;
+  if (grants === 'all' || made.has(grants)) return grants;
   const copy = copies.get(grants);
   if (copy !== undefined && sameGrants(grants, copy)) return copy;
   const fresh = frozenGrantList(grants);

@@ -115,10 +115,23 @@ function portableText(key: Uint8Array): KeyedText {
 }
 
 /**
- * Any other hasher sees UTF-8 bytes. An ASCII string is written into a
- * reused buffer (a hasher must not keep its input); others are encoded.
+ * The buffer a ring's plugged hashers are handed ASCII text in, and whether
+ * a call is using it: a hasher that verifies or issues inside its own call
+ * (re-entrancy) must not have its input rewritten or zeroed under it
+ * (outside review, issue 12).
  */
-function pluggedText(mac: (message: Uint8Array) => Uint8Array, scratch: Uint8Array): KeyedText {
+interface Scratch {
+  readonly bytes: Uint8Array;
+  busy: boolean;
+}
+
+/**
+ * Any other hasher sees UTF-8 bytes. An ASCII string is written into a
+ * reused buffer (a hasher must not keep its input); others are encoded, as
+ * is any text hashed while the buffer is in use by an outer call.
+ */
+function pluggedText(mac: (message: Uint8Array) => Uint8Array, buffer: Scratch): KeyedText {
+  const scratch = buffer.bytes;
   const bytes = (text: string): Uint8Array => {
     // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, encoding gives the same bytes (a fast path)
     if (text.length > scratch.length) return utf8(text);
@@ -133,9 +146,12 @@ function pluggedText(mac: (message: Uint8Array) => Uint8Array, scratch: Uint8Arr
   };
   /** The hasher's answer for `text`; the buffer is zeroed again once it has answered, so no secret stays in it. */
   const macOf = (text: string): Uint8Array => {
+    if (buffer.busy) return mac(utf8(text));
+    buffer.busy = true;
     try {
       return mac(bytes(text));
     } finally {
+      buffer.busy = false;
       // Up to the text's length: a string found not to be ASCII part-way has left its first characters too.
       // Stryker disable next-line MethodExpression: equivalent, `fill` stops at the buffer's end, so max zeroes the same bytes and more
       scratch.fill(0, 0, Math.min(text.length, scratch.length));
@@ -177,7 +193,7 @@ export function createPepperRing(pepper: unknown, hasher: KeyedHasherFactory): P
       field: 'pepper',
     });
   }
-  const scratch = new Uint8Array(256);
+  const scratch: Scratch = { bytes: new Uint8Array(256), busy: false };
   const keyed = new Map<number, KeyedText>();
   for (const [key, value] of Object.entries(set.peppers)) {
     const version = Number(key);

@@ -123,6 +123,7 @@ const OPTIONAL_REPOSITORY_METHODS: readonly (keyof TokenRepository)[] = [
   'findSession',
   'revokeSession',
   'pruneRevokedSessions',
+  'runExclusive',
 ];
 
 /**

@@ -18,13 +18,16 @@ import { sendExpiryWarnings } from './expiry-warnings.js';
 import { refillCredits } from './metering.js';
 import type { MaintenanceHandle, MaintenanceOptions, MaintenanceReport } from './types.js';
 
+// Async functions, so a store that throws before it returns its promise still gives a rejection
+// (outside review, issue 12), never an exception thrown at the caller.
+
 /** See `TokenService.purgeExpired`. */
-export function purgeExpired(context: ServiceContext): Promise<number> {
+export async function purgeExpired(context: ServiceContext): Promise<number> {
   return guarded(context.repository.purgeExpired(context.now() - context.settings.purgeAfter));
 }
 
 /** See `TokenService.pruneEvents`. */
-export function pruneEvents(context: ServiceContext): Promise<number> {
+export async function pruneEvents(context: ServiceContext): Promise<number> {
   return guarded(context.repository.pruneEvents(context.now() - context.settings.eventRetention));
 }
 

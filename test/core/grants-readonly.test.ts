@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { frozenGrant, readOnlyGrants } from '../../src/core/grants.js';
+import { frozenGrantList, readOnlyGrants } from '../../src/core/grants.js';
 import type { Grant } from '../../src/core/types.js';
 
 const arbGrant: fc.Arbitrary<Grant> = fc.oneof(
@@ -76,26 +76,86 @@ describe('readOnlyGrants', () => {
     );
   });
 
-  it('keeps a list frozen through as it is, and everything', () => {
-    const frozen = Object.freeze([frozenGrant({ scope: 'reports' })]);
-    expect(readOnlyGrants(frozen)).toBe(frozen);
+  it('keeps only the lists tokenward made as they are, and everything', () => {
+    const made = frozenGrantList([{ scope: 'reports' }]);
+    expect(readOnlyGrants(made)).toBe(made);
     expect(readOnlyGrants('all')).toBe('all');
-    // Frozen on the outside only: copied.
-    const shallow = Object.freeze([{ bucket: 'in.a', access: 'read' } as Grant]);
-    expect(readOnlyGrants(shallow)).not.toBe(shallow);
-    // A frozen component grant whose actions are not: copied, the actions frozen in the copy.
-    const actions = ['run' as const];
-    const loose = Object.freeze([Object.freeze({ component: 'ex-db', actions }) as Grant]);
-    const held = readOnlyGrants(loose) as readonly Grant[];
-    expect(held).not.toBe(loose);
-    expect(held).toEqual(loose);
-    expect(Object.isFrozen((held[0] as { actions: unknown }).actions)).toBe(true);
-    // With its actions frozen, or none: kept.
+    // Frozen through, but made elsewhere: copied once, and the copy reused while it says the same.
     const tight = Object.freeze([
       Object.freeze({ component: 'ex-db', actions: Object.freeze(['run' as const]) }) as Grant,
     ]);
-    expect(readOnlyGrants(tight)).toBe(tight);
-    const bare = Object.freeze([Object.freeze({ component: 'ex-db' }) as Grant]);
-    expect(readOnlyGrants(bare)).toBe(bare);
+    const held = readOnlyGrants(tight);
+    expect(held).not.toBe(tight);
+    expect(held).toEqual(tight);
+    expect(readOnlyGrants(tight)).toBe(held);
+    // Frozen on the outside only: copied, the actions frozen in the copy.
+    const actions = ['run' as const];
+    const loose = Object.freeze([Object.freeze({ component: 'ex-db', actions }) as Grant]);
+    const copied = readOnlyGrants(loose) as readonly Grant[];
+    expect(copied).toEqual(loose);
+    expect(Object.isFrozen((copied[0] as { actions: unknown }).actions)).toBe(true);
+  });
+
+  // Outside review, issue 12: lists that look frozen but still change.
+  it('copies lists that look frozen yet can change, so a principal holds what they said then', () => {
+    let access: 'read' | 'write' = 'read';
+    const getter = Object.freeze([
+      Object.freeze(
+        Object.defineProperties(
+          {},
+          { bucket: { value: 'in.a', enumerable: true }, access: { get: () => access, enumerable: true } },
+        ),
+      ) as Grant,
+    ]);
+    const proto: { bucket: string; access: string } = { bucket: 'in.a', access: 'read' };
+    const inherited = Object.freeze([Object.freeze(Object.create(proto)) as Grant]);
+    class BucketGrant {
+      readonly bucket = 'in.a';
+      #access: 'read' | 'write' = 'read';
+      get access(): 'read' | 'write' {
+        return this.#access;
+      }
+      promote(): void {
+        this.#access = 'write';
+      }
+    }
+    const valueObject = Object.freeze(new BucketGrant());
+    const privateFields = Object.freeze([valueObject as unknown as Grant]);
+    const iterated = [{ bucket: 'in.a', access: 'read' } as Grant];
+    Object.defineProperty(iterated, Symbol.iterator, {
+      value: function* () {
+        yield { scope: 'x' };
+      },
+    });
+    Object.freeze(iterated[0]);
+    Object.freeze(iterated);
+    const lists = { getter, inherited, privateFields, iterated };
+    const held = Object.fromEntries(Object.entries(lists).map(([name, list]) => [name, readOnlyGrants(list)]));
+    for (const [name, list] of Object.entries(lists)) {
+      expect(held[name], name).not.toBe(list);
+      expect(held[name], name).toEqual([{ bucket: 'in.a', access: 'read' }]);
+      expect(Object.getPrototypeOf((held[name] as readonly Grant[])[0]), name).toBe(Object.prototype);
+    }
+    access = 'write';
+    proto.access = 'write';
+    valueObject.promote();
+    for (const name of ['getter', 'inherited', 'privateFields']) {
+      // The principal made before keeps what the list said; a principal made now sees the change.
+      expect(held[name], name).toEqual([{ bucket: 'in.a', access: 'read' }]);
+      expect(readOnlyGrants(lists[name as keyof typeof lists]), name).toEqual([{ bucket: 'in.a', access: 'write' }]);
+    }
+  });
+
+  it('refuses a list with a hole or an entry that is not an object', () => {
+    const holed: Grant[] = [];
+    holed[1] = { scope: 'reports' };
+    expect(() => readOnlyGrants(holed)).toThrow(TypeError);
+    expect(() => readOnlyGrants([null as unknown as Grant])).toThrow(TypeError);
+    expect(() => readOnlyGrants(['reports' as unknown as Grant])).toThrow(TypeError);
+    const actions: string[] = [];
+    actions[1] = 'run';
+    expect(readOnlyGrants([{ component: 'ex-db', actions } as Grant])).toEqual([
+      { component: 'ex-db', actions: [undefined, 'run'] },
+    ]);
   });
 });

@@ -93,6 +93,27 @@ describe('a custom hasher', () => {
     expect(ring.hash('abc', 1)).toBe(expected('abc'));
   });
 
+  // Outside review, issue 12: a hasher that hashes again inside its own call (say, it verifies
+  // another token) must not find its input rewritten or zeroed when it reads it after.
+  it('a hasher that hashes again inside its own call still hashes its own input', () => {
+    let ring: ReturnType<typeof createPepperRing> | undefined;
+    let depth = 0;
+    const reentering: KeyedHasherFactory = (key) => (message) => {
+      depth++;
+      try {
+        if (depth === 1) ring!.hash('other-secret-of-another-length', 1);
+        return createHash('sha256').update(key).update(message).digest();
+      } finally {
+        depth--;
+      }
+    };
+    ring = createPepperRing(P1, reentering);
+    expect(ring.hash('secret', 1)).toBe(expected('secret'));
+    expect(ring.matches('secret', 1, expected('secret'))).toBe(true);
+    // And the shared buffer is free again afterwards.
+    expect(ring.hash('abc', 1)).toBe(expected('abc'));
+  });
+
   it('a MAC longer than 32 bytes never verifies, even when its first 32 bytes are right', () => {
     const long: KeyedHasherFactory = (key) => (message) => {
       const mac = createHmac('sha256', key).update(message).digest();

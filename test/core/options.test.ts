@@ -213,6 +213,7 @@ describe('withMethods and repositoryOption', () => {
     'findSession',
     'revokeSession',
     'pruneRevokedSessions',
+    'runExclusive',
   ];
 
   it.each(OPTIONAL_METHODS)('repositoryOption refuses an optional %s that is not a function', (method) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TokenError } from '../../src/core/errors.js';
+import { memoryRepository } from '../../src/stores/memory/index.js';
 import { codeOf } from '../support/errors.js';
 import { ALICE, ANALYST, BOB, makeHarness } from '../support/service.js';
 
@@ -290,6 +291,31 @@ describe('events, retention and purge', () => {
     h.clock.advance(90 * DAY);
     expect(await h.service.pruneEvents()).toBe(1);
     expect((await h.service.events(issued.info.id, BOB)).items.map((event) => event.type)).toEqual(['comment_updated']);
+  });
+
+  // Outside review, issue 12: a store that throws before returning its promise.
+  it('answers a store that throws at once with a rejection (unavailable), never a thrown exception', async () => {
+    const throwing = () => {
+      throw new Error('connection refused');
+    };
+    const repository = {
+      ...memoryRepository(),
+      purgeExpired: throwing,
+      pruneEvents: throwing,
+      refillCredits: throwing,
+    };
+    const h = makeHarness({ repository });
+    for (const call of [
+      () => h.service.purgeExpired(),
+      () => h.service.pruneEvents(),
+      () => h.service.refillCredits(),
+    ]) {
+      let answer: Promise<number> | undefined;
+      expect(() => {
+        answer = call();
+      }).not.toThrow();
+      await expect(answer).rejects.toMatchObject({ code: 'unavailable' });
+    }
   });
 
   it('purges tokens only after they have been expired for the grace window', async () => {

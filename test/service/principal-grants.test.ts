@@ -54,4 +54,36 @@ describe('principal grants', () => {
     const admin = await service.issue({}, { tenant: 'acme', user: 'alice' });
     expect((await service.verify(admin.token)).grants).toBe('all');
   });
+
+  // Outside review, issue 12: a directory answering with frozen value objects whose fields still change.
+  it('keep what a directory of frozen value objects said, and hand none of its objects out', async () => {
+    const { service, users } = makeHarness();
+    class BucketGrant {
+      readonly bucket = 'in.c-csv-import';
+      #access: 'read' | 'write' = 'read';
+      get access(): 'read' | 'write' {
+        return this.#access;
+      }
+      promote(): void {
+        this.#access = 'write';
+      }
+    }
+    const grant = Object.freeze(new BucketGrant());
+    users.acme!.analyst!.grants = Object.freeze([grant as unknown as Grant]) as Grant[];
+    const { token } = await service.issue({}, ANALYST);
+    const principal = await service.verify(token);
+    expect((principal.grants as readonly unknown[])[0]).not.toBe(grant);
+    grant.promote();
+    expect(principal.can({ bucket: 'in.c-csv-import', access: 'write' })).toBe(false);
+    expect((await service.verify(token)).can({ bucket: 'in.c-csv-import', access: 'write' })).toBe(true);
+  });
+
+  it('of a directory list with a hole fail closed (unavailable)', async () => {
+    const { service, users } = makeHarness();
+    const { token } = await service.issue({}, ANALYST);
+    const holed: Grant[] = [];
+    holed[1] = { scope: 'reports' };
+    users.acme!.analyst!.grants = holed;
+    await expect(service.verify(token)).rejects.toMatchObject({ code: 'unavailable' });
+  });
 });
