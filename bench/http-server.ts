@@ -25,6 +25,10 @@
  *   returns a ready principal: extraction, the RFC 6750 checks, principal
  *   attachment, the guard and the framework plumbing, without
  *   `service.verify`;
+ * - `/layer-now` (profiled only): the one-layer form with a verifier that
+ *   answers as a token service does when its verification needs no wait
+ *   (src/core/immediate-verify.ts): the ready principal without a promise,
+ *   so the layer settles the request in its own call, as `/guarded` does;
  * - `/attach` (Express only): a bare middleware of the benchmark that only
  *   reads the two request fields extraction needs and puts a principal on
  *   `req.tokenPrincipal`, the floor any Express authentication pays.
@@ -36,6 +40,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { attachImmediateVerify } from '../src/core/immediate-verify.js';
 import { requireGrant as expressGuard, tokenAuth } from '../src/express/index.js';
 import { requireGrant as fastifyGuard, tokenward } from '../src/fastify/index.js';
 import type { TokenVerifier } from '../src/http/authenticate.js';
@@ -55,7 +60,12 @@ interface Served {
   close(): Promise<void>;
 }
 
-type Start = (service: TokenVerifier, ready: TokenVerifier, principal: Principal) => Promise<Served>;
+type Start = (
+  service: TokenVerifier,
+  ready: TokenVerifier,
+  principal: Principal,
+  readyNow: TokenVerifier,
+) => Promise<Served>;
 
 /** The token of an `Authorization: Bearer` header, as a hand-written guard reads it; null without one. */
 function bearerToken(header: string | undefined): string | null {
@@ -107,7 +117,7 @@ async function listenExpress(app: express.Express, path: string): Promise<{ url:
   };
 }
 
-const expressApp: Start = async (service, ready, principal) => {
+const expressApp: Start = async (service, ready, principal, readyNow) => {
   const answer: express.RequestHandler = (_req, res) => {
     res.json(BODY);
   };
@@ -118,6 +128,7 @@ const expressApp: Start = async (service, ready, principal) => {
     'guarded-two': [tokenAuth(service), expressGuard(NEED)],
     'by-hand': [expressByHand(service)],
     layer: [tokenAuth(ready, { need: NEED })],
+    'layer-now': [tokenAuth(readyNow, { need: NEED })],
     'layer-two': [tokenAuth(ready), expressGuard(NEED)],
     attach: [attachOnly(principal)],
   };
@@ -159,7 +170,7 @@ function fastifyByHand(app: FastifyInstance, service: TokenVerifier): void {
   });
 }
 
-const fastifyApp: Start = async (service, ready) => {
+const fastifyApp: Start = async (service, ready, _principal, readyNow) => {
   const answer = async (): Promise<typeof BODY> => BODY;
   type Setup = (app: FastifyInstance, path: string) => Promise<void>;
   const open: Setup = async (app, path) => {
@@ -187,6 +198,7 @@ const fastifyApp: Start = async (service, ready) => {
       app.get(path, answer);
     },
     layer: oneLayer(ready),
+    'layer-now': oneLayer(readyNow),
     'layer-two': twoLayers(ready),
   };
   const served = await Promise.all(
@@ -223,7 +235,10 @@ async function main(): Promise<void> {
   const { token } = await service.issue({ tenant: 'acme', owner: 'bob' }, 'system');
   const principal = await service.verify(token);
   const ready: TokenVerifier = { verify: () => Promise.resolve(principal) };
-  const served = await start(service, ready, principal);
+  // Answers as the service's synchronous form does for the memory store: the principal itself.
+  const readyNow: TokenVerifier = { verify: ready.verify };
+  attachImmediateVerify(readyNow, { verify: ready.verify, now: () => principal });
+  const served = await start(service, ready, principal, readyNow);
   const send = (message: ServerMessage): void => {
     process.send?.(message);
   };

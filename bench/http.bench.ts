@@ -58,7 +58,7 @@ const ROUNDS: Readonly<Record<Framework, number>> = {
 const PROFILE_SECONDS = Number(process.env.BENCH_HTTP_PROFILE_SECONDS ?? 8);
 const CONNECTIONS = 10;
 const ROUTES = ['open', 'open-again', 'guarded', 'guarded-two', 'by-hand', 'layer', 'layer-two'] as const;
-type Route = (typeof ROUTES)[number] | 'attach';
+type Route = (typeof ROUTES)[number] | 'attach' | 'layer-now';
 const FRAMEWORKS: readonly Framework[] = (['express', 'fastify'] as const).filter(
   (framework) => process.env.BENCH_HTTP_FRAMEWORKS?.split(',').includes(framework) ?? true,
 );
@@ -138,6 +138,13 @@ async function measure(server: Server, route: Route, seconds: number): Promise<M
   return { wall: result.requests.average, perCpuSecond: requests / (cpu / 1e6), requests };
 }
 
+/** What each profiled layer route is, as printed. */
+const LAYER_ROUTES = {
+  layer: 'one layer (a verifier answering through a promise)',
+  'layer-now': "one layer (a token service's synchronous answer)",
+  'layer-two': 'two layers',
+} as const;
+
 type Round = Record<(typeof ROUTES)[number], Measured>;
 
 /** Median and min–max of some values, e.g. `2.1 µs (1.8 to 2.6)`. */
@@ -150,7 +157,7 @@ function spread(values: readonly number[], unit: string): string {
   return `${median.toFixed(1)} ${unit} (${sorted[0]!.toFixed(1)} to ${sorted.at(-1)!.toFixed(1)})`;
 }
 
-const LABELS: Readonly<Record<Exclude<Route, 'open' | 'attach'>, string>> = {
+const LABELS: Readonly<Record<Exclude<Route, 'open' | 'attach' | 'layer-now'>, string>> = {
   'open-again': "unguarded route again (the method's own noise)",
   guarded: 'guarded route, one layer',
   'guarded-two': 'guarded route, two layers (+ requireGrant)',
@@ -245,13 +252,14 @@ async function profileLayer(framework: Framework): Promise<void> {
   const keep = process.env.BENCH_HTTP_PROFILE_DIR;
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'tokenward-http-profile-'));
   try {
-    const routes: Route[] = framework === 'express' ? ['layer', 'layer-two', 'attach'] : ['layer', 'layer-two'];
+    const routes: Route[] =
+      framework === 'express' ? ['layer', 'layer-now', 'layer-two', 'attach'] : ['layer', 'layer-now', 'layer-two'];
     for (const route of routes) {
       const found = await profileRoute(framework, route, dir);
       const what =
         route === 'attach'
           ? "a bare middleware that only attaches a principal (Express's floor, not tokenward)"
-          : `tokenward's HTTP layer, ${route === 'layer' ? 'one layer' : 'two layers'}`;
+          : `tokenward's HTTP layer, ${LAYER_ROUTES[route as keyof typeof LAYER_ROUTES]}`;
       const met = found.ours <= LAYER_TARGET_MICROS ? 'met' : 'MISSED';
       const verdict = route === 'attach' ? '' : ` (target ≤ ${LAYER_TARGET_MICROS} µs ${met})`;
       console.log(
