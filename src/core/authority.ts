@@ -1,4 +1,5 @@
-import { grantSetCovers, intersectGrantSets } from './grants.js';
+import { TokenError } from './errors.js';
+import { grantSetCovers, intersectGrantSets, readOnlyGrants } from './grants.js';
 import { creditsAt } from './metering.js';
 import type { DirectoryUser, Grant, GrantSet, RateLimit, Refill, TokenRecord } from './types.js';
 
@@ -52,10 +53,30 @@ export interface MeterBound {
   readonly refill: Refill | null;
 }
 
-/** A user's own grants: everything for admins (SPEC §2). */
+/**
+ * A user's own grants: everything for admins (SPEC §2), otherwise the
+ * directory's list as `readOnlyGrants` holds it: copied once, read by
+ * index, so every later step (a limited token's intersection, the
+ * principal) reads the same grants the one way (outside review, issue 12).
+ *
+ * @throws {TokenError} `unavailable` when the directory's `grants` is
+ *   neither `'all'` nor an array of grant objects (a `Set`, an object, a
+ *   list with a hole): the
+ *   directory is broken, so nothing is granted (fail closed).
+ */
 export function userGrants(user: DirectoryUser): GrantSet {
   if (user.admin === true) return 'all';
-  return user.grants ?? [];
+  const grants: unknown = user.grants ?? [];
+  // `'all'` is a user's full access (DirectoryUser.grants), not a list.
+  if (grants === 'all') return 'all';
+  try {
+    if (!Array.isArray(grants)) throw new TypeError('not an array');
+    return readOnlyGrants(grants as readonly Grant[]);
+  } catch (error) {
+    throw new TokenError('unavailable', "the directory answered a user's grants that are not a grant list", {
+      cause: error,
+    });
+  }
 }
 
 /**

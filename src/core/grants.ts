@@ -187,8 +187,14 @@ export function needToString(need: Need): string {
   return `scope:${need.scope}`;
 }
 
-/** A copy of a list read by index (never through an iterator of its own). */
+/**
+ * A copy of a list read by index (never through an iterator of its own).
+ *
+ * @throws {TypeError} for anything but an array (a `Set`, an object with
+ *   or without a `length`): its entries could not be read the one way.
+ */
 function byIndex<T>(list: readonly T[]): T[] {
+  if (!Array.isArray(list)) throw new TypeError('not an array');
   const length = list.length;
   // Stryker disable next-line ArrayDeclaration: equivalent, every index is written below (the length only presizes)
   const copy: T[] = new Array(length);
@@ -217,11 +223,15 @@ export function frozenGrant(grant: Grant): Grant {
  * A frozen copy of a list of grants, each grant copied and frozen
  * (`frozenGrant`), read by index: a hole or an entry that is not an object
  * throws a `TypeError` (a directory's answer that is not a grant list; on
- * the verification path it fails closed as `unavailable`). The copy is
+ * the verification path it fails closed as `unavailable`), as does
+ * anything but an array, and a component's `actions` that are not one.
+ * The copy is
  * remembered as one of tokenward's own (`readOnlyGrants` keeps those as
  * they are).
  */
 export function frozenGrantList(grants: readonly Grant[]): readonly Grant[] {
+  // Arrays only: `new Array(undefined)` would make a list of one hole (outside review, issue 12).
+  if (!Array.isArray(grants)) throw new TypeError('the grants are not an array');
   const length = grants.length;
   // Stryker disable next-line ArrayDeclaration: equivalent, every index is written below (the length only presizes)
   const copy: Grant[] = new Array(length);

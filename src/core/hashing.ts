@@ -125,6 +125,16 @@ interface Scratch {
   busy: boolean;
 }
 
+/** The hasher's answer for the UTF-8 encoding of `text`, zeroed once it has answered. */
+function macOfEncoded(mac: (message: Uint8Array) => Uint8Array, text: string): Uint8Array {
+  const message = utf8(text);
+  try {
+    return mac(message);
+  } finally {
+    message.fill(0);
+  }
+}
+
 /**
  * Any other hasher sees UTF-8 bytes. An ASCII string is written into a
  * reused buffer (a hasher must not keep its input); others are encoded, as
@@ -144,14 +154,21 @@ function pluggedText(mac: (message: Uint8Array) => Uint8Array, buffer: Scratch):
     }
     return scratch.subarray(0, text.length);
   };
-  /** The hasher's answer for `text`; the buffer is zeroed again once it has answered, so no secret stays in it. */
+  /**
+   * The hasher's answer for `text`; whatever buffer it was handed is zeroed
+   * again once it has answered (the shared one, or the text's own encoding),
+   * so no secret stays in it.
+   */
   const macOf = (text: string): Uint8Array => {
-    if (buffer.busy) return mac(utf8(text));
+    if (buffer.busy) return macOfEncoded(mac, text);
     buffer.busy = true;
+    let message: Uint8Array | undefined;
     try {
-      return mac(bytes(text));
+      message = bytes(text);
+      return mac(message);
     } finally {
       buffer.busy = false;
+      if (message !== undefined && message.buffer !== scratch.buffer) message.fill(0);
       // Up to the text's length: a string found not to be ASCII part-way has left its first characters too.
       // Stryker disable next-line MethodExpression: equivalent, `fill` stops at the buffer's end, so max zeroes the same bytes and more
       scratch.fill(0, 0, Math.min(text.length, scratch.length));

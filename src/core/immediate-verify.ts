@@ -32,9 +32,15 @@ export interface ImmediateVerify<Options> {
   readonly now: (token: string, options?: Options) => Principal | Promise<Principal>;
 }
 
-/** Puts the entry on `target`: not enumerable, not writable, so spreading or copying the service leaves it behind. */
+/**
+ * Puts the entry on `target`: not enumerable, so spreading or copying the
+ * service leaves it behind. Configurable: a Proxy around the service may
+ * answer a wrapped value for it (a non-configurable, non-writable property
+ * must be answered as it is, or the Proxy throws), which then names
+ * another `verify` and is not used.
+ */
 export function attachImmediateVerify<Options>(target: object, entry: ImmediateVerify<Options>): void {
-  Object.defineProperty(target, IMMEDIATE_VERIFY, { value: Object.freeze({ ...entry }) });
+  Object.defineProperty(target, IMMEDIATE_VERIFY, { value: Object.freeze({ ...entry }), configurable: true });
 }
 
 /**

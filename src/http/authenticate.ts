@@ -267,7 +267,13 @@ export function settleVerification<A, B, C, D>(
   c: C,
   d: D,
 ): void {
-  const now = immediateVerifyOf(verifier);
+  let now: ReturnType<typeof immediateVerifyOf<VerifyOptions>>;
+  try {
+    now = immediateVerifyOf<VerifyOptions>(verifier);
+  } catch {
+    // A verifier that will not be asked for the entry (a strict or instrumenting Proxy): the promise path.
+    now = undefined;
+  }
   let answer: Principal | Promise<Principal>;
   if (now === undefined) answer = verification(verifier, token, verifyOptions);
   else {

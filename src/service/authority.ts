@@ -24,6 +24,7 @@ import { invalid, TokenError } from '../core/errors.js';
 import { identifier, isPlainObject } from '../core/input.js';
 import { stampOf } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
+import { isThenable } from '../core/thenable.js';
 import type { DirectoryUser, TokenRecord } from '../core/types.js';
 import { guarded, madeHere, type ServiceContext, tokenInvalid } from './context.js';
 import type { Actor } from './types.js';
@@ -56,7 +57,8 @@ export function currentOwner(
   const { directory } = context;
   if (directory === undefined) throw new TokenError('unavailable', 'no directory is configured');
   const answer = directory.getUser(record.tenant, record.owner);
-  return answer instanceof Promise ? answer.then(liveOwner) : liveOwner(answer);
+  // Any thenable is awaited, as `await` would (src/core/thenable.ts); Promise.resolve keeps a native one as it is.
+  return isThenable(answer) ? Promise.resolve(answer).then(liveOwner) : liveOwner(answer);
 }
 
 /** The directory's answer when it is a live user; `token_invalid` otherwise. A named function: no closure per call. */

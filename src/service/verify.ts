@@ -29,6 +29,7 @@ import type { Principal } from '../core/principal-types.js';
 import { claimsAgree, earlierExpiry } from '../core/records.js';
 import type { TokenRepository, VerificationRecord } from '../core/repository.js';
 import { forgetParsed } from '../core/secret-block.js';
+import { isThenable } from '../core/thenable.js';
 import type { DirectoryUser, TokenRecord } from '../core/types.js';
 import { findVerificationEntry, verificationPrincipal } from '../core/verification-tokens.js';
 import { currentOwner } from './authority.js';
@@ -85,7 +86,14 @@ export function verifyNow(context: ServiceContext, token: string, options?: Veri
     if (answer instanceof Promise) {
       const pending = call;
       return answer.then(
-        (principal) => inTenant(principal, options),
+        (principal) => {
+          try {
+            return inTenant(principal, options);
+          } catch (error) {
+            // A refusal for the tenant is heard by onVerificationFailed too (outside review, issue 12).
+            throw failed(context, error, pending);
+          }
+        },
         (error: unknown) => Promise.reject(failed(context, error, pending)),
       );
     }
@@ -126,7 +134,8 @@ function verifyString(context: ServiceContext, token: string, call: Call): Answe
     return verifySession(context, token, call);
   }
   const parsing = context.format.parse(token);
-  if (parsing instanceof Promise) return parsing.then((parsed) => verifyParsed(context, token, parsed, call));
+  // A thenable of any kind is awaited (src/core/thenable.ts); Promise.resolve hands a native one back as it is.
+  if (isThenable(parsing)) return Promise.resolve(parsing).then((parsed) => verifyParsed(context, token, parsed, call));
   return verifyParsed(context, token, parsing, call);
 }
 
@@ -145,7 +154,7 @@ function verifyParsed(
   if (!context.settings.enablePersonalTokens) throw tokenInvalid();
   call.named = parsed.id;
   const found = findRecord(context.repository, parsed.id);
-  if (found instanceof Promise) return found.then((record) => verifyStored(context, parsed, record, call));
+  if (isThenable(found)) return Promise.resolve(found).then((record) => verifyStored(context, parsed, record, call));
   return verifyStored(context, parsed, found, call);
 }
 

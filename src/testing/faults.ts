@@ -3,6 +3,7 @@
  * statement through `DriverFaults.statement`, and the suite makes the Nth
  * one fail.
  */
+import { isThenable } from '../core/thenable.js';
 
 /**
  * What the fault section of `describeRepositoryContract` hands to the
@@ -82,8 +83,4 @@ export function createFaultPlan(): FaultPlan {
       return result;
     },
   };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

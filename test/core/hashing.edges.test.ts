@@ -120,7 +120,19 @@ describe('a custom hasher', () => {
       }
     };
     ring = createPepperRing(P1, reentering);
+    const handed: Uint8Array[] = [];
+    const keeping: KeyedHasherFactory = (key) => {
+      const inner = reentering(key);
+      return (message) => {
+        handed.push(message);
+        return inner(message);
+      };
+    };
+    ring = createPepperRing(P1, keeping);
     expect(ring.hash('secret', 1)).toBe(expected('secret'));
+    // Every buffer the hasher was handed, the nested call's own encoding included, is zeroed after.
+    expect(handed.length).toBeGreaterThanOrEqual(2);
+    for (const message of handed) expect([...message].every((byte) => byte === 0)).toBe(true);
     expect(ring.matches('secret', 1, expected('secret'))).toBe(true);
     // And the shared buffer is free again afterwards.
     expect(ring.hash('abc', 1)).toBe(expected('abc'));

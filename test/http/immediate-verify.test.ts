@@ -156,6 +156,40 @@ describe.each(Object.entries(SERVERS))('%s: the synchronous verification', (_nam
     expect(Object.getOwnPropertySymbols(spread)).not.toContain(IMMEDIATE_VERIFY);
   });
 
+  // Outside review, issue 12: a Proxy that will not be asked for the entry, or answers a wrapped one.
+  it('serves through a strict or an instrumenting Proxy around the service, the promise way', async () => {
+    const service = makeService();
+    const { token } = await service.issue({ tenant: 'acme', owner: 'bob' }, 'system');
+    // A verifier of the application's own, which throws on any property it does not have.
+    const strict = new Proxy(
+      { verify: service.verify },
+      {
+        get(target, key, receiver) {
+          if (!(key in target)) throw new Error(`no such property ${String(key)}`);
+          return Reflect.get(target, key, receiver);
+        },
+      },
+    );
+    const wrapped = new WeakMap<object, object>();
+    const instrumenting = (value: object): object =>
+      new Proxy(value, {
+        get(target, key, receiver) {
+          const found = Reflect.get(target, key, receiver);
+          if (typeof found === 'function') return (...args: unknown[]) => Reflect.apply(found, target, args);
+          if (typeof found !== 'object' || found === null) return found;
+          if (!wrapped.has(found)) wrapped.set(found, instrumenting(found));
+          return wrapped.get(found);
+        },
+      });
+    for (const verifier of [strict, instrumenting(service) as TokenService]) {
+      const url = await serve(verifier);
+      const good = await call(url, '/r', { headers: bearer(token) });
+      expect(good.status).toBe(200);
+      expect(good.body).toEqual({ owner: 'bob', settled: 'later' });
+      expect((await call(url, '/r', { headers: bearer(`${token}x`) })).status).toBe(401);
+    }
+  });
+
   it('answers a refusal made directly once, calling onVerificationFailed once', async () => {
     const failures: string[] = [];
     const service = makeService({ hooks: { onVerificationFailed: (event) => void failures.push(event.code) } });
@@ -197,7 +231,7 @@ describe('the synchronous form itself', () => {
   it('is on an untraced service only, not enumerable, not writable, and names the service’s verify', () => {
     const service = makeService();
     const descriptor = Object.getOwnPropertyDescriptor(service, IMMEDIATE_VERIFY);
-    expect(descriptor).toMatchObject({ enumerable: false, writable: false, configurable: false });
+    expect(descriptor).toMatchObject({ enumerable: false, writable: false, configurable: true });
     expect(descriptor?.value.verify).toBe(service.verify);
     expect(Object.isFrozen(descriptor?.value)).toBe(true);
   });
