@@ -51,7 +51,7 @@ describePostgres('postgres last-used batches', server, (url) => {
   const stored = async (count: number) => {
     const repository = postgresRepository({ pool, schema });
     const records = Array.from({ length: count }, () => testRecord(nextId(), { name: `touch-${ids}` }));
-    for (const record of records) await repository.insert(record, {});
+    for (const record of records) await repository.insert(record, { now: T0 });
     return records;
   };
   const lastUsed = async (id: string): Promise<number | null> => {
@@ -66,7 +66,7 @@ describePostgres('postgres last-used batches', server, (url) => {
     const records = await stored(40);
     const traffic = recorded(pool);
     const recorder = createUseRecorder(postgresRepository({ pool: traffic.pool, schema }), 60_000);
-    records.forEach((record, i) => recorder.note(record, T0 + 1_000 + i));
+    for (const [i, record] of records.entries()) recorder.note(record, T0 + 1_000 + i);
     await recorder.flush();
     expect(traffic.sent).toHaveLength(1);
     expect(traffic.sent[0]).toMatch(/^tokenward_touch_many_[0-9a-f]{16}$/);
