@@ -4,7 +4,8 @@
  * the whole cost, for a database server the client's share of it. Unlike a
  * wall-clock rate it hardly moves when other processes take the CPU, which
  * on the shared development machine decides more than the code.
- * Rounds alternate baseline and candidate after one warm-up run of each;
+ * Rounds alternate baseline and candidate (each round the other first)
+ * after one warm-up run of each;
  * the best round of each side is kept, and every round's ratio.
  */
 export async function compareCpuOps(
@@ -33,8 +34,10 @@ export async function compareCpuOps(
   let bestBaseline = 0;
   const ratios: number[] = [];
   for (let round = 0; round < options.rounds; round++) {
-    const base = await run(baseline);
-    const value = await run(candidate);
+    // Odd rounds run the candidate first, so neither side always follows the other.
+    const first = round % 2 === 0 ? await run(baseline) : await run(candidate);
+    const second = round % 2 === 0 ? await run(candidate) : await run(baseline);
+    const [base, value] = round % 2 === 0 ? [first, second] : [second, first];
     bestBaseline = Math.max(bestBaseline, base);
     best = Math.max(best, value);
     ratios.push(value / base);

@@ -134,7 +134,7 @@ describePostgres('postgres verification cache', server, (url) => {
     expect((await cached.findById(other.id))?.revokedAt).toBe(T0 + 6);
   });
 
-  it('records a use in the cached copy without announcing it to anyone', async () => {
+  it('records a use (touch, touchMany) in the cached copy without announcing it to anyone', async () => {
     const fx = createFixtures();
     const record = fx.token();
     const cached = await cache();
@@ -148,6 +148,14 @@ describePostgres('postgres verification cache', server, (url) => {
     expect((await cached.findById(record.id))?.lastUsedAt).toBe(T0 + 100);
     expect(cached.stats().hits).toBe(hitsBefore + 1);
     expect((await plain().findById(record.id))?.lastUsedAt).toBe(T0 + 100);
+    // The service's batches go through touchMany: the same, for each use of the batch.
+    await cached.touchMany!([
+      { id: record.id, at: T0 + 200 },
+      { id: fx.id(), at: T0 + 200 },
+    ]);
+    expect((await cached.findById(record.id))?.lastUsedAt).toBe(T0 + 200);
+    expect(cached.stats().hits).toBe(hitsBefore + 2);
+    expect((await plain().findById(record.id))?.lastUsedAt).toBe(T0 + 200);
     // Notifications arrive in commit order: once a later change is heard, we know touch sent nothing.
     const probe = fx.token();
     await plain().insert(probe, { now: T0 });

@@ -251,6 +251,7 @@ function cachedChanges(
   | 'revoke'
   | 'revokeOwner'
   | 'touch'
+  | 'touchMany'
   | 'purgeExpired'
   | 'markExpiring'
 > {
@@ -275,6 +276,10 @@ function cachedChanges(
     async touch(id, at) {
       await cache.through(() => repository.touch(id, at));
       memory.touched(id, at);
+    },
+    async touchMany(uses) {
+      await cache.through(() => repository.touchMany!(uses));
+      for (const use of uses) memory.touched(use.id, use.at);
     },
     async purgeExpired(before) {
       const count = await cache.through(() => repository.purgeExpired(before));

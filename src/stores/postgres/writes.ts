@@ -6,7 +6,7 @@
  */
 import type { PoolClient } from 'pg';
 import { TokenError } from '../../core/errors.js';
-import type { RecordChange, TokenRepository } from '../../core/repository.js';
+import type { RecordChange, TokenRepository, TokenUse } from '../../core/repository.js';
 import type { TokenEvent, TokenRecord } from '../../core/types.js';
 import { CHANGE_COLUMNS, changeValue, eventColumnValues } from '../shared/sql-columns.js';
 import { checkedInsertCalls } from './insert.js';
@@ -15,7 +15,7 @@ import { conflictFrom } from './side-tables.js';
 import type { PgStore } from './store.js';
 
 type InsertCalls = Pick<TokenRepository, 'insert' | 'insertAtPolicyVersion' | 'insertMaster'>;
-type ChangeCalls = Pick<TokenRepository, 'update' | 'revoke' | 'revokeOwner' | 'touch' | 'purgeExpired'>;
+type ChangeCalls = Pick<TokenRepository, 'update' | 'revoke' | 'revokeOwner' | 'touch' | 'touchMany' | 'purgeExpired'>;
 
 export function insertCalls(store: PgStore): InsertCalls {
   const { t, tokens, eventCte } = store;
@@ -98,6 +98,7 @@ function updateCall(store: PgStore): TokenRepository['update'] {
 export function changeCalls(store: PgStore): ChangeCalls {
   const { t, query, tokens, transaction, eventCte, touchStatement } = store;
   const channel = t.channel;
+  const touchBatch = touchManyStatement(store);
   return {
     update: updateCall(store),
 
@@ -141,6 +142,16 @@ export function changeCalls(store: PgStore): ChangeCalls {
       await touchStatement.run([id, at]);
     },
 
+    async touchMany(uses: readonly TokenUse[]): Promise<void> {
+      if (uses.length === 0) return;
+      const { rows } = await touchBatch.run<{ id: string; at: string }>([
+        uses.map((use) => use.id),
+        uses.map((use) => use.at),
+      ]);
+      // Rows another transaction held: one `touch` each, which waits for its row alone.
+      for (const row of rows) await touchStatement.run([row.id, Number(row.at)]);
+    },
+
     async purgeExpired(before: number): Promise<number> {
       // Purged tokens expired long ago: cached copies of them fail
       // verification as expired, so no notification is needed.
@@ -154,4 +165,28 @@ export function changeCalls(store: PgStore): ChangeCalls {
       return Number(rows[0]?.count ?? 0);
     },
   };
+}
+
+/**
+ * `touchMany`: one round trip and one commit for a whole batch of uses,
+ * where `touch` per use cost one each (issue 12). A repeated id counts
+ * with its latest use. The rows are locked in id order and locked rows are
+ * skipped, never waited for, so the batch never holds some rows while it
+ * waits for another (two batches, or a batch and a `revokeOwner`, could
+ * otherwise deadlock, and the victim might be the revocation); the ids it
+ * skipped come back, and `touchMany` writes those one by one. An unknown
+ * id is ignored, as by `touch`; no notification, as for `touch`.
+ */
+function touchManyStatement(store: PgStore) {
+  const { t } = store;
+  return store.hot(
+    'touch_many',
+    `WITH u AS (SELECT id, max(at) AS at FROM unnest($1::text[], $2::bigint[]) AS x(id, at) GROUP BY id),
+      l AS (SELECT k.id, u.at FROM ${t.tokens} k JOIN u ON k.id = u.id
+             ORDER BY k.id FOR NO KEY UPDATE OF k SKIP LOCKED),
+      w AS (UPDATE ${t.tokens} k SET last_used_at = l.at FROM l
+             WHERE k.id = l.id AND (k.last_used_at IS NULL OR k.last_used_at < l.at))
+     SELECT u.id, u.at FROM u JOIN ${t.tokens} k ON k.id = u.id
+      WHERE u.id NOT IN (SELECT id FROM l) AND (k.last_used_at IS NULL OR k.last_used_at < u.at)`,
+  );
 }
