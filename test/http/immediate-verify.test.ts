@@ -18,7 +18,7 @@ import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TokenError } from '../../src/core/errors.js';
-import { IMMEDIATE_VERIFY } from '../../src/core/immediate-verify.js';
+import { IMMEDIATE_VERIFY, immediateVerifyOf } from '../../src/core/immediate-verify.js';
 import type { TokenRepository } from '../../src/core/repository.js';
 import type { TokenTracer } from '../../src/core/tracing.js';
 import { tokenAuth } from '../../src/express/index.js';
@@ -228,6 +228,13 @@ describe.each(Object.entries(SERVERS))('%s: the synchronous verification', (_nam
 });
 
 describe('the synchronous form itself', () => {
+  it('is under the registered symbol every copy of tokenward shares, and absent from other verifiers', () => {
+    expect(IMMEDIATE_VERIFY).toBe(Symbol.for('tokenward.immediateVerify'));
+    const service = makeService();
+    expect(immediateVerifyOf({ verify: service.verify })).toBeUndefined();
+    expect(immediateVerifyOf(service)).toBeTypeOf('function');
+  });
+
   it('is on an untraced service only, not enumerable, not writable, and names the service’s verify', () => {
     const service = makeService();
     const descriptor = Object.getOwnPropertyDescriptor(service, IMMEDIATE_VERIFY);
