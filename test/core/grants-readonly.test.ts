@@ -152,6 +152,11 @@ describe('readOnlyGrants', () => {
     expect(() => readOnlyGrants(holed)).toThrow(TypeError);
     expect(() => readOnlyGrants([null as unknown as Grant])).toThrow(TypeError);
     expect(() => readOnlyGrants(['reports' as unknown as Grant])).toThrow(TypeError);
+    // Not an array at all, or a component's actions that are not one: refused, never read as one hole.
+    expect(() => readOnlyGrants(new Set([{ scope: 'reports' }]) as unknown as Grant[])).toThrow(TypeError);
+    expect(() => readOnlyGrants([{ component: 'ex-db', actions: new Set(['run']) } as unknown as Grant])).toThrow(
+      TypeError,
+    );
     const actions: string[] = [];
     actions[1] = 'run';
     expect(readOnlyGrants([{ component: 'ex-db', actions } as Grant])).toEqual([

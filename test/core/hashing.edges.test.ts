@@ -138,6 +138,21 @@ describe('a custom hasher', () => {
     expect(ring.hash('abc', 1)).toBe(expected('abc'));
   });
 
+  it('zeroes the encoding it hands the hasher for a secret that is not ASCII or is too long for the buffer', () => {
+    const handed: Uint8Array[] = [];
+    const keeping: KeyedHasherFactory = (key) => (message) => {
+      handed.push(message);
+      return createHash('sha256').update(key).update(message).digest();
+    };
+    const ring = createPepperRing(P1, keeping);
+    for (const secret of ['sécret', 'x'.repeat(300)]) {
+      expect(ring.hash(secret, 1)).toBe(expected(secret));
+      const message = handed.at(-1)!;
+      expect(message.length).toBeGreaterThan(0);
+      expect([...message].every((byte) => byte === 0)).toBe(true);
+    }
+  });
+
   it('a MAC longer than 32 bytes never verifies, even when its first 32 bytes are right', () => {
     const long: KeyedHasherFactory = (key) => (message) => {
       const mac = createHmac('sha256', key).update(message).digest();
