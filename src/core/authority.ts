@@ -70,6 +70,7 @@ export function userGrants(user: DirectoryUser): GrantSet {
   // `'all'` is a user's full access (DirectoryUser.grants), not a list.
   if (grants === 'all') return 'all';
   try {
+    // Stryker disable next-line ConditionalExpression: equivalent, readOnlyGrants refuses anything but an array too; this names it first
     if (!Array.isArray(grants)) throw new TypeError('not an array');
     return readOnlyGrants(grants as readonly Grant[]);
   } catch (error) {

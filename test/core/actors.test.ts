@@ -56,6 +56,22 @@ describe('root actors, field by field', () => {
     expect(userGrants(found)).toEqual(grants);
   });
 
+  // Outside review, issue 12: a directory's grants that are not a grant list fail closed.
+  it.each([
+    ['a Set', new Set([{ scope: 'reports' }])],
+    ['an object', { 0: { scope: 'reports' } }],
+    ['a list with a hole', Object.assign(new Array(2), { 1: { scope: 'reports' } })],
+  ])('userGrants refuses %s as unavailable, keeping the cause', (_label, grants) => {
+    let thrown: unknown;
+    try {
+      userGrants({ grants: grants as unknown as Grant[] });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: 'unavailable' });
+    expect((thrown as { cause?: unknown }).cause).toBeInstanceOf(TypeError);
+  });
+
   it('a verification token: a tenant admin that does not create tokens', () => {
     const principal = createPrincipal({
       tokenId: 'engine',

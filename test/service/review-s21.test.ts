@@ -51,6 +51,7 @@ const codeOf = (promise: Promise<unknown>) =>
 describe('a thenable that is not a native promise is awaited', () => {
   const answers: Record<string, Answering> = {
     'a promise of another realm': (user) => foreign(user ?? null),
+    // biome-ignore lint/suspicious/noThenProperty: the test is of a thenable that is not a Promise
     'a plain thenable': (user) => ({ then: (resolve: (value: unknown) => void) => resolve(user ?? null) }),
   };
 
