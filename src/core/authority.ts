@@ -61,18 +61,14 @@ export interface MeterBound {
  *
  * @throws {TokenError} `unavailable` when the directory's `grants` is
  *   neither `'all'` nor an array of grant objects (a `Set`, an object, a
- *   list with a hole): the
- *   directory is broken, so nothing is granted (fail closed).
+ *   list with a hole): the directory is broken, so nothing is granted.
  */
 export function userGrants(user: DirectoryUser): GrantSet {
   if (user.admin === true) return 'all';
-  const grants: unknown = user.grants ?? [];
-  // `'all'` is a user's full access (DirectoryUser.grants), not a list.
-  if (grants === 'all') return 'all';
+  const grants = user.grants ?? [];
   try {
-    // Stryker disable next-line ConditionalExpression: equivalent, readOnlyGrants refuses anything but an array too; this names it first
-    if (!Array.isArray(grants)) throw new TypeError('not an array');
-    return readOnlyGrants(grants as readonly Grant[]);
+    // `'all'` (a user's full access) comes back as it is; anything but an array is refused there.
+    return readOnlyGrants(grants);
   } catch (error) {
     throw new TokenError('unavailable', "the directory answered a user's grants that are not a grant list", {
       cause: error,

@@ -221,26 +221,17 @@ export function frozenGrant(grant: Grant): Grant {
 
 /**
  * A frozen copy of a list of grants, each grant copied and frozen
- * (`frozenGrant`), read by index: a hole or an entry that is not an object
- * throws a `TypeError` (a directory's answer that is not a grant list; on
- * the verification path it fails closed as `unavailable`), as does
- * anything but an array, and a component's `actions` that are not one.
- * The copy is
+ * (`frozenGrant`), read by index. Anything but an array, a hole, an entry
+ * that is not an object and a component's `actions` that are not an array
+ * throw a `TypeError` (a directory's answer that is not a grant list; on
+ * the verification path it fails closed as `unavailable`). The copy is
  * remembered as one of tokenward's own (`readOnlyGrants` keeps those as
  * they are).
  */
 export function frozenGrantList(grants: readonly Grant[]): readonly Grant[] {
-  // Arrays only: `new Array(undefined)` would make a list of one hole (outside review, issue 12).
-  if (!Array.isArray(grants)) throw new TypeError('the grants are not an array');
-  const length = grants.length;
-  // Stryker disable next-line ArrayDeclaration: equivalent, every index is written below (the length only presizes)
-  const copy: Grant[] = new Array(length);
-  for (let i = 0; i < length; i++) {
-    const grant: unknown = grants[i];
-    // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, frozenGrant's `in` throws a TypeError for any non-object too; this one names the entry
-    if (typeof grant !== 'object' || grant === null) throw new TypeError(`grant ${i} is not an object`);
-    copy[i] = frozenGrant(grant as Grant);
-  }
+  const copy = byIndex(grants);
+  // `frozenGrant`'s `in` throws a TypeError for a hole or an entry that is not an object.
+  for (let i = 0; i < copy.length; i++) copy[i] = frozenGrant(copy[i]!);
   const list = Object.freeze(copy);
   made.add(list);
   return list;
@@ -264,7 +255,7 @@ const made = new WeakSet<readonly Grant[]>();
  * principal's holder change the directory through it nor a later change of
  * the directory change a principal already made.
  *
- * @throws {TypeError} for a list with a hole or an entry that is not an object.
+ * @throws {TypeError} for anything but an array of grant objects (`frozenGrantList`).
  */
 export function readOnlyGrants(grants: GrantSet): GrantSet {
   if (grants === 'all' || made.has(grants)) return grants;

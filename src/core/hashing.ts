@@ -162,16 +162,15 @@ function pluggedText(mac: (message: Uint8Array) => Uint8Array, buffer: Scratch):
   const macOf = (text: string): Uint8Array => {
     // Stryker disable next-line ConditionalExpression: equivalent in answers, the encoded path hashes the same bytes and zeroes them (only slower)
     if (buffer.busy) return macOfEncoded(mac, text);
+    const message = bytes(text);
     buffer.busy = true;
-    let message: Uint8Array | undefined;
     try {
-      message = bytes(text);
       return mac(message);
     } finally {
       // Stryker disable next-line BooleanLiteral: equivalent in answers, a buffer left busy sends later calls the encoded way (only slower)
       buffer.busy = false;
-      // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, zeroing the shared buffer's view too is what the line below does anyway
-      if (message !== undefined && message.buffer !== scratch.buffer) message.fill(0);
+      // The buffer handed over: the shared one's view, or the text's own encoding.
+      message.fill(0);
       // Up to the text's length: a string found not to be ASCII part-way has left its first characters too.
       // Stryker disable next-line MethodExpression: equivalent, `fill` stops at the buffer's end, so max zeroes the same bytes and more
       scratch.fill(0, 0, Math.min(text.length, scratch.length));

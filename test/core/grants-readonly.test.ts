@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { frozenGrantList, readOnlyGrants } from '../../src/core/grants.js';
 import type { Grant } from '../../src/core/types.js';
+import { ValueBucketGrant } from '../support/grant-objects.js';
 
 const arbGrant: fc.Arbitrary<Grant> = fc.oneof(
   fc.record({ bucket: fc.constantFrom('in.a', 'in.b'), access: fc.constantFrom('read' as const, 'write' as const) }),
@@ -109,17 +110,7 @@ describe('readOnlyGrants', () => {
     ]);
     const proto: { bucket: string; access: string } = { bucket: 'in.a', access: 'read' };
     const inherited = Object.freeze([Object.freeze(Object.create(proto)) as Grant]);
-    class BucketGrant {
-      readonly bucket = 'in.a';
-      #access: 'read' | 'write' = 'read';
-      get access(): 'read' | 'write' {
-        return this.#access;
-      }
-      promote(): void {
-        this.#access = 'write';
-      }
-    }
-    const valueObject = Object.freeze(new BucketGrant());
+    const valueObject = new ValueBucketGrant('in.a');
     const privateFields = Object.freeze([valueObject as unknown as Grant]);
     const iterated = [{ bucket: 'in.a', access: 'read' } as Grant];
     Object.defineProperty(iterated, Symbol.iterator, {

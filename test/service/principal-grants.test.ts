@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Grant } from '../../src/core/types.js';
+import { ValueBucketGrant } from '../support/grant-objects.js';
 import { ANALYST, makeHarness } from '../support/service.js';
 
 function frozenThrough(grants: unknown): boolean {
@@ -58,17 +59,7 @@ describe('principal grants', () => {
   // Outside review, issue 12: a directory answering with frozen value objects whose fields still change.
   it('keep what a directory of frozen value objects said, and hand none of its objects out', async () => {
     const { service, users } = makeHarness();
-    class BucketGrant {
-      readonly bucket = 'in.c-csv-import';
-      #access: 'read' | 'write' = 'read';
-      get access(): 'read' | 'write' {
-        return this.#access;
-      }
-      promote(): void {
-        this.#access = 'write';
-      }
-    }
-    const grant = Object.freeze(new BucketGrant());
+    const grant = new ValueBucketGrant('in.c-csv-import');
     users.acme!.analyst!.grants = Object.freeze([grant as unknown as Grant]) as Grant[];
     const { token } = await service.issue({}, ANALYST);
     const principal = await service.verify(token);
