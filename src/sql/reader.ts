@@ -144,7 +144,8 @@ export class Reader {
     const text = this.string(expected);
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      // JSON has no negative zero (`JSON.stringify(-0)` is `0`): read as 0, so what prints back is what was read.
+      value = JSON.parse(text, (_key, found: unknown) => (Object.is(found, -0) ? 0 : found));
     } catch {
       value = undefined;
     }

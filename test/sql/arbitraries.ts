@@ -140,7 +140,16 @@ export const arbStatement: fc.Arbitrary<Statement> = fc.oneof(
     .record({
       ...named,
       change: fc.oneof(
-        fc.record({ meta: fc.option(fc.dictionary(arbText, fc.jsonValue({ maxDepth: 2 })), { nil: null }) }),
+        fc.record({
+          // JSON data as a string carries it: -0 is 0 there (the reader reads it so).
+          meta: fc.option(
+            fc.dictionary(
+              arbText,
+              fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.parse(JSON.stringify(value)) as unknown),
+            ),
+            { nil: null },
+          ),
+        }),
         fc.record({ enabled: fc.boolean() }),
         fc.record({ newName: arbName }),
         fc.record({ maxDuration: fc.option(arbDuration, { nil: null }) }),

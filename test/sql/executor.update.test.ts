@@ -33,6 +33,14 @@ describe('ALTER API TOKEN … SET META, ENABLE, DISABLE, RENAME TO, SET MAX DURA
     }
   });
 
+  it('reads a META negative zero as 0, as JSON prints it, so the statement prints back as read', () => {
+    const [statement] = parseStatements('ALTER API TOKEN ci SET META \'{"a":-0,"b":[-0,1]}\'');
+    const meta = (statement as unknown as { change: { meta: { a: number; b: number[] } } }).change.meta;
+    expect(Object.is(meta.a, 0) && Object.is(meta.b[0], 0)).toBe(true);
+    const { span: _span, ...plain } = statement!;
+    expect(parseStatements(printStatement(plain))[0]).toMatchObject(plain);
+  });
+
   it('refuses a META that is not a JSON object where it stands, and a missing change', () => {
     for (const [text, column] of [
       ["ALTER API TOKEN ci SET META '[1,2]'", 29],
