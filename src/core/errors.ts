@@ -164,6 +164,6 @@ export function isTokenError(value: unknown, code?: TokenErrorCode): value is To
  * what is wrong with it (`ttl must be a positive duration`), and
  * `details.field` names it. The one way every check reports bad input.
  */
-export function invalid(field: string, what: string): TokenError {
-  return new TokenError('invalid_request', `${field} ${what}`, { field });
+export function invalid(field: string, what: string, cause?: unknown): TokenError {
+  return new TokenError('invalid_request', `${field} ${what}`, cause === undefined ? { field } : { field, cause });
 }

@@ -12,10 +12,33 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function expectKeys(value: unknown, field: string, allowed: readonly string[]): Record<string, unknown> {
   if (value === undefined) return {};
   if (!isPlainObject(value)) throw invalid(field, 'must be an object');
-  for (const key of Object.keys(value)) {
+  for (const key of ownKeys(value, field)) {
     if (!allowed.includes(key)) throw invalid(`${field}.${key}`, 'is not a known option');
   }
   return value;
+}
+
+/** The own keys of an app's object; a proxy whose `ownKeys` trap throws is refused naming `field`. */
+function ownKeys(value: object, field: string): string[] {
+  try {
+    return Object.keys(value);
+  } catch (error) {
+    throw invalid(field, 'could not be read (listing its keys threw)', error);
+  }
+}
+
+/**
+ * `object[key]` of an app's object. Reading it may run the app's code (a
+ * getter, a proxy trap): what that throws is refused as
+ * `TokenError('invalid_request')` naming `field`, with the thrown error as
+ * `cause`, never passed on raw.
+ */
+export function readField(object: object, key: string, field: string): unknown {
+  try {
+    return (object as Record<string, unknown>)[key];
+  } catch (error) {
+    throw invalid(field, 'could not be read (reading it threw)', error);
+  }
 }
 
 // Tenants and users are identifiers from the app: printable, no separators that break logs.

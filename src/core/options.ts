@@ -10,13 +10,25 @@
  */
 import { parseDuration } from './duration.js';
 import { invalid } from './errors.js';
-import { expectKeys, isPlainObject } from './input.js';
+import { expectKeys, isPlainObject, readField } from './input.js';
 import type { TokenRepository } from './repository.js';
 
-/** A required options object with only the `allowed` keys (a typo is an error, not ignored). */
+/**
+ * A required options object with only the `allowed` keys (a typo is an
+ * error, not ignored), answered as a snapshot: each allowed key is read
+ * once, here, so a getter that throws is refused naming its option (the
+ * top-level `options` object names its keys bare: `repository`, not
+ * `options.repository`) and a getter cannot answer differently later.
+ */
 export function optionsObject(value: unknown, field: string, allowed: readonly string[]): Record<string, unknown> {
   if (!isPlainObject(value)) throw invalid(field, 'must be an object');
-  return expectKeys(value, field, allowed);
+  expectKeys(value, field, allowed);
+  const snapshot: Record<string, unknown> = {};
+  for (const key of allowed) {
+    const given = readField(value, key, field === 'options' ? key : `${field}.${key}`);
+    if (given !== undefined) snapshot[key] = given;
+  }
+  return snapshot;
 }
 
 /** An optional nested options object: undefined when not given. */
@@ -75,7 +87,7 @@ export function withMethods<T>(value: unknown, field: string, methods: readonly 
     throw invalid(field, `must be ${what}`);
   }
   for (const method of methods) {
-    if (typeof (value as Record<string, unknown>)[method] !== 'function') {
+    if (typeof readField(value, method, `${field}.${method}`) !== 'function') {
       throw invalid(field, `must be ${what} (it has no ${method} method)`);
     }
   }
@@ -141,7 +153,7 @@ export function repositoryOption(value: unknown, field: string): TokenRepository
     'a TokenRepository',
   );
   for (const method of OPTIONAL_REPOSITORY_METHODS) {
-    const given = (repository as unknown as Record<string, unknown>)[method];
+    const given = readField(repository, method, `${field}.${method}`);
     // Only undefined is absent: the service tests `=== undefined`, so a null would be called.
     if (given !== undefined && typeof given !== 'function') {
       throw invalid(`${field}.${method}`, 'must be a function when the store has it');

@@ -192,10 +192,12 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
     rememberRefusals(req, refusals);
     let verifyOptions: VerifyOptions | undefined;
     try {
-      verifyOptions = verifyOptionsFor(req, typeof tenant === 'function' ? tenant(req) : tenant, metering);
+      verifyOptions = verifyOptionsFor(req, tenant, metering);
     } catch (error) {
-      // The app's tenant or cost resolver failed: refuse (500, or its TokenError's status), never pass.
-      refuseClearing(req, res, next, authFailure(error, realm));
+      // The app's tenant, cost or ratelimit function failed or answered a bad value: the app's own
+      // error, for its error handling (a 500 by default), never a refusal of the client nor a pass.
+      clearPrincipal(req);
+      next(error);
       return;
     }
     const token = requestToken({ rawHeaders: req.rawHeaders, url: req.originalUrl }, settings);

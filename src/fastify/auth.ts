@@ -92,8 +92,16 @@ interface RequestToken {
   readonly guard: GrantGuard | undefined;
 }
 
-/** What the hook does with a request: verify its token, refuse it, or let it through without a principal. */
-type Found = RequestToken | HttpAnswer | null;
+/** The app's own error (its tenant, cost or ratelimit function failed), for Fastify's error handling. */
+interface AppFailure {
+  readonly failed: Error;
+}
+
+/**
+ * What the hook does with a request: verify its token, refuse it, hand the
+ * app's error on, or let it through without a principal.
+ */
+type Found = RequestToken | HttpAnswer | AppFailure | null;
 
 const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) => {
   const settings = helperSettings<(request: FastifyRequest) => string | undefined, FastifyRequest>(
@@ -122,6 +130,10 @@ const plugin: FastifyPluginAsync<FastifyAuthOptions> = async (fastify, options) 
       const found = tokenOf(request);
       if (found === null) {
         done();
+        return;
+      }
+      if ('failed' in found) {
+        done(found.failed);
         return;
       }
       if (!('token' in found)) {
@@ -210,11 +222,11 @@ function requestTokenReader(
     }
     let options: VerifyOptions | undefined;
     try {
-      const requestTenant = typeof tenant === 'function' ? tenant(request) : tenant;
-      options = verifyOptionsFor(request, requestTenant, route.metering ?? metering);
+      options = verifyOptionsFor(request, tenant, route.metering ?? metering);
     } catch (error) {
-      // The app's tenant or cost resolver failed: refuse (500, or its TokenError's status), never pass.
-      return authFailure(error, realm);
+      // The app's tenant, cost or ratelimit function failed or answered a bad value: the app's own
+      // error, for Fastify's error handling (a 500 by default), never a refusal of the client nor a pass.
+      return { failed: error instanceof Error ? error : new Error(String(error), { cause: error }) };
     }
     const token = requestToken({ rawHeaders: request.raw.rawHeaders, url: request.raw.url ?? request.url }, settings);
     if (typeof token === 'string') return { token, options, guard: route.guard };
@@ -236,6 +248,7 @@ async function authenticateRequest(
   verifier: TokenVerifier,
   realm: string,
 ): Promise<HttpAnswer | null> {
+  if (found !== null && 'failed' in found) throw found.failed;
   if (found === null || !('token' in found)) return found;
   const outcome = await verifyRequestToken(verifier, found.token, realm, found.options);
   if (outcome.kind === 'refused') return outcome.answer;

@@ -128,9 +128,7 @@ export function tokenAuth(verifier: TokenVerifier, options: FetchAuthOptions = {
   const settings = helperSettings<TenantResolver, Request>(verifier, options);
   const { tenant, metering } = settings;
   const run = (request: Request) =>
-    authenticateRequest(settings, request, () =>
-      verifyOptionsFor(request, typeof tenant === 'function' ? tenant(request) : tenant, metering),
-    );
+    authenticateRequest(settings, request, () => verifyOptionsFor(request, tenant, metering));
   const auth: FetchAuth = {
     realm: settings.realm,
     async authenticate(request) {

@@ -80,9 +80,7 @@ export function tokenAuth(
   const { tenant, metering } = settings;
   return async function tokenwardAuth(c, next) {
     rememberRealm(c, settings.realm);
-    const outcome = await authenticateRequest(settings, c.req.raw, () =>
-      verifyOptionsFor(c, typeof tenant === 'function' ? tenant(c) : tenant, metering),
-    );
+    const outcome = await authenticateRequest(settings, c.req.raw, () => verifyOptionsFor(c, tenant, metering));
     if ('answer' in outcome) return toResponse(outcome.answer, c.req.method === 'HEAD');
     const { principal } = outcome;
     c.set('tokenPrincipal', principal);

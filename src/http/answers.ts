@@ -1,4 +1,5 @@
 import { invalid, isTokenError, type TokenError, type TokenErrorCode } from '../core/errors.js';
+import { isApplicationFault } from './app-fault.js';
 
 /**
  * @internal How errors become HTTP answers (RFC 6750 §3 for authentication,
@@ -143,7 +144,8 @@ const INTERNAL: HttpAnswer = answer(500, { error: 'internal_error', message: 'in
  * - anything else → its `TokenError` status, or 500 for foreign errors.
  */
 export function authFailure(error: unknown, realm: string, scope?: string): HttpAnswer {
-  if (!isTokenError(error)) return INTERNAL;
+  // The application's own fault (a resolver's bad answer) is a server error, never the client's.
+  if (!isTokenError(error) || isApplicationFault(error)) return INTERNAL;
   const message = GENERIC[error.code] ?? error.message;
   switch (error.code) {
     case 'invalid_request':

@@ -5,9 +5,10 @@
  * or a function of the request), and a Fastify route's own
  * `config.tokenward`. They become `verify`'s options; the service decides.
  */
-import { invalid } from '../core/errors.js';
+import { invalid, isTokenError } from '../core/errors.js';
 import { spendRequest } from '../core/metering-input.js';
 import type { VerifyOptions } from '../service/types.js';
+import { applicationFault } from './app-fault.js';
 
 /** Limit names: one, or a list. */
 export type RateLimitNames = string | readonly string[];
@@ -49,24 +50,58 @@ export function spendsDefault<R>(settings: MeteringSettings<R>): boolean {
   return settings.cost === undefined && settings.ratelimit === undefined;
 }
 
+/** A tenant as `verify` takes it (the identifier rule of core/input.ts). */
+const TENANT = /^[\p{L}\p{N}._@+:-]{1,200}$/u;
+
 /**
  * @internal `verify`'s options for one request: its tenant, and what it
  * spends. Undefined when there is nothing to say, so the common request
- * allocates nothing.
+ * allocates nothing. What the application's functions answer is checked
+ * here, before `verify`: a value their option does not take is the
+ * application's fault (`applicationFault`, naming `tenant`, `cost` or
+ * `ratelimit`), not a refusal of the client; what they throw is passed on
+ * as it is.
  */
 export function verifyOptionsFor<R>(
   request: R,
-  tenant: string | undefined,
+  tenantOption: string | ((request: R) => string | undefined) | undefined,
   settings: MeteringSettings<R>,
 ): VerifyOptions | undefined {
+  const tenant = typeof tenantOption === 'function' ? resolvedTenant(tenantOption(request)) : tenantOption;
   if (spendsDefault(settings)) return tenant === undefined ? undefined : { tenant };
   const cost = typeof settings.cost === 'function' ? settings.cost(request) : settings.cost;
   const ratelimit = typeof settings.ratelimit === 'function' ? settings.ratelimit(request) : settings.ratelimit;
+  if (typeof settings.cost === 'function' || typeof settings.ratelimit === 'function') {
+    checkResolved(
+      typeof settings.cost === 'function' ? cost : undefined,
+      typeof settings.ratelimit === 'function' ? ratelimit : undefined,
+    );
+  }
   return {
     ...(tenant === undefined ? {} : { tenant }),
     ...(cost === undefined ? {} : { cost }),
     ...(ratelimit === undefined ? {} : { ratelimit }),
   };
+}
+
+/** The tenant a resolver answered: undefined (any tenant) or a tenant identifier. */
+function resolvedTenant(tenant: unknown): string | undefined {
+  if (tenant === undefined || (typeof tenant === 'string' && TENANT.test(tenant))) return tenant;
+  throw applicationFault('tenant', 'must be undefined or 1-200 letters, digits or ._@+:-');
+}
+
+/** A resolver's `cost` and `ratelimit`, checked by the rules of the fixed options. */
+function checkResolved(cost: unknown, ratelimit: unknown): void {
+  try {
+    spendRequest(cost, ratelimit);
+  } catch (error) {
+    if (!isTokenError(error)) throw error;
+    const field = error.details.field ?? 'cost';
+    throw applicationFault(
+      field,
+      error.message.startsWith(field) ? error.message.slice(field.length + 1) : 'is invalid',
+    );
+  }
 }
 
 /**

@@ -6,9 +6,9 @@
 import { parseDuration } from '../core/duration.js';
 import { invalid } from '../core/errors.js';
 import { checkLegacyOverlap, legacyPrefixesOption, legacyPrefixOf } from '../core/imported-keys.js';
-import { expectKeys, isPlainObject } from '../core/input.js';
+import { isPlainObject } from '../core/input.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
-import { withMethods } from '../core/options.js';
+import { optionsObject, withMethods } from '../core/options.js';
 import type { TokenTracer } from '../core/tracing.js';
 import type { TokenHooks } from './types.js';
 
@@ -36,12 +36,13 @@ export interface LifecycleSettings {
 
 function hooksOption(value: unknown): TokenHooks {
   if (value === undefined) return {};
-  const hooks = expectKeys(value, 'hooks', HOOK_NAMES);
+  // A snapshot: each hook is read once, a getter that throws refused naming it.
+  const hooks = optionsObject(value, 'hooks', HOOK_NAMES);
   for (const name of HOOK_NAMES) {
     if (hooks[name] !== undefined && typeof hooks[name] !== 'function')
       throw invalid(`hooks.${name}`, 'must be a function');
   }
-  return Object.freeze({ ...hooks }) as TokenHooks;
+  return Object.freeze(hooks) as TokenHooks;
 }
 
 function thresholdsOption(value: unknown): readonly number[] {

@@ -112,9 +112,11 @@ function defaultRandom(length: number): Uint8Array {
 /** The pepper ring; a custom hasher must agree with the reference HMAC-SHA-256. */
 function pepperRing(pepper: unknown, hasherOption: unknown): PepperRing {
   if (isPlainObject(pepper) && !(pepper instanceof Uint8Array)) {
-    optionsObject(pepper, 'pepper', ['current', 'peppers']);
-    if (!isPlainObject(pepper.peppers)) throw invalid('pepper.peppers', 'must map versions to secrets');
-    if (typeof pepper.current !== 'number') throw invalid('pepper.current', 'must be a version number');
+    // The set as read once here (a snapshot) is the one the ring is built from.
+    const set = optionsObject(pepper, 'pepper', ['current', 'peppers']);
+    if (!isPlainObject(set.peppers)) throw invalid('pepper.peppers', 'must map versions to secrets');
+    if (typeof set.current !== 'number') throw invalid('pepper.current', 'must be a version number');
+    pepper = set;
   }
   const hasher = functionOption<KeyedHasherFactory>(hasherOption, 'hasher');
   if (hasher === undefined) return createPepperRing(pepper, portableHasher);

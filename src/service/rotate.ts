@@ -8,7 +8,7 @@ import { guarded, type ServiceContext } from './context.js';
 import { fireTokenHook } from './hooks.js';
 import { managed } from './lookup.js';
 import { encodeToken, newEvent, newSecret } from './material.js';
-import type { Actor, IssuedToken, RotateOptions, TokenRef } from './types.js';
+import type { Actor, RotatedToken, RotateOptions, TokenRef } from './types.js';
 
 /**
  * Replaces the secret with compare-and-set, keeping the old one for
@@ -83,7 +83,7 @@ export async function rotate(
   ref: TokenRef,
   actor: Actor,
   options?: RotateOptions,
-): Promise<IssuedToken> {
+): Promise<RotatedToken> {
   const fields = expectKeys(options, 'options', ['gracePeriod']);
   const gracePeriod = graceOf(context, fields.gracePeriod);
   const { record, who } = await managed(context, ref, actor, 'rotate');
@@ -92,5 +92,10 @@ export async function rotate(
   if (!isLive(record, at)) throw new TokenError('conflict', 'an expired token cannot be rotated');
   const rotated = await replaceSecret(context, record, who.label, gracePeriod, 'rotated');
   if (rotated === null) throw new TokenError('conflict', 'the token was changed concurrently; try again');
-  return { token: rotated.token, info: toInfo(rotated.record, context.now()) };
+  const { previousExpiresAt } = rotated.record;
+  return {
+    token: rotated.token,
+    info: toInfo(rotated.record, context.now()),
+    graceEndsAt: previousExpiresAt === null ? null : new Date(previousExpiresAt),
+  };
 }

@@ -18,6 +18,7 @@ import type {
   MaintenanceReport,
   MaxTtlTarget,
   Page,
+  RotatedToken,
   RotateOptions,
   SessionToken,
   ShareOptions,
@@ -157,7 +158,8 @@ export interface TokenService {
    * @param ref The token: its id, or `{ tenant?, owner, name }`.
    * @param actor Who rotates it.
    * @param options `gracePeriod`: how long the old secret keeps working (a `Duration`).
-   * @returns The new token string (shown once) and the token's info.
+   * @returns The new token string (shown once), the token's info, and
+   *   `graceEndsAt`: when the old secret stops working (null without grace).
    * @throws {TokenError} `invalid_request` (`ref`, `gracePeriod`, an unknown
    *   option; a format that refuses the token), `not_found`, `forbidden`,
    *   `conflict` (revoked, expired, or changed concurrently),
@@ -170,7 +172,7 @@ export interface TokenService {
    * const { token } = await tokens.rotate(id, { tenant: 'acme', user: 'alice' }, { gracePeriod: '1h' });
    * ```
    */
-  rotate(ref: TokenRef, actor: Actor, options?: RotateOptions): Promise<IssuedToken>;
+  rotate(ref: TokenRef, actor: Actor, options?: RotateOptions): Promise<RotatedToken>;
 
   /**
    * Revokes a token now. Idempotent: revoking a revoked token answers it as

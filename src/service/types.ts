@@ -432,6 +432,19 @@ export interface RotateOptions {
   readonly gracePeriod?: Duration;
 }
 
+/** What `rotate` answers: the new token string, the token's info, and when the old secret stops working. */
+export interface RotatedToken extends IssuedToken {
+  /**
+   * When the old secret stops being accepted, as stored (the record's
+   * `previousExpiresAt`): the rotation's clock time plus `gracePeriod`, at
+   * most the token's expiry. Null without a grace period (it stopped now).
+   * It is counted on the clock, not from `info.rotatedAt`, which may run a
+   * few milliseconds ahead of it (each rotation's stamp is strictly after
+   * the last one, even under a frozen or stepped-back clock).
+   */
+  readonly graceEndsAt: Date | null;
+}
+
 /** Options of `share`. */
 export interface ShareOptions {
   /** How long the claim code is valid (default: the policy's `claimTtl`). */

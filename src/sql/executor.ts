@@ -127,18 +127,11 @@ const alterTokenComment: Handler<'alterTokenComment'> = async (context, statemen
 const rotateToken: Handler<'rotateToken'> = async (context, statement) => {
   const { gracePeriod } = statement;
   const options = gracePeriod === undefined ? {} : { gracePeriod };
-  const { token, info } = await context.service.rotate(refOf(context, statement), context.actor, options);
-  let graceEnds: number | null = null;
-  if (gracePeriod !== undefined && info.rotatedAt !== null) {
-    // As the service keeps it: the old secret lives on for the grace period, never past the token's expiry.
-    graceEnds = Math.min(
-      info.rotatedAt.getTime() + parseDuration(gracePeriod, 'gracePeriod'),
-      info.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
-    );
-  }
+  // The grace's end as stored (previousExpiresAt): rotatedAt may run ahead of the clock it is counted on.
+  const { token, info, graceEndsAt } = await context.service.rotate(refOf(context, statement), context.actor, options);
   return secretAnswer(
     ['name', 'token', 'expires_at', 'grace_ends_at'],
-    [info.name, token, timestamp(info.expiresAt), timestamp(graceEnds)],
+    [info.name, token, timestamp(info.expiresAt), timestamp(graceEndsAt)],
     ['token'],
   );
 };

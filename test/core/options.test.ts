@@ -45,10 +45,19 @@ describe('optionsObject and nestedOptions', () => {
     expect(outcome(() => optionsObject(value, 'opts', ['a', 'b']))).toEqual(expected);
   });
 
-  it('answers the object it was given', () => {
+  it('answers a snapshot of the allowed keys given, each read once', () => {
     const given = { a: 1 };
-    expect(optionsObject(given, 'opts', ['a'])).toBe(given);
-    expect(nestedOptions(given, 'opts', ['a'])).toBe(given);
+    expect(optionsObject(given, 'opts', ['a', 'b'])).toEqual(given);
+    expect(nestedOptions(given, 'opts', ['a'])).toEqual(given);
+    let reads = 0;
+    const counted = {
+      get a() {
+        reads += 1;
+        return reads;
+      },
+    };
+    const snapshot = optionsObject(counted, 'opts', ['a']);
+    expect([snapshot.a, snapshot.a, reads]).toEqual([1, 1, 1]);
   });
 
   it.each<[string, unknown, unknown]>([

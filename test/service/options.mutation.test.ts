@@ -4,9 +4,11 @@
  * default that never exceeds the session maximum.
  */
 import { describe, expect, it } from 'vitest';
+import { TokenError } from '../../src/core/errors.js';
 import { opaqueFormat } from '../../src/core/format.js';
 import type { SessionCodec } from '../../src/core/format-types.js';
 import type { TokenRepository } from '../../src/core/repository.js';
+import { createTokenService } from '../../src/service/index.js';
 import { serviceSettings } from '../../src/service/options.js';
 import type { TokenServiceOptions } from '../../src/service/types.js';
 import { memoryDirectoryStore, memoryRepository } from '../../src/stores/memory/index.js';
@@ -251,4 +253,73 @@ describe('the directory and the capabilities sessions need', () => {
       expect(settings({ repository }).repository).toBe(repository);
     },
   );
+});
+
+describe('an option whose reading throws (a getter, a proxy) is refused naming it, with the thrown error as cause', () => {
+  const failure = new Error('getter failed');
+  /** `target` with `key` replaced by a getter that throws `failure`. */
+  function throwingAt<T extends object>(target: T, key: string): T {
+    const copy = Object.create(Object.getPrototypeOf(target), Object.getOwnPropertyDescriptors(target)) as T;
+    Object.defineProperty(copy, key, {
+      enumerable: true,
+      get() {
+        throw failure;
+      },
+    });
+    return copy;
+  }
+  function refused(call: () => unknown): { code: string; field: unknown; cause: unknown } {
+    try {
+      call();
+    } catch (error) {
+      expect(error).toBeInstanceOf(TokenError);
+      const { code, details, cause } = error as TokenError;
+      return { code, field: details.field, cause };
+    }
+    throw new Error('expected a TokenError, but the call succeeded');
+  }
+  const expected = (field: string) => ({ code: 'invalid_request', field, cause: failure });
+
+  it.each(['runExclusive', 'touchSync', 'touchMany', 'findSession', 'spend', 'close', 'insert', 'findByLookupHash'])(
+    'repository.%s',
+    (method) => {
+      const repository = throwingAt(memoryRepository(), method);
+      expect(refused(() => settings({ repository }))).toEqual(expected(`repository.${method}`));
+      // createTokenService answers the same, not a raw Error.
+      expect(refused(() => createTokenService({ repository, pepper: TEST_PEPPER }))).toEqual(
+        expected(`repository.${method}`),
+      );
+    },
+  );
+
+  it.each([
+    ['repository', {}],
+    ['directory', { directory: { getUser: () => null } }],
+    ['format', { format: opaqueFormat('tw') }],
+    ['hooks', { hooks: {} }],
+    ['policy', { policy: {} }],
+    ['pepper', {}],
+    ['now', { now: Date.now }],
+  ])('options.%s', (key, extra) => {
+    const options = throwingAt({ repository: memoryRepository(), pepper: TEST_PEPPER, ...extra }, key);
+    expect(refused(() => serviceSettings(options as TokenServiceOptions))).toEqual(expected(key));
+  });
+
+  it.each([
+    ['directory', 'getUser', { getUser: () => null }],
+    ['format', 'parse', opaqueFormat('tw')],
+    ['hooks', 'onIssued', { onIssued: () => undefined }],
+    ['policy', 'maxTtl', { maxTtl: '30d' }],
+    ['logger', 'warn', { warn: () => undefined, error: () => undefined }],
+    ['pepper', 'current', { current: 1, peppers: { 1: TEST_PEPPER } }],
+    ['directoryStore', 'listAudit', memoryDirectoryStore()],
+  ])('%s.%s', (key, inner, value) => {
+    const extra = { [key]: throwingAt(value as object, inner) };
+    expect(refused(() => settings(extra as Partial<TokenServiceOptions>))).toEqual(expected(`${key}.${inner}`));
+  });
+
+  it('sessions.codec.sign', () => {
+    const sessions = { codec: throwingAt({ ...codec }, 'sign') };
+    expect(refused(() => settings({ sessions }))).toEqual(expected('sessions.codec.sign'));
+  });
 });

@@ -39,6 +39,28 @@ describe('ALTER API TOKEN … ROTATE', () => {
     expect(capped.grace_ends_at).toBe(tengriTime(START + 2 * HOUR));
   });
 
+  it.each([
+    // Frozen a millisecond before a second: each rotation's rotatedAt runs one more ms ahead of the clock.
+    ['a frozen clock', [START + 999, START + 999, START + 999]],
+    // NTP stepping the clock back: rotatedAt stays after the last one, seconds ahead of the clock.
+    ['a clock stepping back', [START, START - 10_000, START - 20_000]],
+  ])('GRACE PERIOD reports when the grace ends as stored, with %s', async (_label, instants) => {
+    const { service, repository, clock } = makeHarness();
+    clock.set(instants[0]!);
+    const created = record(await runOne(service, "CREATE API TOKEN ci MAX DURATION '30d'", ANALYST));
+    for (const instant of instants) {
+      clock.set(instant);
+      const rotated = record(await runOne(service, "ALTER API TOKEN ci ROTATE GRACE PERIOD '1h'", ANALYST));
+      const { items } = await service.list({ tenant: 'acme' }, ANALYST);
+      const stored = await repository.findById(items[0]!.id);
+      // The grace is counted on the clock (instant + 1h), whatever rotatedAt says.
+      expect(stored!.previousExpiresAt).toBe(instant + HOUR);
+      expect(stored!.rotatedAt).toBeGreaterThan(instant);
+      expect(rotated.grace_ends_at).toBe(tengriTime(stored!.previousExpiresAt!));
+    }
+    expect(created.name).toBe('ci');
+  });
+
   it('FOR USER is for admins; a revoked token cannot be rotated', async () => {
     const { service } = makeHarness();
     await run(service, 'CREATE API TOKEN report_bot FOR USER analyst', ALICE);
