@@ -44,8 +44,13 @@ export function readField(object: object, key: string, field: string): unknown {
 // Tenants and users are identifiers from the app: printable, no separators that break logs.
 const IDENTIFIER = /^[\p{L}\p{N}._@+:-]{1,200}$/u;
 
+/** Whether `value` is a tenant or user identifier (the rule `identifier` enforces). */
+export function isIdentifier(value: unknown): value is string {
+  return typeof value === 'string' && IDENTIFIER.test(value);
+}
+
 export function identifier(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !IDENTIFIER.test(value)) {
+  if (!isIdentifier(value)) {
     throw invalid(field, 'must be 1-200 letters, digits or ._@+:-');
   }
   return value;

@@ -6,6 +6,7 @@
  * `config.tokenward`. They become `verify`'s options; the service decides.
  */
 import { invalid, isTokenError } from '../core/errors.js';
+import { isIdentifier } from '../core/input.js';
 import { spendRequest } from '../core/metering-input.js';
 import type { VerifyOptions } from '../service/types.js';
 import { applicationFault } from './app-fault.js';
@@ -50,9 +51,6 @@ export function spendsDefault<R>(settings: MeteringSettings<R>): boolean {
   return settings.cost === undefined && settings.ratelimit === undefined;
 }
 
-/** A tenant as `verify` takes it (the identifier rule of core/input.ts). */
-const TENANT = /^[\p{L}\p{N}._@+:-]{1,200}$/u;
-
 /**
  * @internal `verify`'s options for one request: its tenant, and what it
  * spends. Undefined when there is nothing to say, so the common request
@@ -86,7 +84,7 @@ export function verifyOptionsFor<R>(
 
 /** The tenant a resolver answered: undefined (any tenant) or a tenant identifier. */
 function resolvedTenant(tenant: unknown): string | undefined {
-  if (tenant === undefined || (typeof tenant === 'string' && TENANT.test(tenant))) return tenant;
+  if (tenant === undefined || isIdentifier(tenant)) return tenant;
   throw applicationFault('tenant', 'must be undefined or 1-200 letters, digits or ._@+:-');
 }
 
