@@ -121,6 +121,11 @@ export async function runShell(context: CommandContext, service: TokenService): 
     prompt(PROMPT);
   }
   lines.close();
+  // A script's last statement may go without its `;` (docs/sql.md); leftover
+  // input that is no statement (an open string or comment) is reported as `sql` would.
+  if (!interactive && inputState(buffer) === 'open') {
+    last = (await runChunk(context, service, buffer, startLine)) ?? last;
+  }
   if (file !== undefined) saveHistory(file, history.history);
   return interactive ? EXIT.ok : last;
 }
