@@ -11,7 +11,7 @@ import type { TokenService } from '../../service/token-service.js';
 import { StatementError } from '../../sql/errors.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit.js';
-import { write } from '../io.js';
+import { OutputClosed, write } from '../io.js';
 import { holdsSecret, inputState, reportFailure, runScript } from '../statements.js';
 
 const PROMPT = 'tokenward> ';
@@ -154,6 +154,8 @@ async function runChunk(
     );
     return code === EXIT.ok ? undefined : code;
   } catch (error) {
+    // Output nobody reads any more ends the session (the CLI exits with EXIT.outputClosed).
+    if (error instanceof OutputClosed) throw error;
     // Anything else (the store gone, say) is reported too: the session goes on.
     const place = error instanceof StatementError ? { source, line: error.line, column: error.column } : undefined;
     return reportFailure(context, error, place);
