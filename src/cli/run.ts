@@ -102,6 +102,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     if (command.operatorOnly && globals.as !== undefined) {
       throw new UsageError(`${command.path} runs as the operator: leave out --as`, command.path);
     }
+    if (globals.db.trim() === '') {
+      throw new UsageError('--db is empty: name a SQLite file or a postgres:// URL', command.path);
+    }
     if (globals.schema !== undefined && !isPostgresUrl(globals.db)) {
       throw new UsageError('--schema is for a PostgreSQL store (--db postgres://…)', command.path);
     }
