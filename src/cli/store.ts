@@ -16,7 +16,7 @@ import { createTokenService } from '../service/index.js';
 import type { TokenService } from '../service/token-service.js';
 import type { Globals } from './args.js';
 import { requireExistingSqlite } from './db-path.js';
-import { DriverMissing } from './exit.js';
+import { DriverMissing, UsageError } from './exit.js';
 
 /** An open store and the service over it. */
 export interface Session {
@@ -91,6 +91,26 @@ async function openSqlite(path: string, refuseMissing: (path: string) => void, s
   };
 }
 
+/**
+ * Refuses a PostgreSQL URL that cannot be read (a port that is no number, a
+ * `%` escape that is no escape): a usage error naming the setting, without
+ * the URL (it may hold a password).
+ *
+ * @throws {UsageError}
+ */
+function checkPostgresUrl(url: string, setting: string, command: string): URL {
+  try {
+    const parsed = new URL(url);
+    for (const part of [parsed.username, parsed.password, parsed.pathname]) decodeURIComponent(part);
+    return parsed;
+  } catch {
+    throw new UsageError(
+      `${setting} is not a valid PostgreSQL URL (postgres://user:password@host:port/database; a password's special characters %-encoded)`,
+      command,
+    );
+  }
+}
+
 async function openPostgres(url: string, schema: string | undefined): Promise<OpenedStore> {
   const pg = await withDriver('pg', () => import('pg'));
   const postgres = await import('../stores/postgres/index.js');
@@ -163,6 +183,7 @@ export async function openSession(
 ): Promise<Session> {
   const pepper = pepperOf(globals, env, needs.pepper);
   const refuseMissing = (path: string) => requireExistingSqlite(globals, path, needs.createsStore, needs.command);
+  if (isPostgresUrl(globals.db)) checkPostgresUrl(globals.db, dbSetting(globals, env), needs.command);
   const opened = isPostgresUrl(globals.db)
     ? await openPostgres(globals.db, globals.schema)
     : await openSqlite(resolve(cwd, globals.db.replace(/^sqlite:/, '')), refuseMissing, dbSetting(globals, env));
