@@ -5,6 +5,7 @@
  */
 import { isTokenError, type TokenErrorCode } from '../core/errors.js';
 import { StatementError } from '../sql/errors.js';
+import { OutputClosed } from './io.js';
 
 /** Every exit code of the CLI. */
 export const EXIT = {
@@ -22,6 +23,12 @@ export const EXIT = {
   driverMissing: 5,
   /** The store is unavailable (locked, down, unreachable): nothing was done. */
   unavailable: 6,
+  /**
+   * The output was closed before the answer was written (its reader stopped
+   * reading: `| head`): the rest is not printed. A secret not written is
+   * taken back where that is possible (`issue` revokes the new token).
+   */
+  outputClosed: 7,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -57,6 +64,7 @@ export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof UsageError) return EXIT.usage;
   if (error instanceof DriverMissing) return EXIT.driverMissing;
   if (error instanceof StatementError) return EXIT.statement;
+  if (error instanceof OutputClosed) return EXIT.outputClosed;
   if (isTokenError(error)) {
     if (TOKEN_CODES.includes(error.code)) return EXIT.invalidToken;
     if (error.code === 'unavailable') return EXIT.unavailable;

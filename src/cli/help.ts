@@ -20,6 +20,7 @@ export const EXIT_HELP: readonly (readonly [string, string])[] = [
   ['4', 'a statement could not be parsed (its line and column are on stderr)'],
   ['5', 'the database driver is not installed (npm install better-sqlite3, or pg)'],
   ['6', 'the store is unavailable (locked, down or unreachable): nothing was done'],
+  ['7', 'the output was closed before the answer was written (a reader such as head stopped)'],
 ];
 
 function rows(items: readonly (readonly [string, string])[]): string {

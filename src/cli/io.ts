@@ -18,10 +18,39 @@ export function processIo(): CliIo {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 }
 
-/** Writes `text` to `stream` and waits until it is handed to the system (pipes included). */
+/**
+ * Output that could not be written because its reader went away (`| head`,
+ * a closed pipe: EPIPE) or the stream failed: the CLI ends quietly with
+ * `EXIT.outputClosed`, never with an `'error'` event nobody handles.
+ */
+export class OutputClosed extends Error {
+  constructor(cause: unknown) {
+    super('the output was closed before everything was written', { cause });
+    this.name = 'OutputClosed';
+  }
+}
+
+const watched = new WeakSet<Writable>();
+
+/**
+ * Writes `text` to `stream` and waits until it is handed to the system
+ * (pipes included).
+ *
+ * @throws {OutputClosed} when the stream is closed or fails (the error event
+ *   is handled here, so it cannot end the process with a stack trace).
+ */
 export function write(stream: Writable, text: string): Promise<void> {
+  if (!watched.has(stream)) {
+    watched.add(stream);
+    // The failure reaches the write's callback too; this listener only keeps the event from being unhandled.
+    stream.on('error', () => {});
+  }
   return new Promise((resolve, reject) => {
-    stream.write(text, (error) => (error ? reject(error) : resolve()));
+    if (stream.destroyed || stream.writableEnded) {
+      reject(new OutputClosed(undefined));
+      return;
+    }
+    stream.write(text, (error) => (error ? reject(new OutputClosed(error)) : resolve()));
   });
 }
 

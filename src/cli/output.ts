@@ -15,6 +15,12 @@ import { type CliIo, write } from './io.js';
 export interface Answer {
   readonly json: unknown;
   readonly tables: readonly (StatementResult | string)[];
+  /**
+   * For an answer holding a secret: called when the output was closed
+   * before the answer could be written (the secret is lost to its caller);
+   * takes the secret back if the command can and answers what to say on stderr.
+   */
+  readonly undelivered?: () => Promise<string>;
 }
 
 export function table(columns: readonly string[], rows: readonly (readonly ResultValue[])[]): StatementResult {

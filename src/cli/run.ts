@@ -6,7 +6,7 @@
  * store first.
  */
 import type { Actor } from '../service/types.js';
-import { commandPath, parseCommandLine } from './args.js';
+import { commandPath, type Globals, parseCommandLine } from './args.js';
 import type { Command, CommandContext } from './command.js';
 import { MAINTENANCE_COMMANDS } from './commands/maintenance.js';
 import { audit, ROLE_COMMANDS } from './commands/roles.js';
@@ -17,8 +17,8 @@ import { USER_COMMANDS } from './commands/users.js';
 import { looksLikeToken, refuseTokenLikeDb } from './db-path.js';
 import { describeFailure, EXIT, type ExitCode, exitCodeOf, UsageError } from './exit.js';
 import { commandHelp, groupHelp, mainHelp } from './help.js';
-import { type CliIo, write } from './io.js';
-import { print } from './output.js';
+import { type CliIo, OutputClosed, write } from './io.js';
+import { type Answer, print } from './output.js';
 import { isPostgresUrl, openSession, type Session } from './store.js';
 
 /** An argument as an error message may show it: never a token pasted in the wrong place. */
@@ -57,6 +57,26 @@ function findCommand(path: readonly string[]): Command | { help: string; code: E
   return found;
 }
 
+/**
+ * Prints the answer; when its reader went away before a secret in it could
+ * be written, takes the secret back where the command can (`undelivered`)
+ * and says so on stderr, then fails with `OutputClosed`.
+ */
+async function printOrTakeBack(io: CliIo, globals: Globals, answer: Answer): Promise<void> {
+  try {
+    await print(io, globals, answer);
+  } catch (error) {
+    if (!(error instanceof OutputClosed) || answer.undelivered === undefined) throw error;
+    const said = await answer
+      .undelivered()
+      .catch(
+        (failure: unknown) => `the secret was not written, and taking it back failed: ${describeFailure(failure).text}`,
+      );
+    await write(io.stderr, `tokenward: ${said}\n`).catch(() => {});
+    throw error;
+  }
+}
+
 /** Runs one command line; answers its exit code (docs/cli.md). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const json = argv.includes('--json');
@@ -82,6 +102,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     if (command.operatorOnly && globals.as !== undefined) {
       throw new UsageError(`${command.path} runs as the operator: leave out --as`, command.path);
     }
+    if (globals.db.trim() === '') {
+      throw new UsageError('--db is empty: name a SQLite file or a postgres:// URL', command.path);
+    }
     if (globals.schema !== undefined && !isPostgresUrl(globals.db)) {
       throw new UsageError('--schema is for a PostgreSQL store (--db postgres://…)', command.path);
     }
@@ -104,11 +127,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     };
     const answer = await command.run(context);
     if (typeof answer === 'number') return answer;
-    await print(io, globals, answer);
+    await printOrTakeBack(io, globals, answer);
     return EXIT.ok;
   } catch (error) {
+    // A reader that went away (`| head`) ends the command quietly, as SIGPIPE would, with its own exit code.
+    if (error instanceof OutputClosed) return EXIT.outputClosed;
     const { text, json: asJson } = describeFailure(error);
-    await write(io.stderr, `${json ? JSON.stringify(asJson) : text}\n`);
+    // stderr may be closed too: nothing more can be said then, and nothing may crash.
+    await write(io.stderr, `${json ? JSON.stringify(asJson) : text}\n`).catch(() => {});
     return exitCodeOf(error);
   } finally {
     await session?.close().catch(() => {});

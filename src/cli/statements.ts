@@ -3,7 +3,6 @@
  * each statement on the public service API as the acting user, its answer
  * printed as it comes, and a failure named by where its statement starts.
  */
-import { findTokens } from '../core/scanning/find.js';
 import type { TokenService } from '../service/token-service.js';
 import { executeStatement } from '../sql/executor.js';
 import { Lexer } from '../sql/lexer.js';
@@ -11,6 +10,7 @@ import { parseStatements } from '../sql/parser.js';
 import { formatTable } from '../sql/table.js';
 import type { ParsedStatement, StatementResult } from '../sql/types.js';
 import type { CommandContext } from './command.js';
+import { looksLikeToken } from './db-path.js';
 import { describeFailure, type ExitCode, exitCodeOf, type Place } from './exit.js';
 import { write } from './io.js';
 
@@ -79,7 +79,15 @@ export function inputState(text: string): 'empty' | 'complete' | 'open' {
   return last === ';' ? 'complete' : 'open';
 }
 
-/** True for shell input that must not be kept in the history file: a claim code or a token string. */
-export function holdsSecret(line: string): boolean {
-  return /\bclaim\b/i.test(line) || findTokens(line).length > 0;
+/**
+ * True for shell input that must not be kept in any history: anything
+ * shaped like a secret tokenward hands out (an opaque token of any prefix,
+ * checksum or not; a claim code; a JWT token or session), or the word
+ * `claim` anywhere (a `CLAIM` statement, or a claim code's
+ * `<prefix>_claim_` head on a continuation line). Spaces and line breaks are
+ * also looked through, so a secret split over the lines of one statement
+ * is still seen. It errs on the side of leaving a line out.
+ */
+export function holdsSecret(text: string): boolean {
+  return /claim/i.test(text) || looksLikeToken(text) || looksLikeToken(text.replace(/\s+/g, ''));
 }

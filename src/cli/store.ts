@@ -10,13 +10,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DirectoryStore } from '../core/directory-store.js';
-import { invalid } from '../core/errors.js';
+import { invalid, isTokenError, TokenError } from '../core/errors.js';
 import type { TokenRepository } from '../core/repository.js';
 import { createTokenService } from '../service/index.js';
 import type { TokenService } from '../service/token-service.js';
 import type { Globals } from './args.js';
 import { requireExistingSqlite } from './db-path.js';
-import { DriverMissing } from './exit.js';
+import { DriverMissing, UsageError } from './exit.js';
 
 /** An open store and the service over it. */
 export interface Session {
@@ -57,11 +57,31 @@ export function isPostgresUrl(db: string): boolean {
   return /^postgres(ql)?:\/\//i.test(db);
 }
 
-async function openSqlite(path: string, refuseMissing: (path: string) => void): Promise<OpenedStore> {
+/**
+ * The library's refusal of one of its options (`field`), said of what the
+ * user set instead (`--db`, `TOKENWARD_PEPPER`): the message's subject and
+ * `details.field` renamed, the rest (and the cause) kept.
+ */
+export function asSetting(error: unknown, field: (name: string) => boolean, setting: string): unknown {
+  if (!isTokenError(error) || error.details.field === undefined || !field(error.details.field)) return error;
+  const subject = /^\S+( version \d+)?/;
+  return new TokenError(error.code, error.message.replace(subject, setting), {
+    ...error.details,
+    field: setting,
+    cause: error.cause,
+  });
+}
+
+async function openSqlite(path: string, refuseMissing: (path: string) => void, setting: string): Promise<OpenedStore> {
   const sqlite = await withDriver('better-sqlite3', () => import('../stores/sqlite/index.js'));
   refuseMissing(path);
   // Opening creates the file and its schema when missing, and migrates an older one.
-  const repository = sqlite.sqliteRepository({ path });
+  let repository: ReturnType<typeof sqlite.sqliteRepository>;
+  try {
+    repository = sqlite.sqliteRepository({ path });
+  } catch (error) {
+    throw asSetting(error, (field) => field === 'options.path', setting);
+  }
   const directoryStore = sqlite.sqliteDirectoryStore({ database: repository.database });
   return {
     repository,
@@ -69,6 +89,26 @@ async function openSqlite(path: string, refuseMissing: (path: string) => void): 
     store: { kind: 'sqlite', location: path, schemaVersion: sqlite.SQLITE_SCHEMA_VERSION },
     close: () => repository.close(),
   };
+}
+
+/**
+ * Refuses a PostgreSQL URL that cannot be read (a port that is no number, a
+ * `%` escape that is no escape): a usage error naming the setting, without
+ * the URL (it may hold a password).
+ *
+ * @throws {UsageError}
+ */
+function checkPostgresUrl(url: string, setting: string, command: string): URL {
+  try {
+    const parsed = new URL(url);
+    for (const part of [parsed.username, parsed.password, parsed.pathname]) decodeURIComponent(part);
+    return parsed;
+  } catch {
+    throw new UsageError(
+      `${setting} is not a valid PostgreSQL URL (postgres://user:password@host:port/database; a password's special characters %-encoded)`,
+      command,
+    );
+  }
 }
 
 async function openPostgres(url: string, schema: string | undefined): Promise<OpenedStore> {
@@ -104,7 +144,7 @@ function pepperOf(globals: Globals, env: Readonly<Record<string, string | undefi
     try {
       return readFileSync(globals.pepperFile, 'utf8').trim();
     } catch {
-      throw invalid('pepper-file', 'cannot be read');
+      throw invalid('--pepper-file', 'cannot be read');
     }
   }
   const pepper = env.TOKENWARD_PEPPER;
@@ -116,6 +156,11 @@ function pepperOf(globals: Globals, env: Readonly<Record<string, string | undefi
     );
   }
   return randomBytes(32).toString('base64url');
+}
+
+/** The setting that named the store: `DATABASE_URL` when the value is its, else `--db`. */
+export function dbSetting(globals: Globals, env: Readonly<Record<string, string | undefined>>): string {
+  return env.DATABASE_URL !== undefined && env.DATABASE_URL === globals.db ? 'DATABASE_URL' : '--db';
 }
 
 /** What the command needs of the store: the pepper, and whether it may create a SQLite file (`init`). */
@@ -138,9 +183,10 @@ export async function openSession(
 ): Promise<Session> {
   const pepper = pepperOf(globals, env, needs.pepper);
   const refuseMissing = (path: string) => requireExistingSqlite(globals, path, needs.createsStore, needs.command);
+  if (isPostgresUrl(globals.db)) checkPostgresUrl(globals.db, dbSetting(globals, env), needs.command);
   const opened = isPostgresUrl(globals.db)
     ? await openPostgres(globals.db, globals.schema)
-    : await openSqlite(resolve(cwd, globals.db.replace(/^sqlite:/, '')), refuseMissing);
+    : await openSqlite(resolve(cwd, globals.db.replace(/^sqlite:/, '')), refuseMissing, dbSetting(globals, env));
   try {
     const service = createTokenService({
       repository: opened.repository,
@@ -152,6 +198,7 @@ export async function openSession(
     return { service, store: opened.store, close: opened.close };
   } catch (error) {
     await opened.close();
-    throw error;
+    const pepperSetting = globals.pepperFile === undefined ? 'TOKENWARD_PEPPER' : '--pepper-file';
+    throw asSetting(error, (field) => field === 'pepper', pepperSetting);
   }
 }

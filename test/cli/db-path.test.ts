@@ -6,7 +6,7 @@
  * not exist is refused by every command but `init` (exit 2, naming
  * `--db`, pointing at `tokenward init`), and nothing is created.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, workDir } from './support.js';
@@ -85,5 +85,41 @@ describe('--db naming a SQLite file that does not exist', () => {
   it('a PostgreSQL URL is still taken (here unreachable: exit 6, not a usage error)', async () => {
     const run = await cli(workDir(), ['--db', 'postgres://app@127.0.0.1:1/none', 'list']);
     expect(run.code).toBe(6);
+  });
+});
+
+describe('errors name the flag or variable the user set, not the library option (outside review 8)', () => {
+  it('an empty --db is a usage error naming --db', async () => {
+    const run = await cli(workDir(), ['--db', '', 'list']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^tokenward: --db is empty/);
+  });
+
+  it('a file that is no SQLite database is named by --db or DATABASE_URL, whichever named it', async () => {
+    const dir = workDir();
+    writeFileSync(join(dir, 'corrupt.db'), 'this is not a database, it is forty-odd bytes of text\n'.repeat(20));
+    const flag = await cli(dir, ['--db', 'corrupt.db', 'list']);
+    const variable = await cli(dir, ['list'], { env: { DATABASE_URL: 'corrupt.db' } });
+    for (const [run, name] of [
+      [flag, '--db'],
+      [variable, 'DATABASE_URL'],
+    ] as const) {
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`^tokenward: invalid_request: ${name} ".*corrupt\\.db" cannot be`));
+      expect(run.stderr).not.toContain('options.');
+    }
+  });
+
+  it('a pepper too short is named TOKENWARD_PEPPER or --pepper-file, whichever gave it', async () => {
+    const dir = workDir();
+    const env = { TOKENWARD_PEPPER: 'short' };
+    const fromEnv = await cli(dir, ['list', '--json'], { env });
+    expect(JSON.parse(fromEnv.stderr).error).toMatchObject({ field: 'TOKENWARD_PEPPER' });
+    expect(fromEnv.stderr).toContain('"TOKENWARD_PEPPER must be at least 32 bytes"');
+    writeFileSync(join(dir, 'pepper'), 'short\n', { mode: 0o600 });
+    const fromFile = await cli(dir, ['list', '--pepper-file', 'pepper', '--json'], { env });
+    expect(JSON.parse(fromFile.stderr).error).toMatchObject({ field: '--pepper-file' });
+    const missing = await cli(dir, ['list', '--pepper-file', 'nothing-here']);
+    expect(missing.stderr).toContain('--pepper-file cannot be read');
   });
 });

@@ -192,4 +192,30 @@ describe('tokenward shell', () => {
     expect(answers.map((answer) => answer.statement)).toEqual(['createToken', 'showTokens']);
     expect(answers[1]!.rows[0]).toMatchObject({ name: 'a', user: 'analyst' });
   });
+
+  it('runs a last statement left without its ";" at the end of a script (docs/sql.md)', async () => {
+    const dir = await seededDir();
+    for (const input of [
+      'DROP API TOKEN eofdrop',
+      'DROP API TOKEN eofdrop\n',
+      'SHOW API TOKENS;\nDROP API TOKEN\n  eofdrop -- gone\n',
+    ]) {
+      expect((await cli(dir, ['--as', 'alice', 'issue', 'eofdrop'])).code).toBe(0);
+      const run = await cli(dir, ['--as', 'alice', 'shell'], { input });
+      expect([run.code, run.stderr]).toEqual([0, '']);
+      const listed = await cliJson<{ items: { name: string }[] }>(dir, ['--as', 'alice', 'list']);
+      expect(listed.json.items.map((token) => token.name)).toEqual([]);
+    }
+  });
+
+  it('reports leftover input that is no statement (an open string or comment) as sql does, running none of it', async () => {
+    const dir = await seededDir();
+    for (const text of ["DROP API TOKEN 'abc", 'SHOW API TOKENS; /* never closed', 'SHOW API TOKENS;\n\n"open name']) {
+      const shell = await cli(dir, ['--as', 'alice', 'shell'], { input: text });
+      const sql = await cli(dir, ['--as', 'alice', 'sql', text]);
+      expect(sql.code).toBe(4);
+      expect(shell.code).toBe(sql.code);
+      expect(shell.stderr).toBe(sql.stderr.replace('tokenward: statement:', 'tokenward: shell:'));
+    }
+  });
 });

@@ -11,7 +11,7 @@ import type { TokenService } from '../../service/token-service.js';
 import { StatementError } from '../../sql/errors.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit.js';
-import { write } from '../io.js';
+import { OutputClosed, write } from '../io.js';
 import { holdsSecret, inputState, reportFailure, runScript } from '../statements.js';
 
 const PROMPT = 'tokenward> ';
@@ -76,14 +76,13 @@ export async function runShell(context: CommandContext, service: TokenService): 
     }
   };
   let buffer = '';
+  let typed: string[] = [];
   let startLine = 1;
   let lineNumber = 0;
   let last: ExitCode = EXIT.ok;
   prompt(PROMPT);
   for await (const line of lines) {
     lineNumber += 1;
-    // A claim code or a token typed in stays out of the history, even of this session.
-    if (interactive && holdsSecret(line) && history.history[0] === line) history.history.shift();
     if (buffer === '') {
       const command = line.trim();
       if (command === '') {
@@ -99,21 +98,44 @@ export async function runShell(context: CommandContext, service: TokenService): 
       startLine = lineNumber;
     }
     buffer = buffer === '' ? line : `${buffer}\n${line}`;
+    typed.push(line);
+    // A statement holding a secret stays out of the history whole, even of this session.
+    if (interactive && holdsSecret(buffer)) {
+      forget(history.history, typed);
+      typed = [];
+    }
     const state = inputState(buffer);
     if (state !== 'complete') {
       // Only comments so far: nothing to wait for.
-      if (state === 'empty') buffer = '';
+      if (state === 'empty') {
+        buffer = '';
+        typed = [];
+      }
       prompt(state === 'empty' ? PROMPT : MORE);
       continue;
     }
     const text = buffer;
     buffer = '';
+    typed = [];
     last = (await runChunk(context, service, text, startLine)) ?? last;
     prompt(PROMPT);
   }
   lines.close();
+  // A script's last statement may go without its `;` (docs/sql.md); leftover
+  // input that is no statement (an open string or comment) is reported as `sql` would.
+  if (!interactive && inputState(buffer) === 'open') {
+    last = (await runChunk(context, service, buffer, startLine)) ?? last;
+  }
   if (file !== undefined) saveHistory(file, history.history);
   return interactive ? EXIT.ok : last;
+}
+
+/** Takes the lines of one statement out of readline's history (newest first; each line once). */
+function forget(history: string[], lines: readonly string[]): void {
+  for (const line of lines) {
+    const at = history.indexOf(line);
+    if (at !== -1) history.splice(at, 1);
+  }
 }
 
 /** Runs what was typed; answers the exit code of a failure, if one happened. */
@@ -132,6 +154,8 @@ async function runChunk(
     );
     return code === EXIT.ok ? undefined : code;
   } catch (error) {
+    // Output nobody reads any more ends the session (the CLI exits with EXIT.outputClosed).
+    if (error instanceof OutputClosed) throw error;
     // Anything else (the store gone, say) is reported too: the session goes on.
     const place = error instanceof StatementError ? { source, line: error.line, column: error.column } : undefined;
     return reportFailure(context, error, place);

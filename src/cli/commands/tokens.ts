@@ -38,8 +38,13 @@ function tokenRef(context: CommandContext, command: string): TokenRef {
   return { tenant, owner: user, name };
 }
 
-function secretAnswer(columns: readonly string[], row: (string | null)[], json: unknown): Answer {
-  return { json, tables: [{ columns, rows: [row], secretColumns: ['token'] }] };
+function secretAnswer(
+  columns: readonly string[],
+  row: (string | null)[],
+  json: unknown,
+  undelivered: () => Promise<string>,
+): Answer {
+  return { json, tables: [{ columns, rows: [row], secretColumns: ['token'] }], undelivered };
 }
 
 const issue: Command = {
@@ -85,10 +90,13 @@ const issue: Command = {
     };
     const { service } = await context.session();
     const { token, info } = await service.issue(input, context.actor);
-    return secretAnswer(['name', 'token', 'expires_at', 'id'], [info.name, token, timestamp(info.expiresAt), info.id], {
-      token,
-      info,
-    });
+    // A secret nobody received is a live credential nobody holds: the new token is revoked at once.
+    const undelivered = async () => {
+      await service.revoke({ id: info.id }, context.actor);
+      return `the output was closed before the token's secret was written: token ${info.id} was revoked`;
+    };
+    const row = [info.name, token, timestamp(info.expiresAt), info.id];
+    return secretAnswer(['name', 'token', 'expires_at', 'id'], row, { token, info }, undelivered);
   },
 };
 
@@ -174,10 +182,11 @@ const rotate: Command = {
     const { service } = await context.session();
     const ref = tokenRef(context, 'rotate');
     const { token, info } = await service.rotate(ref, context.actor, grace === undefined ? {} : { gracePeriod: grace });
-    return secretAnswer(['name', 'token', 'expires_at', 'id'], [info.name, token, timestamp(info.expiresAt), info.id], {
-      token,
-      info,
-    });
+    // Revoking here would end the old secret's grace period too: the caller is told to rotate again instead.
+    const undelivered = async () =>
+      `the output was closed before the new secret of token ${info.id} was written: rotate it again to get one`;
+    const row = [info.name, token, timestamp(info.expiresAt), info.id];
+    return secretAnswer(['name', 'token', 'expires_at', 'id'], row, { token, info }, undelivered);
   },
 };
 

@@ -1,9 +1,11 @@
 /**
  * Versioned schema migrations for the PostgreSQL store.
  */
+
 import type { Pool, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { TokenError } from '../../core/errors.js';
 import { checkOut, type HeldClient, unusable } from './connection.js';
+import { connectionFailure } from './failure.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import type { PostgresLocation } from './names.js';
 import { locationNames, migrateSettings } from './options.js';
@@ -156,5 +158,6 @@ class SchemaTooNew extends Error {
 }
 
 function unavailable(cause: unknown): TokenError {
-  return new TokenError('unavailable', 'PostgreSQL is unavailable: the migration did not complete', { cause });
+  const why = connectionFailure(cause);
+  return new TokenError('unavailable', `PostgreSQL is unavailable (${why}): the migration did not complete`, { cause });
 }
