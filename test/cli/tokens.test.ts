@@ -186,7 +186,10 @@ describe('tokenward verify', () => {
     expect((await cli(dir, ['users', 'list'], { env })).code).toBe(0);
     expect((await cli(dir, ['list'], { env })).code).toBe(0);
     const short = await cli(dir, ['verify'], { input: 'x', env: { TOKENWARD_PEPPER: 'short' } });
-    expect([short.code, short.stderr]).toEqual([1, expect.stringContaining('invalid_request: TOKENWARD_PEPPER must be at least 32 bytes')]);
+    expect([short.code, short.stderr]).toEqual([
+      1,
+      expect.stringContaining('invalid_request: TOKENWARD_PEPPER must be at least 32 bytes'),
+    ]);
   });
 });
 
