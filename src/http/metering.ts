@@ -6,7 +6,6 @@
  * `config.tokenward`. They become `verify`'s options; the service decides.
  */
 import { invalid, isTokenError } from '../core/errors.js';
-import { isIdentifier } from '../core/input.js';
 import { spendRequest } from '../core/metering-input.js';
 import type { VerifyOptions } from '../service/types.js';
 import { applicationFault } from './app-fault.js';
@@ -82,10 +81,17 @@ export function verifyOptionsFor<R>(
   };
 }
 
-/** The tenant a resolver answered: undefined (any tenant) or a tenant identifier. */
+/**
+ * The tenant a resolver answered: undefined (any tenant) or a string. Any
+ * string goes to `verify`, which refuses a token of another tenant
+ * (`token_invalid`, the client's 401): a resolver commonly reads the tenant
+ * from the request (a header, a host name), so a tenant that is not a valid
+ * identifier is what a client sent, never the application's fault. Only a
+ * value that is not a string at all is.
+ */
 function resolvedTenant(tenant: unknown): string | undefined {
-  if (tenant === undefined || isIdentifier(tenant)) return tenant;
-  throw applicationFault('tenant', 'must be undefined or 1-200 letters, digits or ._@+:-');
+  if (tenant === undefined || typeof tenant === 'string') return tenant;
+  throw applicationFault('tenant', 'must be a string or undefined');
 }
 
 /** A resolver's `cost` and `ratelimit`, checked by the rules of the fixed options. */

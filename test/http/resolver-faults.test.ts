@@ -37,7 +37,7 @@ function answerFor(query: unknown): unknown {
   if (key === 'throw') throw thrown;
   return VALUES[key];
 }
-const TENANTS: Record<string, unknown> = { space: 'a b', number: 42, empty: '', good: 'acme' };
+const TENANTS: Record<string, unknown> = { space: 'a b', number: 42, null: null, empty: '', good: 'acme' };
 const tenantFor = (query: unknown): unknown => {
   const key = (query as { v?: string }).v ?? 'good';
   if (key === 'throw') throw thrown;
@@ -122,9 +122,8 @@ const FAULTS: [string, string, string][] = [
   ['/cost', 'fraction', 'cost'],
   ['/ratelimit', 'object', 'ratelimit'],
   ['/ratelimit', 'minus', 'ratelimit'],
-  ['/tenant', 'space', 'tenant'],
   ['/tenant', 'number', 'tenant'],
-  ['/tenant', 'empty', 'tenant'],
+  ['/tenant', 'null', 'tenant'],
 ];
 
 describe.each([
@@ -158,7 +157,19 @@ describe.each([
     expect(failures).toEqual([]);
   });
 
+  it.each(['space', 'empty'])(
+    '/tenant?v=%s: a tenant string that names no tenant (the client’s, read from its request) is the client’s 401',
+    async (v) => {
+      failures.length = 0;
+      const reply = await call(server.url, `/tenant?v=${v}`, { headers: bearer(token) });
+      expect(reply.status).toBe(401);
+      expect(reply.headers.get('www-authenticate')).toContain('invalid_token');
+      expect(failures.map((failure) => (failure as { code: string }).code)).toEqual(['token_invalid']);
+    },
+  );
+
   it('a resolver that throws: its own error, as it is', async () => {
+    failures.length = 0;
     const id = `${name}-throw`;
     const reply = await call(server.url, '/cost?v=throw', { headers: { ...bearer(token), 'x-case': id } });
     expect(reply.status).toBe(500);
