@@ -5,12 +5,12 @@
  */
 import { TokenError } from '../core/errors.js';
 import { parseGrants } from '../core/grants.js';
+import { repeatedName } from '../core/json-names.js';
 import { meterRefused } from '../core/metering.js';
 import { limitName, parseRatelimits } from '../core/metering-input.js';
 import { createPrincipal } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
 import type { GrantSet, RateLimit, StoredTokenType, TokenMeta } from '../core/types.js';
-import { repeatedName } from './json.js';
 import { grantsOfScope } from './scope.js';
 
 const STORED_TYPES: readonly string[] = ['administrative', 'personal', 'master', 'limited'];
