@@ -20,20 +20,21 @@ function validName(value: unknown): value is string {
  */
 export function parseGrants(input: unknown, field = 'grants'): Grant[] {
   if (!Array.isArray(input)) throw invalid(field, 'must be an array of grants');
-  if (input.length > 1000) throw invalid(field, 'at most 1000 grants');
+  if (input.length > 1000) throw invalid(field, 'must hold at most 1000 grants');
   const grants = input.map((item, index): Grant => {
     const at = `${field}[${index}]`;
     if (!isObject(item)) throw invalid(at, 'must be an object');
     const keys = Object.keys(item);
     if ('bucket' in item) {
-      if (!validName(item.bucket)) throw invalid(at, 'bucket must be a valid name');
-      if (item.access !== 'read' && item.access !== 'write') throw invalid(at, "access must be 'read' or 'write'");
-      if (keys.length !== 2) throw invalid(at, 'a bucket grant has exactly bucket and access');
+      if (!validName(item.bucket)) throw invalid(at, 'has a bucket that is not a valid name');
+      if (item.access !== 'read' && item.access !== 'write') throw invalid(at, "must have access 'read' or 'write'");
+      if (keys.length !== 2) throw invalid(at, 'must have exactly bucket and access (a bucket grant)');
       return { bucket: item.bucket, access: item.access };
     }
     if ('component' in item) {
-      if (!validName(item.component)) throw invalid(at, 'component must be a valid name');
-      if (keys.some((key) => key !== 'component' && key !== 'actions')) throw invalid(at, 'unknown field');
+      if (!validName(item.component)) throw invalid(at, 'has a component that is not a valid name');
+      if (keys.some((key) => key !== 'component' && key !== 'actions'))
+        throw invalid(at, 'must have component and optional actions only (a component grant)');
       if (item.actions === undefined) return { component: item.component };
       const actions = item.actions;
       if (
@@ -41,13 +42,13 @@ export function parseGrants(input: unknown, field = 'grants'): Grant[] {
         actions.length === 0 ||
         !actions.every((action) => COMPONENT_ACTIONS.includes(action as ComponentAction))
       ) {
-        throw invalid(at, "actions must be a non-empty list of 'run' and 'configure'");
+        throw invalid(at, "must have actions as a non-empty list of 'run' and 'configure'");
       }
       return { component: item.component, actions: actions as ComponentAction[] };
     }
     if ('scope' in item) {
-      if (!validName(item.scope)) throw invalid(at, 'scope must be a valid name');
-      if (keys.length !== 1) throw invalid(at, 'a scope grant has exactly scope');
+      if (!validName(item.scope)) throw invalid(at, 'has a scope that is not a valid name');
+      if (keys.length !== 1) throw invalid(at, 'must have exactly scope (a scope grant)');
       return { scope: item.scope };
     }
     throw invalid(at, 'must be a bucket, component or scope grant');

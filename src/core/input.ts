@@ -1,31 +1,11 @@
 import { invalid } from './errors.js';
+import { refuseSecret } from './pasted-secret.js';
 import { freeText, jsonObject, labelText } from './text.js';
 import type { TokenMeta } from './types.js';
 
 /** @internal Validation of untrusted input to service calls. */
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Refuses unknown keys, so a typo (`expiresIn`) is an error rather than silently ignored. */
-export function expectKeys(value: unknown, field: string, allowed: readonly string[]): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (!isPlainObject(value)) throw invalid(field, 'must be an object');
-  for (const key of ownKeys(value, field)) {
-    if (!allowed.includes(key)) throw invalid(`${field}.${key}`, 'is not a known option');
-  }
-  return value;
-}
-
-/** The own keys of an app's object; a proxy whose `ownKeys` trap throws is refused naming `field`. */
-function ownKeys(value: object, field: string): string[] {
-  try {
-    return Object.keys(value);
-  } catch (error) {
-    throw invalid(field, 'could not be read (listing its keys threw)', error);
-  }
-}
+export { expectKeys, isPlainObject } from './keys.js';
 
 /**
  * `object[key]` of an app's object. Reading it may run the app's code (a
@@ -44,30 +24,27 @@ export function readField(object: object, key: string, field: string): unknown {
 // Tenants and users are identifiers from the app: printable, no separators that break logs.
 const IDENTIFIER = /^[\p{L}\p{N}._@+:-]{1,200}$/u;
 
-/** Whether `value` is a tenant or user identifier (the rule `identifier` enforces). */
-export function isIdentifier(value: unknown): value is string {
-  return typeof value === 'string' && IDENTIFIER.test(value);
-}
-
 export function identifier(value: unknown, field: string): string {
-  if (!isIdentifier(value)) {
+  if (typeof value !== 'string' || !IDENTIFIER.test(value)) {
     throw invalid(field, 'must be 1-200 letters, digits or ._@+:-');
   }
-  return value;
+  // A user or role name is shown in listings and the audit log: no pasted token.
+  return refuseSecret(value, field);
 }
 
 /**
  * A token name: 1-100 characters of one line, stored in NFC, with a visible
  * character and no surrounding spaces (the rules of `labelText`). Names are
- * compared by their NFC form.
+ * compared by their NFC form. One holding a token, claim code or JWT is
+ * refused (`refuseSecret`).
  */
 export function tokenName(value: unknown, field = 'name'): string {
-  return labelText(value, field, 100);
+  return refuseSecret(labelText(value, field, 100), field);
 }
 
-/** A comment: up to 1000 characters of NFC text; tab and newline allowed, other controls not. */
+/** A comment: up to 1000 characters of NFC text; tab and newline allowed, other controls not; no token, claim code or JWT. */
 export function comment(value: unknown, field = 'comment'): string {
-  return freeText(value, field, 1000);
+  return refuseSecret(freeText(value, field, 1000), field);
 }
 
 /** The largest `meta` of a token, in UTF-8 bytes of its JSON. */

@@ -5,6 +5,7 @@
  */
 import { TokenError } from '../core/errors.js';
 import { parseGrants } from '../core/grants.js';
+import { repeatedName } from '../core/json-names.js';
 import { meterRefused } from '../core/metering.js';
 import { limitName, parseRatelimits } from '../core/metering-input.js';
 import { createPrincipal } from '../core/principal.js';
@@ -56,7 +57,8 @@ function wellFormed(fields: Record<string, unknown>): boolean {
  * token the platform says has already expired at `now`: its word is not
  * taken for it).
  *
- * @throws {TokenError} `unavailable` for anything but a JSON object with
+ * @throws {TokenError} `unavailable` for anything but one JSON object (no
+ *   member named twice) with
  *   `active: false`, or with `active: true` and well-formed members.
  */
 export function readAnswer(raw: string, now: number): Principal | null {
@@ -67,6 +69,8 @@ export function readAnswer(raw: string, now: number): Principal | null {
     throw unreadable(cause);
   }
   if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) throw unreadable();
+  // A member named twice is read by the same rule as a request body: ambiguous, so not taken either way.
+  if (repeatedName(raw) !== null) throw unreadable();
   const fields = answer as Record<string, unknown>;
   if (fields.active === false) return null;
   if (fields.active !== true || !wellFormed(fields)) throw unreadable();

@@ -64,7 +64,7 @@ export function grantsInput(value: unknown, field: string): GrantSet {
 export function rolesInput(value: unknown, field: string): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw invalid(field, 'must be a list of role names');
-  if (value.length > MAX_ROLES) throw invalid(field, `at most ${MAX_ROLES} roles`);
+  if (value.length > MAX_ROLES) throw invalid(field, `must hold at most ${MAX_ROLES} roles`);
   const names = value.map((role, index) => identifier(role, `${field}[${index}]`));
   return [...new Set(names)].sort(compareCodePoints);
 }

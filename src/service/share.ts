@@ -7,6 +7,7 @@ import { formatDuration, parseDuration } from '../core/duration.js';
 import { randomBase62 } from '../core/encoding.js';
 import { invalid, TokenError } from '../core/errors.js';
 import { expectKeys } from '../core/input.js';
+import { CLAIM_CODE_LENGTH } from '../core/pasted-secret.js';
 import { stampOf } from '../core/principal.js';
 import { isLive, toInfo } from '../core/records.js';
 import type { ClaimRecord, Duration, TokenEvent } from '../core/types.js';
@@ -18,7 +19,8 @@ import { sharerMayStill } from './sharer.js';
 import type { Actor, IssuedToken, ShareOptions, ShareResult, TokenRef } from './types.js';
 
 /** @internal Characters of random base62 in a claim code (`<prefix>_claim_<code>`). */
-export const CLAIM_CODE_LENGTH = 40;
+export { CLAIM_CODE_LENGTH };
+
 /** How often a claim is tried again when a concurrent change (a touch, a comment) wins the compare-and-set. */
 const ATTEMPTS = 5;
 

@@ -201,7 +201,7 @@ function alter(reader: Reader): Statement {
   if (reader.accept('SET')) {
     if (reader.accept('COMMENT'))
       return { kind: 'alterTokenComment', name, owner, comment: reader.string('a comment string') };
-    if (reader.accept('META')) return { kind: 'updateToken', name, owner, change: { meta: reader.jsonObject() } };
+    if (reader.accept('META')) return { kind: 'updateToken', name, owner, change: { meta: reader.metaObject() } };
     reader.expect('MAX', 'DURATION');
     const maxDuration = reader.accept('UNLIMITED') ? null : reader.duration();
     return { kind: 'updateToken', name, owner, change: { maxDuration } };

@@ -1,4 +1,7 @@
 import { parseDuration } from '../core/duration.js';
+import { isTokenError } from '../core/errors.js';
+import { tokenMeta } from '../core/input.js';
+import { repeatedName } from '../core/json-names.js';
 import { StatementError } from './errors.js';
 import { asciiUpper, isKeyword } from './keywords.js';
 import { type Lexeme, Lexer } from './lexer.js';
@@ -137,8 +140,14 @@ export class Reader {
     return text;
   }
 
-  /** A string holding a JSON object (`SET META '{"plan":"pro"}'`), parsed; checked here so a bad one is reported where it stands. */
-  jsonObject(): Readonly<Record<string, unknown>> {
+  /**
+   * `SET META '{"plan":"pro"}'`: a string holding a JSON object, parsed and
+   * checked here by the rules the HTTP API and the service apply (no member
+   * named twice, however escaped; no `__proto__`, `constructor` or
+   * `prototype` key; finite numbers; at most `MAX_META_BYTES`), so a bad one
+   * is reported where it stands rather than when it runs.
+   */
+  metaObject(): Readonly<Record<string, unknown>> {
     const expected = 'a string holding a JSON object';
     const at = this.current.start;
     const text = this.string(expected);
@@ -152,9 +161,15 @@ export class Reader {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new StatementError(at, `expected ${expected}, found a string that is not one`, [expected]);
     }
-    // A number past the double range parses as ±Infinity, which no JSON can print back.
-    if (holdsNonFinite(value)) {
-      throw new StatementError(at, `expected ${expected}, found a number out of range`, [expected]);
+    if (repeatedName(text) !== null) {
+      throw new StatementError(at, `expected ${expected}, found one that names a member twice`, [expected]);
+    }
+    try {
+      // The service's own check (a number past the double range parses as ±Infinity, which no JSON prints back).
+      tokenMeta(value);
+    } catch (error) {
+      if (!isTokenError(error)) throw error;
+      throw new StatementError(at, `expected ${expected}: ${error.message}`, [expected]);
     }
     return value as Readonly<Record<string, unknown>>;
   }
@@ -177,12 +192,4 @@ export class Reader {
     if (seen.has(clause)) throw new StatementError(at, `${clause} is given twice`);
     seen.add(clause);
   }
-}
-
-/** Whether parsed JSON holds a number that is not finite (JSON.parse makes ±Infinity of numbers past the double range). */
-function holdsNonFinite(value: unknown): boolean {
-  if (typeof value === 'number') return !Number.isFinite(value);
-  if (typeof value !== 'object' || value === null) return false;
-  for (const item of Object.values(value)) if (holdsNonFinite(item)) return true;
-  return false;
 }

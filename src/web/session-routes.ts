@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { isTokenError, TokenError } from '../core/errors.js';
+import { bodyErrors, bodyReaders, requestBody, unreadBody } from '../express/body.js';
 import { sendError, sendFailure, sendJson } from './answers.js';
 import type { PageSettings } from './options.js';
 import { clearSessionCookie, newSessionId, type PageSession, sessionKey, setSessionCookie } from './sessions.js';
@@ -30,10 +31,16 @@ function requireJson(req: Request, res: Response, next: NextFunction): void {
   sendError(res, 415, 'invalid_request', 'the body must be application/json', 'content-type');
 }
 
-const jsonBody = [requireJson, express.json({ limit: '8kb', strict: true, type: 'application/json' })];
+/**
+ * The management API's reader (`src/http/json.ts`), not a parser of its own:
+ * one JSON object, no member named twice, no compression, UTF-8 only, at
+ * most 8 KiB, so a proxy in front and the page read the same sign-in.
+ */
+const jsonBody = [requireJson, ...bodyReaders('json', 8 * 1024)];
 
 function bodyField(req: Request, field: string): string {
-  const body: unknown = req.body;
+  if (unreadBody(req)) throw new TokenError('invalid_request', 'the request body could not be read', { field: 'body' });
+  const body: unknown = requestBody(req);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new TokenError('invalid_request', 'the body must be a JSON object', { field: 'body' });
   }
@@ -149,15 +156,6 @@ export function sessionRoutes(settings: PageSettings): Router {
   router.delete('/session', route(settings, signOut));
   if (settings.demoUsers.length > 0) router.post('/session/demo', jsonBody, route(settings, demoSignIn));
   if (settings.tokenSignIn) router.post('/session/token', jsonBody, route(settings, tokenSignIn));
-  router.use((error: unknown, _req: Request, res: Response, next: NextFunction): void => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
-    // body-parser's errors: 413 too large, 415 a charset other than UTF-8, 400 anything unreadable.
-    const given = (error as { status?: unknown }).status;
-    const status = given === 413 || given === 415 ? given : 400;
-    sendError(res, status, 'invalid_request', 'the request body could not be read', 'body');
-  });
+  router.use(bodyErrors);
   return router;
 }

@@ -24,3 +24,15 @@ describe('readAnswer: meta', () => {
     );
   });
 });
+
+describe('readAnswer: one unambiguous object', () => {
+  // `{"active":false,"active":true}` reads as active to JSON.parse: a proxy that keeps the first would disagree.
+  it.each([
+    ['{"active":false,"active":true,"jti":"01J0000000000000000000000A","tenant":"acme","type":"personal","sub":"bob"}'],
+    [
+      '{"active":true,"jti":"01J0000000000000000000000A","tenant":"acme","type":"personal","sub":"bob","s\\u0075b":"root"}',
+    ],
+  ])('refuses a member named twice as unreadable (unavailable): %s', (raw) => {
+    expect(() => readAnswer(raw, NOW)).toThrow(expect.objectContaining({ code: 'unavailable' }));
+  });
+});

@@ -8,9 +8,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TokenError } from '../../src/core/errors.js';
+import { repeatedName } from '../../src/core/json-names.js';
 import { bodyRefusal, mediaType } from '../../src/http/body.js';
 import { carriesPreflightedHeader } from '../../src/http/cross-site.js';
-import { readJsonBody, repeatedName } from '../../src/http/json.js';
+import { readJsonBody } from '../../src/http/json.js';
 
 /** A JSON text made by the generator, and whether some object in it names a member twice. */
 interface Generated {

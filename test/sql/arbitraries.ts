@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { tokenMeta } from '../../src/core/input.js';
 import { KEYWORDS } from '../../src/sql/keywords.js';
 import { MAX_LIMIT } from '../../src/sql/reader.js';
 import type { Statement, StatementGrant, TokenOwnerClause } from '../../src/sql/types.js';
@@ -143,10 +144,13 @@ export const arbStatement: fc.Arbitrary<Statement> = fc.oneof(
         fc.record({
           // JSON data as a string carries it: -0 is 0 there (the reader reads it so).
           meta: fc.option(
-            fc.dictionary(
-              arbText,
-              fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.parse(JSON.stringify(value)) as unknown),
-            ),
+            fc
+              .dictionary(
+                arbText,
+                fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.parse(JSON.stringify(value)) as unknown),
+              )
+              // The reader checks META by the service's rules (one-line keys, no prototype keys, …) where it stands.
+              .filter(acceptedMeta),
             { nil: null },
           ),
         }),
@@ -168,4 +172,14 @@ export const arbStatement: fc.Arbitrary<Statement> = fc.oneof(
 export function withoutSpan(statement: Statement & { readonly span?: unknown }): Statement {
   const { span: _span, ...rest } = statement;
   return rest as Statement;
+}
+
+/** Whether the service takes `meta` as token metadata (what `SET META` is checked against when parsed). */
+function acceptedMeta(meta: Record<string, unknown>): boolean {
+  try {
+    tokenMeta(meta);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -65,6 +65,27 @@ describe('ALTER API TOKEN … SET META, ENABLE, DISABLE, RENAME TO, SET MAX DURA
     }
   });
 
+  it('applies the JSON rules of the HTTP reader to META where it stands: no member twice, no prototype keys', () => {
+    const cases = [
+      ['ALTER API TOKEN ci SET META \'{"a":1,"a":2}\'', 1, 29, 'names a member twice'],
+      ['ALTER API TOKEN ci\n  SET META \'{"a":{"b":1,"\\u0062":2}}\'', 2, 12, 'names a member twice'],
+      ['ALTER API TOKEN ci SET META \'{"__proto__":{"admin":true}}\'', 1, 29, '__proto__'],
+      ['ALTER API TOKEN ci SET META \'{"x":[{"constructor":1}]}\'', 1, 29, 'constructor'],
+      [`ALTER API TOKEN ci SET META '{"a":"${'x'.repeat(5000)}"}'`, 1, 29, '4096'],
+    ] as const;
+    for (const [text, line, column, says] of cases) {
+      let error: unknown;
+      try {
+        parseStatements(text);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, text).toBeInstanceOf(StatementError);
+      expect(error, text).toMatchObject({ line, column });
+      expect((error as StatementError).message, text).toContain(says);
+    }
+  });
+
   it('runs through update: meta, disable and enable, rename, a new lifetime within the policy', async () => {
     const { service } = makeHarness();
     const created = record(await runOne(service, "CREATE API TOKEN ci MAX DURATION '1d'", ANALYST));

@@ -1,5 +1,5 @@
 import { invalid } from '../errors.js';
-import { expectKeys } from '../input.js';
+import { expectKeys } from '../keys.js';
 import { AFTER_PREFIX, checkPrefix, PREFIX } from '../token-shape.js';
 
 /** Options of `tokenPattern` and `findTokens`. */
