@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Principal } from '../core/principal-types.js';
 import type { Need } from '../core/types.js';
 import { authFailure, type HttpAnswer } from '../http/answers.js';
+import { applicationError } from '../http/app-fault.js';
 import {
   type AuthOptions,
   checkGuard,
@@ -190,18 +191,19 @@ export function tokenAuth(verifier: TokenVerifier, options: ExpressAuthOptions =
   return (req: Request, res: Response, next: NextFunction): void => {
     rememberRealm(req, realm);
     rememberRefusals(req, refusals);
-    let verifyOptions: VerifyOptions | undefined;
-    try {
-      verifyOptions = verifyOptionsFor(req, tenant, metering);
-    } catch (error) {
-      // The app's tenant, cost or ratelimit function failed or answered a bad value: the app's own
-      // error, for its error handling (a 500 by default), never a refusal of the client nor a pass.
-      clearPrincipal(req);
-      next(error);
-      return;
-    }
     const token = requestToken({ rawHeaders: req.rawHeaders, url: req.originalUrl }, settings);
     if (typeof token === 'string') {
+      // The app's functions run only for a token to verify: a request without one never depends on them.
+      let verifyOptions: VerifyOptions | undefined;
+      try {
+        verifyOptions = verifyOptionsFor(req, tenant, metering);
+      } catch (error) {
+        // The app's tenant, cost or ratelimit function failed or answered a bad value: the app's own
+        // error, for its error handling (a 500 by default), never a refusal of the client nor a pass.
+        clearPrincipal(req);
+        next(applicationError(error));
+        return;
+      }
       settleVerification(verifier, token, verifyOptions, settlement, req, res, next, undefined);
     } else if (token.kind === 'refused') refuseClearing(req, res, next, token.answer);
     // No token, in optional mode: a need still refuses (401), as requireGrant behind it would.

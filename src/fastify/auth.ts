@@ -10,6 +10,7 @@ import fp from 'fastify-plugin';
 import type { Principal } from '../core/principal-types.js';
 import type { Need } from '../core/types.js';
 import { authFailure, type HttpAnswer } from '../http/answers.js';
+import { applicationError } from '../http/app-fault.js';
 import {
   type AuthOptions,
   checkGuard,
@@ -220,16 +221,17 @@ function requestTokenReader(
       request.log.error({ err: route.invalid }, 'tokenward: the route config.tokenward is invalid');
       return authFailure(undefined, realm);
     }
-    let options: VerifyOptions | undefined;
-    try {
-      options = verifyOptionsFor(request, tenant, route.metering ?? metering);
-    } catch (error) {
-      // The app's tenant, cost or ratelimit function failed or answered a bad value: the app's own
-      // error, for Fastify's error handling (a 500 by default), never a refusal of the client nor a pass.
-      return { failed: error instanceof Error ? error : new Error(String(error), { cause: error }) };
-    }
     const token = requestToken({ rawHeaders: request.raw.rawHeaders, url: request.raw.url ?? request.url }, settings);
-    if (typeof token === 'string') return { token, options, guard: route.guard };
+    if (typeof token === 'string') {
+      // The app's functions run only for a token to verify: a request without one never depends on them.
+      try {
+        return { token, options: verifyOptionsFor(request, tenant, route.metering ?? metering), guard: route.guard };
+      } catch (error) {
+        // The app's tenant, cost or ratelimit function failed or answered a bad value: the app's own
+        // error, for Fastify's error handling (a 500 by default), never a refusal of the client nor a pass.
+        return { failed: applicationError(error) as Error };
+      }
+    }
     if (token.kind === 'refused') return token.answer;
     // No token in an optional scope: a route with a need still refuses, as requireGrant does.
     return optional && route.guard !== undefined ? guardRefusal(null, route.guard, realm) : null;

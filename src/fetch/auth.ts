@@ -4,7 +4,6 @@ import type { Need } from '../core/types.js';
 import { authFailure, type HttpAnswer } from '../http/answers.js';
 import {
   type AuthOptions,
-  authenticate,
   checkGuard,
   type GrantGuard,
   grantGuard,
@@ -13,7 +12,9 @@ import {
   helperSettings,
   type RecordingOptions,
   recordUse,
+  requestToken,
   type TokenVerifier,
+  verifyRequestToken,
 } from '../http/authenticate.js';
 import type { VerifyOptions } from '../http/management.js';
 import { type MeteringOptions, verifyOptionsFor } from '../http/metering.js';
@@ -84,19 +85,20 @@ export async function authenticateRequest(
   request: Request,
   optionsOf: () => VerifyOptions | undefined,
 ): Promise<{ readonly principal: Principal | null } | { readonly answer: HttpAnswer }> {
+  const token = requestToken(requestParts(request, headerRecord(request)), settings);
+  if (typeof token !== 'string') {
+    return token.kind === 'refused' ? { answer: token.answer } : { principal: null };
+  }
+  // The app's functions run only for a token to verify: a request without one never depends on them.
   let verifyOptions: VerifyOptions | undefined;
   try {
     verifyOptions = optionsOf();
   } catch (error) {
-    // The app's tenant or cost resolver failed: refuse (500, or its TokenError's status), never pass.
+    // The app's tenant, cost or ratelimit function failed or answered a bad value: a server error
+    // (500), never a refusal of the client nor a pass.
     return { answer: authFailure(error, settings.realm) };
   }
-  const outcome = await authenticate(
-    settings.verifier,
-    requestParts(request, headerRecord(request)),
-    settings,
-    verifyOptions,
-  );
+  const outcome = await verifyRequestToken(settings.verifier, token, settings.realm, verifyOptions);
   if (outcome.kind === 'refused') return { answer: outcome.answer };
   return { principal: outcome.kind === 'principal' ? outcome.principal : null };
 }

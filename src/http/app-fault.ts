@@ -33,3 +33,17 @@ export function applicationFault(field: string, what: string): TokenError {
 export function isApplicationFault(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { [FAULT]?: unknown })[FAULT] === true;
 }
+
+/**
+ * What an application's per-request function threw, as the error to hand
+ * on: an object as it is; anything else (`undefined`, `0`, `''`, a string)
+ * wrapped in an `Error` whose `cause` it is. Express takes a falsy error as
+ * no error at all and the strings `'route'` and `'router'` as routing
+ * commands, so a raw throw of one could let the request through.
+ */
+export function applicationError(thrown: unknown): object {
+  if (typeof thrown === 'object' && thrown !== null) return thrown;
+  return new Error("the application's tenant, cost or ratelimit function threw a value that is not an Error", {
+    cause: thrown,
+  });
+}

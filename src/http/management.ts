@@ -191,7 +191,7 @@ const rotateToken: ManagementRoute = {
       actorOf(context),
       gracePeriod === undefined ? {} : { gracePeriod },
     );
-    return ok({ token: issued.token, info: issued.info });
+    return ok({ token: issued.token, info: issued.info, graceEndsAt: issued.graceEndsAt });
   },
 };
 

@@ -138,7 +138,7 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     tag: 'tokens',
     requestBody: 'RotateRequest',
     responses: {
-      200: ['The new secret, shown once.', 'IssuedToken'],
+      200: ['The new secret, shown once.', 'RotatedToken'],
       403: [FORBIDDEN, 'Error'],
       404: [NOT_FOUND, 'Error'],
       409: ['The token is revoked or expired, or another rotation won.', 'Error'],

@@ -129,6 +129,18 @@ const ISSUED: JsonSchema = {
   },
 };
 
+const ROTATED: JsonSchema = {
+  description: "A rotated token's new secret: shown in this answer only (sent with `Cache-Control: no-store`).",
+  type: 'object',
+  required: ['token', 'info', 'graceEndsAt'],
+  additionalProperties: false,
+  properties: {
+    token: { type: 'string', description: 'The token string. Shown once; never stored.' },
+    info: { $ref: '#/components/schemas/TokenInfo' },
+    graceEndsAt: { ...NULLABLE_TIME, description: 'When the old secret stops working; null without a grace period.' },
+  },
+};
+
 function page(item: string): JsonSchema {
   return {
     type: 'object',
@@ -273,6 +285,7 @@ export const SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   RateLimit: RATE_LIMIT,
   TokenInfo: TOKEN_INFO,
   IssuedToken: ISSUED,
+  RotatedToken: ROTATED,
   TokenPage: page('TokenInfo'),
   TokenEvent: EVENT,
   EventPage: page('TokenEvent'),

@@ -38,9 +38,19 @@ function answerFor(query: unknown): unknown {
   return VALUES[key];
 }
 const TENANTS: Record<string, unknown> = { space: 'a b', number: 42, null: null, empty: '', good: 'acme' };
+/** Values a resolver may throw that are not errors: Express takes a falsy one, or 'route', as no error. */
+const NOT_ERRORS: Record<string, unknown> = {
+  'throw-undefined': undefined,
+  'throw-zero': 0,
+  'throw-empty': '',
+  'throw-false': false,
+  'throw-route': 'route',
+  'throw-router': 'router',
+};
 const tenantFor = (query: unknown): unknown => {
   const key = (query as { v?: string }).v ?? 'good';
   if (key === 'throw') throw thrown;
+  if (key in NOT_ERRORS) throw NOT_ERRORS[key];
   return TENANTS[key];
 };
 
@@ -67,6 +77,11 @@ async function startExpress(): Promise<Running> {
     tokenAuth(fixture.service, { realm: REALM, tenant: (req) => tenantFor(req.query) as string | undefined }),
     ok,
   );
+  app.get('/optional', tokenAuth(fixture.service, { realm: REALM, optional: true, cost: resolver }), (req, res) => {
+    res.json({ ok: true, principal: req.tokenPrincipal?.tokenId ?? null });
+  });
+  // Where a route command thrown as an error would lead: it must never be reached.
+  app.get('/tenant', (_req, res) => void res.json({ reached: 'the next route' }));
   const onError: ErrorRequestHandler = (error, req, res, _next) => {
     handled.set(String(req.headers['x-case']), error);
     res.status(error.status ?? 500).json({ handledBy: 'app' });
@@ -104,6 +119,10 @@ async function startFastify(withHandler: boolean): Promise<Running> {
     const tenant = (request: FastifyRequest) => tenantFor(request.query) as string | undefined;
     await scope.register(tokenward, { verifier: fixture.service, realm: REALM, tenant });
     scope.get('/tenant', ok);
+  });
+  await app.register(async (scope) => {
+    await scope.register(tokenward, { verifier: fixture.service, realm: REALM, optional: true, cost: resolver });
+    scope.get('/optional', async (request) => ({ ok: true, principal: request.tokenPrincipal?.tokenId ?? null }));
   });
   await app.register(async (scope) => {
     // The strategy form: fastify.verifyToken throws the app's error as it is.
@@ -167,6 +186,28 @@ describe.each([
       expect(failures.map((failure) => (failure as { code: string }).code)).toEqual(['token_invalid']);
     },
   );
+
+  it.each(Object.keys(NOT_ERRORS))(
+    '/tenant?v=%s: a thrown value that is no error reaches the error handling wrapped, never a pass',
+    async (v) => {
+      const id = `${name}-${v}`;
+      const reply = await call(server.url, `/tenant?v=${v}`, { headers: { ...bearer(token), 'x-case': id } });
+      expect([reply.status, reply.body]).toEqual([500, { handledBy: 'app' }]);
+      const error = handled.get(id) as Error;
+      expect(error).toBeInstanceOf(Error);
+      expect(error.cause).toBe(NOT_ERRORS[v]);
+    },
+  );
+
+  it('a request without a token never runs the functions: an optional route lets it through', async () => {
+    for (const v of ['minus', 'throw', 'good']) {
+      const reply = await call(server.url, `/optional?v=${v}`);
+      expect([reply.status, reply.body]).toEqual([200, { ok: true, principal: null }]);
+    }
+    // With a token the bad cost is still the application's error.
+    const withToken = await call(server.url, '/optional?v=minus', { headers: bearer(token) });
+    expect(withToken.status).toBe(500);
+  });
 
   it('a resolver that throws: its own error, as it is', async () => {
     failures.length = 0;
