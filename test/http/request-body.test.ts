@@ -84,6 +84,9 @@ describe('readJsonBody', () => {
       return undefined;
     };
     expect(field('{"name":1,"name":2}')).toBe('name');
+    // The repeated name, not the member read just before it.
+    expect(field('{"b":1,"a":1,"b":2}')).toBe('b');
+    expect(field('{"x":{"b":1,"a":1,"b":2}}')).toBe('x.b');
     expect(field('{"grants":[{"scope":"a"},{"bucket":"x","bucket":"y"}]}')).toBe('grants[1].bucket');
     expect(field('{"a":{"b":[[],[{"c":1,"c":2}]]}}')).toBe('a.b[1][0].c');
     expect(field('{"a b":{"c":1,"c":2}}')).toBe('body');

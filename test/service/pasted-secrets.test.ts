@@ -94,3 +94,18 @@ describe('a token or claim code pasted as a name, comment or user name', () => {
     );
   });
 });
+
+describe('the JWT shape refused (the shortest one is 40 characters)', () => {
+  const part = (n: number) => 'x'.repeat(n);
+  const shortest = `eyJ${part(8)}.eyJ${part(8)}.${part(16)}`;
+
+  it('refuses the shortest JWT shape, at exactly the length below which nothing is looked for', () => {
+    expect(shortest).toHaveLength(40);
+    expect(() => comment(shortest)).toThrow(/holds a token or claim code/);
+  });
+
+  it('lets a dotted word through whose last part is too short to be a signature', () => {
+    const unsigned = `eyJ${part(8)}.eyJ${part(8)}.${part(15)} and more text after it`;
+    expect(comment(unsigned)).toBe(unsigned);
+  });
+});
