@@ -14,8 +14,7 @@ import { cliBinary, cliJson, PEPPER, type Run, seededDir, startCli } from './sup
  */
 async function withStdoutGone(dir: string, args: readonly string[], how: 'closed' | 'ignored'): Promise<Run> {
   const node = [process.execPath, await cliBinary(), ...args];
-  const env = { ...process.env, TOKENWARD_PEPPER: PEPPER };
-  delete env.DATABASE_URL;
+  const env: NodeJS.ProcessEnv = { ...process.env, TOKENWARD_PEPPER: PEPPER, DATABASE_URL: undefined };
   const child =
     how === 'closed'
       ? spawn('/bin/sh', ['-c', 'exec "$@" >&-', 'sh', ...node], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
