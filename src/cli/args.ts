@@ -32,8 +32,11 @@ export const GLOBAL_OPTIONS = {
 export interface Globals {
   /** A SQLite file or a `postgres://` URL (`--db`, else `DATABASE_URL`, else `./tokenward.db`). */
   readonly db: string;
-  /** Whether `--db` or `DATABASE_URL` named the store (else it is the default `./tokenward.db`). */
-  readonly dbNamed: boolean;
+  /**
+   * The setting that named the store, for messages about it: `--db`, or
+   * `DATABASE_URL`; undefined for the default `./tokenward.db`.
+   */
+  readonly dbSetting: '--db' | 'DATABASE_URL' | undefined;
   readonly schema: string | undefined;
   readonly pepperFile: string | undefined;
   /** `--as`: the user who acts; undefined for the operator (`'system'`). */
@@ -86,7 +89,7 @@ export function parseCommandLine(
   const tenant = text('tenant') ?? env.TOKENWARD_TENANT;
   const globals: Globals = {
     db: text('db') ?? (env.DATABASE_URL || undefined) ?? 'tokenward.db',
-    dbNamed: text('db') !== undefined || Boolean(env.DATABASE_URL),
+    dbSetting: text('db') !== undefined ? '--db' : env.DATABASE_URL ? 'DATABASE_URL' : undefined,
     schema: text('schema'),
     pepperFile: text('pepper-file'),
     as: text('as'),

@@ -28,15 +28,38 @@ export function looksLikeToken(value: string): boolean {
 }
 
 /**
- * Refuses a `--db` value that looks like a token, for every command (the
- * value is never shown). Its message names `--db` only.
+ * The setting that named the store, as messages name it: `--db` or
+ * `DATABASE_URL` (the default `./tokenward.db` counts as `--db`'s).
+ */
+export function dbName(globals: Globals): '--db' | 'DATABASE_URL' {
+  return globals.dbSetting ?? '--db';
+}
+
+/**
+ * Refuses a store setting that names nothing, for every command and
+ * before anything is opened: an empty or blank value, and `sqlite:` with no
+ * path after it (which would resolve to the current folder). A value that
+ * looks like a token is refused too, and never shown. Messages name the
+ * setting the user gave (`--db` or `DATABASE_URL`).
  *
  * @throws {UsageError}
  */
-export function refuseTokenLikeDb(globals: Globals, command: string): void {
-  if (looksLikeToken(globals.db)) {
+export function checkDbValue(globals: Globals, isPostgres: boolean, command: string): void {
+  const setting = dbName(globals);
+  if (globals.db.trim() === '') {
+    throw new UsageError(`${setting} is empty: name a SQLite file or a postgres:// URL`, command);
+  }
+  if (isPostgres) return;
+  if (/^sqlite:\s*$/.test(globals.db)) {
     throw new UsageError(
-      '--db looks like a token, not a database (the value is not shown): check the command line',
+      `${setting} names no SQLite file after "sqlite:": give its path (sqlite:./tokenward.db)`,
+      command,
+    );
+  }
+  if (looksLikeToken(globals.db)) {
+    const where = setting === '--db' ? 'the command line' : 'the environment';
+    throw new UsageError(
+      `${setting} looks like a token, not a database (the value is not shown): check ${where}`,
       command,
     );
   }
@@ -51,9 +74,10 @@ export function refuseTokenLikeDb(globals: Globals, command: string): void {
  * @throws {UsageError}
  */
 export function requireExistingSqlite(globals: Globals, path: string, creates: boolean, command: string): void {
-  if (creates || !globals.dbNamed || existsSync(path)) return;
+  if (creates || globals.dbSetting === undefined || existsSync(path)) return;
+  const setting = dbName(globals);
   throw new UsageError(
-    '--db names a SQLite database that does not exist: create it with `tokenward init --db <path>`, or check the path',
+    `${setting} names a SQLite database that does not exist: create it with \`tokenward init --db <path>\`, or check ${setting}`,
     command,
   );
 }

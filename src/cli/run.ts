@@ -14,7 +14,7 @@ import { serve } from './commands/serve.js';
 import { SQL_COMMANDS } from './commands/sql.js';
 import { TOKEN_COMMANDS } from './commands/tokens.js';
 import { USER_COMMANDS } from './commands/users.js';
-import { looksLikeToken, refuseTokenLikeDb } from './db-path.js';
+import { checkDbValue, looksLikeToken } from './db-path.js';
 import { describeFailure, EXIT, type ExitCode, exitCodeOf, UsageError } from './exit.js';
 import { commandHelp, groupHelp, mainHelp } from './help.js';
 import { type CliIo, OutputClosed, write } from './io.js';
@@ -102,13 +102,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     if (command.operatorOnly && globals.as !== undefined) {
       throw new UsageError(`${command.path} runs as the operator: leave out --as`, command.path);
     }
-    if (globals.db.trim() === '') {
-      throw new UsageError('--db is empty: name a SQLite file or a postgres:// URL', command.path);
-    }
+    checkDbValue(globals, isPostgresUrl(globals.db), command.path);
     if (globals.schema !== undefined && !isPostgresUrl(globals.db)) {
       throw new UsageError('--schema is for a PostgreSQL store (--db postgres://…)', command.path);
     }
-    if (!isPostgresUrl(globals.db)) refuseTokenLikeDb(globals, command.path);
     const actor: Actor = globals.as === undefined ? 'system' : { tenant: globals.tenant, user: globals.as };
     const context: CommandContext = {
       io,

@@ -8,7 +8,7 @@ import { executeStatement } from '../sql/executor.js';
 import { Lexer } from '../sql/lexer.js';
 import { parseStatements } from '../sql/parser.js';
 import { formatTable } from '../sql/table.js';
-import type { ParsedStatement, StatementResult } from '../sql/types.js';
+import type { ParsedStatement, SourcePosition, StatementResult } from '../sql/types.js';
 import type { CommandContext } from './command.js';
 import { looksLikeToken } from './db-path.js';
 import { describeFailure, type ExitCode, exitCodeOf, type Place } from './exit.js';
@@ -77,6 +77,32 @@ export function inputState(text: string): 'empty' | 'complete' | 'open' {
   }
   if (last === null) return 'empty';
   return last === ';' ? 'complete' : 'open';
+}
+
+/**
+ * Where piped shell input that ended outside a string or comment but after
+ * a statement's last word splits: `done` is the text up to and including
+ * its last `;` (statements that ran as typed), `rest` where the unterminated
+ * statement starts. Undefined when the input ends with `;` (or holds only
+ * comments), or cannot be read at all (the parser reports that).
+ */
+export function unterminatedTail(text: string): { done: string; rest: SourcePosition } | undefined {
+  const lexer = new Lexer(text);
+  let doneAt = 0;
+  let rest: SourcePosition | undefined;
+  try {
+    for (let lexeme = lexer.next(); lexeme.kind !== 'end'; lexeme = lexer.next()) {
+      if (lexeme.kind === 'punct' && lexeme.text === ';') {
+        doneAt = lexeme.end.offset;
+        rest = undefined;
+      } else {
+        rest ??= lexeme.start;
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return rest === undefined ? undefined : { done: text.slice(0, doneAt), rest };
 }
 
 /**

@@ -15,7 +15,7 @@ import type { TokenRepository } from '../core/repository.js';
 import { createTokenService } from '../service/index.js';
 import type { TokenService } from '../service/token-service.js';
 import type { Globals } from './args.js';
-import { requireExistingSqlite } from './db-path.js';
+import { dbName, requireExistingSqlite } from './db-path.js';
 import { DriverMissing, UsageError } from './exit.js';
 
 /** An open store and the service over it. */
@@ -158,11 +158,6 @@ function pepperOf(globals: Globals, env: Readonly<Record<string, string | undefi
   return randomBytes(32).toString('base64url');
 }
 
-/** The setting that named the store: `DATABASE_URL` when the value is its, else `--db`. */
-export function dbSetting(globals: Globals, env: Readonly<Record<string, string | undefined>>): string {
-  return env.DATABASE_URL !== undefined && env.DATABASE_URL === globals.db ? 'DATABASE_URL' : '--db';
-}
-
 /** What the command needs of the store: the pepper, and whether it may create a SQLite file (`init`). */
 export interface SessionNeeds {
   readonly command: string;
@@ -183,10 +178,10 @@ export async function openSession(
 ): Promise<Session> {
   const pepper = pepperOf(globals, env, needs.pepper);
   const refuseMissing = (path: string) => requireExistingSqlite(globals, path, needs.createsStore, needs.command);
-  if (isPostgresUrl(globals.db)) checkPostgresUrl(globals.db, dbSetting(globals, env), needs.command);
+  if (isPostgresUrl(globals.db)) checkPostgresUrl(globals.db, dbName(globals), needs.command);
   const opened = isPostgresUrl(globals.db)
     ? await openPostgres(globals.db, globals.schema)
-    : await openSqlite(resolve(cwd, globals.db.replace(/^sqlite:/, '')), refuseMissing, dbSetting(globals, env));
+    : await openSqlite(resolve(cwd, globals.db.replace(/^sqlite:/, '')), refuseMissing, dbName(globals));
   try {
     const service = createTokenService({
       repository: opened.repository,

@@ -95,6 +95,36 @@ describe('errors name the flag or variable the user set, not the library option 
     expect(run.stderr).toMatch(/^tokenward: --db is empty/);
   });
 
+  it.each([
+    ['blank', ' ', 'is empty'],
+    ['a file that does not exist', 'nothere.db', 'names a SQLite database that does not exist'],
+    ['sqlite: with no path', 'sqlite:', 'names no SQLite file after "sqlite:"'],
+    ['sqlite: with spaces only', 'sqlite:  ', 'names no SQLite file after "sqlite:"'],
+    ['a token', OPAQUE, 'looks like a token'],
+  ])(
+    '%s: refused (exit 2) naming --db or DATABASE_URL, whichever gave it, creating nothing',
+    async (_, value, problem) => {
+      const dir = workDir();
+      const flag = await cli(dir, ['--db', value, 'list']);
+      const variable = await cli(dir, ['list'], { env: { DATABASE_URL: value } });
+      // --db wins over DATABASE_URL, and is named even when both hold the same value.
+      const both = await cli(dir, ['--db', value, 'list'], { env: { DATABASE_URL: value } });
+      for (const [run, name] of [
+        [flag, '--db'],
+        [variable, 'DATABASE_URL'],
+        [both, '--db'],
+      ] as const) {
+        expect(run.code, `${name} ${value}`).toBe(2);
+        expect(run.stderr).toMatch(new RegExp(`^tokenward: (list: )?${name} ${problem.replace(/[".:]/g, '\\$&')}`));
+        expect(run.stderr.replace(/tokenward init --db/, '')).not.toMatch(name === '--db' ? /DATABASE_URL/ : /--db/);
+      }
+      expect(readdirSync(dir)).toEqual([]);
+      // `init` makes no store in the current folder for a bare `sqlite:` either.
+      if (value.startsWith('sqlite:')) expect((await cli(dir, ['--db', value, 'init'])).code).toBe(2);
+      expect(readdirSync(dir)).toEqual([]);
+    },
+  );
+
   it('a file that is no SQLite database is named by --db or DATABASE_URL, whichever named it', async () => {
     const dir = workDir();
     writeFileSync(join(dir, 'corrupt.db'), 'this is not a database, it is forty-odd bytes of text\n'.repeat(20));

@@ -4,8 +4,28 @@
  * event, no stack trace; `issue` whose secret could not be written at all
  * revokes the new token and says so.
  */
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { cliJson, type Run, seededDir, startCli } from './support.js';
+import { cliBinary, cliJson, PEPPER, type Run, seededDir, startCli } from './support.js';
+
+/**
+ * Runs the CLI with fd 1 closed before node starts (`>&-`) or, for
+ * comparison, on /dev/null as `stdio: 'ignore'` opens it; exit code and stderr.
+ */
+async function withStdoutGone(dir: string, args: readonly string[], how: 'closed' | 'ignored'): Promise<Run> {
+  const node = [process.execPath, await cliBinary(), ...args];
+  const env: NodeJS.ProcessEnv = { ...process.env, TOKENWARD_PEPPER: PEPPER, DATABASE_URL: undefined };
+  const child =
+    how === 'closed'
+      ? spawn('/bin/sh', ['-c', 'exec "$@" >&-', 'sh', ...node], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(node[0]!, node.slice(1), { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const code = await new Promise<number | null>((done) => child.once('close', done));
+  return { code, stdout: '', stderr };
+}
 
 /** Runs the CLI with its stdout closed before it starts writing (the reader is gone). */
 async function withStdoutClosed(dir: string, args: readonly string[], input = ''): Promise<Run> {
@@ -60,5 +80,22 @@ describe('tokenward with its output closed', () => {
     const run = await withStdoutClosed(dir, ['--as', 'alice', 'rotate', 'kept', '--grace', '1h']);
     expect(run.code).toBe(7);
     expect(run.stderr).toMatch(/new secret of token \w+ was written: rotate it again/);
+  });
+
+  // The limit docs/cli.md states next to exit 7: node reopens a closed fd 1 on
+  // /dev/null (read-write) before any of our code runs, exactly as libuv's and
+  // Python's "discard the output" do, so `>&-` cannot be told from a caller that
+  // chose to throw the answer away. The token stays live and the exit is 0.
+  it('cannot tell stdout closed by >&- from output sent to /dev/null on purpose: both exit 0, token live', async () => {
+    const dir = await seededDir();
+    for (const how of ['closed', 'ignored'] as const) {
+      const run = await withStdoutGone(dir, ['--as', 'alice', 'issue', `gone_${how}`], how);
+      expect([how, run.code, run.stderr]).toEqual([how, 0, '']);
+    }
+    const listed = await cliJson<{ items: { name: string; status: string }[] }>(dir, ['--as', 'alice', 'list']);
+    expect(listed.json.items.map(({ name, status }) => [name, status]).sort()).toEqual([
+      ['gone_closed', 'active'],
+      ['gone_ignored', 'active'],
+    ]);
   });
 });

@@ -193,19 +193,35 @@ describe('tokenward shell', () => {
     expect(answers[1]!.rows[0]).toMatchObject({ name: 'a', user: 'analyst' });
   });
 
-  it('runs a last statement left without its ";" at the end of a script (docs/sql.md)', async () => {
+  it('refuses a statement the piped input ended inside (a cut-off stream), running none of it but what came before', async () => {
     const dir = await seededDir();
-    for (const input of [
-      'DROP API TOKEN eofdrop',
-      'DROP API TOKEN eofdrop\n',
-      'SHOW API TOKENS;\nDROP API TOKEN\n  eofdrop -- gone\n',
-    ]) {
-      expect((await cli(dir, ['--as', 'alice', 'issue', 'eofdrop'])).code).toBe(0);
-      const run = await cli(dir, ['--as', 'alice', 'shell'], { input });
-      expect([run.code, run.stderr]).toEqual([0, '']);
+    // Each input ends inside `DROP API TOKEN cut_old`: cut after its name's first part, or before its `;`.
+    const cases: [string, [number, number], string[]][] = [
+      ['DROP API TOKEN cut', [1, 1], []],
+      ['DROP API TOKEN cut_old\n', [1, 1], []],
+      ['SHOW API TOKENS LIMIT 1;\nDROP API TOKEN\n  cut -- gone\n', [2, 1], ['showTokens']],
+      ['SHOW API TOKENS LIMIT 1; DROP API TOKEN cut', [1, 26], ['showTokens']],
+      ['/* a */ SHOW API TOKENS LIMIT 1;\n\n-- c\n  DROP API', [4, 3], ['showTokens']],
+    ];
+    for (const name of ['cut', 'cut_old']) expect((await cli(dir, ['--as', 'alice', 'issue', name])).code).toBe(0);
+    for (const [input, place, ran] of cases) {
+      const run = await cli(dir, ['--as', 'alice', 'shell', '--json'], { input });
+      expect(run.code).toBe(4);
+      const { error } = JSON.parse(run.stderr) as { error: Record<string, unknown> };
+      expect(error).toMatchObject({ code: 'invalid_request', source: 'shell', line: place[0], column: place[1] });
+      expect(error.message).toMatch(/the input ended before this statement's ";": none of it ran$/);
+      expect(
+        run.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line).statement),
+      ).toEqual(ran);
       const listed = await cliJson<{ items: { name: string }[] }>(dir, ['--as', 'alice', 'list']);
-      expect(listed.json.items.map((token) => token.name)).toEqual([]);
+      expect(listed.json.items.map((token) => token.name).sort()).toEqual(['cut', 'cut_old']);
     }
+    // Input ending with `;`, or with comments after it, runs whole and answers 0.
+    const clean = await cli(dir, ['--as', 'alice', 'shell'], { input: 'DROP API TOKEN cut; -- done\n/* end */\n' });
+    expect([clean.code, clean.stderr]).toEqual([0, '']);
   });
 
   it('reports leftover input that is no statement (an open string or comment) as sql does, running none of it', async () => {

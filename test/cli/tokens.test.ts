@@ -11,6 +11,8 @@ import { cli, cliJson, PEPPER, seededDir, tableRows } from './support.js';
 
 const DAY = 86_400_000;
 
+const HOUR = 3_600_000;
+
 interface Issued {
   token: string;
   info: { id: string; name: string; owner: string | null; type: string; expiresAt: string | null; grants: unknown };
@@ -115,14 +117,34 @@ describe('tokenward issue, list, revoke, rotate', () => {
   it('rotates: a new secret printed once, the old one dead (or alive through a grace period)', async () => {
     const dir = await seededDir();
     const issued = await cliJson<Issued>(dir, ['--as', 'analyst', 'issue', 'ci']);
-    const rotated = await cliJson<Issued>(dir, ['--as', 'analyst', 'rotate', 'ci']);
+    const rotated = await cliJson<Issued & { graceEndsAt: string | null }>(dir, ['--as', 'analyst', 'rotate', 'ci']);
     expect(rotated.json.info.id).toBe(issued.json.info.id);
+    expect(rotated.json.graceEndsAt).toBeNull();
     expect(rotated.json.token).not.toBe(issued.json.token);
     expect((await cli(dir, ['verify'], { input: issued.json.token })).code).toBe(3);
     expect((await cli(dir, ['verify'], { input: rotated.json.token })).code).toBe(0);
+    const before = Date.now();
     const graced = await cli(dir, ['--as', 'alice', 'rotate', 'ci', '--for', 'analyst', '--grace', '1h']);
-    expect(looksLikeToken(tableRows(graced.stdout)[0]!.token!)).toBe(true);
+    const [row] = tableRows(graced.stdout);
+    expect(Object.keys(row!)).toEqual(['name', 'token', 'expires_at', 'grace_ends_at', 'id']);
+    expect(looksLikeToken(row!.token!)).toBe(true);
+    // The table prints seconds (Tengri's form): the end is an hour from the rotation, to the second.
+    const tableEnd = Date.parse(row!.grace_ends_at!);
+    expect(tableEnd).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + HOUR);
+    expect(tableEnd).toBeLessThanOrEqual(Date.now() + HOUR);
     expect((await cli(dir, ['verify'], { input: rotated.json.token })).code).toBe(0);
+    const start = Date.now();
+    const again = await cliJson<Issued & { graceEndsAt: string }>(dir, [
+      '--as',
+      'analyst',
+      'rotate',
+      'ci',
+      '--grace',
+      '30m',
+    ]);
+    const jsonEnd = Date.parse(again.json.graceEndsAt);
+    expect(jsonEnd).toBeGreaterThanOrEqual(start + HOUR / 2);
+    expect(jsonEnd).toBeLessThanOrEqual(Date.now() + HOUR / 2);
   });
 });
 

@@ -12,7 +12,7 @@ import { StatementError } from '../../sql/errors.js';
 import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import { OutputClosed, write } from '../io.js';
-import { holdsSecret, inputState, reportFailure, runScript } from '../statements.js';
+import { holdsSecret, inputState, reportFailure, runScript, unterminatedTail } from '../statements.js';
 
 const PROMPT = 'tokenward> ';
 const MORE = '        -> ';
@@ -121,13 +121,32 @@ export async function runShell(context: CommandContext, service: TokenService): 
     prompt(PROMPT);
   }
   lines.close();
-  // A script's last statement may go without its `;` (docs/sql.md); leftover
-  // input that is no statement (an open string or comment) is reported as `sql` would.
-  if (!interactive && inputState(buffer) === 'open') {
-    last = (await runChunk(context, service, buffer, startLine)) ?? last;
-  }
+  if (!interactive && inputState(buffer) === 'open')
+    last = (await finishInput(context, service, buffer, startLine)) ?? last;
   if (file !== undefined) saveHistory(file, history.history);
   return interactive ? EXIT.ok : last;
+}
+
+/**
+ * Input that ended inside a statement: a pipe or file cut short (`| head -c`)
+ * must not run the statement's first words as if they were all of it. What
+ * came before its last `;` runs as typed; the unterminated statement is a
+ * statement error (exit 4) and none of it runs. An open string or comment is
+ * reported as `sql` would report the same text.
+ */
+async function finishInput(
+  context: CommandContext,
+  service: TokenService,
+  text: string,
+  startLine: number,
+): Promise<ExitCode | undefined> {
+  const tail = unterminatedTail(text);
+  if (tail === undefined) return runChunk(context, service, text, startLine);
+  // The statements before it answer first, as they would have with their `;` read.
+  if (tail.done.trim() !== '') await runChunk(context, service, tail.done, startLine);
+  const at = { ...tail.rest, line: tail.rest.line + startLine - 1 };
+  const error = new StatementError(at, 'the input ended before this statement\'s ";": none of it ran');
+  return reportFailure(context, error, { source: 'shell', line: at.line, column: at.column });
 }
 
 /** Takes the lines of one statement out of readline's history (newest first; each line once). */

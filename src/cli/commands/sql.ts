@@ -65,7 +65,8 @@ const shell: Command = {
   description:
     'Type statements ending with ";" (they may span lines); \\q or quit to leave, help for the statements. History is kept ' +
     'in TOKENWARD_HISTORY (default ~/.tokenward_history) when the input is a terminal; a statement holding a claim code, a ' +
-    'token or a session is never kept in it. When the input is not a terminal, the exit code is that of the last failed statement, if any.',
+    'token or a session is never kept in it. When the input is not a terminal, input that ends inside a statement (after its last ";") runs none of that ' +
+    'statement and fails with exit 4; the exit code is that of the last failed statement, if any.',
   args: [0, 0],
   pepper: true,
   async run(context) {

@@ -181,12 +181,15 @@ const rotate: Command = {
     const grace = stringOption(context.values, 'grace');
     const { service } = await context.session();
     const ref = tokenRef(context, 'rotate');
-    const { token, info } = await service.rotate(ref, context.actor, grace === undefined ? {} : { gracePeriod: grace });
+    const options = grace === undefined ? {} : { gracePeriod: grace };
+    const { token, info, graceEndsAt } = await service.rotate(ref, context.actor, options);
     // Revoking here would end the old secret's grace period too: the caller is told to rotate again instead.
     const undelivered = async () =>
       `the output was closed before the new secret of token ${info.id} was written: rotate it again to get one`;
-    const row = [info.name, token, timestamp(info.expiresAt), info.id];
-    return secretAnswer(['name', 'token', 'expires_at', 'id'], row, { token, info }, undelivered);
+    // grace_ends_at: when the old secret stops (null: it stopped now), as ROTATE answers it.
+    const row = [info.name, token, timestamp(info.expiresAt), timestamp(graceEndsAt), info.id];
+    const columns = ['name', 'token', 'expires_at', 'grace_ends_at', 'id'];
+    return secretAnswer(columns, row, { token, info, graceEndsAt }, undelivered);
   },
 };
 
