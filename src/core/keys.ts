@@ -17,7 +17,7 @@ export function expectKeys(value: unknown, field: string, allowed: readonly stri
 }
 
 /** The own keys of an app's object; a proxy whose `ownKeys` trap throws is refused naming `field`. */
-function ownKeys(value: object, field: string): string[] {
+export function ownKeys(value: object, field: string): string[] {
   try {
     return Object.keys(value);
   } catch (error) {
