@@ -83,13 +83,14 @@ const TOKEN_TYPES: readonly StoredTokenType[] = ['administrative', 'personal', '
  * ```
  */
 export function jwtFormat(options: JwtFormatOptions): TokenFormat {
-  optionsObject(options, 'options', ['keys', 'issuer', 'audience', 'prefix', 'clockTolerance', 'now']);
-  const material = keyMaterial(options.keys);
-  const issuer = nonEmptyOption(options.issuer, 'issuer');
-  const audience = nonEmptyOption(options.audience, 'audience');
-  const clockTolerance = clockToleranceOption(options.clockTolerance);
-  const now = clockOption(options.now);
-  const head = options.prefix === undefined ? '' : `${checkPrefix(options.prefix, 'prefix')}_`;
+  // Each option read once (own keys only); everything below uses this copy.
+  const given = optionsObject(options, 'options', ['keys', 'issuer', 'audience', 'prefix', 'clockTolerance', 'now']) as Partial<typeof options>;
+  const material = keyMaterial(given.keys as KeySet);
+  const issuer = nonEmptyOption(given.issuer, 'issuer');
+  const audience = nonEmptyOption(given.audience, 'audience');
+  const clockTolerance = clockToleranceOption(given.clockTolerance);
+  const now = clockOption(given.now);
+  const head = given.prefix === undefined ? '' : `${checkPrefix(given.prefix, 'prefix')}_`;
   const isOurs = compactJwtOfTyp(material, TOKEN_TYP);
   const check = {
     material,
