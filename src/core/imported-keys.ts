@@ -12,8 +12,8 @@
  */
 import { fromBase64Url, utf8 } from './encoding.js';
 import { invalid } from './errors.js';
-import { listSnapshot } from './options.js';
 import type { PepperRing } from './hashing.js';
+import { listSnapshot } from './options.js';
 import { sha256 } from './sha256.js';
 
 /** The tag of a stored SHA-256: `sha256:` then 64 lowercase hex digits. */

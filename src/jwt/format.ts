@@ -84,7 +84,14 @@ const TOKEN_TYPES: readonly StoredTokenType[] = ['administrative', 'personal', '
  */
 export function jwtFormat(options: JwtFormatOptions): TokenFormat {
   // Each option read once (own keys only); everything below uses this copy.
-  const given = optionsObject(options, 'options', ['keys', 'issuer', 'audience', 'prefix', 'clockTolerance', 'now']) as Partial<typeof options>;
+  const given = optionsObject(options, 'options', [
+    'keys',
+    'issuer',
+    'audience',
+    'prefix',
+    'clockTolerance',
+    'now',
+  ]) as Partial<typeof options>;
   const material = keyMaterial(given.keys as KeySet);
   const issuer = nonEmptyOption(given.issuer, 'issuer');
   const audience = nonEmptyOption(given.audience, 'audience');

@@ -264,7 +264,12 @@ async function signingEntry(
     const key = await importHmac(given.secret as string | Uint8Array, 'signing.secret');
     return { entry: { kid, alg, key, publicJwk: null }, signingKey: key };
   }
-  const privateKey = await importAsymmetric(given.privateKey as AsymmetricKeySource, alg, 'private', 'signing.privateKey');
+  const privateKey = await importAsymmetric(
+    given.privateKey as AsymmetricKeySource,
+    alg,
+    'private',
+    'signing.privateKey',
+  );
   let publicSource = given.publicKey as AsymmetricKeySource | undefined;
   if (publicSource === undefined) {
     if (!isJwk(given.privateKey)) throw configError('signing.publicKey', 'is required unless privateKey is a JWK');
@@ -309,7 +314,9 @@ export async function createKeySet(options: KeySetOptions): Promise<KeySet> {
   const seen = new Set<string>();
   const { entry, signingKey } = await signingEntry(given.signing as SigningKeyInput, seen);
   const extra =
-    given.verification === undefined ? [] : listSnapshot(given.verification, 'verification', 'must be an array of keys');
+    given.verification === undefined
+      ? []
+      : listSnapshot(given.verification, 'verification', 'must be an array of keys');
   const entries = [entry];
   for (const [index, input] of extra.entries()) entries.push(await verificationEntry(input, index, seen));
 

@@ -59,7 +59,9 @@ function invalidToken(): TokenError {
  */
 export function jwtSessionCodec(options: JwtSessionCodecOptions): SessionCodec {
   // Each option read once (own keys only); everything below uses this copy.
-  const given = optionsObject(options, 'options', ['keys', 'issuer', 'audience', 'clockTolerance', 'now']) as Partial<typeof options>;
+  const given = optionsObject(options, 'options', ['keys', 'issuer', 'audience', 'clockTolerance', 'now']) as Partial<
+    typeof options
+  >;
   const material = keyMaterial(given.keys as KeySet);
   const issuer = nonEmptyOption(given.issuer, 'issuer');
   const audience = nonEmptyOption(given.audience, 'audience');

@@ -8,8 +8,8 @@ import { invalid } from '../core/errors.js';
 import { checkLegacyOverlap, legacyPrefixesOption, legacyPrefixOf } from '../core/imported-keys.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { listSnapshot, optionsObject, withMethods } from '../core/options.js';
-import { snapshotSecret, type VerificationSnapshot } from '../core/verification-tokens.js';
 import type { TokenTracer } from '../core/tracing.js';
+import { snapshotSecret, type VerificationSnapshot } from '../core/verification-tokens.js';
 import type { TokenHooks } from './types.js';
 
 /** Every hook `hooks` may hold. */

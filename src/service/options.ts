@@ -26,7 +26,12 @@ import {
 import type { TokenRepository } from '../core/repository.js';
 import { checkPrefix } from '../core/token-shape.js';
 import type { Directory } from '../core/types.js';
-import { MAX_SECRET_LENGTH, type VerificationEntry, verificationEntries, verificationSnapshot } from '../core/verification-tokens.js';
+import {
+  MAX_SECRET_LENGTH,
+  type VerificationEntry,
+  verificationEntries,
+  verificationSnapshot,
+} from '../core/verification-tokens.js';
 import { type LifecycleSettings, lifecycleSettings } from './options-lifecycle.js';
 import { shieldedHasher } from './shield.js';
 import type { TokenServiceOptions } from './types.js';

@@ -89,9 +89,7 @@ describe('lifecycleSettings', () => {
         field: 'expiryWarnings',
       });
     }
-    expect(refusalOf(() => settingsOf({ expiryWarnings: ['1d', 'soon'] }, 'acme')).field).toBe(
-      'expiryWarnings[1]',
-    );
+    expect(refusalOf(() => settingsOf({ expiryWarnings: ['1d', 'soon'] }, 'acme')).field).toBe('expiryWarnings[1]');
   });
 
   it('keeps legacy prefixes apart from verification tokens and the token prefix', () => {
@@ -113,9 +111,7 @@ describe('lifecycleSettings', () => {
     // A legacy prefix that starts with a verification token, bare or as an entry (the token is not caught above).
     for (const entry of [engine, { secret: engine }]) {
       expect(
-        refusalOf(() =>
-          settingsOf({ legacyPrefixes: ['sk_', `${engine}-more`], verificationTokens: [entry] }, 'acme'),
-        ),
+        refusalOf(() => settingsOf({ legacyPrefixes: ['sk_', `${engine}-more`], verificationTokens: [entry] }, 'acme')),
       ).toEqual({ code: 'invalid_request', field: 'legacyPrefixes[1]' });
     }
     // The token prefix: `acme_` and anything starting with it.
@@ -135,10 +131,7 @@ describe('lifecycleSettings', () => {
     expect(() => settingsOf({ legacyPrefixes: ['acme_'] }, 'acme')).toThrow('the token prefix acme_');
     const engine = 'engine-verification-token-0123456789';
     expect(() =>
-      settingsOf(
-        { legacyPrefixes: ['sk_', `${engine}-more`], verificationTokens: ['x'.repeat(20), engine] },
-        'acme',
-      ),
+      settingsOf({ legacyPrefixes: ['sk_', `${engine}-more`], verificationTokens: ['x'.repeat(20), engine] }, 'acme'),
     ).toThrow('verificationTokens[1]');
   });
 
