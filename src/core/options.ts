@@ -10,7 +10,7 @@
  */
 import { parseDuration } from './duration.js';
 import { invalid } from './errors.js';
-import { expectKeys, isPlainObject, ownField, readField } from './input.js';
+import { isPlainObject, ownField, readField } from './input.js';
 import { ownKeys } from './keys.js';
 import type { TokenRepository } from './repository.js';
 
@@ -25,17 +25,21 @@ import type { TokenRepository } from './repository.js';
  */
 export function optionsObject(value: unknown, field: string, allowed: readonly string[]): Record<string, unknown> {
   if (!isPlainObject(value)) throw invalid(field, 'must be an object');
-  expectKeys(value, field, allowed);
-  const fromClass = classPrototype(value, field);
-  const snapshot: Record<string, unknown> = {};
-  for (const key of allowed) {
-    const at = field === 'options' ? key : `${field}.${key}`;
-    const given = ownField(value, key, at);
-    // A class instance's methods (`hooks: new MyHooks()`) would be ignored without a word.
-    if (given === undefined && fromClass && has(value, key, at)) {
-      throw invalid(at, 'is inherited (a class instance?): options are read from own properties only');
-    }
+  const name = (key: string) => (field === 'options' ? key : `${field}.${key}`);
+  // No prototype: a later `snapshot.onIssued` must not find one planted on Object.prototype.
+  const snapshot: Record<string, unknown> = Object.create(null);
+  for (const key of ownKeys(value, field)) {
+    if (!allowed.includes(key)) throw invalid(`${field}.${key}`, 'is not a known option');
+    const given = readField(value, key, name(key));
     if (given !== undefined) snapshot[key] = given;
+  }
+  // A class instance's methods (`hooks: new MyHooks()`) would be ignored without a word.
+  if (classPrototype(value, field)) {
+    for (const key of allowed) {
+      if (!(key in snapshot) && has(value, key, name(key))) {
+        throw invalid(name(key), 'is inherited (a class instance?): options are read from own properties only');
+      }
+    }
   }
   return snapshot;
 }

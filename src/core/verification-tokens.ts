@@ -56,7 +56,9 @@ function snapshotOf(entry: unknown, field: string): VerificationSnapshot {
   if (typeof entry === 'string') return checkedSecret(entry, field);
   if (!isPlainObject(entry)) throw invalid(field, 'must be a secret or { secret, tenant?, name? }');
   const config = optionsObject(entry, field, ['secret', 'tenant', 'name']);
-  return Object.freeze({ ...config, secret: checkedSecret(config.secret, `${field}.secret`) });
+  const secret = checkedSecret(config.secret, `${field}.secret`);
+  // Prototype-less like the snapshot: a `tenant` planted on Object.prototype is no tenant.
+  return Object.freeze(Object.assign(Object.create(null), config, { secret }));
 }
 
 /**
