@@ -65,6 +65,7 @@ describe('core snapshots', () => {
 
   it('listSnapshot copies length and elements once, holes as undefined, and refuses past max', () => {
     let reads = 0;
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the case
     const list = Object.defineProperty(['a', , 'c'], '0', {
       get() {
         reads += 1;
