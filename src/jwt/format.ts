@@ -51,6 +51,8 @@ export const MASTER_TOKEN_EXP_SECONDS: number = 100 * 365 * 86_400;
 
 const TOKEN_TYPES: readonly StoredTokenType[] = ['administrative', 'personal', 'master', 'limited'];
 
+const FORMAT_KEYS = ['keys', 'issuer', 'audience', 'prefix', 'clockTolerance', 'now'] as const;
+
 /**
  * A token format that issues signed JWTs (HS256, EdDSA or ES256) instead of
  * opaque strings. Give it to `createTokenService({ format })`.
@@ -84,14 +86,7 @@ const TOKEN_TYPES: readonly StoredTokenType[] = ['administrative', 'personal', '
  */
 export function jwtFormat(options: JwtFormatOptions): TokenFormat {
   // Each option read once (own keys only); everything below uses this copy.
-  const given = optionsObject(options, 'options', [
-    'keys',
-    'issuer',
-    'audience',
-    'prefix',
-    'clockTolerance',
-    'now',
-  ]) as Partial<typeof options>;
+  const given = optionsObject(options, 'options', FORMAT_KEYS) as Partial<typeof options>;
   const material = keyMaterial(given.keys as KeySet);
   const issuer = nonEmptyOption(given.issuer, 'issuer');
   const audience = nonEmptyOption(given.audience, 'audience');
