@@ -13,6 +13,7 @@
 import { fromBase64Url, utf8 } from './encoding.js';
 import { invalid } from './errors.js';
 import type { PepperRing } from './hashing.js';
+import { listSnapshot } from './options.js';
 import { sha256 } from './sha256.js';
 
 /** The tag of a stored SHA-256: `sha256:` then 64 lowercase hex digits. */
@@ -33,11 +34,11 @@ const PREFIX_TEXT = /^[\x21-\x7e]{3,64}$/;
  */
 export function legacyPrefixesOption(value: unknown, field: string): readonly string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value) || value.length === 0 || value.length > 20) {
-    throw invalid(field, 'must be a list of 1 to 20 prefixes');
-  }
+  const refusal = 'must be a list of 1 to 20 prefixes';
+  const list = listSnapshot(value, field, refusal, 20);
+  if (list.length === 0) throw invalid(field, refusal);
   const seen = new Set<string>();
-  value.forEach((prefix: unknown, index) => {
+  list.forEach((prefix: unknown, index) => {
     if (typeof prefix !== 'string' || !PREFIX_TEXT.test(prefix)) {
       throw invalid(`${field}[${index}]`, 'must be 3-64 printable ASCII characters without spaces');
     }

@@ -21,6 +21,22 @@ export function readField(object: object, key: string, field: string): unknown {
   }
 }
 
+/**
+ * `object[key]` when `key` is the object's own property, else undefined:
+ * options are read from the app's object itself, never from its prototype
+ * chain, so a key planted on `Object.prototype` is no option. A proxy or
+ * getter that throws is refused like in `readField`.
+ */
+export function ownField(object: object, key: string, field: string): unknown {
+  let own: boolean;
+  try {
+    own = Object.hasOwn(object, key);
+  } catch (error) {
+    throw invalid(field, 'could not be read (reading it threw)', error);
+  }
+  return own ? readField(object, key, field) : undefined;
+}
+
 // Tenants and users are identifiers from the app: printable, no separators that break logs.
 const IDENTIFIER = /^[\p{L}\p{N}._@+:-]{1,200}$/u;
 

@@ -6,18 +6,35 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Refuses unknown keys, so a typo (`expiresIn`) is an error rather than silently ignored. */
+/**
+ * Refuses unknown keys, so a typo (`expiresIn`) is an error rather than
+ * silently ignored, and answers a prototype-less copy of the own enumerable
+ * keys, each read once: an inherited key (one planted on `Object.prototype`)
+ * is absent, and a getter cannot answer the check one value and the call
+ * another.
+ */
 export function expectKeys(value: unknown, field: string, allowed: readonly string[]): Record<string, unknown> {
   if (value === undefined) return {};
   if (!isPlainObject(value)) throw invalid(field, 'must be an object');
+  const copy: Record<string, unknown> = Object.create(null);
   for (const key of ownKeys(value, field)) {
     if (!allowed.includes(key)) throw invalid(`${field}.${key}`, 'is not a known option');
+    copy[key] = readOwn(value, key, `${field}.${key}`);
   }
-  return value;
+  return copy;
+}
+
+/** `value[key]`, a getter or trap that throws refused naming `field` (the thrown error as `cause`). */
+function readOwn(value: object, key: string, field: string): unknown {
+  try {
+    return (value as Record<string, unknown>)[key];
+  } catch (error) {
+    throw invalid(field, 'could not be read (reading it threw)', error);
+  }
 }
 
 /** The own keys of an app's object; a proxy whose `ownKeys` trap throws is refused naming `field`. */
-function ownKeys(value: object, field: string): string[] {
+export function ownKeys(value: object, field: string): string[] {
   try {
     return Object.keys(value);
   } catch (error) {

@@ -10,7 +10,8 @@
  */
 import { parseDuration } from './duration.js';
 import { invalid } from './errors.js';
-import { expectKeys, isPlainObject, readField } from './input.js';
+import { isPlainObject, ownField, readField } from './input.js';
+import { ownKeys } from './keys.js';
 import type { TokenRepository } from './repository.js';
 
 /**
@@ -19,16 +20,46 @@ import type { TokenRepository } from './repository.js';
  * once, here, so a getter that throws is refused naming its option (the
  * top-level `options` object names its keys bare: `repository`, not
  * `options.repository`) and a getter cannot answer differently later.
+ * Only own properties count: an inherited key (one planted on
+ * `Object.prototype`) is absent.
  */
 export function optionsObject(value: unknown, field: string, allowed: readonly string[]): Record<string, unknown> {
   if (!isPlainObject(value)) throw invalid(field, 'must be an object');
-  expectKeys(value, field, allowed);
-  const snapshot: Record<string, unknown> = {};
-  for (const key of allowed) {
-    const given = readField(value, key, field === 'options' ? key : `${field}.${key}`);
+  const name = (key: string) => (field === 'options' ? key : `${field}.${key}`);
+  // No prototype: a later `snapshot.onIssued` must not find one planted on Object.prototype.
+  const snapshot: Record<string, unknown> = Object.create(null);
+  for (const key of ownKeys(value, field)) {
+    if (!allowed.includes(key)) throw invalid(`${field}.${key}`, 'is not a known option');
+    const given = readField(value, key, name(key));
     if (given !== undefined) snapshot[key] = given;
   }
+  // A class instance's methods (`hooks: new MyHooks()`) would be ignored without a word.
+  if (classPrototype(value, field)) {
+    for (const key of allowed) {
+      if (!(key in snapshot) && has(value, key, name(key))) {
+        throw invalid(name(key), 'is inherited (a class instance?): options are read from own properties only');
+      }
+    }
+  }
   return snapshot;
+}
+
+/** Whether `value` inherits from something other than `Object.prototype` (a class instance). */
+function classPrototype(value: object, field: string): boolean {
+  try {
+    const prototype = Object.getPrototypeOf(value);
+    return prototype !== null && prototype !== Object.prototype;
+  } catch (error) {
+    throw invalid(field, 'could not be read (reading it threw)', error);
+  }
+}
+
+function has(value: object, key: string, field: string): boolean {
+  try {
+    return key in value;
+  } catch (error) {
+    throw invalid(field, 'could not be read (reading it threw)', error);
+  }
 }
 
 /** An optional nested options object: undefined when not given. */
@@ -38,6 +69,41 @@ export function nestedOptions(
   allowed: readonly string[],
 ): Record<string, unknown> | undefined {
   return value === undefined ? undefined : optionsObject(value, field, allowed);
+}
+
+/**
+ * A list option read once into a plain copy: `length` and then each own
+ * element (a hole reads as undefined) once, a getter or proxy trap that
+ * throws refused naming `field` or `field[i]`. Not a list, or longer than
+ * `max`, is refused with `refusal`; nothing is read past `max`.
+ */
+export function listSnapshot(value: unknown, field: string, refusal: string, max = Number.MAX_SAFE_INTEGER): unknown[] {
+  let isList: boolean;
+  try {
+    isList = Array.isArray(value);
+  } catch (error) {
+    // A revoked proxy throws even here.
+    throw invalid(field, 'could not be read (reading it threw)', error);
+  }
+  if (!isList) throw invalid(field, refusal);
+  const length = readField(value as object, 'length', field) as number;
+  if (length > max) throw invalid(field, refusal);
+  const copy: unknown[] = [];
+  for (let index = 0; index < length; index += 1) {
+    copy.push(ownField(value as object, String(index), `${field}[${index}]`));
+  }
+  return copy;
+}
+
+/**
+ * A map option (`{ [key]: value }`) read once into a prototype-less copy:
+ * its own enumerable keys, then each value once, a throwing getter or trap
+ * refused naming `field.key`.
+ */
+export function recordSnapshot(value: object, field: string): Record<string, unknown> {
+  const copy: Record<string, unknown> = Object.create(null);
+  for (const key of ownKeys(value, field)) copy[key] = readField(value, key, `${field}.${key}`);
+  return copy;
 }
 
 /** `value`, refusing `undefined` for an option without a default. */

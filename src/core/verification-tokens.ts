@@ -7,6 +7,7 @@
 import { constantTimeEqual } from './encoding.js';
 import { invalid } from './errors.js';
 import { identifier, isPlainObject, tokenName } from './input.js';
+import { listSnapshot, optionsObject } from './options.js';
 import { createPrincipal } from './principal.js';
 import type { Principal } from './principal-types.js';
 
@@ -35,15 +36,43 @@ export const MAX_SECRET_LENGTH = 4096;
 // file with its trailing newline could never match).
 const SECRET = /^[\x21-\x7e](?:[\x20-\x7e]{14,4094})[\x21-\x7e]$/;
 
-/** One entry of the list: a secret, or `{ secret, tenant?, name? }`. */
-function configOf(entry: unknown, field: string): { secretField: string; config: Record<string, unknown> } {
-  if (typeof entry === 'string') return { secretField: field, config: { secret: entry } };
-  if (!isPlainObject(entry)) throw invalid(field, 'must be a secret or { secret, tenant?, name? }');
-  for (const key of Object.keys(entry)) {
-    if (key !== 'secret' && key !== 'tenant' && key !== 'name')
-      throw invalid(`${field}.${key}`, 'is not a known option');
+/** A checked entry of the list, as read once: a bare secret or a frozen `{ secret, tenant?, name? }`. */
+export type VerificationSnapshot = string | Readonly<{ secret: string; tenant?: unknown; name?: unknown }>;
+
+/** The secret of a snapshot entry. */
+export function snapshotSecret(entry: VerificationSnapshot): string {
+  return typeof entry === 'string' ? entry : entry.secret;
+}
+
+function checkedSecret(secret: unknown, field: string): string {
+  if (typeof secret !== 'string' || !SECRET.test(secret)) {
+    throw invalid(field, `must be a secret of 16 to ${MAX_SECRET_LENGTH} printable ASCII characters`);
   }
-  return { secretField: `${field}.secret`, config: entry };
+  return secret;
+}
+
+/** One entry of the list, read once: a secret, or `{ secret, tenant?, name? }` (own keys only). */
+function snapshotOf(entry: unknown, field: string): VerificationSnapshot {
+  if (typeof entry === 'string') return checkedSecret(entry, field);
+  if (!isPlainObject(entry)) throw invalid(field, 'must be a secret or { secret, tenant?, name? }');
+  const config = optionsObject(entry, field, ['secret', 'tenant', 'name']);
+  const secret = checkedSecret(config.secret, `${field}.secret`);
+  // Prototype-less like the snapshot: a `tenant` planted on Object.prototype is no tenant.
+  return Object.freeze(Object.assign(Object.create(null), config, { secret }));
+}
+
+/**
+ * The configured list read once (`field` names the option): the list and
+ * each entry and field are read a single time, into frozen copies that every
+ * later check and the hash use, so a getter cannot show the checks one
+ * secret and the hash another. Each secret is checked here.
+ *
+ * @throws {TokenError} `invalid_request` naming `field`, `field[i]` or a member of it (a getter or trap that throws: with it as `cause`).
+ */
+export function verificationSnapshot(value: unknown, field: string): readonly VerificationSnapshot[] {
+  if (value === undefined) return [];
+  const list = listSnapshot(value, field, 'must be a list of secrets or { secret, tenant?, name? } objects');
+  return Object.freeze(list.map((entry, index) => snapshotOf(entry, `${field}[${index}]`)));
 }
 
 /**
@@ -51,7 +80,7 @@ function configOf(entry: unknown, field: string): { secretField: string; config:
  * kept as `hash(secret)`. A bare string (a single secret where a list
  * belongs), a missing entry (`[process.env.UNSET]`), a secret that is not
  * 16-4096 printable ASCII characters without spaces at its ends, or the
- * same secret twice is refused.
+ * same secret twice is refused. The list is read once (`verificationSnapshot`).
  *
  * @throws {TokenError} `invalid_request` naming `field`, `field[i]` or a member of it.
  */
@@ -61,18 +90,15 @@ export function verificationEntries(
   defaultTenant: string,
   hash: (secret: string) => string,
 ): VerificationEntry[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw invalid(field, 'must be a list of secrets or { secret, tenant?, name? } objects');
   const seen = new Set<string>();
-  return value.map((entry: unknown, index): VerificationEntry => {
+  return verificationSnapshot(value, field).map((entry, index): VerificationEntry => {
     const at = `${field}[${index}]`;
-    const { secretField, config } = configOf(entry, at);
-    if (typeof config.secret !== 'string' || !SECRET.test(config.secret)) {
-      throw invalid(secretField, `must be a secret of 16 to ${MAX_SECRET_LENGTH} printable ASCII characters`);
+    const secretHash = hash(snapshotSecret(entry));
+    if (seen.has(secretHash)) {
+      throw invalid(typeof entry === 'string' ? at : `${at}.secret`, 'repeats a secret listed before it');
     }
-    const secretHash = hash(config.secret);
-    if (seen.has(secretHash)) throw invalid(secretField, 'repeats a secret listed before it');
     seen.add(secretHash);
+    const config: { tenant?: unknown; name?: unknown } = typeof entry === 'string' ? {} : entry;
     return {
       hash: secretHash,
       tenant: config.tenant === undefined ? defaultTenant : identifier(config.tenant, `${at}.tenant`),

@@ -51,6 +51,8 @@ export const MASTER_TOKEN_EXP_SECONDS: number = 100 * 365 * 86_400;
 
 const TOKEN_TYPES: readonly StoredTokenType[] = ['administrative', 'personal', 'master', 'limited'];
 
+const FORMAT_KEYS = ['keys', 'issuer', 'audience', 'prefix', 'clockTolerance', 'now'] as const;
+
 /**
  * A token format that issues signed JWTs (HS256, EdDSA or ES256) instead of
  * opaque strings. Give it to `createTokenService({ format })`.
@@ -83,13 +85,14 @@ const TOKEN_TYPES: readonly StoredTokenType[] = ['administrative', 'personal', '
  * ```
  */
 export function jwtFormat(options: JwtFormatOptions): TokenFormat {
-  optionsObject(options, 'options', ['keys', 'issuer', 'audience', 'prefix', 'clockTolerance', 'now']);
-  const material = keyMaterial(options.keys);
-  const issuer = nonEmptyOption(options.issuer, 'issuer');
-  const audience = nonEmptyOption(options.audience, 'audience');
-  const clockTolerance = clockToleranceOption(options.clockTolerance);
-  const now = clockOption(options.now);
-  const head = options.prefix === undefined ? '' : `${checkPrefix(options.prefix, 'prefix')}_`;
+  // Each option read once (own keys only); everything below uses this copy.
+  const given = optionsObject(options, 'options', FORMAT_KEYS) as Partial<typeof options>;
+  const material = keyMaterial(given.keys as KeySet);
+  const issuer = nonEmptyOption(given.issuer, 'issuer');
+  const audience = nonEmptyOption(given.audience, 'audience');
+  const clockTolerance = clockToleranceOption(given.clockTolerance);
+  const now = clockOption(given.now);
+  const head = given.prefix === undefined ? '' : `${checkPrefix(given.prefix, 'prefix')}_`;
   const isOurs = compactJwtOfTyp(material, TOKEN_TYP);
   const check = {
     material,

@@ -1,6 +1,6 @@
 import { exportJWK, importJWK, importPKCS8, importSPKI, type JWK } from 'jose';
 import { isTokenError, TokenError } from '../core/errors.js';
-import { optionsObject } from '../core/options.js';
+import { listSnapshot, optionsObject } from '../core/options.js';
 
 /** The signature algorithms tokenward signs and accepts. Nothing else is ever accepted. */
 export type JwtAlgorithm = 'HS256' | 'EdDSA' | 'ES256';
@@ -229,50 +229,66 @@ function checkAlg(alg: unknown, field: string): JwtAlgorithm {
   return alg as JwtAlgorithm;
 }
 
+/** What an asymmetric key may be given as (checked by `importAsymmetric`). */
+type AsymmetricKeySource = JWK | string | CryptoKey;
+
+/**
+ * A key input read once (own keys only) with the keys its algorithm allows:
+ * every later step uses this copy, never the app's object again.
+ */
+function keySnapshot(
+  input: unknown,
+  field: string,
+  seen: Set<string>,
+  pair: boolean,
+): { kid: string; alg: JwtAlgorithm; given: Record<string, unknown> } {
+  if (typeof input !== 'object' || input === null) throw configError(field, 'must be a key');
+  const given = optionsObject(input, field, [...new Set([...HMAC_KEYS, ...SIGNING_PAIR_KEYS])]);
+  const kid = checkKid(given.kid, `${field}.kid`, seen);
+  const alg = checkAlg(given.alg, `${field}.alg`);
+  if (!pair && alg !== 'HS256' && given.privateKey !== undefined)
+    throw configError(`${field}.privateKey`, 'must not be given: verification keys are public');
+  const allowed: readonly string[] = alg === 'HS256' ? HMAC_KEYS : pair ? SIGNING_PAIR_KEYS : PUBLIC_KEYS;
+  for (const key of Object.keys(given)) {
+    if (!allowed.includes(key)) throw configError(`${field}.${key}`, 'is not a known option');
+  }
+  return { kid, alg, given };
+}
+
 async function signingEntry(
   input: SigningKeyInput,
   seen: Set<string>,
 ): Promise<{ entry: VerificationEntry; signingKey: CryptoKey }> {
-  if (typeof input !== 'object' || input === null) throw configError('signing', 'must be a key');
-  const kid = checkKid(input.kid, 'signing.kid', seen);
-  const alg = checkAlg(input.alg, 'signing.alg');
-  optionsObject(input, 'signing', alg === 'HS256' ? HMAC_KEYS : SIGNING_PAIR_KEYS);
-  if (input.alg === 'HS256') {
-    const key = await importHmac(input.secret, 'signing.secret');
+  const { kid, alg, given } = keySnapshot(input, 'signing', seen, true);
+  if (alg === 'HS256') {
+    const key = await importHmac(given.secret as string | Uint8Array, 'signing.secret');
     return { entry: { kid, alg, key, publicJwk: null }, signingKey: key };
   }
-  const asymmetric = input as AsymmetricSigningKeyInput;
-  const privateKey = await importAsymmetric(asymmetric.privateKey, asymmetric.alg, 'private', 'signing.privateKey');
-  let publicSource = asymmetric.publicKey;
+  const privateKey = await importAsymmetric(
+    given.privateKey as AsymmetricKeySource,
+    alg,
+    'private',
+    'signing.privateKey',
+  );
+  let publicSource = given.publicKey as AsymmetricKeySource | undefined;
   if (publicSource === undefined) {
-    if (!isJwk(asymmetric.privateKey)) throw configError('signing.publicKey', 'is required unless privateKey is a JWK');
-    publicSource = publicPart(asymmetric.privateKey, asymmetric.alg, 'signing.privateKey');
+    if (!isJwk(given.privateKey)) throw configError('signing.publicKey', 'is required unless privateKey is a JWK');
+    publicSource = publicPart(given.privateKey, alg, 'signing.privateKey');
   }
-  const publicKey = await importAsymmetric(publicSource, asymmetric.alg, 'public', 'signing.publicKey');
-  await assertPair(privateKey, publicKey, asymmetric.alg, 'signing.publicKey');
-  const publicJwk = await exportPublic(publicKey, asymmetric.alg, 'signing.publicKey');
+  const publicKey = await importAsymmetric(publicSource, alg, 'public', 'signing.publicKey');
+  await assertPair(privateKey, publicKey, alg, 'signing.publicKey');
+  const publicJwk = await exportPublic(publicKey, alg, 'signing.publicKey');
   return { entry: { kid, alg, key: publicKey, publicJwk }, signingKey: privateKey };
 }
 
-async function verificationEntry(
-  input: VerificationKeyInput,
-  index: number,
-  seen: Set<string>,
-): Promise<VerificationEntry> {
+async function verificationEntry(input: unknown, index: number, seen: Set<string>): Promise<VerificationEntry> {
   const field = `verification[${index}]`;
-  if (typeof input !== 'object' || input === null) throw configError(field, 'must be a key');
-  const kid = checkKid(input.kid, `${field}.kid`, seen);
-  const alg = checkAlg(input.alg, `${field}.alg`);
-  if (input.alg === 'HS256') {
-    optionsObject(input, field, HMAC_KEYS);
-    return { kid, alg, key: await importHmac(input.secret, `${field}.secret`), publicJwk: null };
+  const { kid, alg, given } = keySnapshot(input, field, seen, false);
+  if (alg === 'HS256') {
+    return { kid, alg, key: await importHmac(given.secret as string | Uint8Array, `${field}.secret`), publicJwk: null };
   }
-  const publicInput = input as PublicKeyInput;
-  if ('privateKey' in publicInput)
-    throw configError(`${field}.privateKey`, 'must not be given: verification keys are public');
-  optionsObject(input, field, PUBLIC_KEYS);
-  const key = await importAsymmetric(publicInput.publicKey, publicInput.alg, 'public', `${field}.publicKey`);
-  return { kid, alg, key, publicJwk: await exportPublic(key, publicInput.alg, `${field}.publicKey`) };
+  const key = await importAsymmetric(given.publicKey as AsymmetricKeySource, alg, 'public', `${field}.publicKey`);
+  return { kid, alg, key, publicJwk: await exportPublic(key, alg, `${field}.publicKey`) };
 }
 
 /**
@@ -293,11 +309,14 @@ async function verificationEntry(
  * ```
  */
 export async function createKeySet(options: KeySetOptions): Promise<KeySet> {
-  optionsObject(options, 'options', ['signing', 'verification']);
+  // Each option, list element and key field read once (own keys only).
+  const given = optionsObject(options, 'options', ['signing', 'verification']);
   const seen = new Set<string>();
-  const { entry, signingKey } = await signingEntry(options.signing, seen);
-  const extra = options.verification ?? [];
-  if (!Array.isArray(extra)) throw configError('verification', 'must be an array of keys');
+  const { entry, signingKey } = await signingEntry(given.signing as SigningKeyInput, seen);
+  const extra =
+    given.verification === undefined
+      ? []
+      : listSnapshot(given.verification, 'verification', 'must be an array of keys');
   const entries = [entry];
   for (const [index, input] of extra.entries()) entries.push(await verificationEntry(input, index, seen));
 

@@ -58,17 +58,20 @@ function invalidToken(): TokenError {
  * ```
  */
 export function jwtSessionCodec(options: JwtSessionCodecOptions): SessionCodec {
-  optionsObject(options, 'options', ['keys', 'issuer', 'audience', 'clockTolerance', 'now']);
-  const material = keyMaterial(options.keys);
-  const issuer = nonEmptyOption(options.issuer, 'issuer');
-  const audience = nonEmptyOption(options.audience, 'audience');
+  // Each option read once (own keys only); everything below uses this copy.
+  const given = optionsObject(options, 'options', ['keys', 'issuer', 'audience', 'clockTolerance', 'now']) as Partial<
+    typeof options
+  >;
+  const material = keyMaterial(given.keys as KeySet);
+  const issuer = nonEmptyOption(given.issuer, 'issuer');
+  const audience = nonEmptyOption(given.audience, 'audience');
   const check = {
     material,
     issuer,
     audience,
     typ: SESSION_TYP,
-    clockTolerance: clockToleranceOption(options.clockTolerance),
-    now: clockOption(options.now),
+    clockTolerance: clockToleranceOption(given.clockTolerance),
+    now: clockOption(given.now),
   };
   const looksLike = compactJwtOfTyp(material, SESSION_TYP);
 

@@ -13,7 +13,7 @@
  */
 import { type Attributes, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import { invalid } from '../core/errors.js';
-import { expectKeys } from '../core/input.js';
+import { optionsObject, recordSnapshot, withMethods } from '../core/options.js';
 import type { TokenTracer, TraceSpan } from '../core/tracing.js';
 
 export type { TokenTracer, TraceSpan } from '../core/tracing.js';
@@ -46,15 +46,17 @@ export interface OpenTelemetryTracerOptions {
  * ```
  */
 export function openTelemetryTracer(options: OpenTelemetryTracerOptions = {}): TokenTracer {
-  const fields = expectKeys(options, 'options', ['tracer', 'attributes']);
-  const given = fields.tracer as Partial<Tracer> | undefined;
-  if (given !== undefined && typeof given?.startActiveSpan !== 'function') {
-    throw invalid('options.tracer', 'must be an OpenTelemetry Tracer');
-  }
-  const attributes = (fields.attributes ?? {}) as Attributes;
-  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
+  // Each option read once (own keys only); the attributes are copied, since every span reads them.
+  const fields = optionsObject(options, 'options', ['tracer', 'attributes']);
+  const given =
+    fields.tracer === undefined
+      ? undefined
+      : withMethods<Tracer>(fields.tracer, 'options.tracer', ['startActiveSpan'], 'an OpenTelemetry Tracer');
+  const raw = fields.attributes ?? {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw invalid('options.attributes', 'must be an object of span attributes');
   }
+  const attributes = Object.freeze({ ...recordSnapshot(raw, 'options.attributes') }) as Attributes;
   const tracer = (given as Tracer | undefined) ?? trace.getTracer('tokenward');
   return {
     trace<T>(name: string, work: (span: TraceSpan) => Promise<T>): Promise<T> {

@@ -6,10 +6,10 @@
 import { parseDuration } from '../core/duration.js';
 import { invalid } from '../core/errors.js';
 import { checkLegacyOverlap, legacyPrefixesOption, legacyPrefixOf } from '../core/imported-keys.js';
-import { isPlainObject } from '../core/input.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
-import { optionsObject, withMethods } from '../core/options.js';
+import { listSnapshot, optionsObject, withMethods } from '../core/options.js';
 import type { TokenTracer } from '../core/tracing.js';
+import { snapshotSecret, type VerificationSnapshot } from '../core/verification-tokens.js';
 import type { TokenHooks } from './types.js';
 
 /** Every hook `hooks` may hold. */
@@ -47,44 +47,44 @@ function hooksOption(value: unknown): TokenHooks {
 
 function thresholdsOption(value: unknown): readonly number[] {
   if (value === undefined) return [parseDuration('1d'), parseDuration('7d')];
-  if (!Array.isArray(value) || value.length > 10)
-    throw invalid('expiryWarnings', 'must be a list of up to 10 durations');
-  const thresholds = value.map((duration: unknown, index) => parseDuration(duration, `expiryWarnings[${index}]`));
+  const list = listSnapshot(value, 'expiryWarnings', 'must be a list of up to 10 durations', 10);
+  const thresholds = list.map((duration: unknown, index) => parseDuration(duration, `expiryWarnings[${index}]`));
   if (new Set(thresholds).size !== thresholds.length) throw invalid('expiryWarnings', 'must not repeat a duration');
   return Object.freeze(thresholds.sort((a, b) => a - b));
 }
 
 /** A verification token that a legacy prefix would send to the imported-key lookup is refused. */
-function checkVerificationTokens(entries: unknown, prefixes: readonly string[]): void {
-  if (prefixes.length === 0 || !Array.isArray(entries)) return;
-  entries.forEach((entry: unknown, index) => {
-    const secret = isPlainObject(entry) ? entry.secret : entry;
-    if (typeof secret === 'string' && legacyPrefixOf(secret, prefixes) !== undefined) {
+function checkVerificationTokens(entries: readonly VerificationSnapshot[], prefixes: readonly string[]): void {
+  if (prefixes.length === 0) return;
+  entries.forEach((entry, index) => {
+    if (legacyPrefixOf(snapshotSecret(entry), prefixes) !== undefined) {
       throw invalid(`verificationTokens[${index}]`, 'must not start with one of legacyPrefixes');
     }
   });
 }
 
 /** The service's own strings a legacy prefix must not overlap: `<prefix>_` and each verification token. */
-function reservedStarts(prefix: string, entries: unknown): { text: string; what: string }[] {
+function reservedStarts(prefix: string, entries: readonly VerificationSnapshot[]): { text: string; what: string }[] {
   const reserved = [{ text: `${prefix}_`, what: `the token prefix ${prefix}_` }];
-  if (Array.isArray(entries)) {
-    entries.forEach((entry: unknown, index) => {
-      const secret = isPlainObject(entry) ? entry.secret : entry;
-      if (typeof secret === 'string') reserved.push({ text: secret, what: `verificationTokens[${index}]` });
-    });
-  }
+  entries.forEach((entry, index) => {
+    reserved.push({ text: snapshotSecret(entry), what: `verificationTokens[${index}]` });
+  });
   return reserved;
 }
 
 /**
- * Checks the options of issue 13 (`given` is the whole options object,
- * already checked for unknown keys; `prefix` the checked token prefix).
+ * Checks the options of issue 13 (`given` is the snapshot of the options
+ * object; `prefix` the checked token prefix; `verification` the snapshot of
+ * `verificationTokens`, so its secrets are not read again here).
  */
-export function lifecycleSettings(given: Record<string, unknown>, prefix: string): LifecycleSettings {
+export function lifecycleSettings(
+  given: Record<string, unknown>,
+  prefix: string,
+  verification: readonly VerificationSnapshot[],
+): LifecycleSettings {
   const legacyPrefixes = legacyPrefixesOption(given.legacyPrefixes, 'legacyPrefixes');
-  checkVerificationTokens(given.verificationTokens, legacyPrefixes);
-  checkLegacyOverlap(legacyPrefixes, reservedStarts(prefix, given.verificationTokens), 'legacyPrefixes');
+  checkVerificationTokens(verification, legacyPrefixes);
+  checkLegacyOverlap(legacyPrefixes, reservedStarts(prefix, verification), 'legacyPrefixes');
   return {
     legacyPrefixes,
     hooks: hooksOption(given.hooks),

@@ -18,6 +18,7 @@ import {
   integerOption,
   nestedOptions,
   optionsObject,
+  recordSnapshot,
   repositoryOption,
   required,
   withMethods,
@@ -25,7 +26,12 @@ import {
 import type { TokenRepository } from '../core/repository.js';
 import { checkPrefix } from '../core/token-shape.js';
 import type { Directory } from '../core/types.js';
-import { MAX_SECRET_LENGTH, type VerificationEntry, verificationEntries } from '../core/verification-tokens.js';
+import {
+  MAX_SECRET_LENGTH,
+  type VerificationEntry,
+  verificationEntries,
+  verificationSnapshot,
+} from '../core/verification-tokens.js';
 import { type LifecycleSettings, lifecycleSettings } from './options-lifecycle.js';
 import { shieldedHasher } from './shield.js';
 import type { TokenServiceOptions } from './types.js';
@@ -116,7 +122,8 @@ function pepperRing(pepper: unknown, hasherOption: unknown): PepperRing {
     const set = optionsObject(pepper, 'pepper', ['current', 'peppers']);
     if (!isPlainObject(set.peppers)) throw invalid('pepper.peppers', 'must map versions to secrets');
     if (typeof set.current !== 'number') throw invalid('pepper.current', 'must be a version number');
-    pepper = set;
+    // Each pepper read once, own keys only: the ring never reads the app's object.
+    pepper = { current: set.current, peppers: recordSnapshot(set.peppers, 'pepper.peppers') };
   }
   const hasher = functionOption<KeyedHasherFactory>(hasherOption, 'hasher');
   if (hasher === undefined) return createPepperRing(pepper, portableHasher);
@@ -216,8 +223,10 @@ export function serviceSettings(options: TokenServiceOptions): ServiceSettings {
 
   const enablePersonalTokens = booleanOption(given.enablePersonalTokens, 'enablePersonalTokens', true);
   const personalTokensOnly = booleanOption(given.personalTokensOnly, 'personalTokensOnly', false);
+  // Read once: the checks, the hash and the legacy-prefix checks all use this copy.
+  const verification = verificationSnapshot(given.verificationTokens, 'verificationTokens');
   const verificationTokens = verificationEntries(
-    given.verificationTokens,
+    verification,
     'verificationTokens',
     defaultTenant,
     (secret) => peppers.hash(secret, peppers.current)!,
@@ -278,6 +287,6 @@ export function serviceSettings(options: TokenServiceOptions): ServiceSettings {
     personalTokensOnly,
     verificationTokens,
     sessions,
-    ...lifecycleSettings(given, prefix),
+    ...lifecycleSettings(given, prefix, verification),
   };
 }

@@ -86,10 +86,42 @@ describe('identifier', () => {
 });
 
 describe('expectKeys and isPlainObject', () => {
-  it('takes undefined as no options and returns the object itself', () => {
+  it('takes undefined as no options and answers a copy of the own keys, each read once', () => {
     expect(expectKeys(undefined, 'options', ['a'])).toEqual({});
     const options = { a: 1 };
-    expect(expectKeys(options, 'options', ['a', 'b'])).toBe(options);
+    const copy = expectKeys(options, 'options', ['a', 'b']);
+    expect(copy).toEqual(options);
+    expect(copy).not.toBe(options);
+    let reads = 0;
+    const counted = {
+      get a() {
+        reads += 1;
+        return reads;
+      },
+    };
+    const snapshot = expectKeys(counted, 'options', ['a']);
+    expect([snapshot.a, snapshot.a, reads]).toEqual([1, 1, 1]);
+  });
+
+  it('answers no inherited key: one planted on Object.prototype is absent', () => {
+    Object.defineProperty(Object.prototype, 'b', { value: 'planted', configurable: true, writable: true });
+    try {
+      expect(expectKeys({ a: 1 }, 'options', ['a', 'b']).b).toBeUndefined();
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).b;
+    }
+  });
+
+  it('refuses a key whose getter throws, naming it, with the thrown error as cause', () => {
+    const failure = new Error('getter failed');
+    const input = Object.defineProperty({}, 'a', {
+      enumerable: true,
+      get() {
+        throw failure;
+      },
+    });
+    expect(refusalOf(() => expectKeys(input, 'input', ['a']))).toEqual({ code: 'invalid_request', field: 'input.a' });
+    expect(() => expectKeys(input, 'input', ['a'])).toThrow(expect.objectContaining({ cause: failure }));
   });
 
   it.each([

@@ -4,7 +4,7 @@
  * fails with `unavailable` instead of hanging.
  */
 import { parseDuration } from '../../core/duration.js';
-import { expectKeys } from '../../core/input.js';
+import { optionsObject } from '../../core/options.js';
 import type { Duration } from '../../core/types.js';
 
 /** Options of `postgresTimeouts`: durations such as `'1s'` or milliseconds. */
@@ -76,7 +76,8 @@ const KEYS = ['lockTimeout', 'statementTimeout', 'queryTimeout', 'connectionTime
  * ```
  */
 export function postgresTimeouts(options: PostgresTimeoutOptions = {}): PostgresTimeouts {
-  const fields = expectKeys(options, 'options', KEYS);
+  // Each option read once (own keys only).
+  const fields = optionsObject(options, 'options', KEYS);
   const server = (key: 'lockTimeout' | 'statementTimeout', fallback: string): number | null =>
     fields[key] === null ? null : parseDuration(fields[key] ?? fallback, key);
   const lock = server('lockTimeout', '1s');

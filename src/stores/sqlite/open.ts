@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { invalid, TokenError } from '../../core/errors.js';
-import { expectKeys } from '../../core/input.js';
+import { readField } from '../../core/input.js';
+import { optionsObject, withMethods } from '../../core/options.js';
 import { migrate } from './schema.js';
 
 /** Driver codes that say the file itself is wrong (not a database, not ours to write, damaged). */
@@ -80,7 +81,11 @@ interface CheckedOptions<E> {
 }
 
 function checkOptions<E>(options: unknown, more: MoreOptions<E> | undefined): CheckedOptions<E> {
-  const fields = expectKeys(options, 'options', ['path', 'database', 'busyTimeoutMs', ...(more?.keys ?? [])]);
+  // Each option read once (own keys only): the checks and the store use this copy.
+  const fields =
+    options === undefined
+      ? {}
+      : optionsObject(options, 'options', ['path', 'database', 'busyTimeoutMs', ...(more?.keys ?? [])]);
   const { path, database, busyTimeoutMs = 1000 } = fields;
   if ((path === undefined) === (database === undefined)) {
     throw invalid('options', 'needs exactly one of path and database');
@@ -89,11 +94,10 @@ function checkOptions<E>(options: unknown, more: MoreOptions<E> | undefined): Ch
     throw invalid('options.path', 'must be a non-empty string');
   }
   if (database !== undefined) {
-    const candidate = database as Partial<Database.Database> | null;
-    if (typeof candidate?.prepare !== 'function' || typeof candidate.transaction !== 'function') {
-      throw invalid('options.database', 'must be a better-sqlite3 Database');
+    withMethods(database, 'options.database', ['prepare', 'transaction'], 'a better-sqlite3 Database');
+    if (readField(database as object, 'open', 'options.database.open') !== true) {
+      throw invalid('options.database', 'must be an open connection');
     }
-    if (candidate.open !== true) throw invalid('options.database', 'must be an open connection');
   }
   if (typeof busyTimeoutMs !== 'number' || !Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw invalid('options.busyTimeoutMs', 'must be a whole number of milliseconds, 0 or more');
