@@ -229,7 +229,7 @@ function requestTokenReader(
       } catch (error) {
         // The app's tenant, cost or ratelimit function failed or answered a bad value: the app's own
         // error, for Fastify's error handling (a 500 by default), never a refusal of the client nor a pass.
-        return { failed: applicationError(error) as Error };
+        return { failed: applicationError(error) };
       }
     }
     if (token.kind === 'refused') return token.answer;

@@ -36,13 +36,15 @@ export function isApplicationFault(error: unknown): boolean {
 
 /**
  * What an application's per-request function threw, as the error to hand
- * on: an object as it is; anything else (`undefined`, `0`, `''`, a string)
- * wrapped in an `Error` whose `cause` it is. Express takes a falsy error as
- * no error at all and the strings `'route'` and `'router'` as routing
- * commands, so a raw throw of one could let the request through.
+ * on: an `Error` as it is; anything else (`undefined`, `0`, `''`, a string,
+ * a plain object, an array) wrapped in an `Error` whose `cause` it is.
+ * Express takes a falsy error as no error at all and the strings `'route'`
+ * and `'router'` as routing commands, and Fastify answers a thrown plain
+ * object as the reply's body with a 200: a raw throw could let the
+ * request through or answer it as a success.
  */
-export function applicationError(thrown: unknown): object {
-  if (typeof thrown === 'object' && thrown !== null) return thrown;
+export function applicationError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
   return new Error("the application's tenant, cost or ratelimit function threw a value that is not an Error", {
     cause: thrown,
   });

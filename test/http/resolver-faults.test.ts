@@ -46,6 +46,9 @@ const NOT_ERRORS: Record<string, unknown> = {
   'throw-false': false,
   'throw-route': 'route',
   'throw-router': 'router',
+  'throw-object': { code: 'NO_TENANT', message: 'internal detail' },
+  'throw-success': { statusCode: 200, status: 200 },
+  'throw-array': ['x'],
 };
 const tenantFor = (query: unknown): unknown => {
   const key = (query as { v?: string }).v ?? 'good';
