@@ -1,5 +1,6 @@
 import { TOKEN_ACTOR_TABLE, type TokenActor } from './access.js';
 import { authorityOf, userGrants } from './authority.js';
+import { isAdminUser } from './directory.js';
 import type { Principal } from './principal-types.js';
 import type { DirectoryUser, GrantSet, TokenRecord } from './types.js';
 
@@ -56,7 +57,7 @@ export function userActor(tenant: string, user: string, found: DirectoryUser): R
   return {
     tenant,
     user,
-    admin: found.admin === true,
+    admin: isAdminUser(found),
     mayIssue: true,
     grants: userGrants(found),
     label: `user:${user}`,

@@ -1,3 +1,4 @@
+import { isAdminUser, ownUserField } from './directory.js';
 import { TokenError } from './errors.js';
 import { grantSetCovers, intersectGrantSets, readOnlyGrants } from './grants.js';
 import { creditsAt } from './metering.js';
@@ -64,8 +65,8 @@ export interface MeterBound {
  *   list with a hole): the directory is broken, so nothing is granted.
  */
 export function userGrants(user: DirectoryUser): GrantSet {
-  if (user.admin === true) return 'all';
-  const grants = user.grants ?? [];
+  if (isAdminUser(user)) return 'all';
+  const grants = ownUserField(user, 'grants') ?? [];
   try {
     // `'all'` (a user's full access) comes back as it is; anything but an array is refused there.
     return readOnlyGrants(grants);
@@ -94,7 +95,7 @@ export function effectiveGrants(record: TokenRecord, owner: DirectoryUser | null
 export function powersOf(record: TokenRecord, owner: DirectoryUser | null): readonly Power[] {
   if (record.type === 'administrative') return ['tenant'];
   if (record.type !== 'master' || owner === null) return [];
-  return owner.admin === true ? ['issue', 'admin', 'tenant'] : ['issue'];
+  return isAdminUser(owner) ? ['issue', 'admin', 'tenant'] : ['issue'];
 }
 
 /**

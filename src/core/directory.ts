@@ -28,9 +28,54 @@ export function staticDirectory(data: StaticDirectoryData): Directory {
   };
 }
 
-/** @internal True when the directory answer is a live user. */
+/*
+ * A directory answer is read by its own properties only: a key planted on
+ * `Object.prototype` (prototype pollution elsewhere in the application)
+ * must not make every user an admin, give them grants or roles, or disable
+ * them (review s22). Every read of a directory user's fields goes through
+ * the functions below. They allocate nothing (the verification path reads
+ * them, issue 12) and pay the own-property check only when a value is
+ * there.
+ */
+
+/** @internal A directory user's own value of `key`; an inherited one counts as absent. */
+export function ownUserField<K extends keyof DirectoryUser>(user: DirectoryUser, key: K): DirectoryUser[K] | undefined {
+  const value = user[key];
+  return value === undefined || Object.hasOwn(user, key) ? value : undefined;
+}
+
+/** @internal True when the directory answers the user as a tenant admin (own `admin: true`). */
+export function isAdminUser(user: DirectoryUser): boolean {
+  return user.admin === true && Object.hasOwn(user, 'admin');
+}
+
+/** @internal The user's own roles; none when absent or for no user. */
+export function userRoles(user: DirectoryUser | null): readonly string[] {
+  return user === null ? [] : (ownUserField(user, 'roles') ?? []);
+}
+
+/** True when `key` has a value only through the prototype chain. */
+function inherits(user: DirectoryUser, key: keyof DirectoryUser): boolean {
+  return user[key] !== undefined && !Object.hasOwn(user, key);
+}
+
+/**
+ * @internal A live user's answer as the service keeps it: the answer itself
+ * when none of its fields is inherited (the usual case, nothing
+ * allocated), else a copy holding every field as its own, so code that
+ * reads a field directly (`Principal.ownerIsAdmin`) sees no inherited one,
+ * even if a key is planted later.
+ */
+export function ownAnswer(user: DirectoryUser): DirectoryUser {
+  if (!(inherits(user, 'admin') || inherits(user, 'grants') || inherits(user, 'roles') || inherits(user, 'active'))) {
+    return user;
+  }
+  return { admin: isAdminUser(user), active: true, roles: userRoles(user), grants: ownUserField(user, 'grants') ?? [] };
+}
+
+/** @internal True when the directory answer is a live user (no own `active: false`). */
 export function isActiveUser(user: DirectoryUser | null | undefined): user is DirectoryUser {
-  return user !== null && user !== undefined && user.active !== false;
+  return user !== null && user !== undefined && !(user.active === false && Object.hasOwn(user, 'active'));
 }
 
 /**
@@ -52,7 +97,7 @@ export async function lookupUser(
   }
   try {
     const found = await directory.getUser(tenant, user);
-    return isActiveUser(found) ? found : null;
+    return isActiveUser(found) ? ownAnswer(found) : null;
   } catch (cause) {
     throw new TokenError('unavailable', 'the user directory is unavailable', { cause });
   }

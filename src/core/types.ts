@@ -65,7 +65,9 @@ export interface DirectoryUser {
 /**
  * Where the service asks about users at run time: whether they exist and are
  * active, their roles, whether they are admins, and their own grants.
- * Answers may be synchronous or asynchronous.
+ * Answers may be synchronous or asynchronous. Only an answer's own
+ * properties are read: an inherited field (a key planted on
+ * `Object.prototype`) counts as absent.
  */
 export interface Directory {
   getUser(tenant: string, user: string): DirectoryUser | null | undefined | Promise<DirectoryUser | null | undefined>;

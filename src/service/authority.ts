@@ -19,9 +19,9 @@ import {
   verificationActor,
 } from '../core/actors.js';
 import { type Authority, authorityOf, within } from '../core/authority.js';
-import { isActiveUser, lookupUser } from '../core/directory.js';
+import { isActiveUser, lookupUser, ownAnswer } from '../core/directory.js';
 import { invalid, TokenError } from '../core/errors.js';
-import { identifier, isPlainObject } from '../core/input.js';
+import { identifier, isPlainObject, ownField, readField } from '../core/input.js';
 import { stampOf } from '../core/principal.js';
 import type { Principal } from '../core/principal-types.js';
 import { isThenable } from '../core/thenable.js';
@@ -64,7 +64,7 @@ export function currentOwner(
 /** The directory's answer when it is a live user; `token_invalid` otherwise. A named function: no closure per call. */
 function liveOwner(user: DirectoryUser | null | undefined): DirectoryUser {
   if (!isActiveUser(user)) throw tokenInvalid();
-  return user;
+  return ownAnswer(user);
 }
 
 /**
@@ -82,15 +82,16 @@ export async function resolveActor(context: ServiceContext, actor: Actor): Promi
   if (actor === 'system') return SYSTEM_ACTOR;
   const given: unknown = actor;
   if (!isPlainObject(given)) throw invalid('actor', "must be { tenant, user }, { principal } or 'system'");
-  if ('principal' in given) {
-    const principal = given.principal as Principal;
+  // Own keys only: a key planted on Object.prototype neither completes nor turns an actor (review s22).
+  if (Object.hasOwn(given, 'principal')) {
+    const principal = readField(given, 'principal', 'actor.principal') as Principal;
     if (!madeHere(context, principal)) {
       throw new TokenError('forbidden', 'the actor principal was not verified by this service');
     }
     return principal.type === 'verification' ? verificationActor(principal) : loadToken(context, principal);
   }
-  const tenant = identifier(given.tenant, 'actor.tenant');
-  const user = identifier(given.user, 'actor.user');
+  const tenant = identifier(ownField(given, 'tenant', 'actor.tenant'), 'actor.tenant');
+  const user = identifier(ownField(given, 'user', 'actor.user'), 'actor.user');
   const found = await lookupUser(context.directory, tenant, user);
   if (found === null) throw new TokenError('forbidden', 'the acting user is unknown or inactive');
   return userActor(tenant, user, found);

@@ -6,6 +6,7 @@
  * to the keyed HMAC at their first successful verification.
  */
 import type { ResolvedActor } from '../core/actors.js';
+import { userRoles } from '../core/directory.js';
 import { invalid, isTokenError, TokenError } from '../core/errors.js';
 import { importedHash, lookupCandidates } from '../core/imported-keys.js';
 import { comment as checkComment, expectKeys, flag, tokenMeta } from '../core/input.js';
@@ -92,7 +93,7 @@ async function prepared(context: ServiceContext, who: ResolvedActor, input: unkn
   const { owner, ownerUser } = await issuedOwner(context, who, tenant, type, fields.owner, at);
   const grants = issuedGrants(who, type, ownerUser, fields.grants, at);
   const now = context.now();
-  const expiresAt = await importedExpiry(context, tenant, owner, ownerUser?.roles ?? [], fields.expiresAt, now, at);
+  const expiresAt = await importedExpiry(context, tenant, owner, userRoles(ownerUser), fields.expiresAt, now, at);
   const record = recordWith(
     context,
     {

@@ -1,7 +1,7 @@
 /** @internal `issue`: a new administrative, personal or limited token. */
 import type { ResolvedActor } from '../core/actors.js';
 import { userGrants } from '../core/authority.js';
-import { lookupUser } from '../core/directory.js';
+import { lookupUser, userRoles } from '../core/directory.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { randomBase62 } from '../core/encoding.js';
 import { invalid, TokenError } from '../core/errors.js';
@@ -137,7 +137,7 @@ export async function issue(context: ServiceContext, input: IssueInput, actor: A
     const event = newEvent(context, record, 'issued', who.label, { type, ttl });
     return { record, limits: insertLimits(context, owner, createdAt), event };
   };
-  const { record } = await insertUnderPolicies(context, tenant, owner, ownerUser?.roles ?? [], decide);
+  const { record } = await insertUnderPolicies(context, tenant, owner, userRoles(ownerUser), decide);
   fireTokenHook(context, 'onIssued', record, who.label);
   return { token, info: toInfo(record, createdAt) };
 }

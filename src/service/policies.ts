@@ -1,5 +1,5 @@
 /** @internal `setMaxTtl` and `explainMaxTtl`: the max-duration policies of users and roles (SPEC §4). */
-import { lookupUser } from '../core/directory.js';
+import { lookupUser, userRoles } from '../core/directory.js';
 import { parseDuration } from '../core/duration.js';
 import { invalid, TokenError } from '../core/errors.js';
 import { expectKeys, identifier } from '../core/input.js';
@@ -58,5 +58,5 @@ export async function setMaxTtl(
 /** See `TokenService.explainMaxTtl`. */
 export async function explainMaxTtl(context: ServiceContext, target: TenantUser): Promise<MaxTtlExplanation> {
   const { tenant, user, found } = await liveUserTarget(context, target);
-  return explain(context, tenant, user, found.roles ?? []);
+  return explain(context, tenant, user, userRoles(found));
 }

@@ -66,7 +66,10 @@ export async function share(
  * the same millisecond as the share always is.
  */
 function sharedAt(actor: Actor, now: number): number {
-  const stamp = typeof actor === 'object' && 'principal' in actor ? stampOf(actor.principal) : undefined;
+  const stamp =
+    typeof actor === 'object' && 'principal' in actor && Object.hasOwn(actor, 'principal')
+      ? stampOf(actor.principal)
+      : undefined;
   return Math.max(now, (stamp?.rotatedAt ?? Number.NEGATIVE_INFINITY) + 1);
 }
 

@@ -15,7 +15,9 @@ import type { Actor, TokenRef } from './types.js';
 
 /** The acting session, when `ref` names the session `actor` is: a sign-out. Null for anything else. */
 export function ownSession(context: ServiceContext, ref: TokenRef, actor: Actor): Principal | null {
-  if (typeof actor !== 'object' || actor === null || !('principal' in actor)) return null;
+  if (typeof actor !== 'object' || actor === null || !('principal' in actor && Object.hasOwn(actor, 'principal'))) {
+    return null;
+  }
   const { principal } = actor;
   const session = principal?.session;
   if (session === undefined || !madeHere(context, principal)) return null;
