@@ -61,6 +61,13 @@ async function polluted<T>(key: string, value: unknown, body: () => Promise<T>):
   }
 }
 
+/** A list of `length` whose first entry is a hole and whose last is `last` (when given). */
+function sparse(length: number, ...last: unknown[]): unknown[] {
+  const list: unknown[] = new Array(length);
+  if (last.length > 0) list[length - 1] = last[0];
+  return list;
+}
+
 /** The code and field a call was refused with. */
 async function refusal(call: () => Promise<unknown>): Promise<{ code: string; field: unknown }> {
   try {
@@ -175,9 +182,9 @@ describe('sparse lists: a hole is refused, the length is checked first', () => {
   });
 
   it.each([
-    [{ grants: [, { bucket: 'b', access: 'read' }] }, 'grants[0]'],
-    [{ grants: [{ component: 'c', actions: [, 'run'] }] }, 'grants[0].actions[0]'],
-    [{ ratelimit: [,] }, 'ratelimit[0]'],
+    [{ grants: sparse(2, { bucket: 'b', access: 'read' }) }, 'grants[0]'],
+    [{ grants: [{ component: 'c', actions: sparse(2, 'run') }] }, 'grants[0].actions[0]'],
+    [{ ratelimit: sparse(1) }, 'ratelimit[0]'],
   ])('issue refuses %j naming %s', async (input, field) => {
     const tokens = service();
     expect(await refusal(() => tokens.issue({ name: 'h', ...input } as never, ALICE))).toEqual({
