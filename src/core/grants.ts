@@ -1,5 +1,6 @@
 import { invalid } from './errors.js';
 import { allowsAll, COMPONENT_ACTIONS, isCanonical } from './grant-forms.js';
+import { listOf, ownField } from './input.js';
 import type { BucketAccess, ComponentAction, Grant, GrantSet, Need } from './types.js';
 
 export { COMPONENT_ACTIONS };
@@ -20,40 +21,54 @@ function validName(value: unknown): value is string {
  */
 export function parseGrants(input: unknown, field = 'grants'): Grant[] {
   if (!Array.isArray(input)) throw invalid(field, 'must be an array of grants');
-  if (input.length > 1000) throw invalid(field, 'must hold at most 1000 grants');
-  const grants = input.map((item, index): Grant => {
-    const at = `${field}[${index}]`;
-    if (!isObject(item)) throw invalid(at, 'must be an object');
-    const keys = Object.keys(item);
-    if ('bucket' in item) {
-      if (!validName(item.bucket)) throw invalid(at, 'has a bucket that is not a valid name');
-      if (item.access !== 'read' && item.access !== 'write') throw invalid(at, "must have access 'read' or 'write'");
-      if (keys.length !== 2) throw invalid(at, 'must have exactly bucket and access (a bucket grant)');
-      return { bucket: item.bucket, access: item.access };
-    }
-    if ('component' in item) {
-      if (!validName(item.component)) throw invalid(at, 'has a component that is not a valid name');
-      if (keys.some((key) => key !== 'component' && key !== 'actions'))
-        throw invalid(at, 'must have component and optional actions only (a component grant)');
-      if (item.actions === undefined) return { component: item.component };
-      const actions = item.actions;
-      if (
-        !Array.isArray(actions) ||
-        actions.length === 0 ||
-        !actions.every((action) => COMPONENT_ACTIONS.includes(action as ComponentAction))
-      ) {
-        throw invalid(at, "must have actions as a non-empty list of 'run' and 'configure'");
-      }
-      return { component: item.component, actions: actions as ComponentAction[] };
-    }
-    if ('scope' in item) {
-      if (!validName(item.scope)) throw invalid(at, 'has a scope that is not a valid name');
-      if (keys.length !== 1) throw invalid(at, 'must have exactly scope (a scope grant)');
-      return { scope: item.scope };
-    }
-    throw invalid(at, 'must be a bucket, component or scope grant');
-  });
-  return normalizeGrants(grants);
+  return normalizeGrants(listOf(input, field, 1000, 'must hold at most 1000 grants', parseGrant));
+}
+
+/**
+ * One grant of `parseGrants`. Each field is read once into a local, and
+ * that value is both checked and kept: a getter cannot pass the check with
+ * one value and be stored with another.
+ */
+function parseGrant(item: unknown, at: string): Grant {
+  if (!isObject(item)) throw invalid(at, 'must be an object');
+  const keys = Object.keys(item);
+  // Own fields only, each read once: an inherited `bucket` makes no bucket grant.
+  const bucket = ownField(item, 'bucket', `${at}.bucket`);
+  const component = ownField(item, 'component', `${at}.component`);
+  const scope = ownField(item, 'scope', `${at}.scope`);
+  if (bucket !== undefined) {
+    const access = ownField(item, 'access', `${at}.access`);
+    if (!validName(bucket)) throw invalid(at, 'has a bucket that is not a valid name');
+    if (access !== 'read' && access !== 'write') throw invalid(at, "must have access 'read' or 'write'");
+    if (keys.length !== 2) throw invalid(at, 'must have exactly bucket and access (a bucket grant)');
+    return { bucket, access };
+  }
+  if (component !== undefined) {
+    if (!validName(component)) throw invalid(at, 'has a component that is not a valid name');
+    if (keys.some((key) => key !== 'component' && key !== 'actions'))
+      throw invalid(at, 'must have component and optional actions only (a component grant)');
+    const given = ownField(item, 'actions', `${at}.actions`);
+    if (given === undefined) return { component };
+    const actions = Array.isArray(given) ? listOf(given, `${at}.actions`, MAX_ACTIONS, TOO_MANY_ACTIONS, action) : [];
+    if (actions.length === 0) throw invalid(at, "must have actions as a non-empty list of 'run' and 'configure'");
+    return { component, actions };
+  }
+  if (scope !== undefined) {
+    if (!validName(scope)) throw invalid(at, 'has a scope that is not a valid name');
+    if (keys.length !== 1) throw invalid(at, 'must have exactly scope (a scope grant)');
+    return { scope };
+  }
+  throw invalid(at, 'must be a bucket, component or scope grant');
+}
+
+// Repeats are merged (`normalizeGrants`); the bound keeps a sparse list's length from costing a walk.
+const MAX_ACTIONS = 100;
+const TOO_MANY_ACTIONS = `must hold at most ${MAX_ACTIONS} actions`;
+
+/** One of a component grant's actions. */
+function action(value: unknown, at: string): ComponentAction {
+  if (!COMPONENT_ACTIONS.includes(value as ComponentAction)) throw invalid(at, "must be 'run' or 'configure'");
+  return value as ComponentAction;
 }
 
 /** Checks an untrusted need (as given to `can`/`assert`). */

@@ -5,7 +5,7 @@ import type { TokenMeta } from './types.js';
 
 /** @internal Validation of untrusted input to service calls. */
 
-export { expectKeys, isPlainObject } from './keys.js';
+export { expectKeys, isPlainObject, listOf } from './keys.js';
 
 /**
  * `object[key]` of an app's object. Reading it may run the app's code (a

@@ -41,3 +41,31 @@ export function ownKeys(value: object, field: string): string[] {
     throw invalid(field, 'could not be read (listing its keys threw)', error);
   }
 }
+
+/**
+ * An app's list read by index, each entry once and checked by `item`
+ * (given `field[i]`). The length is checked before any entry is read, so a
+ * sparse list of length 2**32-1 costs nothing, and every index is visited:
+ * a hole (which `Array#map` and `every` skip) is refused naming `field[i]`
+ * rather than passing unchecked.
+ *
+ * @throws {TokenError} `invalid_request` naming `field` (more than `max`
+ *   entries), `field[i]` (a hole, a getter that threw) or what `item` throws.
+ */
+export function listOf<T>(
+  list: readonly unknown[],
+  field: string,
+  max: number,
+  tooLong: string,
+  item: (value: unknown, field: string) => T,
+): T[] {
+  const length = list.length;
+  if (length > max) throw invalid(field, tooLong);
+  const out: T[] = [];
+  for (let i = 0; i < length; i++) {
+    const at = `${field}[${i}]`;
+    if (!(i in list)) throw invalid(at, 'is missing (a hole in the list)');
+    out.push(item(readOwn(list, String(i), at), at));
+  }
+  return out;
+}

@@ -7,7 +7,7 @@
  */
 import { parseDuration } from './duration.js';
 import { invalid } from './errors.js';
-import { expectKeys, isPlainObject } from './input.js';
+import { expectKeys, isPlainObject, listOf } from './input.js';
 import type { SpendRequest } from './metering.js';
 import type { RateLimit, Refill, TokenMeter } from './types.js';
 
@@ -60,10 +60,9 @@ function rateLimit(value: unknown, field: string): RateLimit {
  */
 export function parseRatelimits(value: unknown, field = 'ratelimit'): RateLimit[] {
   const list = Array.isArray(value)
-    ? value.map((item, i) => rateLimit(item, `${field}[${i}]`))
+    ? listOf(value, field, MAX_RATELIMITS, `must have at most ${MAX_RATELIMITS} limits`, rateLimit)
     : [rateLimit(value, field)];
   if (list.length === 0) throw invalid(field, 'must name at least one limit (leave it out for none)');
-  if (list.length > MAX_RATELIMITS) throw invalid(field, `must have at most ${MAX_RATELIMITS} limits`);
   const names = new Set<string>();
   for (const [i, limit] of list.entries()) {
     if (names.has(limit.name)) throw invalid(Array.isArray(value) ? `${field}[${i}].name` : field, 'must be unique');
@@ -111,7 +110,13 @@ export function spendRequest(cost: unknown, ratelimit: unknown, prefix = ''): Sp
     ratelimit === undefined
       ? null
       : Array.isArray(ratelimit)
-        ? ratelimit.map((name, i) => limitName(name, `${prefix}ratelimit[${i}]`))
+        ? listOf(
+            ratelimit,
+            `${prefix}ratelimit`,
+            MAX_RATELIMITS,
+            `must name at most ${MAX_RATELIMITS} limits`,
+            limitName,
+          )
         : [limitName(ratelimit, `${prefix}ratelimit`)];
   return units === 0 ? null : { cost: units, ratelimits: names };
 }

@@ -6,11 +6,11 @@
  * instance sharing the storage; a token without a meter never comes here.
  */
 import { invalid, TokenError } from '../core/errors.js';
+import { expectKeys } from '../core/input.js';
 import { creditsRefusal, meterRefused, type SpendRequest, type SpendResult } from '../core/metering.js';
 import { newMeter, spendRequest } from '../core/metering-input.js';
 import type { TokenMeter, TokenRecord } from '../core/types.js';
 import { guarded, type ServiceContext, tokenInvalid } from './context.js';
-import type { VerifyOptions } from './types.js';
 
 /** What a metered verification adds to the principal. */
 export interface MeterFields {
@@ -42,11 +42,38 @@ export function meterForIssue(
 
 const DEFAULT_SPEND: SpendRequest = Object.freeze({ cost: 1, ratelimits: null });
 
-/** The spend `verify`'s options ask for (null: cost 0, nothing is spent), checked. */
-export function requestedSpend(options: VerifyOptions | undefined): SpendRequest | null {
-  if (options === undefined) return DEFAULT_SPEND;
-  const { cost, ratelimit } = options as { cost?: unknown; ratelimit?: unknown };
-  return cost === undefined && ratelimit === undefined ? DEFAULT_SPEND : spendRequest(cost, ratelimit);
+/** The options of `verify` (`VerifyOptions`); any other key is refused. */
+const VERIFY_KEYS: readonly string[] = ['tenant', 'cost', 'ratelimit'];
+
+/** What one `verify` call asks for, read once from its options. */
+export interface VerifyRequest {
+  /** Only tokens of this tenant pass; undefined for any tenant. */
+  readonly tenant: string | undefined;
+  /** What a metered token spends (null: cost 0, nothing is spent). */
+  readonly spend: SpendRequest | null;
+}
+
+/**
+ * `verify`'s options, checked and read once: only their own keys count (a
+ * `cost` or `ratelimit` planted on `Object.prototype` is not an option), each
+ * is read once (a getter cannot answer the check one value and the call
+ * another), and an unknown key (`costt`) is refused rather than ignored.
+ *
+ * @throws {TokenError} `invalid_request` naming `options` or `options.<key>`
+ *   (not an object, an unknown key, a getter that threw), `tenant`, `cost`
+ *   or `ratelimit` (or `ratelimit[i]`).
+ */
+export function verifyRequest(options: unknown): VerifyRequest {
+  const given = expectKeys(options, 'options', VERIFY_KEYS);
+  const { tenant, cost, ratelimit } = given;
+  if (tenant !== undefined && typeof tenant !== 'string') throw invalid('tenant', 'must be a string');
+  const spend = cost === undefined && ratelimit === undefined ? DEFAULT_SPEND : spendRequest(cost, ratelimit);
+  return { tenant, spend };
+}
+
+/** The spend of a `verify` call without options: one credit from every limit. */
+export function defaultSpend(): SpendRequest {
+  return DEFAULT_SPEND;
 }
 
 /** The error a refused spend is answered with; its details say how long to wait. */

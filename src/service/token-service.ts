@@ -123,6 +123,8 @@ export interface TokenService {
    * @param options `tenant`: refuse a token of any other tenant
    *   (`token_invalid`); `cost`: 0 to 1 000 000 (0 spends and checks
    *   nothing); `ratelimit`: the names of the limits to spend (default all).
+   *   Read once, own keys only (an inherited key is no option); any other
+   *   key is refused.
    * @returns The principal, with `can(need)` and `assert(need)`; `remaining`
    *   credits and `ratelimits` for a metered token.
    * @throws {TokenError} `token_invalid` (anything that is not a live token
@@ -132,7 +134,8 @@ export interface TokenService {
    *   rotated, or that was signed out), `token_disabled` (disabled with
    *   `update`; its sessions too), `usage_exceeded` (no credits left) and
    *   `rate_limited` (over a limit), both 429 with `details.retryAfter` in
-   *   ms, `invalid_request` (`options.cost`, `options.ratelimit`),
+   *   ms, `invalid_request` (`tenant` not a string, `cost`, `ratelimit` or
+   *   `ratelimit[i]` (a hole too), `options.<key>` for an unknown key),
    *   `unavailable` (storage, directory or format failed: never "valid").
    *   A string with one of `legacyPrefixes` that is not a tokenward token is
    *   looked up as an imported key (by its hash), and re-hashed at its first

@@ -36,7 +36,7 @@ import { currentOwner } from './authority.js';
 import { type ServiceContext, tokenInvalid } from './context.js';
 import { callHook } from './hooks.js';
 import { rehashIfImported } from './imported.js';
-import { type MeterFields, meterFields, requestedSpend, spendFor } from './metering.js';
+import { defaultSpend, type MeterFields, meterFields, spendFor, verifyRequest } from './metering.js';
 import { MAX_TOKEN_LENGTH } from './options.js';
 import type { VerifyOptions } from './types.js';
 
@@ -48,7 +48,8 @@ type SessionFields = PrincipalFields['session'];
 /** What one call carries through its steps besides the token. */
 interface Call {
   readonly at: number;
-  readonly options: VerifyOptions | undefined;
+  /** The tenant the options ask for (undefined: any), read once with them. */
+  readonly tenant: string | undefined;
   /** What a metered token spends: undefined without options (the default spend), null for cost 0. */
   readonly spend: SpendRequest | null | undefined;
   /** The stored token the string names, for `onVerificationFailed` (never the string itself). */
@@ -78,17 +79,19 @@ export function verify(context: ServiceContext, token: string, options?: VerifyO
 export function verifyNow(context: ServiceContext, token: string, options?: VerifyOptions): Answer<Principal> {
   let call: Call | undefined;
   try {
-    // Checked whatever the token turns out to be: a bad cost is the caller's error, not the token's.
-    const spend = options === undefined ? undefined : requestedSpend(options);
+    // Read once, own keys only, and checked whatever the token turns out to be: a bad cost is the
+    // caller's error, not the token's. Without options nothing is read or made (issue 12).
+    const asked = options === undefined ? undefined : verifyRequest(options);
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw tokenInvalid();
-    call = { at: context.now(), options, spend, named: null, graced: false };
+    const tenant = asked?.tenant;
+    call = { at: context.now(), tenant, spend: asked?.spend, named: null, graced: false };
     const answer = verifyString(context, token, call);
     if (answer instanceof Promise) {
       const pending = call;
       return answer.then(
         (principal) => {
           try {
-            return inTenant(principal, options);
+            return inTenant(principal, tenant);
           } catch (error) {
             // A refusal for the tenant is heard by onVerificationFailed too (outside review, issue 12).
             throw failed(context, error, pending);
@@ -97,7 +100,7 @@ export function verifyNow(context: ServiceContext, token: string, options?: Veri
         (error: unknown) => Promise.reject(failed(context, error, pending)),
       );
     }
-    return inTenant(answer, options);
+    return inTenant(answer, tenant);
   } catch (error) {
     throw failed(context, error, call);
   } finally {
@@ -122,8 +125,8 @@ function failed(context: ServiceContext, error: unknown, call: Call | undefined)
   return failure;
 }
 
-function inTenant(principal: Principal, options: VerifyOptions | undefined): Principal {
-  if (options?.tenant !== undefined && principal.tenant !== options.tenant) throw tokenInvalid();
+function inTenant(principal: Principal, tenant: string | undefined): Principal {
+  if (tenant !== undefined && principal.tenant !== tenant) throw tokenInvalid();
   return principal;
 }
 
@@ -200,7 +203,7 @@ function verifiedPrincipal(
 ): Answer<Principal> {
   // Before anything is noted or spent: a token refused for another tenant leaves no trace of use
   // (outside review, issue 12; `inTenant` answers alike for the paths without a record).
-  if (call.options?.tenant !== undefined && record.tenant !== call.options.tenant) throw tokenInvalid();
+  if (call.tenant !== undefined && record.tenant !== call.tenant) throw tokenInvalid();
   // A secret in its grace period is being retired: its principal ends when the grace does.
   const ends = call.graced ? earlierExpiry(record.previousExpiresAt, stringExpiresAt ?? null) : stringExpiresAt;
   const expiresAt = checkStored(record, call.at, ends ?? undefined);
@@ -325,9 +328,9 @@ async function meteredPrincipal(
   session?: SessionFields,
 ): Promise<Principal> {
   const meter = record.meter!;
-  const { at, options, spend } = call;
-  if (options?.tenant !== undefined && record.tenant !== options.tenant) throw tokenInvalid();
-  const request = spend === undefined ? requestedSpend(undefined) : spend;
+  const { at, tenant, spend } = call;
+  if (tenant !== undefined && record.tenant !== tenant) throw tokenInvalid();
+  const request = spend === undefined ? defaultSpend() : spend;
   const fields =
     request === null
       ? meterFields(meter, creditsAt(meter, at).remaining)

@@ -226,7 +226,7 @@ describe('parseGrants edges', () => {
     ['a component with an extra field', [{ component: 'c', actions: ['run'], owner: 'x' }], 'grants[0]'],
     ['a component with an extra field and no actions', [{ component: 'c', scope: 's' }], 'grants[0]'],
     ['a component with a bad name', [{ component: 'a b' }], 'grants[0]'],
-    ['mixed valid and invalid actions', [{ component: 'c', actions: ['run', 'delete'] }], 'grants[0]'],
+    ['mixed valid and invalid actions', [{ component: 'c', actions: ['run', 'delete'] }], 'grants[0].actions[1]'],
     ['actions that are not a list', [{ component: 'c', actions: 'run' }], 'grants[0]'],
     ['a scope with an extra field', [{ scope: 's', access: 'read' }], 'grants[0]'],
     ['a scope with a numeric name', [{ scope: 1 }], 'grants[0]'],
