@@ -40,7 +40,8 @@ export function meterForIssue(
   return meter;
 }
 
-const DEFAULT_SPEND: SpendRequest = Object.freeze({ cost: 1, ratelimits: null });
+/** The spend of a `verify` call that asks for none: one credit from every limit. */
+export const DEFAULT_SPEND: SpendRequest = Object.freeze({ cost: 1, ratelimits: null });
 
 /** The options of `verify` (`VerifyOptions`); any other key is refused. */
 const VERIFY_KEYS: readonly string[] = ['tenant', 'cost', 'ratelimit'];
@@ -69,11 +70,6 @@ export function verifyRequest(options: unknown): VerifyRequest {
   if (tenant !== undefined && typeof tenant !== 'string') throw invalid('tenant', 'must be a string');
   const spend = cost === undefined && ratelimit === undefined ? DEFAULT_SPEND : spendRequest(cost, ratelimit);
   return { tenant, spend };
-}
-
-/** The spend of a `verify` call without options: one credit from every limit. */
-export function defaultSpend(): SpendRequest {
-  return DEFAULT_SPEND;
 }
 
 /** The error a refused spend is answered with; its details say how long to wait. */

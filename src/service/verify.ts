@@ -36,7 +36,7 @@ import { currentOwner } from './authority.js';
 import { type ServiceContext, tokenInvalid } from './context.js';
 import { callHook } from './hooks.js';
 import { rehashIfImported } from './imported.js';
-import { defaultSpend, type MeterFields, meterFields, spendFor, verifyRequest } from './metering.js';
+import { DEFAULT_SPEND, type MeterFields, meterFields, spendFor, verifyRequest } from './metering.js';
 import { MAX_TOKEN_LENGTH } from './options.js';
 import type { VerifyOptions } from './types.js';
 
@@ -50,8 +50,8 @@ interface Call {
   readonly at: number;
   /** The tenant the options ask for (undefined: any), read once with them. */
   readonly tenant: string | undefined;
-  /** What a metered token spends: undefined without options (the default spend), null for cost 0. */
-  readonly spend: SpendRequest | null | undefined;
+  /** What a metered token spends (null for cost 0). */
+  readonly spend: SpendRequest | null;
   /** The stored token the string names, for `onVerificationFailed` (never the string itself). */
   named: string | null;
   /** Set when the secret matched was the previous one, in its rotation grace period. */
@@ -84,7 +84,13 @@ export function verifyNow(context: ServiceContext, token: string, options?: Veri
     const asked = options === undefined ? undefined : verifyRequest(options);
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw tokenInvalid();
     const tenant = asked?.tenant;
-    call = { at: context.now(), tenant, spend: asked?.spend, named: null, graced: false };
+    call = {
+      at: context.now(),
+      tenant,
+      spend: asked === undefined ? DEFAULT_SPEND : asked.spend,
+      named: null,
+      graced: false,
+    };
     const answer = verifyString(context, token, call);
     if (answer instanceof Promise) {
       const pending = call;
@@ -328,9 +334,8 @@ async function meteredPrincipal(
   session?: SessionFields,
 ): Promise<Principal> {
   const meter = record.meter!;
-  const { at, tenant, spend } = call;
+  const { at, tenant, spend: request } = call;
   if (tenant !== undefined && record.tenant !== tenant) throw tokenInvalid();
-  const request = spend === undefined ? defaultSpend() : spend;
   const fields =
     request === null
       ? meterFields(meter, creditsAt(meter, at).remaining)
