@@ -118,15 +118,18 @@ const RATE_LIMIT: JsonSchema = {
   },
 };
 
+/** A new secret's token string and its token's info: an issue's answer, and a rotation's with its grace end. */
+const ISSUED_PROPERTIES = {
+  token: { type: 'string', description: 'The token string. Shown once; never stored.' },
+  info: { $ref: '#/components/schemas/TokenInfo' },
+} as const;
+
 const ISSUED: JsonSchema = {
   description: 'A new secret: shown in this answer only (sent with `Cache-Control: no-store`).',
   type: 'object',
   required: ['token', 'info'],
   additionalProperties: false,
-  properties: {
-    token: { type: 'string', description: 'The token string. Shown once; never stored.' },
-    info: { $ref: '#/components/schemas/TokenInfo' },
-  },
+  properties: ISSUED_PROPERTIES,
 };
 
 const ROTATED: JsonSchema = {
@@ -135,8 +138,7 @@ const ROTATED: JsonSchema = {
   required: ['token', 'info', 'graceEndsAt'],
   additionalProperties: false,
   properties: {
-    token: { type: 'string', description: 'The token string. Shown once; never stored.' },
-    info: { $ref: '#/components/schemas/TokenInfo' },
+    ...ISSUED_PROPERTIES,
     graceEndsAt: { ...NULLABLE_TIME, description: 'When the old secret stops working; null without a grace period.' },
   },
 };
