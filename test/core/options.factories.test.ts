@@ -7,13 +7,12 @@
  * planted on `Object.prototype` is no option.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/core/errors.js';
 import { listSnapshot, optionsObject, recordSnapshot } from '../../src/core/options.js';
 import { createKeySet, generateSigningKey, jwtFormat, jwtSessionCodec } from '../../src/jwt/index.js';
 import { openTelemetryTracer } from '../../src/otel/index.js';
 import { postgresTimeouts } from '../../src/stores/postgres/index.js';
 import { sqliteRepository } from '../../src/stores/sqlite/index.js';
-import { refusalOf } from '../support/refusal.js';
+import { causedRejectionOf, refusalOf } from '../support/refusal.js';
 
 const failure = new Error('getter failed');
 
@@ -26,18 +25,8 @@ function throwingAt<T extends object>(key: string, rest: T): T {
   });
 }
 
-async function rejected(promise: Promise<unknown>): Promise<{ code: string; field: unknown; cause: unknown }> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(TokenError);
-    const { code, details, cause } = error as TokenError;
-    return { code, field: details.field, cause };
-  }
-  throw new Error('expected a TokenError');
-}
 const expected = (field: string) => ({ code: 'invalid_request', field, cause: failure });
-const thrown = (call: () => unknown) => rejected(Promise.resolve().then(call));
+const thrown = (call: () => unknown) => causedRejectionOf(Promise.resolve().then(call));
 
 describe('core snapshots', () => {
   afterEach(() => {
@@ -90,8 +79,8 @@ describe('JWT options', () => {
   it('a throwing getter in the key set options, a key input or the verification list is refused naming it', async () => {
     const signing = await generateSigningKey('HS256', { kid: 'k1' });
     const other = await generateSigningKey('HS256', { kid: 'k2' });
-    expect(await rejected(createKeySet(throwingAt('signing', { signing })))).toEqual(expected('signing'));
-    expect(await rejected(createKeySet({ signing: throwingAt('secret', signing) }))).toEqual(
+    expect(await causedRejectionOf(createKeySet(throwingAt('signing', { signing })))).toEqual(expected('signing'));
+    expect(await causedRejectionOf(createKeySet({ signing: throwingAt('secret', signing) }))).toEqual(
       expected('signing.secret'),
     );
     const list = Object.defineProperty([other], '0', {
@@ -99,8 +88,8 @@ describe('JWT options', () => {
         throw failure;
       },
     });
-    expect(await rejected(createKeySet({ signing, verification: list }))).toEqual(expected('verification[0]'));
-    expect(await rejected(createKeySet({ signing, verification: [throwingAt('kid', other)] }))).toEqual(
+    expect(await causedRejectionOf(createKeySet({ signing, verification: list }))).toEqual(expected('verification[0]'));
+    expect(await causedRejectionOf(createKeySet({ signing, verification: [throwingAt('kid', other)] }))).toEqual(
       expected('verification[0].kid'),
     );
   });

@@ -4,7 +4,6 @@
  * default that never exceeds the session maximum.
  */
 import { describe, expect, it } from 'vitest';
-import { TokenError } from '../../src/core/errors.js';
 import { opaqueFormat } from '../../src/core/format.js';
 import type { SessionCodec } from '../../src/core/format-types.js';
 import type { TokenRepository } from '../../src/core/repository.js';
@@ -12,7 +11,7 @@ import { createTokenService } from '../../src/service/index.js';
 import { serviceSettings } from '../../src/service/options.js';
 import type { TokenServiceOptions } from '../../src/service/types.js';
 import { memoryDirectoryStore, memoryRepository } from '../../src/stores/memory/index.js';
-import { refusalOf } from '../support/refusal.js';
+import { causedRefusalOf, refusalOf } from '../support/refusal.js';
 import { TEST_PEPPER } from '../support/service.js';
 
 const MINUTE = 60_000;
@@ -268,25 +267,15 @@ describe('an option whose reading throws (a getter, a proxy) is refused naming i
     });
     return copy;
   }
-  function refused(call: () => unknown): { code: string; field: unknown; cause: unknown } {
-    try {
-      call();
-    } catch (error) {
-      expect(error).toBeInstanceOf(TokenError);
-      const { code, details, cause } = error as TokenError;
-      return { code, field: details.field, cause };
-    }
-    throw new Error('expected a TokenError, but the call succeeded');
-  }
   const expected = (field: string) => ({ code: 'invalid_request', field, cause: failure });
 
   it.each(['runExclusive', 'touchSync', 'touchMany', 'findSession', 'spend', 'close', 'insert', 'findByLookupHash'])(
     'repository.%s',
     (method) => {
       const repository = throwingAt(memoryRepository(), method);
-      expect(refused(() => settings({ repository }))).toEqual(expected(`repository.${method}`));
+      expect(causedRefusalOf(() => settings({ repository }))).toEqual(expected(`repository.${method}`));
       // createTokenService answers the same, not a raw Error.
-      expect(refused(() => createTokenService({ repository, pepper: TEST_PEPPER }))).toEqual(
+      expect(causedRefusalOf(() => createTokenService({ repository, pepper: TEST_PEPPER }))).toEqual(
         expected(`repository.${method}`),
       );
     },
@@ -302,7 +291,7 @@ describe('an option whose reading throws (a getter, a proxy) is refused naming i
     ['now', { now: Date.now }],
   ])('options.%s', (key, extra) => {
     const options = throwingAt({ repository: memoryRepository(), pepper: TEST_PEPPER, ...extra }, key);
-    expect(refused(() => serviceSettings(options as TokenServiceOptions))).toEqual(expected(key));
+    expect(causedRefusalOf(() => serviceSettings(options as TokenServiceOptions))).toEqual(expected(key));
   });
 
   it.each([
@@ -315,11 +304,11 @@ describe('an option whose reading throws (a getter, a proxy) is refused naming i
     ['directoryStore', 'listAudit', memoryDirectoryStore()],
   ])('%s.%s', (key, inner, value) => {
     const extra = { [key]: throwingAt(value as object, inner) };
-    expect(refused(() => settings(extra as Partial<TokenServiceOptions>))).toEqual(expected(`${key}.${inner}`));
+    expect(causedRefusalOf(() => settings(extra as Partial<TokenServiceOptions>))).toEqual(expected(`${key}.${inner}`));
   });
 
   it('sessions.codec.sign', () => {
     const sessions = { codec: throwingAt({ ...codec }, 'sign') };
-    expect(refused(() => settings({ sessions }))).toEqual(expected('sessions.codec.sign'));
+    expect(causedRefusalOf(() => settings({ sessions }))).toEqual(expected('sessions.codec.sign'));
   });
 });

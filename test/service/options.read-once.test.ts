@@ -8,10 +8,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { staticDirectory } from '../../src/core/directory.js';
-import { TokenError } from '../../src/core/errors.js';
 import { createTokenService } from '../../src/service/index.js';
 import type { TokenHooks, TokenServiceOptions } from '../../src/service/types.js';
 import { memoryRepository } from '../../src/stores/memory/index.js';
+import { causedRefusalOf } from '../support/refusal.js';
 import { TEST_PEPPER } from '../support/service.js';
 
 const failure = new Error('getter failed');
@@ -27,15 +27,8 @@ function service(extra: Partial<TokenServiceOptions> = {}) {
 }
 
 /** How building the service was refused: code, field and cause. */
-function refused(extra: Record<string, unknown>): { code: string; field: unknown; cause: unknown } {
-  try {
-    service(extra as Partial<TokenServiceOptions>);
-  } catch (error) {
-    expect(error).toBeInstanceOf(TokenError);
-    const { code, details, cause } = error as TokenError;
-    return { code, field: details.field, cause };
-  }
-  throw new Error('expected a TokenError, but the service was built');
+function refused(extra: Record<string, unknown>) {
+  return causedRefusalOf(() => service(extra as Partial<TokenServiceOptions>));
 }
 const expected = (field: string) => ({ code: 'invalid_request', field, cause: failure });
 

@@ -13,6 +13,35 @@ function asRefusal(error: unknown): Refusal {
   return { code, field: details.field };
 }
 
+/** A refusal with the error's `cause`: what a `TokenError` wrapping another error carries. */
+export interface CausedRefusal extends Refusal {
+  readonly cause: unknown;
+}
+
+function asCausedRefusal(error: unknown): CausedRefusal {
+  return { ...asRefusal(error), cause: (error as TokenError).cause };
+}
+
+/** `refusalOf` with the error's `cause`. */
+export function causedRefusalOf(call: () => unknown): CausedRefusal {
+  try {
+    call();
+  } catch (error) {
+    return asCausedRefusal(error);
+  }
+  throw new Error('expected a TokenError, but the call succeeded');
+}
+
+/** `rejectionOf` with the error's `cause`. */
+export async function causedRejectionOf(promise: Promise<unknown>): Promise<CausedRefusal> {
+  try {
+    await promise;
+  } catch (error) {
+    return asCausedRefusal(error);
+  }
+  throw new Error('expected a TokenError, but the call succeeded');
+}
+
 /** The refusal of a call that must throw a `TokenError` synchronously (a factory). */
 export function refusalOf(call: () => unknown): Refusal {
   try {
