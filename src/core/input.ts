@@ -5,37 +5,7 @@ import type { TokenMeta } from './types.js';
 
 /** @internal Validation of untrusted input to service calls. */
 
-export { expectKeys, isPlainObject, listOf } from './keys.js';
-
-/**
- * `object[key]` of an app's object. Reading it may run the app's code (a
- * getter, a proxy trap): what that throws is refused as
- * `TokenError('invalid_request')` naming `field`, with the thrown error as
- * `cause`, never passed on raw.
- */
-export function readField(object: object, key: string, field: string): unknown {
-  try {
-    return (object as Record<string, unknown>)[key];
-  } catch (error) {
-    throw invalid(field, 'could not be read (reading it threw)', error);
-  }
-}
-
-/**
- * `object[key]` when `key` is the object's own property, else undefined:
- * options are read from the app's object itself, never from its prototype
- * chain, so a key planted on `Object.prototype` is no option. A proxy or
- * getter that throws is refused like in `readField`.
- */
-export function ownField(object: object, key: string, field: string): unknown {
-  let own: boolean;
-  try {
-    own = Object.hasOwn(object, key);
-  } catch (error) {
-    throw invalid(field, 'could not be read (reading it threw)', error);
-  }
-  return own ? readField(object, key, field) : undefined;
-}
+export { expectKeys, isPlainObject, listOf, ownField, readField } from './keys.js';
 
 // Tenants and users are identifiers from the app: printable, no separators that break logs.
 const IDENTIFIER = /^[\p{L}\p{N}._@+:-]{1,200}$/u;

@@ -19,18 +19,39 @@ export function expectKeys(value: unknown, field: string, allowed: readonly stri
   const copy: Record<string, unknown> = Object.create(null);
   for (const key of ownKeys(value, field)) {
     if (!allowed.includes(key)) throw invalid(`${field}.${key}`, 'is not a known option');
-    copy[key] = readOwn(value, key, `${field}.${key}`);
+    copy[key] = readField(value, key, `${field}.${key}`);
   }
   return copy;
 }
 
-/** `value[key]`, a getter or trap that throws refused naming `field` (the thrown error as `cause`). */
-function readOwn(value: object, key: string, field: string): unknown {
+/**
+ * `object[key]` of an app's object. Reading it may run the app's code (a
+ * getter, a proxy trap): what that throws is refused as
+ * `TokenError('invalid_request')` naming `field`, with the thrown error as
+ * `cause`, never passed on raw.
+ */
+export function readField(object: object, key: string, field: string): unknown {
   try {
-    return (value as Record<string, unknown>)[key];
+    return (object as Record<string, unknown>)[key];
   } catch (error) {
     throw invalid(field, 'could not be read (reading it threw)', error);
   }
+}
+
+/**
+ * `object[key]` when `key` is the object's own property, else undefined:
+ * options are read from the app's object itself, never from its prototype
+ * chain, so a key planted on `Object.prototype` is no option. A proxy or
+ * getter that throws is refused like in `readField`.
+ */
+export function ownField(object: object, key: string, field: string): unknown {
+  let own: boolean;
+  try {
+    own = Object.hasOwn(object, key);
+  } catch (error) {
+    throw invalid(field, 'could not be read (reading it threw)', error);
+  }
+  return own ? readField(object, key, field) : undefined;
 }
 
 /** The own keys of an app's object; a proxy whose `ownKeys` trap throws is refused naming `field`. */
@@ -65,7 +86,7 @@ export function listOf<T>(
   for (let i = 0; i < length; i++) {
     const at = `${field}[${i}]`;
     if (!(i in list)) throw invalid(at, 'is missing (a hole in the list)');
-    out.push(item(readOwn(list, String(i), at), at));
+    out.push(item(readField(list, String(i), at), at));
   }
   return out;
 }
